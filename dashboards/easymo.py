@@ -1,0 +1,116 @@
+"""The EasyMO contract: metrics, alert limits, datasources and the variables the five dashboards
+share. Everything EasyMO-specific lives here, once; the dashboard modules only compose it.
+
+Facts come from ../shared/easymo/STACK.md. Where the plan left something undefined, the decision
+is written next to it and marked ``addition=True`` in the catalog.
+"""
+from __future__ import annotations
+
+from dashkit import Catalog, Datasource, catalogs, promql, variables
+from dashkit.catalog import counter, gauge, histogram
+from dashkit.datasources import variable_ref
+
+# --- metrics -----------------------------------------------------------------------------------
+
+#: prom-client's ``collectDefaultMetrics({prefix})``: the services use ``nodejs_``, so the CPU
+#: counter is ``nodejs_process_cpu_seconds_total`` (the plan's alert rules forgot the prefix).
+PROM_CLIENT_PREFIX = "nodejs_"
+
+HTTP_LABELS = ("method", "route", "status_code", "service")
+
+CONTRACT = Catalog("easymo", [
+    histogram("http_request_duration_seconds", HTTP_LABELS, "Duration of HTTP requests", "s",
+              buckets=(.001, .005, .01, .05, .1, .5, 1, 2, 5)),
+    counter("http_requests_total", HTTP_LABELS, "Total number of HTTP requests"),
+    gauge("http_requests_active", ["service"], "Number of active HTTP requests"),
+    counter("ride_requests_total", ["status", "service_type"],
+            "Ride requests; one request is counted as `pending` and again as `failed` if it fails"),
+    counter("ride_requests_accepted_total", ["service_type"], "Accepted ride requests"),
+    histogram("ride_duration_seconds", ["service_type"], "Duration of completed rides", "s",
+              buckets=(60, 300, 600, 1200, 1800, 3600)),
+    counter("payment_transactions_total", ["status", "payment_method"], "Payment transactions"),
+    histogram("payment_amount_usd", ["payment_method"], "Payment amounts (every status)",
+              "currencyUSD", buckets=(1, 5, 10, 20, 50, 100, 200, 500)),
+    counter("whatsapp_messages_total", ["status", "message_type"], "WhatsApp messages"),
+    gauge("db_connections_active", ["database", "service"], "Active database connections"),
+    histogram("db_query_duration_seconds", ["query_type", "table"], "Database query duration", "s",
+              buckets=(.001, .01, .05, .1, .5, 1, 2)),
+    # Additions: the plan shows these figures but defines no metric for them.
+    counter("user_signups_total", ["channel"], "Completed user sign-ups (addition: the plan's "
+            "business dashboard needs it and no metric existed)", addition=True),
+    counter("payment_revenue_usd_total", ["payment_method"],
+            "USD amount of successful payments (addition: payment_amount_usd has no status, so "
+            "revenue cannot be told from failed payments)", "currencyUSD", addition=True),
+])
+
+CATALOG = CONTRACT + catalogs.prom_client(PROM_CLIENT_PREFIX) + catalogs.EXPORTERS
+
+#: Values of the contract's status labels that the queries rely on.
+RIDE_REQUESTED = "pending"   # the status a request is first counted with: the acceptance denominator
+PAYMENT_SUCCEEDED = "success"
+PAYMENT_FAILED = "failed"
+MESSAGE_DELIVERED = "delivered"
+MESSAGE_FAILED = "failed"
+SERVER_ERROR = "5.."          # status_code pattern of server errors
+
+# --- alert limits: one definition for the alert rules and every panel that shows them --------
+
+SERVICE_DOWN = 0                        # ServiceDown: up == 0 for 1m
+HIGH_ERROR_RATE = 0.05                  # HighErrorRate: 5xx per second, per series, for 2m
+HIGH_RESPONSE_TIME = 1.0                # HighResponseTime: p95 seconds, for 5m
+HIGH_CPU_USAGE = 0.8                    # HighCPUUsage: CPU seconds per second (80 % of a core)
+HIGH_MEMORY_USAGE = 2 * 1024 ** 3       # HighMemoryUsage: resident bytes (2 GiB)
+DISK_SPACE_LOW = 0.1                    # DiskSpaceLow: available / size
+LOW_RIDE_ACCEPTANCE = 0.7               # LowRideAcceptanceRate: accepted / requested
+HIGH_PAYMENT_FAILURES = 0.1             # HighPaymentFailureRate: failed payments per second
+WHATSAPP_DELIVERY_FAILURES = 0.05       # WhatsAppDeliveryFailures: failed messages per second
+
+#: Dashboard-only colour bands (no alert behind them): where a ratio turns orange, then red.
+ERROR_RATIO_WARN, ERROR_RATIO_CRIT = 0.01, 0.05
+HOST_USAGE_WARN, HOST_USAGE_CRIT = 0.8, 0.9
+
+# --- datasources --------------------------------------------------------------------------------
+
+PROMETHEUS = Datasource("Prometheus", "prometheus", "prometheus", "http://prometheus:9090",
+                        is_default=True, json_data={"httpMethod": "POST", "timeInterval": "15s"})
+TEMPO = Datasource("Tempo", "tempo", "tempo", "http://tempo:3200", json_data={
+    "tracesToLogsV2": {"datasourceUid": "loki", "filterByTraceID": True,
+                       "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m"},
+    "serviceMap": {"datasourceUid": "prometheus"},
+})
+LOKI = Datasource("Loki", "loki", "loki", "http://loki:3100", json_data={
+    # pino writes "trace_id":"<hex>" into every line; the link opens the trace in Tempo.
+    # "$$" is a literal "$": Grafana expands $VARS in provisioning files.
+    "derivedFields": [{"name": "trace_id", "matcherRegex": r'"trace_id":\s*"(\w+)"',
+                       "datasourceUid": TEMPO.uid, "url": "$${__value.raw}",
+                       "urlDisplayLabel": "View trace"}],
+})
+datasources = [PROMETHEUS, LOKI, TEMPO]
+
+# --- variables shared by the dashboards ---------------------------------------------------------
+
+PROM = variable_ref("prometheus", "datasource")
+LOGS = variable_ref("loki", "loki")
+#: Loki stream labels Promtail sets (STACK.md); trace_id is deliberately not one.
+LOKI_STREAM_LABELS = ("container", "stream", "service", "level", "job")
+
+datasource_variable = variables.datasource("datasource", "prometheus", label="Prometheus")
+loki_variable = variables.datasource("loki", "loki", label="Loki")
+
+
+def service_variable(*, multi: bool) -> variables.Variable:
+    """Services that report HTTP metrics; multi-value with All on overviews, single on drill-downs."""
+    return variables.query("service", variables.label_values("service", "http_requests_total"),
+                           PROM, label="Service", multi=multi, include_all=multi,
+                           all_value=".*" if multi else None)
+
+
+job_variable = variables.query("job", variables.label_values("job", "up"), PROM, label="Job",
+                               multi=True, include_all=True, all_value=".*")
+
+#: Process metrics carry no ``service`` label; the scrape target's host name is the service name
+#: (targets are ``agent-core:3000`` …, even where five services share job ``microservices``).
+SERVICE_INSTANCE = promql.re("$service:.*")
+
+SERVICE_HEALTH_UID = "easymo-service-health"
+TAGS = ["easymo"]

@@ -1,0 +1,72 @@
+"""Error Tracking: where 5xx come from, what the error logs say, and which trace to open."""
+from __future__ import annotations
+
+import easymo as e
+from dashkit import Dashboard, Row, firing_alerts, logql, panels, promql, tagged
+from dashkit.panels import Target, above
+
+SERVICES = {"service": promql.var("service")}
+SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}
+ERROR_LINES = logql.stream(e.LOKI_STREAM_LABELS, service=promql.var("service")).errors()
+
+by_service = panels.timeseries(
+    "5xx per second by service", promql.rate_sum("http_requests_total", ["service"], **SERVER_ERRORS),
+    unit="reqps", legend="{{service}}", thresholds=above(e.HIGH_ERROR_RATE),
+    description="HighErrorRate fires when a series stays above the red line for 2m.")
+
+by_route = panels.timeseries(
+    "5xx per second by route",
+    promql.rate_sum("http_requests_total", ["service", "route"], **SERVER_ERRORS),
+    unit="reqps", legend="{{service}} {{route}}", thresholds=above(e.HIGH_ERROR_RATE))
+
+top_routes = panels.bar_gauge(
+    "Top failing routes (5xx in range)",
+    promql.topk(10, promql.increase_sum("http_requests_total", ["service", "route", "status_code"],
+                                        **SERVER_ERRORS)),
+    legend="{{service}} {{route}} {{status_code}}", instant=True, decimals=0, w=12, h=10)
+
+log_volume = panels.timeseries(
+    "Error log lines by service", Target(logql.count_over_time(ERROR_LINES, by=["service"]),
+                                         "{{service}}", datasource=e.LOGS),
+    datasource=e.LOGS, bars=True, stack=True, fill=80, w=12, h=10)
+
+error_logs = panels.logs(
+    "Error logs (open a line for its trace)", ERROR_LINES.where('trace_id != ""'),
+    datasource=e.LOGS,
+    description="Lines with a trace_id; the Loki datasource's derived field links it to Tempo.",
+    h=12)
+
+payment_failures = panels.timeseries(
+    "Failed payments /s by method",
+    promql.rate_sum("payment_transactions_total", ["payment_method"], status=e.PAYMENT_FAILED),
+    unit="ops", legend="{{payment_method}}", thresholds=above(e.HIGH_PAYMENT_FAILURES), w=12)
+
+whatsapp_failures = panels.timeseries(
+    "Failed WhatsApp messages /s by type",
+    promql.rate_sum("whatsapp_messages_total", ["message_type"], status=e.MESSAGE_FAILED),
+    unit="ops", legend="{{message_type}}", thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), w=12)
+
+alerts = panels.table(
+    "Firing alerts", Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
+    transformations=[{"id": "organize", "options": {"excludeByName": {
+        "Time": True, "Value": True, "__name__": True, "alertstate": True}}}],
+    w=24, h=6)
+
+dashboard = Dashboard(
+    uid="easymo-error-tracking",
+    title="EasyMO - Error Tracking",
+    description="Server errors by service and route, error logs with trace links, failed "
+                "payments and messages.",
+    tags=e.TAGS + ["errors"],
+    catalog=e.CATALOG,
+    variables=[e.datasource_variable, e.loki_variable, e.service_variable(multi=True)],
+    links=[tagged("EasyMO dashboards", *e.TAGS)],
+    annotations=[firing_alerts(e.PROM)],
+    time=("now-6h", "now"),
+    panels=[
+        alerts,
+        Row("Server errors", [by_service, by_route, top_routes, log_volume]),
+        Row("Error logs", [error_logs]),
+        Row("Business failures", [payment_failures, whatsapp_failures]),
+    ],
+)

@@ -1,0 +1,91 @@
+"""System Overview: is anything down, slow or failing, and where to look next."""
+from __future__ import annotations
+
+import easymo as e
+from dashkit import Dashboard, Row, firing_alerts, link_to, panels, promql, tagged
+from dashkit.composites import error_ratio
+from dashkit.dashboard import drilldown_url
+from dashkit.panels import Target, above, value_map
+
+SERVICES = {"service": promql.var("service")}
+#: Every per-service panel drills down into Service Health with that service preselected.
+DRILLDOWN = [panels.data_link("Service Health for ${__field.labels.service}",
+                              drilldown_url(e.SERVICE_HEALTH_UID, service="${__field.labels.service}"))]
+ERROR_RATIO_BANDS = above(e.ERROR_RATIO_CRIT, warn=e.ERROR_RATIO_WARN)
+
+health = panels.stat(
+    "Health by job", promql.min_(promql.sel("up", job=promql.var("job")), by=["job"]),
+    legend="{{job}}", mappings=[value_map({0: ("DOWN", "red"), 1: ("UP", "green")})],
+    thresholds=panels.Thresholds(((None, "red"), (1, "green"))), color_background=True,
+    description="Lowest `up` of each job: DOWN as soon as one instance fails its scrape "
+                "(ServiceDown fires after 1m).", w=18, h=5)
+
+firing = panels.stat(
+    "Firing alerts", promql.count(promql.sel("ALERTS", alertstate="firing")).or_(promql.vector(0)),
+    thresholds=above(1), color_background=True, w=6, h=5)
+
+request_rate = panels.timeseries(
+    "Request rate by service", promql.rate_sum("http_requests_total", ["service"], **SERVICES),
+    unit="reqps", legend="{{service}}", links=DRILLDOWN)
+
+server_errors = panels.timeseries(
+    "5xx ratio by service", error_ratio("http_requests_total", ["service"], **SERVICES),
+    unit="percentunit", min=0, legend="{{service}}", thresholds=ERROR_RATIO_BANDS, links=DRILLDOWN)
+
+latency = panels.timeseries(
+    "p95 latency by service",
+    promql.quantile(0.95, "http_request_duration_seconds", ["service"], **SERVICES),
+    unit="s", min=0, legend="{{service}}", thresholds=above(e.HIGH_RESPONSE_TIME), links=DRILLDOWN,
+    description="HighResponseTime fires when p95 stays above the red line for 5m.")
+
+active = panels.timeseries(
+    "Active requests by service", promql.sum_(promql.sel("http_requests_active", **SERVICES),
+                                              ["service"]),
+    legend="{{service}}", links=DRILLDOWN)
+
+WORST_WINDOW = "5m"
+worst = panels.table(
+    "Worst services (last 5m)",
+    Target(error_ratio("http_requests_total", ["service"], **SERVICES), "5xx ratio"),
+    Target(promql.quantile(0.95, "http_request_duration_seconds", ["service"], **SERVICES), "p95"),
+    Target(promql.rate_sum("http_requests_total", ["service"], **SERVICES), "req/s"),
+    sort_by="Value #A",
+    overrides=[
+        {"matcher": {"id": "byName", "options": "Value #A"}, "properties": [
+            {"id": "displayName", "value": "5xx ratio"}, {"id": "unit", "value": "percentunit"},
+            {"id": "custom.cellOptions", "value": {"type": "color-text"}},
+            {"id": "thresholds", "value": {"mode": "absolute",
+                                           "steps": ERROR_RATIO_BANDS.to_json_data()}}]},
+        {"matcher": {"id": "byName", "options": "Value #B"}, "properties": [
+            {"id": "displayName", "value": "p95 latency"}, {"id": "unit", "value": "s"}]},
+        {"matcher": {"id": "byName", "options": "Value #C"}, "properties": [
+            {"id": "displayName", "value": "Requests/s"}, {"id": "unit", "value": "reqps"}]},
+        {"matcher": {"id": "byName", "options": "service"}, "properties": [
+            {"id": "links", "value": DRILLDOWN}]},
+    ],
+    transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True}}}],
+    description="Services sorted by 5xx ratio; click a service to open its Service Health.",
+    w=24, h=9)
+
+alerts_table = panels.table(
+    "Firing alerts", Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
+    transformations=[{"id": "organize", "options": {"excludeByName": {
+        "Time": True, "Value": True, "__name__": True, "alertstate": True}}}],
+    w=24, h=6)
+
+dashboard = Dashboard(
+    uid="easymo-system-overview",
+    title="EasyMO - System Overview",
+    description="Health, traffic, errors and latency of every EasyMO service.",
+    tags=e.TAGS + ["overview"],
+    catalog=e.CATALOG,
+    variables=[e.datasource_variable, e.job_variable, e.service_variable(multi=True)],
+    links=[link_to(e.SERVICE_HEALTH_UID, "Service Health"), tagged("EasyMO dashboards", *e.TAGS)],
+    annotations=[firing_alerts(e.PROM)],
+    time=("now-3h", "now"),
+    panels=[
+        health, firing,
+        Row("Traffic and errors", [request_rate, server_errors, latency, active]),
+        Row("Where to look", [worst, alerts_table]),
+    ],
+)

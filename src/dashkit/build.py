@@ -1,0 +1,132 @@
+"""``dashkit build``: compile every dashboard, check the set, write the provisioning tree atomically."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dashkit.compile import compile_dashboard, dumps, iter_panels
+from dashkit.errors import DashkitError
+from dashkit.project import Project, Source, load_project
+from dashkit.provisioning import ProviderOptions, datasources_yaml, provider_yaml
+
+_LINKED_UID = re.compile(r"/d/([A-Za-z0-9_-]+)")
+
+
+@attrs.frozen
+class Compiled:
+    source: Source
+    model: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        return str(self.model["uid"])
+
+    @property
+    def title(self) -> str:
+        return str(self.model["title"])
+
+    @property
+    def panel_count(self) -> int:
+        return sum(1 for p in iter_panels(self.model["panels"]) if p.get("type") != "row")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.uid}.json"
+
+
+def compile_project(project: Project) -> list[Compiled]:
+    """Compile every dashboard and check what only the whole set shows: uids, titles, links."""
+    compiled = []
+    for source in project.sources:
+        try:
+            compiled.append(Compiled(source, compile_dashboard(source.dashboard)))
+        except DashkitError as error:
+            raise error.located(file=source.file) from None
+    _check_set(compiled)
+    return compiled
+
+
+def _check_set(compiled: Sequence[Compiled]) -> None:
+    by_uid: dict[str, Compiled] = {}
+    by_title: dict[str, Compiled] = {}
+    for item in compiled:
+        if item.uid in by_uid:
+            raise DashkitError(f"duplicate uid {item.uid!r}, also used in {by_uid[item.uid].source.file}",
+                               file=item.source.file, dashboard=item.uid)
+        # Grafana stops provisioning the whole folder on a duplicate title (CONTRACT.md §3.2).
+        if item.title in by_title:
+            raise DashkitError(f"duplicate title {item.title!r}, also used by "
+                               f"{by_title[item.title].uid!r}", file=item.source.file,
+                               dashboard=item.uid)
+        by_uid[item.uid] = by_title[item.title] = item
+    for item in compiled:
+        for panel_title, url in _links(item.model):
+            for uid in _LINKED_UID.findall(url):
+                if uid not in by_uid:
+                    raise DashkitError(f"link to unknown dashboard uid {uid!r}",
+                                       file=item.source.file, dashboard=item.uid, panel=panel_title)
+
+
+def _links(model: dict[str, Any]) -> list[tuple[str | None, str]]:
+    found: list[tuple[str | None, str]] = [(None, link.get("url", "")) for link in model["links"]]
+    for panel in iter_panels(model["panels"]):
+        defaults = panel.get("fieldConfig", {}).get("defaults", {})
+        found.extend((panel.get("title"), link.get("url", "")) for link in defaults.get("links", []))
+        found.extend((panel.get("title"), link.get("url", "")) for link in panel.get("links", []))
+    return found
+
+
+@attrs.frozen
+class BuildResult:
+    out_dir: Path
+    dashboards: tuple[Compiled, ...]
+
+
+def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
+               options: ProviderOptions) -> None:
+    """Write into a temporary sibling folder, then swap it in: never a half-written tree."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        dashboards = staging / "dashboards"
+        dashboards.mkdir()
+        for item in compiled:
+            (dashboards / item.filename).write_text(dumps(item.model), encoding="utf-8")
+        provisioning = staging / "provisioning"
+        (provisioning / "dashboards").mkdir(parents=True)
+        (provisioning / "datasources").mkdir()
+        (provisioning / "dashboards" / "dashkit.yaml").write_text(provider_yaml(options), "utf-8")
+        (provisioning / "datasources" / "datasources.yaml").write_text(
+            datasources_yaml(project.datasources), "utf-8")
+        os.chmod(staging, 0o755)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, out_dir)
+
+
+def build(dashboards_dir: str | Path, out_dir: str | Path,
+          options: ProviderOptions = ProviderOptions()) -> BuildResult:
+    """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``."""
+    project = load_project(dashboards_dir)
+    compiled = compile_project(project)
+    write_tree(compiled, project, Path(out_dir), options)
+    return BuildResult(Path(out_dir), tuple(compiled))

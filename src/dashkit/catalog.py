@@ -1,0 +1,134 @@
+"""Metric catalogs: the one place a metric's name, type, labels and unit are written down.
+
+Queries refer to metrics by name; compiling a dashboard checks every reference against the
+dashboard's catalog, so a misspelt metric or label fails the build instead of showing "No data".
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+
+import attrs
+
+from dashkit.errors import DashkitError
+
+#: Labels Prometheus attaches to every scraped series.
+TARGET_LABELS = frozenset({"job", "instance"})
+
+
+class MetricType(str, enum.Enum):
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+    SUMMARY = "summary"
+    INFO = "info"
+
+
+#: Series a histogram or summary exposes besides its own name, and the extra label each carries.
+_SERIES_SUFFIXES: dict[MetricType, dict[str, frozenset[str]]] = {
+    MetricType.HISTOGRAM: {"_bucket": frozenset({"le"}), "_sum": frozenset(), "_count": frozenset()},
+    MetricType.SUMMARY: {"": frozenset({"quantile"}), "_sum": frozenset(), "_count": frozenset()},
+}
+
+
+@attrs.frozen
+class Metric:
+    name: str
+    type: MetricType
+    labels: frozenset[str] = attrs.field(converter=frozenset, factory=frozenset)
+    help: str = ""
+    unit: str = ""
+    #: Grafana unit id panels use by default for this metric ("s", "bytes", "reqps"...).
+    buckets: tuple[float, ...] = ()
+    #: True for metrics that were not in the original contract: documented as additions.
+    addition: bool = False
+    #: True where the label set is open (ALERTS carries every label of its rule).
+    open_labels: bool = False
+    #: False for series that are not scraped (recording rules, ALERTS): no job/instance.
+    scraped: bool = True
+
+    def series(self) -> dict[str, frozenset[str]]:
+        """Every series name this metric exposes, with the labels each carries."""
+        base = self.labels | (TARGET_LABELS if self.scraped else frozenset())
+        suffixes = _SERIES_SUFFIXES.get(self.type, {"": frozenset()})
+        return {self.name + suffix: base | extra for suffix, extra in suffixes.items()}
+
+
+@attrs.frozen
+class Catalog:
+    """A named set of metrics; catalogs combine with ``+`` so dashboards see one namespace."""
+
+    name: str
+    metrics: tuple[Metric, ...] = attrs.field(converter=tuple, factory=tuple)
+    _series: Mapping[str, tuple[Metric, frozenset[str]]] = attrs.field(
+        init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        series: dict[str, tuple[Metric, frozenset[str]]] = {}
+        for metric in self.metrics:
+            for name, labels in metric.series().items():
+                if name in series and series[name][0] != metric:
+                    raise DashkitError(f"catalog {self.name!r} defines series {name!r} twice")
+                series[name] = (metric, labels)
+        object.__setattr__(self, "_series", series)
+
+    def __add__(self, other: "Catalog") -> "Catalog":
+        return Catalog(f"{self.name}+{other.name}", self.metrics + other.metrics)
+
+    def __iter__(self) -> Iterator[Metric]:
+        return iter(self.metrics)
+
+    def __contains__(self, series_name: object) -> bool:
+        return series_name in self._series
+
+    def metric(self, series_name: str) -> Metric:
+        """The metric that exposes ``series_name`` (``x_bucket`` resolves to histogram ``x``)."""
+        try:
+            return self._series[series_name][0]
+        except KeyError:
+            raise DashkitError(f"unknown metric {series_name!r}{_suggest(series_name, self._series)}"
+                               f" (not in catalog {self.name!r})") from None
+
+    def labels(self, series_name: str) -> frozenset[str] | None:
+        """Labels of a series; None where the metric's label set is open."""
+        metric = self.metric(series_name)
+        return None if metric.open_labels else self._series[series_name][1]
+
+    def check(self, series_name: str, labels: Iterable[str]) -> None:
+        """Raise if the series is unknown or does not carry one of ``labels``."""
+        known = self.labels(series_name)
+        if known is None:
+            return
+        for label in sorted(set(labels) - known - {"__name__"}):
+            raise DashkitError(
+                f"metric {series_name!r} has no label {label!r}{_suggest(label, known)}"
+                f" (it has: {', '.join(sorted(known))})")
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def counter(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
+    return Metric(name, MetricType.COUNTER, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+
+
+def gauge(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
+    return Metric(name, MetricType.GAUGE, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+
+
+def histogram(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
+              buckets: Iterable[float] = (), **kw: object) -> Metric:
+    return Metric(name, MetricType.HISTOGRAM, frozenset(labels), help, unit,  # type: ignore[arg-type]
+                  tuple(buckets), **kw)
+
+
+def summary(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
+    return Metric(name, MetricType.SUMMARY, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+
+
+def info(name: str, labels: Iterable[str] = (), help: str = "", **kw: object) -> Metric:
+    return Metric(name, MetricType.INFO, frozenset(labels), help, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,136 @@
+"""Dashboard → Grafana JSON model → bytes: deterministic, so review diffs show real changes only."""
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from dashkit.dashboard import BUILT_IN_ANNOTATION, UID_PATTERN, Dashboard
+from dashkit.errors import DashkitError
+from dashkit.grafanalib_fixes import modernise_panel
+from dashkit.layout import Panel, Placed, Row, layout, walk
+from dashkit.panels import targets_of
+from dashkit.promql import Expr, check
+from dashkit.variables import references
+
+#: What dashkit emits: Grafana 10.2's own number, with content already in the shape migrations
+#: 39–42 produce, so 10.2 to 13 load it unchanged (CONTRACT.md §1.2, §6).
+SCHEMA_VERSION = 38
+#: Panel ids are hashed from keys into this range: small enough for a readable viewPanel URL.
+_ID_SPACE = 999_983
+
+
+def stable_ids(keys: list[str]) -> dict[str, int]:
+    """Panel ids from keys: inserting a panel does not renumber the others.
+
+    Keys are hashed; a collision (rare) probes to the next free id, in sorted key order so the
+    result does not depend on panel order.
+    """
+    ids: dict[str, int] = {}
+    taken: set[int] = set()
+    for key in sorted(keys):
+        candidate = zlib.crc32(key.encode()) % _ID_SPACE + 1
+        while candidate in taken:
+            candidate = candidate % _ID_SPACE + 1
+        taken.add(candidate)
+        ids[key] = candidate
+    return ids
+
+
+def _check_queries(panel: Panel, dashboard: Dashboard) -> None:
+    if dashboard.catalog is None:
+        return
+    for target in targets_of(panel):
+        if isinstance(target.expr, Expr):
+            check(target.expr, dashboard.catalog)
+
+
+def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard) -> dict[str, Any]:
+    item = placed.item
+    try:
+        if isinstance(item, Row):
+            model: dict[str, Any] = {
+                "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
+            children = [_panel_json(child, ids, dashboard) for child in placed.children]
+            if item.collapsed:
+                model["panels"] = children
+        else:
+            _check_queries(item, dashboard)
+            model = modernise_panel(item.spec, dashboard.datasource)
+    except DashkitError as error:
+        raise error.located(panel=item.title) from None
+    model["id"] = ids[placed.key]
+    model["gridPos"] = placed.pos.to_json_data()
+    return model
+
+
+def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
+    """The dashboard as the JSON model Grafana stores (a plain dict)."""
+    try:
+        if not UID_PATTERN.match(dashboard.uid or ""):
+            raise DashkitError(f"invalid uid {dashboard.uid!r}: Grafana takes 1 to 40 characters "
+                               "of A-Z, a-z, 0-9, '-' and '_'")
+        if not dashboard.title.strip():
+            raise DashkitError("dashboard title cannot be empty")
+        placed = layout(dashboard.panels)
+        ids = stable_ids([p.key for p in walk(placed)])
+        panels: list[dict[str, Any]] = []
+        for top in placed:
+            panels.append(_panel_json(top, ids, dashboard))
+            if isinstance(top.item, Row) and not top.item.collapsed:
+                panels.extend(_panel_json(child, ids, dashboard) for child in top.children)
+        for variable in dashboard.variables:
+            if dashboard.catalog is not None and variable.expr is not None:
+                try:
+                    check(variable.expr, dashboard.catalog)
+                except DashkitError as error:
+                    raise DashkitError(f"variable ${variable.name}: {error.message}") from None
+        model = {
+            "uid": dashboard.uid,
+            "title": dashboard.title,
+            "description": dashboard.description,
+            "tags": list(dashboard.tags),
+            "editable": dashboard.editable,
+            "graphTooltip": 1 if dashboard.shared_crosshair else 0,
+            "fiscalYearStartMonth": 0,
+            "liveNow": False,
+            "schemaVersion": SCHEMA_VERSION,
+            "time": {"from": dashboard.time[0], "to": dashboard.time[1]},
+            "timepicker": {},
+            "timezone": dashboard.timezone,
+            "weekStart": dashboard.week_start,
+            "refresh": dashboard.refresh,
+            "version": 1,
+            "links": [link.to_json_data() for link in dashboard.links],
+            "annotations": {"list": [dict(BUILT_IN_ANNOTATION)]
+                            + [a.to_json_data() for a in dashboard.annotations]},
+            "templating": {"list": [v.to_json_data() for v in dashboard.variables]},
+            "panels": panels,
+        }
+        _check_variables(model, dashboard)
+        return model
+    except DashkitError as error:
+        raise error.located(dashboard=dashboard.uid or dashboard.title) from None
+
+
+def _check_variables(model: dict[str, Any], dashboard: Dashboard) -> None:
+    """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
+    defined = {v.name for v in dashboard.variables}
+    for panel in iter_panels(model["panels"]):
+        for target in panel.get("targets", []):
+            used = references(json.dumps(target)) - defined
+            if used:
+                raise DashkitError(f"query uses undefined variable ${sorted(used)[0]}",
+                                   panel=panel.get("title"))
+
+
+def iter_panels(panels: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    """Every panel of a model, panels nested in collapsed rows included."""
+    for panel in panels:
+        yield panel
+        yield from iter_panels(panel.get("panels", []))
+
+
+def dumps(model: dict[str, Any]) -> str:
+    """Sorted keys, two-space indent, trailing newline: byte-identical from run to run."""
+    return json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,45 @@
+"""Panels that come in groups across dashboards: the golden signals of an HTTP service."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dashkit import panels, promql
+from dashkit.layout import Panel
+from dashkit.panels import Thresholds
+from dashkit.promql import Expr, Matcher
+
+
+def error_ratio(requests: str, by: Sequence[str] = (), status_label: str = "status_code",
+                error_pattern: str = "5..", **matchers: str | Matcher) -> Expr:
+    """Share of requests that failed: errors / all, both summed ``by`` the same labels."""
+    errors = promql.rate_sum(requests, by, **{**matchers, status_label: promql.re(error_pattern)})
+    return errors / promql.rate_sum(requests, by, **matchers)
+
+
+def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("service",),
+                   legend: str = "{{service}}", status_label: str = "status_code",
+                   saturation: Expr | None = None, saturation_title: str = "Saturation",
+                   latency_limit: float | None = None, error_ratio_limits: Thresholds | None = None,
+                   quantiles: Iterable[float] = (0.5, 0.95, 0.99), links: Sequence[dict[str, Any]] = (),
+                   w: int = 12, h: int = 8, **matchers: str | Matcher) -> list[Panel]:
+    """Traffic, errors, latency percentiles and (optionally) saturation, for a counter and a
+    duration histogram that share their labels, as prom-client's HTTP middleware emits them."""
+    by = tuple(by)
+    traffic = panels.timeseries("Request rate", promql.rate_sum(requests, by, **matchers),
+                                unit="reqps", legend=legend, links=links, w=w, h=h)
+    errors = panels.timeseries(
+        "Error ratio (5xx)", error_ratio(requests, by, status_label, **matchers), unit="percentunit",
+        legend=legend, min=0, thresholds=error_ratio_limits, links=links, w=w, h=h)
+    latency_targets = [
+        panels.Target(promql.quantile(q, duration, by, **matchers),
+                      f"p{round(q * 100)} {legend}".strip())
+        for q in quantiles]
+    latency = panels.timeseries(
+        "Latency percentiles", *latency_targets, unit="s", min=0,
+        thresholds=panels.above(latency_limit) if latency_limit is not None else None,
+        links=links, w=w, h=h)
+    result = [traffic, errors, latency]
+    if saturation is not None:
+        result.append(panels.timeseries(saturation_title, saturation, legend=legend, w=w, h=h))
+    return result
