@@ -82,6 +82,10 @@ NODE_EXPORTER = Catalog("node-exporter", [
     info("node_uname_info", ["sysname", "release", "version", "machine", "nodename", "domainname"]),
 ])
 
+#: Labels only postgres-exporter 0.11 and older attach (dropped in later releases): queries must
+#: not rely on them, so the catalog leaves them out.
+GENERATION_SPECIFIC_LABELS = frozenset({"server"})
+
 POSTGRES_EXPORTER = Catalog("postgres-exporter", [
     gauge("pg_up", help="Whether the last scrape of PostgreSQL succeeded"),
     gauge("pg_settings_max_connections", help="max_connections setting"),

@@ -1,0 +1,35 @@
+# The two commands of the README. Both set everything up from a clean clone first.
+#   make build   create .venv, install dashkit, compile the dashboards into build/grafana/
+#   make test    also install the Debian packages the live tests run, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-exporter \
+                   prometheus-redis-exporter postgresql redis-server
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: build test setup system-packages benchmark
+
+$(BIN)/dashkit: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/dashkit
+
+build: setup
+	$(BIN)/dashkit build
+
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: setup system-packages
+	$(BIN)/pytest
+
+benchmark: setup
+	$(BIN)/python benchmarks/bench_build.py

@@ -1,0 +1,95 @@
+"""Resolving a dashboard's variables and queries the way Grafana does on load."""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from dashkit.compile import iter_panels
+from dashkit.expand import TimeContext, expand, relative_seconds
+from dashkit.prometheus import PrometheusClient
+
+_LABEL_VALUES = re.compile(r"^label_values\((?:(?P<match>.+),\s*)?(?P<label>\w+)\)$")
+
+
+def _variable_query(variable: Mapping[str, Any]) -> str:
+    query = variable.get("query", "")
+    return str(query.get("query", "") if isinstance(query, dict) else query)
+
+
+def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
+                      context: TimeContext, overrides: Mapping[str, str | Sequence[str]] = {},
+                      ) -> dict[str, str | list[str]]:
+    """Variable values as Grafana picks them on first load: All where offered, else the first."""
+    values: dict[str, str | list[str]] = {}
+    macros = context.macros()
+    for variable in model.get("templating", {}).get("list", []):
+        name, kind = variable["name"], variable.get("type")
+        if name in overrides:
+            values[name] = list(overrides[name]) if not isinstance(overrides[name], str) \
+                else [str(overrides[name])]
+            continue
+        if kind == "datasource":
+            values[name] = variable.get("query", "")
+            continue
+        if kind == "query":
+            match = _LABEL_VALUES.match(expand(_variable_query(variable), values, macros).strip())
+            if not match:
+                raise ValueError(f"variable ${name}: only label_values() queries are resolved")
+            options = client.label_values(match["label"], match["match"])
+        elif kind in ("custom", "interval"):
+            options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
+        else:
+            continue
+        if variable.get("includeAll") and variable.get("allValue"):
+            values[name] = str(variable["allValue"])
+        elif variable.get("includeAll"):
+            values[name] = options
+        else:
+            values[name] = options[:1]
+    return values
+
+
+@attrs.frozen
+class PanelQuery:
+    panel: str
+    ref_id: str
+    expr: str
+    instant: bool
+    datasource_type: str
+
+
+def prometheus_queries(model: Mapping[str, Any], variables: Mapping[str, str | Sequence[str]],
+                       context: TimeContext) -> Iterator[PanelQuery]:
+    """Every Prometheus query of the dashboard, variables and macros expanded."""
+    macros = context.macros()
+    for panel in iter_panels(model.get("panels", [])):
+        panel_ds = panel.get("datasource") or {}
+        for target in panel.get("targets", []):
+            ds = target.get("datasource") or panel_ds
+            ds_type = ds.get("type", "prometheus") if isinstance(ds, dict) else "prometheus"
+            if ds_type != "prometheus" or target.get("hide"):
+                continue
+            yield PanelQuery(panel.get("title", ""), target.get("refId", ""),
+                             expand(target.get("expr", ""), variables, macros),
+                             bool(target.get("instant")) and not target.get("range"), ds_type)
+
+
+def dashboard_context(model: Mapping[str, Any], scrape_interval: float,
+                      max_data_points: int = 1000) -> TimeContext:
+    time_range = model.get("time", {"from": "now-6h", "to": "now"})
+    span = relative_seconds(time_range["from"]) - relative_seconds(time_range["to"])
+    return TimeContext(span, max_data_points, scrape_interval)
+
+
+def run(client: PrometheusClient, query: PanelQuery, context: TimeContext,
+        now: float | None = None) -> list[dict[str, Any]]:
+    """Run a query as the panel would: instant at the end of the range, else a range query."""
+    end = now if now is not None else time.time()
+    if query.instant:
+        return client.query(query.expr, end)
+    step = context.interval_seconds
+    return client.query_range(query.expr, end - context.range_seconds, end, step)

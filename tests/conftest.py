@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+from syrupy.location import PyTestLocation
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARDS = ROOT / "dashboards"
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(Path(__file__).parent / "live"))
+
+
+class _TopLevelSnapshot(SingleFileSnapshotExtension):
+    """One readable file per snapshot in the top-level ``snapshots/`` folder, named by the
+    test's parameter (``easymo-system-overview.json``), so reviewers see real JSON diffs."""
+
+    _write_mode = WriteMode.TEXT
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(ROOT / "snapshots")
+
+    @classmethod
+    def get_snapshot_name(cls, *, test_location: PyTestLocation, index: object = 0) -> str:
+        name = test_location.testname
+        return name[name.index("[") + 1:-1] if "[" in name else name
+
+
+class JSONSnapshot(_TopLevelSnapshot):
+    file_extension = "json"
+
+
+class YAMLSnapshot(_TopLevelSnapshot):
+    file_extension = "yaml"
+
+
+@pytest.fixture
+def json_snapshot(snapshot):  # type: ignore[no-untyped-def]
+    return snapshot.use_extension(JSONSnapshot)
+
+
+@pytest.fixture
+def yaml_snapshot(snapshot):  # type: ignore[no-untyped-def]
+    return snapshot.use_extension(YAMLSnapshot)
+
+
+@pytest.fixture(scope="session")
+def project():  # type: ignore[no-untyped-def]
+    from dashkit import load_project
+
+    return load_project(DASHBOARDS)
+
+
+@pytest.fixture(scope="session")
+def compiled(project):  # type: ignore[no-untyped-def]
+    from dashkit import compile_project
+
+    return {c.uid: c for c in compile_project(project)}
+
+
+@pytest.fixture(scope="session")
+def live_stack() -> Iterator[object]:
+    """The real Prometheus and exporters. Missing packages fail under CI and skip elsewhere."""
+    from stack import missing, running_stack
+
+    absent = missing()
+    if absent:
+        message = (f"live stack needs Debian packages: {', '.join(absent)} "
+                   "(make test installs them)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_stack() as stack:
+        yield stack

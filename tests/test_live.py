@@ -1,0 +1,74 @@
+"""Against the real Prometheus (Debian package) scraping real exporters and the EasyMO service
+stand-in: every Prometheus query of every dashboard, with its variables resolved through the
+Prometheus API and its ``$__…`` macros expanded as Grafana would, must return data."""
+from __future__ import annotations
+
+import pytest
+
+from dashkit import catalogs
+from dashkit.prometheus import PrometheusClient
+from dashkit.resolve import dashboard_context, prometheus_queries, resolve_variables, run
+from stack import SCRAPE_INTERVAL
+
+pytestmark = pytest.mark.live
+
+#: Service Health is checked for a service with its own job and one of the five sharing a job.
+VARIABLE_CASES = [
+    ("easymo-system-overview", {}),
+    ("easymo-service-health", {}),
+    ("easymo-service-health", {"service": "message-service"}),
+    ("easymo-business-metrics", {}),
+    ("easymo-error-tracking", {}),
+    ("easymo-infrastructure", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def prometheus(live_stack) -> PrometheusClient:
+    return PrometheusClient(live_stack.prometheus_url)
+
+
+@pytest.mark.parametrize("uid,overrides", VARIABLE_CASES,
+                         ids=[f"{u}{'-' + '-'.join(o.values()) if o else ''}" for u, o in VARIABLE_CASES])
+def test_every_query_returns_data(uid, overrides, compiled, prometheus):
+    model = compiled[uid].model
+    context = dashboard_context(model, scrape_interval=SCRAPE_INTERVAL)
+    variables = resolve_variables(model, prometheus, context, overrides)
+    queries = list(prometheus_queries(model, variables, context))
+    assert queries, "the dashboard has no Prometheus query"
+    empty = [f"{q.panel} [{q.ref_id}]: {q.expr}" for q in queries if not run(prometheus, q, context)]
+    assert not empty, "queries that return nothing:\n" + "\n".join(empty)
+
+
+def test_variables_resolve_through_the_api(compiled, prometheus):
+    model = compiled["easymo-service-health"].model
+    context = dashboard_context(model, scrape_interval=SCRAPE_INTERVAL)
+    values = resolve_variables(model, prometheus, context)
+    # single-value service variable: the first service alphabetically, as Grafana preselects
+    assert values["service"] == ["admin-app"]
+    assert values["datasource"] == "prometheus"
+
+
+def test_a_misspelt_metric_returns_nothing(prometheus):
+    """The check this file relies on can fail: a wrong name really comes back empty."""
+    assert prometheus.query("sum(rate(http_request_total[1m]))") == []
+    assert prometheus.query("sum(rate(http_requests_total[1m]))") != []
+
+
+@pytest.mark.parametrize("catalog", [catalogs.NODE_EXPORTER, catalogs.POSTGRES_EXPORTER,
+                                     catalogs.REDIS_EXPORTER, catalogs.PROMETHEUS],
+                         ids=lambda c: c.name)
+def test_builtin_catalog_matches_real_exporter(catalog, prometheus):
+    """Every label a real exporter puts on a catalogued metric is in the catalog."""
+    present = set(prometheus.label_values("__name__"))
+    checked = 0
+    for metric in catalog:
+        for series, labels in metric.series().items():
+            if series not in present or metric.open_labels:
+                continue
+            checked += 1
+            for sample in prometheus.query(f"{series}"):
+                extra = (set(sample["metric"]) - labels - {"__name__"}
+                         - catalogs.GENERATION_SPECIFIC_LABELS)
+                assert not extra, f"{series} carries labels the catalog lacks: {sorted(extra)}"
+    assert checked >= len(list(catalog)) // 2
