@@ -108,7 +108,7 @@ class Catalog:
 def _suggest(name: str, candidates: Iterable[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 

@@ -11,7 +11,8 @@ from dashkit.grafanalib_fixes import modernise_panel
 from dashkit.layout import Panel, Placed, Row, layout, walk
 from dashkit.panels import targets_of
 from dashkit.promql import Expr, check
-from dashkit.variables import references
+from dashkit.variables import Variable, references
+from dashkit.variables import datasource as datasource_variable
 
 #: What dashkit emits: Grafana 10.2's own number, with content already in the shape migrations
 #: 39–42 produce, so 10.2 to 13 load it unchanged (CONTRACT.md §1.2, §6).
@@ -85,6 +86,7 @@ def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
                     check(variable.expr, dashboard.catalog)
                 except DashkitError as error:
                     raise DashkitError(f"variable ${variable.name}: {error.message}") from None
+        model_variables = _with_datasource_variable(dashboard)
         model = {
             "uid": dashboard.uid,
             "title": dashboard.title,
@@ -104,18 +106,27 @@ def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
             "links": [link.to_json_data() for link in dashboard.links],
             "annotations": {"list": [dict(BUILT_IN_ANNOTATION)]
                             + [a.to_json_data() for a in dashboard.annotations]},
-            "templating": {"list": [v.to_json_data() for v in dashboard.variables]},
+            "templating": {"list": [v.to_json_data() for v in model_variables]},
             "panels": panels,
         }
-        _check_variables(model, dashboard)
+        _check_variables(model, model_variables)
         return model
     except DashkitError as error:
         raise error.located(dashboard=dashboard.uid or dashboard.title) from None
 
 
-def _check_variables(model: dict[str, Any], dashboard: Dashboard) -> None:
+def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
+    """The dashboard's variables, led by the datasource variable its default datasource names
+    when the author did not define it: panels then follow whatever datasource the user picks."""
+    names = references(dashboard.datasource.uid)
+    if not names or names & {v.name for v in dashboard.variables}:
+        return list(dashboard.variables)
+    return [datasource_variable(names.pop(), dashboard.datasource.type), *dashboard.variables]
+
+
+def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
     """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
-    defined = {v.name for v in dashboard.variables}
+    defined = {v.name for v in variables}
     for panel in iter_panels(model["panels"]):
         for target in panel.get("targets", []):
             used = references(json.dumps(target)) - defined

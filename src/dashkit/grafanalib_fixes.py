@@ -99,7 +99,7 @@ def _fix_gauge(panel: Json) -> None:
     old = field_config.get("defaults", {})
     if "calcs" not in old:
         return
-    thresholds = panel.get("thresholds")
+    thresholds = (old.get("thresholds") or {}).get("steps")
     panel["fieldConfig"] = {
         "defaults": {
             **{k: old.get(k) for k in ("decimals", "max", "min", "unit", "links", "mappings")},

@@ -1,0 +1,172 @@
+"""``dashkit build`` and ``dashkit list`` end to end, including every error the issue names."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dashkit.cli import main
+
+from conftest import DASHBOARDS
+
+GOOD = '''
+from dashkit import Dashboard, panels, promql
+from dashkit.catalog import Catalog, counter
+CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+dashboard = Dashboard("{uid}", "{title}", catalog=CATALOG, panels=[
+    panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["service"]))])
+'''
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(folder: Path, name: str, source: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    write(folder, "a.py", GOOD.format(uid="a", title="A"))
+    write(folder, "b.py", GOOD.format(uid="b", title="B"))
+    return folder
+
+
+def test_build_writes_the_provisioning_tree(tmp_path):
+    out = tmp_path / "out"
+    code, stdout, _ = run("build", "--dashboards", str(DASHBOARDS), "--out", str(out),
+                          "--grafana-path", "/dash", "--folder", "EasyMO")
+    assert code == 0, stdout
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert files == [
+        "dashboards/easymo-business-metrics.json", "dashboards/easymo-error-tracking.json",
+        "dashboards/easymo-infrastructure.json", "dashboards/easymo-service-health.json",
+        "dashboards/easymo-system-overview.json",
+        "provisioning/dashboards/dashkit.yaml", "provisioning/datasources/datasources.yaml"]
+    provider = yaml.safe_load((out / "provisioning/dashboards/dashkit.yaml").read_text())
+    assert provider["apiVersion"] == 1
+    assert provider["providers"][0]["options"]["path"] == "/dash"
+    assert provider["providers"][0]["folder"] == "EasyMO"
+    assert provider["providers"][0]["folderUid"] == "easymo"
+    datasources = yaml.safe_load((out / "provisioning/datasources/datasources.yaml").read_text())
+    by_uid = {d["uid"]: d for d in datasources["datasources"]}
+    assert set(by_uid) == {"prometheus", "loki", "tempo"}
+    assert [d["isDefault"] for d in datasources["datasources"]].count(True) == 1
+    derived = by_uid["loki"]["jsonData"]["derivedFields"][0]
+    assert derived["datasourceUid"] == "tempo" and derived["name"] == "trace_id"
+    # the table a person reads
+    assert "uid" in stdout and "easymo-service-health" in stdout and "panels" in stdout
+
+
+def test_build_output_is_identical_on_rebuild(tmp_path):
+    out = tmp_path / "out"
+    run("build", "--dashboards", str(DASHBOARDS), "--out", str(out))
+    first = {p: p.read_bytes() for p in out.rglob("*.json")}
+    run("build", "--dashboards", str(DASHBOARDS), "--out", str(out))
+    assert {p: p.read_bytes() for p in out.rglob("*.json")} == first
+
+
+def test_list_writes_nothing(project_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, _ = run("list", "--dashboards", str(project_dir))
+    assert code == 0 and "a.py" in stdout and " A " in stdout
+    assert not (tmp_path / "build").exists()
+
+
+ERRORS = {
+    "import": ("c.py", "import nowhere_to_be_found\n",
+               "c.py: failed to import (line 1): ModuleNotFoundError: No module named "
+               "'nowhere_to_be_found'"),
+    "duplicate uid": ("c.py", GOOD.format(uid="a", title="C"),
+                      "c.py, dashboard 'a': duplicate uid 'a', also used in"),
+    "duplicate title": ("c.py", GOOD.format(uid="c", title="A"),
+                        "c.py, dashboard 'c': duplicate title 'A', also used by 'a'"),
+    "long uid": ("c.py", GOOD.format(uid="x" * 41, title="C"),
+                 f"c.py, dashboard '{'x' * 41}': invalid uid"),
+    "bad uid": ("c.py", GOOD.format(uid="a.b", title="C"), "c.py, dashboard 'a.b': invalid uid"),
+    "unknown metric": ("c.py", GOOD.format(uid="c", title="C").replace(
+        'rate_sum("http_requests_total"', 'rate_sum("http_request_total"'),
+        "c.py, dashboard 'c', panel 'Requests': unknown metric 'http_request_total'; did you mean "
+        "'http_requests_total'?"),
+    "unknown label": ("c.py", GOOD.format(uid="c", title="C").replace('["service"]))', '["svc"]))'),
+                      "c.py, dashboard 'c', panel 'Requests': metric 'http_requests_total' has no "
+                      "label 'svc'"),
+    "overflow": ("c.py", GOOD.format(uid="c", title="C").replace('["service"]))', '["service"]), w=30)'),
+                 "c.py, dashboard 'c', panel 'Requests': width 30 does not fit the 24-column grid"),
+    "broken link": ("c.py", GOOD.format(uid="c", title="C") +
+                    "from dashkit import link_to\ndashboard.links.append(link_to('nope', 'Nope'))\n",
+                    "c.py, dashboard 'c': link to unknown dashboard uid 'nope'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_build_errors_are_one_line_exit_1_and_write_nothing(case, project_dir, tmp_path):
+    name, source, expected = ERRORS[case]
+    bad = write(project_dir, name, source)
+    out = tmp_path / "out"
+    code, stdout, stderr = run("build", "--dashboards", str(project_dir), "--out", str(out))
+    assert code == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ") and str(bad.parent) in lines[0]
+    assert expected in lines[0], lines[0]
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]  # no staging left
+
+
+def test_failed_build_keeps_the_previous_output(project_dir, tmp_path):
+    out = tmp_path / "out"
+    assert run("build", "--dashboards", str(project_dir), "--out", str(out))[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write(project_dir, "c.py", "raise RuntimeError('half way')\n")
+    assert run("build", "--dashboards", str(project_dir), "--out", str(out))[0] == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_build_replaces_stale_files(project_dir, tmp_path):
+    out = tmp_path / "out"
+    run("build", "--dashboards", str(project_dir), "--out", str(out))
+    (project_dir / "b.py").unlink()
+    run("build", "--dashboards", str(project_dir), "--out", str(out))
+    assert sorted(p.name for p in (out / "dashboards").iterdir()) == ["a.json"]
+
+
+def test_missing_dashboards_folder(tmp_path):
+    code, _, stderr = run("build", "--dashboards", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
+    assert code == 1 and "no dashboards folder" in stderr
+
+
+def test_module_with_wrong_dashboard_type(project_dir, tmp_path):
+    write(project_dir, "c.py", "dashboard = {'title': 'x'}\n")
+    code, _, stderr = run("list", "--dashboards", str(project_dir))
+    assert code == 1 and "c.py: `dashboard`/`dashboards` must hold dashkit.Dashboard objects" in stderr
+
+
+def test_helper_modules_are_importable_by_dashboards(project_dir):
+    write(project_dir, "shared.py", "TITLE = 'From helper'\n")
+    write(project_dir, "c.py", GOOD.format(uid="c", title="C").replace('"C"', "shared.TITLE")
+          .replace("from dashkit import", "import shared\nfrom dashkit import"))
+    code, stdout, stderr = run("list", "--dashboards", str(project_dir))
+    assert code == 0, stderr
+    assert "From helper" in stdout
+
+
+def test_python_api_builds_the_same_tree(tmp_path):
+    from dashkit import build
+
+    result = build(DASHBOARDS, tmp_path / "api")
+    run("build", "--dashboards", str(DASHBOARDS), "--out", str(tmp_path / "cli"))
+    assert len(result.dashboards) == 5
+    for path in (tmp_path / "cli").rglob("*.json"):
+        assert (tmp_path / "api" / path.relative_to(tmp_path / "cli")).read_bytes() == path.read_bytes()
+    shutil.rmtree(tmp_path / "api")

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit.catalog import Catalog, counter
+from dashkit.compile import SCHEMA_VERSION, iter_panels
+from dashkit.datasources import variable_ref
+
+from conftest import DASHBOARDS, ROOT
+
+CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+
+
+def test_compiled_dashboards_are_in_the_shape_grafana_stores(compiled):
+    for item in compiled.values():
+        model = item.model
+        assert model["schemaVersion"] == SCHEMA_VERSION == 38
+        assert "id" not in model and "rows" not in model and "__inputs" not in model
+        assert "dashboard" not in model  # bare model, never the HTTP API's wrapper
+        assert model["annotations"]["list"][0]["builtIn"] == 1
+        text = json.dumps(model)
+        assert "${DS_" not in text
+        ids = [p["id"] for p in iter_panels(model["panels"])]
+        assert len(ids) == len(set(ids))
+        for panel in iter_panels(model["panels"]):
+            assert panel["type"] not in {"graph", "singlestat", "table-old"}
+            assert 0 <= panel["gridPos"]["x"] and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+            if panel["type"] not in ("row", "text"):
+                assert set(panel["datasource"]) == {"type", "uid"}
+                assert all(set(t["datasource"]) == {"type", "uid"} for t in panel["targets"])
+
+
+def test_variables_reference_datasources_by_type_and_uid(compiled):
+    for item in compiled.values():
+        for variable in item.model["templating"]["list"]:
+            if variable["type"] == "query":
+                assert variable["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+
+
+def test_json_output_is_byte_identical_between_processes():
+    """Two separate interpreters (different hash seeds) compile the same bytes."""
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from dashkit import load_project, "
+              "compile_project, dumps; print(''.join(dumps(c.model) for c in "
+              "compile_project(load_project(sys.argv[1]))))")
+    outputs = {subprocess.run([sys.executable, "-c", script, str(DASHBOARDS)], check=True,
+                              capture_output=True, text=True, cwd=ROOT,
+                              env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(outputs) == 1 and len(outputs.pop()) > 10000
+
+
+def test_dumps_is_sorted_indented_and_newline_terminated():
+    text = dumps({"b": 1, "a": {"d": 2, "c": 3}})
+    assert text == '{\n  "a": {\n    "c": 3,\n    "d": 2\n  },\n  "b": 1\n}\n'
+
+
+@pytest.mark.parametrize("uid", ["", "x" * 41, "has space", "dot.ted", "ü"])
+def test_invalid_uids_are_refused(uid):
+    with pytest.raises(DashkitError, match="invalid uid"):
+        Dashboard(uid, "t").to_model()
+
+
+def test_forty_character_uid_is_fine():
+    Dashboard("a" * 40, "t").to_model()
+
+
+def test_catalog_errors_name_dashboard_and_panel():
+    dashboard = Dashboard("svc", "Service", catalog=CATALOG, panels=[
+        Row("HTTP", [panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["route"]))])])
+    with pytest.raises(DashkitError) as info:
+        dashboard.to_model()
+    assert str(info.value) == ("dashboard 'svc', panel 'Requests': metric 'http_requests_total' "
+                               "has no label 'route' (it has: instance, job, service)")
+
+
+def test_variable_queries_are_checked_against_the_catalog():
+    dashboard = Dashboard("svc", "Service", catalog=CATALOG, variables=[
+        variables.query("svc", variables.label_values("svc", "http_requests_total"),
+                        variable_ref("prometheus", "datasource"))])
+    with pytest.raises(DashkitError, match=r"variable \$svc: metric 'http_requests_total' has no "
+                                           r"label 'svc'"):
+        dashboard.to_model()
+
+
+def test_undefined_variables_are_an_error():
+    dashboard = Dashboard("u", "t", [panels.stat("s", promql.sel("up", job=promql.var("job")))])
+    with pytest.raises(DashkitError, match=r"panel 's': query uses undefined variable \$job"):
+        dashboard.to_model()
+
+
+def test_datasource_variable_is_added_when_panels_use_it():
+    model = Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]).to_model()
+    assert model["templating"]["list"][0] == {
+        "name": "datasource", "type": "datasource", "query": "prometheus", "hide": 0,
+        "regex": "", "current": {}, "options": [], "refresh": 1}
+
+
+def test_dashboard_without_catalog_skips_metric_checks():
+    Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]).to_model()

@@ -1,0 +1,150 @@
+"""Builders and the grafanalib fixes: what reaches Grafana is in the current shape."""
+from __future__ import annotations
+
+import grafanalib.core as gl
+import pytest
+
+from dashkit import Dashboard, Panel, panels, promql
+from dashkit.datasources import DatasourceRef
+from dashkit.grafanalib_fixes import modernise_panel
+
+PROM = DatasourceRef("prometheus", "${datasource}")
+
+
+def compiled_panel(panel: Panel) -> dict:
+    return Dashboard("u", "t", [panel]).to_model()["panels"][0]
+
+
+def assert_no_nulls_outside_thresholds(value, path="panel"):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "steps":
+                continue
+            assert item is not None, f"{path}.{key} is null"
+            assert_no_nulls_outside_thresholds(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            assert_no_nulls_outside_thresholds(item, f"{path}[{i}]")
+
+
+ALL_BUILDERS = [
+    panels.timeseries("ts", promql.sel("up"), unit="s", thresholds=panels.above(1)),
+    panels.stat("stat", promql.sel("up")),
+    panels.gauge("gauge", promql.sel("up"), thresholds=panels.below(0.7)),
+    panels.bar_gauge("bars", promql.sel("up")),
+    panels.table("table", promql.sel("up"), promql.sel("up")),
+    panels.heatmap("heat", promql.bucket_rate("x")),
+    panels.logs("logs", '{service="a"}', datasource=DatasourceRef("loki", "loki")),
+    panels.text("text", "hello"),
+]
+
+
+@pytest.mark.parametrize("panel", ALL_BUILDERS, ids=lambda p: p.title)
+def test_builders_emit_current_grafana_shapes(panel):
+    model = compiled_panel(panel)
+    assert_no_nulls_outside_thresholds(model)
+    for legacy in ("span", "height", "error", "editable", "maxDataPoints", "minSpan", "style"):
+        assert legacy not in model
+    if model["type"] != "text":
+        assert model["datasource"]["uid"]
+        for target in model["targets"]:
+            assert isinstance(target["datasource"], dict)
+            assert "intervalFactor" not in target and "query" not in target
+            assert target["refId"]
+    assert model["type"] in {"timeseries", "stat", "gauge", "bargauge", "table", "heatmap",
+                             "logs", "text"}
+
+
+def test_stat_shows_no_data_instead_of_none_and_has_real_thresholds():
+    raw = gl.Stat(title="s", targets=[gl.Target(expr="up", refId="A")])
+    model = modernise_panel(raw, PROM)
+    assert "noValue" not in model["fieldConfig"]["defaults"]
+    assert model["fieldConfig"]["defaults"]["thresholds"] == {
+        "mode": "absolute", "steps": [{"color": "green", "value": None}]}
+
+
+def test_grafanalib_target_defaults_are_dropped():
+    model = modernise_panel(gl.TimeSeries(title="t", targets=[gl.Target(expr="up", refId="A")]), PROM)
+    assert model["targets"] == [{"expr": "up", "refId": "A", "instant": False,
+                                 "datasource": {"type": "prometheus", "uid": "${datasource}"}}]
+    assert "maxDataPoints" not in model
+
+
+def test_gauge_options_move_to_reduce_options():
+    raw = gl.GaugePanel(title="g", targets=[gl.Target(expr="up", refId="A")], calc="max",
+                        thresholds=[gl.Threshold("green", 0, 0.0), gl.Threshold("red", 1, 80.0)])
+    model = modernise_panel(raw, PROM)
+    assert model["options"]["reduceOptions"]["calcs"] == ["max"]
+    assert "calcs" not in model["fieldConfig"]["defaults"]
+    assert model["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
+        {"color": "green", "value": None}, {"color": "red", "value": 80.0}]
+
+
+def test_bar_gauge_field_options_become_field_config():
+    raw = gl.BarGauge(title="b", targets=[gl.Target(expr="up", refId="A")], format="bytes")
+    model = modernise_panel(raw, PROM)
+    assert "fieldOptions" not in model["options"]
+    assert model["fieldConfig"]["defaults"]["unit"] == "bytes"
+
+
+def test_table_mappings_and_display_mode_are_migrated():
+    mapping = {"type": "value", "options": {"1": {"text": "UP"}}}
+    raw = gl.Table(title="t", mappings=[mapping], displayMode="color-background")
+    model = modernise_panel(raw, PROM)
+    assert model["fieldConfig"]["defaults"]["mappings"] == [mapping]
+    assert model["fieldConfig"]["defaults"]["custom"]["cellOptions"] == {
+        "type": "color-background", "mode": "gradient"}
+    assert "mappings" not in model and "displayMode" not in model["fieldConfig"]["defaults"]["custom"]
+
+
+def test_legacy_heatmap_becomes_react_heatmap():
+    model = modernise_panel(gl.Heatmap(title="h", yAxis=gl.YAxis(format="s")), PROM)
+    assert model["options"]["yAxis"]["unit"] == "s"
+    assert model["options"]["calculate"] is False
+    assert "cards" not in model and "xAxis" not in model
+
+
+def test_datasource_name_strings_become_refs():
+    model = modernise_panel(gl.TimeSeries(title="t", dataSource="Prometheus",
+                                          targets=[gl.Target(expr="up", refId="A",
+                                                             datasource="Prometheus")]), PROM)
+    assert model["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+    assert model["targets"][0]["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+
+
+def test_thresholds_drawn_as_lines_on_timeseries():
+    model = compiled_panel(panels.timeseries("t", promql.sel("up"), thresholds=panels.above(1)))
+    defaults = model["fieldConfig"]["defaults"]
+    assert defaults["custom"]["thresholdsStyle"] == {"mode": "dashed"}
+    assert defaults["thresholds"]["steps"] == [{"color": "green", "value": None},
+                                               {"color": "red", "value": 1}]
+
+
+def test_below_thresholds_colour_low_values_red():
+    assert panels.below(0.7).to_json_data() == [{"color": "red", "value": None},
+                                                {"color": "green", "value": 0.7}]
+
+
+def test_extra_merges_raw_json():
+    model = compiled_panel(panels.timeseries("t", promql.sel("up"),
+                                             extra={"options": {"legend": {"showLegend": False}}}))
+    assert model["options"]["legend"]["showLegend"] is False
+    assert model["options"]["legend"]["displayMode"] == "list"  # the rest is kept
+
+
+def test_any_grafanalib_panel_can_be_placed():
+    raw = gl.PieChartv2(title="pie", targets=[gl.Target(expr="up", refId="A")])
+    model = compiled_panel(Panel(raw, w=8, h=6))
+    assert model["type"] == "piechart" and model["gridPos"] == {"x": 0, "y": 0, "w": 8, "h": 6}
+
+
+def test_loki_targets_are_range_log_queries():
+    model = compiled_panel(panels.logs("l", '{service="a"}', datasource=DatasourceRef("loki", "l")))
+    assert model["targets"][0] == {"expr": '{service="a"}', "refId": "A", "queryType": "range",
+                                   "datasource": {"type": "loki", "uid": "l"}}
+
+
+def test_table_merges_several_queries():
+    model = compiled_panel(panels.table("t", promql.sel("up"), promql.sel("up")))
+    assert model["transformations"][0]["id"] == "merge"
+    assert all(t["format"] == "table" and t["instant"] for t in model["targets"])

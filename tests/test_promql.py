@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from dashkit import DashkitError, promql as q
+from dashkit.catalog import Catalog, counter, gauge, histogram
+
+CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code", "route"]),
+                        histogram("http_request_duration_seconds", ["service", "route"]),
+                        gauge("http_requests_active", ["service"])])
+
+
+def test_selector_quotes_and_escapes():
+    assert q.sel("m", a="x", b=q.re("5.."), c=q.ne('say "hi"')).text == \
+        'm{a="x", b=~"5..", c!="say \\"hi\\""}'
+    assert q.sel("m").text == "m"
+
+
+def test_variables_match_with_regex_for_multi_value():
+    assert q.sel("m", service=q.var("service")).text == 'm{service=~"$service"}'
+
+
+def test_rate_uses_grafana_rate_interval():
+    assert q.rate(q.sel("http_requests_total")).text == \
+        "rate(http_requests_total[$__rate_interval])"
+
+
+def test_rate_sum_by_labels():
+    expr = q.rate_sum("http_requests_total", ["service"], status_code=q.re("5.."))
+    assert expr.text == ('sum by (service) (rate(http_requests_total{status_code=~"5.."}'
+                         '[$__rate_interval]))')
+
+
+def test_quantile_always_aggregates_by_le():
+    expr = q.quantile(0.95, "http_request_duration_seconds", ["service"])
+    assert expr.text == ("histogram_quantile(0.95, sum by (le, service) "
+                         "(rate(http_request_duration_seconds_bucket[$__rate_interval])))")
+    assert "sum by (le) (" in q.quantile(0.5, "http_request_duration_seconds").text
+
+
+def test_quantile_range_is_checked():
+    with pytest.raises(DashkitError):
+        q.quantile(95, "http_request_duration_seconds")
+
+
+def test_ratio_parenthesises_only_compound_operands():
+    a = q.rate_sum("http_requests_total", status_code="500")
+    b = q.rate_sum("http_requests_total")
+    assert (a / b).text == f"{a.text} / {b.text}"
+    assert (1 - a / b).text == f"1 - ({a.text} / {b.text})"
+    assert (a * 100).text == f"{a.text} * 100"
+
+
+def test_or_vector_zero():
+    expr = q.count(q.sel("http_requests_active")).or_(q.vector(0))
+    assert expr.text == "count(http_requests_active) or vector(0)"
+
+
+def test_check_accepts_correct_queries():
+    q.check(q.rate_sum("http_requests_total", ["service"], status_code=q.re("5..")), CATALOG)
+    q.check(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
+
+
+@pytest.mark.parametrize("expr,message", [
+    (q.rate_sum("http_request_total"), "unknown metric 'http_request_total'"),
+    (q.rate_sum("http_requests_total", status=q.re("5..")), "has no label 'status'"),
+    (q.rate_sum("http_requests_total", ["svc"]), "has no label 'svc'"),
+    (q.rate(q.sel("http_requests_active")), "only counters can be rated"),
+    (q.quantile(0.9, "http_requests_total"), "unknown metric 'http_requests_total_bucket'"),
+    (q.sel("http_request_duration_seconds_bucket"), "only meaningful inside histogram_quantile"),
+    (q.quantile(0.9, "http_request_duration_seconds", ["method"]), "has no label 'method'"),
+])
+def test_check_rejects_mistakes(expr, message):
+    with pytest.raises(DashkitError, match=message):
+        q.check(expr, CATALOG)
+
+
+def test_rate_takes_a_selector_only():
+    with pytest.raises(DashkitError, match="takes one selector"):
+        q.rate(q.sum_(q.sel("x")))
