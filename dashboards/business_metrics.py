@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Dashboard, Row, firing_alerts, panels, promql, tagged, variables
+from dashkit import Row, panels, promql, variables
 from dashkit.panels import Target, above, below
 
 REQUESTED = {"status": e.RIDE_REQUESTED}
@@ -86,24 +86,18 @@ whatsapp_failures = panels.stat(
     promql.rate_sum("whatsapp_messages_total", status=e.MESSAGE_FAILED), unit="ops", decimals=2,
     thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), graph=True, w=6)
 
-service_type_variable = variables.query(
-    "service_type", variables.label_values("service_type", "ride_requests_total"), e.PROM,
-    label="Ride type", multi=True, include_all=True, all_value=".*")
-
-dashboard = Dashboard(
-    uid="easymo-business-metrics",
-    title="EasyMO - Business Metrics",
+dashboard = e.make_dashboard(
+    "business-metrics", "Business Metrics",
     description="Rides, payments, messaging and sign-ups.",
-    tags=e.TAGS + ["business"],
-    catalog=e.CATALOG,
-    variables=[e.datasource_variable, service_type_variable],
-    links=[tagged("EasyMO dashboards", *e.TAGS)],
-    annotations=[firing_alerts(e.PROM)],
+    tags=["business"],
+    variables=[variables.multi("service_type", variables.label_values(
+        "service_type", "ride_requests_total"), e.PROM, label="Ride type")],
     time=("now-24h", "now"),
     refresh="5m",
     panels=[
         Row("Rides", [ride_rate, rides_last_hour, acceptance_gauge, ride_duration, acceptance_trend]),
-        Row("Payments and sign-ups", [payments, payment_success, payment_failures, revenue, revenue_range, signups]),
+        Row("Payments and sign-ups", [payments, payment_success, payment_failures, revenue,
+                                      revenue_range, signups]),
         Row("WhatsApp", [messages, delivery_rate, whatsapp_failures]),
     ],
 )

@@ -6,7 +6,10 @@ is written next to it and marked ``addition=True`` in the catalog.
 """
 from __future__ import annotations
 
-from dashkit import Catalog, Datasource, catalogs, promql, variables
+from typing import Any
+
+from dashkit import (Catalog, Dashboard, Datasource, Link, catalogs, firing_alerts, logql, promql,
+                     tagged, variables)
 from dashkit.catalog import counter, gauge, histogram
 from dashkit.datasources import variable_ref
 
@@ -100,13 +103,13 @@ loki_variable = variables.datasource("loki", "loki", label="Loki")
 
 def service_variable(*, multi: bool) -> variables.Variable:
     """Services that report HTTP metrics; multi-value with All on overviews, single on drill-downs."""
-    return variables.query("service", variables.label_values("service", "http_requests_total"),
-                           PROM, label="Service", multi=multi, include_all=multi,
-                           all_value=".*" if multi else None)
+    services = variables.label_values("service", "http_requests_total")
+    if multi:
+        return variables.multi("service", services, PROM, label="Service")
+    return variables.query("service", services, PROM, label="Service")
 
 
-job_variable = variables.query("job", variables.label_values("job", "up"), PROM, label="Job",
-                               multi=True, include_all=True, all_value=".*")
+job_variable = variables.multi("job", variables.label_values("job", "up"), PROM, label="Job")
 
 #: Process metrics carry no ``service`` label; the scrape target's host name is the service name
 #: (targets are ``agent-core:3000`` …, even where five services share job ``microservices``).
@@ -114,3 +117,19 @@ SERVICE_INSTANCE = promql.re("$service:.*")
 
 SERVICE_HEALTH_UID = "easymo-service-health"
 TAGS = ["easymo"]
+
+
+def error_lines(service: promql.Matcher) -> logql.LogQuery:
+    """pino error and fatal lines of the selected services."""
+    return logql.stream(LOKI_STREAM_LABELS, service=service).errors()
+
+
+def make_dashboard(slug: str, title: str, *, tags: list[str], variables: list[variables.Variable],
+              links: list[Link] = [], **settings: Any) -> Dashboard:
+    """An EasyMO dashboard: shared uid and title scheme, catalog, datasource picker, the
+    dropdown of every EasyMO dashboard, and firing alerts marked on every graph."""
+    return Dashboard(
+        uid=f"easymo-{slug}", title=f"EasyMO - {title}", tags=TAGS + tags, catalog=CATALOG,
+        variables=[datasource_variable, *variables],
+        links=[*links, tagged("EasyMO dashboards", *TAGS)],
+        annotations=[firing_alerts(PROM)], **settings)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Dashboard, Row, firing_alerts, logql, panels, promql, tagged
+from dashkit import Row, logql, panels, promql
+from dashkit.composites import firing_alerts_table
 from dashkit.panels import Target, above
 
 SERVICES = {"service": promql.var("service")}
 SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}
-ERROR_LINES = logql.stream(e.LOKI_STREAM_LABELS, service=promql.var("service")).errors()
+ERROR_LINES = e.error_lines(promql.var("service"))
 
 by_service = panels.timeseries(
     "5xx per second by service", promql.rate_sum("http_requests_total", ["service"], **SERVER_ERRORS),
@@ -46,25 +47,15 @@ whatsapp_failures = panels.timeseries(
     promql.rate_sum("whatsapp_messages_total", ["message_type"], status=e.MESSAGE_FAILED),
     unit="ops", legend="{{message_type}}", thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), w=12)
 
-alerts = panels.table(
-    "Firing alerts", Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
-    transformations=[{"id": "organize", "options": {"excludeByName": {
-        "Time": True, "Value": True, "__name__": True, "alertstate": True}}}],
-    w=24, h=6)
-
-dashboard = Dashboard(
-    uid="easymo-error-tracking",
-    title="EasyMO - Error Tracking",
+dashboard = e.make_dashboard(
+    "error-tracking", "Error Tracking",
     description="Server errors by service and route, error logs with trace links, failed "
                 "payments and messages.",
-    tags=e.TAGS + ["errors"],
-    catalog=e.CATALOG,
-    variables=[e.datasource_variable, e.loki_variable, e.service_variable(multi=True)],
-    links=[tagged("EasyMO dashboards", *e.TAGS)],
-    annotations=[firing_alerts(e.PROM)],
+    tags=["errors"],
+    variables=[e.loki_variable, e.service_variable(multi=True)],
     time=("now-6h", "now"),
     panels=[
-        alerts,
+        firing_alerts_table(),
         Row("Server errors", [by_service, by_route, top_routes, log_volume]),
         Row("Error logs", [error_logs]),
         Row("Business failures", [payment_failures, whatsapp_failures]),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Dashboard, Row, firing_alerts, panels, promql, tagged, variables
+from dashkit import Row, panels, promql, variables
 from dashkit.panels import Target, above, below, value_map
 
 NODE = {"instance": promql.var("node")}
@@ -131,19 +131,12 @@ samples = panels.timeseries(
     "Samples ingested /s", promql.rate_sum("prometheus_tsdb_head_samples_appended_total"),
     unit="ops", legend="samples", w=6, h=6)
 
-node_variable = variables.query(
-    "node", variables.label_values("instance", "node_uname_info"), e.PROM, label="Host",
-    multi=True, include_all=True, all_value=".*")
-
-dashboard = Dashboard(
-    uid="easymo-infrastructure",
-    title="EasyMO - Infrastructure",
+dashboard = e.make_dashboard(
+    "infrastructure", "Infrastructure",
     description="Host, PostgreSQL, Redis and Prometheus health.",
-    tags=e.TAGS + ["infrastructure"],
-    catalog=e.CATALOG,
-    variables=[e.datasource_variable, node_variable],
-    links=[tagged("EasyMO dashboards", *e.TAGS)],
-    annotations=[firing_alerts(e.PROM)],
+    tags=["infrastructure"],
+    variables=[variables.multi("node", variables.label_values("instance", "node_uname_info"),
+                               e.PROM, label="Host")],
     panels=[
         Row("Host", [cpu, memory, disk, network, load]),
         Row("PostgreSQL", [pg_up, pg_connections, pg_transactions, pg_cache, pg_deadlocks, pg_size]),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Dashboard, Row, firing_alerts, logql, panels, promql, tagged
+from dashkit import Row, panels, promql
 from dashkit.composites import error_ratio
 from dashkit.panels import Target, above
 
@@ -83,19 +83,15 @@ db_connections = panels.timeseries(
 
 error_logs = panels.logs(
     "Recent error logs",
-    logql.stream(e.LOKI_STREAM_LABELS, service=promql.var("service")).errors(),
+    e.error_lines(promql.var("service")),
     datasource=e.LOGS,
     description="pino error and fatal lines; open a line to follow its trace_id into Tempo.")
 
-dashboard = Dashboard(
-    uid=e.SERVICE_HEALTH_UID,
-    title="EasyMO - Service Health",
+dashboard = e.make_dashboard(
+    "service-health", "Service Health",
     description="Traffic, errors, latency, runtime and database health of one service.",
-    tags=e.TAGS + ["service"],
-    catalog=e.CATALOG,
-    variables=[e.datasource_variable, e.loki_variable, e.service_variable(multi=False)],
-    links=[tagged("EasyMO dashboards", *e.TAGS)],
-    annotations=[firing_alerts(e.PROM)],
+    tags=["service"],
+    variables=[e.loki_variable, e.service_variable(multi=False)],
     time=("now-3h", "now"),
     panels=[
         Row("HTTP", [traffic, errors, latency, latency_heatmap]),

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Dashboard, Row, firing_alerts, link_to, panels, promql, tagged
-from dashkit.composites import error_ratio
+from dashkit import Row, link_to, panels, promql
+from dashkit.composites import error_ratio, firing_alerts_table
 from dashkit.dashboard import drilldown_url
 from dashkit.panels import Target, above, value_map
 
@@ -67,25 +67,16 @@ worst = panels.table(
     description="Services sorted by 5xx ratio; click a service to open its Service Health.",
     w=24, h=9)
 
-alerts_table = panels.table(
-    "Firing alerts", Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
-    transformations=[{"id": "organize", "options": {"excludeByName": {
-        "Time": True, "Value": True, "__name__": True, "alertstate": True}}}],
-    w=24, h=6)
-
-dashboard = Dashboard(
-    uid="easymo-system-overview",
-    title="EasyMO - System Overview",
+dashboard = e.make_dashboard(
+    "system-overview", "System Overview",
     description="Health, traffic, errors and latency of every EasyMO service.",
-    tags=e.TAGS + ["overview"],
-    catalog=e.CATALOG,
-    variables=[e.datasource_variable, e.job_variable, e.service_variable(multi=True)],
-    links=[link_to(e.SERVICE_HEALTH_UID, "Service Health"), tagged("EasyMO dashboards", *e.TAGS)],
-    annotations=[firing_alerts(e.PROM)],
+    tags=["overview"],
+    variables=[e.job_variable, e.service_variable(multi=True)],
+    links=[link_to(e.SERVICE_HEALTH_UID, "Service Health")],
     time=("now-3h", "now"),
     panels=[
         health, firing,
         Row("Traffic and errors", [request_rate, server_errors, latency, active]),
-        Row("Where to look", [worst, alerts_table]),
+        Row("Where to look", [worst, firing_alerts_table()]),
     ],
 )

@@ -54,12 +54,16 @@ class Metric:
         return {self.name + suffix: base | extra for suffix, extra in suffixes.items()}
 
 
+def _metrics(items: Iterable[Metric]) -> tuple[Metric, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class Catalog:
     """A named set of metrics; catalogs combine with ``+`` so dashboards see one namespace."""
 
     name: str
-    metrics: tuple[Metric, ...] = attrs.field(converter=tuple, factory=tuple)
+    metrics: tuple[Metric, ...] = attrs.field(converter=_metrics, factory=tuple)
     _series: Mapping[str, tuple[Metric, frozenset[str]]] = attrs.field(
         init=False, repr=False, eq=False)
 
@@ -112,23 +116,26 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def counter(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
-    return Metric(name, MetricType.COUNTER, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+def counter(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
+            *, addition: bool = False) -> Metric:
+    return Metric(name, MetricType.COUNTER, frozenset(labels), help, unit, addition=addition)
 
 
-def gauge(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
-    return Metric(name, MetricType.GAUGE, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+def gauge(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", *,
+          addition: bool = False, open_labels: bool = False, scraped: bool = True) -> Metric:
+    return Metric(name, MetricType.GAUGE, frozenset(labels), help, unit, addition=addition,
+                  open_labels=open_labels, scraped=scraped)
 
 
 def histogram(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
-              buckets: Iterable[float] = (), **kw: object) -> Metric:
-    return Metric(name, MetricType.HISTOGRAM, frozenset(labels), help, unit,  # type: ignore[arg-type]
-                  tuple(buckets), **kw)
+              buckets: Iterable[float] = (), *, addition: bool = False) -> Metric:
+    return Metric(name, MetricType.HISTOGRAM, frozenset(labels), help, unit, tuple(buckets),
+                  addition=addition)
 
 
-def summary(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", **kw: object) -> Metric:
-    return Metric(name, MetricType.SUMMARY, frozenset(labels), help, unit, **kw)  # type: ignore[arg-type]
+def summary(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "") -> Metric:
+    return Metric(name, MetricType.SUMMARY, frozenset(labels), help, unit)
 
 
-def info(name: str, labels: Iterable[str] = (), help: str = "", **kw: object) -> Metric:
-    return Metric(name, MetricType.INFO, frozenset(labels), help, **kw)  # type: ignore[arg-type]
+def info(name: str, labels: Iterable[str] = (), help: str = "") -> Metric:
+    return Metric(name, MetricType.INFO, frozenset(labels), help)

@@ -10,11 +10,19 @@ from dashkit.panels import Thresholds
 from dashkit.promql import Expr, Matcher
 
 
-def error_ratio(requests: str, by: Sequence[str] = (), status_label: str = "status_code",
+def error_ratio(requests: str, by: Sequence[str] = (), *, status_label: str = "status_code",
                 error_pattern: str = "5..", **matchers: str | Matcher) -> Expr:
     """Share of requests that failed: errors / all, both summed ``by`` the same labels."""
     errors = promql.rate_sum(requests, by, **{**matchers, status_label: promql.re(error_pattern)})
     return errors / promql.rate_sum(requests, by, **matchers)
+
+
+def firing_alerts_table(title: str = "Firing alerts", *, w: int = 24, h: int = 6) -> Panel:
+    """Prometheus's ``ALERTS`` series of firing alerts, one row per alert with its labels."""
+    hidden = {"Time": True, "Value": True, "__name__": True, "alertstate": True}
+    return panels.table(
+        title, panels.Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
+        transformations=[{"id": "organize", "options": {"excludeByName": hidden}}], w=w, h=h)
 
 
 def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("service",),
@@ -29,7 +37,7 @@ def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("servic
     traffic = panels.timeseries("Request rate", promql.rate_sum(requests, by, **matchers),
                                 unit="reqps", legend=legend, links=links, w=w, h=h)
     errors = panels.timeseries(
-        "Error ratio (5xx)", error_ratio(requests, by, status_label, **matchers), unit="percentunit",
+        "Error ratio (5xx)", error_ratio(requests, by, status_label=status_label, **matchers), unit="percentunit",
         legend=legend, min=0, thresholds=error_ratio_limits, links=links, w=w, h=h)
     latency_targets = [
         panels.Target(promql.quantile(q, duration, by, **matchers),

@@ -57,7 +57,7 @@ def tagged(title: str, *tags: str) -> Link:
     return Link(title, type="dashboards", tags=tags, as_dropdown=True, icon="external link")
 
 
-def drilldown_url(uid: str, keep_time: bool = True, **variables: str) -> str:
+def drilldown_url(uid: str, *, keep_time: bool = True, **variables: str) -> str:
     """``/d/<uid>?var-x=…`` for data links; values may be Grafana templates like ``${__field.labels.x}``."""
     params = [f"var-{name}={quote(value, safe='${}._:')}" for name, value in variables.items()]
     if keep_time:

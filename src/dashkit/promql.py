@@ -224,18 +224,18 @@ def ratio(numerator: Expr, denominator: Expr) -> Expr:
     return numerator / denominator
 
 
-def rate_sum(series: str, by: Iterable[str] = (), window: str = RATE_INTERVAL,
+def rate_sum(series: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
              **matchers: str | Matcher) -> Expr:
     """``sum by (…) (rate(series{…}[window]))``: the most common panel query."""
     return sum_(rate(sel(series, **matchers), window), by=by)
 
 
-def increase_sum(series: str, by: Iterable[str] = (), window: str = "$__range",
+def increase_sum(series: str, by: Iterable[str] = (), *, window: str = "$__range",
                  **matchers: str | Matcher) -> Expr:
     return sum_(increase(sel(series, **matchers), window), by=by)
 
 
-def quantile(q: float, histogram: str, by: Iterable[str] = (), window: str = RATE_INTERVAL,
+def quantile(q: float, histogram: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
              **matchers: str | Matcher) -> Expr:
     """``histogram_quantile`` that always aggregates ``by (le, …)``: without ``le`` it returns nothing."""
     if not 0 <= q <= 1:
@@ -246,7 +246,7 @@ def quantile(q: float, histogram: str, by: Iterable[str] = (), window: str = RAT
     return Expr(f"histogram_quantile({_number(q)}, {inner.text})", inner.refs, atomic=True)
 
 
-def bucket_rate(histogram: str, window: str = RATE_INTERVAL, **matchers: str | Matcher) -> Expr:
+def bucket_rate(histogram: str, *, window: str = RATE_INTERVAL, **matchers: str | Matcher) -> Expr:
     """Bucket increases summed ``by (le)``, the input of a heatmap panel."""
     bucket = sel(f"{histogram}_bucket", **matchers)
     bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="heatmap") for r in bucket.refs))

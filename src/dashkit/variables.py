@@ -14,7 +14,7 @@ REFRESH_ON_LOAD = 1
 REFRESH_ON_TIME_CHANGE = 2
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_]\w*)\]\])")
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\])")
 
 
 def references(text: str) -> set[str]:
@@ -77,6 +77,12 @@ def query(name: str, expr: Expr | str, datasource: DatasourceRef, *, label: str 
     if all_value is not None:
         fields["allValue"] = all_value
     return Variable(name, "query", label, hide, fields, expr if isinstance(expr, Expr) else None)
+
+
+def multi(name: str, expr: Expr | str, datasource: DatasourceRef, *,
+          label: str | None = None) -> Variable:
+    """A multi-value query variable with All, where All means ``.*`` rather than a long list."""
+    return query(name, expr, datasource, label=label, multi=True, include_all=True, all_value=".*")
 
 
 def custom(name: str, values: list[str], *, label: str | None = None, multi: bool = False,
