@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, link_to, panels, promql
-from dashkit.composites import error_ratio, firing_alerts_table
+from dashkit.composites import error_ratio, firing_alerts_table, golden_signals
 from dashkit.dashboard import drilldown_url
 from dashkit.panels import Target, above, value_map
 
@@ -24,26 +24,14 @@ firing = panels.stat(
     "Firing alerts", promql.count(promql.sel("ALERTS", alertstate="firing")).or_(promql.vector(0)),
     thresholds=above(1), color_background=True, w=6, h=5)
 
-request_rate = panels.timeseries(
-    "Request rate by service", promql.rate_sum("http_requests_total", ["service"], **SERVICES),
-    unit="reqps", legend="{{service}}", links=DRILLDOWN)
+golden = golden_signals(
+    requests="http_requests_total", duration="http_request_duration_seconds",
+    saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"]),
+    latency_limit=e.HIGH_RESPONSE_TIME,
+    latency_description="HighResponseTime fires when p95 stays above the red line for 5m.",
+    error_ratio_limits=ERROR_RATIO_BANDS, links=DRILLDOWN,
+    **SERVICES)
 
-server_errors = panels.timeseries(
-    "5xx ratio by service", error_ratio("http_requests_total", ["service"], **SERVICES),
-    unit="percentunit", min=0, legend="{{service}}", thresholds=ERROR_RATIO_BANDS, links=DRILLDOWN)
-
-latency = panels.timeseries(
-    "p95 latency by service",
-    promql.quantile(0.95, "http_request_duration_seconds", ["service"], **SERVICES),
-    unit="s", min=0, legend="{{service}}", thresholds=above(e.HIGH_RESPONSE_TIME), links=DRILLDOWN,
-    description="HighResponseTime fires when p95 stays above the red line for 5m.")
-
-active = panels.timeseries(
-    "Active requests by service", promql.sum_(promql.sel("http_requests_active", **SERVICES),
-                                              ["service"]),
-    legend="{{service}}", links=DRILLDOWN)
-
-WORST_WINDOW = "5m"
 worst = panels.table(
     "Worst services (last 5m)",
     Target(error_ratio("http_requests_total", ["service"], **SERVICES), "5xx ratio"),
@@ -76,7 +64,7 @@ dashboard = e.make_dashboard(
     time=("now-3h", "now"),
     panels=[
         health, firing,
-        Row("Traffic and errors", [request_rate, server_errors, latency, active]),
+        Row("Traffic and errors", golden),
         Row("Where to look", [worst, firing_alerts_table()]),
     ],
 )

@@ -148,3 +148,22 @@ def test_table_merges_several_queries():
     model = compiled_panel(panels.table("t", promql.sel("up"), promql.sel("up")))
     assert model["transformations"][0]["id"] == "merge"
     assert all(t["format"] == "table" and t["instant"] for t in model["targets"])
+
+
+def test_golden_signals_share_labels_and_limits():
+    from dashkit.composites import golden_signals
+
+    traffic, errors, latency, saturation = golden_signals(
+        requests="http_requests_total", duration="http_request_duration_seconds",
+        saturation=promql.sum_(promql.sel("http_requests_active"), ["service"]),
+        latency_limit=1.0, quantiles=(0.5, 0.99), service=promql.var("service"))
+    assert [p.title for p in (traffic, errors, latency, saturation)] == [
+        "Request rate by service", "5xx ratio by service", "p50/p99 latency by service",
+        "Active requests by service"]
+    error_expr = panels.targets_of(errors)[0].text
+    assert error_expr.count('service=~"$service"') == 2 and 'status_code=~"5.."' in error_expr
+    latency_targets = panels.targets_of(latency)
+    assert [t.legend for t in latency_targets] == ["p50 {{service}}", "p99 {{service}}"]
+    assert all("sum by (le, service)" in t.text for t in latency_targets)
+    steps = compiled_panel(latency)["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    assert steps[-1] == {"color": "red", "value": 1.0}

@@ -1,7 +1,7 @@
 """Panels that come in groups across dashboards: the golden signals of an HTTP service."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dashkit import panels, promql
@@ -26,28 +26,33 @@ def firing_alerts_table(title: str = "Firing alerts", *, w: int = 24, h: int = 6
 
 
 def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("service",),
-                   legend: str = "{{service}}", status_label: str = "status_code",
-                   saturation: Expr | None = None, saturation_title: str = "Saturation",
-                   latency_limit: float | None = None, error_ratio_limits: Thresholds | None = None,
-                   quantiles: Iterable[float] = (0.5, 0.95, 0.99), links: Sequence[dict[str, Any]] = (),
+                   legend: str = "{{service}}", title_suffix: str = " by service",
+                   status_label: str = "status_code", saturation: Expr | None = None,
+                   saturation_title: str = "Active requests", latency_limit: float | None = None,
+                   latency_description: str = "", error_ratio_limits: Thresholds | None = None,
+                   quantiles: Sequence[float] = (0.95,), links: Sequence[dict[str, Any]] = (),
                    w: int = 12, h: int = 8, **matchers: str | Matcher) -> list[Panel]:
-    """Traffic, errors, latency percentiles and (optionally) saturation, for a counter and a
-    duration histogram that share their labels, as prom-client's HTTP middleware emits them."""
+    """Traffic, errors, latency and (optionally) saturation of HTTP services, from a request
+    counter and a duration histogram that share their labels (as prom-client middleware emits)."""
     by = tuple(by)
-    traffic = panels.timeseries("Request rate", promql.rate_sum(requests, by, **matchers),
+    traffic = panels.timeseries(f"Request rate{title_suffix}",
+                                promql.rate_sum(requests, by, **matchers),
                                 unit="reqps", legend=legend, links=links, w=w, h=h)
     errors = panels.timeseries(
-        "Error ratio (5xx)", error_ratio(requests, by, status_label=status_label, **matchers), unit="percentunit",
-        legend=legend, min=0, thresholds=error_ratio_limits, links=links, w=w, h=h)
+        f"5xx ratio{title_suffix}", error_ratio(requests, by, status_label=status_label, **matchers),
+        unit="percentunit", legend=legend, min=0, thresholds=error_ratio_limits, links=links,
+        w=w, h=h)
+    names = "/".join(f"p{round(q * 100)}" for q in quantiles)
     latency_targets = [
         panels.Target(promql.quantile(q, duration, by, **matchers),
-                      f"p{round(q * 100)} {legend}".strip())
+                      f"p{round(q * 100)} {legend}" if len(quantiles) > 1 else legend)
         for q in quantiles]
     latency = panels.timeseries(
-        "Latency percentiles", *latency_targets, unit="s", min=0,
+        f"{names} latency{title_suffix}", *latency_targets, unit="s", min=0,
         thresholds=panels.above(latency_limit) if latency_limit is not None else None,
-        links=links, w=w, h=h)
+        description=latency_description, links=links, w=w, h=h)
     result = [traffic, errors, latency]
     if saturation is not None:
-        result.append(panels.timeseries(saturation_title, saturation, legend=legend, w=w, h=h))
+        result.append(panels.timeseries(f"{saturation_title}{title_suffix}", saturation,
+                                        legend=legend, links=links, w=w, h=h))
     return result
