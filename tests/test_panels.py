@@ -1,6 +1,7 @@
 """Builders and the grafanalib fixes: what reaches Grafana is in the current shape."""
 from __future__ import annotations
 
+import attrs
 import grafanalib.core as gl
 import pytest
 
@@ -156,14 +157,15 @@ def test_golden_signals_share_labels_and_limits():
     traffic, errors, latency, saturation = golden_signals(
         requests="http_requests_total", duration="http_request_duration_seconds",
         saturation=promql.sum_(promql.sel("http_requests_active"), ["service"]),
-        latency_limit=1.0, quantiles=(0.5, 0.99), service=promql.var("service"))
+        latency_limit=1.0, quantiles=(0.5, 0.99), service=promql.var("svc"))
     assert [p.title for p in (traffic, errors, latency, saturation)] == [
         "Request rate by service", "5xx ratio by service", "p50/p99 latency by service",
         "Active requests by service"]
     error_expr = panels.targets_of(errors)[0].text
-    assert error_expr.count('service=~"$service"') == 2 and 'status_code=~"5.."' in error_expr
+    assert error_expr.count('service=~"$svc"') == 2 and 'status_code=~"5.."' in error_expr
     latency_targets = panels.targets_of(latency)
     assert [t.legend for t in latency_targets] == ["p50 {{service}}", "p99 {{service}}"]
     assert all("sum by (le, service)" in t.text for t in latency_targets)
+    latency.spec.targets = [attrs.evolve(t, expr=promql.Expr("up")) for t in latency.spec.targets]
     steps = compiled_panel(latency)["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps[-1] == {"color": "red", "value": 1.0}
