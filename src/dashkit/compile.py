@@ -1,13 +1,13 @@
 """Dashboard → Grafana JSON model → bytes: deterministic, so review diffs show real changes only."""
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any
 
 from dashkit.dashboard import BUILT_IN_ANNOTATION, UID_PATTERN, Dashboard
 from dashkit.errors import DashkitError
 from dashkit.grafanalib_fixes import modernise_panel
+from dashkit.jsonio import dumps  # noqa: F401  (part of this module's API)
 from dashkit.layout import Panel, Placed, Row, layout, walk
 from dashkit.panels import targets_of
 from dashkit.promql import Expr, check
@@ -129,7 +129,10 @@ def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
     defined = {v.name for v in variables}
     for panel in iter_panels(model["panels"]):
         for target in panel.get("targets", []):
-            used = references(json.dumps(target)) - defined
+            datasource = target.get("datasource")
+            text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),
+                             str(datasource.get("uid", "") if isinstance(datasource, dict) else "")))
+            used = references(text) - defined
             if used:
                 raise DashkitError(f"query uses undefined variable ${sorted(used)[0]}",
                                    panel=panel.get("title"))
@@ -140,8 +143,3 @@ def iter_panels(panels: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     for panel in panels:
         yield panel
         yield from iter_panels(panel.get("panels", []))
-
-
-def dumps(model: dict[str, Any]) -> str:
-    """Sorted keys, two-space indent, trailing newline: byte-identical from run to run."""
-    return json.dumps(model, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashkit.datasources import DatasourceRef
+from dashkit.jsonio import plain
 
 Json = dict[str, Any]
 
@@ -38,17 +39,6 @@ _TABLE_DISPLAY_MODES: dict[str, Json] = {
 }
 
 DEFAULT_THRESHOLDS: Json = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
-
-
-def plain(value: Any) -> Any:
-    """grafanalib objects (anything with ``to_json_data``) turned into plain JSON values."""
-    while hasattr(value, "to_json_data"):
-        value = value.to_json_data()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def _drop_none(data: Json) -> Json:
