@@ -113,7 +113,11 @@ job_variable = variables.multi("job", variables.label_values("job", "up"), PROM,
 
 #: Process metrics carry no ``service`` label; the scrape target's host name is the service name
 #: (targets are ``agent-core:3000`` …, even where five services share job ``microservices``).
-SERVICE_INSTANCE = promql.re("$service:.*")
+#: So the instances of the selected service are a variable chained on ``$service``; its All is
+#: the list of those instances (no allValue: ``.*`` would select every service's instances).
+instance_variable = variables.query(
+    "instance", variables.label_values("instance", "up", instance=promql.re("$service:.*")), PROM,
+    label="Instance", multi=True, include_all=True)
 
 SERVICE_HEALTH_UID = "easymo-service-health"
 TAGS = ["easymo"]

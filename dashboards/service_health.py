@@ -7,7 +7,7 @@ from dashkit.composites import error_ratio
 from dashkit.panels import Target, above
 
 SERVICE = {"service": promql.var("service")}
-PROCESS = {"instance": e.SERVICE_INSTANCE}
+PROCESS = {"instance": promql.var("instance")}
 p = e.PROM_CLIENT_PREFIX
 
 
@@ -91,7 +91,7 @@ dashboard = e.make_dashboard(
     "service-health", "Service Health",
     description="Traffic, errors, latency, runtime and database health of one service.",
     tags=["service"],
-    variables=[e.loki_variable, e.service_variable(multi=False)],
+    variables=[e.loki_variable, e.service_variable(multi=False), e.instance_variable],
     time=("now-3h", "now"),
     panels=[
         Row("HTTP", [traffic, errors, latency, latency_heatmap]),

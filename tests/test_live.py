@@ -47,6 +47,10 @@ def test_variables_resolve_through_the_api(compiled, prometheus):
     # single-value service variable: the first service alphabetically, as Grafana preselects
     assert values["service"] == ["admin-app"]
     assert values["datasource"] == "prometheus"
+    # chained on $service: All is that service's instances only, not ".*"
+    assert values["instance"] == ["admin-app:3000"]
+    shared_job = resolve_variables(model, prometheus, context, {"service": "message-service"})
+    assert shared_job["instance"] == ["message-service:3007"]
 
 
 def test_a_misspelt_metric_returns_nothing(prometheus):
