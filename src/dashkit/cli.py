@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from dashkit.build import build, compile_project
+from dashkit.build import Compiled, build, compile_project
+from dashkit.grafana import Credentials, GrafanaClient
+from dashkit.publish import PublishReport, PublishResult, Target, publish
 from dashkit.errors import DashkitError
 from dashkit.project import load_project
 from dashkit.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
@@ -62,6 +64,89 @@ def list_command(dashboards_dir: Path) -> None:
         return
     rows = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled]
     click.echo(format_table(("uid", "title", "panels", "source"), rows))
+
+
+@main.command("publish")
+@dashboards_option
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.option("--grafana-url", required=True, help="Grafana's base URL, e.g. https://grafana.example.com")
+@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
+@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
+@click.option("--prune", is_flag=True,
+              help="Delete dashboards dashkit published in the folder that are no longer built.")
+@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana since publish.")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="File holding a service-account token [default: $GRAFANA_TOKEN, or "
+                   "$GRAFANA_USER/$GRAFANA_PASSWORD].")
+@click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
+              help="CA bundle to verify Grafana's TLS certificate.")
+@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
+def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
+                    folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
+                    token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
+                    verbose: bool) -> None:
+    """Publish the dashboards through Grafana's HTTP API."""
+    if only and prune:
+        raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
+    if ca_cert and insecure:
+        raise click.UsageError("--ca-cert and --insecure contradict each other")
+    try:
+        credentials = Credentials.from_environment(token_file)
+    except DashkitError as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        compiled = _select(compile_project(load_project(dashboards_dir)), only)
+        client = GrafanaClient(grafana_url, credentials, timeout=timeout,
+                               verify=False if insecure else (ca_cert or True),
+                               trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
+                               else None)
+        with click.progressbar(length=len(compiled), label="Publishing", file=sys.stderr,
+                               show_pos=True) as bar:
+            def step(_result: PublishResult) -> None:
+                bar.update(1)
+
+            report = publish(compiled, client, Target(folder, folder_uid), dry_run=dry_run,
+                             prune_missing=prune, force=force, progress=step)
+    except DashkitError as error:
+        _fail(error)
+        return
+    _print_report(report, dry_run)
+    sys.exit(0 if report.ok else 1)
+
+
+def _select(compiled: list[Compiled], only: tuple[str, ...]) -> list[Compiled]:
+    if not only:
+        return compiled
+    known = {c.uid for c in compiled}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise click.UsageError(f"no dashboard with uid {', '.join(unknown)} "
+                               f"(known: {', '.join(sorted(known))})")
+    return [c for c in compiled if c.uid in only]
+
+
+def _print_report(report: PublishReport, dry_run: bool) -> None:
+    verb = "would " if dry_run else ""
+    rows = [(r.uid, verb + r.action.value if r.ok and r.action.value != "unchanged" else r.action.value,
+             r.version if r.version is not None else "", r.url or "", r.detail)
+            for r in report.results]
+    click.echo(format_table(("dashboard", "action", "version", "url", "detail"), rows))
+    for result in report.results:
+        if result.changes and (dry_run or result.action.value == "update"):
+            click.echo(f"\n{result.uid}:")
+            for line in result.changes:
+                click.echo(f"  {line}")
+    counts: dict[str, int] = {}
+    for result in report.results:
+        counts[result.action.value] = counts.get(result.action.value, 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    failed = [f"{r.uid} ({r.action.value}: {r.detail})" for r in report.results if not r.ok]
+    click.echo(f"\n{'Dry run: ' if dry_run else ''}{len(report.results)} dashboards: {summary}; "
+               f"{report.requests} requests, {report.writes} writes"
+               + (f". Not published: {'; '.join(failed)}" if failed else ""))
 
 
 if __name__ == "__main__":

@@ -102,7 +102,6 @@ def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
             "timezone": dashboard.timezone,
             "weekStart": dashboard.week_start,
             "refresh": dashboard.refresh,
-            "version": 1,
             "links": [link.to_json_data() for link in dashboard.links],
             "annotations": {"list": [dict(BUILT_IN_ANNOTATION)]
                             + [a.to_json_data() for a in dashboard.annotations]},

@@ -1,0 +1,250 @@
+"""``dashkit publish``: upload compiled dashboards through Grafana's HTTP API, safely.
+
+It never loses an edit made in Grafana (every published dashboard carries a marker with the
+hash of what dashkit wrote; a dashboard whose content no longer matches is refused unless
+forced), never writes what has not changed, uses Grafana's version as an optimistic lock and
+reports a conflict instead of retrying it, and always sends ``folderUid`` (an update without it
+moves the dashboard to the root folder: CONTRACT.md §4.3).
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from dashkit.build import Compiled
+from dashkit.compare import MARKER_KEY, content_hash, describe_changes, same_content
+from dashkit.errors import DashkitError
+from dashkit.grafana import GrafanaClient, Response
+from dashkit.layout import slug
+
+MESSAGE = "Published by dashkit"
+
+
+class Action(str, enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DELETE = "delete"
+    CONFLICT = "conflict"
+    PROVISIONED = "provisioned"
+    FAILED = "failed"
+
+
+OK_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.UNCHANGED, Action.DELETE})
+
+
+@attrs.frozen
+class PublishResult:
+    uid: str
+    title: str
+    action: Action
+    version: int | None = None
+    url: str | None = None
+    detail: str = ""
+    #: What changed, one readable line each (``--dry-run`` shows them).
+    changes: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.action in OK_ACTIONS
+
+
+@attrs.frozen
+class PublishReport:
+    results: tuple[PublishResult, ...]
+    requests: int
+    writes: int
+    folder_uid: str
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+@attrs.frozen
+class Target:
+    """Where dashboards go in Grafana."""
+
+    folder: str = "Dashkit"
+    folder_uid: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return self.folder_uid or slug(self.folder)[:40]
+
+
+def check_health(client: GrafanaClient) -> None:
+    """Stop before any write when Grafana is unreachable or says its database is failing."""
+    response = client.health()
+    if response.status != 200:
+        database = response.body.get("database") if isinstance(response.body, dict) else None
+        state = f", database {database}" if database else ""
+        raise DashkitError(f"Grafana at {client.url} is not healthy (HTTP {response.status}{state});"
+                           " nothing was written")
+
+
+def _auth_error(response: Response) -> DashkitError | None:
+    if response.status == 401:
+        return DashkitError(f"Grafana refused the credentials (HTTP 401: {response.message});"
+                            " nothing was written")
+    if response.status == 403:
+        return DashkitError(f"Grafana denied access (HTTP 403: {response.message})")
+    return None
+
+
+def ensure_folder(client: GrafanaClient, target: Target, dry_run: bool) -> str:
+    """The folder's uid; the folder is created when missing (an existing uid is fine)."""
+    response = client.get_folder(target.uid)
+    if (error := _auth_error(response)) is not None:
+        raise error
+    if response.status == 200 or dry_run and response.status == 404:
+        return target.uid
+    if response.status != 404:
+        raise DashkitError(f"cannot read folder {target.uid!r}: HTTP {response.status} "
+                           f"{response.message}")
+    created = client.create_folder(target.uid, target.folder)
+    if created.status == 200:
+        return target.uid
+    # 409 (or 412 on the newest k8s path): created meanwhile by someone else; fine if it is there
+    if created.status in (409, 412) and client.get_folder(target.uid).status == 200:
+        return target.uid
+    raise DashkitError(f"cannot create folder {target.folder!r} ({target.uid}): "
+                       f"HTTP {created.status} {created.message}")
+
+
+def _published(model: dict[str, Any], version: int | None) -> dict[str, Any]:
+    payload = {k: v for k, v in model.items() if k not in ("id", "version")}
+    payload[MARKER_KEY] = {"hash": content_hash(model)}
+    if version is not None:
+        payload["version"] = version
+    return payload
+
+
+def _save(client: GrafanaClient, item: Compiled, folder_uid: str, version: int | None,
+          action: Action, changes: tuple[str, ...]) -> PublishResult:
+    response = client.save_dashboard(_published(item.model, version), folder_uid, MESSAGE)
+    uid, title = item.uid, item.title
+    body = response.body if isinstance(response.body, dict) else {}
+    if response.status == 200:
+        return PublishResult(uid, title, action, body.get("version"),
+                             client.url + str(body.get("url", f"/d/{uid}")), changes=changes)
+    if response.status == 409 or body.get("status") == "version-mismatch":
+        return PublishResult(uid, title, Action.CONFLICT, version, detail=(
+            f"changed in Grafana between read and write (HTTP {response.status}: "
+            f"{response.message}); not retried, publish again to see the change"))
+    if response.status == 400 and "provisioned" in response.message.lower():
+        return _provisioned(item)
+    return PublishResult(uid, title, Action.FAILED, version,
+                         detail=f"HTTP {response.status}: {response.message}")
+
+
+def _provisioned(item: Compiled) -> PublishResult:
+    return PublishResult(item.uid, item.title, Action.PROVISIONED, detail=(
+        "Grafana provisions this dashboard from files (Cannot save provisioned dashboard): "
+        "change the provisioning files (dashkit build) instead"))
+
+
+def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force: bool = False,
+                dry_run: bool = False) -> PublishResult:
+    uid, title = item.uid, item.title
+    response = client.get_dashboard(uid)
+    if response.status == 404:
+        changes = (f"+ new dashboard with {item.panel_count} panels",)
+        if dry_run:
+            return PublishResult(uid, title, Action.CREATE, changes=changes, dry_run=True)
+        return _save(client, item, folder_uid, None, Action.CREATE, changes)
+    if response.status != 200 or not isinstance(response.body, dict):
+        return PublishResult(uid, title, Action.FAILED,
+                             detail=f"cannot read it: HTTP {response.status}: {response.message}")
+    live, meta = response.body.get("dashboard", {}), response.body.get("meta", {})
+    version, live_folder = live.get("version"), meta.get("folderUid", "")
+    url = client.url + str(meta.get("url", f"/d/{uid}"))
+    if same_content(live, item.model) and live_folder == folder_uid:
+        return PublishResult(uid, title, Action.UNCHANGED, version, url, dry_run=dry_run)
+    if meta.get("provisioned"):
+        return _provisioned(item)
+    marker = live.get(MARKER_KEY, {}).get("hash") if isinstance(live.get(MARKER_KEY), dict) else None
+    if not force and marker is None:
+        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
+            "exists in Grafana but was not published by dashkit (no dashkit marker); "
+            "--force takes it over"))
+    if not force and marker != content_hash(live):
+        who = f" by {meta['updatedBy']}" if meta.get("updatedBy") else ""
+        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
+            f"edited in Grafana since dashkit published it (version {version}{who}); "
+            "--force overwrites the edit"))
+    changes = tuple(describe_changes(live, item.model))
+    if live_folder != folder_uid:
+        changes += (f"~ folder {live_folder or '(root)'} -> {folder_uid}",)
+    if dry_run:
+        return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
+    return _save(client, item, folder_uid, version, Action.UPDATE, changes)
+
+
+def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool = False,
+          dry_run: bool = False) -> list[PublishResult]:
+    """Delete dashboards in the folder that dashkit published and the build no longer has."""
+    response = client.search(type="dash-db", folderUIDs=folder_uid, limit=5000)
+    if response.status != 200 or not isinstance(response.body, list):
+        raise DashkitError(f"cannot list folder {folder_uid!r}: HTTP {response.status} "
+                           f"{response.message}")
+    results = []
+    for hit in response.body:
+        uid = hit.get("uid", "")
+        if uid in keep or hit.get("folderUid", folder_uid) != folder_uid:
+            continue
+        live_response = client.get_dashboard(uid)
+        if live_response.status != 200:
+            continue
+        live = live_response.body.get("dashboard", {})
+        marker = live.get(MARKER_KEY)
+        if not isinstance(marker, dict):
+            continue  # never touch what dashkit did not publish
+        title = live.get("title", "")
+        if not force and marker.get("hash") != content_hash(live):
+            results.append(PublishResult(uid, title, Action.CONFLICT, live.get("version"), detail=(
+                "no longer in the build, but edited in Grafana since publish: not deleted "
+                "(--force deletes it)")))
+            continue
+        if dry_run:
+            results.append(PublishResult(uid, title, Action.DELETE, live.get("version"),
+                                         changes=("- dashboard no longer in the build",),
+                                         dry_run=True))
+            continue
+        deleted = client.delete_dashboard(uid)
+        if deleted.status == 200:
+            results.append(PublishResult(uid, title, Action.DELETE, live.get("version")))
+        else:
+            results.append(PublishResult(uid, title, Action.FAILED, live.get("version"),
+                                         detail=f"delete failed: HTTP {deleted.status}: "
+                                                f"{deleted.message}"))
+    return results
+
+
+def publish(compiled: Sequence[Compiled], client: GrafanaClient, target: Target = Target(), *,
+            dry_run: bool = False, prune_missing: bool = False, force: bool = False,
+            progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
+    """Publish ``compiled`` (from :func:`dashkit.compile_project`): one result per dashboard.
+
+    A failure on one dashboard does not stop the others; unreachable or unhealthy Grafana and
+    refused credentials stop everything before the first write.
+    """
+    check_health(client)
+    folder_uid = ensure_folder(client, target, dry_run)
+    results = []
+    for item in compiled:
+        try:
+            result = publish_one(client, item, folder_uid, force=force, dry_run=dry_run)
+        except DashkitError as error:
+            result = PublishResult(item.uid, item.title, Action.FAILED, detail=error.message)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    if prune_missing:
+        results.extend(prune(client, {c.uid for c in compiled}, folder_uid, force=force,
+                             dry_run=dry_run))
+    return PublishReport(tuple(results), client.request_count, client.write_count, folder_uid)

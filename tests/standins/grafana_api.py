@@ -1,0 +1,399 @@
+"""A stand-in for Grafana's HTTP API, for tests: a test double of the contract in
+../shared/grafana/CONTRACT.md §4 and §6, not Grafana. It keeps its state in memory, logs every
+request, and can be told to fail, so tests can assert exactly what a client wrote.
+
+Profiles follow the contract's version differences:
+- ``grafana_10``   (≤ 11.2): same title in a folder ⇒ 412 ``name-exists``; duplicate folder title ⇒ 409.
+- ``grafana_11_3`` (11.3–13.0): titles need not be unique; stale version ⇒ 412 ``version-mismatch``.
+- ``grafana_13_2`` (13.1/13.2 k8s path): stale or missing version on update ⇒ 409 "Dashboard
+  already exists. Use overwrite flag to update."; duplicate folder uid ⇒ 412.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import attrs
+
+PROFILES = ("grafana_10", "grafana_11_3", "grafana_13_2")
+_UID = re.compile(r"^[a-zA-Z0-9\-_]*$")
+
+
+def slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+@attrs.define
+class StoredDashboard:
+    uid: str
+    id: int
+    version: int
+    folder_uid: str
+    data: dict[str, Any]
+    provisioned: bool = False
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", ""))
+
+
+@attrs.define
+class Fault:
+    """Answer the next ``times`` requests matching ``method`` and ``path`` (a prefix) with
+    ``status`` (and ``headers``), or drop the connection when ``status`` is None."""
+
+    method: str
+    path: str
+    status: int | None
+    times: int = 1
+    headers: dict[str, str] = attrs.field(factory=dict)
+    body: dict[str, Any] = attrs.field(factory=lambda: {"message": "injected failure"})
+
+
+@attrs.define
+class LoggedRequest:
+    method: str
+    path: str
+    status: int
+    authorization: str | None
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in ("POST", "PUT", "DELETE")
+
+
+class GrafanaAPIStandIn:
+    """State plus a loopback HTTP server. ``url`` is where clients point."""
+
+    def __init__(self, profile: str = "grafana_11_3", token: str = "glsa_test_token_0123456789",
+                 user: str = "admin", password: str = "admin-password") -> None:
+        assert profile in PROFILES, profile
+        self.profile = profile
+        self.token = token
+        self.basic = (user, password)
+        self.dashboards: dict[str, StoredDashboard] = {}
+        self.folders: dict[str, dict[str, Any]] = {}
+        self.requests: list[LoggedRequest] = []
+        self.faults: list[Fault] = []
+        self.healthy = True
+        #: Called after a successful GET of a dashboard by uid: lets a test change the dashboard
+        #: between a client's read and its write.
+        self.after_read: Callable[[str], None] | None = None
+        self._next_id = 1
+        self._lock = threading.RLock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    # --- lifecycle and test helpers ------------------------------------------------------------
+    def start(self) -> "GrafanaAPIStandIn":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def writes(self) -> list[LoggedRequest]:
+        return [r for r in self.requests if r.is_write]
+
+    def add_folder(self, uid: str, title: str) -> None:
+        with self._lock:
+            self.folders[uid] = {"id": self._take_id(), "uid": uid, "title": title, "version": 1}
+
+    def put_dashboard(self, data: dict[str, Any], folder_uid: str = "",
+                      provisioned: bool = False) -> StoredDashboard:
+        """Store a dashboard as if saved in the UI (or provisioned from a file)."""
+        with self._lock:
+            uid = data["uid"]
+            existing = self.dashboards.get(uid)
+            stored = StoredDashboard(uid, existing.id if existing else self._take_id(),
+                                     existing.version + 1 if existing else 1, folder_uid,
+                                     json.loads(json.dumps(data)), provisioned)
+            self.dashboards[uid] = stored
+            return stored
+
+    def _take_id(self) -> int:
+        self._next_id += 1
+        return self._next_id - 1
+
+    # --- HTTP ---------------------------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # one write per response: no 40 ms delayed-ACK stall between headers and body
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _dispatch(self, method: str) -> None:
+                parsed = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                fault = api._take_fault(method, parsed.path)
+                if fault is not None and fault.status is None:
+                    api._log(method, parsed.path, 0, self.headers.get("Authorization"))
+                    self.close_connection = True
+                    self.connection.shutdown(2)  # reset: the client sees a connection error
+                    return
+                if fault is not None:
+                    status, body, headers = fault.status, fault.body, fault.headers
+                else:
+                    status, body, headers = api.handle(method, parsed.path, parse_qs(parsed.query),
+                                                       raw, self.headers.get("Authorization"))
+                api._log(method, parsed.path, status, self.headers.get("Authorization"))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                self.send_header("Content-Length", str(len(payload)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._dispatch("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._dispatch("POST")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._dispatch("PUT")
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._dispatch("DELETE")
+
+        return Handler
+
+    def _log(self, method: str, path: str, status: int, authorization: str | None) -> None:
+        with self._lock:
+            self.requests.append(LoggedRequest(method, path, status, authorization))
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.method == method and path.startswith(fault.path) and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def _authorized(self, authorization: str | None) -> tuple[bool, dict[str, Any]]:
+        if authorization and authorization.startswith("Bearer "):
+            if authorization[7:] == self.token:
+                return True, {}
+            return False, {"message": "Invalid API key", "messageId": "api-key.invalid",
+                           "statusCode": 401, "traceID": ""}
+        if authorization and authorization.startswith("Basic "):
+            try:
+                user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
+            except ValueError:
+                return False, {"message": "Unauthorized"}
+            if (user, password) == self.basic:
+                return True, {}
+        return False, {"message": "Unauthorized"}
+
+    # --- routing ------------------------------------------------------------------------------
+    def handle(self, method: str, path: str, query: dict[str, list[str]], raw: bytes,
+               authorization: str | None) -> tuple[int, Any, dict[str, str]]:
+        if method == "GET" and path == "/api/health":
+            if self.healthy:
+                return 200, {"database": "ok", "version": "12.3.1", "commit": "standin"}, {}
+            return 503, {"database": "failing", "version": "12.3.1", "commit": "standin"}, {}
+        ok, body = self._authorized(authorization)
+        if not ok:
+            return 401, body, {}
+        with self._lock:
+            if method == "POST" and path == "/api/dashboards/db":
+                return self._save_dashboard(raw)
+            match = re.fullmatch(r"/api/dashboards/uid/([^/]+)", path)
+            if match and method == "GET":
+                return self._get_dashboard(match.group(1))
+            if match and method == "DELETE":
+                return self._delete_dashboard(match.group(1))
+            if method == "GET" and path == "/api/search":
+                return self._search(query)
+            if path == "/api/folders" and method == "GET":
+                return 200, [{"id": f["id"], "uid": f["uid"], "title": f["title"]}
+                             for f in self.folders.values()], {}
+            if path == "/api/folders" and method == "POST":
+                return self._create_folder(raw)
+            match = re.fullmatch(r"/api/folders/([^/]+)", path)
+            if match and method == "GET":
+                folder = self.folders.get(match.group(1))
+                if folder is None:
+                    return 404, {"status": "not-found", "message": "folder not found"}, {}
+                return 200, self._folder_dto(folder), {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _folder_dto(self, folder: dict[str, Any]) -> dict[str, Any]:
+        return {**folder, "url": f"/dashboards/f/{folder['uid']}/{slugify(folder['title'])}",
+                "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True,
+                "canDelete": True, "parentUid": "", "parents": []}
+
+    def _create_folder(self, raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return 400, {"message": "bad request data"}, {}
+        title, uid = str(body.get("title", "")).strip(), str(body.get("uid", ""))
+        if not title:
+            return 400, {"message": "folder title cannot be empty"}, {}
+        if not _UID.match(uid) or len(uid) > 40:
+            return 400, {"message": "uid contains illegal characters"}, {}
+        if uid in self.folders or uid in self.dashboards:
+            if self.profile == "grafana_13_2":
+                return 412, {"status": "version-mismatch",
+                             "message": "the folder has been changed by someone else"}, {}
+            return 409, {"message": "a folder/dashboard with the same uid already exists"}, {}
+        if self.profile == "grafana_10" and any(f["title"] == title for f in self.folders.values()):
+            return 409, {"message": "a folder or dashboard in the general folder with the same name "
+                                    "already exists"}, {}
+        uid = uid or f"f{self._next_id}"
+        self.add_folder(uid, title)
+        return 200, self._folder_dto(self.folders[uid]), {}
+
+    def _save_dashboard(self, raw: bytes) -> tuple[int, Any, dict[str, str]]:
+        try:
+            body = json.loads(raw)
+            dashboard = dict(body["dashboard"])
+        except (ValueError, KeyError, TypeError):
+            return 400, {"message": "bad request data"}, {}
+        if body.get("isFolder"):
+            return 400, {"message": "Use folders endpoint for saving folders."}, {}
+        title = str(dashboard.get("title") or "").strip()
+        uid = str(dashboard.get("uid") or "").strip()
+        overwrite = bool(body.get("overwrite"))
+        if self.profile == "grafana_13_2" and not title:
+            return 400, {"message": "Dashboard spec is missing required title property"}, {}
+        if not title:
+            return 400, {"status": "empty-name", "message": "Dashboard title cannot be empty"}, {}
+        if not _UID.match(uid):
+            return 400, {"message": "uid contains illegal characters"}, {}
+        if len(uid) > 40:
+            return 400, {"message": "uid too long, max 40 characters"}, {}
+        if len(str(body.get("message", ""))) > 500:
+            return 400, {"message": "message too long, max 500 characters"}, {}
+        folder_uid = str(body.get("folderUid") or "")
+        if folder_uid and folder_uid not in self.folders:
+            return 400, {"message": "folder not found"}, {}
+        dash_id = dashboard.get("id")
+        if dash_id and not any(d.id == dash_id for d in self.dashboards.values()):
+            return 404, {"status": "not-found", "message": "Dashboard not found"}, {}
+        existing = self.dashboards.get(uid) if uid else None
+        version = dashboard.get("version")
+        if existing is not None:
+            if self.profile == "grafana_13_2":
+                if not overwrite and (not isinstance(version, int) or version != existing.version):
+                    return 409, {"message": "Dashboard already exists. Use overwrite flag to "
+                                            "update."}, {}
+            elif (version or 0) != existing.version:
+                if not overwrite:
+                    return 412, {"status": "version-mismatch",
+                                 "message": "The dashboard has been changed by someone else"}, {}
+            if existing.provisioned:
+                return 400, {"message": "Cannot save provisioned dashboard"}, {}
+        if self.profile == "grafana_10" and not overwrite:
+            for other in self.dashboards.values():
+                if other.uid != uid and other.title == title and other.folder_uid == folder_uid:
+                    return 412, {"status": "name-exists", "message": "A dashboard with the same "
+                                 "name in the folder already exists"}, {}
+        uid = uid or f"gen{self._next_id}"
+        dashboard.update(uid=uid, title=title)
+        if existing is None:
+            stored = StoredDashboard(uid, self._take_id(), 1, folder_uid, dashboard)
+        else:
+            base = existing.version if overwrite else int(version or 0)
+            # an update without folderUid moves the dashboard to the root (CONTRACT.md §4.3)
+            stored = StoredDashboard(uid, existing.id, base + 1, folder_uid, dashboard)
+        stored.data["id"], stored.data["version"] = stored.id, stored.version
+        self.dashboards[uid] = stored
+        slug = slugify(title)
+        return 200, {"status": "success", "slug": slug, "version": stored.version, "id": stored.id,
+                     "uid": uid, "url": f"/d/{uid}/{slug}", "folderUid": folder_uid}, {}
+
+    def _get_dashboard(self, uid: str) -> tuple[int, Any, dict[str, str]]:
+        stored = self.dashboards.get(uid)
+        if stored is None:
+            return 404, {"message": "Dashboard not found"}, {}
+        data = json.loads(json.dumps(stored.data))
+        data["id"], data["version"] = stored.id, stored.version
+        folder = self.folders.get(stored.folder_uid)
+        slug = slugify(stored.title)
+        meta = {"type": "db", "canSave": True, "canEdit": True, "canAdmin": True, "canStar": True,
+                "canDelete": True, "slug": slug, "url": f"/d/{uid}/{slug}", "expires": "0001-01-01T00:00:00Z",
+                "created": "2026-01-01T00:00:00Z", "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "updatedBy": "admin", "createdBy": "admin", "version": stored.version,
+                "hasAcl": False, "isFolder": False, "folderId": folder["id"] if folder else 0,
+                "folderUid": stored.folder_uid, "folderTitle": folder["title"] if folder else "General",
+                "folderUrl": f"/dashboards/f/{stored.folder_uid}/" if folder else "",
+                "provisioned": stored.provisioned,
+                "provisionedExternalId": f"{uid}.json" if stored.provisioned else "",
+                "annotationsPermissions": {}}
+        if self.after_read is not None:
+            hook, self.after_read = self.after_read, None
+            hook(uid)
+        return 200, {"dashboard": data, "meta": meta}, {}
+
+    def _delete_dashboard(self, uid: str) -> tuple[int, Any, dict[str, str]]:
+        stored = self.dashboards.get(uid)
+        if stored is None:
+            if uid in self.folders:
+                return 400, {"message": "Use folders endpoint for deleting folders."}, {}
+            return 404, {"message": "Dashboard not found"}, {}
+        if stored.provisioned:
+            return 400, {"message": "provisioned dashboard cannot be deleted"}, {}
+        del self.dashboards[uid]
+        return 200, {"title": stored.title, "message": f"Dashboard {stored.title} deleted",
+                     "uid": uid}, {}
+
+    def _search(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
+        limit = int(query.get("limit", ["1000"])[0])
+        if limit > 5000:
+            return 422, {"message": "Limit is above maximum allowed (5000), use page parameter to "
+                                    "access hits beyond limit"}, {}
+        page = int(query.get("page", ["1"])[0])
+        text = query.get("query", [""])[0].lower()
+        tags = query.get("tag", [])
+        kind = query.get("type", [""])[0]
+        folder_uids = [u for v in query.get("folderUIDs", []) for u in v.split(",")]
+        uids = [u for v in query.get("dashboardUIDs", []) for u in v.split(",")]
+        hits: list[dict[str, Any]] = []
+        if kind in ("", "dash-folder"):
+            for folder in self.folders.values():
+                if text in folder["title"].lower() and not tags and not folder_uids:
+                    hits.append({"id": folder["id"], "uid": folder["uid"], "title": folder["title"],
+                                 "type": "dash-folder", "tags": [], "isStarred": False,
+                                 "url": f"/dashboards/f/{folder['uid']}/", "sortMeta": 0})
+        if kind in ("", "dash-db"):
+            for stored in self.dashboards.values():
+                dash_tags = stored.data.get("tags") or []
+                if text not in stored.title.lower() or not all(t in dash_tags for t in tags):
+                    continue
+                if folder_uids and stored.folder_uid not in folder_uids:
+                    continue
+                if uids and stored.uid not in uids:
+                    continue
+                slug = slugify(stored.title)
+                hit = {"id": stored.id, "uid": stored.uid, "orgId": 1, "title": stored.title,
+                       "uri": f"db/{slug}", "url": f"/d/{stored.uid}/{slug}", "slug": slug,
+                       "type": "dash-db", "tags": dash_tags, "isStarred": False, "sortMeta": 0,
+                       "isDeleted": False}
+                folder = self.folders.get(stored.folder_uid)
+                if folder:
+                    hit.update(folderId=folder["id"], folderUid=folder["uid"],
+                               folderTitle=folder["title"], folderUrl=f"/dashboards/f/{folder['uid']}/")
+                hits.append(hit)
+        hits.sort(key=lambda h: (h["type"] != "dash-folder", h["title"].lower()))
+        return 200, hits[(page - 1) * limit: page * limit], {}
