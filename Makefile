@@ -33,3 +33,4 @@ test: setup system-packages
 
 benchmark: setup
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_publish.py
