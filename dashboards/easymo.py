@@ -46,7 +46,8 @@ CONTRACT = Catalog("easymo", [
             "revenue cannot be told from failed payments)", "currencyUSD", addition=True),
 ])
 
-CATALOG = CONTRACT + catalogs.prom_client(PROM_CLIENT_PREFIX) + catalogs.EXPORTERS
+CATALOG = Catalog("easymo", [*CONTRACT, *catalogs.prom_client(PROM_CLIENT_PREFIX),
+                             *catalogs.EXPORTERS])
 
 #: Values of the contract's status labels that the queries rely on.
 RIDE_REQUESTED = "pending"   # the status a request is first counted with: the acceptance denominator

@@ -8,7 +8,8 @@ import pytest
 
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
 from dashkit.catalog import Catalog, counter
-from dashkit.compile import SCHEMA_VERSION, iter_panels
+from dashkit.compile import SCHEMA_VERSION
+from dashkit.model import iter_panels
 from dashkit.datasources import variable_ref
 
 from conftest import DASHBOARDS, ROOT

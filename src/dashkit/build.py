@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from dashkit.compile import compile_dashboard, dumps, iter_panels
+from dashkit.compile import compile_dashboard, dumps
+from dashkit.model import iter_panels
 from dashkit.errors import DashkitError
 from dashkit.project import Project, Source, load_project
 from dashkit.provisioning import ProviderOptions, datasources_yaml, provider_yaml
@@ -41,15 +42,20 @@ class Compiled:
         return f"{self.uid}.json"
 
 
-def compile_project(project: Project) -> list[Compiled]:
-    """Compile every dashboard and check what only the whole set shows: uids, titles, links."""
+def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
+    """Compile every dashboard and check what only the whole set shows: uids, titles, links.
+
+    ``checks=False`` leaves query and set checks to the caller (lint reports them all under
+    their own rules, not the first as an error).
+    """
     compiled = []
     for source in project.sources:
         try:
-            compiled.append(Compiled(source, compile_dashboard(source.dashboard)))
+            compiled.append(Compiled(source, compile_dashboard(source.dashboard, strict=checks)))
         except DashkitError as error:
             raise error.located(file=source.file) from None
-    _check_set(compiled)
+    if checks:
+        _check_set(compiled)
     return compiled
 
 
@@ -123,10 +129,28 @@ def _swap(staging: Path, out_dir: Path) -> None:
         os.replace(staging, out_dir)
 
 
+def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
+    """The error-level lint rules, run before anything is written; the first error stops the build."""
+    from dashkit.lint import ERROR, Subject, lint
+    from dashkit.lint_config import EXCLUSIONS_FILE, load_exclusions
+
+    exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
+    subjects = [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog)
+                for c in compiled]
+    errors = [f for f in lint(subjects) if f.severity == ERROR
+              and not any(e.matches(f) for e in exclusions)]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more: dashkit lint lists them)" if len(errors) > 1 else ""
+        raise DashkitError(f"{first.message} [{first.rule}]{more}", file=first.file,
+                           dashboard=first.dashboard, panel=first.panel or None)
+
+
 def build(dashboards_dir: str | Path, out_dir: str | Path,
           options: ProviderOptions = ProviderOptions()) -> BuildResult:
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``."""
     project = load_project(dashboards_dir)
     compiled = compile_project(project)
+    check_lint_errors(compiled, Path(dashboards_dir))
     write_tree(compiled, project, Path(out_dir), options)
     return BuildResult(Path(out_dir), tuple(compiled))

@@ -66,6 +66,40 @@ def list_command(dashboards_dir: Path) -> None:
     click.echo(format_table(("uid", "title", "panels", "source"), rows))
 
 
+@main.command("lint")
+@dashboards_option
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output", type=click.Choice(["table", "json", "github"]), default="table",
+              show_default=True, help="table for people, json for tools, github for annotations.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--provisioning", is_flag=True,
+              help="The JSON files are for file provisioning: wrapped files and ${DS_*} inputs "
+                   "are errors.")
+@click.option("--catalog", "catalog_spec", metavar="FILE.py:NAME",
+              help="Check JSON files' metrics and labels against this catalog.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Exclusions file [default: .dashkit-lint.yaml in the dashboards folder].")
+def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
+                 provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
+    """Lint the dashkit dashboards, or the Grafana JSON files and folders given."""
+    from dashkit import lint_run
+    from dashkit.lint_report import render
+
+    try:
+        exclusions = lint_run.load_exclusions(config or dashboards_dir / lint_run.EXCLUSIONS_FILE)
+        if paths:
+            catalog = lint_run.load_catalog(catalog_spec) if catalog_spec else None
+            subjects, early = lint_run.json_subjects(paths, catalog, provisioning)
+        else:
+            subjects, early = lint_run.project_subjects(dashboards_dir)
+    except DashkitError as error:
+        _fail(error)
+        return
+    report = lint_run.run_lint(subjects, early, exclusions)
+    click.echo(render(report, output))
+    sys.exit(1 if report.failed(strict) else 0)
+
+
 @main.command("publish")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from dashkit.compile import iter_panels
+from dashkit.model import iter_panels
 
 #: Top-level keys Grafana rewrites on every save or read (CONTRACT.md §4.4), and dashkit's marker.
 IGNORED_KEYS = frozenset({"id", "version", "iteration", "dashkit"})

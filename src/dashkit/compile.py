@@ -9,6 +9,7 @@ from dashkit.errors import DashkitError
 from dashkit.grafanalib_fixes import modernise_panel
 from dashkit.jsonio import dumps  # noqa: F401  (part of this module's API)
 from dashkit.layout import Panel, Placed, Row, layout, walk
+from dashkit.model import iter_panels
 from dashkit.panels import targets_of
 from dashkit.promql import Expr, check
 from dashkit.variables import Variable, references
@@ -38,25 +39,26 @@ def stable_ids(keys: list[str]) -> dict[str, int]:
     return ids
 
 
-def _check_queries(panel: Panel, dashboard: Dashboard) -> None:
-    if dashboard.catalog is None:
+def _check_queries(panel: Panel, dashboard: Dashboard, strict: bool) -> None:
+    if dashboard.catalog is None or not strict:
         return
     for target in targets_of(panel):
         if isinstance(target.expr, Expr):
             check(target.expr, dashboard.catalog)
 
 
-def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard) -> dict[str, Any]:
+def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
+                strict: bool) -> dict[str, Any]:
     item = placed.item
     try:
         if isinstance(item, Row):
             model: dict[str, Any] = {
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
-            children = [_panel_json(child, ids, dashboard) for child in placed.children]
+            children = [_panel_json(child, ids, dashboard, strict) for child in placed.children]
             if item.collapsed:
                 model["panels"] = children
         else:
-            _check_queries(item, dashboard)
+            _check_queries(item, dashboard, strict)
             model = modernise_panel(item.spec, dashboard.datasource)
     except DashkitError as error:
         raise error.located(panel=item.title) from None
@@ -65,8 +67,12 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard) -> di
     return model
 
 
-def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
-    """The dashboard as the JSON model Grafana stores (a plain dict)."""
+def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, Any]:
+    """The dashboard as the JSON model Grafana stores (a plain dict).
+
+    ``strict=False`` skips the query checks (catalog, undefined variables) so that lint can report
+    every problem under its own rule rather than stop at the first.
+    """
     try:
         if not UID_PATTERN.match(dashboard.uid or ""):
             raise DashkitError(f"invalid uid {dashboard.uid!r}: Grafana takes 1 to 40 characters "
@@ -77,11 +83,11 @@ def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
         ids = stable_ids([p.key for p in walk(placed)])
         panels: list[dict[str, Any]] = []
         for top in placed:
-            panels.append(_panel_json(top, ids, dashboard))
+            panels.append(_panel_json(top, ids, dashboard, strict))
             if isinstance(top.item, Row) and not top.item.collapsed:
-                panels.extend(_panel_json(child, ids, dashboard) for child in top.children)
+                panels.extend(_panel_json(child, ids, dashboard, strict) for child in top.children)
         for variable in dashboard.variables:
-            if dashboard.catalog is not None and variable.expr is not None:
+            if strict and dashboard.catalog is not None and variable.expr is not None:
                 try:
                     check(variable.expr, dashboard.catalog)
                 except DashkitError as error:
@@ -108,7 +114,8 @@ def compile_dashboard(dashboard: Dashboard) -> dict[str, Any]:
             "templating": {"list": [v.to_json_data() for v in model_variables]},
             "panels": panels,
         }
-        _check_variables(model, model_variables)
+        if strict:
+            _check_variables(model, model_variables)
         return model
     except DashkitError as error:
         raise error.located(dashboard=dashboard.uid or dashboard.title) from None
@@ -135,10 +142,3 @@ def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
             if used:
                 raise DashkitError(f"query uses undefined variable ${sorted(used)[0]}",
                                    panel=panel.get("title"))
-
-
-def iter_panels(panels: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    """Every panel of a model, panels nested in collapsed rows included."""
-    for panel in panels:
-        yield panel
-        yield from iter_panels(panel.get("panels", []))

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.compile import iter_panels
+from dashkit.model import iter_panels
 from dashkit.expand import TimeContext, expand, relative_seconds
 from dashkit.prometheus import PrometheusClient
 

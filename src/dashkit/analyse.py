@@ -1,0 +1,167 @@
+"""Parsing queries as Grafana would send them, and finding what lint needs in the tree.
+
+PromQL is parsed by promql-parser (the Rust parser of GreptimeDB, Prometheus-compatible), after
+Grafana's macros and variables are replaced by values that keep the query's shape: durations for
+windows, names elsewhere, strings untouched. Recognisable durations stand for ``$__rate_interval``
+and ``$__interval`` so rules can tell them apart after parsing.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+
+import attrs
+import promql_parser as pp
+
+#: Durations that stand in for Grafana's window macros after expansion.
+RATE_INTERVAL_SENTINEL = "4m3s"
+INTERVAL_SENTINEL = "1m1s"
+_SENTINEL_SECONDS = {243.0: "$__rate_interval", 61.0: "$__interval", 3601.0: "$__range"}
+_MACROS = {"__rate_interval": RATE_INTERVAL_SENTINEL, "__interval": INTERVAL_SENTINEL,
+           "__auto": INTERVAL_SENTINEL, "__range": "1h1s", "__range_s": "3601",
+           "__range_ms": "3601000", "__interval_ms": "61000", "__rate_interval_ms": "243000"}
+_VARIABLE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+#: Functions under which a counter is fine without rate().
+COUNTER_SAFE = RATE_FUNCTIONS | {"resets", "changes", "absent", "absent_over_time",
+                                 "count_over_time", "last_over_time", "timestamp", "present_over_time",
+                                 "delta", "idelta", "deriv"}
+COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
+
+
+def _outside_strings(text: str) -> Iterator[tuple[bool, str]]:
+    """(is_string, chunk) pieces of a PromQL/LogQL text."""
+    i, start = 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "\"'`":
+            if start < i:
+                yield False, text[start:i]
+            end = i + 1
+            while end < len(text) and text[end] != ch:
+                end += 2 if text[end] == "\\" and ch != "`" else 1
+            yield True, text[i:end + 1]
+            i = start = end + 1
+            continue
+        i += 1
+    if start < len(text):
+        yield False, text[start:]
+
+
+def expand_for_parsing(text: str) -> str:
+    """Grafana's macros and variables replaced by placeholders that keep the syntax valid."""
+    pieces = []
+    for is_string, chunk in _outside_strings(text):
+        if is_string:
+            pieces.append(chunk)
+            continue
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1) or match.group(2) or match.group(3)
+            if name in _MACROS:
+                return _MACROS[name]
+            before = chunk[:match.start()].rstrip()
+            after = chunk[match.end():].lstrip()
+            if before.endswith(("[", ":")) or after.startswith(("]", ":")) \
+                    or before.endswith("offset"):
+                return "5m"
+            if before.endswith("(") and after.startswith(","):
+                return "5"  # topk($n, …), quantile($q, …)
+            return f"var_{name}"
+        pieces.append(_VARIABLE.sub(replace, chunk))
+    return "".join(pieces)
+
+
+@attrs.frozen
+class SelectorUse:
+    """A series selector, and the functions and aggregations around it."""
+
+    name: str | None
+    matched_labels: tuple[str, ...]
+    #: Names of the enclosing function calls, innermost first.
+    functions: tuple[str, ...]
+    aggregations: tuple[str, ...]
+    #: Labels that enclosing ``by``/``without``/``on``/``ignoring`` clauses name.
+    grouping_labels: tuple[str, ...]
+    #: The range window, where the selector is a range vector, in seconds.
+    window: float | None
+    relabelled: bool
+
+
+@attrs.frozen
+class PromQLAnalysis:
+    error: str | None = None
+    selectors: tuple[SelectorUse, ...] = ()
+    #: histogram_quantile calls whose aggregation drops ``le``: the inner text of each.
+    quantiles_without_le: tuple[str, ...] = ()
+
+    def window_macro(self, selector: SelectorUse) -> str | None:
+        return _SENTINEL_SECONDS.get(selector.window) if selector.window is not None else None
+
+
+def _seconds(delta: datetime.timedelta | None) -> float | None:
+    return delta.total_seconds() if delta is not None else None
+
+
+def _walk(node: object, functions: tuple[str, ...], aggregations: tuple[str, ...],
+          grouping: tuple[str, ...], relabelled: bool, found: list[SelectorUse],
+          quantiles: list[str]) -> None:
+    if isinstance(node, pp.VectorSelector):
+        labels = tuple(m.name for m in node.matchers.matchers if m.name != "__name__")
+        found.append(SelectorUse(node.name, labels, functions, aggregations, grouping, None,
+                                 relabelled))
+    elif isinstance(node, pp.MatrixSelector):
+        inner = node.vector_selector
+        labels = tuple(m.name for m in inner.matchers.matchers if m.name != "__name__")
+        found.append(SelectorUse(inner.name, labels, functions, aggregations, grouping,
+                                 _seconds(node.range), relabelled))
+    elif isinstance(node, pp.Call):
+        name = node.func.name
+        if name == "histogram_quantile" and len(node.args) == 2:
+            inner = node.args[1]
+            while isinstance(inner, pp.ParenExpr):
+                inner = inner.expr
+            if isinstance(inner, pp.AggregateExpr) and _drops_le(inner):
+                quantiles.append(restore_macros(str(inner)))
+        relabels = relabelled or name in ("label_replace", "label_join")
+        for arg in node.args:
+            _walk(arg, (name, *functions), aggregations, grouping, relabels, found, quantiles)
+    elif isinstance(node, pp.AggregateExpr):
+        labels = tuple(node.modifier.labels) if node.modifier is not None else ()
+        _walk(node.expr, functions, (node.op.__str__().lower(), *aggregations), grouping + labels,
+              relabelled, found, quantiles)
+    elif isinstance(node, pp.BinaryExpr):
+        matching = node.modifier.matching if node.modifier is not None else None
+        labels = tuple(matching.labels) if matching is not None else ()
+        for side in (node.lhs, node.rhs):
+            _walk(side, functions, aggregations, grouping + labels, relabelled, found, quantiles)
+    elif isinstance(node, (pp.ParenExpr, pp.UnaryExpr, pp.SubqueryExpr)):
+        _walk(node.expr, functions, aggregations, grouping, relabelled, found, quantiles)
+
+
+def restore_macros(text: str) -> str:
+    """An expanded, re-printed query as the author wrote it, for messages."""
+    for macro, sentinel in (("$__rate_interval", RATE_INTERVAL_SENTINEL),
+                            ("$__interval", INTERVAL_SENTINEL), ("$__range", "1h1s")):
+        text = text.replace(f"[{sentinel}]", f"[{macro}]")
+    return text.replace("{}", "").replace(")(", ") (")
+
+
+def _drops_le(aggregation: pp.AggregateExpr) -> bool:
+    modifier = aggregation.modifier
+    if modifier is None:
+        return True
+    labels = set(modifier.labels)
+    return ("le" in labels) == (modifier.type == pp.AggModifierType.Without)
+
+
+def analyse_promql(text: str) -> PromQLAnalysis:
+    try:
+        tree = pp.parse(expand_for_parsing(text))
+    except (ValueError, TypeError) as error:
+        return PromQLAnalysis(error=str(error).strip().splitlines()[0])
+    found: list[SelectorUse] = []
+    quantiles: list[str] = []
+    _walk(tree, (), (), (), False, found, quantiles)
+    return PromQLAnalysis(None, tuple(found), tuple(quantiles))

@@ -1,0 +1,86 @@
+"""What ``dashkit lint`` lints, and what it leaves alone: collecting dashboards from a dashkit
+project and from JSON files, and the exclusions file with a reason for every exclusion."""
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from dashkit.build import compile_project
+from dashkit.catalog import Catalog
+from dashkit.errors import DashkitError
+from dashkit.lint import COMPILE, ERROR, NOT_A_DASHBOARD, Finding, Subject, lint
+from dashkit.lint_config import EXCLUSIONS_FILE, Exclusion, load_exclusions  # noqa: F401
+from dashkit.normalise import load_json
+from dashkit.project import load_project
+
+def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:
+    """The compiled dashkit dashboards; a compile failure is itself a finding."""
+    try:
+        compiled = compile_project(load_project(dashboards_dir), checks=False)
+    except DashkitError as error:
+        return [], [Finding(COMPILE.id, ERROR, error.message, error.file or str(dashboards_dir),
+                            error.dashboard or "", error.panel or "")]
+    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog)
+            for c in compiled], []
+
+
+def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
+                  provisioning: bool = False) -> tuple[list[Subject], list[Finding]]:
+    subjects, findings = [], []
+    for path in paths:
+        files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
+        for file in files:
+            try:
+                loaded = load_json(file)
+            except DashkitError as error:
+                findings.append(Finding(NOT_A_DASHBOARD.id, ERROR, error.message, str(file)))
+                continue
+            subjects.extend(Subject(item.model, item.source, "json", catalog, item, provisioning)
+                            for item in loaded)
+    return subjects, findings
+
+
+def load_catalog(spec: str) -> Catalog:
+    """``path/to/module.py:NAME`` → the Catalog object it defines."""
+    path, _, name = spec.rpartition(":")
+    if not path or not name:
+        raise DashkitError(f"--catalog takes FILE.py:NAME, not {spec!r}")
+    module_spec = importlib.util.spec_from_file_location(f"dashkit_catalog_{Path(path).stem}", path)
+    if module_spec is None or module_spec.loader is None:
+        raise DashkitError(f"cannot load {path}")
+    import sys
+
+    module = importlib.util.module_from_spec(module_spec)
+    sys.path.insert(0, str(Path(path).resolve().parent))
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    catalog = getattr(module, name, None)
+    if not isinstance(catalog, Catalog):
+        raise DashkitError(f"{spec} is not a dashkit Catalog")
+    return catalog
+
+
+@attrs.frozen
+class LintReport:
+    findings: tuple[Finding, ...]
+    excluded: tuple[Finding, ...]
+    dashboards: int
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.findings if strict else self.errors())
+
+
+def run_lint(subjects: Sequence[Subject], early: Sequence[Finding] = (),
+             exclusions: Sequence[Exclusion] = ()) -> LintReport:
+    findings = list(early) + lint(subjects)
+    kept = [f for f in findings if not any(e.matches(f) for e in exclusions)]
+    excluded = [f for f in findings if f not in kept]
+    return LintReport(tuple(kept), tuple(excluded), len(subjects))

@@ -1,0 +1,294 @@
+"""``dashkit lint``: the rules, on dashkit dashboards, on broken copies, and on the 18 real
+dashboards of ../shared/corpus (expectations written from reading those files)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dashkit.cli import main
+from dashkit.lint import RULES, Subject, lint
+from dashkit.lint_run import json_subjects, load_exclusions, project_subjects, run_lint
+
+from conftest import DASHBOARDS, ROOT, SHARED
+
+CORPUS = SHARED / "corpus"
+
+
+def lint_file(name: str, **kw) -> list[tuple[str, str, str, str]]:
+    subjects, early = json_subjects([CORPUS / name], **kw)
+    return sorted((f.rule, f.severity, f.panel, f.message) for f in run_lint(subjects, early).findings)
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["lint", *args])
+
+
+def lint_model(model: dict, origin: str = "json") -> list[tuple[str, str]]:
+    return sorted((f.rule, f.message) for f in lint([Subject(model, "x.json", origin)]))
+
+
+# --- the corpus --------------------------------------------------------------------------------
+
+def test_every_corpus_dashboard_lints_without_crashing():
+    files = sorted(CORPUS.glob("*.json"))
+    assert len(files) == 18
+    subjects, early = json_subjects(files)
+    assert not early and len(subjects) == 18
+    report = run_lint(subjects)
+    linted = {f.file.split(":")[0] for f in report.findings}
+    assert len(linted) >= 15
+
+
+def test_nodejs_mixin_uses_a_hostname_variable_it_never_defines():
+    # nodejs-overview's "Node.js Restarts" filters on hostname=~"$hostname"; the templating list
+    # has datasource, job and instance only. prom-client's *_total handle counts are gauges.
+    assert lint_file("nodejs-mixin-overview.json") == [
+        ("variable-undefined", "error", "Node.js Restarts", "$hostname is used but not defined")]
+
+
+def test_snmp_overview_overlaps_and_links_to_a_dashboard_outside_the_set():
+    # "Network traffic" (x 0-12, y 14-22) overlaps "Network errors" and "Dropped packets" (y 17);
+    # the top-bar link goes to /d/snmp-fleet, which is not among the files linted.
+    assert lint_file("snmp-overview.json") == [
+        ("grid-overlap", "warning", "Network traffic", "overlaps panel 'Dropped packets'"),
+        ("grid-overlap", "warning", "Network traffic", "overlaps panel 'Network errors'"),
+        ("link-unknown-uid", "warning", "", "link to unknown dashboard uid 'snmp-fleet'"),
+    ]
+
+
+def test_postgres_mixin_shows_a_raw_counter():
+    # "Conflicts/Deadlocks" plots pg_stat_database_deadlocks as is; the overview row's text
+    # panel shares its grid cells with QPS and Rows.
+    findings = lint_file("postgres-mixin-overview.json")
+    assert ("promql-counter-rate", "warning", "Conflicts/Deadlocks",
+            "counter 'pg_stat_database_deadlocks' without rate() or increase()") in findings
+    assert {f[0] for f in findings} == {"promql-counter-rate", "grid-overlap"}
+
+
+def test_wrapped_export_is_an_error_only_for_provisioning():
+    findings = lint_file("kube-prometheus-2017-node-wrapped.json")
+    rules = {(f[0], f[1]) for f in findings}
+    assert ("provisioning-wrapped", "warning") in rules and ("provisioning-inputs", "warning") in rules
+    assert sum(1 for f in findings if f[0] == "panel-legacy") == 8  # 8 graph/singlestat panels
+    strict = lint_file("kube-prometheus-2017-node-wrapped.json", provisioning=True)
+    assert {(f[0], f[1]) for f in strict} >= {("provisioning-wrapped", "error"),
+                                              ("provisioning-inputs", "error")}
+
+
+def test_file_map_is_read_and_flagged():
+    findings = lint_file("etcd-2019-wrapped.json")
+    assert ("provisioning-wrapped", "warning", "",
+            "wrapped in a file map: file provisioning reads no title and skips it") in findings
+
+
+def test_duplicate_titles_across_files():
+    subjects, _ = json_subjects([CORPUS / "redis-exporter.json", CORPUS / "redis-mixin-overview.json"])
+    duplicates = [f for f in run_lint(subjects).findings if f.rule == "title-duplicate"]
+    assert len(duplicates) == 1
+    assert "Redis Dashboard for Prometheus Redis Exporter 1.x" in duplicates[0].message
+
+
+# --- dashkit dashboards ------------------------------------------------------------------------
+
+def test_the_easymo_dashboards_lint_clean():
+    subjects, early = project_subjects(DASHBOARDS)
+    report = run_lint(subjects, early, load_exclusions(DASHBOARDS / ".dashkit-lint.yaml"))
+    assert report.findings == () and report.dashboards == 5
+    assert {f.rule for f in report.excluded} == {"promql-rate-interval"}
+
+
+BROKEN = {
+    "misspelt metric": ('"http_requests_active", **SERVICES', '"http_requests_activ", **SERVICES',
+                        "metric-unknown", "unknown metric 'http_requests_activ'; did you mean "
+                                          "'http_requests_active'?"),
+    "wrong label": ('"http_requests_active", **SERVICES), ["service"]',
+                    '"http_requests_active", **SERVICES), ["svc"]',
+                    "label-unknown", "metric 'http_requests_active' has no label 'svc'"),
+    "syntax error": ('saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"])',
+                     'saturation=promql.Expr("sum(http_requests_active")',
+                     "promql-parse", "does not parse: unclosed left parenthesis"),
+    "quantile without le": (
+        'saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"])',
+        'saturation=promql.Expr("histogram_quantile(0.9, sum by (service) '
+        '(rate(http_request_duration_seconds_bucket[$__rate_interval])))")',
+        "promql-quantile-le", "histogram_quantile over sum by (service) (rate("
+                              "http_request_duration_seconds_bucket[$__rate_interval])): "
+                              "aggregate by (le, …)"),
+}
+
+
+def broken_copy(tmp_path: Path, case: str) -> Path:
+    old, new, _, _ = BROKEN[case]
+    folder = Path(shutil.copytree(DASHBOARDS, tmp_path / "dashboards",
+                                  ignore=shutil.ignore_patterns("__pycache__")))
+    module = folder / "system_overview.py"
+    source = module.read_text()
+    assert old in source
+    module.write_text(source.replace(old, new))
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_copies_are_reported_with_their_rule(case, tmp_path):
+    folder = broken_copy(tmp_path, case)
+    result = run("--dashboards", str(folder), "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    rule, message = BROKEN[case][2], BROKEN[case][3]
+    matching = [f for f in findings if f["rule"] == rule]
+    assert matching and message in matching[0]["message"], findings
+    assert matching[0]["dashboard"] == "easymo-system-overview"
+    assert matching[0]["panel"] == "Active requests by service" and matching[0]["target"] == "A"
+    assert matching[0]["file"].endswith("system_overview.py")
+
+
+def test_build_refuses_lint_errors_and_writes_nothing(tmp_path):
+    folder = broken_copy(tmp_path, "quantile without le")
+    result = CliRunner().invoke(main, ["build", "--dashboards", str(folder), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1 and not (tmp_path / "out").exists()
+    assert "[promql-quantile-le]" in result.stderr
+    assert "panel 'Active requests by service'" in result.stderr
+
+
+# --- rules on small models ---------------------------------------------------------------------
+
+PROM = {"type": "prometheus", "uid": "${datasource}"}
+DS_VARIABLE = {"name": "datasource", "type": "datasource", "query": "prometheus"}
+
+
+def dashboard(*panels: dict, variables: list[dict] | None = None, prometheus: bool = True,
+              **extra) -> dict:
+    listed = ([DS_VARIABLE] if prometheus else []) + (variables or [])
+    return {"uid": "d", "title": "D", "schemaVersion": 38, "panels": list(panels),
+            "templating": {"list": listed}, **extra}
+
+
+def ts(title: str, expr: str, **extra) -> dict:
+    return {"type": "timeseries", "title": title, "id": extra.pop("id", hash(title) % 1000),
+            "datasource": PROM, "gridPos": extra.pop("gridPos", {"x": 0, "y": 0, "w": 12, "h": 8}),
+            "fieldConfig": {"defaults": {"unit": "s"}},
+            "targets": [{"refId": "A", "expr": expr, "datasource": PROM}], **extra}
+
+
+def test_a_clean_model_has_no_findings():
+    assert lint_model(dashboard(ts("ok", "sum(rate(x_total[$__rate_interval]))"))) == []
+
+
+@pytest.mark.parametrize("expr,rule", [
+    ("rate(x_total[5m])", "promql-rate-interval"),
+    ("x_total", "promql-counter-rate"),
+    ("sum(rate(x_bucket[$__rate_interval]))", "promql-bucket"),
+    ("histogram_quantile(0.9, sum without (le) (rate(x_bucket[$__rate_interval])))",
+     "promql-quantile-le"),
+    ("sum(rate(x_total[$__rate_interval])", "promql-parse"),
+    ("up{job=~\"$job\"}", "variable-undefined"),
+])
+def test_promql_rules(expr, rule):
+    assert rule in {r for r, _ in lint_model(dashboard(ts("p", expr)))}
+
+
+def test_fixed_datasource_and_missing_variable():
+    panel = ts("p", "up")
+    panel["datasource"] = panel["targets"][0]["datasource"] = {"type": "prometheus", "uid": "abc"}
+    model = dashboard(panel)
+    model["templating"]["list"] = []
+    rules = {r for r, _ in lint_model(model)}
+    assert {"panel-datasource", "datasource-variable"} <= rules
+
+
+def test_variable_rules():
+    variables = [
+        {"name": "a", "type": "query", "query": "label_values(up{x=~\"$b\"}, a)", "refresh": 2,
+         "datasource": PROM},
+        {"name": "b", "type": "query", "query": "label_values(up{x=~\"$a\"}, b)", "refresh": 1,
+         "datasource": PROM},
+        {"name": "spare", "type": "custom", "query": "1,2"},
+    ]
+    found = lint_model(dashboard(ts("p", 'up{a=~"$a"}'), variables=variables))
+    assert ("variable-cycle", "variables depend on each other: $a -> $b -> $a") in found
+    assert ("variable-unused", "$spare is defined but never used") in found
+    assert ("variable-refresh", "$b refreshes on load only; set it to on time-range change") in found
+
+
+def test_grid_ids_schema_and_legacy_rules():
+    nested = {"type": "row", "title": "r", "id": 1, "collapsed": True,
+              "gridPos": {"x": 0, "y": 8, "w": 24, "h": 1}, "panels": [ts("inner", "up", id=7)]}
+    model = dashboard(ts("a", "up", id=7), ts("wide", "up", id=8, gridPos={"x": 6, "y": 0, "w": 24, "h": 4}),
+                      nested, {"type": "graph", "title": "old", "id": 9, "datasource": PROM,
+                               "gridPos": {"x": 0, "y": 20, "w": 12, "h": 8},
+                               "targets": [{"refId": "A", "expr": "up"}]})
+    model["schemaVersion"] = 43
+    model["uid"] = "bad.uid"
+    rules = {r for r, _ in lint_model(model, origin="dashkit")}
+    assert {"panel-id-duplicate", "grid-width", "grid-overlap", "panel-legacy", "schema-version",
+            "uid-invalid"} <= rules
+    overlap = [f for f in lint([Subject(model, "x", "json")]) if f.rule == "grid-overlap"]
+    assert overlap[0].severity == "warning"  # imported JSON: overlaps are common
+
+
+def test_logql_rules():
+    def logs(expr: str) -> dict:
+        return {"type": "logs", "title": "l", "id": 3, "datasource": {"type": "loki", "uid": "${loki}"},
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                "targets": [{"refId": "A", "expr": expr}]}
+    variables = [{"name": "loki", "type": "datasource", "query": "loki"}]
+    assert lint_model(dashboard(logs('{service="a"} | json | level=~"50|60|error"'),
+                                variables=variables, prometheus=False)) == []
+    cases = {'{trace_id="abc"}': "logql-cardinality",
+             '{service="a"} | json | level="error"': "logql-pino-levels",
+             'count_over_time(|= "x" [5m])': "logql-selector",
+             '{service="a"': "logql-parse"}
+    for expr, rule in cases.items():
+        found = {r for r, _ in lint_model(dashboard(logs(expr), variables=variables,
+                                                    prometheus=False))}
+        assert rule in found, expr
+
+
+def test_catalog_checks_json_when_given():
+    model = dashboard(ts("p", 'sum by (svc) (rate(http_requests_total[$__rate_interval]))'),
+                      ts("q", "rate(http_requests_active[$__rate_interval])", id=2,
+                         gridPos={"x": 12, "y": 0, "w": 12, "h": 8}))
+    path = Path("/tmp/dashkit-lint-catalog.json")
+    path.write_text(json.dumps(model))
+    result = run(str(path), "--catalog", f"{DASHBOARDS}/easymo.py:CATALOG", "--format", "json")
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert {"label-unknown", "promql-rate-gauge"} <= rules and result.exit_code == 1
+
+
+# --- output, exclusions, docs ------------------------------------------------------------------
+
+def test_output_formats_and_exit_codes():
+    table = run(str(CORPUS / "nodejs-mixin-overview.json"))
+    assert table.exit_code == 1 and "1 errors, 0 warnings in 1 dashboards" in table.stdout
+    github = run(str(CORPUS / "nodejs-mixin-overview.json"), "--format", "github")
+    assert github.stdout.startswith("::error file=") and "title=variable-undefined::" in github.stdout
+    warnings_only = run(str(CORPUS / "redis-mixin-overview.json"))
+    assert warnings_only.exit_code == 0
+    assert run(str(CORPUS / "redis-mixin-overview.json"), "--strict").exit_code == 1
+
+
+def test_not_a_dashboard_is_a_finding(tmp_path):
+    (tmp_path / "bad.json").write_text("{nope")
+    (tmp_path / "other.json").write_text('{"hello": 1}')
+    result = run(str(tmp_path), "--format", "json")
+    messages = sorted(f["message"] for f in json.loads(result.stdout)["findings"])
+    assert result.exit_code == 1
+    assert messages[0].startswith("invalid JSON at line 1") and "not a Grafana dashboard" in messages[1]
+
+
+def test_exclusions_need_a_reason(tmp_path):
+    config = tmp_path / "lint.yaml"
+    config.write_text("exclusions:\n  - rule: panel-units\n")
+    result = run("--config", str(config))
+    assert result.exit_code == 1 and "exclusion 1 (panel-units) needs a reason" in result.stderr
+
+
+def test_every_rule_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [rule for rule in RULES if f"`{rule}`" not in readme]
+    assert not missing, missing
