@@ -31,6 +31,7 @@ system-packages:
 test: setup system-packages
 	$(BIN)/pytest
 
-benchmark: setup
+benchmark: setup system-packages
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_publish.py
+	$(BIN)/python benchmarks/bench_lint_check.py

@@ -106,8 +106,8 @@ BROKEN = {
                         "metric-unknown", "unknown metric 'http_requests_activ'; did you mean "
                                           "'http_requests_active'?"),
     "wrong label": ('"http_requests_active", **SERVICES), ["service"]',
-                    '"http_requests_active", **SERVICES), ["svc"]',
-                    "label-unknown", "metric 'http_requests_active' has no label 'svc'"),
+                    '"http_requests_active", state="active", **SERVICES), ["service"]',
+                    "label-unknown", "metric 'http_requests_active' has no label 'state'"),
     "syntax error": ('saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"])',
                      'saturation=promql.Expr("sum(http_requests_active")',
                      "promql-parse", "does not parse: unclosed left parenthesis"),

@@ -100,6 +100,53 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
     sys.exit(1 if report.failed(strict) else 0)
 
 
+@main.command("check")
+@dashboards_option
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.option("--prometheus-url", required=True, help="Prometheus base URL.")
+@click.option("--loki-url", help="Loki base URL; without it, Loki queries are skipped.")
+@click.option("--scrape-interval", default="15s", show_default=True,
+              help="The Prometheus datasource's scrape interval (Grafana's timeInterval).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Set a variable instead of its first-load default (repeatable).")
+@click.option("--allow-empty", is_flag=True, help="Empty panels are not failures.")
+@click.option("--series-limit", default=500, show_default=True, help="Warn above this many series.")
+@click.option("--query-budget", default="500ms", show_default=True, help="Time a query may take.")
+@click.option("--dashboard-budget", default="5s", show_default=True,
+              help="Time a dashboard's queries may take together.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: str,
+                  loki_url: str | None, scrape_interval: str, variables: tuple[str, ...],
+                  allow_empty: bool, series_limit: int, query_budget: str, dashboard_budget: str,
+                  output: str) -> None:
+    """Run every query of every dashboard against live datasources, as Grafana would."""
+    from dashkit.check import Budget, check
+    from dashkit.check_report import render
+    from dashkit.expand import seconds
+    from dashkit.loki import LokiClient
+    from dashkit.prometheus import PrometheusClient
+
+    try:
+        overrides = dict(v.split("=", 1) for v in variables)
+        budget = Budget(seconds(query_budget), seconds(dashboard_budget), series_limit)
+        interval = seconds(scrape_interval)
+    except ValueError as error:
+        raise click.UsageError(f"bad option value: {error}") from None
+    try:
+        # catalog checks off: every query runs and reports its own status
+        compiled = _select(compile_project(load_project(dashboards_dir), checks=False), only)
+        with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
+            report = check([c.model for c in compiled], PrometheusClient(prometheus_url),
+                           LokiClient(loki_url) if loki_url else None, scrape_interval=interval,
+                           budget=budget, overrides=overrides, progress=lambda: bar.update(1))
+    except DashkitError as error:
+        _fail(error)
+        return
+    click.echo(render(report, output, allow_empty))
+    sys.exit(1 if report.failures(allow_empty) else 0)
+
+
 @main.command("publish")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
