@@ -9,27 +9,18 @@ Run: .venv/bin/python benchmarks/bench_lint_check.py [--repeat R] [--no-check]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "live"))
+sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_build import timed  # noqa: E402
 from dashkit.check import Budget, check  # noqa: E402
 from dashkit.lint_run import json_subjects, project_subjects, run_lint  # noqa: E402
 from dashkit.prometheus import PrometheusClient  # noqa: E402
 from dashkit.tables import format_table  # noqa: E402
-
-
-def median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -39,12 +30,12 @@ def main() -> None:
     args = parser.parse_args()
     corpus = sorted((ROOT.parent / "shared" / "corpus").glob("*.json"))
     rows = []
-    five = median_time(lambda: run_lint(*project_subjects(ROOT / "dashboards")), args.repeat)
+    five = timed(lambda: run_lint(*project_subjects(ROOT / "dashboards")), args.repeat)
     rows.append(("lint 5 EasyMO dashboards (compile + lint)", f"{five * 1000:.0f} ms",
                  f"median of {args.repeat}"))
     subjects, _ = json_subjects(corpus)
     panels = sum(1 for s in subjects for _ in _panels(s.model))
-    whole = median_time(lambda: run_lint(*json_subjects(corpus)), args.repeat)
+    whole = timed(lambda: run_lint(*json_subjects(corpus)), args.repeat)
     rows.append((f"lint corpus: {len(corpus)} files, {panels} panels (load + lint)",
                  f"{whole * 1000:.0f} ms", f"median of {args.repeat}"))
     if not args.no_check:

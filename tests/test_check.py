@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dashkit.cli import main
 from stack import SCRAPE_INTERVAL
 from standins.loki_api import LokiAPIStandIn
-from test_lint import BROKEN, broken_copy
+from test_lint import broken_copy
 
 from conftest import DASHBOARDS
 

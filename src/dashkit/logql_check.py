@@ -58,22 +58,13 @@ def analyse_logql(text: str) -> LogQLAnalysis:
 
 
 def _split_matchers(body: str) -> list[str]:
-    parts, current, quote = [], "", ""
-    for ch in body:
-        if quote:
-            current += ch
-            if ch == quote and not current.endswith("\\" + quote):
-                quote = ""
-        elif ch in "\"`":
-            quote, current = ch, current + ch
-        elif ch == ",":
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    if current.strip():
-        parts.append(current)
-    return parts
+    """Matchers split on commas outside quoted values."""
+    parts = [""]
+    for is_string, chunk in _outside_strings(body):
+        pieces = [chunk] if is_string else chunk.split(",")
+        parts[-1] += pieces[0]
+        parts.extend(pieces[1:])
+    return [p for p in parts if p.strip()]
 
 
 def cardinality_labels(analysis: LogQLAnalysis) -> list[str]:

@@ -16,7 +16,9 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from standins.loopback import LoopbackServer, QuietHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -88,19 +90,16 @@ class GrafanaAPIStandIn:
         self.after_read: Callable[[str], None] | None = None
         self._next_id = 1
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._http = LoopbackServer(self._handler())
+        self.url = self._http.url
 
     # --- lifecycle and test helpers ------------------------------------------------------------
     def start(self) -> "GrafanaAPIStandIn":
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def writes(self) -> list[LoggedRequest]:
         return [r for r in self.requests if r.is_write]
@@ -129,14 +128,7 @@ class GrafanaAPIStandIn:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # one write per response: no 40 ms delayed-ACK stall between headers and body
-            wbufsize = 1 << 16
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
+        class Handler(QuietHandler):
 
             def _dispatch(self, method: str) -> None:
                 parsed = urlparse(self.path)
@@ -154,14 +146,8 @@ class GrafanaAPIStandIn:
                     status, body, headers = api.handle(method, parsed.path, parse_qs(parsed.query),
                                                        raw, self.headers.get("Authorization"))
                 api._log(method, parsed.path, status, self.headers.get("Authorization"))
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(payload)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                self.send(status, json.dumps(body).encode(), "application/json; charset=UTF-8",
+                          headers)
 
             def do_GET(self) -> None:  # noqa: N802
                 self._dispatch("GET")

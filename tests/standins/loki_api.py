@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from standins.loopback import LoopbackServer, QuietHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -52,18 +53,15 @@ class LokiAPIStandIn:
     def __init__(self) -> None:
         self.streams: list[tuple[dict[str, str], list[tuple[int, str]]]] = []
         self.requests: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._http = LoopbackServer(self._handler())
+        self.url = self._http.url
 
     def start(self) -> "LokiAPIStandIn":
-        self._thread.start()
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def push(self, labels: dict[str, str], lines: list[tuple[int, str]]) -> None:
         self.streams.append((labels, lines))
@@ -133,20 +131,7 @@ class LokiAPIStandIn:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         loki = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            wbufsize = 1 << 16
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _send(self, status: int, body: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        class Handler(QuietHandler):
 
             def do_GET(self) -> None:  # noqa: N802
                 parsed = urlparse(self.path)
@@ -157,7 +142,7 @@ class LokiAPIStandIn:
                         data = loki.query_range(query["query"], int(query["start"]), int(query["end"]),
                                                 int(query.get("limit", 100)))
                     except ValueError as error:
-                        self._send(400, str(error).encode(), "text/plain; charset=utf-8")
+                        self.send(400, str(error).encode(), "text/plain; charset=utf-8")
                         return
                     body = {"status": "success", "data": {**data, "stats": {}}}
                 elif parsed.path.startswith("/loki/api/v1/label/") and parsed.path.endswith("/values"):
@@ -165,8 +150,8 @@ class LokiAPIStandIn:
                     values = sorted({labels[label] for labels, _ in loki.streams if label in labels})
                     body = {"status": "success", "data": values}
                 else:
-                    self._send(404, b"404 page not found\n", "text/plain; charset=utf-8")
+                    self.send(404, b"404 page not found\n", "text/plain; charset=utf-8")
                     return
-                self._send(200, json.dumps(body).encode(), "application/json")
+                self.send(200, json.dumps(body).encode(), "application/json")
 
         return Handler
