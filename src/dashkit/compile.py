@@ -1,6 +1,7 @@
 """Dashboard → Grafana JSON model → bytes: deterministic, so review diffs show real changes only."""
 from __future__ import annotations
 
+import copy
 import zlib
 from typing import Any
 
@@ -8,7 +9,7 @@ from dashkit.dashboard import BUILT_IN_ANNOTATION, UID_PATTERN, Dashboard
 from dashkit.errors import DashkitError
 from dashkit.grafanalib_fixes import modernise_panel
 from dashkit.jsonio import dumps  # noqa: F401  (part of this module's API)
-from dashkit.layout import Panel, Placed, Row, layout, walk
+from dashkit.layout import Panel, Placed, Raw, Row, layout, walk
 from dashkit.model import iter_panels
 from dashkit.panels import targets_of
 from dashkit.promql import Expr, check
@@ -57,6 +58,8 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
             children = [_panel_json(child, ids, dashboard, strict) for child in placed.children]
             if item.collapsed:
                 model["panels"] = children
+        elif isinstance(item.spec, Raw):
+            model = copy.deepcopy(item.spec.json)
         else:
             _check_queries(item, dashboard, strict)
             model = modernise_panel(item.spec, dashboard.datasource)
@@ -79,7 +82,7 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
                                "of A-Z, a-z, 0-9, '-' and '_'")
         if not dashboard.title.strip():
             raise DashkitError("dashboard title cannot be empty")
-        placed = layout(dashboard.panels)
+        placed = layout(dashboard.panels, dashboard.allow_overlaps)
         ids = stable_ids([p.key for p in walk(placed)])
         panels: list[dict[str, Any]] = []
         for top in placed:
@@ -99,7 +102,8 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
             "description": dashboard.description,
             "tags": list(dashboard.tags),
             "editable": dashboard.editable,
-            "graphTooltip": 1 if dashboard.shared_crosshair else 0,
+            "graphTooltip": dashboard.graph_tooltip if dashboard.graph_tooltip is not None
+            else 1 if dashboard.shared_crosshair else 0,
             "fiscalYearStartMonth": 0,
             "liveNow": False,
             "schemaVersion": SCHEMA_VERSION,
@@ -113,6 +117,7 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
                             + [a.to_json_data() for a in dashboard.annotations]},
             "templating": {"list": [v.to_json_data() for v in model_variables]},
             "panels": panels,
+            **dashboard.extra,
         }
         if strict:
             _check_variables(model, model_variables)

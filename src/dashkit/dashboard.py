@@ -109,6 +109,13 @@ class Dashboard:
     datasource: DatasourceRef = variable_ref("prometheus", "datasource")
     editable: bool = True
     week_start: str = ""
+    #: Grafana's graphTooltip (0 none, 1 shared crosshair, 2 shared tooltip); overrides
+    #: ``shared_crosshair`` when set.
+    graph_tooltip: int | None = None
+    #: Imported dashboards keep their layout, overlaps included (lint still warns).
+    allow_overlaps: bool = False
+    #: Top-level model fields dashkit does not model, merged last (``timepicker``, ``liveNow``…).
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
     def to_model(self) -> dict[str, Any]:
         """The Grafana JSON model (a plain dict): see ``dashkit.compile``."""

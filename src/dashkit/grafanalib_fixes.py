@@ -20,7 +20,7 @@ Json = dict[str, Any]
 #: Panel keys from the Angular era that no React panel reads.
 _LEGACY_PANEL_KEYS = ("span", "minSpan", "height", "error", "editable", "cacheTimeout",
                       "hideTimeOverride", "thresholdType", "columns", "fontSize", "color", "mappings",
-                      "transparent", "scroll", "styles", "sort")
+                      "scroll", "styles", "sort")
 #: grafanalib's default query density: 100 points a panel, halved again by intervalFactor 2.
 _GRAFANALIB_MAX_DATA_POINTS = 100
 _TARGET_LEGACY_KEYS = ("intervalFactor", "query", "target", "metric", "step", "format")
@@ -206,19 +206,26 @@ _TYPE_FIXES: dict[str, Callable[[Json], None]] = {
 }
 
 
+#: Every key grafanalib's Target emits: a target with all of them came from grafanalib.
+_GRAFANALIB_TARGET_KEYS = frozenset({"expr", "query", "target", "format", "hide", "interval",
+                                     "intervalFactor", "legendFormat", "metric", "refId", "step"})
+
+
 def modernise_target(target: Json, datasource: DatasourceRef | None) -> Json:
-    target = _drop_none(target)
-    if target.get("query") == target.get("expr"):
-        target.pop("query", None)
-    for key in _TARGET_LEGACY_KEYS:
-        if key == "format" and target.get(key) not in (None, "time_series"):
-            continue
-        target.pop(key, None)
-    for key, default in (("hide", False), ("interval", ""), ("legendFormat", "")):
-        if target.get(key) == default:
-            del target[key]
-    if isinstance(target.get("datasource"), str):
-        target.pop("datasource")
+    """grafanalib's target defaults dropped; any other target is kept as its author wrote it."""
+    if _GRAFANALIB_TARGET_KEYS <= target.keys():
+        target = _drop_none(target)
+        if target.get("query") == target.get("expr"):
+            target.pop("query", None)
+        for key in _TARGET_LEGACY_KEYS:
+            if key == "format" and target.get(key) not in (None, "time_series"):
+                continue
+            target.pop(key, None)
+        for key, default in (("hide", False), ("interval", ""), ("legendFormat", "")):
+            if target.get(key) == default:
+                del target[key]
+        if isinstance(target.get("datasource"), str):
+            target.pop("datasource")
     if "datasource" not in target and datasource is not None:
         target["datasource"] = datasource.to_json_data()
     return target
@@ -239,6 +246,8 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
         for key in ("repeat", "repeatDirection", "maxPerRow"):
             panel.pop(key, None)
     panel.pop("thresholds", None)
+    if panel.get("transparent") is False:
+        del panel["transparent"]
     for key in _LEGACY_PANEL_KEYS:
         panel.pop(key, None)
     panel = _drop_none(panel)

@@ -18,6 +18,18 @@ DEFAULT_WIDTH = 12
 DEFAULT_HEIGHT = 8
 
 
+@attrs.frozen
+class Raw:
+    """A panel kept exactly as written (a third-party or unknown type): only its id and
+    position are dashkit's."""
+
+    json: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return str(self.json.get("title", ""))
+
+
 @attrs.define
 class Panel:
     """A panel and where it goes: ``spec`` is a grafanalib panel (or a raw panel dict)."""
@@ -34,6 +46,8 @@ class Panel:
     @property
     def title(self) -> str:
         spec = self.spec
+        if isinstance(spec, Raw):
+            return spec.title
         return str(spec.get("title", "") if isinstance(spec, dict) else getattr(spec, "title", ""))
 
 
@@ -122,8 +136,8 @@ def _key(item: Item, prefix: str, seen: set[str]) -> str:
     return key
 
 
-def layout(items: Sequence[Item]) -> list[Placed]:
-    """Place every panel; raise on overflow, on overlap and on duplicate keys."""
+def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
+    """Place every panel; raise on overflow, on overlap (unless allowed) and on duplicate keys."""
     flow = _Flow()
     seen: set[str] = set()
     placed: list[Placed] = []
@@ -143,7 +157,8 @@ def layout(items: Sequence[Item]) -> list[Placed]:
             placed.append(Placed(item, row_pos, row_key, children))
         else:
             placed.append(Placed(item, flow.place(item), _key(item, "", seen)))
-    _check_overlaps(placed)
+    if not allow_overlaps:
+        _check_overlaps(placed)
     return placed
 
 

@@ -13,7 +13,7 @@ import attrs
 import grafanalib.core as gl
 
 from dashkit.datasources import DatasourceRef
-from dashkit.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, Panel
+from dashkit.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, Panel, Raw
 from dashkit.logql import LogQuery
 from dashkit.promql import Expr
 
@@ -32,6 +32,8 @@ class Target:
     format: str | None = None
     datasource: DatasourceRef | None = None
     hide: bool = False
+    #: Other target fields, kept as written (``interval``, ``intervalFactor``, ``exemplar``…).
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def text(self) -> str:
@@ -56,6 +58,7 @@ class Target:
             data["datasource"] = self.datasource.to_json_data()
         if self.hide:
             data["hide"] = True
+        data.update(self.extra)
         return data
 
 
@@ -268,8 +271,14 @@ def text(title: str, content: str, *, w: int = 24, h: int = 3, key: str | None =
     return Panel(gl.Text(title=title, content=content, mode=gl.TEXT_MODE_MARKDOWN), w, h, key)
 
 
+def raw(json: dict[str, Any], *, w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT,
+        x: int | None = None, y: int | None = None, key: str | None = None) -> Panel:
+    """A panel passed through untouched: third-party plugins, or anything no builder covers."""
+    return Panel(Raw(json), w, h, key, x, y)
+
+
 def targets_of(panel: Panel) -> list[Target]:
     """The dashkit targets of a panel, for checks; raw grafanalib targets are skipped."""
-    spec = panel.spec
-    raw = spec.get("targets", []) if isinstance(spec, dict) else getattr(spec, "targets", [])
-    return [t for t in raw if isinstance(t, Target)]
+    spec = panel.spec.json if isinstance(panel.spec, Raw) else panel.spec
+    found = spec.get("targets", []) if isinstance(spec, dict) else getattr(spec, "targets", [])
+    return [t for t in found if isinstance(t, Target)]
