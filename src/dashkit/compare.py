@@ -31,6 +31,19 @@ def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return content_hash(a) == content_hash(b)
 
 
+def covers(actual: Any, expected: Any) -> bool:
+    """True when everything in ``expected`` is in ``actual`` (which may have more keys)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and covers(actual[key], value) for key, value in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(
+            covers(a, e) for a, e in zip(actual, expected))
+    return bool(actual == expected and type(actual) is type(expected)) or (
+        isinstance(actual, (int, float)) and isinstance(expected, (int, float))
+        and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected)
+
+
 def _panels(model: dict[str, Any]) -> dict[Any, dict[str, Any]]:
     return {p.get("id", p.get("title")): p for p in iter_panels(model.get("panels", []))}
 
@@ -88,3 +101,79 @@ def _pos(pos: Any) -> str:
 def _short(value: Any) -> str:
     text = orjson.dumps(value).decode() if value is not None else "(none)"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- semantic equality, for import's round trip ---------------------------------------------------
+
+def _ds_uid(raw: Any) -> Any:
+    return raw.get("uid") if isinstance(raw, dict) else raw
+
+
+def _thresholds(steps: Any) -> Any:
+    return None if not steps or steps == [{"color": "green", "value": None}] else steps
+
+
+def _semantic_panel(panel: dict[str, Any]) -> dict[str, Any]:
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    view = {
+        "type": panel.get("type"), "title": panel.get("title") or "",
+        # a row is always full width and one unit high, whatever its gridPos says
+        "gridPos": {k: (panel.get("gridPos") or {}).get(k)
+                    for k in (("y",) if panel.get("type") == "row" else ("x", "y", "w", "h"))},
+        "datasource": _ds_uid(panel.get("datasource")),
+        "unit": defaults.get("unit"),
+        # no thresholds and a lone base colour mean the same to Grafana
+        "thresholds": _thresholds((defaults.get("thresholds") or {}).get("steps")),
+        "overrides": (panel.get("fieldConfig") or {}).get("overrides") or [],
+        "targets": [{"refId": t.get("refId"), "expr": t.get("expr"),
+                     "legendFormat": t.get("legendFormat") or None,
+                     "datasource": _ds_uid(t.get("datasource")) or _ds_uid(panel.get("datasource")),
+                     "instant": bool(t.get("instant")) and not t.get("range"),
+                     "format": t.get("format") if t.get("format") != "time_series" else None,
+                     "hide": bool(t.get("hide")), "interval": t.get("interval") or None}
+                    for t in panel.get("targets") or [] if isinstance(t, dict)],
+    }
+    if panel.get("type") == "row":
+        view["collapsed"] = bool(panel.get("collapsed"))
+        view["panels"] = [_semantic_panel(p) for p in panel.get("panels") or []]
+    return view
+
+
+def semantic_view(model: dict[str, Any]) -> dict[str, Any]:
+    """The fields that make a dashboard what it is, normalised as Grafana would read them."""
+    def query(variable: dict[str, Any]) -> Any:
+        value = variable.get("query")
+        return value.get("query") if isinstance(value, dict) else value
+
+    return {
+        "uid": model.get("uid"), "title": model.get("title"), "tags": model.get("tags") or [],
+        "panels": [_semantic_panel(p) for p in model.get("panels") or []],
+        "variables": [{"name": v.get("name"), "type": v.get("type"), "query": query(v),
+                       "datasource": _ds_uid(v.get("datasource")), "multi": bool(v.get("multi")),
+                       "includeAll": bool(v.get("includeAll")), "allValue": v.get("allValue") or None,
+                       "regex": v.get("regex") or "", "hide": v.get("hide") or 0}
+                      for v in (model.get("templating") or {}).get("list") or []],
+        "links": [{k: link.get(k) or "" for k in ("title", "type", "url")}
+                  | {"tags": link.get("tags") or []}
+                  for link in model.get("links") or []],
+        "annotations": [{"name": a.get("name"), "datasource": _ds_uid(a.get("datasource")),
+                         "expr": a.get("expr"), "enable": a.get("enable", True)}
+                        for a in (model.get("annotations") or {}).get("list") or []
+                        if not a.get("builtIn")],
+    }
+
+
+def semantic_differences(expected: dict[str, Any], actual: dict[str, Any],
+                         path: str = "") -> list[str]:
+    """Every field where the two semantic views differ, as ``path: expected != actual``."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        found = []
+        for key in sorted(expected.keys() | actual.keys(), key=str):
+            found += semantic_differences(expected.get(key), actual.get(key), f"{path}.{key}")
+        return found
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        found = []
+        for i, (a, b) in enumerate(zip(expected, actual)):
+            found += semantic_differences(a, b, f"{path}[{i}]")
+        return found
+    return [] if expected == actual else [f"{path.lstrip('.')}: {expected!r} != {actual!r}"]

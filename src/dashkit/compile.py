@@ -6,12 +6,13 @@ import zlib
 from typing import Any
 
 from dashkit.dashboard import BUILT_IN_ANNOTATION, UID_PATTERN, Dashboard
+from dashkit.datasources import DatasourceRef
 from dashkit.errors import DashkitError
 from dashkit.grafanalib_fixes import modernise_panel
 from dashkit.jsonio import dumps  # noqa: F401  (part of this module's API)
 from dashkit.layout import Panel, Placed, Raw, Row, layout, walk
 from dashkit.model import iter_panels
-from dashkit.panels import targets_of
+from dashkit.panels import merge, targets_of
 from dashkit.promql import Expr, check
 from dashkit.variables import Variable, references
 from dashkit.variables import datasource as datasource_variable
@@ -48,21 +49,29 @@ def _check_queries(panel: Panel, dashboard: Dashboard, strict: bool) -> None:
             check(target.expr, dashboard.catalog)
 
 
+def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, Any]:
+    """One panel's JSON, without its id and position: raw panels as written, others through
+    grafanalib and dashkit's fixes, then the panel's ``extra``."""
+    if isinstance(panel.spec, Raw):
+        return copy.deepcopy(panel.spec.json)
+    model = modernise_panel(panel.spec, datasource)
+    return merge(model, panel.extra) if panel.extra else model
+
+
 def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
                 strict: bool) -> dict[str, Any]:
     item = placed.item
     try:
         if isinstance(item, Row):
             model: dict[str, Any] = {
+                **copy.deepcopy(item.extra),
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
             children = [_panel_json(child, ids, dashboard, strict) for child in placed.children]
             if item.collapsed:
                 model["panels"] = children
-        elif isinstance(item.spec, Raw):
-            model = copy.deepcopy(item.spec.json)
         else:
             _check_queries(item, dashboard, strict)
-            model = modernise_panel(item.spec, dashboard.datasource)
+            model = compile_panel(item, dashboard.datasource)
     except DashkitError as error:
         raise error.located(panel=item.title) from None
     model["id"] = ids[placed.key]
@@ -129,6 +138,8 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
 def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
     """The dashboard's variables, led by the datasource variable its default datasource names
     when the author did not define it: panels then follow whatever datasource the user picks."""
+    if dashboard.datasource is None:
+        return list(dashboard.variables)
     names = references(dashboard.datasource.uid)
     if not names or names & {v.name for v in dashboard.variables}:
         return list(dashboard.variables)

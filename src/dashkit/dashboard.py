@@ -106,7 +106,7 @@ class Dashboard:
     shared_crosshair: bool = True
     catalog: Catalog | None = None
     #: Datasource of panels that do not name one: the dashboard's Prometheus variable.
-    datasource: DatasourceRef = variable_ref("prometheus", "datasource")
+    datasource: DatasourceRef | None = variable_ref("prometheus", "datasource")
     editable: bool = True
     week_start: str = ""
     #: Grafana's graphTooltip (0 none, 1 shared crosshair, 2 shared tooltip); overrides

@@ -12,7 +12,8 @@ class DatasourceRef:
     uid: str
 
     def to_json_data(self) -> dict[str, str]:
-        return {"type": self.type, "uid": self.uid}
+        # a reference by name only (an imported pre-v33 dashboard) has no type
+        return {"type": self.type, "uid": self.uid} if self.type else {"uid": self.uid}
 
 
 def variable_ref(type_: str, variable: str) -> DatasourceRef:

@@ -42,6 +42,8 @@ class Panel:
     #: Fixed position; both or neither. Without them the panel flows.
     x: int | None = None
     y: int | None = None
+    #: Raw JSON merged into the compiled panel last, over everything dashkit set.
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def title(self) -> str:
@@ -57,6 +59,10 @@ class Row:
     panels: list[Panel] = attrs.field(factory=list)
     collapsed: bool = False
     key: str | None = None
+    #: Fixed grid line (imported layouts); without it the row starts the next free line.
+    y: int | None = None
+    #: Other row fields, kept as written (``repeat``, a row ``datasource``…).
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
 
 Item = Union[Panel, Row]
@@ -144,6 +150,8 @@ def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
     for item in items:
         if isinstance(item, Row):
             flow.newline()
+            if item.y is not None:
+                flow.y = item.y
             row_pos = GridPos(0, flow.y, GRID_COLUMNS, 1)
             row_key = _key(item, "", seen)
             flow.y += 1

@@ -37,6 +37,8 @@ class Loaded:
     exported: bool = False
     #: True where the layout was converted from legacy ``rows[]``.
     legacy_rows: bool = False
+    #: The import inputs (``__inputs``, or the API wrapper's ``inputs``).
+    inputs: tuple[dict[str, Any], ...] = ()
 
 
 def _looks_like_dashboard(value: Any) -> bool:
@@ -48,11 +50,13 @@ def unwrap(raw: Any, source: str) -> list[Loaded]:
     """The dashboards in a parsed JSON document, before any layout conversion."""
     if _looks_like_dashboard(raw):
         return [Loaded(str(raw.get("title") or Path(source).stem), raw, source,
-                       exported=bool(raw.get("__inputs")))]
+                       exported=bool(raw.get("__inputs")),
+                       inputs=tuple(raw.get("__inputs") or ()))]
     if isinstance(raw, dict) and _looks_like_dashboard(raw.get("dashboard")):
         inner = raw["dashboard"]
+        inputs = tuple(raw.get("inputs") or inner.get("__inputs") or ())
         return [Loaded(str(inner.get("title") or Path(source).stem), inner, source, "api",
-                       exported=bool(raw.get("inputs") or inner.get("__inputs")))]
+                       exported=bool(inputs), inputs=inputs)]
     if isinstance(raw, dict) and raw and all(
             k.endswith(".json") and _looks_like_dashboard(v) for k, v in raw.items()):
         return [Loaded(k, v, f"{source}:{k}", "file-map", exported=bool(v.get("__inputs")))

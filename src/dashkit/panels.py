@@ -123,26 +123,28 @@ def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = Fal
 
 
 def _common(title: str, description: str, datasource: DatasourceRef | None,
-            extra: dict[str, Any] | None, links: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+            json: dict[str, Any] | None = None, links: Iterable[dict[str, Any]] = ()
+            ) -> dict[str, Any]:
+    """grafanalib keyword arguments shared by every builder; ``json`` is merged into
+    grafanalib's output (settings the builder owns), before dashkit's fixes."""
     kwargs: dict[str, Any] = {"title": title, "description": description or None}
     if datasource is not None:
         kwargs["dataSource"] = datasource.to_json_data()
-    merged: dict[str, Any] = {}
+    merged: dict[str, Any] = dict(json or {})
     links = list(links)
     if links:
-        merged = {"fieldConfig": {"defaults": {"links": links}}}
-    if extra:
-        merged = _merge(merged, extra)
+        merged = merge(merged, {"fieldConfig": {"defaults": {"links": links}}})
     if merged:
         kwargs["extraJson"] = merged
     return kwargs
 
 
-def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` over ``base``, dictionaries merged key by key, anything else replaced."""
     result = dict(base)
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = _merge(dict(result[key]), value)
+            result[key] = merge(result[key], value)
         else:
             result[key] = value
     return result
@@ -159,6 +161,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
                description: str = "", datasource: DatasourceRef | None = None,
                links: Iterable[dict[str, Any]] = (), overrides: Sequence[dict[str, Any]] = (),
                w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
                extra: dict[str, Any] | None = None) -> Panel:
     """Lines over time; thresholds, when given, are drawn as dashed lines at the limits."""
     limits: dict[str, Any] = {"min": min, "max": max}
@@ -172,9 +175,9 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         thresholds=_steps(thresholds), thresholdsStyleMode="dashed" if thresholds else "off",
         valueDecimals=decimals, overrides=list(overrides),
         **_common(title, description, datasource,
-                  _merge({"fieldConfig": {"defaults": {k: v for k, v in limits.items()
-                                                       if v is not None}}}, extra or {}), links))
-    return Panel(spec, w, h, key)
+                  {"fieldConfig": {"defaults": {k: v for k, v in limits.items() if v is not None}}},
+                  links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
@@ -183,6 +186,7 @@ def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str 
          reduce: str = "lastNotNull", no_value: str | None = None, text_mode: str = "auto",
          instant: bool = False, description: str = "", datasource: DatasourceRef | None = None,
          links: Iterable[dict[str, Any]] = (), w: int = 6, h: int = 4, key: str | None = None,
+        x: int | None = None, y: int | None = None,
          extra: dict[str, Any] | None = None) -> Panel:
     """One number per series, coloured by thresholds; ``no_value`` replaces "No data"."""
     spec = gl.Stat(
@@ -190,21 +194,22 @@ def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str 
         graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
         reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
         thresholds=_steps(thresholds), orientation="auto",
-        **_common(title, description, datasource, extra, links))
-    return Panel(spec, w, h, key)
+        **_common(title, description, datasource, links=links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: float = 0,
           max: float = 1, legend: str = "", thresholds: Thresholds | None = None,
           decimals: int | None = None, reduce: str = "lastNotNull", description: str = "",
           datasource: DatasourceRef | None = None, w: int = 6, h: int = 6, key: str | None = None,
+        x: int | None = None, y: int | None = None,
           extra: dict[str, Any] | None = None) -> Panel:
     """A dial between ``min`` and ``max``: by default a 0–1 ratio shown as a percentage."""
     spec = gl.GaugePanel(
         targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
         calc=reduce, thresholds=_steps(thresholds), thresholdMarkers=True,
-        **_common(title, description, datasource, extra))
-    return Panel(spec, w, h, key)
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
@@ -212,14 +217,15 @@ def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend:
               decimals: int | None = None, reduce: str = "lastNotNull", instant: bool = False,
               description: str = "", datasource: DatasourceRef | None = None,
               w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
               extra: dict[str, Any] | None = None) -> Panel:
     """Horizontal bars, one per series: rankings such as the busiest routes."""
     spec = gl.BarGauge(
         targets=_targets(queries, legend, instant=instant), format=unit, min=min, max=max,
         decimals=decimals, calc=reduce, thresholds=_steps(thresholds),
         displayMode=gl.GAUGE_DISPLAY_MODE_GRADIENT, orientation=gl.ORIENTATION_HORIZONTAL,
-        **_common(title, description, datasource, extra))
-    return Panel(spec, w, h, key)
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def table(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
@@ -228,6 +234,7 @@ def table(title: str, *queries: Query | Target, unit: str = "short", legend: str
           descending: bool = True, cell: str = "auto", description: str = "",
           datasource: DatasourceRef | None = None, links: Iterable[dict[str, Any]] = (),
           w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
           extra: dict[str, Any] | None = None) -> Panel:
     """Instant queries as rows; several queries are merged on their common labels."""
     targets = _targets(queries, legend, instant=True, format="table")
@@ -238,37 +245,42 @@ def table(title: str, *queries: Query | Target, unit: str = "short", legend: str
         targets=targets, unit=unit, displayMode=cell, filterable=False, overrides=list(overrides),
         transformations=transforms, thresholds=_steps(thresholds),
         sortBy=[gl.TableSortByField(displayName=sort_by, desc=descending)] if sort_by else [],
-        **_common(title, description, datasource, extra, links))
-    return Panel(spec, w, h, key)
+        **_common(title, description, datasource, links=links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def heatmap(title: str, query: Query | Target, *, unit: str = "s", description: str = "",
             datasource: DatasourceRef | None = None, w: int = DEFAULT_WIDTH,
             h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
             extra: dict[str, Any] | None = None) -> Panel:
     """Histogram buckets over time; feed it ``promql.bucket_rate``."""
     spec = gl.Heatmap(
         targets=_targets([query], "{{le}}", format="heatmap"),
         yAxis=gl.YAxis(format=unit), dataFormat="tsbuckets",
-        **_common(title, description, datasource, extra))
-    return Panel(spec, w, h, key)
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
 def logs(title: str, *queries: Query | Target, datasource: DatasourceRef, description: str = "",
          w: int = 24, h: int = 10, key: str | None = None,
+        x: int | None = None, y: int | None = None,
          extra: dict[str, Any] | None = None) -> Panel:
     """Log lines, newest first, with details (and their derived trace links) one click away."""
     targets = [attrs.evolve(t, datasource=t.datasource or datasource)
                for t in _targets(queries, "")]
     spec = gl.Logs(targets=targets, showTime=True, wrapLogMessages=True, enableLogDetails=True,
                    prettifyLogMessage=False, sortOrder="Descending", dedupStrategy="none",
-                   **_common(title, description, datasource, extra))
-    return Panel(spec, w, h, key)
+                   **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
 
 
-def text(title: str, content: str, *, w: int = 24, h: int = 3, key: str | None = None) -> Panel:
+def text(title: str, content: str, *, w: int = 24, h: int = 3, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+         extra: dict[str, Any] | None = None) -> Panel:
     """Markdown: a note to whoever reads the dashboard at 3 a.m."""
-    return Panel(gl.Text(title=title, content=content, mode=gl.TEXT_MODE_MARKDOWN), w, h, key)
+    return Panel(gl.Text(title=title, content=content, mode=gl.TEXT_MODE_MARKDOWN), w, h, key,
+                 x, y, extra=extra or {})
 
 
 def raw(json: dict[str, Any], *, w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT,

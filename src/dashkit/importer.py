@@ -1,0 +1,358 @@
+"""``dashkit import``: Grafana JSON → a dashkit Python module a person would have written.
+
+Panels become builder calls (``panels.timeseries(...)``) with what the builder does not set passed
+as ``extra``; variables, links and annotations become their dashkit forms; panels no builder
+covers stay explicit passthroughs (``panels.raw``). Every generated panel is run and compared with
+the input before it is kept, so the module compiles back to the same dashboard.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from dashkit.compare import covers
+from dashkit.datasources import DatasourceRef
+from dashkit.errors import DashkitError
+from dashkit.compile import compile_panel
+from dashkit.layout import GRID_COLUMNS, Panel, _Flow, slug
+from dashkit.migrate import migrate_dashboard
+from dashkit.normalise import Loaded
+from dashkit.pysource import Call, Code, render
+
+Json = dict[str, Any]
+PRELUDE = """from dashkit import Dashboard, Link, Row, panels, variables
+from dashkit.dashboard import Annotation
+from dashkit.datasources import DatasourceRef
+from dashkit.panels import Target, Thresholds
+"""
+#: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
+MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "__requires",
+                          "__elements", "schemaVersion", "style", "hideControls", "sharedCrosshair",
+                          "rows", "revision"})
+#: Keys the Dashboard call sets itself.
+MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refresh", "timezone",
+                           "graphTooltip", "editable", "weekStart", "panels", "templating", "links",
+                           "annotations"})
+_BUILDERS = {"timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bar_gauge",
+             "table": "table", "heatmap": "heatmap", "logs": "logs", "text": "text"}
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@attrs.frozen
+class ImportResult:
+    module: str
+    source: str
+    notes: tuple[str, ...]
+    uid: str
+    title: str
+
+
+def _diff(original: Any, built: Any) -> Any:
+    """What ``original`` has that ``built`` lacks or has otherwise: the ``extra`` to add."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        result = {}
+        for key, value in original.items():
+            if key not in built:
+                result[key] = value
+            elif built[key] != value:
+                inner = _diff(value, built[key])
+                if inner != {} or not isinstance(value, dict):
+                    result[key] = inner
+        return result
+    return original
+
+
+class _Generator:
+    def __init__(self, model: Json) -> None:
+        self.model = model
+        self.notes: list[str] = []
+        self.datasources: dict[tuple[str, str], str] = {}
+        self.namespace: dict[str, Any] = {}
+        self.keys: set[str] = set()
+        exec(PRELUDE, self.namespace)  # noqa: S102 - our own generated code
+
+    # --- datasources ------------------------------------------------------------------------------
+    def datasource(self, raw: Any) -> Code | None:
+        if not isinstance(raw, dict) or "uid" not in raw:
+            return None
+        key = (str(raw.get("type") or ""), str(raw.get("uid")))
+        if key not in self.datasources:
+            base = re.sub(r"[^A-Za-z0-9]+", "_", key[1]).strip("_").upper() or key[0].upper()
+            if base[0].isdigit():
+                base = f"{(key[0] or 'DS').upper()}_{base}"
+            name, n = base, 2
+            while name in self.datasources.values():
+                name, n = f"{base}_{n}", n + 1
+            self.datasources[key] = name
+            self.namespace[name] = DatasourceRef(*key)
+        return Code(self.datasources[key])
+
+    # --- panels -----------------------------------------------------------------------------------
+    def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
+        kwargs: list[tuple[str, Any]] = []
+        rest = {k: v for k, v in raw.items()
+                if k not in ("expr", "legendFormat", "refId", "datasource", "hide", "format")}
+        if raw.get("legendFormat"):
+            kwargs.append(("legend", raw["legendFormat"]))
+        if raw.get("refId") != (_LETTERS[index] if index < len(_LETTERS) else None):
+            kwargs.append(("ref_id", raw.get("refId", "")))
+        if raw.get("format") not in (None, "time_series"):
+            kwargs.append(("format", raw["format"]))
+        if raw.get("datasource") is not None and raw.get("datasource") != panel_ds:
+            ds = self.datasource(raw["datasource"])
+            if ds is not None:
+                kwargs.append(("datasource", ds))
+            else:
+                rest["datasource"] = raw["datasource"]
+        if raw.get("hide"):
+            kwargs.append(("hide", True))
+        is_range = rest.pop("range", None)
+        instant = rest.pop("instant", None)
+        if instant and not is_range:
+            kwargs.append(("instant", True))
+        elif is_range is False or instant is not None:
+            rest.update({k: v for k, v in (("range", is_range), ("instant", instant)) if v is not None})
+        rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
+        if rest:
+            kwargs.append(("extra", rest))
+        return Call("Target", (raw.get("expr", ""),), tuple(kwargs))
+
+    def builder_call(self, panel: Json, position: list[tuple[str, Any]]) -> Call | None:
+        kind = panel.get("type")
+        builder = _BUILDERS.get(str(kind))
+        targets = panel.get("targets") or []
+        if builder is None or any(not isinstance(t, dict) or not isinstance(t.get("expr"), str)
+                                  for t in targets):
+            return None
+        title = str(panel.get("title") or "")
+        if builder == "text":
+            content = (panel.get("options") or {}).get("content", "")
+            return Call("panels.text", (title, content), tuple(position))
+        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+        args: list[Any] = [title]
+        panel_ds = panel.get("datasource")
+        if builder == "heatmap":
+            if len(targets) != 1:
+                return None
+        args += [self.target(t, i, panel_ds) for i, t in enumerate(targets)]
+        kwargs: list[tuple[str, Any]] = []
+        ds = self.datasource(panel_ds)
+        if builder == "logs" and ds is None:
+            return None
+        if builder not in ("logs", "heatmap", "text"):
+            kwargs.append(("unit", defaults.get("unit", "")))
+        if ds is not None:
+            kwargs.append(("datasource", ds))
+        if panel.get("description"):
+            kwargs.append(("description", panel["description"]))
+        steps = (defaults.get("thresholds") or {}).get("steps")
+        if builder not in ("logs", "heatmap") and isinstance(steps, list) and steps and all(
+                isinstance(s, dict) for s in steps):
+            pairs = tuple((s.get("value"), s.get("color", "green")) for s in steps)
+            kwargs.append(("thresholds", Call("Thresholds", (pairs,))))
+        for key in ("min", "max", "decimals"):
+            if key in defaults and builder in ("timeseries", "bar_gauge", "gauge") or \
+                    key == "decimals" and key in defaults and builder == "stat":
+                kwargs.append((key, defaults[key]))
+        if builder in ("timeseries", "table") and (panel.get("fieldConfig") or {}).get("overrides"):
+            kwargs.append(("overrides", panel["fieldConfig"]["overrides"]))
+        return Call(f"panels.{builder}", tuple(args), tuple(kwargs + position))
+
+    def _evaluate(self, call: Call) -> Panel:
+        return eval(render(call), self.namespace)  # noqa: S307 - our own generated code
+
+    def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
+        original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
+        call = self.builder_call(panel, position)
+        if call is not None:
+            try:
+                built = compile_panel(self._evaluate(call), None)
+                built.pop("id", None)
+                residue = _diff(original, built)
+                if residue:
+                    call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
+                    built = compile_panel(self._evaluate(call), None)
+                if covers(built, original):
+                    return call
+            except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
+                pass
+        return Call("panels.raw", (original,), tuple(position))
+
+    def key(self, title: str, prefix: str) -> list[tuple[str, Any]]:
+        """``key=`` where the title alone would repeat another panel's key."""
+        key = prefix + slug(title)
+        if key not in self.keys:
+            self.keys.add(key)
+            return []
+        n = 2
+        while f"{key}-{n}" in self.keys:
+            n += 1
+        self.keys.add(f"{key}-{n}")
+        return [("key", f"{key}-{n}")]
+
+    def place(self, panels: list[Json], flow: _Flow, prefix: str = "") -> list[Any]:
+        calls: list[Any] = []
+        for panel in panels:
+            if panel.get("type") == "row":
+                calls.append(self.row(panel, flow))
+                continue
+            grid = panel.get("gridPos") or {}
+            w, h = int(grid.get("w", 12)), int(grid.get("h", 8))
+            x, y = int(grid.get("x", 0)), int(grid.get("y", 0))
+            trial = copy.copy(flow)
+            predicted = trial.place(Panel(None, min(max(w, 1), GRID_COLUMNS), max(h, 1)))
+            position: list[tuple[str, Any]] = [("w", w), ("h", h)]
+            if (predicted.x, predicted.y) == (x, y):
+                flow.__dict__.update(trial.__dict__)
+            else:
+                position += [("x", x), ("y", y)]
+                flow.place(Panel(None, w, h, None, x, y))
+            position += self.key(str(panel.get("title") or ""), prefix)
+            calls.append(self.panel(panel, position))
+        return calls
+
+    def row(self, row: Json, flow: _Flow) -> Call:
+        title = str(row.get("title") or "")
+        key = self.key(title, "")
+        row_key = key[0][1] if key else slug(title)
+        flow.newline()
+        y = int((row.get("gridPos") or {}).get("y", flow.y))
+        kwargs: list[tuple[str, Any]] = []
+        if y != flow.y:
+            kwargs.append(("y", y))
+        flow.y = y + 1
+        collapsed = bool(row.get("collapsed"))
+        child_flow = _Flow() if collapsed else flow
+        child_flow.y = flow.y
+        children = self.place(row.get("panels") or [], child_flow, row_key + "/")
+        if not collapsed:
+            flow.newline()
+        if collapsed:
+            kwargs.append(("collapsed", True))
+        extra = {k: v for k, v in row.items()
+                 if k not in ("type", "title", "collapsed", "panels", "gridPos", "id")}
+        if extra:
+            kwargs.append(("extra", extra))
+        return Call("Row", (title, children), tuple(kwargs + key))
+
+    # --- variables, links, annotations --------------------------------------------------------------
+    def variable(self, raw: Json) -> Call:
+        fields = {k: v for k, v in raw.items()
+                  if k not in ("name", "type", "label", "hide", "current", "options")}
+        kwargs: list[tuple[str, Any]] = [("name", raw.get("name")), ("type", raw.get("type"))]
+        if raw.get("label"):
+            kwargs.append(("label", raw["label"]))
+        if raw.get("hide"):
+            kwargs.append(("hide", raw["hide"]))
+        if isinstance(fields.get("datasource"), dict):
+            ds = self.datasource(fields["datasource"])
+            fields["datasource"] = Call(f"{ds.text}.to_json_data") if ds else fields["datasource"]
+        if fields:
+            kwargs.append(("fields", fields))
+        return Call("variables.Variable", (), tuple(kwargs))
+
+    def link(self, raw: Json) -> Call:
+        defaults = {"url": "", "type": "link", "tags": [], "asDropdown": False,
+                    "includeVars": True, "keepTime": True, "targetBlank": False,
+                    "icon": "dashboard", "tooltip": ""}
+        names = {"url": "url", "type": "type", "tags": "tags", "asDropdown": "as_dropdown",
+                 "includeVars": "include_vars", "keepTime": "keep_time", "targetBlank": "new_tab",
+                 "icon": "icon", "tooltip": "tooltip"}
+        kwargs = []
+        for key, name in names.items():
+            value = raw.get(key, defaults[key] if key in ("url", "type", "tags", "tooltip", "icon")
+                            else False)
+            if value != defaults[key]:
+                kwargs.append((name, tuple(value) if key == "tags" else value))
+        unknown = set(raw) - set(names) - {"title"}
+        if unknown:
+            self.notes.append(f"link {raw.get('title')!r}: fields {sorted(unknown)} dropped")
+        return Call("Link", (raw.get("title", ""),), tuple(kwargs))
+
+    def annotation(self, raw: Json) -> Call:
+        ds = self.datasource(raw.get("datasource"))
+        fields = {k: v for k, v in raw.items()
+                  if k not in ("name", "datasource", "iconColor", "enable")}
+        kwargs: list[tuple[str, Any]] = []
+        if fields:
+            kwargs.append(("fields", fields))
+        if raw.get("iconColor", "red") != "red":
+            kwargs.append(("icon_color", raw.get("iconColor")))
+        if raw.get("enable", True) is not True:
+            kwargs.append(("enable", raw.get("enable")))
+        return Call("Annotation", (raw.get("name", ""), ds or Code('DatasourceRef("", "")')),
+                    tuple(kwargs))
+
+
+def _datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
+    """``${DS_X}`` import inputs become datasource variables of the same name."""
+    variables = model.setdefault("templating", {}).setdefault("list", [])
+    defined = {v.get("name") for v in variables}
+    added = []
+    for item in inputs:
+        if item.get("type") == "datasource" and item.get("name") not in defined:
+            added.append({"name": item["name"], "type": "datasource",
+                          "label": item.get("label") or item["name"],
+                          "query": item.get("pluginId", ""), "regex": "", "hide": 0})
+    variables[:0] = added
+
+
+def import_model(loaded: Loaded, module: str) -> ImportResult:
+    """One dashboard as Python source; raise DashkitError when it cannot be a dashboard."""
+    source = dict(loaded.model)
+    if not str(source.get("title") or "").strip():
+        raise DashkitError("dashboard has no title", file=loaded.source)
+    source["__inputs"] = list(loaded.inputs)
+    model, notes = migrate_dashboard(source)
+    _datasource_variables(model, loaded.inputs)
+    generator = _Generator(model)
+    generator.notes.extend(notes)
+    uid = str(model.get("uid") or slug(str(model["title"]))[:40])
+    if not model.get("uid"):
+        generator.notes.append(f"the dashboard had no uid: {uid!r} was derived from its title")
+    panel_calls = generator.place(model.get("panels") or [], _Flow())
+    kwargs: list[tuple[str, Any]] = [("uid", uid), ("title", model["title"])]
+    if model.get("description"):
+        kwargs.append(("description", model["description"]))
+    if model.get("tags"):
+        kwargs.append(("tags", list(model["tags"])))
+    variables = [generator.variable(v) for v in (model.get("templating") or {}).get("list") or []]
+    if variables:
+        kwargs.append(("variables", variables))
+    links = [generator.link(link) for link in model.get("links") or []]
+    if links:
+        kwargs.append(("links", links))
+    annotations = [generator.annotation(a) for a in (model.get("annotations") or {}).get("list") or []
+                   if not a.get("builtIn")]
+    if annotations:
+        kwargs.append(("annotations", annotations))
+    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
+    if (time_range.get("from"), time_range.get("to")) != ("now-6h", "now"):
+        kwargs.append(("time", (time_range.get("from"), time_range.get("to"))))
+    refresh = model.get("refresh")
+    kwargs.append(("refresh", refresh if isinstance(refresh, str) else ""))
+    if model.get("timezone", "browser") != "browser":
+        kwargs.append(("timezone", model.get("timezone") or ""))
+    kwargs.append(("graph_tooltip", int(model.get("graphTooltip") or 0)))
+    if model.get("editable", True) is False:
+        kwargs.append(("editable", False))
+    if model.get("weekStart"):
+        kwargs.append(("week_start", model["weekStart"]))
+    kwargs += [("datasource", None), ("allow_overlaps", True)]
+    extra = {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS}
+    if extra:
+        kwargs.append(("extra", extra))
+    kwargs.append(("panels", panel_calls))
+    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
+                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
+    header = [f'"""{model["title"]}: imported by dashkit import.']
+    if generator.notes:
+        header += ["", "Not carried over faithfully:"] + [f"- {n}" for n in generator.notes]
+    text = "\n".join(header) + '\n"""\nfrom __future__ import annotations\n\n' + PRELUDE + "\n" + \
+        (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
+    return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))

@@ -1,0 +1,83 @@
+"""Python literals and calls, formatted for people: one line where it fits, one item a line
+where it does not. The importer writes its modules with it."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+WIDTH = 100
+
+
+@attrs.frozen
+class Code:
+    """Source text to insert as is (a name, a call)."""
+
+    text: str
+
+
+@attrs.frozen
+class Call:
+    """``name(arg, …, key=value, …)``."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+def _literal(value: Any) -> str | None:
+    if isinstance(value, Code):
+        return value.text
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return None
+
+
+def _one_line(value: Any) -> str:
+    literal = _literal(value)
+    if literal is not None:
+        return literal
+    if isinstance(value, Call):
+        parts = [_one_line(a) for a in value.args] + [f"{k}={_one_line(v)}" for k, v in value.kwargs]
+        return f"{value.name}({', '.join(parts)})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        inner = ", ".join(_one_line(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_one_line(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as Python")
+
+
+def _block(opening: str, items: Sequence[str], closing: str, indent: int) -> str:
+    pad = " " * (indent + 4)
+    return opening + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + closing
+
+
+def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
+    """``value`` as Python source; ``prefix`` is how much of the line is already taken."""
+    flat = _one_line(value)
+    if indent + prefix + len(flat) <= WIDTH or _literal(value) is not None:
+        return flat
+    inner = indent + 4
+    if isinstance(value, Call):
+        items = [render(a, inner) for a in value.args] + \
+            [f"{k}={render(v, inner, len(k) + 1)}" for k, v in value.kwargs]
+        return _block(f"{value.name}(", items, ")", indent)
+    if isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            key = _one_line(k)
+            items.append(f"{key}: {render(v, inner, len(key) + 2)}")
+        return _block("{", items, "}", indent)
+    if isinstance(value, (list, tuple)):
+        opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
+        return _block(opening, [render(v, inner) for v in value], closing, indent)
+    return flat
