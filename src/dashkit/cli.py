@@ -147,6 +147,73 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
     sys.exit(1 if report.failures(allow_empty) else 0)
 
 
+@main.command("import")
+@click.argument("files", nargs=-1)
+@click.option("--out", "out_dir", default="dashboards", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the modules.")
+@click.option("--name", help="Module name (one dashboard only) [default: from the title].")
+@click.option("--force", is_flag=True, help="Overwrite existing modules.")
+@click.option("--grafana-url", help="Import from a live Grafana instead (with --uid).")
+@click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
+def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
+                   grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
+    """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
+    from dashkit.importer import import_files
+
+    sources: list[tuple[str, str]] = []
+    for file in files:
+        if file == "-":
+            sources.append(("<stdin>", sys.stdin.read()))
+            continue
+        try:
+            sources.append((file, Path(file).read_text(encoding="utf-8")))
+        except OSError as error:
+            click.echo(f"error: {file}: cannot read: {error.strerror}", err=True)
+            sys.exit(1)
+    if grafana_url:
+        sources += _fetch(grafana_url, uids, token_file)
+    elif uids:
+        raise click.UsageError("--uid needs --grafana-url")
+    if not sources:
+        raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
+    written = import_files(sources, out_dir, name=name, force=force)
+    rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
+            for w in written if w.result is not None]
+    if rows:
+        click.echo(format_table(("source", "dashboard", "module", "passthrough panels", "notes"),
+                                rows))
+    for w in written:
+        for note in w.result.notes if w.result else ():
+            click.echo(f"note: {w.result.uid}: {note}")
+        if w.error:
+            click.echo(f"error: {w.error}", err=True)
+    sys.exit(1 if any(w.error for w in written) else 0)
+
+
+def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tuple[str, str]]:
+    """Dashboards read from a live Grafana, with publish's credentials and client."""
+    import json
+
+    try:
+        credentials = Credentials.from_environment(token_file)
+    except DashkitError as error:
+        raise click.UsageError(str(error)) from None
+    client = GrafanaClient(url, credentials)
+    fetched = []
+    for uid in uids:
+        try:
+            response = client.get_dashboard(uid)
+        except DashkitError as error:
+            _fail(error)
+        if response.status != 200:
+            _fail(DashkitError(f"HTTP {response.status}: {response.message}",
+                               dashboard=uid))
+        fetched.append((f"{url}/d/{uid}", json.dumps(response.body)))
+    return fetched
+
+
 @main.command("publish")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")

@@ -110,6 +110,8 @@ def _ds_uid(raw: Any) -> Any:
 
 
 def _thresholds(steps: Any) -> Any:
+    if isinstance(steps, list):  # a step without "value" has a null one
+        steps = [{**s, "value": s.get("value")} if isinstance(s, dict) else s for s in steps]
     return None if not steps or steps == [{"color": "green", "value": None}] else steps
 
 

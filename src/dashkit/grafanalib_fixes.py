@@ -262,7 +262,8 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
         if "datasource" not in panel and datasource is not None and panel_type != "text":
             panel["datasource"] = datasource.to_json_data()
         own = panel.get("datasource")
-        own_ref = DatasourceRef(own["type"], own["uid"]) if isinstance(own, dict) else datasource
+        own_ref = DatasourceRef(str(own.get("type") or ""), str(own.get("uid") or "")) \
+            if isinstance(own, dict) else datasource
         if panel_type == "text":
             panel.pop("targets", None)
         else:

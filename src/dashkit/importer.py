@@ -58,7 +58,7 @@ def _diff(original: Any, built: Any) -> Any:
         for key, value in original.items():
             if key not in built:
                 result[key] = value
-            elif built[key] != value:
+            elif not covers(built[key], value):
                 inner = _diff(value, built[key])
                 if inner != {} or not isinstance(value, dict):
                     result[key] = inner
@@ -114,7 +114,9 @@ class _Generator:
         instant = rest.pop("instant", None)
         if instant and not is_range:
             kwargs.append(("instant", True))
-        elif is_range is False or instant is not None:
+            if is_range is not None:
+                rest["range"] = is_range
+        elif (is_range, instant) not in ((True, False), (None, None), (True, None), (None, False)):
             rest.update({k: v for k, v in (("range", is_range), ("instant", instant)) if v is not None})
         rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
         if rest:
@@ -151,13 +153,19 @@ class _Generator:
             kwargs.append(("description", panel["description"]))
         steps = (defaults.get("thresholds") or {}).get("steps")
         if builder not in ("logs", "heatmap") and isinstance(steps, list) and steps and all(
-                isinstance(s, dict) for s in steps):
+                isinstance(s, dict) for s in steps) and steps != [{"color": "green", "value": None}]:
             pairs = tuple((s.get("value"), s.get("color", "green")) for s in steps)
             kwargs.append(("thresholds", Call("Thresholds", (pairs,))))
+        # the gauge builders default to a 0–1 (or 0–auto) scale: say so when the panel has none
+        builder_limits = {"gauge": {"min": 0, "max": 1}, "bar_gauge": {"min": 0, "max": None}}
         for key in ("min", "max", "decimals"):
-            if key in defaults and builder in ("timeseries", "bar_gauge", "gauge") or \
-                    key == "decimals" and key in defaults and builder == "stat":
-                kwargs.append((key, defaults[key]))
+            value = defaults.get(key)
+            if builder in builder_limits and key in builder_limits[builder]:
+                if value != builder_limits[builder][key]:
+                    kwargs.append((key, value))
+            elif key in defaults and (builder in ("timeseries", "bar_gauge", "gauge")
+                                      or key == "decimals" and builder == "stat"):
+                kwargs.append((key, value))
         if builder in ("timeseries", "table") and (panel.get("fieldConfig") or {}).get("overrides"):
             kwargs.append(("overrides", panel["fieldConfig"]["overrides"]))
         return Call(f"panels.{builder}", tuple(args), tuple(kwargs + position))
@@ -241,8 +249,13 @@ class _Generator:
 
     # --- variables, links, annotations --------------------------------------------------------------
     def variable(self, raw: Json) -> Call:
+        # current/options are this instance's state (Grafana recomputes them); the rest of the
+        # dropped fields are defaults of the old variable editor
+        legacy_defaults = {"skipUrlSync": False, "tagValuesQuery": "", "tagsQuery": "",
+                           "useTags": False, "tags": [], "queryValue": ""}
         fields = {k: v for k, v in raw.items()
-                  if k not in ("name", "type", "label", "hide", "current", "options")}
+                  if k not in ("name", "type", "label", "hide", "current", "options")
+                  and not (k in legacy_defaults and legacy_defaults[k] == v)}
         kwargs: list[tuple[str, Any]] = [("name", raw.get("name")), ("type", raw.get("type"))]
         if raw.get("label"):
             kwargs.append(("label", raw["label"]))
@@ -302,7 +315,25 @@ def _datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
 
 
 def import_model(loaded: Loaded, module: str) -> ImportResult:
-    """One dashboard as Python source; raise DashkitError when it cannot be a dashboard."""
+    """One dashboard as Python source; raise DashkitError when it cannot be a dashboard.
+
+    Generated twice: once from the input, once from what that module compiles to. The second
+    pass sees the dashboard the way dashkit writes it, so importing dashkit's own output gives
+    the same module again.
+    """
+    from dashkit.compile import compile_dashboard
+    from dashkit.jsonio import dumps
+    from dashkit.normalise import load_json
+
+    first = _generate(loaded, module)
+    namespace: dict[str, Any] = {}
+    exec(first.source, namespace)  # noqa: S102 - our own generated code
+    compiled = compile_dashboard(namespace["dashboard"], strict=False)
+    again = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+    return again
+
+
+def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
     source = dict(loaded.model)
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
@@ -310,9 +341,9 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     model, notes = migrate_dashboard(source)
     _datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
-    generator.notes.extend(notes)
+    generator.notes.extend(earlier_notes or notes)
     uid = str(model.get("uid") or slug(str(model["title"]))[:40])
-    if not model.get("uid"):
+    if not model.get("uid") and not earlier_notes:
         generator.notes.append(f"the dashboard had no uid: {uid!r} was derived from its title")
     panel_calls = generator.place(model.get("panels") or [], _Flow())
     kwargs: list[tuple[str, Any]] = [("uid", uid), ("title", model["title"])]
@@ -343,7 +374,9 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     if model.get("weekStart"):
         kwargs.append(("week_start", model["weekStart"]))
     kwargs += [("datasource", None), ("allow_overlaps", True)]
-    extra = {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS}
+    compiled_defaults = {"fiscalYearStartMonth": 0, "liveNow": False, "timepicker": {}}
+    extra = {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS
+             and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
     kwargs.append(("panels", panel_calls))
@@ -356,3 +389,49 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     text = "\n".join(header) + '\n"""\nfrom __future__ import annotations\n\n' + PRELUDE + "\n" + \
         (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+
+
+def module_name(title: str) -> str:
+    """A Python module name from a dashboard title."""
+    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "dashboard"
+    return f"d_{name}" if name[0].isdigit() else name
+
+
+@attrs.frozen
+class Written:
+    file: str
+    result: ImportResult | None
+    path: str | None
+    error: str | None = None
+
+
+def import_files(sources: Iterable[tuple[str, str]], out_dir: Any, *, name: str | None = None,
+                 force: bool = False) -> list[Written]:
+    """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
+    fails writes nothing and the others go on."""
+    from pathlib import Path
+
+    from dashkit.normalise import load_json
+
+    out = Path(out_dir)
+    written: list[Written] = []
+    for label, text in sources:
+        try:
+            found = load_json(label, text)
+            if name and len(found) > 1:
+                raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
+                                   file=label)
+            results = [import_model(item, name or module_name(str(item.model.get("title") or "")))
+                       for item in found]
+            targets = [out / f"{r.module}.py" for r in results]
+            clash = [t for t in targets if t.exists() and not force]
+            if clash:
+                raise DashkitError(f"{clash[0]} exists (use --force to overwrite)", file=label)
+        except DashkitError as error:
+            written.append(Written(label, None, None, str(error)))
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        for result, target in zip(results, targets):
+            target.write_text(result.source, encoding="utf-8")
+            written.append(Written(label, result, str(target)))
+    return written

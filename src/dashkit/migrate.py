@@ -289,6 +289,30 @@ def migrate_panel(panel: Json) -> tuple[Json, list[str]]:
     return panel, []
 
 
+def _ref_id(index: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[index] if index < len(letters) else f"A{index}"
+
+
+def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
+    """Panels without ``gridPos`` flow left to right, 12×8 each, below the placed ones.
+
+    (Grafana would give each a 6×3 box at the top left and let the grid stack them.)
+    """
+    from dashkit.layout import Panel, _Flow
+
+    unplaced = [p for p in panels if not isinstance(p.get("gridPos"), dict)]
+    if not unplaced:
+        return
+    flow = _Flow()
+    flow.y = max([p["gridPos"].get("y", 0) + p["gridPos"].get("h", 0)
+                  for p in panels if isinstance(p.get("gridPos"), dict)] + [0])
+    for panel in unplaced:
+        panel["gridPos"] = flow.place(Panel(None, 24 if panel.get("type") == "row" else 12,
+                                            1 if panel.get("type") == "row" else 8)).to_json_data()
+    notes.append(f"{len(unplaced)} panels had no gridPos: laid out left to right, 12×8 each")
+
+
 def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
     """The model with current panel types and ``{type, uid}`` datasources; notes for the rest."""
     model = copy.deepcopy(model)
@@ -304,15 +328,19 @@ def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
             notes.extend(panel_notes)
             if "datasource" in new:
                 new["datasource"] = datasource_ref(new["datasource"], plugins)
-            for target in new.get("targets") or []:
+            for index, target in enumerate(new.get("targets") or []):
                 if isinstance(target, dict) and "datasource" in target:
                     target["datasource"] = datasource_ref(target["datasource"], plugins)
+                if isinstance(target, dict) and not target.get("refId"):
+                    # PanelModel.ensureQueryIds: A, B, C… on load
+                    target["refId"] = _ref_id(index)
             if new.get("panels"):
                 new["panels"] = visit(new["panels"])
             result.append(new)
         return result
 
     model["panels"] = visit(model.get("panels") or [])
+    _place_unplaced(model["panels"], notes)
     for variable in (model.get("templating") or {}).get("list") or []:
         if "datasource" in variable:
             variable["datasource"] = datasource_ref(variable["datasource"], plugins)

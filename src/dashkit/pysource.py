@@ -47,13 +47,19 @@ def _one_line(value: Any) -> str:
         parts = [_one_line(a) for a in value.args] + [f"{k}={_one_line(v)}" for k, v in value.kwargs]
         return f"{value.name}({', '.join(parts)})"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in _sorted(value)) + "}"
     if isinstance(value, tuple):
         inner = ", ".join(_one_line(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(_one_line(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as Python")
+
+
+def _sorted(value: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    """Keys in a stable order (as the compiled JSON has them), so output does not depend on the
+    order an editor happened to write."""
+    return sorted(value.items(), key=lambda item: str(item[0]))
 
 
 def _block(opening: str, items: Sequence[str], closing: str, indent: int) -> str:
@@ -73,7 +79,7 @@ def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
         return _block(f"{value.name}(", items, ")", indent)
     if isinstance(value, dict):
         items = []
-        for k, v in value.items():
+        for k, v in _sorted(value):
             key = _one_line(k)
             items.append(f"{key}: {render(v, inner, len(key) + 2)}")
         return _block("{", items, "}", indent)
