@@ -301,6 +301,17 @@ class _Generator:
                     tuple(kwargs))
 
 
+def _imports(body: str) -> str:
+    """The PRELUDE's imports that ``body`` uses, and no others."""
+    lines = []
+    for line in PRELUDE.splitlines():
+        module, _, names = line.partition(" import ")
+        used = [n for n in names.split(", ") if re.search(rf"\b{n}\b", body)]
+        if used:
+            lines.append(f"{module} import {', '.join(used)}")
+    return "\n".join(lines) + "\n"
+
+
 def _datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
     """``${DS_X}`` import inputs become datasource variables of the same name."""
     variables = model.setdefault("templating", {}).setdefault("list", [])
@@ -386,8 +397,9 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     header = [f'"""{model["title"]}: imported by dashkit import.']
     if generator.notes:
         header += ["", "Not carried over faithfully:"] + [f"- {n}" for n in generator.notes]
-    text = "\n".join(header) + '\n"""\nfrom __future__ import annotations\n\n' + PRELUDE + "\n" + \
-        (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
+    body = (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
+    text = "\n".join(header) + '\n"""\nfrom __future__ import annotations\n\n' + \
+        _imports(body) + "\n" + body
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
 
 

@@ -1,0 +1,61 @@
+"""EasyMO - Business Metrics: imported by dashkit import.
+
+Not carried over faithfully:
+- 4 panels had no gridPos: laid out left to right, 12×8 each
+- the dashboard had no uid: 'easymo-business-metrics' was derived from its title
+"""
+from __future__ import annotations
+
+from dashkit import Dashboard, panels
+from dashkit.panels import Target, Thresholds
+
+dashboard = Dashboard(
+    uid="easymo-business-metrics",
+    title="EasyMO - Business Metrics",
+    tags=["easymo", "business"],
+    refresh="",
+    graph_tooltip=0,
+    datasource=None,
+    allow_overlaps=True,
+    panels=[
+        panels.stat(
+            "Ride Requests (Last Hour)",
+            Target("sum(increase(ride_requests_total[1h]))"),
+            unit="",
+            w=12,
+            h=8,
+        ),
+        panels.gauge(
+            "Acceptance Rate",
+            Target(
+                "sum(rate(ride_requests_accepted_total[10m])) / sum(rate(ride_requests_total[10m])) * 100",
+            ),
+            unit="",
+            min=None,
+            max=None,
+            w=12,
+            h=8,
+        ),
+        panels.timeseries(
+            "Payment Success Rate",
+            Target(
+                "sum(rate(payment_transactions_total{status=\"success\"}[5m])) / sum(rate(payment_transactions_total[5m])) * 100",
+            ),
+            unit="",
+            thresholds=Thresholds(((None, "green"), (80, "red"))),
+            w=12,
+            h=8,
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
+                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
+            },
+        ),
+        panels.stat(
+            "Active Rides",
+            Target("sum(ride_requests_total{status=\"in_progress\"})"),
+            unit="",
+            w=12,
+            h=8,
+        ),
+    ],
+)

@@ -1,0 +1,64 @@
+"""EasyMO - System Overview: imported by dashkit import.
+
+Not carried over faithfully:
+- the dashboard had no uid: 'easymo-system-overview' was derived from its title
+"""
+from __future__ import annotations
+
+from dashkit import Dashboard, panels
+from dashkit.panels import Target, Thresholds
+
+dashboard = Dashboard(
+    uid="easymo-system-overview",
+    title="EasyMO - System Overview",
+    tags=["easymo", "overview"],
+    refresh="",
+    graph_tooltip=0,
+    datasource=None,
+    allow_overlaps=True,
+    panels=[
+        panels.stat("Service Health Status", Target("up", legend="{{ job }}"), unit="", w=12, h=4),
+        panels.timeseries(
+            "Total Requests (Last Hour)",
+            Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
+            unit="",
+            thresholds=Thresholds(((None, "green"), (80, "red"))),
+            w=12,
+            h=8,
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
+                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
+            },
+        ),
+        panels.timeseries(
+            "Error Rate",
+            Target(
+                "sum(rate(http_requests_total{status_code=~\"5..\"}[5m])) by (service)",
+                legend="{{ service }}",
+            ),
+            unit="",
+            thresholds=Thresholds(((None, "green"), (80, "red"))),
+            w=12,
+            h=8,
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
+                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
+            },
+        ),
+        panels.timeseries(
+            "Response Time (P95)",
+            Target(
+                "histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))",
+                legend="{{ service }}",
+            ),
+            unit="",
+            thresholds=Thresholds(((None, "green"), (80, "red"))),
+            w=12,
+            h=8,
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
+                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
+            },
+        ),
+    ],
+)
