@@ -35,3 +35,4 @@ benchmark: setup system-packages
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_publish.py
 	$(BIN)/python benchmarks/bench_lint_check.py
+	$(BIN)/python benchmarks/bench_import.py

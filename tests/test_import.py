@@ -115,7 +115,7 @@ def test_graph_becomes_timeseries_keeping_its_settings():
     assert defaults["custom"]["stacking"]["mode"] == "normal" and defaults["custom"]["fillOpacity"] == 30
     assert defaults["custom"]["thresholdsStyle"] == {"mode": "line"}
     assert defaults["thresholds"]["steps"][-1] == {"color": "red", "value": 90}
-    assert new["options"]["legend"] == {"showLegend": True, "displayMode": "table",
+    assert new["options"]["legend"] == {"displayMode": "table",
                                         "placement": "right", "calcs": ["max", "mean"]}
     assert new["fieldConfig"]["overrides"] == [{"matcher": {"id": "byRegexp", "options": "idle"},
                                                 "properties": [{"id": "custom.axisPlacement",

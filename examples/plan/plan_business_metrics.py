@@ -7,7 +7,7 @@ Not carried over faithfully:
 from __future__ import annotations
 
 from dashkit import Dashboard, panels
-from dashkit.panels import Target, Thresholds
+from dashkit.panels import Target
 
 dashboard = Dashboard(
     uid="easymo-business-metrics",
@@ -42,13 +42,9 @@ dashboard = Dashboard(
                 "sum(rate(payment_transactions_total{status=\"success\"}[5m])) / sum(rate(payment_transactions_total[5m])) * 100",
             ),
             unit="",
-            thresholds=Thresholds(((None, "green"), (80, "red"))),
             w=12,
             h=8,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
-                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
-            },
+            extra={"options": {"tooltip": {"sort": "none"}}},
         ),
         panels.stat(
             "Active Rides",

@@ -6,7 +6,7 @@ Not carried over faithfully:
 from __future__ import annotations
 
 from dashkit import Dashboard, panels
-from dashkit.panels import Target, Thresholds
+from dashkit.panels import Target
 
 dashboard = Dashboard(
     uid="easymo-system-overview",
@@ -22,13 +22,9 @@ dashboard = Dashboard(
             "Total Requests (Last Hour)",
             Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
             unit="",
-            thresholds=Thresholds(((None, "green"), (80, "red"))),
             w=12,
             h=8,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
-                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
-            },
+            extra={"options": {"tooltip": {"sort": "none"}}},
         ),
         panels.timeseries(
             "Error Rate",
@@ -37,13 +33,9 @@ dashboard = Dashboard(
                 legend="{{ service }}",
             ),
             unit="",
-            thresholds=Thresholds(((None, "green"), (80, "red"))),
             w=12,
             h=8,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
-                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
-            },
+            extra={"options": {"tooltip": {"sort": "none"}}},
         ),
         panels.timeseries(
             "Response Time (P95)",
@@ -52,13 +44,9 @@ dashboard = Dashboard(
                 legend="{{ service }}",
             ),
             unit="",
-            thresholds=Thresholds(((None, "green"), (80, "red"))),
             w=12,
             h=8,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "off"}}}},
-                "options": {"legend": {"showLegend": True}, "tooltip": {"sort": "none"}},
-            },
+            extra={"options": {"tooltip": {"sort": "none"}}},
         ),
     ],
 )

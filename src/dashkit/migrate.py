@@ -75,7 +75,7 @@ def _graph_thresholds(old: list[Json]) -> tuple[list[Json], str]:
         line, fill = item.get("line", True), item.get("fill", True)
         style = "line+area" if line and fill else "area" if fill else "line"
     if len(steps) == 1:
-        return [{"color": "green", "value": None}, {"color": "red", "value": 80}], "off"
+        return [], "off"
     return steps, style
 
 
@@ -141,18 +141,20 @@ def graph_to_timeseries(panel: Json) -> Json:
                      if stack else "none"},
         "gradientMode": "opacity" if panel.get("fillGradient") else "none",
         "axisLabel": y1.get("label") or "",
-        "thresholdsStyle": {"mode": style},
     }
+    if steps:
+        custom["thresholdsStyle"] = {"mode": style}
     if _number(y1.get("logBase")) not in (None, 1):
         custom["scaleDistribution"] = {"type": "log", "log": _number(y1["logBase"])}
-    defaults.update(custom=custom, color={"mode": "palette-classic"},
-                    thresholds={"mode": "absolute", "steps": steps}, mappings=[])
+    defaults.update(custom=custom, color={"mode": "palette-classic"}, mappings=[])
+    if steps:
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
     new["fieldConfig"] = {"defaults": defaults, "overrides": _series_overrides(panel)}
     legend = panel.get("legend") or {}
     calcs = [_CALCS[k] for k in ("min", "max", "avg", "current", "total") if legend.get(k)]
     tooltip = panel.get("tooltip") or {}
     new["options"] = {
-        "legend": {"showLegend": legend.get("show", True) is not False,
+        "legend": {**({"showLegend": False} if legend.get("show") is False else {}),
                    "displayMode": "table" if legend.get("alignAsTable") else "list",
                    "placement": "right" if legend.get("rightSide") else "bottom",
                    "calcs": calcs},
