@@ -119,11 +119,11 @@ def _walk(node: object, functions: tuple[str, ...], aggregations: tuple[str, ...
     elif isinstance(node, pp.Call):
         name = node.func.name
         if name == "histogram_quantile" and len(node.args) == 2:
-            inner = node.args[1]
-            while isinstance(inner, pp.ParenExpr):
-                inner = inner.expr
-            if isinstance(inner, pp.AggregateExpr) and _drops_le(inner):
-                quantiles.append(restore_macros(str(inner)))
+            argument: object = node.args[1]
+            while isinstance(argument, pp.ParenExpr):
+                argument = argument.expr
+            if isinstance(argument, pp.AggregateExpr) and _drops_le(argument):
+                quantiles.append(restore_macros(str(argument)))
         relabels = relabelled or name in ("label_replace", "label_join")
         for arg in node.args:
             _walk(arg, (name, *functions), aggregations, grouping, relabels, found, quantiles)

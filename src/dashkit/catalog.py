@@ -35,7 +35,7 @@ _SERIES_SUFFIXES: dict[MetricType, dict[str, frozenset[str]]] = {
 class Metric:
     name: str
     type: MetricType
-    labels: frozenset[str] = attrs.field(converter=frozenset, factory=frozenset)
+    labels: frozenset[str] = attrs.field(converter=lambda v: frozenset[str](v), factory=frozenset)
     help: str = ""
     unit: str = ""
     #: Grafana unit id panels use by default for this metric ("s", "bytes", "reqps"...).

@@ -91,7 +91,7 @@ def _run(job: _Job, prometheus: PrometheusClient, loki: LokiClient | None, end: 
          budget: Budget, known_metrics: set[str], dashboard: str) -> QueryCheck:
     panel = str(job.ref.panel.get("title") or "")
     ref_id = str(job.ref.target.get("refId") or "")
-    base = dict(dashboard=dashboard, panel=panel, ref_id=ref_id, expr=job.expr)
+    base: dict[str, Any] = dict(dashboard=dashboard, panel=panel, ref_id=ref_id, expr=job.expr)
     if job.language == "logql" and loki is None:
         return QueryCheck(datasource="loki", status=Status.SKIPPED, message="no --loki-url", **base)
     context = job.context

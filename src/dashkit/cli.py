@@ -185,8 +185,8 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         click.echo(format_table(("source", "dashboard", "module", "passthrough panels", "notes"),
                                 rows))
     for w in written:
-        for note in w.result.notes if w.result else ():
-            click.echo(f"note: {w.result.uid}: {note}")
+        for note in w.result.notes if w.result is not None else ():
+            click.echo(f"note: {w.result.uid if w.result is not None else w.file}: {note}")
         if w.error:
             click.echo(f"error: {w.error}", err=True)
     sys.exit(1 if any(w.error for w in written) else 0)

@@ -165,8 +165,7 @@ def semantic_view(model: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def semantic_differences(expected: dict[str, Any], actual: dict[str, Any],
-                         path: str = "") -> list[str]:
+def semantic_differences(expected: Any, actual: Any, path: str = "") -> list[str]:
     """Every field where the two semantic views differ, as ``path: expected != actual``."""
     if isinstance(expected, dict) and isinstance(actual, dict):
         found = []

@@ -157,7 +157,8 @@ class _Generator:
             pairs = tuple((s.get("value"), s.get("color", "green")) for s in steps)
             kwargs.append(("thresholds", Call("Thresholds", (pairs,))))
         # the gauge builders default to a 0–1 (or 0–auto) scale: say so when the panel has none
-        builder_limits = {"gauge": {"min": 0, "max": 1}, "bar_gauge": {"min": 0, "max": None}}
+        builder_limits: dict[str, dict[str, Any]] = {"gauge": {"min": 0, "max": 1},
+                                                     "bar_gauge": {"min": 0, "max": None}}
         for key in ("min", "max", "decimals"):
             value = defaults.get(key)
             if builder in builder_limits and key in builder_limits[builder]:

@@ -277,7 +277,7 @@ def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:
         boxes = [(p, _grid(p)) for p in group if _grid(p) is not None]
         for i, (a, box_a) in enumerate(boxes):
             for b, box_b in boxes[i + 1:]:
-                if box_a.overlaps(box_b):  # type: ignore[union-attr]
+                if box_a is not None and box_b is not None and box_a.overlaps(box_b):
                     emit(GRID_OVERLAP, f"overlaps panel {b.get('title')!r}", panel=str(a.get("title")),
                          severity=severity)
 

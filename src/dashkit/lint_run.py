@@ -29,7 +29,8 @@ def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
                   provisioning: bool = False) -> tuple[list[Subject], list[Finding]]:
-    subjects, findings = [], []
+    subjects: list[Subject] = []
+    findings: list[Finding] = []
     for path in paths:
         files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
         for file in files:

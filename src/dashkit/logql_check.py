@@ -51,7 +51,7 @@ def analyse_logql(text: str) -> LogQLAnalysis:
         selectors.append(tuple(labels))
     if not selectors or not any(selectors):
         return LogQLAnalysis(has_selector=False)
-    levels = []
+    levels: list[str] = []
     for match in _LEVEL_FILTER.finditer(expanded):
         levels.extend(v.strip("^$()?i") for v in match.group(1)[1:-1].split("|"))
     return LogQLAnalysis(None, tuple(label for s in selectors for label in s), True, tuple(levels))

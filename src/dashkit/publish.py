@@ -153,7 +153,7 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
     uid, title = item.uid, item.title
     response = client.get_dashboard(uid)
     if response.status == 404:
-        changes = (f"+ new dashboard with {item.panel_count} panels",)
+        changes: tuple[str, ...] = (f"+ new dashboard with {item.panel_count} panels",)
         if dry_run:
             return PublishResult(uid, title, Action.CREATE, changes=changes, dry_run=True)
         return _save(client, item, folder_uid, None, Action.CREATE, changes)
