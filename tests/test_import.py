@@ -243,3 +243,9 @@ def test_committed_plan_imports_are_current():
                          ("business-metrics.json", "plan_business_metrics")):
         result = import_model(load_json(name, PLAN[name])[0], module)
         assert (ROOT / "examples" / "plan" / f"{module}.py").read_text() == result.source
+
+
+def test_name_with_several_dashboards_is_a_usage_error(tmp_path):
+    result = run(str(SHARED / "corpus" / "apache-http.json"), str(SHARED / "corpus" / "traefik.json"),
+                 "--name", "one", "--out", str(tmp_path))
+    assert result.exit_code == 2 and not list(tmp_path.iterdir())

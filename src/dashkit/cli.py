@@ -178,6 +178,8 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         raise click.UsageError("--uid needs --grafana-url")
     if not sources:
         raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
+    if name and len(sources) > 1:
+        raise click.UsageError("--name names one module: give one dashboard with it")
     written = import_files(sources, out_dir, name=name, force=force)
     rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
             for w in written if w.result is not None]

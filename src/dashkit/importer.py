@@ -18,7 +18,7 @@ from dashkit.compare import covers
 from dashkit.datasources import DatasourceRef
 from dashkit.errors import DashkitError
 from dashkit.compile import compile_panel
-from dashkit.layout import GRID_COLUMNS, Panel, _Flow, slug
+from dashkit.layout import GRID_COLUMNS, Panel, Flow, slug
 from dashkit.migrate import migrate_dashboard
 from dashkit.normalise import Loaded
 from dashkit.pysource import Call, Code, render
@@ -203,7 +203,7 @@ class _Generator:
         self.keys.add(f"{key}-{n}")
         return [("key", f"{key}-{n}")]
 
-    def place(self, panels: list[Json], flow: _Flow, prefix: str = "") -> list[Any]:
+    def place(self, panels: list[Json], flow: Flow, prefix: str = "") -> list[Any]:
         calls: list[Any] = []
         for panel in panels:
             if panel.get("type") == "row":
@@ -224,7 +224,7 @@ class _Generator:
             calls.append(self.panel(panel, position))
         return calls
 
-    def row(self, row: Json, flow: _Flow) -> Call:
+    def row(self, row: Json, flow: Flow) -> Call:
         title = str(row.get("title") or "")
         key = self.key(title, "")
         row_key = key[0][1] if key else slug(title)
@@ -235,7 +235,7 @@ class _Generator:
             kwargs.append(("y", y))
         flow.y = y + 1
         collapsed = bool(row.get("collapsed"))
-        child_flow = _Flow() if collapsed else flow
+        child_flow = Flow() if collapsed else flow
         child_flow.y = flow.y
         children = self.place(row.get("panels") or [], child_flow, row_key + "/")
         if not collapsed:
@@ -357,7 +357,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     uid = str(model.get("uid") or slug(str(model["title"]))[:40])
     if not model.get("uid") and not earlier_notes:
         generator.notes.append(f"the dashboard had no uid: {uid!r} was derived from its title")
-    panel_calls = generator.place(model.get("panels") or [], _Flow())
+    panel_calls = generator.place(model.get("panels") or [], Flow())
     kwargs: list[tuple[str, Any]] = [("uid", uid), ("title", model["title"])]
     if model.get("description"):
         kwargs.append(("description", model["description"]))

@@ -97,7 +97,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "panel"
 
 
-class _Flow:
+class Flow:
+    """The flow cursor: where the next panel goes. Public so the importer can predict it."""
+
     def __init__(self) -> None:
         self.x = 0
         self.y = 0
@@ -144,7 +146,7 @@ def _key(item: Item, prefix: str, seen: set[str]) -> str:
 
 def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
     """Place every panel; raise on overflow, on overlap (unless allowed) and on duplicate keys."""
-    flow = _Flow()
+    flow = Flow()
     seen: set[str] = set()
     placed: list[Placed] = []
     for item in items:
@@ -156,7 +158,7 @@ def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
             row_key = _key(item, "", seen)
             flow.y += 1
             # A collapsed row's panels keep their expanded positions but take no room.
-            child_flow = _Flow() if item.collapsed else flow
+            child_flow = Flow() if item.collapsed else flow
             child_flow.y = flow.y
             children = tuple(Placed(p, child_flow.place(p), _key(p, row_key + "/", seen))
                              for p in item.panels)

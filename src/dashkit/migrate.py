@@ -301,12 +301,12 @@ def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
 
     (Grafana would give each a 6×3 box at the top left and let the grid stack them.)
     """
-    from dashkit.layout import Panel, _Flow
+    from dashkit.layout import Panel, Flow
 
     unplaced = [p for p in panels if not isinstance(p.get("gridPos"), dict)]
     if not unplaced:
         return
-    flow = _Flow()
+    flow = Flow()
     flow.y = max([p["gridPos"].get("y", 0) + p["gridPos"].get("h", 0)
                   for p in panels if isinstance(p.get("gridPos"), dict)] + [0])
     for panel in unplaced:
