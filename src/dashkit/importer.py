@@ -257,6 +257,9 @@ class _Generator:
         fields = {k: v for k, v in raw.items()
                   if k not in ("name", "type", "label", "hide", "current", "options")
                   and not (k in legacy_defaults and legacy_defaults[k] == v)}
+        helper = self.variable_helper(raw, fields)
+        if helper is not None:
+            return helper
         kwargs: list[tuple[str, Any]] = [("name", raw.get("name")), ("type", raw.get("type"))]
         if raw.get("label"):
             kwargs.append(("label", raw["label"]))
@@ -268,6 +271,51 @@ class _Generator:
         if fields:
             kwargs.append(("fields", fields))
         return Call("variables.Variable", (), tuple(kwargs))
+
+    def variable_helper(self, raw: Json, fields: Json) -> Call | None:
+        """``variables.datasource(...)`` or ``variables.query(...)`` where one reproduces the
+        variable: every field the same, the query's text the same (the helper writes it in the
+        query editor's object form)."""
+        kind, name = raw.get("type"), raw.get("name")
+        common = [("label", raw["label"])] if raw.get("label") else []
+        common += [("hide", raw["hide"])] if raw.get("hide") else []
+        if kind == "datasource":
+            call = Call("variables.datasource", (name, fields.get("query", "")),
+                        tuple(common + ([("regex", fields["regex"])] if fields.get("regex") else [])))
+            allowed = {"query", "regex", "refresh", "multi", "includeAll"}
+        elif kind == "query" and isinstance(fields.get("datasource"), dict):
+            ds = self.datasource(fields["datasource"])
+            query = fields.get("query")
+            text = query.get("query") if isinstance(query, dict) else query
+            if ds is None or not isinstance(text, str):
+                return None
+            options = [("multi", True)] if fields.get("multi") else []
+            options += [("include_all", True)] if fields.get("includeAll") else []
+            options += [("all_value", fields["allValue"])] if fields.get("allValue") else []
+            options += [("regex", fields["regex"])] if fields.get("regex") else []
+            options += [("sort", fields.get("sort", 0))] if fields.get("sort", 0) != 1 else []
+            options += [("refresh", fields.get("refresh", 1))] if fields.get("refresh", 1) != 2 \
+                else []
+            call = Call("variables.query", (name, text, ds), tuple(common + options))
+            allowed = {"datasource", "definition", "query", "refresh", "regex", "sort", "multi",
+                       "includeAll", "allValue"}
+        else:
+            return None
+        if set(fields) - allowed:
+            return None
+        built = eval(render(call), self.namespace).to_json_data()  # noqa: S307 - ours
+        for key, value in fields.items():
+            if key == "query" and kind == "query":
+                ok = (built["query"].get("query") if isinstance(built["query"], dict)
+                      else built["query"]) == text
+            elif key == "definition":
+                ok = value in ("", text)
+            else:
+                # a false or empty field the helper leaves out is Grafana's default anyway
+                ok = built.get(key) == value or (not value and key not in built)
+            if not ok:
+                return None
+        return call
 
     def link(self, raw: Json) -> Call:
         defaults = {"url": "", "type": "link", "tags": [], "asDropdown": False,
