@@ -103,3 +103,8 @@ def test_datasource_variable_is_added_when_panels_use_it():
 
 def test_dashboard_without_catalog_skips_metric_checks():
     Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]).to_model()
+
+
+def test_tags_over_fifty_bytes_are_refused():
+    with pytest.raises(DashkitError, match="is over 50 bytes"):
+        Dashboard("u", "t", tags=["é" * 26]).to_model()  # 52 bytes, 26 characters

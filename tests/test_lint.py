@@ -292,3 +292,9 @@ def test_every_rule_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     missing = [rule for rule in RULES if f"`{rule}`" not in readme]
     assert not missing, missing
+
+
+def test_tag_and_refresh_rules():
+    found = lint_model(dashboard(ts("p", "up"), tags=["x" * 51], refresh="1s"))
+    assert ("tag-too-long", f"tag {'x' * 51!r} is 51 bytes (at most 50)") in found
+    assert ("refresh-too-short", "refresh '1s' is below 5s") in found

@@ -20,6 +20,8 @@ from dashkit.variables import datasource as datasource_variable
 #: What dashkit emits: Grafana 10.2's own number, with content already in the shape migrations
 #: 39–42 produce, so 10.2 to 13 load it unchanged (CONTRACT.md §1.2, §6).
 SCHEMA_VERSION = 38
+#: Grafana 12.4+ answers 400 "tag-too-long" above this; older ones fail on MySQL/PostgreSQL.
+MAX_TAG_BYTES = 50
 #: Panel ids are hashed from keys into this range: small enough for a readable viewPanel URL.
 _ID_SPACE = 999_983
 
@@ -91,6 +93,9 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
                                "of A-Z, a-z, 0-9, '-' and '_'")
         if not dashboard.title.strip():
             raise DashkitError("dashboard title cannot be empty")
+        for tag in dashboard.tags:  # Grafana 12.4+ refuses the save (CONTRACT.md §2)
+            if len(tag.encode()) > MAX_TAG_BYTES:
+                raise DashkitError(f"tag {tag!r} is over {MAX_TAG_BYTES} bytes")
         placed = layout(dashboard.panels, dashboard.allow_overlaps)
         ids = stable_ids([p.key for p in walk(placed)])
         panels: list[dict[str, Any]] = []

@@ -103,6 +103,11 @@ WRAPPED = _rule("provisioning-wrapped", WARNING,
 INPUTS = _rule("provisioning-inputs", WARNING,
                "`${DS_*}` import inputs: file provisioning does not substitute them "
                "(an error with --provisioning).")
+TAG_LENGTH = _rule("tag-too-long", ERROR,
+                   "A tag over 50 bytes: Grafana 12.4+ refuses to save the dashboard.")
+REFRESH = _rule("refresh-too-short", WARNING,
+                "An auto-refresh below Grafana's default min_refresh_interval (5s): Grafana "
+                "raises it on save, so a publish never finds the dashboard unchanged.")
 LOGQL_SELECTOR = _rule("logql-selector", ERROR, "LogQL without a stream selector.")
 LOGQL_CARDINALITY = _rule("logql-cardinality", WARNING,
                           "A stream selector on a high-cardinality label such as trace_id.")
@@ -421,6 +426,18 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
     uid = model.get("uid")
     if uid is not None and not UID_PATTERN.match(str(uid)):
         emit(UID_INVALID, f"uid {uid!r}: at most 40 characters of A-Z, a-z, 0-9, '-', '_'")
+    for tag in model.get("tags") or []:
+        if isinstance(tag, str) and len(tag.encode()) > 50:
+            emit(TAG_LENGTH, f"tag {tag!r} is {len(tag.encode())} bytes (at most 50)")
+    refresh = model.get("refresh")
+    if isinstance(refresh, str) and refresh:
+        from dashkit.expand import seconds
+
+        try:
+            if seconds(refresh) < 5:
+                emit(REFRESH, f"refresh {refresh!r} is below 5s")
+        except ValueError:
+            pass
     version = model.get("schemaVersion")
     if isinstance(version, int) and version > MAX_SCHEMA_VERSION:
         emit(SCHEMA, f"schemaVersion {version} is above {MAX_SCHEMA_VERSION}")
