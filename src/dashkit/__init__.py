@@ -7,9 +7,7 @@ from dashkit.dashboard import Annotation, Dashboard, Link, firing_alerts, link_t
 from dashkit.datasources import Datasource, DatasourceRef, variable_ref
 from dashkit.errors import DashkitError
 from dashkit.layout import Panel, Row
-from dashkit.grafana import Credentials, GrafanaClient
 from dashkit.project import load_project
-from dashkit.publish import Action, PublishReport, PublishResult, Target, publish
 
 __all__ = [
     "Action", "Annotation", "Catalog", "Credentials", "GrafanaClient", "PublishReport",
@@ -18,3 +16,17 @@ __all__ = [
     "compile_project", "dumps", "firing_alerts", "link_to", "load_project", "logql", "panels",
     "promql", "tagged", "variable_ref", "variables",
 ]
+
+#: Publishing needs requests, which ``dashkit build`` does not: imported on first use.
+_LAZY = {"Credentials": "dashkit.grafana", "GrafanaClient": "dashkit.grafana",
+         "Action": "dashkit.publishing", "PublishReport": "dashkit.publishing",
+         "PublishResult": "dashkit.publishing", "Target": "dashkit.publishing",
+         "publish": "dashkit.publishing"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dashkit' has no attribute {name!r}")

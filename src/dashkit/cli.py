@@ -6,13 +6,16 @@ from pathlib import Path
 
 import click
 
+from typing import TYPE_CHECKING
+
 from dashkit.build import Compiled, build, compile_project
-from dashkit.grafana import Credentials, GrafanaClient
-from dashkit.publish import PublishReport, PublishResult, Target, publish
 from dashkit.errors import DashkitError
 from dashkit.project import load_project
 from dashkit.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.tables import format_table
+
+if TYPE_CHECKING:
+    from dashkit.publishing import PublishReport
 
 dashboards_option = click.option(
     "--dashboards", "dashboards_dir", default="dashboards", show_default=True,
@@ -198,6 +201,8 @@ def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tup
     """Dashboards read from a live Grafana, with publish's credentials and client."""
     import json
 
+    from dashkit.grafana import Credentials, GrafanaClient
+
     try:
         credentials = Credentials.from_environment(token_file)
     except DashkitError as error:
@@ -239,6 +244,9 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
                     token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
                     verbose: bool) -> None:
     """Publish the dashboards through Grafana's HTTP API."""
+    from dashkit.grafana import Credentials, GrafanaClient
+    from dashkit.publishing import PublishResult, Target, publish
+
     if only and prune:
         raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
     if ca_cert and insecure:
@@ -278,7 +286,7 @@ def _select(compiled: list[Compiled], only: tuple[str, ...]) -> list[Compiled]:
     return [c for c in compiled if c.uid in only]
 
 
-def _print_report(report: PublishReport, dry_run: bool) -> None:
+def _print_report(report: "PublishReport", dry_run: bool) -> None:
     verb = "would " if dry_run else ""
     rows = [(r.uid, verb + r.action.value if r.ok and r.action.value != "unchanged" else r.action.value,
              r.version if r.version is not None else "", r.url or "", r.detail)
