@@ -249,3 +249,10 @@ def test_name_with_several_dashboards_is_a_usage_error(tmp_path):
     result = run(str(SHARED / "corpus" / "apache-http.json"), str(SHARED / "corpus" / "traefik.json"),
                  "--name", "one", "--out", str(tmp_path))
     assert result.exit_code == 2 and not list(tmp_path.iterdir())
+
+
+def test_repeated_selectors_are_named_once():
+    result = import_model(load_json(SHARED / "corpus" / "node-exporter-full.json")[0], "nef")
+    assert "INSTANCE_JOB = 'instance=\"$node\",job=\"$job\"'" in result.source
+    assert result.source.count("% INSTANCE_JOB") > 50
+    # and the queries are still exactly the original ones: the round trip test covers them

@@ -39,7 +39,7 @@ dashboard = Dashboard(
         panels.timeseries(
             "Payment Success Rate",
             Target(
-                "sum(rate(payment_transactions_total{status=\"success\"}[5m])) / sum(rate(payment_transactions_total[5m])) * 100",
+                'sum(rate(payment_transactions_total{status="success"}[5m])) / sum(rate(payment_transactions_total[5m])) * 100',
             ),
             unit="",
             w=12,
@@ -48,7 +48,7 @@ dashboard = Dashboard(
         ),
         panels.stat(
             "Active Rides",
-            Target("sum(ride_requests_total{status=\"in_progress\"})"),
+            Target('sum(ride_requests_total{status="in_progress"})'),
             unit="",
             w=12,
             h=8,

@@ -29,7 +29,7 @@ dashboard = Dashboard(
         panels.timeseries(
             "Error Rate",
             Target(
-                "sum(rate(http_requests_total{status_code=~\"5..\"}[5m])) by (service)",
+                'sum(rate(http_requests_total{status_code=~"5.."}[5m])) by (service)',
                 legend="{{ service }}",
             ),
             unit="",

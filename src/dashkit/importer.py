@@ -20,6 +20,7 @@ from dashkit.errors import DashkitError
 from dashkit.compile import compile_panel
 from dashkit.layout import GRID_COLUMNS, Panel, Flow, slug
 from dashkit.migrate import migrate_dashboard
+from dashkit.model import iter_panels
 from dashkit.normalise import Loaded
 from dashkit.pysource import Call, Code, render
 
@@ -40,6 +41,8 @@ MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refre
 _BUILDERS = {"timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bar_gauge",
              "table": "table", "heatmap": "heatmap", "logs": "logs", "text": "text"}
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: A series selector's label matchers, ``{…}``, with no nested braces.
+_BRACES = re.compile(r"\{([^{}]*)\}")
 
 
 @attrs.frozen
@@ -73,6 +76,7 @@ class _Generator:
         self.datasources: dict[tuple[str, str], str] = {}
         self.namespace: dict[str, Any] = {}
         self.keys: set[str] = set()
+        self.selectors: dict[str, str] = {}
         exec(PRELUDE, self.namespace)  # noqa: S102 - our own generated code
 
     # --- datasources ------------------------------------------------------------------------------
@@ -121,7 +125,46 @@ class _Generator:
         rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
         if rest:
             kwargs.append(("extra", rest))
-        return Call("Target", (raw.get("expr", ""),), tuple(kwargs))
+        return Call("Target", (self.expression(str(raw.get("expr", ""))),), tuple(kwargs))
+
+    # --- repeated selectors -------------------------------------------------------------------------
+    def find_selectors(self, exprs: list[str]) -> None:
+        """Label matchers repeated across the dashboard's queries (three times or more) get a
+        name, written once: ``NODE = 'instance="$node", job="$job"'``."""
+        counts: dict[str, int] = {}
+        for expr in exprs:
+            if "%" in expr:
+                continue  # kept verbatim: the template uses % formatting
+            for match in _BRACES.finditer(expr):
+                if len(match.group(1)) >= 12:
+                    counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+        repeated = sorted((c for c, n in counts.items() if n >= 3), key=lambda c: (-counts[c], c))
+        for content in repeated:
+            labels = re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", content)
+            base = ("_".join(dict.fromkeys(labels)).upper() or "SELECTOR")[:40]
+            name, n = base, 2
+            while name in self.selectors.values() or name in self.datasources.values():
+                name, n = f"{base}_{n}", n + 1
+            self.selectors[content] = name
+            self.namespace[name] = content
+
+    def expression(self, expr: str) -> Any:
+        """The query as a literal, or as a ``%`` template over the named selectors."""
+        if "%" in expr or not self.selectors:
+            return expr
+        names: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) in self.selectors:
+                names.append(self.selectors[match.group(1)])
+                return "{%s}"
+            return match.group(0)
+
+        template = _BRACES.sub(replace, expr)
+        if not names:
+            return expr
+        values = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+        return Code(f"{render(template)} % {values}")
 
     def builder_call(self, panel: Json, position: list[tuple[str, Any]]) -> Call | None:
         kind = panel.get("type")
@@ -401,6 +444,9 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     model, notes = migrate_dashboard(source)
     _datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
+    generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
+                              for t in p.get("targets") or []
+                              if isinstance(t, dict) and isinstance(t.get("expr"), str)])
     generator.notes.extend(earlier_notes or notes)
     uid = str(model.get("uid") or slug(str(model["title"]))[:40])
     if not model.get("uid") and not earlier_notes:
@@ -441,8 +487,14 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         kwargs.append(("extra", extra))
     kwargs.append(("panels", panel_calls))
     dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    panel_source = dashboard
     constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
                         for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
+    used_selectors = sorted((n, c) for c, n in generator.selectors.items()
+                            if re.search(rf"% \(?[^\n]*\b{n}\b", panel_source))
+    if used_selectors:
+        constants += ("\n# Label matchers repeated across the queries, written once.\n"
+                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
     header = [f'"""{model["title"]}: imported by dashkit import.']
     if generator.notes:
         header += ["", "Not carried over faithfully:"] + [f"- {n}" for n in generator.notes]

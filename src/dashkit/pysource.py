@@ -35,6 +35,9 @@ def _literal(value: Any) -> str | None:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
+        # PromQL is full of double quotes: single-quote those strings rather than escape them
+        if '"' in value and "'" not in value:
+            return repr(value)
         return json.dumps(value, ensure_ascii=False)
     return None
 
