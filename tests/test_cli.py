@@ -170,3 +170,15 @@ def test_python_api_builds_the_same_tree(tmp_path):
     for path in (tmp_path / "cli").rglob("*.json"):
         assert (tmp_path / "api" / path.relative_to(tmp_path / "cli")).read_bytes() == path.read_bytes()
     shutil.rmtree(tmp_path / "api")
+
+
+def test_a_shared_helper_module_runs_once(project_dir, tmp_path):
+    runs = tmp_path / "runs"
+    write(project_dir, "shared.py", f"open({str(runs)!r}, 'a').write('x')\nTITLE = 'T'\n")
+    for name in ("c", "z"):  # one sorts before the helper, one after it
+        write(project_dir, f"{name}.py", GOOD.format(uid=name, title=name.upper())
+              .replace("from dashkit import", "import shared\nfrom dashkit import"))
+    from dashkit import load_project
+
+    load_project(project_dir)
+    assert runs.read_text() == "x"

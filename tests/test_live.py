@@ -7,7 +7,8 @@ import pytest
 
 from dashkit import catalogs
 from dashkit.prometheus import PrometheusClient
-from dashkit.resolve import dashboard_context, prometheus_queries, resolve_variables, run
+from dashkit.check import Status, check_dashboard
+from dashkit.resolve import resolve_variables, time_context
 from stack import SCRAPE_INTERVAL
 
 pytestmark = pytest.mark.live
@@ -32,17 +33,17 @@ def prometheus(live_stack) -> PrometheusClient:
                          ids=[f"{u}{'-' + '-'.join(o.values()) if o else ''}" for u, o in VARIABLE_CASES])
 def test_every_query_returns_data(uid, overrides, compiled, prometheus):
     model = compiled[uid].model
-    context = dashboard_context(model, scrape_interval=SCRAPE_INTERVAL)
-    variables = resolve_variables(model, prometheus, context, overrides)
-    queries = list(prometheus_queries(model, variables, context))
+    result = check_dashboard(model, prometheus, scrape_interval=SCRAPE_INTERVAL, overrides=overrides)
+    queries = [q for q in result.queries if q.datasource == "prometheus"]
     assert queries, "the dashboard has no Prometheus query"
-    empty = [f"{q.panel} [{q.ref_id}]: {q.expr}" for q in queries if not run(prometheus, q, context)]
+    empty = [f"{q.panel} [{q.ref_id}]: {q.expr} ({q.status.value} {q.message})" for q in queries
+             if q.status is not Status.OK or not q.series]
     assert not empty, "queries that return nothing:\n" + "\n".join(empty)
 
 
 def test_variables_resolve_through_the_api(compiled, prometheus):
     model = compiled["easymo-service-health"].model
-    context = dashboard_context(model, scrape_interval=SCRAPE_INTERVAL)
+    context = time_context(model, {}, scrape_interval=SCRAPE_INTERVAL)
     values = resolve_variables(model, prometheus, context)
     # single-value service variable: the first service alphabetically, as Grafana preselects
     assert values["service"] == ["admin-app"]

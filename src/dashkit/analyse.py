@@ -30,7 +30,7 @@ COUNTER_SAFE = RATE_FUNCTIONS | {"resets", "changes", "absent", "absent_over_tim
 COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
 
 
-def _outside_strings(text: str) -> Iterator[tuple[bool, str]]:
+def outside_strings(text: str) -> Iterator[tuple[bool, str]]:
     """(is_string, chunk) pieces of a PromQL/LogQL text."""
     i, start = 0, 0
     while i < len(text):
@@ -52,7 +52,7 @@ def _outside_strings(text: str) -> Iterator[tuple[bool, str]]:
 def expand_for_parsing(text: str) -> str:
     """Grafana's macros and variables replaced by placeholders that keep the syntax valid."""
     pieces = []
-    for is_string, chunk in _outside_strings(text):
+    for is_string, chunk in outside_strings(text):
         if is_string:
             pieces.append(chunk)
             continue

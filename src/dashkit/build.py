@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -17,7 +16,6 @@ from dashkit.errors import DashkitError
 from dashkit.project import Project, Source, load_project
 from dashkit.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 
-_LINKED_UID = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 
 @attrs.frozen
@@ -59,34 +57,22 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     return compiled
 
 
+def lint_subjects(compiled: Sequence[Compiled]) -> list[Any]:
+    """The compiled dashboards as lint sees them (with their own catalogs)."""
+    from dashkit.lint import Subject
+
+    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog) for c in compiled]
+
+
 def _check_set(compiled: Sequence[Compiled]) -> None:
-    by_uid: dict[str, Compiled] = {}
-    by_title: dict[str, Compiled] = {}
-    for item in compiled:
-        if item.uid in by_uid:
-            raise DashkitError(f"duplicate uid {item.uid!r}, also used in {by_uid[item.uid].source.file}",
-                               file=item.source.file, dashboard=item.uid)
-        # Grafana stops provisioning the whole folder on a duplicate title (CONTRACT.md §3.2).
-        if item.title in by_title:
-            raise DashkitError(f"duplicate title {item.title!r}, also used by "
-                               f"{by_title[item.title].uid!r}", file=item.source.file,
-                               dashboard=item.uid)
-        by_uid[item.uid] = by_title[item.title] = item
-    for item in compiled:
-        for panel_title, url in _links(item.model):
-            for uid in _LINKED_UID.findall(url):
-                if uid not in by_uid:
-                    raise DashkitError(f"link to unknown dashboard uid {uid!r}",
-                                       file=item.source.file, dashboard=item.uid, panel=panel_title)
+    """Duplicate uids and titles (Grafana then stops provisioning the folder: CONTRACT.md §3.2)
+    and links to dashboards not in the build: lint's set rules, the first error raised."""
+    from dashkit.lint import ERROR, lint_set
 
-
-def _links(model: dict[str, Any]) -> list[tuple[str | None, str]]:
-    found: list[tuple[str | None, str]] = [(None, link.get("url", "")) for link in model["links"]]
-    for panel in iter_panels(model["panels"]):
-        defaults = panel.get("fieldConfig", {}).get("defaults", {})
-        found.extend((panel.get("title"), link.get("url", "")) for link in defaults.get("links", []))
-        found.extend((panel.get("title"), link.get("url", "")) for link in panel.get("links", []))
-    return found
+    for finding in lint_set(lint_subjects(compiled)):
+        if finding.severity == ERROR:
+            raise DashkitError(finding.message, file=finding.file, dashboard=finding.dashboard,
+                               panel=finding.panel or None)
 
 
 @attrs.frozen
@@ -131,14 +117,13 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
     """The error-level lint rules, run before anything is written; the first error stops the build."""
-    from dashkit.lint import ERROR, Subject, lint
+    from dashkit.lint import ERROR, lint_dashboard
     from dashkit.lint_config import EXCLUSIONS_FILE, load_exclusions
 
     exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
-    subjects = [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog)
-                for c in compiled]
-    errors = [f for f in lint(subjects) if f.severity == ERROR
-              and not any(e.matches(f) for e in exclusions)]
+    # the set rules already ran in compile_project
+    errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
+              if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more: dashkit lint lists them)" if len(errors) > 1 else ""

@@ -13,14 +13,12 @@ import requests
 
 from dashkit.analyse import analyse_promql
 from dashkit.errors import DashkitError
-from dashkit.expand import TimeContext, expand, relative_seconds
+from dashkit.expand import TimeContext, expand
 from dashkit.loki import LokiClient
 from dashkit.model import TargetRef, iter_targets
 from dashkit.prometheus import PrometheusClient
-from dashkit.resolve import resolve_variables
+from dashkit.resolve import resolve_variables, time_context
 
-#: Pixels of a full-width panel: a panel's resolution (maxDataPoints) is its share of this.
-SCREEN_WIDTH = 1920
 #: Browsers open six connections per host, so Grafana's queries run about six at a time.
 CONCURRENCY = 6
 
@@ -78,15 +76,6 @@ class _Job:
     instant: bool
 
 
-def _panel_context(model: Mapping[str, Any], panel: Mapping[str, Any],
-                   scrape_interval: float) -> TimeContext:
-    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
-    span = relative_seconds(time_range["from"]) - relative_seconds(time_range["to"])
-    width = int((panel.get("gridPos") or {}).get("w", 12))
-    points = int(panel.get("maxDataPoints") or width * SCREEN_WIDTH / 24)
-    return TimeContext(span, points, scrape_interval)
-
-
 def _run(job: _Job, prometheus: PrometheusClient, loki: LokiClient | None, end: float,
          budget: Budget, known_metrics: set[str], dashboard: str) -> QueryCheck:
     panel = str(job.ref.panel.get("title") or "")
@@ -134,7 +123,7 @@ def check_dashboard(model: Mapping[str, Any], prometheus: PrometheusClient,
     """Every query of one dashboard, run concurrently as a browser would."""
     end = now if now is not None else time.time()
     uid = str(model.get("uid") or model.get("title") or "")
-    base_context = _panel_context(model, {}, scrape_interval)
+    base_context = time_context(model, {}, scrape_interval)
     variables = resolve_variables(model, prometheus, base_context, overrides, loki)
     if known_metrics is None:
         known_metrics = set(prometheus.label_values("__name__"))
@@ -143,7 +132,7 @@ def check_dashboard(model: Mapping[str, Any], prometheus: PrometheusClient,
         language = ref.language
         if language not in ("promql", "logql") or ref.target.get("hide"):
             continue
-        context = _panel_context(model, ref.panel, scrape_interval)
+        context = time_context(model, ref.panel, scrape_interval)
         expr = expand(str(ref.target.get("expr") or ""), variables, context.macros())
         instant = bool(ref.target.get("instant")) and not ref.target.get("range")
         jobs.append(_Job(ref, language, expr, context, instant))

@@ -486,11 +486,13 @@ def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
     for subject in subjects:
         uid, title = subject.model.get("uid"), subject.model.get("title")
         if uid and uid in by_uid:
-            findings.append(Finding(UID_DUPLICATE.id, ERROR, f"uid {uid!r} also used in "
+            findings.append(Finding(UID_DUPLICATE.id, ERROR, f"duplicate uid {uid!r}, also used in "
                                     f"{by_uid[uid].file}", subject.file, subject.name))
         if title and title in by_title:
-            findings.append(Finding(TITLE_DUPLICATE.id, ERROR, f"title {title!r} also used in "
-                                    f"{by_title[title].file}", subject.file, subject.name))
+            other = by_title[title]
+            findings.append(Finding(TITLE_DUPLICATE.id, ERROR, f"duplicate title {title!r}, also "
+                                    f"used by {other.name!r} in {other.file}", subject.file,
+                                    subject.name))
         if uid:
             by_uid.setdefault(str(uid), subject)
         if title:

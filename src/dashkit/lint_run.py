@@ -2,19 +2,18 @@
 project and from JSON files, and the exclusions file with a reason for every exclusion."""
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
 
-from dashkit.build import compile_project
+from dashkit.build import compile_project, lint_subjects
 from dashkit.catalog import Catalog
 from dashkit.errors import DashkitError
 from dashkit.lint import COMPILE, ERROR, NOT_A_DASHBOARD, Finding, Subject, lint
 from dashkit.lint_config import EXCLUSIONS_FILE, Exclusion, load_exclusions  # noqa: F401
 from dashkit.normalise import load_json
-from dashkit.project import load_project
+from dashkit.project import import_file, load_project
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:
     """The compiled dashkit dashboards; a compile failure is itself a finding."""
@@ -23,8 +22,7 @@ def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]
     except DashkitError as error:
         return [], [Finding(COMPILE.id, ERROR, error.message, error.file or str(dashboards_dir),
                             error.dashboard or "", error.panel or "")]
-    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog)
-            for c in compiled], []
+    return lint_subjects(compiled), []
 
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
@@ -49,17 +47,10 @@ def load_catalog(spec: str) -> Catalog:
     path, _, name = spec.rpartition(":")
     if not path or not name:
         raise DashkitError(f"--catalog takes FILE.py:NAME, not {spec!r}")
-    module_spec = importlib.util.spec_from_file_location(f"dashkit_catalog_{Path(path).stem}", path)
-    if module_spec is None or module_spec.loader is None:
-        raise DashkitError(f"cannot load {path}")
-    import sys
-
-    module = importlib.util.module_from_spec(module_spec)
-    sys.path.insert(0, str(Path(path).resolve().parent))
     try:
-        module_spec.loader.exec_module(module)
-    finally:
-        sys.path.pop(0)
+        module = import_file(Path(path))
+    except DashkitError as error:
+        raise error.located(file=path) from None
     catalog = getattr(module, name, None)
     if not isinstance(catalog, Catalog):
         raise DashkitError(f"{spec} is not a dashkit Catalog")

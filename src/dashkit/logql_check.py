@@ -6,7 +6,7 @@ import re
 
 import attrs
 
-from dashkit.analyse import _outside_strings, expand_for_parsing
+from dashkit.analyse import outside_strings, expand_for_parsing
 from dashkit.logql import HIGH_CARDINALITY_LABELS
 
 _MATCHER = re.compile(r'\s*([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*')
@@ -24,7 +24,7 @@ class LogQLAnalysis:
 
 def analyse_logql(text: str) -> LogQLAnalysis:
     expanded = expand_for_parsing(text)
-    code = "".join(chunk if not is_string else '""' for is_string, chunk in _outside_strings(expanded))
+    code = "".join(chunk if not is_string else '""' for is_string, chunk in outside_strings(expanded))
     depth = {"(": 0, "{": 0, "[": 0}
     closing = {")": "(", "}": "{", "]": "["}
     for ch in code:
@@ -60,7 +60,7 @@ def analyse_logql(text: str) -> LogQLAnalysis:
 def _split_matchers(body: str) -> list[str]:
     """Matchers split on commas outside quoted values."""
     parts = [""]
-    for is_string, chunk in _outside_strings(body):
+    for is_string, chunk in outside_strings(body):
         pieces = [chunk] if is_string else chunk.split(",")
         parts[-1] += pieces[0]
         parts.extend(pieces[1:])

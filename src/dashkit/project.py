@@ -29,13 +29,20 @@ class Project:
     datasources: tuple[Datasource, ...]
 
 
-def _import(path: Path) -> ModuleType:
+def import_file(path: Path) -> ModuleType:
+    """A Python file as a module named after it, its siblings importable by name; a module a
+    sibling already imported is reused, not run twice. Failures become one located line."""
     name = path.stem
-    sys.modules.pop(name, None)
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path.resolve())
+    if spec is None or spec.loader is None:
+        raise DashkitError("cannot load: not a Python file", file=str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
     except DashkitError:
@@ -44,6 +51,8 @@ def _import(path: Path) -> ModuleType:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
         line = f" (line {frames[-1].lineno})" if frames else ""
         raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        sys.path.remove(folder)
     return module
 
 
@@ -55,24 +64,20 @@ def load_project(folder: str | Path) -> Project:
     modules = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
     for path in modules:  # sibling modules are importable by name, fresh on every load
         sys.modules.pop(path.stem, None)
-    sys.path.insert(0, str(folder.resolve()))
-    try:
-        sources: list[Source] = []
-        datasources: dict[str, Datasource] = {}
-        for path in modules:
-            try:
-                module = _import(path)
-                found = _dashboards_of(module)
-            except DashkitError as error:
-                raise error.located(file=str(path)) from None
-            sources.extend(Source(d, str(path)) for d in found)
-            for ds in getattr(module, "datasources", []):
-                if ds.uid in datasources and datasources[ds.uid] != ds:
-                    raise DashkitError(f"datasource uid {ds.uid!r} is defined twice", file=str(path))
-                datasources[ds.uid] = ds
-        return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)))
-    finally:
-        sys.path.remove(str(folder.resolve()))
+    sources: list[Source] = []
+    datasources: dict[str, Datasource] = {}
+    for path in modules:
+        try:
+            module = import_file(path)
+            found = _dashboards_of(module)
+        except DashkitError as error:
+            raise error.located(file=str(path)) from None
+        sources.extend(Source(d, str(path)) for d in found)
+        for ds in getattr(module, "datasources", []):
+            if ds.uid in datasources and datasources[ds.uid] != ds:
+                raise DashkitError(f"datasource uid {ds.uid!r} is defined twice", file=str(path))
+            datasources[ds.uid] = ds
+    return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)))
 
 
 def _dashboards_of(module: ModuleType) -> list[Dashboard]:

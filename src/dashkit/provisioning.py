@@ -27,7 +27,12 @@ class ProviderOptions:
 
     @property
     def resolved_folder_uid(self) -> str:
-        return self.folder_uid or slug(self.folder)[:40]
+        return self.folder_uid or folder_uid(self.folder)
+
+
+def folder_uid(title: str) -> str:
+    """A stable folder uid from its title: build and publish put dashboards in the same folder."""
+    return slug(title)[:40]
 
 
 def _dump(data: dict[str, Any]) -> str:

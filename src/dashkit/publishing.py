@@ -18,7 +18,7 @@ from dashkit.build import Compiled
 from dashkit.compare import MARKER_KEY, content_hash, describe_changes, same_content
 from dashkit.errors import DashkitError
 from dashkit.grafana import GrafanaClient, Response
-from dashkit.layout import slug
+from dashkit.provisioning import folder_uid
 
 MESSAGE = "Published by dashkit"
 
@@ -74,7 +74,7 @@ class Target:
 
     @property
     def uid(self) -> str:
-        return self.folder_uid or slug(self.folder)[:40]
+        return self.folder_uid or folder_uid(self.folder)
 
 
 def check_health(client: GrafanaClient) -> None:

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import attrs
 
-from dashkit.model import iter_panels
 from dashkit.expand import TimeContext, expand, relative_seconds
+from dashkit.loki import LokiClient
 from dashkit.prometheus import PrometheusClient
 
 _LABEL_VALUES = re.compile(r"^label_values\((?:(?P<match>.+),\s*)?(?P<label>\w+)\)$")
@@ -25,7 +23,7 @@ _METRICS = re.compile(r"^metrics\((?P<regex>.*)\)$")
 
 
 def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
-             loki: Any = None) -> list[str]:
+             loki: LokiClient | None = None) -> list[str]:
     """A query variable's options, the way the Prometheus (or Loki) datasource lists them."""
     datasource = variable.get("datasource")
     if isinstance(datasource, dict) and datasource.get("type") == "loki":
@@ -63,7 +61,7 @@ def _apply_regex(options: list[str], regex: str) -> list[str]:
 
 def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
                       context: TimeContext, overrides: Mapping[str, str | Sequence[str]] = {},
-                      loki: Any = None) -> dict[str, str | list[str]]:
+                      loki: LokiClient | None = None) -> dict[str, str | list[str]]:
     """Variable values as Grafana picks them on first load: All where offered, else the first."""
     values: dict[str, str | list[str]] = {}
     macros = context.macros()
@@ -96,43 +94,15 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
     return values
 
 
-@attrs.frozen
-class PanelQuery:
-    panel: str
-    ref_id: str
-    expr: str
-    instant: bool
-    datasource_type: str
+#: Pixels of a full-width panel: a panel's resolution (maxDataPoints) is its share of this.
+SCREEN_WIDTH = 1920
 
 
-def prometheus_queries(model: Mapping[str, Any], variables: Mapping[str, str | Sequence[str]],
-                       context: TimeContext) -> Iterator[PanelQuery]:
-    """Every Prometheus query of the dashboard, variables and macros expanded."""
-    macros = context.macros()
-    for panel in iter_panels(model.get("panels", [])):
-        panel_ds = panel.get("datasource") or {}
-        for target in panel.get("targets", []):
-            ds = target.get("datasource") or panel_ds
-            ds_type = ds.get("type", "prometheus") if isinstance(ds, dict) else "prometheus"
-            if ds_type != "prometheus" or target.get("hide"):
-                continue
-            yield PanelQuery(panel.get("title", ""), target.get("refId", ""),
-                             expand(target.get("expr", ""), variables, macros),
-                             bool(target.get("instant")) and not target.get("range"), ds_type)
-
-
-def dashboard_context(model: Mapping[str, Any], scrape_interval: float,
-                      max_data_points: int = 1000) -> TimeContext:
-    time_range = model.get("time", {"from": "now-6h", "to": "now"})
+def time_context(model: Mapping[str, Any], panel: Mapping[str, Any],
+                 scrape_interval: float) -> TimeContext:
+    """The dashboard's default time range as ``panel`` sees it ({} for the dashboard itself)."""
+    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
     span = relative_seconds(time_range["from"]) - relative_seconds(time_range["to"])
-    return TimeContext(span, max_data_points, scrape_interval)
-
-
-def run(client: PrometheusClient, query: PanelQuery, context: TimeContext,
-        now: float | None = None) -> list[dict[str, Any]]:
-    """Run a query as the panel would: instant at the end of the range, else a range query."""
-    end = now if now is not None else time.time()
-    if query.instant:
-        return client.query(query.expr, end)
-    step = context.interval_seconds
-    return client.query_range(query.expr, end - context.range_seconds, end, step)
+    width = int((panel.get("gridPos") or {}).get("w", 12))
+    points = int(panel.get("maxDataPoints") or width * SCREEN_WIDTH / 24)
+    return TimeContext(span, points, scrape_interval)

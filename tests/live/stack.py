@@ -74,16 +74,9 @@ class Stack:
     def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None,
               user: str | None = None) -> None:
         log = open(self.workdir / f"{name}.log", "wb")
-        preexec = None
-        if user is not None:
-            record = pwd.getpwnam(user)
-
-            def preexec() -> None:
-                os.setgid(record.pw_gid)
-                os.setuid(record.pw_uid)
-        self.processes.append(subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                               env={**os.environ, **(env or {})},
-                                               preexec_fn=preexec))
+        self.processes.append(subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            preexec_fn=(lambda: _become(user)) if user is not None else None))
 
     def start_postgres(self) -> int:
         bindir = postgres_bin()
