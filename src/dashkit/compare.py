@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
+from dashkit.jsonio import compact
 
 from dashkit.model import iter_panels
 
@@ -23,8 +23,7 @@ def normalise(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def content_hash(model: dict[str, Any]) -> str:
-    canonical = orjson.dumps(normalise(model), option=orjson.OPT_SORT_KEYS)
-    return "sha256:" + hashlib.sha256(canonical).hexdigest()
+    return "sha256:" + hashlib.sha256(compact(normalise(model)).encode()).hexdigest()
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -99,7 +98,7 @@ def _pos(pos: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = orjson.dumps(value).decode() if value is not None else "(none)"
+    text = compact(value) if value is not None else "(none)"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

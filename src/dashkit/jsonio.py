@@ -31,6 +31,11 @@ def plain(value: Any) -> Any:
         return json.loads(json.dumps(value, default=_to_json_data))
 
 
+def compact(value: Any) -> str:
+    """One line, keys sorted: for hashing and for searching a model's text."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
 def dumps(model: Any) -> str:
     """Sorted keys, two-space indent, trailing newline: byte-identical from run to run."""
     return orjson.dumps(model, option=_PRETTY).decode("utf-8") + "\n"

@@ -13,6 +13,7 @@ from dashkit.analyse import COUNTER_SAFE, COUNTER_SAFE_AGGREGATIONS, RATE_FUNCTI
 from dashkit.catalog import Catalog, MetricType
 from dashkit.dashboard import UID_PATTERN
 from dashkit.errors import DashkitError
+from dashkit.jsonio import compact
 from dashkit.layout import GridPos
 from dashkit.logql_check import analyse_logql, cardinality_labels, misses_numeric_levels
 from dashkit.model import NO_QUERY_TYPES, BUILT_IN_DATASOURCES, TargetRef, iter_panels, iter_targets
@@ -454,9 +455,7 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
 
 
 def _flat(model: Json) -> str:
-    import orjson
-
-    return orjson.dumps(model).decode()
+    return compact(model)
 
 
 def lint_dashboard(subject: Subject) -> list[Finding]:
