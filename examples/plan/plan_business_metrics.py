@@ -1,13 +1,13 @@
-"""EasyMO - Business Metrics: imported by dashkit import.
-
-Not carried over faithfully:
-- 4 panels had no gridPos: laid out left to right, 12×8 each
-- the dashboard had no uid: 'easymo-business-metrics' was derived from its title
-"""
+"""Imported by dashkit import. IMPORT_NOTES says what was not carried over faithfully."""
 from __future__ import annotations
 
 from dashkit import Dashboard, panels
 from dashkit.panels import Target
+
+IMPORT_NOTES = (
+    "4 panels had no gridPos: laid out left to right, 12×8 each",
+    "the dashboard had no uid: 'easymo-business-metrics' was derived from its title",
+)
 
 dashboard = Dashboard(
     uid="easymo-business-metrics",

@@ -1,12 +1,10 @@
-"""EasyMO - System Overview: imported by dashkit import.
-
-Not carried over faithfully:
-- the dashboard had no uid: 'easymo-system-overview' was derived from its title
-"""
+"""Imported by dashkit import. IMPORT_NOTES says what was not carried over faithfully."""
 from __future__ import annotations
 
 from dashkit import Dashboard, panels
 from dashkit.panels import Target
+
+IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived from its title",)
 
 dashboard = Dashboard(
     uid="easymo-system-overview",

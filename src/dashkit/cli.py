@@ -163,7 +163,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
                    grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
-    from dashkit.importer import import_files
+    from dashkit.importer import import_files, valid_module_name
 
     sources: list[tuple[str, str]] = []
     for file in files:
@@ -183,6 +183,9 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
     if name and len(sources) > 1:
         raise click.UsageError("--name names one module: give one dashboard with it")
+    if name is not None and not valid_module_name(name):
+        raise click.UsageError(f"--name {name!r} is not a usable module name: letters, digits "
+                               "and _, not starting with a digit, not a keyword or a Python module")
     written = import_files(sources, out_dir, name=name, force=force)
     rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
             for w in written if w.result is not None]
@@ -192,6 +195,9 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
     for w in written:
         for note in w.result.notes if w.result is not None else ():
             click.echo(f"note: {w.result.uid if w.result is not None else w.file}: {note}")
+        if w.result is not None and w.renamed_from:
+            click.echo(f"note: {w.result.uid}: module {w.renamed_from!r} was taken by another "
+                       f"dashboard of this import: written as {w.result.module!r}")
         if w.error:
             click.echo(f"error: {w.error}", err=True)
     sys.exit(1 if any(w.error for w in written) else 0)

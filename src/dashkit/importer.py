@@ -8,12 +8,16 @@ the input before it is kept, so the module compiles back to the same dashboard.
 from __future__ import annotations
 
 import copy
+import os
 import re
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+from dashkit.codecheck import check_module, evaluate, run_module
 from dashkit.compare import covers
 from dashkit.datasources import DatasourceRef
 from dashkit.errors import DashkitError
@@ -77,7 +81,22 @@ class _Generator:
         self.namespace: dict[str, Any] = {}
         self.keys: set[str] = set()
         self.selectors: dict[str, str] = {}
-        exec(PRELUDE, self.namespace)  # noqa: S102 - our own generated code
+        self.namespace = run_module(PRELUDE)
+
+    def constant_name(self, base: str) -> str:
+        """An upper-case Python name from input text, distinct from every other constant."""
+        base = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_").upper()[:40].strip("_") or "DS"
+        if base[0].isdigit():
+            base = f"N_{base}"
+        name, n = base, 2
+        while name in self.datasources.values() or name in self.selectors.values():
+            name, n = f"{base}_{n}", n + 1
+        return name
+
+    def evaluate(self, code: Any) -> Any:
+        """A generated expression, checked by codecheck before it runs."""
+        constants = set(self.datasources.values()) | set(self.selectors.values())
+        return evaluate(render(code), self.namespace, constants)
 
     # --- datasources ------------------------------------------------------------------------------
     def datasource(self, raw: Any) -> Code | None:
@@ -85,12 +104,10 @@ class _Generator:
             return None
         key = (str(raw.get("type") or ""), str(raw.get("uid")))
         if key not in self.datasources:
-            base = re.sub(r"[^A-Za-z0-9]+", "_", key[1]).strip("_").upper() or key[0].upper()
-            if base[0].isdigit():
-                base = f"{(key[0] or 'DS').upper()}_{base}"
-            name, n = base, 2
-            while name in self.datasources.values():
-                name, n = f"{base}_{n}", n + 1
+            base = re.sub(r"[^A-Za-z0-9]+", "_", key[1]).strip("_") or key[0]
+            if base[:1].isdigit():
+                base = f"{key[0] or 'DS'}_{base}"
+            name = self.constant_name(base)
             self.datasources[key] = name
             self.namespace[name] = DatasourceRef(*key)
         return Code(self.datasources[key])
@@ -140,11 +157,8 @@ class _Generator:
                     counts[match.group(1)] = counts.get(match.group(1), 0) + 1
         repeated = sorted((c for c, n in counts.items() if n >= 3), key=lambda c: (-counts[c], c))
         for content in repeated:
-            labels = re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", content)
-            base = ("_".join(dict.fromkeys(labels)).upper() or "SELECTOR")[:40]
-            name, n = base, 2
-            while name in self.selectors.values() or name in self.datasources.values():
-                name, n = f"{base}_{n}", n + 1
+            labels = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)", content)
+            name = self.constant_name("_".join(dict.fromkeys(labels)) or "SELECTOR")
             self.selectors[content] = name
             self.namespace[name] = content
 
@@ -215,7 +229,8 @@ class _Generator:
         return Call(f"panels.{builder}", tuple(args), tuple(kwargs + position))
 
     def _evaluate(self, call: Call) -> Panel:
-        return eval(render(call), self.namespace)  # noqa: S307 - our own generated code
+        panel: Panel = self.evaluate(call)
+        return panel
 
     def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
         original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
@@ -346,7 +361,7 @@ class _Generator:
             return None
         if set(fields) - allowed:
             return None
-        built = eval(render(call), self.namespace).to_json_data()  # noqa: S307 - ours
+        built = self.evaluate(call).to_json_data()
         for key, value in fields.items():
             if key == "query" and kind == "query":
                 ok = (built["query"].get("query") if isinstance(built["query"], dict)
@@ -428,12 +443,18 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     from dashkit.jsonio import dumps
     from dashkit.normalise import load_json
 
-    first = _generate(loaded, module)
-    namespace: dict[str, Any] = {}
-    exec(first.source, namespace)  # noqa: S102 - our own generated code
-    compiled = compile_dashboard(namespace["dashboard"], strict=False)
-    again = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
-    return again
+    try:
+        first = _generate(loaded, module)
+        namespace = run_module(first.source)
+        compiled = compile_dashboard(namespace["dashboard"], strict=False)
+        return _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+    except DashkitError as error:
+        raise error.located(file=loaded.source) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        # a field of a shape dashkit cannot rebuild (a variable name Grafana would refuse, …)
+        title = loaded.model.get("title")
+        raise DashkitError(f"cannot be rebuilt as dashkit code: {type(error).__name__}: {error}",
+                           file=loaded.source, dashboard=str(title) if title else None) from None
 
 
 def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
@@ -495,19 +516,47 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     if used_selectors:
         constants += ("\n# Label matchers repeated across the queries, written once.\n"
                       + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
-    header = [f'"""{model["title"]}: imported by dashkit import.']
+    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
+    docstring = '"""Imported by dashkit import.'
+    notes = ""
     if generator.notes:
-        header += ["", "Not carried over faithfully:"] + [f"- {n}" for n in generator.notes]
+        docstring += " IMPORT_NOTES says what was not carried over faithfully."
+        notes = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
     body = (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
-    text = "\n".join(header) + '\n"""\nfrom __future__ import annotations\n\n' + \
-        _imports(body) + "\n" + body
+    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
+        _imports(body) + "\n" + notes + body
+    check_module(text)
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
 
 
+#: The longest module name written: a long title must not make a file name the OS refuses.
+MAX_MODULE_NAME = 60
+
+
 def module_name(title: str) -> str:
-    """A Python module name from a dashboard title."""
-    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "dashboard"
-    return f"d_{name}" if name[0].isdigit() else name
+    """A Python module name from a dashboard title: ASCII, never a keyword, never the name of
+    a module Python already has (a dashboards folder on sys.path would shadow it)."""
+    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_MODULE_NAME].strip("_")
+    name = name or "dashboard"
+    if name[0].isdigit():
+        name = f"d_{name}"
+    if not valid_module_name(name):
+        name = f"{name}_dashboard"
+    return name
+
+
+def valid_module_name(name: str) -> bool:
+    """A plain identifier that imports as itself: no dots or path separators, no keyword, no
+    standard-library or installed top-level module."""
+    import importlib.machinery
+    import keyword
+
+    if not (name.isascii() and name.isidentifier()) or keyword.iskeyword(name):
+        return False
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return False
+    # PathFinder, not find_spec: sys.modules also holds dashboards loaded earlier in the process
+    return importlib.machinery.PathFinder.find_spec(name) is None
 
 
 @attrs.frozen
@@ -516,35 +565,72 @@ class Written:
     result: ImportResult | None
     path: str | None
     error: str | None = None
+    #: The name the title gave, where another dashboard of the run had it first.
+    renamed_from: str | None = None
+
+
+def _write_module(target: Path, source: str) -> None:
+    """Write beside the target and rename over it: a symlink there is replaced, never followed,
+    and a reader never sees half a module."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8") as handle:
+            handle.write(source)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def import_files(sources: Iterable[tuple[str, str]], out_dir: Any, *, name: str | None = None,
                  force: bool = False) -> list[Written]:
     """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
-    fails writes nothing and the others go on."""
-    from pathlib import Path
-
+    fails writes nothing and the others go on. Two dashboards of one run never share a module:
+    the later one gets ``_2`` (said in ``renamed_from``)."""
     from dashkit.normalise import load_json
 
+    if name is not None and not valid_module_name(name):
+        raise DashkitError(f"--name {name!r} is not a usable module name (letters, digits and _, "
+                           "not starting with a digit, not a keyword or a Python module)")
     out = Path(out_dir)
     written: list[Written] = []
+    taken: set[str] = set()
     for label, text in sources:
         try:
             found = load_json(label, text)
             if name and len(found) > 1:
                 raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
                                    file=label)
-            results = [import_model(item, name or module_name(str(item.model.get("title") or "")))
-                       for item in found]
-            targets = [out / f"{r.module}.py" for r in results]
-            clash = [t for t in targets if t.exists() and not force]
-            if clash:
-                raise DashkitError(f"{clash[0]} exists (use --force to overwrite)", file=label)
+            planned = []
+            for item in found:
+                wanted = name or module_name(str(item.model.get("title") or ""))
+                chosen, n = wanted, 2
+                while chosen in taken:
+                    chosen, n = f"{wanted}_{n}", n + 1
+                taken.add(chosen)
+                planned.append((item, chosen, wanted if chosen != wanted else None))
+            results = []
+            for item, chosen, renamed in planned:
+                target = out / f"{chosen}.py"
+                if target.is_symlink():
+                    raise DashkitError(f"{target} is a symbolic link: not followed, not replaced",
+                                       file=label)
+                if os.path.lexists(target) and not force:
+                    raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
+                results.append((import_model(item, chosen), target, renamed))
         except DashkitError as error:
             written.append(Written(label, None, None, str(error)))
             continue
-        out.mkdir(parents=True, exist_ok=True)
-        for result, target in zip(results, targets):
-            target.write_text(result.source, encoding="utf-8")
-            written.append(Written(label, result, str(target)))
+        except (RecursionError, MemoryError) as error:
+            written.append(Written(label, None, None, f"{label}: too deeply nested or too large "
+                                                      f"to import ({type(error).__name__})"))
+            continue
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for result, target, renamed in results:
+                _write_module(target, result.source)
+                written.append(Written(label, result, str(target), renamed_from=renamed))
+        except OSError as error:
+            written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
+                                                      f"{error.strerror or error}"))
     return written

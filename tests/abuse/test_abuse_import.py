@@ -1,0 +1,220 @@
+"""Abuse: ``dashkit import`` never runs its input, whatever a dashboard's strings hold.
+
+Every string an imported dashboard carries reaches the generated module only as a literal, the
+module's syntax tree is checked before anything runs, and the module builds back to exactly the
+input strings.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashkit.cli import main
+from dashkit.codecheck import UnsafeSource, check_module, run_module
+from dashkit.compile import compile_dashboard
+from dashkit.importer import import_model
+from dashkit.model import iter_panels
+from dashkit.normalise import load_json
+
+SENTINEL_DIR = Path(tempfile.mkdtemp(prefix="dashkit-abuse-"))
+SENTINEL = SENTINEL_DIR / "pwned"
+
+
+def payload(kind: str) -> str:
+    """Strings that would run code if they ended up outside a literal."""
+    command = f"__import__('os').system('touch {SENTINEL}')"
+    return {
+        "docstring": f'A""",#\n{command}; dict(a=#',
+        "single": f"x'); {command}; ('",
+        "double": f'x"); {command}; ("',
+        "triple-single": f"x'''\n{command}\n'''",
+        "fstring": f"{{{command}}}",
+        "percent": f"%({command})s %s %%",
+        "comment": f"x\n# {command}\n",
+    }[kind]
+
+
+PAYLOADS = [payload(k) for k in ("docstring", "single", "double", "triple-single", "fstring",
+                                 "percent", "comment")]
+#: Characters that break naive quoting: quotes, backslashes, \N{…}, NUL, U+2028, newlines, %, {}.
+AWKWARD = ['"', "'", '"""', "'''", "\\", "\\N{BULLET}", "\x00", "\u2028", "\n", "\r", "%", "{}",
+           "${x}", "\t", "é", "😀", "\\x41", "#"]
+text = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.lists(st.one_of(st.sampled_from(AWKWARD), st.text(max_size=6)), max_size=8).map("".join),
+)
+
+
+def dashboard_json(strings: dict[str, str]) -> dict:
+    """A dashboard carrying each string in one of the places the importer writes out."""
+    s = strings
+    return {
+        "uid": "abuse", "title": s["title"] if s["title"].strip() else "t", "description": s["description"],
+        "tags": [s["tag"][:10]],
+        "panels": [
+            {"type": "timeseries", "title": s["panel_title"], "description": s["panel_description"],
+             "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+             "datasource": {"type": "prometheus", "uid": s["datasource_uid"] or "ds"},
+             "targets": [{"expr": s["expr"], "legendFormat": s["legend"], "refId": "A"}]},
+            {"type": "text", "title": s["text_title"], "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8},
+             "options": {"content": s["content"], "mode": "markdown"}},
+            {"type": "some-plugin", "title": s["plugin_title"],
+             "gridPos": {"x": 0, "y": 8, "w": 12, "h": 8}, "options": {s["option_key"]: s["option"]}},
+        ],
+        "links": [{"title": s["link_title"], "url": s["link_url"], "type": "link"}],
+        "templating": {"list": [
+            {"name": "choice", "type": "custom", "query": s["variable_query"],
+             "label": s["variable_label"],
+             "current": {"text": s["variable_value"], "value": s["variable_value"]}},
+        ]},
+    }
+
+
+FIELDS = ("title", "description", "tag", "panel_title", "panel_description", "datasource_uid",
+          "expr", "legend", "text_title", "content", "plugin_title", "option_key", "option",
+          "link_title", "link_url", "variable_query", "variable_label", "variable_value")
+
+
+def build_back(source: str) -> dict:
+    return compile_dashboard(run_module(source)["dashboard"], strict=False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({name: text for name in FIELDS}))
+def test_any_string_stays_a_literal_and_builds_back_exactly(strings):
+    model = dashboard_json(strings)
+    loaded = load_json("abuse.json", json.dumps(model))[0]
+    result = import_model(loaded, "abuse")
+    tree = ast.parse(result.source)  # it parses
+    check_module(result.source)  # and has only the generator's shapes
+    # the docstring is fixed text: no input reaches it
+    assert ast.get_docstring(tree, clean=False).startswith("Imported by dashkit import.")
+    assert ast.get_docstring(tree, clean=False) in (
+        "Imported by dashkit import.",
+        "Imported by dashkit import. IMPORT_NOTES says what was not carried over faithfully.")
+    built = build_back(result.source)
+    panels = {p["type"]: p for p in iter_panels(built["panels"])}
+    assert built["title"] == model["title"]
+    assert built.get("description", "") == strings["description"]
+    series = panels["timeseries"]
+    assert series["targets"][0]["expr"] == strings["expr"]
+    assert series["targets"][0].get("legendFormat", "") == strings["legend"]
+    assert series.get("description", "") == strings["panel_description"]
+    assert [panels[k]["title"] for k in ("timeseries", "text", "some-plugin")] == [
+        strings["panel_title"], strings["text_title"], strings["plugin_title"]]
+    assert panels["text"]["options"]["content"] == strings["content"]
+    assert panels["some-plugin"]["options"][strings["option_key"]] == strings["option"]
+    assert built["links"][0]["title"] == strings["link_title"]
+    assert built["links"][0]["url"] == strings["link_url"]
+    variable = built["templating"]["list"][0]
+    assert variable["query"] == strings["variable_query"]
+    assert variable.get("label", "") == strings["variable_label"]
+    assert not SENTINEL.exists()
+
+
+@pytest.mark.parametrize("kind", ["docstring", "single", "double", "triple-single", "fstring",
+                                  "percent", "comment"])
+def test_crafted_title_runs_nothing_on_import_or_build(kind, tmp_path):
+    """The issue's title (and its siblings): import, then build the module it wrote."""
+    title = payload(kind)
+    source = tmp_path / "evil.json"
+    source.write_text(json.dumps({"uid": "evil", "title": title, "panels": [
+        {"type": "stat", "title": title, "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+         "targets": [{"expr": "up", "refId": "A"}]}]}))
+    project = tmp_path / "dashboards"
+    runner = CliRunner()
+    imported = runner.invoke(main, ["import", str(source), "--out", str(project), "--name", "evil"])
+    assert imported.exit_code == 0, imported.output
+    listed = runner.invoke(main, ["list", "--dashboards", str(project)])
+    assert listed.exit_code == 0, listed.output
+    assert not SENTINEL.exists()
+    module = (project / "evil.py").read_text()
+    assert ast.literal_eval(module.split("title=", 1)[1].split(",\n", 1)[0]) == title
+
+
+@pytest.mark.parametrize("title", ['a """ b', "C:\\Users\\N", "nul \x00 byte", 'x"""y',
+                                   "line\u2028separator", "\\N{BULLET}"])
+def test_awkward_titles_give_valid_modules(title):
+    model = {"uid": "u", "title": title, "panels": [],
+             "links": [{"title": title, "url": "https://example.invalid/?q=" + title}]}
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    built = build_back(result.source)
+    assert built["title"] == title and built["links"][0]["title"] == title
+
+
+@pytest.mark.parametrize("snippet", [
+    "import os\n",
+    "dashboard = __import__('os').system('true')\n",
+    "dashboard = open('/etc/passwd')\n",
+    "dashboard = panels.text.__globals__\n",
+    "dashboard = (lambda: 1)()\n",
+    "dashboard = [x for x in ()]\n",
+    "dashboard = f'{1}'\n",
+    "from dashkit import Dashboard as D\n",
+    "from dashkit.build import build\n",
+    "dashboard = Dashboard(**{'uid': 'x'})\n",
+    "dashboard = '%s' % open\n",
+    "def f():\n    pass\n",
+    "dashboard = Dashboard(uid=b'x')\n",
+    "__builtins__ = {}\n",
+])
+def test_code_outside_the_generators_shapes_is_refused_and_not_run(snippet):
+    source = '"""Imported."""\nfrom dashkit import Dashboard, panels\n' + snippet
+    with pytest.raises(UnsafeSource, match="nothing was run"):
+        run_module(source)
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "a.b", "class", "os", "json", "1abc", "",
+                                  "naïve"])
+def test_name_must_be_a_module_name(name, tmp_path):
+    result = CliRunner().invoke(main, ["import", "-", "--name", name, "--out", str(tmp_path)],
+                                input=json.dumps({"title": "T", "panels": []}))
+    assert result.exit_code == 2 and "--name" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symlink_at_the_target_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text("# precious\n")
+    out = tmp_path / "dashboards"
+    out.mkdir()
+    (out / "sales.py").symlink_to(outside)
+    for extra in ([], ["--force"]):
+        result = CliRunner().invoke(main, ["import", "-", "--out", str(out), *extra],
+                                    input=json.dumps({"title": "Sales", "panels": []}))
+        assert result.exit_code == 1 and "symbolic link" in result.output
+    assert outside.read_text() == "# precious\n" and (out / "sales.py").is_symlink()
+
+
+def test_dashboards_that_share_a_module_name_get_distinct_modules(tmp_path):
+    file_map = tmp_path / "map.json"
+    file_map.write_text(json.dumps({
+        "a.json": {"uid": "a", "title": "Sales!", "panels": []},
+        "b.json": {"uid": "b", "title": "Sales?", "panels": []}}))
+    twin = tmp_path / "twin.json"
+    twin.write_text(json.dumps({"uid": "c", "title": "Sales!", "panels": []}))
+    out = tmp_path / "dashboards"
+    result = CliRunner().invoke(main, ["import", str(file_map), str(twin), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["sales.py", "sales_2.py", "sales_3.py"]
+    uids = {p.name: run_module(p.read_text())["dashboard"].uid for p in out.iterdir()}
+    assert uids == {"sales.py": "a", "sales_2.py": "b", "sales_3.py": "c"}
+    assert result.output.count("was taken by another dashboard of this import") == 2
+
+
+def test_generated_names_are_identifiers_whatever_the_datasource_uid():
+    model = {"uid": "u", "title": "T", "panels": [
+        {"type": "stat", "title": f"p{i}", "gridPos": {"x": 0, "y": i * 4, "w": 6, "h": 4},
+         "datasource": {"type": kind, "uid": uid}, "targets": [{"expr": "up", "refId": "A"}]}
+        for i, (kind, uid) in enumerate([("a-b", "---"), ("x y", "9lives"), ("", "é"),
+                                         ("prometheus", "class"), ("p", "None")])]}
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    built = build_back(result.source)
+    assert [p["datasource"]["uid"] for p in built["panels"]] == ["---", "9lives", "é", "class", "None"]
