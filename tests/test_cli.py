@@ -49,7 +49,7 @@ def test_build_writes_the_provisioning_tree(tmp_path):
     assert code == 0, stdout
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == [
-        "dashboards/easymo-business-metrics.json", "dashboards/easymo-error-tracking.json",
+        ".dashkit-build", "dashboards/easymo-business-metrics.json", "dashboards/easymo-error-tracking.json",
         "dashboards/easymo-infrastructure.json", "dashboards/easymo-service-health.json",
         "dashboards/easymo-system-overview.json",
         "provisioning/dashboards/dashkit.yaml", "provisioning/datasources/datasources.yaml"]

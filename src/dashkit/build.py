@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,12 +82,51 @@ class BuildResult:
     dashboards: tuple[Compiled, ...]
 
 
+#: The file that says dashkit wrote a folder, so a later build may replace it.
+OUTPUT_MARKER = ".dashkit-build"
+_MARKER_TEXT = ("Written by dashkit build. This folder is replaced whole on every build;\n"
+                "edit the Python dashboards instead.\n")
+_STAGING = ".dashkit-staging-"
+
+
+def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = False,
+                          cwd: Path | None = None) -> None:
+    """Refuse an output folder whose replacement would delete what dashkit did not write: the
+    sources, the folder the user stands in, or any non-empty folder without dashkit's marker."""
+    out = Path(out_dir).resolve()
+    sources = Path(dashboards_dir).resolve()
+    here = (cwd or Path.cwd()).resolve()
+    if out == sources or out in sources.parents or sources in out.parents:
+        raise DashkitError(f"--out {out_dir} is, holds or lies inside the dashboards folder "
+                           f"{dashboards_dir}: the build replaces --out whole, so it must be a "
+                           "folder of its own (default build/grafana)")
+    if out == here or out in here.parents:
+        raise DashkitError(f"--out {out_dir} is or holds the current directory: the build "
+                           "replaces --out whole; choose a folder of its own (default build/grafana)")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir() or out.is_symlink():
+            raise DashkitError(f"--out {out_dir} exists and is not a folder (or is a link)")
+        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+            raise DashkitError(f"--out {out_dir} is not empty and was not written by dashkit "
+                               f"(no {OUTPUT_MARKER} in it): refusing to replace it; choose "
+                               "another folder, or --force to replace it all the same")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise DashkitError(f"--out {out_dir}: {parent} is a file, not a folder")
+
+
 def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
                options: ProviderOptions) -> None:
-    """Write into a temporary sibling folder, then swap it in: never a half-written tree."""
+    """Write into a staging folder beside ``out_dir``, then swap it in: Grafana's provisioner,
+    polling the output, never finds it absent or half-written."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}{os.getpid()}-",
+                                        dir=out_dir.parent))
+    except OSError as error:
+        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
     try:
         dashboards = staging / "dashboards"
         dashboards.mkdir()
@@ -98,21 +138,66 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         (provisioning / "dashboards" / "dashkit.yaml").write_text(provider_yaml(options), "utf-8")
         (provisioning / "datasources" / "datasources.yaml").write_text(
             datasources_yaml(project.datasources), "utf-8")
+        (staging / OUTPUT_MARKER).write_text(_MARKER_TEXT, "utf-8")
         os.chmod(staging, 0o755)
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        swap_in(staging, out_dir)
+    except OSError as error:
+        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after a swap: the previous output
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old-{os.getpid()}")
-        os.replace(out_dir, old)
-        os.replace(staging, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out_dir)
+def clean_stale_staging(out_dir: Path) -> None:
+    """Remove staging folders that builds killed midway left beside ``out_dir`` (their process
+    is gone); a running build's folder is left alone."""
+    for candidate in out_dir.parent.glob(f".{out_dir.name}{_STAGING}*"):
+        pid_text = candidate.name[len(f".{out_dir.name}{_STAGING}"):].split("-", 1)[0]
+        if not pid_text.isdigit() or not candidate.is_dir() or candidate.is_symlink():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(candidate, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux ``renameat2(RENAME_EXCHANGE)``: both paths swap in one step. False where the OS or
+    file system cannot do it."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if result == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not on this file system
+        return False
+    raise OSError(errno, os.strerror(errno), str(b))
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put ``staging`` at ``out_dir``; the previous output ends up at ``staging``."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        staging.mkdir()  # the caller removes it
+        return
+    if _exchange(staging, out_dir):
+        return
+    # elsewhere: two renames, with a moment in which out_dir is absent
+    old = staging.with_name(staging.name + "-old")
+    os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    os.replace(old, staging)
 
 
 def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
@@ -132,8 +217,10 @@ def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> Non
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
-          options: ProviderOptions = ProviderOptions()) -> BuildResult:
-    """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``."""
+          options: ProviderOptions = ProviderOptions(), *, force: bool = False) -> BuildResult:
+    """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
+    (refused where replacing it would delete what dashkit did not write, unless ``force``)."""
+    check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
     project = load_project(dashboards_dir)
     compiled = compile_project(project)
     check_lint_errors(compiled, Path(dashboards_dir))

@@ -41,12 +41,14 @@ def _fail(error: DashkitError) -> None:
               help="Where Grafana sees the dashboards/ folder (the provider's options.path).")
 @click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
 @click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@click.option("--force", is_flag=True,
+              help="Replace --out even if it holds files dashkit did not write.")
 def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder: str,
-                  folder_uid: str | None) -> None:
+                  folder_uid: str | None, force: bool) -> None:
     """Compile the dashboards into a Grafana provisioning tree."""
     options = ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)
     try:
-        result = build(dashboards_dir, out_dir, options)
+        result = build(dashboards_dir, out_dir, options, force=force)
     except DashkitError as error:
         _fail(error)
         return

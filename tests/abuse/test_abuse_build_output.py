@@ -1,0 +1,170 @@
+"""Abuse: ``dashkit build`` never deletes what it did not write, and its output is never absent
+or half-written to a reader such as Grafana's file provisioner."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dashkit.build import OUTPUT_MARKER, compile_project, write_tree
+from dashkit.cli import main
+from dashkit.project import load_project
+from dashkit.provisioning import ProviderOptions
+
+from conftest import DASHBOARDS
+
+DASHBOARD = """from dashkit import Dashboard, panels
+dashboard = Dashboard(uid="a", title="A", datasource=None, panels=[panels.text("t", "x")])
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "a.py").write_text(DASHBOARD)
+    return folder
+
+
+def build(*args: str, cwd: Path | None = None) -> tuple[int, str]:
+    previous = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, ["build", *args])
+    finally:
+        os.chdir(previous)
+    return result.exit_code, result.output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("out", ["proj", "proj/build", "."])
+def test_out_that_is_holds_or_lies_inside_the_sources_is_refused(project, out):
+    before = snapshot(project.parent)
+    code, output = build("--dashboards", str(project), "--out", out, cwd=project.parent)
+    assert code == 1 and output.startswith("error: --out") and output.count("\n") == 1
+    assert snapshot(project.parent) == before
+
+
+def test_out_that_is_the_current_directory_or_above_it_is_refused(project, tmp_path):
+    work = tmp_path / "work" / "here"
+    work.mkdir(parents=True)
+    for out in (str(work), str(tmp_path / "work"), "."):
+        code, output = build("--dashboards", str(project), "--out", out, cwd=work)
+        assert code == 1 and "current directory" in output
+    assert work.is_dir()
+
+
+def test_a_folder_dashkit_did_not_write_is_kept_unless_forced(project, tmp_path):
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "holiday.jpg").write_bytes(b"\xff\xd8 precious")
+    code, output = build("--dashboards", str(project), "--out", str(out))
+    assert code == 1 and "was not written by dashkit" in output
+    assert (out / "holiday.jpg").read_bytes() == b"\xff\xd8 precious"
+    code, output = build("--dashboards", str(project), "--out", str(out), "--force")
+    assert code == 0, output
+    assert not (out / "holiday.jpg").exists() and (out / OUTPUT_MARKER).is_file()
+
+
+def test_dashkits_own_output_and_empty_folders_are_replaced(project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    (out / "dashboards" / "stale.json").write_text("{}")
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    assert sorted(p.name for p in (out / "dashboards").iterdir()) == ["a.json"]
+
+
+def test_a_file_in_the_way_and_unwritable_places_are_one_line_errors(project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for out in (str(blocker / "out"), "/proc/dashkit-out"):
+        code, output = build("--dashboards", str(project), "--out", out)
+        assert code == 1 and output.startswith("error: ") and output.count("\n") == 1, output
+    code, output = build("--dashboards", str(project), "--out", str(blocker))
+    assert code == 2 and "is a file" in output  # click's usage error    assert blocker.read_text() == "x"
+
+
+def test_a_failure_while_writing_leaves_the_previous_output_whole(project, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    before = snapshot(out)
+
+    def fail(*_args: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys.modules["dashkit.build"], "datasources_yaml", fail)
+    code, output = build("--dashboards", str(project), "--out", str(out))
+    assert code == 1 and "No space left on device" in output
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the exchange swap is Linux's renameat2")
+def test_a_reader_never_sees_the_output_absent_or_half_written(tmp_path):
+    """Grafana polls the output folder: poll it from another thread during 50 rebuilds."""
+    project = load_project(DASHBOARDS)
+    compiled = compile_project(project)
+    out = tmp_path / "grafana"
+    write_tree(compiled, project, out, ProviderOptions())
+    expected = sorted(c.filename for c in compiled)
+    problems: list[str] = []
+    reads = 0
+    stop = threading.Event()
+
+    def poll() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                names = sorted(os.listdir(out / "dashboards"))
+                if names != expected:
+                    problems.append(f"dashboards/ held {names}")
+                for name in names:
+                    json.loads((out / "dashboards" / name).read_bytes())
+                (out / "provisioning" / "dashboards" / "dashkit.yaml").read_bytes()
+                reads += 1
+            except (OSError, ValueError) as error:
+                problems.append(f"{type(error).__name__}: {error}")
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        for _ in range(50):
+            write_tree(compiled, project, out, ProviderOptions())
+    finally:
+        stop.set()
+        reader.join()
+    assert problems == [] and reads > 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grafana"]  # no staging left behind
+
+
+def test_staging_folders_of_killed_builds_are_cleaned(project, tmp_path):
+    out = tmp_path / "out"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".out.dashkit-staging-{dead}-abc123"
+    (stale / "dashboards").mkdir(parents=True)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = tmp_path / f".out.dashkit-staging-{alive.pid}-def456"
+        running.mkdir()
+        unrelated = tmp_path / ".out-keep"
+        unrelated.mkdir()
+        assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+        assert not stale.exists() and running.exists() and unrelated.exists()
+    finally:
+        alive.kill()
+        alive.wait()
+        shutil.rmtree(tmp_path / f".out.dashkit-staging-{alive.pid}-def456", ignore_errors=True)
