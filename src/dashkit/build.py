@@ -87,6 +87,7 @@ OUTPUT_MARKER = ".dashkit-build"
 _MARKER_TEXT = ("Written by dashkit build. This folder is replaced whole on every build;\n"
                 "edit the Python dashboards instead.\n")
 _STAGING = ".dashkit-staging-"
+_PREVIOUS = ".dashkit-previous"
 
 
 def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = False,
@@ -141,10 +142,16 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         (staging / OUTPUT_MARKER).write_text(_MARKER_TEXT, "utf-8")
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
+        # A reader that looked the old folder up just before the swap may still be reading
+        # it: the previous output stays beside the new one until the next build.
+        previous = out_dir.with_name(f".{out_dir.name}{_PREVIOUS}")
+        if staging.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+            os.rename(staging, previous)
     except OSError as error:
         raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # after a swap: the previous output
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def clean_stale_staging(out_dir: Path) -> None:
@@ -186,10 +193,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Put ``staging`` at ``out_dir``; the previous output ends up at ``staging``."""
+    """Put ``staging`` at ``out_dir``; the previous output, if any, ends up at ``staging``."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        staging.mkdir()  # the caller removes it
         return
     if _exchange(staging, out_dir):
         return

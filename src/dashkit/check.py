@@ -161,7 +161,7 @@ def check(models: Sequence[Mapping[str, Any]], prometheus: PrometheusClient,
     try:
         known = set(prometheus.label_values("__name__"))
     except requests.RequestException as error:
-        raise DashkitError(f"cannot reach Prometheus at {prometheus.url}: "
+        raise DashkitError(f"cannot reach Prometheus at {prometheus.display_url}: "
                            f"{type(error).__name__}") from None
     results = []
     for model in models:

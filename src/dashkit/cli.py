@@ -33,6 +33,25 @@ def _fail(error: DashkitError) -> None:
     sys.exit(1)
 
 
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A URL option checked before anything runs: one line and exit 2 when it is malformed."""
+    from dashkit.http import validate_url
+
+    if value is None:
+        return None
+    try:
+        return validate_url(value, f"--{param.name.replace('_', '-')}" if param.name else "URL")
+    except DashkitError as error:
+        click.echo(f"error: {error}", err=True)
+        ctx.exit(2)
+        raise  # unreachable: ctx.exit raises
+
+
+deadline_option = click.option(
+    "--deadline", default=300.0, show_default=True, type=click.FloatRange(min=1),
+    help="Seconds the whole run may take talking to servers; then it stops.")
+
+
 @main.command("build")
 @dashboards_option
 @click.option("--out", "out_dir", default="build/grafana", show_default=True,
@@ -108,8 +127,12 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
 @main.command("check")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
-@click.option("--prometheus-url", required=True, help="Prometheus base URL.")
-@click.option("--loki-url", help="Loki base URL; without it, Loki queries are skipped.")
+@click.option("--prometheus-url", required=True, callback=_url, help="Prometheus base URL.")
+@click.option("--loki-url", callback=_url,
+              help="Loki base URL; without it, Loki queries are skipped.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds one HTTP request may take, whole.")
+@deadline_option
 @click.option("--scrape-interval", default="15s", show_default=True,
               help="The Prometheus datasource's scrape interval (Grafana's timeInterval).")
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
@@ -123,8 +146,8 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
               show_default=True)
 def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: str,
                   loki_url: str | None, scrape_interval: str, variables: tuple[str, ...],
-                  allow_empty: bool, series_limit: int, query_budget: str, dashboard_budget: str,
-                  output: str) -> None:
+                  timeout: float, deadline: float, allow_empty: bool, series_limit: int,
+                  query_budget: str, dashboard_budget: str, output: str) -> None:
     """Run every query of every dashboard against live datasources, as Grafana would."""
     from dashkit.check import Budget, check
     from dashkit.check_report import render
@@ -142,8 +165,9 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
         # catalog checks off: every query runs and reports its own status
         compiled = _select(compile_project(load_project(dashboards_dir), checks=False), only)
         with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
-            report = check([c.model for c in compiled], PrometheusClient(prometheus_url),
-                           LokiClient(loki_url) if loki_url else None, scrape_interval=interval,
+            prometheus = PrometheusClient(prometheus_url, timeout, deadline=deadline)
+            loki = LokiClient(loki_url, timeout, deadline=deadline) if loki_url else None
+            report = check([c.model for c in compiled], prometheus, loki, scrape_interval=interval,
                            budget=budget, overrides=overrides, progress=lambda: bar.update(1))
     except DashkitError as error:
         _fail(error)
@@ -158,7 +182,8 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the modules.")
 @click.option("--name", help="Module name (one dashboard only) [default: from the title].")
 @click.option("--force", is_flag=True, help="Overwrite existing modules.")
-@click.option("--grafana-url", help="Import from a live Grafana instead (with --uid).")
+@click.option("--grafana-url", callback=_url,
+              help="Import from a live Grafana instead (with --uid).")
 @click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
 @click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
@@ -215,24 +240,24 @@ def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tup
         credentials = Credentials.from_environment(token_file)
     except DashkitError as error:
         raise click.UsageError(str(error)) from None
-    client = GrafanaClient(url, credentials)
     fetched = []
-    for uid in uids:
-        try:
+    try:
+        client = GrafanaClient(url, credentials, deadline=120)
+        for uid in uids:
             response = client.get_dashboard(uid)
-        except DashkitError as error:
-            _fail(error)
-        if response.status != 200:
-            _fail(DashkitError(f"HTTP {response.status}: {response.message}",
-                               dashboard=uid))
-        fetched.append((f"{url}/d/{uid}", json.dumps(response.body)))
+            if response.status != 200:
+                raise DashkitError(f"HTTP {response.status}: {response.message}", dashboard=uid)
+            fetched.append((f"{client.display_url}/d/{uid}", json.dumps(response.body)))
+    except DashkitError as error:
+        _fail(error)
     return fetched
 
 
 @main.command("publish")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
-@click.option("--grafana-url", required=True, help="Grafana's base URL, e.g. https://grafana.example.com")
+@click.option("--grafana-url", required=True, callback=_url,
+              help="Grafana's base URL, e.g. https://grafana.example.com")
 @click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
 @click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
@@ -245,12 +270,14 @@ def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tup
 @click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
               help="CA bundle to verify Grafana's TLS certificate.")
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds one HTTP request may take, whole.")
+@deadline_option
 @click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
 def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
                     folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
                     token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
-                    verbose: bool) -> None:
+                    deadline: float, verbose: bool) -> None:
     """Publish the dashboards through Grafana's HTTP API."""
     from dashkit.grafana import Credentials, GrafanaClient
     from dashkit.publishing import PublishResult, Target, publish
@@ -265,8 +292,9 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
         raise click.UsageError(str(error)) from None
     try:
         compiled = _select(compile_project(load_project(dashboards_dir)), only)
-        client = GrafanaClient(grafana_url, credentials, timeout=timeout,
+        client = GrafanaClient(grafana_url, credentials, timeout=timeout, deadline=deadline,
                                verify=False if insecure else (ca_cert or True),
+                               warn=lambda line: click.echo(f"warning: {line}", err=True),
                                trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
                                else None)
         with click.progressbar(length=len(compiled), label="Publishing", file=sys.stderr,

@@ -1,29 +1,34 @@
-"""A small Prometheus HTTP API client: what variable resolution and live checks need."""
+"""A small Prometheus HTTP API client: what variable resolution and live checks need, over
+dashkit's bounded HTTP path (dashkit.http)."""
 from __future__ import annotations
 
 import time
 from typing import Any
-
-import requests
+from urllib.parse import quote
 
 from dashkit.errors import DashkitError
+from dashkit.http import HttpClient, clean_text
 
 
-class PrometheusClient:
-    def __init__(self, url: str, timeout: float = 10.0, session: requests.Session | None = None):
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self.session = session or requests.Session()
+def _shape(value: Any, kind: type, what: str) -> Any:
+    if not isinstance(value, kind):
+        raise DashkitError(f"{what}: the answer has an unexpected shape ({type(value).__name__})")
+    return value
+
+
+class PrometheusClient(HttpClient):
+    def __init__(self, url: str, timeout: float = 10.0, **options: Any) -> None:
+        super().__init__(url, service="Prometheus", timeout=timeout, **options)
 
     def _get(self, path: str, params: dict[str, Any] | list[tuple[str, Any]]) -> Any:
-        response = self.session.get(f"{self.url}{path}", params=params, timeout=self.timeout)
-        try:
-            body = response.json()
-        except ValueError:
-            raise DashkitError(f"{path}: HTTP {response.status_code} from Prometheus") from None
+        response = self.request("GET", path, params=params)
+        body = response.body
+        if not isinstance(body, dict):
+            raise DashkitError(f"{path}: HTTP {response.status} from Prometheus: {response.message}")
         if body.get("status") != "success":
-            raise DashkitError(f"{body.get('errorType', 'error')}: {body.get('error', body)}")
-        return body["data"]
+            raise DashkitError(f"{clean_text(str(body.get('errorType', 'error')), 40)}: "
+                               f"{clean_text(str(body.get('error', body)))}")
+        return body.get("data")
 
     def label_values(self, label: str, match: str | None = None, start: float | None = None,
                      end: float | None = None) -> list[str]:
@@ -32,12 +37,19 @@ class PrometheusClient:
             params.append(("match[]", match))
         if start is not None:
             params += [("start", start), ("end", end if end is not None else time.time())]
-        return sorted(self._get(f"/api/v1/label/{label}/values", params))
+        path = f"/api/v1/label/{quote(label, safe='')}/values"
+        values = _shape(self._get(path, params), list, path)
+        return sorted(str(v) for v in values)
 
     def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
         params = {"query": expr, "time": at if at is not None else time.time()}
-        return list(self._get("/api/v1/query", params)["result"])
+        return self._result(self._get("/api/v1/query", params), "/api/v1/query")
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
         params = {"query": expr, "start": start, "end": end, "step": step}
-        return list(self._get("/api/v1/query_range", params)["result"])
+        return self._result(self._get("/api/v1/query_range", params), "/api/v1/query_range")
+
+    @staticmethod
+    def _result(data: Any, path: str) -> list[dict[str, Any]]:
+        result = _shape(_shape(data, dict, path).get("result"), list, path)
+        return [_shape(item, dict, path) for item in result]

@@ -17,7 +17,8 @@ import attrs
 from dashkit.build import Compiled
 from dashkit.compare import MARKER_KEY, content_hash, describe_changes, same_content
 from dashkit.errors import DashkitError
-from dashkit.grafana import GrafanaClient, Response
+from dashkit.grafana import GrafanaClient, OutcomeUnknown, Response
+from dashkit.http import clean_text
 from dashkit.provisioning import folder_uid
 
 MESSAGE = "Published by dashkit"
@@ -83,7 +84,7 @@ def check_health(client: GrafanaClient) -> None:
     if response.status != 200:
         database = response.body.get("database") if isinstance(response.body, dict) else None
         state = f", database {database}" if database else ""
-        raise DashkitError(f"Grafana at {client.url} is not healthy (HTTP {response.status}{state});"
+        raise DashkitError(f"Grafana at {client.display_url} is not healthy (HTTP {response.status}{state});"
                            " nothing was written")
 
 
@@ -106,7 +107,12 @@ def ensure_folder(client: GrafanaClient, target: Target, dry_run: bool) -> str:
     if response.status != 404:
         raise DashkitError(f"cannot read folder {target.uid!r}: HTTP {response.status} "
                            f"{response.message}")
-    created = client.create_folder(target.uid, target.folder)
+    try:
+        created = client.create_folder(target.uid, target.folder)
+    except OutcomeUnknown:
+        if client.get_folder(target.uid).status == 200:
+            return target.uid
+        raise
     if created.status == 200:
         return target.uid
     # 409 (or 412 on the newest k8s path): created meanwhile by someone else; fine if it is there
@@ -124,14 +130,70 @@ def _published(model: dict[str, Any], version: int | None) -> dict[str, Any]:
     return payload
 
 
+#: Sends of one save at most; each after the first only once a read-back showed that the
+#: previous one did not land (Grafana's version lock refuses a late duplicate).
+SAVE_ATTEMPTS = 3
+
+
+def _live(response: Response) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(dashboard, meta)`` of a 200 answer, or None when Grafana's answer has another shape."""
+    body = response.body
+    if not isinstance(body, dict):
+        return None
+    live, meta = body.get("dashboard"), body.get("meta", {})
+    if not isinstance(live, dict) or not isinstance(meta, dict):
+        return None
+    if not isinstance(live.get("version", 0), int) or not isinstance(meta.get("folderUid", ""), str):
+        return None
+    return live, meta
+
+
+def _url(client: GrafanaClient, path: Any, uid: str) -> str:
+    """The dashboard's address; a path from the server is used only if it is a plain one."""
+    if isinstance(path, str) and path.startswith("/") and path.isprintable() and len(path) < 300:
+        return client.display_url + path
+    return f"{client.display_url}/d/{uid}"
+
+
+def _landed(client: GrafanaClient, item: Compiled, folder_uid: str) -> dict[str, Any] | None:
+    """The live dashboard if it is exactly what dashkit sent, else None."""
+    try:
+        response = client.get_dashboard(item.uid)
+    except DashkitError:
+        return None
+    shaped = _live(response) if response.status == 200 else None
+    if shaped is None:
+        return None
+    live, meta = shaped
+    marker = live.get(MARKER_KEY)
+    if (isinstance(marker, dict) and marker.get("hash") == content_hash(item.model)
+            and same_content(live, item.model) and meta.get("folderUid", "") == folder_uid):
+        return live
+    return None
+
+
 def _save(client: GrafanaClient, item: Compiled, folder_uid: str, version: int | None,
           action: Action, changes: tuple[str, ...]) -> PublishResult:
-    response = client.save_dashboard(_published(item.model, version), folder_uid, MESSAGE)
     uid, title = item.uid, item.title
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            response = client.save_dashboard(_published(item.model, version), folder_uid, MESSAGE)
+            break
+        except OutcomeUnknown as unknown:
+            live = _landed(client, item, folder_uid)
+            if live is not None:
+                return PublishResult(uid, title, action, live.get("version"), _url(client, None, uid),
+                                     detail="the save's answer was lost; read back, it had landed",
+                                     changes=changes)
+            if unknown.timed_out or attempt == SAVE_ATTEMPTS:
+                return PublishResult(uid, title, Action.FAILED, version, detail=(
+                    f"{unknown.message}; read back, it had not landed: not re-sent, publish "
+                    "again"))
     body = response.body if isinstance(response.body, dict) else {}
     if response.status == 200:
-        return PublishResult(uid, title, action, body.get("version"),
-                             client.url + str(body.get("url", f"/d/{uid}")), changes=changes)
+        saved = body.get("version")
+        return PublishResult(uid, title, action, saved if isinstance(saved, int) else None,
+                             _url(client, body.get("url"), uid), changes=changes)
     if response.status == 409 or body.get("status") == "version-mismatch":
         return PublishResult(uid, title, Action.CONFLICT, version, detail=(
             f"changed in Grafana between read and write (HTTP {response.status}: "
@@ -157,12 +219,16 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
         if dry_run:
             return PublishResult(uid, title, Action.CREATE, changes=changes, dry_run=True)
         return _save(client, item, folder_uid, None, Action.CREATE, changes)
-    if response.status != 200 or not isinstance(response.body, dict):
+    if response.status != 200:
         return PublishResult(uid, title, Action.FAILED,
                              detail=f"cannot read it: HTTP {response.status}: {response.message}")
-    live, meta = response.body.get("dashboard", {}), response.body.get("meta", {})
+    shaped = _live(response)
+    if shaped is None:
+        return PublishResult(uid, title, Action.FAILED, detail=(
+            "Grafana's answer to reading it has an unexpected shape (is this Grafana?)"))
+    live, meta = shaped
     version, live_folder = live.get("version"), meta.get("folderUid", "")
-    url = client.url + str(meta.get("url", f"/d/{uid}"))
+    url = _url(client, meta.get("url"), uid)
     if same_content(live, item.model) and live_folder == folder_uid:
         return PublishResult(uid, title, Action.UNCHANGED, version, url, dry_run=dry_run)
     if meta.get("provisioned"):
@@ -194,17 +260,18 @@ def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool
                            f"{response.message}")
     results = []
     for hit in response.body:
-        uid = hit.get("uid", "")
-        if uid in keep or hit.get("folderUid", folder_uid) != folder_uid:
+        uid = hit.get("uid") if isinstance(hit, dict) else None
+        if not isinstance(uid, str) or uid in keep or hit.get("folderUid", folder_uid) != folder_uid:
             continue
         live_response = client.get_dashboard(uid)
-        if live_response.status != 200:
+        shaped = _live(live_response) if live_response.status == 200 else None
+        if shaped is None or shaped[0].get("uid") != uid:
             continue
-        live = live_response.body.get("dashboard", {})
+        live = shaped[0]
         marker = live.get(MARKER_KEY)
         if not isinstance(marker, dict):
             continue  # never touch what dashkit did not publish
-        title = live.get("title", "")
+        title = clean_text(str(live.get("title", "")), 100)
         if not force and marker.get("hash") != content_hash(live):
             results.append(PublishResult(uid, title, Action.CONFLICT, live.get("version"), detail=(
                 "no longer in the build, but edited in Grafana since publish: not deleted "
@@ -215,7 +282,15 @@ def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool
                                          changes=("- dashboard no longer in the build",),
                                          dry_run=True))
             continue
-        deleted = client.delete_dashboard(uid)
+        try:
+            deleted = client.delete_dashboard(uid)
+        except OutcomeUnknown as unknown:
+            gone = client.get_dashboard(uid).status == 404
+            results.append(PublishResult(uid, title, Action.DELETE if gone else Action.FAILED,
+                                         live.get("version"), detail=(
+                "the delete's answer was lost; read back, it is gone" if gone else
+                f"{unknown.message}; read back, it is still there: not re-sent")))
+            continue
         if deleted.status == 200:
             results.append(PublishResult(uid, title, Action.DELETE, live.get("version")))
         else:

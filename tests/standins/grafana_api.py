@@ -56,7 +56,14 @@ class Fault:
     status: int | None
     times: int = 1
     headers: dict[str, str] = attrs.field(factory=dict)
-    body: dict[str, Any] = attrs.field(factory=lambda: {"message": "injected failure"})
+    body: Any = attrs.field(factory=lambda: {"message": "injected failure"})
+    #: Hostile behaviours: handle the request for real first (``apply``), then wait ``delay``
+    #: seconds before answering, or answer one byte every ``drip`` seconds, or send a body
+    #: that never ends (``endless``). ``status`` None with ``apply`` answers what Grafana would.
+    apply: bool = False
+    delay: float = 0.0
+    drip: float | None = None
+    endless: bool = False
 
 
 @attrs.define
@@ -135,19 +142,55 @@ class GrafanaAPIStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 fault = api._take_fault(method, parsed.path)
-                if fault is not None and fault.status is None:
+                if fault is not None and fault.apply:
+                    status, body, headers = api.handle(method, parsed.path, parse_qs(parsed.query),
+                                                       raw, self.headers.get("Authorization"))
+                    if fault.status is not None:
+                        status, body, headers = fault.status, fault.body, fault.headers
+                elif fault is not None and fault.status is None:
                     api._log(method, parsed.path, 0, self.headers.get("Authorization"))
                     self.close_connection = True
                     self.connection.shutdown(2)  # reset: the client sees a connection error
                     return
-                if fault is not None:
+                elif fault is not None:
                     status, body, headers = fault.status, fault.body, fault.headers
                 else:
                     status, body, headers = api.handle(method, parsed.path, parse_qs(parsed.query),
                                                        raw, self.headers.get("Authorization"))
                 api._log(method, parsed.path, status, self.headers.get("Authorization"))
+                if fault is not None and (fault.delay or fault.drip or fault.endless):
+                    self._misbehave(fault, status, json.dumps(body).encode())
+                    return
                 self.send(status, json.dumps(body).encode(), "application/json; charset=UTF-8",
                           headers)
+
+            def _misbehave(self, fault: Fault, status: int, body: bytes) -> None:
+                """Slow, dripping or endless answers; each stops when the client hangs up
+                (or after a minute at the most)."""
+                self.close_connection = True
+                stop = time.monotonic() + 60
+                try:
+                    time.sleep(fault.delay)
+                    if fault.endless:
+                        self.wfile.write(f"HTTP/1.1 {status} OK\r\nContent-Type: application/json"
+                                         "\r\nConnection: close\r\n\r\n".encode())
+                        self.wfile.write(b'{"message": "')
+                        while time.monotonic() < stop:
+                            self.wfile.write(b"x" * (1 << 20))
+                        return
+                    answer = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+                              f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+                    if fault.drip is None:
+                        self.wfile.write(answer)
+                        return
+                    for byte in answer:
+                        if time.monotonic() > stop:
+                            return
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(fault.drip)
+                except OSError:
+                    return  # the client hung up
 
             def do_GET(self) -> None:  # noqa: N802
                 self._dispatch("GET")

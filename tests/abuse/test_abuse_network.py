@@ -1,0 +1,282 @@
+"""Abuse: hostile servers on loopback. Every network call is bounded (each request whole, the
+run as a whole, the size of an answer), a write is never blindly repeated nor sent to another
+origin, TLS options beat the environment, and credentials never show.
+
+The Grafana API here is the stand-in (tests/standins/grafana_api.py), not Grafana."""
+from __future__ import annotations
+
+import http.server
+import json
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dashkit.cli import main
+from dashkit.grafana import Credentials
+from dashkit.http import HttpClient
+from dashkit.errors import DashkitError
+from standins.grafana_api import Fault, GrafanaAPIStandIn
+from standins.loopback import LoopbackServer, QuietHandler
+
+from conftest import DASHBOARDS
+
+TOKEN = "glsa_Abuse0123456789abcdefghijklmnop_1a2b3c4d"
+ENV = {"GRAFANA_TOKEN": TOKEN, "GRAFANA_USER": None, "GRAFANA_PASSWORD": None,
+       "REQUESTS_CA_BUNDLE": None, "CURL_CA_BUNDLE": None}
+
+
+@pytest.fixture
+def api() -> Iterator[GrafanaAPIStandIn]:
+    standin = GrafanaAPIStandIn(profile="grafana_11_3", token=TOKEN).start()
+    yield standin
+    standin.stop()
+
+
+def publish(url: str, *args: str, env: dict[str, str | None] | None = None) -> tuple[Result, float]:
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["publish", "--dashboards", str(DASHBOARDS), "--grafana-url",
+                                       url, "--folder", "EasyMO", *args], env={**ENV, **(env or {})})
+    return result, time.monotonic() - started
+
+
+def no_traceback(result: Result) -> None:
+    assert "Traceback" not in result.output and not isinstance(
+        result.exception, (TypeError, AttributeError, KeyError, ValueError)), result.output
+
+
+def test_a_dripping_server_is_cut_off_by_the_whole_request_timeout(api):
+    api.faults.append(Fault("GET", "/api/health", 200, body={"database": "ok"}, drip=0.2,
+                            times=100))
+    result, took = publish(api.url, "--timeout", "1", "--deadline", "3")
+    no_traceback(result)
+    assert result.exit_code == 1 and "no complete answer within 1 s" in result.output
+    assert took < 6 and not api.writes()
+
+
+def test_a_run_has_a_deadline_whatever_the_server_does(api):
+    api.faults.append(Fault("GET", "/api/dashboards/uid/", 429, times=10_000,
+                            headers={"Retry-After": "1"}))
+    result, took = publish(api.url, "--deadline", "4", "--timeout", "1")
+    no_traceback(result)
+    assert result.exit_code == 1 and took < 10
+    assert "deadline" in result.output or "HTTP 429" in result.output
+
+
+def test_a_long_retry_after_is_not_waited_for(api):
+    api.faults.append(Fault("GET", "/api/dashboards/uid/", 429, times=10_000,
+                            headers={"Retry-After": "3600"}))
+    result, took = publish(api.url)
+    assert result.exit_code == 1 and took < 10 and "HTTP 429" in result.output
+
+
+def test_endless_throttling_costs_the_retry_budget_once_not_per_dashboard():
+    """The retry budget is shared by every call of one client."""
+    class Throttle(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send(429, b"{}", "application/json", {"Retry-After": "0.2"})
+
+    server = LoopbackServer(Throttle)
+    server.start()
+    try:
+        from dashkit.http import RetryPolicy
+
+        client = HttpClient(server.url, service="Grafana", retry=RetryPolicy(budget=1.0))
+        started = time.monotonic()
+        statuses = [client.request("GET", f"/api/dashboards/uid/d{i}").status for i in range(10)]
+        took = time.monotonic() - started
+    finally:
+        server.stop()
+    assert statuses == [429] * 10 and client.retry_waited <= 1.0 and took < 3
+
+
+def test_a_huge_answer_is_refused_at_the_size_limit(api):
+    api.faults.append(Fault("GET", "/api/health", 200, endless=True))
+    result, took = publish(api.url)
+    no_traceback(result)
+    assert result.exit_code == 1 and "over the 64 MiB limit" in result.output
+    assert len(result.output) < 2000 and took < 20
+
+
+def test_answers_of_the_wrong_shape_are_failures_not_tracebacks(api):
+    api.faults += [Fault("GET", "/api/dashboards/uid/easymo-business-metrics", 200,
+                         body={"dashboard": [], "meta": 5}),
+                   Fault("GET", "/api/dashboards/uid/easymo-error-tracking", 200, body=[1, 2]),
+                   Fault("GET", "/api/dashboards/uid/easymo-infrastructure", 200, body="<html>"),
+                   Fault("GET", "/api/dashboards/uid/easymo-service-health", 200,
+                         body={"dashboard": {"version": "7"}, "meta": {}})]
+    result, _ = publish(api.url)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert result.output.count("unexpected shape") == 8  # in the table and in the summary
+    assert sorted(api.dashboards) == ["easymo-system-overview"]
+
+
+def test_a_save_that_timed_out_is_read_back_not_resent(api):
+    # the save lands, but its answer comes too late
+    api.faults.append(Fault("POST", "/api/dashboards/db", None, apply=True, delay=3))
+    result, _ = publish(api.url, "easymo-system-overview", "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    posts = [r for r in api.requests if r.method == "POST" and r.path == "/api/dashboards/db"]
+    assert len(posts) == 1 and "read back, it had landed" in result.output
+    assert api.dashboards["easymo-system-overview"].version == 1
+
+
+def test_a_save_that_timed_out_and_did_not_land_is_reported_not_resent(api):
+    api.faults.append(Fault("POST", "/api/dashboards/db", 500, delay=3))
+    result, _ = publish(api.url, "easymo-system-overview", "--timeout", "1")
+    assert result.exit_code == 1
+    posts = [r for r in api.requests if r.method == "POST" and r.path == "/api/dashboards/db"]
+    assert len(posts) == 1 and "had not landed: not re-sent" in result.output
+    assert "easymo-system-overview" not in api.dashboards
+
+
+def test_a_bad_gateway_on_save_is_read_back_before_any_resend(api):
+    api.faults.append(Fault("POST", "/api/dashboards/db", 502, apply=True))
+    result, _ = publish(api.url, "easymo-system-overview")
+    assert result.exit_code == 0, result.output
+    kinds = [(r.method, r.path) for r in api.requests]
+    save = kinds.index(("POST", "/api/dashboards/db"))
+    assert kinds[save + 1] == ("GET", "/api/dashboards/uid/easymo-system-overview")
+    assert kinds.count(("POST", "/api/dashboards/db")) == 1  # it had landed: not sent again
+
+
+class _Catcher(QuietHandler):
+    received: list[str] = []
+
+    def _any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        _Catcher.received.append(f"{self.command} {self.path} auth={self.headers.get('Authorization')}")
+        self.send(200, b'{"status": "success", "version": 1, "url": "/d/x"}', "application/json")
+
+    do_GET = do_POST = _any  # noqa: N815
+
+
+def test_writes_never_follow_a_redirect_to_another_origin(api):
+    other = LoopbackServer(_Catcher)
+    other.start()
+    _Catcher.received = []
+    try:
+        api.faults.append(Fault("POST", "/api/dashboards/db", 307, times=5,
+                                headers={"Location": other.url + "/steal"}))
+        result, _ = publish(api.url, "easymo-system-overview")
+    finally:
+        other.stop()
+    assert result.exit_code == 1 and "not followed" in result.output
+    assert _Catcher.received == []
+    assert "created" not in result.output and "easymo-system-overview" not in api.dashboards
+
+
+def test_reads_never_follow_a_redirect_to_another_origin(api):
+    other = LoopbackServer(_Catcher)
+    other.start()
+    _Catcher.received = []
+    try:
+        api.faults.append(Fault("GET", "/api/health", 302, headers={"Location": other.url + "/x"}))
+        result, _ = publish(api.url)
+    finally:
+        other.stop()
+    assert result.exit_code == 1 and "redirected to another origin" in result.output
+    assert _Catcher.received == []
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTPS server with a self-signed certificate for 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+
+    class Health(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send(401, b'{"message": "reached"}', "application/json")  # not retried
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("env_bundle", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_insecure_and_ca_cert_beat_the_environments_bundle(tls_server, env_bundle, tmp_path):
+    url, cert = tls_server
+    env = {env_bundle: "/etc/ssl/certs/ca-certificates.crt"}
+    plain, _ = publish(url, env=env)
+    assert plain.exit_code == 1 and "TLS verification failed" in plain.output
+    assert "REQUESTS_CA_BUNDLE" not in plain.output and "--ca-cert" in plain.output
+    for args in (["--insecure"], ["--ca-cert", str(cert)]):
+        result, _ = publish(url, *args, env=env)
+        # reached the server: it answered the health check (401 on purpose: nothing is written)
+        assert result.exit_code == 1 and "not healthy (HTTP 401" in result.output, result.output
+    insecure, _ = publish(url, "--insecure", env=env)
+    assert insecure.output.count("not verified (--insecure)") == 1
+    assert "InsecureRequestWarning" not in insecure.output
+
+
+@pytest.mark.parametrize("content,why", [
+    (f"{TOKEN}\nsecond-line-secret\n", "has 2 lines"),
+    (f"{TOKEN} trailing-secret", "spaces, control or non-ASCII"),
+    ("tök€n-secret", "spaces, control or non-ASCII"),
+    ("\n\n", "is empty"),
+])
+def test_a_bad_token_file_is_one_line_that_never_shows_the_token(api, tmp_path, content, why):
+    token_file = tmp_path / "token"
+    token_file.write_text(content)
+    result, _ = publish(api.url, "--token-file", str(token_file), env={"GRAFANA_TOKEN": None})
+    assert result.exit_code == 2 and why in result.output
+    assert "secret" not in result.output and TOKEN not in result.output
+    assert "Traceback" not in result.output and not api.requests
+
+
+def test_a_bad_token_in_the_environment_never_shows(api):
+    result, _ = publish(api.url, env={"GRAFANA_TOKEN": "abc\r\nX-Injected: evil-secret"})
+    assert result.exit_code == 2 and "GRAFANA_TOKEN has 2 lines" in result.output
+    assert "evil-secret" not in result.output and not api.requests
+
+
+def test_credentials_in_the_url_are_redacted_everywhere(api):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://admin:hunter2-secret@127.0.0.1:{port}"
+    result, _ = publish(url, "--timeout", "1", "--deadline", "2", "-v")
+    assert result.exit_code == 1 and "***@127.0.0.1" in result.output
+    assert "hunter2" not in result.output
+    dry, _ = publish(api.url.replace("http://", "http://admin:hunter2-secret@"), "--dry-run")
+    assert dry.exit_code == 0 and "hunter2" not in dry.output
+
+
+@pytest.mark.parametrize("command", [
+    ["publish", "--dashboards", str(DASHBOARDS), "--grafana-url"],
+    ["check", "--dashboards", str(DASHBOARDS), "--prometheus-url"],
+    ["import", "--uid", "x", "--grafana-url"],
+])
+@pytest.mark.parametrize("url", ["grafana.example.com", "ftp://grafana.example.com",
+                                 "http://host:99999", "http://", "http://user:pw-secret@:80",
+                                 "http://ho st"])
+def test_malformed_urls_are_one_line_usage_errors(command, url):
+    result = CliRunner().invoke(main, [*command, url], env=ENV)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: --") and result.output.count("\n") == 1
+    assert "pw-secret" not in result.output
+
+
+def test_the_client_refuses_a_bad_url_from_python_too():
+    with pytest.raises(DashkitError, match="needs http:// or https://"):
+        HttpClient("localhost:3000", service="Grafana")
+    assert "hidden" in repr(Credentials.token(TOKEN)) and TOKEN not in repr(Credentials.token(TOKEN))
