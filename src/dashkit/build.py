@@ -13,7 +13,7 @@ import attrs
 
 from dashkit.compile import compile_dashboard, dumps
 from dashkit.model import iter_panels
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, raise_all
 from dashkit.project import Project, Source, load_project
 from dashkit.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 
@@ -41,20 +41,33 @@ class Compiled:
         return f"{self.uid}.json"
 
 
-def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
-    """Compile every dashboard and check what only the whole set shows: uids, titles, links.
-
-    ``checks=False`` leaves query and set checks to the caller (lint reports them all under
-    their own rules, not the first as an error).
-    """
-    compiled = []
+def compile_each(project: Project, checks: bool = True) -> tuple[list[Compiled], list[DashkitError]]:
+    """Every dashboard compiled that can be, and the errors of those that cannot."""
+    compiled, errors = [], []
     for source in project.sources:
         try:
             compiled.append(Compiled(source, compile_dashboard(source.dashboard, strict=checks)))
         except DashkitError as error:
-            raise error.located(file=source.file) from None
+            errors.append(error.located(file=source.file))
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            # a value of the wrong type that slipped past the builders
+            errors.append(DashkitError(f"cannot compile: {type(error).__name__}: {error}",
+                                       file=source.file, dashboard=str(source.dashboard.uid)))
+    return compiled, errors
+
+
+def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
+    """Compile every dashboard and check what only the whole set shows: uids, titles, links.
+    Every error of every dashboard is raised together.
+
+    ``checks=False`` leaves query and set checks to the caller (lint reports them all under
+    their own rules, not the first as an error).
+    """
+    compiled, errors = compile_each(project, checks)
+    errors = list(project.errors) + errors
     if checks:
-        _check_set(compiled)
+        errors += _set_errors(compiled)
+    raise_all(errors)
     return compiled
 
 
@@ -65,15 +78,13 @@ def lint_subjects(compiled: Sequence[Compiled]) -> list[Any]:
     return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog) for c in compiled]
 
 
-def _check_set(compiled: Sequence[Compiled]) -> None:
+def _set_errors(compiled: Sequence[Compiled]) -> list[DashkitError]:
     """Duplicate uids and titles (Grafana then stops provisioning the folder: CONTRACT.md §3.2)
-    and links to dashboards not in the build: lint's set rules, the first error raised."""
+    and links to dashboards not in the build: lint's set rules, as errors."""
     from dashkit.lint import ERROR, lint_set
 
-    for finding in lint_set(lint_subjects(compiled)):
-        if finding.severity == ERROR:
-            raise DashkitError(finding.message, file=finding.file, dashboard=finding.dashboard,
-                               panel=finding.panel or None)
+    return [DashkitError(f.message, file=f.file, dashboard=f.dashboard, panel=f.panel or None)
+            for f in lint_set(lint_subjects(compiled)) if f.severity == ERROR]
 
 
 @attrs.frozen
@@ -207,7 +218,7 @@ def swap_in(staging: Path, out_dir: Path) -> None:
 
 
 def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
-    """The error-level lint rules, run before anything is written; the first error stops the build."""
+    """The error-level lint rules, run before anything is written; every error is raised."""
     from dashkit.lint import ERROR, lint_dashboard
     from dashkit.lint_config import EXCLUSIONS_FILE, load_exclusions
 
@@ -215,11 +226,8 @@ def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> Non
     # the set rules already ran in compile_project
     errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
               if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more: dashkit lint lists them)" if len(errors) > 1 else ""
-        raise DashkitError(f"{first.message} [{first.rule}]{more}", file=first.file,
-                           dashboard=first.dashboard, panel=first.panel or None)
+    raise_all([DashkitError(f"{f.message} [{f.rule}]", file=f.file, dashboard=f.dashboard,
+                            panel=f.panel or None) for f in errors])
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,

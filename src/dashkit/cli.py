@@ -9,7 +9,7 @@ import click
 from typing import TYPE_CHECKING
 
 from dashkit.build import Compiled, build, compile_project
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, DashkitErrors
 from dashkit.project import load_project
 from dashkit.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.tables import format_table
@@ -28,8 +28,13 @@ def main() -> None:
     """Grafana dashboards as reviewed, tested Python code."""
 
 
-def _fail(error: DashkitError) -> None:
-    click.echo(f"error: {error}", err=True)
+def _fail(error: DashkitError, after: str = "") -> None:
+    """Every error on its own line, then (for several) how many, and what that means."""
+    errors = error.errors if isinstance(error, DashkitErrors) else (error,)
+    for each in errors:
+        click.echo(f"error: {each}", err=True)
+    if len(errors) > 1:
+        click.echo(f"{len(errors)} errors{': ' + after if after else ''}", err=True)
     sys.exit(1)
 
 
@@ -69,7 +74,7 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
     try:
         result = build(dashboards_dir, out_dir, options, force=force)
     except DashkitError as error:
-        _fail(error)
+        _fail(error, after="nothing was written")
         return
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
             for c in result.dashboards]
@@ -109,8 +114,9 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
     from dashkit import lint_run
     from dashkit.lint_report import render
 
+    config_file = config or dashboards_dir / lint_run.EXCLUSIONS_FILE
     try:
-        exclusions = lint_run.load_exclusions(config or dashboards_dir / lint_run.EXCLUSIONS_FILE)
+        exclusions = lint_run.load_exclusions(config_file)
         if paths:
             catalog = lint_run.load_catalog(catalog_spec) if catalog_spec else None
             subjects, early = lint_run.json_subjects(paths, catalog, provisioning)
@@ -119,7 +125,8 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
     except DashkitError as error:
         _fail(error)
         return
-    report = lint_run.run_lint(subjects, early, exclusions)
+    report = lint_run.run_lint(subjects, early, exclusions,
+                               None if paths or not config_file.exists() else config_file)
     click.echo(render(report, output))
     sys.exit(1 if report.failed(strict) else 0)
 
@@ -192,13 +199,13 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
     from dashkit.importer import import_files, valid_module_name
 
-    sources: list[tuple[str, str]] = []
+    sources: list[tuple[str, str | bytes]] = []
     for file in files:
         if file == "-":
-            sources.append(("<stdin>", sys.stdin.read()))
+            sources.append(("<stdin>", sys.stdin.buffer.read()))
             continue
         try:
-            sources.append((file, Path(file).read_text(encoding="utf-8")))
+            sources.append((file, Path(file).read_bytes()))  # decoded (strictly) by the importer
         except OSError as error:
             click.echo(f"error: {file}: cannot read: {error.strerror}", err=True)
             sys.exit(1)

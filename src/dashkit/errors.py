@@ -34,3 +34,26 @@ class DashkitError(Exception):
         if self.panel:
             where.append(f"panel {self.panel!r}")
         return (": ".join([", ".join(where), self.message]) if where else self.message)
+
+
+class DashkitErrors(DashkitError):
+    """Several mistakes found in one run: every one is reported, each on its own line, so that
+    one bad input never hides the others."""
+
+    def __init__(self, errors: "list[DashkitError] | tuple[DashkitError, ...]") -> None:
+        flat: list[DashkitError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, DashkitErrors) else [error])
+        super().__init__(f"{len(flat)} error{'s' * (len(flat) != 1)}")
+        self.errors = tuple(flat)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def raise_all(errors: "list[DashkitError]") -> None:
+    """Raise the one error as itself, several together, none not at all."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DashkitErrors(errors)

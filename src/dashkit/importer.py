@@ -582,7 +582,7 @@ def _write_module(target: Path, source: str) -> None:
         raise
 
 
-def import_files(sources: Iterable[tuple[str, str]], out_dir: Any, *, name: str | None = None,
+def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, name: str | None = None,
                  force: bool = False) -> list[Written]:
     """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
     fails writes nothing and the others go on. Two dashboards of one run never share a module:

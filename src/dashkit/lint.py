@@ -76,6 +76,12 @@ QUANTILE_LE = _rule("promql-quantile-le", ERROR,
 BUCKET = _rule("promql-bucket", WARNING,
                "A `_bucket` series outside histogram_quantile or a heatmap.")
 METRIC_UNKNOWN = _rule("metric-unknown", ERROR, "A metric the catalog does not have.")
+EXCLUSION_UNUSED = _rule("exclusion-unused", ERROR,
+                         "An exclusion in .dashkit-lint.yaml that matches no finding: stale or "
+                         "misspelt.")
+CATALOG_MISSING = _rule("catalog-missing", WARNING,
+                        "PromQL checked against no catalog: a misspelt metric or label goes "
+                        "unnoticed (give the Dashboard a catalog, or lint with --catalog).")
 LABEL_UNKNOWN = _rule("label-unknown", ERROR,
                       "A label (in a matcher, by/without or on/ignoring) the metric does not have.")
 RATE_GAUGE = _rule("promql-rate-gauge", ERROR, "rate/irate/increase over a gauge.")
@@ -416,6 +422,8 @@ def _lint_datasources(subject: Subject, emit: Emit) -> None:
         if language and ds is not None and not ds.templated and ds.uid not in BUILT_IN_DATASOURCES \
                 and not (ds.uid or "").startswith("$"):
             at(PANEL_DATASOURCE, f"fixed datasource {ds.uid!r}; use the datasource variable")
+    if "prometheus" in queried and subject.catalog is None:
+        emit(CATALOG_MISSING, "its metrics and labels were not checked: no catalog")
     exported = bool(model.get("__inputs"))
     for plugin in sorted(queried - variable_plugins):
         if not exported:

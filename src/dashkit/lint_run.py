@@ -7,22 +7,22 @@ from pathlib import Path
 
 import attrs
 
-from dashkit.build import compile_project, lint_subjects
+from dashkit.build import compile_each, lint_subjects
 from dashkit.catalog import Catalog
 from dashkit.errors import DashkitError
 from dashkit.lint import COMPILE, ERROR, NOT_A_DASHBOARD, Finding, Subject, lint
-from dashkit.lint_config import EXCLUSIONS_FILE, Exclusion, load_exclusions  # noqa: F401
+from dashkit.lint_config import EXCLUSIONS_FILE, Exclusion, load_exclusions, unused  # noqa: F401
 from dashkit.normalise import load_json
 from dashkit.project import import_file, load_project
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:
     """The compiled dashkit dashboards; a compile failure is itself a finding."""
-    try:
-        compiled = compile_project(load_project(dashboards_dir), checks=False)
-    except DashkitError as error:
-        return [], [Finding(COMPILE.id, ERROR, error.message, error.file or str(dashboards_dir),
-                            error.dashboard or "", error.panel or "")]
-    return lint_subjects(compiled), []
+    project = load_project(dashboards_dir, partial=True)
+    compiled, errors = compile_each(project, checks=False)
+    return lint_subjects(compiled), [
+        Finding(COMPILE.id, ERROR, error.message, error.file or str(dashboards_dir),
+                error.dashboard or "", error.panel or "")
+        for error in list(project.errors) + errors]
 
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
@@ -71,8 +71,13 @@ class LintReport:
 
 
 def run_lint(subjects: Sequence[Subject], early: Sequence[Finding] = (),
-             exclusions: Sequence[Exclusion] = ()) -> LintReport:
+             exclusions: Sequence[Exclusion] = (), exclusions_file: Path | None = None
+             ) -> LintReport:
+    """Lint, then set aside what the exclusions cover. With ``exclusions_file`` (linting the
+    project the file belongs to), an exclusion that matches nothing is an error."""
     findings = list(early) + lint(subjects)
+    if exclusions_file is not None:
+        findings += unused(list(exclusions), findings, exclusions_file)
     kept = [f for f in findings if not any(e.matches(f) for e in exclusions)]
     excluded = [f for f in findings if f not in kept]
     return LintReport(tuple(kept), tuple(excluded), len(subjects))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 
 from dashkit.errors import DashkitError
 
@@ -128,14 +129,135 @@ def normalise(loaded: Loaded) -> Loaded:
     return loaded
 
 
-def load_json(path: str | Path, text: str | None = None) -> list[Loaded]:
-    """Every dashboard in a JSON file, normalised; one clear error for anything else."""
-    source = str(path)
+#: Grafana stores numbers as float64 or int64: a larger integer is not a value it can hold.
+_INT_RANGE = (-(2 ** 63), 2 ** 64 - 1)
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        raise ValueError(f"the integer {text[:20]}… does not fit in 64 bits")
+    return value
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(text: str | bytes, source: str) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, integers within 64 bits, nesting Python can walk,
+    text that is valid Unicode. Anything else is one error naming the file."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DashkitError(f"not UTF-8 text (byte {error.start})", file=source) from None
     try:
-        raw = json.loads(text if text is not None else Path(path).read_text(encoding="utf-8"))
+        raw = json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except json.JSONDecodeError as error:
         raise DashkitError(f"invalid JSON at line {error.lineno} column {error.colno}: "
                            f"{error.msg}", file=source) from None
+    except ValueError as error:
+        raise DashkitError(f"invalid JSON: {error}", file=source) from None
+    except RecursionError:
+        raise DashkitError("invalid JSON: nested too deeply", file=source) from None
+    try:
+        orjson.dumps(raw)  # lone surrogates (\ud800) and too deep a nesting for the writer
+    except orjson.JSONEncodeError as error:
+        raise DashkitError(f"invalid JSON: {error}", file=source) from None
+    return raw
+
+
+def load_json(path: str | Path, text: str | bytes | None = None) -> list[Loaded]:
+    """Every dashboard in a JSON file, normalised; one clear error for anything else."""
+    source = str(path)
+    try:
+        content: str | bytes = text if text is not None else Path(path).read_bytes()
     except OSError as error:
         raise DashkitError(f"cannot read: {error.strerror}", file=source) from None
-    return [normalise(item) for item in unwrap(raw, source)]
+    found = unwrap(parse_json(content, source), source)
+    for item in found:
+        check_shape(item.model, item.source)
+    return [normalise(item) for item in found]
+
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, problems: list[str]) -> bool:
+    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
+    if not ok:
+        wanted = {dict: "an object", list: "a list", str: "a string"}.get(kind, "a number")  # type: ignore[call-overload]
+        problems.append(f"{where} must be {wanted}, not {_kind(value)}")
+    return ok
+
+
+def check_shape(model: Json, source: str) -> None:
+    """The fields dashkit reads have the types Grafana gives them: a field of another type is
+    one error naming it (``panels[3].gridPos.x must be a number, not a string``)."""
+    problems: list[str] = []
+    for key in ("title", "uid", "description"):
+        if model.get(key) is not None:
+            _expect(model[key], str, key, problems)
+    for key in ("tags", "links", "panels", "rows"):
+        if model.get(key) is not None:
+            _expect(model[key], list, key, problems)
+    for key in ("templating", "annotations", "time"):
+        if model.get(key) is not None and _expect(model[key], dict, key, problems) and key != "time":
+            inner = model[key].get("list")
+            if inner is not None and _expect(inner, list, f"{key}.list", problems):
+                for i, item in enumerate(inner):
+                    _expect(item, dict, f"{key}.list[{i}]", problems)
+    for i, tag in enumerate(model.get("tags") or [] if isinstance(model.get("tags"), list) else []):
+        _expect(tag, str, f"tags[{i}]", problems)
+    for i, link in enumerate(model.get("links") if isinstance(model.get("links"), list) else []):
+        _expect(link, dict, f"links[{i}]", problems)
+    rows = model.get("rows") if isinstance(model.get("rows"), list) else []
+    for r, row in enumerate(rows):
+        if _expect(row, dict, f"rows[{r}]", problems) and row.get("panels") is not None:
+            _check_panels(row["panels"], f"rows[{r}].panels", problems)
+    if isinstance(model.get("panels"), list):
+        _check_panels(model["panels"], "panels", problems)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DashkitError(f"field {problems[0]}{more}", file=source,
+                           dashboard=str(model.get("uid") or model.get("title") or "") or None)
+
+
+def _check_panels(panels: Any, where: str, problems: list[str]) -> None:
+    if not _expect(panels, list, where, problems):
+        return
+    for i, panel in enumerate(panels):
+        at = f"{where}[{i}]"
+        if not _expect(panel, dict, at, problems):
+            continue
+        for key in ("title", "type", "description"):
+            if panel.get(key) is not None:
+                _expect(panel[key], str, f"{at}.{key}", problems)
+        grid = panel.get("gridPos")
+        if grid is not None and _expect(grid, dict, f"{at}.gridPos", problems):
+            for axis in ("x", "y", "w", "h"):
+                if grid.get(axis) is not None:
+                    _expect(grid[axis], (int, float), f"{at}.gridPos.{axis}", problems)
+        for key in ("targets", "panels"):
+            if panel.get(key) is not None and _expect(panel[key], list, f"{at}.{key}", problems):
+                if key == "panels":
+                    _check_panels(panel[key], f"{at}.panels", problems)
+                else:
+                    for t, target in enumerate(panel[key]):
+                        _expect(target, dict, f"{at}.targets[{t}]", problems)
+        for key in ("fieldConfig", "options", "datasource"):
+            if key == "datasource" and isinstance(panel.get(key), str):
+                continue  # a legacy datasource name
+            if panel.get(key) is not None:
+                _expect(panel[key], dict, f"{at}.{key}", problems)

@@ -12,7 +12,7 @@ import attrs
 
 from dashkit.dashboard import Dashboard
 from dashkit.datasources import Datasource
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, raise_all
 
 
 @attrs.frozen
@@ -27,6 +27,8 @@ class Source:
 class Project:
     sources: tuple[Source, ...]
     datasources: tuple[Datasource, ...]
+    #: Modules that failed to load (``load_project(..., partial=True)`` only).
+    errors: tuple[DashkitError, ...] = ()
 
 
 def import_file(path: Path) -> ModuleType:
@@ -46,38 +48,98 @@ def import_file(path: Path) -> ModuleType:
     try:
         spec.loader.exec_module(module)
     except DashkitError:
+        sys.modules.pop(name, None)
         raise
-    except Exception as exc:  # any failure of user code becomes one located line
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any failure of user code (sys.exit too) becomes one line
+        sys.modules.pop(name, None)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename == str(path.resolve())]
         line = f" (line {frames[-1].lineno})" if frames else ""
-        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {exc}") from exc
+        if isinstance(exc, SyntaxError) and exc.lineno:
+            line = f" (line {exc.lineno})"
+        if isinstance(exc, SystemExit):
+            raise DashkitError(f"called sys.exit({exc.code!r}){line} while being imported"
+                               ) from None
+        text = " ".join(str(exc).split()) or "(no message)"
+        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {text}") from None
     finally:
         sys.path.remove(folder)
     return module
 
 
-def load_project(folder: str | Path) -> Project:
-    """Import every module of ``folder`` (helpers such as a shared catalog module included)."""
+def _shadows_python(name: str) -> bool:
+    return name in sys.stdlib_module_names or name in sys.builtin_module_names or name in (
+        "dashkit", "grafanalib", "attrs", "requests", "click", "yaml", "orjson")
+
+
+def _sibling_imports(path: Path, stems: set[str]) -> set[str]:
+    """The sibling modules ``path`` imports, read from its source (not run)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes(), str(path))
+    except (SyntaxError, ValueError, OSError):
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found & stems
+
+
+def load_project(folder: str | Path, *, partial: bool = False) -> Project:
+    """Import every module of ``folder`` (helpers such as a shared catalog module included).
+
+    Every module is tried: a broken one does not hide the others. Their errors are raised
+    together (:class:`DashkitErrors`), or, with ``partial``, kept in ``Project.errors`` beside
+    what did load (``dashkit lint`` reports them all).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise DashkitError(f"no dashboards folder at {folder}")
     modules = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    stems = {p.stem for p in modules}
     for path in modules:  # sibling modules are importable by name, fresh on every load
         sys.modules.pop(path.stem, None)
+    helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
     sources: list[Source] = []
     datasources: dict[str, Datasource] = {}
+    errors: list[DashkitError] = []
     for path in modules:
         try:
+            if _shadows_python(path.stem):
+                raise DashkitError(f"the module name {path.stem!r} is taken by Python or by a "
+                                   "library dashkit uses: rename the file")
             module = import_file(path)
             found = _dashboards_of(module)
+            provided = _datasources_of(module)
+            if not found and not provided and path.stem not in helpers:
+                raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
+                                   "(a list), or name the file _*.py if it is not one")
+            for ds in provided:
+                if ds.uid in datasources and datasources[ds.uid] != ds:
+                    raise DashkitError(f"datasource uid {ds.uid!r} is defined twice")
+                datasources[ds.uid] = ds
         except DashkitError as error:
-            raise error.located(file=str(path)) from None
+            errors.append(error.located(file=str(path)))
+            continue
         sources.extend(Source(d, str(path)) for d in found)
-        for ds in getattr(module, "datasources", []):
-            if ds.uid in datasources and datasources[ds.uid] != ds:
-                raise DashkitError(f"datasource uid {ds.uid!r} is defined twice", file=str(path))
-            datasources[ds.uid] = ds
-    return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)))
+    if not partial:
+        raise_all(errors)
+    return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
+                   tuple(errors))
+
+
+def _datasources_of(module: ModuleType) -> list[Datasource]:
+    provided = getattr(module, "datasources", [])
+    if not isinstance(provided, (list, tuple)) or not all(
+            isinstance(d, Datasource) for d in provided):
+        raise DashkitError("`datasources` must be a list of dashkit.Datasource objects")
+    return list(provided)
 
 
 def _dashboards_of(module: ModuleType) -> list[Dashboard]:
@@ -85,7 +147,11 @@ def _dashboards_of(module: ModuleType) -> list[Dashboard]:
     single = getattr(module, "dashboard", None)
     if single is not None:
         found.append(single)
-    found.extend(getattr(module, "dashboards", []))
+    several = getattr(module, "dashboards", [])
+    if not isinstance(several, (list, tuple)):
+        raise DashkitError(f"`dashboards` must be a list of dashkit.Dashboard objects, not "
+                           f"{type(several).__name__}")
+    found.extend(several)
     for item in found:
         if not isinstance(item, Dashboard):
             raise DashkitError(f"`dashboard`/`dashboards` must hold dashkit.Dashboard objects, "
