@@ -253,11 +253,11 @@ def test_logql_rules():
         assert rule in found, expr
 
 
-def test_catalog_checks_json_when_given():
+def test_catalog_checks_json_when_given(tmp_path):
     model = dashboard(ts("p", 'sum by (svc) (rate(http_requests_total[$__rate_interval]))'),
                       ts("q", "rate(http_requests_active[$__rate_interval])", id=2,
                          gridPos={"x": 12, "y": 0, "w": 12, "h": 8}))
-    path = Path("/tmp/dashkit-lint-catalog.json")
+    path = tmp_path / "dashkit-lint-catalog.json"
     path.write_text(json.dumps(model))
     result = run(str(path), "--catalog", f"{DASHBOARDS}/easymo.py:CATALOG", "--format", "json")
     rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}

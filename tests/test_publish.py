@@ -77,7 +77,6 @@ def test_a_changed_dashboard_is_updated_with_version_and_folder(api, project):
     stored = api.dashboards["easymo-system-overview"]
     assert stored.version == 2 and stored.folder_uid == "easymo"
     assert [r.path for r in api.writes()][-1] == "/api/dashboards/db"
-    assert "~ panel 'Health of every job' renamed" not in result.output  # same id: a rename
     assert "renamed to 'Health of every job'" in result.output
     assert "1 update" in result.output and "4 unchanged" in result.output
 
@@ -222,14 +221,16 @@ def test_throttling_and_resets_are_retried(api):
     assert statuses.count(429) == 2 and 502 in statuses and 0 in statuses
 
 
-def test_a_client_error_is_not_retried_and_the_rest_is_published(api):
-    api.faults.append(Fault("POST", "/api/dashboards/db", 500,
-                            body={"message": "Internal Server Error"}))
+@pytest.mark.parametrize("status,message", [(500, "Internal Server Error"),
+                                            (400, "Dashboard title cannot be empty")])
+def test_a_server_or_client_error_is_not_retried_and_the_rest_is_published(api, status, message):
+    api.faults.append(Fault("POST", "/api/dashboards/db", status, body={"message": message}))
     result = publish(api)
     assert result.exit_code == 1
     assert len(api.dashboards) == 4
     failed = (set(UIDS) - set(api.dashboards)).pop()
-    assert f"Not published: {failed} (failed: HTTP 500: Internal Server Error)" in result.output
+    assert f"Not published: {failed} (failed: HTTP {status}: {message})" in result.output
+    assert [r.status for r in api.requests].count(status) == 1  # sent once, not retried
 
 
 def test_dry_run_writes_nothing_and_shows_the_changes(api, project):
