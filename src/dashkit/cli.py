@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from dashkit.build import Compiled, build, compile_project
 from dashkit.errors import DashkitError, DashkitErrors
 from dashkit.project import load_project
 from dashkit.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.tables import format_table
+from dashkit.tables import format_table, printable
 
 if TYPE_CHECKING:
     from dashkit.publishing import PublishReport
@@ -38,8 +38,14 @@ def _fail(error: DashkitError, after: str = "") -> None:
     sys.exit(1)
 
 
+def _usage(error: DashkitError) -> NoReturn:
+    """A bad option value: one line, exit 2 (click's usage block is three)."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(2)
+
+
 def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A URL option checked before anything runs: one line and exit 2 when it is malformed."""
+    """A URL option checked before anything runs."""
     from dashkit.http import validate_url
 
     if value is None:
@@ -47,9 +53,7 @@ def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     try:
         return validate_url(value, f"--{param.name.replace('_', '-')}" if param.name else "URL")
     except DashkitError as error:
-        click.echo(f"error: {error}", err=True)
-        ctx.exit(2)
-        raise  # unreachable: ctx.exit raises
+        _usage(error)
 
 
 deadline_option = click.option(
@@ -197,7 +201,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
                    grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
-    from dashkit.importer import import_files, valid_module_name
+    from dashkit.importer import import_files, require_module_name
 
     sources: list[tuple[str, str | bytes]] = []
     for file in files:
@@ -217,9 +221,11 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
     if name and len(sources) > 1:
         raise click.UsageError("--name names one module: give one dashboard with it")
-    if name is not None and not valid_module_name(name):
-        raise click.UsageError(f"--name {name!r} is not a usable module name: letters, digits "
-                               "and _, not starting with a digit, not a keyword or a Python module")
+    if name is not None:
+        try:
+            require_module_name(name)
+        except DashkitError as error:
+            _usage(error)
     written = import_files(sources, out_dir, name=name, force=force)
     rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
             for w in written if w.result is not None]
@@ -339,12 +345,13 @@ def _print_report(report: "PublishReport", dry_run: bool) -> None:
         if result.changes and (dry_run or result.action.value == "update"):
             click.echo(f"\n{result.uid}:")
             for line in result.changes:
-                click.echo(f"  {line}")
+                click.echo(f"  {printable(line)}")  # titles from Grafana: printable only
     counts: dict[str, int] = {}
     for result in report.results:
         counts[result.action.value] = counts.get(result.action.value, 0) + 1
     summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-    failed = [f"{r.uid} ({r.action.value}: {r.detail})" for r in report.results if not r.ok]
+    failed = [printable(f"{r.uid} ({r.action.value}: {r.detail})") for r in report.results
+              if not r.ok]
     click.echo(f"\n{'Dry run: ' if dry_run else ''}{len(report.results)} dashboards: {summary}; "
                f"{report.requests} requests, {report.writes} writes"
                + (f". Not published: {'; '.join(failed)}" if failed else ""))

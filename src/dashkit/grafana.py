@@ -16,8 +16,7 @@ from urllib.parse import quote
 import requests
 
 from dashkit.errors import DashkitError
-from dashkit.http import (RETRY_STATUSES, HttpClient, OutcomeUnknown, Response,  # noqa: F401
-                          RetryPolicy)
+from dashkit.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
 
 
 def _header_safe(secret: str, what: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import attrs
+import orjson
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
@@ -26,6 +27,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from dashkit.errors import DashkitError
+from dashkit.tables import printable
 
 #: Statuses worth another try: throttling and a proxy or server restarting.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -71,8 +73,7 @@ def validate_url(url: str, what: str = "URL") -> str:
 
 def clean_text(text: str, limit: int = 200) -> str:
     """A server's words as one printable line of at most ``limit`` characters."""
-    flat = "".join(ch if ch.isprintable() else " " for ch in text)
-    flat = " ".join(flat.split())
+    flat = printable(text)
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
@@ -115,16 +116,20 @@ class OutcomeUnknown(DashkitError):
 _current = threading.local()
 
 
-class _TrackedHTTPConnection(HTTPConnection):
+class _Tracked:
+    """Makes a connection known to this thread's watchdog as it starts a request."""
+
     def request(self, *args: Any, **kwargs: Any) -> Any:
         _current.connection = self
-        return super().request(*args, **kwargs)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _TrackedHTTPSConnection(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        _current.connection = self
-        return super().request(*args, **kwargs)
+class _TrackedHTTPConnection(_Tracked, HTTPConnection):
+    pass
+
+
+class _TrackedHTTPSConnection(_Tracked, HTTPSConnection):
+    pass
 
 
 class _HTTPPool(HTTPConnectionPool):
@@ -307,10 +312,14 @@ class HttpClient:
                         continue
                     try:
                         # read to the end, the connection goes back to the pool for reuse
-                        return raw.status_code, self._read(raw), raw.headers
+                        body = self._read(raw)
                     except BaseException:
                         raw.close()
                         raise
+                    if watchdog.fired:
+                        # without a Content-Length the cut looks like the answer's end
+                        raise _TimeUp()
+                    return raw.status_code, body, raw.headers
                 raise _Refused("more than 5 redirects")
             except (requests.ConnectionError, urllib3.exceptions.HTTPError, OSError,
                     requests.exceptions.ChunkedEncodingError) as error:
@@ -342,8 +351,6 @@ class HttpClient:
             chunks.append(chunk)
         content = b"".join(chunks)
         try:
-            import orjson
-
             return orjson.loads(content)
         except ValueError:
             return content.decode("utf-8", errors="replace")
@@ -358,7 +365,8 @@ class _TimeUp(Exception):
 
 
 def _not_connected(error: BaseException) -> bool:
-    """True where the request never reached the server (refused, DNS), so nothing was sent."""
-    text = repr(error)
-    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError",
-                                             "Connection refused", "ConnectTimeout"))
+    """True where the request never reached the server (refused, DNS, connect timeout), so
+    nothing was sent: requests wraps urllib3's reason in a MaxRetryError."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, (urllib3.exceptions.NewConnectionError,
+                               urllib3.exceptions.ConnectTimeoutError))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -547,16 +546,20 @@ def module_name(title: str) -> str:
 
 def valid_module_name(name: str) -> bool:
     """A plain identifier that imports as itself: no dots or path separators, no keyword, no
-    standard-library or installed top-level module."""
-    import importlib.machinery
+    standard-library or installed module."""
     import keyword
 
-    if not (name.isascii() and name.isidentifier()) or keyword.iskeyword(name):
-        return False
-    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
-        return False
-    # PathFinder, not find_spec: sys.modules also holds dashboards loaded earlier in the process
-    return importlib.machinery.PathFinder.find_spec(name) is None
+    from dashkit.project import shadows_python
+
+    return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+            and not shadows_python(name))
+
+
+def require_module_name(name: str) -> None:
+    """``--name`` as a usable module name, or the one-line error that says what one is."""
+    if not valid_module_name(name):
+        raise DashkitError(f"--name {name!r} is not a usable module name: letters, digits and _, "
+                           "not starting with a digit, not a keyword or a Python module")
 
 
 @attrs.frozen
@@ -589,9 +592,8 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
     the later one gets ``_2`` (said in ``renamed_from``)."""
     from dashkit.normalise import load_json
 
-    if name is not None and not valid_module_name(name):
-        raise DashkitError(f"--name {name!r} is not a usable module name (letters, digits and _, "
-                           "not starting with a digit, not a keyword or a Python module)")
+    if name is not None:
+        require_module_name(name)
     out = Path(out_dir)
     written: list[Written] = []
     taken: set[str] = set()
@@ -618,12 +620,8 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
                 if os.path.lexists(target) and not force:
                     raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
                 results.append((import_model(item, chosen), target, renamed))
-        except DashkitError as error:
+        except DashkitError as error:  # load_json refuses what is too deep or not JSON
             written.append(Written(label, None, None, str(error)))
-            continue
-        except (RecursionError, MemoryError) as error:
-            written.append(Written(label, None, None, f"{label}: too deeply nested or too large "
-                                                      f"to import ({type(error).__name__})"))
             continue
         try:
             out.mkdir(parents=True, exist_ok=True)

@@ -69,9 +69,19 @@ def import_file(path: Path) -> ModuleType:
     return module
 
 
-def _shadows_python(name: str) -> bool:
-    return name in sys.stdlib_module_names or name in sys.builtin_module_names or name in (
-        "dashkit", "grafanalib", "attrs", "requests", "click", "yaml", "orjson")
+def shadows_python(name: str, folder: Path | None = None) -> bool:
+    """True where ``name`` is a standard-library, built-in or installed module: a dashboards
+    module of that name would be imported in its place, or replace it in ``sys.modules``.
+    A module found in ``folder`` itself (the dashboards folder) does not count."""
+    import importlib.machinery
+
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return True
+    # PathFinder, not find_spec: sys.modules also holds dashboards loaded earlier in the process
+    spec = importlib.machinery.PathFinder.find_spec(name)
+    if spec is None or spec.origin is None:  # none, or a namespace package (a bare folder)
+        return False
+    return folder is None or Path(spec.origin).resolve().parent != folder.resolve()
 
 
 def _sibling_imports(path: Path, stems: set[str]) -> set[str]:
@@ -105,19 +115,21 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     stems = {p.stem for p in modules}
     for path in modules:  # sibling modules are importable by name, fresh on every load
         sys.modules.pop(path.stem, None)
-    helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
+    helpers: set[str] | None = None  # read from the sources only if a module defines nothing
     sources: list[Source] = []
     datasources: dict[str, Datasource] = {}
     errors: list[DashkitError] = []
     for path in modules:
         try:
-            if _shadows_python(path.stem):
+            if shadows_python(path.stem, folder):
                 raise DashkitError(f"the module name {path.stem!r} is taken by Python or by a "
                                    "library dashkit uses: rename the file")
             module = import_file(path)
             found = _dashboards_of(module)
             provided = _datasources_of(module)
-            if not found and not provided and path.stem not in helpers:
+            if not found and not provided and helpers is None:
+                helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
+            if not found and not provided and path.stem not in (helpers or set()):
                 raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
                                    "(a list), or name the file _*.py if it is not one")
             for ds in provided:

@@ -17,8 +17,8 @@ import attrs
 from dashkit.build import Compiled
 from dashkit.compare import MARKER_KEY, content_hash, describe_changes, same_content
 from dashkit.errors import DashkitError
-from dashkit.grafana import GrafanaClient, OutcomeUnknown, Response
-from dashkit.http import clean_text
+from dashkit.grafana import GrafanaClient
+from dashkit.http import OutcomeUnknown, Response, clean_text
 from dashkit.provisioning import folder_uid
 
 MESSAGE = "Published by dashkit"
@@ -83,7 +83,7 @@ def check_health(client: GrafanaClient) -> None:
     response = client.health()
     if response.status != 200:
         database = response.body.get("database") if isinstance(response.body, dict) else None
-        state = f", database {database}" if database else ""
+        state = f", database {clean_text(str(database), 40)}" if database else ""
         raise DashkitError(f"Grafana at {client.display_url} is not healthy (HTTP {response.status}{state});"
                            " nothing was written")
 
@@ -239,13 +239,13 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
             "exists in Grafana but was not published by dashkit (no dashkit marker); "
             "--force takes it over"))
     if not force and marker != content_hash(live):
-        who = f" by {meta['updatedBy']}" if meta.get("updatedBy") else ""
+        who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
         return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
             f"edited in Grafana since dashkit published it (version {version}{who}); "
             "--force overwrites the edit"))
     changes = tuple(describe_changes(live, item.model))
     if live_folder != folder_uid:
-        changes += (f"~ folder {live_folder or '(root)'} -> {folder_uid}",)
+        changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
     if dry_run:
         return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
     return _save(client, item, folder_uid, version, Action.UPDATE, changes)

@@ -35,6 +35,7 @@ def broken_project(tmp_path: Path) -> Path:
     (folder / "syntax.py").write_text("def (:\n")
     (folder / "json.py").write_text(GOOD.format(uid="shadow"))
     (folder / "wrong_item.py").write_text("dashboards = ['not a dashboard']\n")
+    (folder / "requests.py").write_text(GOOD.format(uid="shadows-a-library"))
     return folder
 
 
@@ -45,6 +46,7 @@ EXPECTED = {
     "syntax.py": "failed to import (line 1): SyntaxError",
     "json.py": "the module name 'json' is taken by Python",
     "wrong_item.py": "must hold dashkit.Dashboard objects, not str",
+    "requests.py": "the module name 'requests' is taken by Python or by a library",
 }
 
 
@@ -174,6 +176,16 @@ def test_exclusion_mistakes_are_errors(tmp_path, config, message):
         result = run(command, "--dashboards", str(folder), "--out", str(tmp_path / "out")) \
             if command == "build" else run(command, "--dashboards", str(folder))
         assert result.exit_code == 1 and message in result.output, result.output
+
+
+def test_an_exclusions_file_that_is_not_text_is_one_line(tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "a.py").write_text(GOOD.format(uid="a"))
+    (folder / ".dashkit-lint.yaml").write_bytes(b"exclusions:\n  - rule: \xff\xfe\n")
+    result = run("lint", "--dashboards", str(folder))
+    assert result.exit_code == 1 and len(one_line_errors(result)) == 1
+    assert "invalid YAML" in result.output and ".dashkit-lint.yaml" in result.output
 
 
 def test_an_exclusion_that_matches_nothing_is_an_error(tmp_path):

@@ -6,7 +6,6 @@ The Grafana API here is the stand-in (tests/standins/grafana_api.py), not Grafan
 from __future__ import annotations
 
 import http.server
-import json
 import ssl
 import subprocess
 import threading
@@ -241,6 +240,14 @@ def test_a_bad_token_file_is_one_line_that_never_shows_the_token(api, tmp_path, 
     assert "Traceback" not in result.output and not api.requests
 
 
+def test_a_token_file_that_is_not_text_is_one_line(api, tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_bytes(b"\xff\xfesecret\x00")
+    result, _ = publish(api.url, "--token-file", str(token_file), env={"GRAFANA_TOKEN": None})
+    assert result.exit_code == 2 and "is not text (UTF-8)" in result.output
+    assert "secret" not in result.output and not api.requests
+
+
 def test_a_bad_token_in_the_environment_never_shows(api):
     result, _ = publish(api.url, env={"GRAFANA_TOKEN": "abc\r\nX-Injected: evil-secret"})
     assert result.exit_code == 2 and "GRAFANA_TOKEN has 2 lines" in result.output
@@ -280,3 +287,57 @@ def test_the_client_refuses_a_bad_url_from_python_too():
     with pytest.raises(DashkitError, match="needs http:// or https://"):
         HttpClient("localhost:3000", service="Grafana")
     assert "hidden" in repr(Credentials.token(TOKEN)) and TOKEN not in repr(Credentials.token(TOKEN))
+
+
+def test_an_answer_cut_by_the_time_limit_is_not_taken_as_complete():
+    """No Content-Length, Connection: close: when the limit cuts it, the socket's end looks like
+    the answer's end. It must still be a timeout, never a truncated body."""
+    class Slow(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.close_connection = True
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+                self.wfile.flush()
+                for byte in b'{"database": "ok", "padding": "' + b"x" * 100:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+
+    server = LoopbackServer(Slow)
+    server.start()
+    try:
+        from dashkit.http import RetryPolicy
+
+        client = HttpClient(server.url, service="Grafana", timeout=0.5,
+                            retry=RetryPolicy(attempts=1))
+        with pytest.raises(DashkitError, match="no complete answer within 0.5 s"):
+            client.request("GET", "/api/health")
+    finally:
+        server.stop()
+
+
+def test_server_text_never_reaches_the_terminal_raw(api, tmp_path):
+    """A hostile Grafana's words (who edited, folder uid, panel titles) are printed as one
+    printable line: no escape sequences, no injected lines."""
+    first, _ = publish(api.url)
+    assert first.exit_code == 0
+    stored = api.dashboards["easymo-system-overview"]
+    stored.data["panels"][0]["title"] = "\x1b[2J\x1b[31mowned\nerror: fake line"
+    stored.data["dashkit"]["hash"] = "sha256:stale"
+    api.faults.append(Fault("GET", "/api/dashboards/uid/easymo-system-overview", 200, apply=True))
+    original = api.handle
+
+    def hostile(method, path, query, raw, authorization):  # type: ignore[no-untyped-def]
+        status, body, headers = original(method, path, query, raw, authorization)
+        if isinstance(body, dict) and isinstance(body.get("meta"), dict):
+            body["meta"]["updatedBy"] = "mallory\x1b]0;title\x07\nerror: injected"
+        return status, body, headers
+
+    api.handle = hostile  # type: ignore[method-assign]
+    result, _ = publish(api.url, "--dry-run", "--force")
+    conflict, _ = publish(api.url)
+    for output in (result.output, conflict.output):
+        assert "\x1b" not in output and "\x07" not in output
+        assert "\nerror: fake line" not in output and "\nerror: injected" not in output
