@@ -44,7 +44,13 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
-            extra={"options": {"tooltip": {"sort": "none"}}},
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+                "options": {
+                    "legend": {"showLegend": True},
+                    "tooltip": {"mode": "single", "sort": "none"},
+                },
+            },
         ),
         panels.stat(
             "Active Rides",

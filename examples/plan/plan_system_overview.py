@@ -22,7 +22,13 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
-            extra={"options": {"tooltip": {"sort": "none"}}},
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+                "options": {
+                    "legend": {"showLegend": True},
+                    "tooltip": {"mode": "single", "sort": "none"},
+                },
+            },
         ),
         panels.timeseries(
             "Error Rate",
@@ -33,7 +39,13 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
-            extra={"options": {"tooltip": {"sort": "none"}}},
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+                "options": {
+                    "legend": {"showLegend": True},
+                    "tooltip": {"mode": "single", "sort": "none"},
+                },
+            },
         ),
         panels.timeseries(
             "Response Time (P95)",
@@ -44,7 +56,13 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
-            extra={"options": {"tooltip": {"sort": "none"}}},
+            extra={
+                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+                "options": {
+                    "legend": {"showLegend": True},
+                    "tooltip": {"mode": "single", "sort": "none"},
+                },
+            },
         ),
     ],
 )

@@ -248,8 +248,10 @@ class HttpClient:
             except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
                     _TimeUp) as error:
                 timed_out = isinstance(error, (_TimeUp, requests.Timeout))
-                kind = (f"no complete answer within {limit:g} s" if isinstance(error, _TimeUp)
-                        else type(error).__name__)
+                kind = type(error).__name__
+                if isinstance(error, _TimeUp):  # the run's deadline may have cut the request short
+                    kind = (f"no complete answer within {self.timeout:g} s" if limit >= self.timeout
+                            else "no complete answer before the run's deadline")
                 self._trace(method, path, kind, started)
                 sent = not isinstance(error, requests.exceptions.ConnectTimeout) and \
                     not _not_connected(error)

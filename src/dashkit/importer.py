@@ -23,7 +23,7 @@ from dashkit.errors import DashkitError
 from dashkit.compile import compile_panel
 from dashkit.layout import GRID_COLUMNS, Panel, Flow, slug
 from dashkit.migrate import migrate_dashboard
-from dashkit.model import iter_panels
+from dashkit.model import iter_panels, ref_id
 from dashkit.normalise import Loaded
 from dashkit.pysource import Call, Code, render
 
@@ -43,7 +43,6 @@ MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refre
                            "annotations"})
 _BUILDERS = {"timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bar_gauge",
              "table": "table", "heatmap": "heatmap", "logs": "logs", "text": "text"}
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: A series selector's label matchers, ``{…}``, with no nested braces.
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -118,7 +117,7 @@ class _Generator:
                 if k not in ("expr", "legendFormat", "refId", "datasource", "hide", "format")}
         if raw.get("legendFormat"):
             kwargs.append(("legend", raw["legendFormat"]))
-        if raw.get("refId") != (_LETTERS[index] if index < len(_LETTERS) else None):
+        if raw.get("refId") != ref_id(index):
             kwargs.append(("ref_id", raw.get("refId", "")))
         if raw.get("format") not in (None, "time_series"):
             kwargs.append(("format", raw["format"]))

@@ -17,6 +17,25 @@ BUILT_IN_DATASOURCES = frozenset({"-- Grafana --", "grafana", "-- Mixed --", "--
                                   "__expr__"})
 
 
+_REF_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def ref_id(index: int) -> str:
+    """Grafana's ``getRefId``: A…Z, then AA, AB… (the query editor's and the loader's order)."""
+    if index < len(_REF_LETTERS):
+        return _REF_LETTERS[index]
+    return ref_id(index // len(_REF_LETTERS) - 1) + _REF_LETTERS[index % len(_REF_LETTERS)]
+
+
+def next_ref_id(taken: set[str], start: int = 0) -> str:
+    """The first refId from position ``start`` on that no query of the panel uses yet
+    (Grafana's ``getNextRefId``, which ``PanelModel.ensureQueryIds`` runs on load)."""
+    index = start
+    while ref_id(index) in taken:
+        index += 1
+    return ref_id(index)
+
+
 def iter_panels(panels: list[Json]) -> Iterator[Json]:
     """Every panel, rows and the panels nested in collapsed rows included."""
     for panel in panels:

@@ -13,6 +13,7 @@ import attrs
 import grafanalib.core as gl
 
 from dashkit.datasources import DatasourceRef
+from dashkit.model import next_ref_id
 from dashkit.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, Panel, Raw
 from dashkit.logql import LogQuery
 from dashkit.promql import Expr
@@ -111,14 +112,13 @@ def data_link(title: str, url: str, *, new_tab: bool = False) -> dict[str, Any]:
 
 def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = False,
              format: str | None = None) -> list[Target]:
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    targets = []
-    for i, query in enumerate(queries):
-        target = query if isinstance(query, Target) else Target(query, legend, instant=instant,
-                                                                format=format)
-        if not target.ref_id:
-            target = attrs.evolve(target, ref_id=letters[i])
-        targets.append(target)
+    targets = [query if isinstance(query, Target) else
+               Target(query, legend, instant=instant, format=format) for query in queries]
+    taken = {t.ref_id for t in targets if t.ref_id}
+    for i, target in enumerate(targets):
+        if not target.ref_id:  # its position's letter, unless another query took it
+            targets[i] = attrs.evolve(target, ref_id=next_ref_id(taken, i))
+            taken.add(targets[i].ref_id)
     return targets
 
 

@@ -1,0 +1,239 @@
+"""What a dashboard rebuilt from an imported module must still say, worked out from the input
+alone: this module imports nothing from dashkit.
+
+Every field of the input must come back with the same value, except the short list
+``GRAFANA_REWRITES`` of what Grafana itself rewrites or fills in on load (the round-trip test
+prints it). Panels of retired types, which Grafana migrates on load, are held to what the
+migration must carry over: their own keys, every alias colour, every series override's matcher,
+the y axis unit, every table style's column; the migrations themselves have hand-written before
+and after tests in test_migrations.py.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+Json = dict[str, Any]
+
+#: What Grafana rewrites or fills in itself, so an import may write it otherwise. (path, why)
+GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
+    ("id, version, iteration", "the instance's database id and save counters"),
+    ("gnetId, __inputs, __requires, __elements, revision", "export metadata, not the dashboard"),
+    ("schemaVersion", "the migrator sets it to the current version on load"),
+    ("style, hideControls, sharedCrosshair, rows",
+     "retired keys the migrator removes (rows become panels with gridPos)"),
+    ("refresh: false", "Grafana reads false as no refresh, the same as \"\""),
+    ("panels[].id", "dashkit numbers panels from their keys (issue 10 keeps them)"),
+    ("row gridPos w, h", "a row is always drawn 24 wide and 1 high"),
+    ("targets[].refId when missing", "PanelModel.ensureQueryIds assigns A, B, … on load"),
+    ("datasource as a name or \"${DS}\" string", "schema v33/v36 turn it into {type, uid}: the "
+     "uid is compared"),
+    ("variables: current, options",
+     "the selection and the options Grafana loads again (query variables) or derives (custom)"),
+    ("variables: skipUrlSync, tagsQuery, tagValuesQuery, useTags, tags, queryValue, multi, "
+     "includeAll, allValue, label, definition when false, null or empty",
+     "absent means the same to Grafana"),
+    ("query variable: the query object's refId and qryType", "the Prometheus variable editor "
+     "derives them from the query text, which is compared"),
+    ("built-in annotation", "Grafana adds \"Annotations & Alerts\" when missing"),
+    ("__inputs datasources", "become datasource variables of the same name"),
+)
+
+_TOP_EXEMPT = {"id", "version", "iteration", "gnetId", "__inputs", "__requires", "__elements",
+               "revision", "schemaVersion", "style", "hideControls", "sharedCrosshair", "rows"}
+_VARIABLE_DEFAULTS = {"skipUrlSync": (False,), "tagsQuery": ("",), "tagValuesQuery": ("",),
+                      "useTags": (False,), "tags": ([],), "queryValue": ("",),
+                      "multi": (False,), "includeAll": (False,), "allValue": (None, ""),
+                      "label": (None, ""), "definition": ("",)}
+#: The keys a panel keeps when Grafana changes its type.
+_PANEL_OWN_KEYS = ("title", "description", "gridPos", "datasource", "targets", "links", "repeat",
+                   "repeatDirection", "maxPerRow", "transparent", "timeFrom", "timeShift",
+                   "hideTimeOverride", "interval", "maxDataPoints", "libraryPanel")
+_MIGRATED = {"graph": "timeseries", "singlestat": ("stat", "gauge"),
+             "grafana-singlestat-panel": ("stat", "gauge"), "table-old": "table",
+             "grafana-piechart-panel": "piechart", "heatmap-new": "heatmap"}
+
+
+def _uid(value: Any) -> Any:
+    return value.get("uid") if isinstance(value, dict) else value
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(expected) is type(actual) and expected == actual
+    if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
+        return expected == actual
+    return type(expected) is type(actual) and expected == actual
+
+
+def _compare(expected: Any, actual: Any, path: str, lost: list[str]) -> None:
+    """Every value of ``expected`` is in ``actual`` (which may have more keys)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            lost.append(f"{path}: {expected!r} became {actual!r}")
+            return
+        for key, value in expected.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key == "datasource":
+                if _uid(value) != _uid(actual.get(key)):
+                    lost.append(f"{where}: {value!r} became {actual.get(key)!r}")
+            elif key not in actual:
+                lost.append(f"{where}: {value!r} is missing")
+            else:
+                _compare(value, actual[key], where, lost)
+    elif isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            lost.append(f"{path}: {expected!r} became {actual!r}")
+            return
+        for index, (a, b) in enumerate(zip(expected, actual)):
+            _compare(a, b, f"{path}[{index}]", lost)
+    elif not _same(expected, actual):
+        lost.append(f"{path}: {expected!r} became {actual!r}")
+
+
+def _targets(raw: list[Any]) -> list[Any]:
+    """The targets with the refIds Grafana gives the ones that have none."""
+    taken = {t.get("refId") for t in raw if isinstance(t, dict)}
+    letters = iter(chr(c) for c in range(ord("A"), ord("Z") + 1))
+    result = []
+    for target in raw:
+        if isinstance(target, dict) and not target.get("refId"):
+            letter = next(c for c in letters if c not in taken)
+            target = {**target, "refId": letter}
+        result.append(target)
+    return result
+
+
+def _overrides(built: Json) -> list[Json]:
+    return ((built.get("fieldConfig") or {}).get("overrides")) or []
+
+
+def _has_override(built: Json, options: str, property_id: str | None = None,
+                  value: Any = None) -> bool:
+    for rule in _overrides(built):
+        if (rule.get("matcher") or {}).get("options") != options:
+            continue
+        if property_id is None:
+            return True
+        if any(p.get("id") == property_id and (value is None or p.get("value") == value)
+               for p in rule.get("properties") or []):
+            return True
+    return False
+
+
+def _migrated_panel(raw: Json, built: Json, path: str, lost: list[str]) -> None:
+    """What a migration must carry over, from the input panel alone."""
+    kind = raw.get("type")
+    wanted = _MIGRATED[kind]
+    if built.get("type") not in (wanted if isinstance(wanted, tuple) else (wanted,)):
+        lost.append(f"{path}.type: {kind!r} became {built.get('type')!r}, not {wanted!r}")
+    own = {k: raw[k] for k in _PANEL_OWN_KEYS if k in raw}
+    if "targets" in own:
+        own["targets"] = _targets(own["targets"])
+    _compare(own, built, path, lost)
+    defaults = (built.get("fieldConfig") or {}).get("defaults") or {}
+    for alias, color in (raw.get("aliasColors") or {}).items():
+        if color and not _has_override(built, alias, "color",
+                                       {"mode": "fixed", "fixedColor": color}):
+            lost.append(f"{path}.aliasColors[{alias!r}]: {color!r} is missing")
+    axes = raw.get("yaxes") or []
+    right_unit = len(axes) > 1 and isinstance(axes[1], dict) and axes[1].get("format") and \
+        axes[1].get("format") != (axes[0] or {}).get("format")
+    for item in raw.get("seriesOverrides") or []:
+        alias = item.get("alias") if isinstance(item, dict) else None
+        settings = set(item) - {"alias", "$$hashKey", "yaxis"} if alias else set()
+        if alias and (settings or (item.get("yaxis") == 2 and right_unit)) \
+                and not _has_override(built, alias):
+            lost.append(f"{path}.seriesOverrides[{alias!r}] is missing")
+    if kind == "graph" and axes and isinstance(axes[0], dict) and axes[0].get("format") \
+            and defaults.get("unit") != axes[0]["format"]:
+        lost.append(f"{path}.yaxes[0].format: {axes[0]['format']!r} became "
+                    f"{defaults.get('unit')!r}")
+    if kind in ("singlestat", "grafana-singlestat-panel") and raw.get("format") and \
+            defaults.get("unit") != raw["format"]:
+        lost.append(f"{path}.format: {raw['format']!r} became {defaults.get('unit')!r}")
+    texts = re.findall(r"'text': '([^']*)'", repr(defaults.get("mappings")))
+    kind_of_map = raw.get("mappingType") or (1 if raw.get("valueMaps") else 2)
+    for item in raw.get("valueMaps" if kind_of_map == 1 else "rangeMaps") or []:
+        if str(item.get("text", "")) not in texts:
+            lost.append(f"{path}: value mapping {item!r} is missing")
+    for style in raw.get("styles") or []:
+        pattern = style.get("pattern")
+        props = set(style) - {"pattern", "$$hashKey", "type"} | (
+            {"type"} if style.get("type") in ("date", "hidden") else set())
+        if pattern not in (None, "/.*/") and props and not _has_override(built, pattern):
+            lost.append(f"{path}.styles[{pattern!r}] is missing")
+
+
+def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str]) -> None:
+    raw = [p for p in raw if isinstance(p, dict)]
+    if len(raw) != len(built):
+        lost.append(f"{path}: {len(raw)} panels became {len(built)}")
+        return
+    for index, (before, after) in enumerate(zip(raw, built)):
+        where = f"{path}[{index}]"
+        if before.get("type") in _MIGRATED:
+            _migrated_panel(before, after, where, lost)
+            continue
+        expected = {k: v for k, v in before.items() if k not in ("id", "panels", "targets")}
+        if before.get("type") == "row":
+            expected["gridPos"] = {k: v for k, v in (before.get("gridPos") or {}).items()
+                                   if k in ("x", "y")}
+        _compare(expected, after, where, lost)
+        if "targets" in before:
+            _compare(_targets(before["targets"]), after.get("targets"), f"{where}.targets", lost)
+        if before.get("panels") or after.get("panels"):
+            _panels(before.get("panels") or [], after.get("panels") or [], f"{where}.panels", lost)
+
+
+def _variables(raw: list[Json], inputs: list[Json], built: list[Json], lost: list[str]) -> None:
+    by_name = {v.get("name"): v for v in built}
+    expected_names = [i["name"] for i in inputs if i.get("type") == "datasource"
+                      and i.get("name") not in {v.get("name") for v in raw}]
+    expected_names += [v.get("name") for v in raw]
+    if [v.get("name") for v in built] != expected_names:
+        lost.append(f"templating.list: names {expected_names} became "
+                    f"{[v.get('name') for v in built]}")
+    for item in inputs:
+        if item.get("type") == "datasource" and item.get("name") in by_name:
+            variable = by_name[item["name"]]
+            if (variable.get("type"), variable.get("query")) != ("datasource",
+                                                                 item.get("pluginId")) \
+                    and item.get("name") not in {v.get("name") for v in raw}:
+                lost.append(f"__inputs {item['name']!r}: not a datasource variable of "
+                            f"{item.get('pluginId')!r}")
+    for variable in raw:
+        where = f"templating.list[{variable.get('name')!r}]"
+        after = by_name.get(variable.get("name"))
+        if after is None:
+            continue
+        expected = {k: v for k, v in variable.items() if k not in ("current", "options")
+                    and not (k in _VARIABLE_DEFAULTS and v in _VARIABLE_DEFAULTS[k])}
+        query = expected.get("query")
+        if isinstance(query, (str, dict)) and isinstance(after.get("query"), dict):
+            text = query.get("query") if isinstance(query, dict) else query
+            expected.pop("query")
+            if after["query"].get("query") != text:
+                lost.append(f"{where}.query: {query!r} became {after['query']!r}")
+        _compare(expected, after, where, lost)
+
+
+def lost_fields(raw: Json, inputs: list[Json], built: Json) -> list[str]:
+    """Every field of the input ``raw`` (after legacy rows became panels) that ``built`` lost or
+    changed, one line each; empty when the import is faithful."""
+    lost: list[str] = []
+    expected = {k: v for k, v in raw.items() if k not in _TOP_EXEMPT
+                and k not in ("panels", "templating", "annotations")}
+    if expected.get("refresh") is False:
+        expected["refresh"] = ""
+    _compare(expected, built, "", lost)
+    _panels(raw.get("panels") or [], built.get("panels") or [], "panels", lost)
+    _variables((raw.get("templating") or {}).get("list") or [], list(inputs),
+               (built.get("templating") or {}).get("list") or [], lost)
+    wanted = [a for a in (raw.get("annotations") or {}).get("list") or [] if not a.get("builtIn")]
+    got = {a.get("name"): a for a in (built.get("annotations") or {}).get("list") or []
+           if not a.get("builtIn")}
+    for annotation in wanted:
+        _compare(annotation, got.get(annotation.get("name"), {}),
+                 f"annotations[{annotation.get('name')!r}]", lost)
+    return lost
