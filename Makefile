@@ -1,6 +1,7 @@
 # The two commands of the README. Both set everything up from a clean clone first.
 #   make build   create .venv, install dashkit, compile the dashboards into build/grafana/
 #   make test    also install the Debian packages the live tests run, then the whole test suite
+#   make mutants the mutation check alone, as a table (the test suite runs it too)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-expor
                    prometheus-redis-exporter postgresql redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build test setup system-packages benchmark
+.PHONY: build test setup system-packages benchmark mutants
 
 $(BIN)/dashkit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,9 @@ system-packages:
 
 test: setup system-packages
 	$(BIN)/pytest
+
+mutants: setup
+	$(BIN)/python tests/mutants.py
 
 benchmark: setup system-packages
 	$(BIN)/python benchmarks/bench_build.py

@@ -10,8 +10,8 @@ Where dashkit deliberately differs from Grafana, the test says so.
 """
 from __future__ import annotations
 
-from dashkit.migrate import (graph_to_timeseries, migrate_dashboard, piechart_plugin_to_piechart,
-                             singlestat_to_stat, table_old_to_table)
+from dashkit.migrate import (datasource_ref, graph_to_timeseries, migrate_dashboard,
+                             piechart_plugin_to_piechart, singlestat_to_stat, table_old_to_table)
 from dashkit.model import next_ref_id, ref_id
 
 PLACED = {"id": 4, "title": "CPU", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
@@ -252,6 +252,20 @@ def test_piechart_legend_on_graph_becomes_labels():
                                        "legend": {"show": True, "values": True}})
     assert new["options"]["legend"]["showLegend"] is False
     assert new["options"]["displayLabels"] == ["name", "value"]
+
+
+# --- on load: datasource names (schema v33, migrateDatasourceNameToRef) ------------------------
+
+def test_datasource_names_become_references():
+    # a name Grafana cannot look up here stays as the uid, letter for letter
+    assert datasource_ref("Prometheus Main", {}) == {"uid": "Prometheus Main"}
+    # "default" and null mean the default datasource: null (returnDefaultAsNull)
+    assert datasource_ref("default", {}) is None and datasource_ref(None, {}) is None
+    ref = {"type": "loki", "uid": "abc"}
+    assert datasource_ref(ref, {}) is ref  # already a reference
+    # a variable resolves to its plugin type (dashkit's reading of the frontend's resolution)
+    assert datasource_ref("${ds}", {"ds": "prometheus"}) == {"type": "prometheus", "uid": "${ds}"}
+    assert datasource_ref("$ds", {"ds": "prometheus"}) == {"type": "prometheus", "uid": "$ds"}
 
 
 # --- on load: query ids and the dashboard walk -------------------------------------------------

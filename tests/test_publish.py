@@ -152,11 +152,15 @@ def test_prune_deletes_only_dashboards_dashkit_published(api):
     api.put_dashboard(marked, folder_uid="easymo")
     api.put_dashboard({"uid": "hand-made", "title": "Hand made"}, folder_uid="easymo")
     api.put_dashboard(dict(marked, uid="elsewhere", title="Elsewhere"), folder_uid="")
+    # published by dashkit, then edited in Grafana: its marker's hash no longer matches
+    api.put_dashboard(dict(marked, uid="edited-old", title="Edited old", description="by hand"),
+                      folder_uid="easymo")
     result = publish(api, "--prune")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the edited one is a conflict
     assert "old-dashboard" not in api.dashboards
-    assert "hand-made" in api.dashboards and "elsewhere" in api.dashboards
-    assert "1 delete" in result.output
+    assert {"hand-made", "elsewhere", "edited-old"} <= set(api.dashboards)
+    assert "1 delete" in result.output and "1 conflict" in result.output
+    assert "edited in Grafana since publish: not deleted" in result.output
 
 
 def test_prune_with_named_dashboards_is_a_usage_error(api):

@@ -8,6 +8,7 @@ and ``$__interval`` so rules can tell them apart after parsing.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 
@@ -156,7 +157,10 @@ def _drops_le(aggregation: pp.AggregateExpr) -> bool:
     return ("le" in labels) == (modifier.type == pp.AggModifierType.Without)
 
 
+@functools.lru_cache(maxsize=4096)
 def analyse_promql(text: str) -> PromQLAnalysis:
+    """Parsed once per text: dashboards repeat their queries, and lint, check and the catalog
+    checks all ask (the analysis is immutable)."""
     try:
         tree = pp.parse(expand_for_parsing(text))
     except (ValueError, TypeError) as error:

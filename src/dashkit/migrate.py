@@ -49,6 +49,8 @@ def _variable_plugins(model: Json) -> dict[str, str]:
 def datasource_ref(raw: Any, plugins: dict[str, str]) -> Any:
     """A datasource as ``{type, uid}``: Grafana's v33 migration, with variables resolved to their
     plugin type. A plain name stays ``{"uid": name}`` (Grafana would look it up by name)."""
+    if raw == "default":
+        return None  # migrateDatasourceNameToRef(…, returnDefaultAsNull): the default datasource
     if not isinstance(raw, str) or raw == "":
         return raw
     if raw in ("-- Grafana --", "-- Mixed --", "-- Dashboard --"):

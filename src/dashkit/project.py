@@ -2,7 +2,11 @@
 ``dashboard`` (one) or ``dashboards`` (a list), and ``datasources`` to provision."""
 from __future__ import annotations
 
+import functools
+import os
+import importlib.machinery
 import importlib.util
+import pkgutil
 import sys
 import traceback
 from pathlib import Path
@@ -73,15 +77,44 @@ def shadows_python(name: str, folder: Path | None = None) -> bool:
     """True where ``name`` is a standard-library, built-in or installed module: a dashboards
     module of that name would be imported in its place, or replace it in ``sys.modules``.
     A module found in ``folder`` itself (the dashboards folder) does not count."""
-    import importlib.machinery
-
     if name in sys.stdlib_module_names or name in sys.builtin_module_names:
         return True
-    # PathFinder, not find_spec: sys.modules also holds dashboards loaded earlier in the process
-    spec = importlib.machinery.PathFinder.find_spec(name)
-    if spec is None or spec.origin is None:  # none, or a namespace package (a bare folder)
-        return False
-    return folder is None or Path(spec.origin).resolve().parent != folder.resolve()
+    outside = None if folder is None else str(folder.resolve())
+    entries = dict.fromkeys(sys.path)  # a folder a module put on the path again counts once
+    if any(name in names for resolved, names in map(_listing, entries) if resolved != outside):
+        return True
+    # finders other than the path's (an editable install's, say) answer from a table
+    for finder in sys.meta_path:
+        if finder in _STANDARD_FINDERS or not hasattr(finder, "find_spec"):
+            continue
+        spec = finder.find_spec(name, None)
+        if spec is not None and spec.origin is not None:
+            return outside is None or str(Path(spec.origin).resolve().parent) != outside
+    return False
+
+
+_STANDARD_FINDERS = (importlib.machinery.PathFinder, importlib.machinery.BuiltinImporter,
+                     importlib.machinery.FrozenImporter)
+
+
+def _listing(entry: str) -> tuple[str, frozenset[str]]:
+    try:
+        changed = os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return "", frozenset()
+    return _modules_in(entry, changed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _modules_in(entry: str, changed: int) -> tuple[str, frozenset[str]]:
+    """A ``sys.path`` entry, resolved, and the top-level modules and packages it holds: listed
+    once per entry and change of it (a ``find_spec`` per module would scan the whole path each
+    time)."""
+    try:
+        resolved = str(Path(entry or ".").resolve())
+    except OSError:
+        return "", frozenset()
+    return resolved, frozenset(info.name for info in pkgutil.iter_modules([entry or "."]))
 
 
 def _sibling_imports(path: Path, stems: set[str]) -> set[str]:

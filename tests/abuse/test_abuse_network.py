@@ -97,12 +97,75 @@ def test_endless_throttling_costs_the_retry_budget_once_not_per_dashboard():
     assert statuses == [429] * 10 and client.retry_waited <= 1.0 and took < 3
 
 
+def throttling_server(retry_after: str | None) -> LoopbackServer:
+    """A server that answers every GET with 503, with the given Retry-After."""
+    class Busy(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.server.gets += 1  # type: ignore[attr-defined]
+            self.send(503, b"{}", "application/json",
+                      {"Retry-After": retry_after} if retry_after else {})
+
+    server = LoopbackServer(Busy)
+    server.start()
+    server._server.gets = 0  # type: ignore[attr-defined]
+    return server
+
+
+@pytest.mark.parametrize("attempts", [1, 3])
+def test_a_request_is_sent_exactly_as_many_times_as_the_policy_says(attempts):
+    from dashkit.http import RetryPolicy
+
+    server = throttling_server(None)
+    waits: list[float] = []
+    try:
+        client = HttpClient(server.url, service="Grafana", sleep=waits.append,
+                            retry=RetryPolicy(attempts=attempts, base_delay=0.01))
+        assert client.request("GET", "/api/health").status == 503
+    finally:
+        server.stop()
+    assert server._server.gets == attempts and len(waits) == attempts - 1  # type: ignore[attr-defined]
+
+
+def test_a_retry_after_over_the_cap_is_not_waited_for_even_within_the_budget():
+    """45 s is inside the 60 s budget but over the 30 s a Retry-After may ask for."""
+    server = throttling_server("45")
+    waits: list[float] = []
+    try:
+        client = HttpClient(server.url, service="Grafana", sleep=waits.append)
+        assert client.request("GET", "/api/health").status == 503
+    finally:
+        server.stop()
+    assert waits == [] and server._server.gets == 1  # type: ignore[attr-defined]
+
+
 def test_a_huge_answer_is_refused_at_the_size_limit(api):
     api.faults.append(Fault("GET", "/api/health", 200, endless=True))
     result, took = publish(api.url)
     no_traceback(result)
     assert result.exit_code == 1 and "over the 64 MiB limit" in result.output
     assert len(result.output) < 2000 and took < 20
+
+
+def test_an_answer_without_a_length_is_cut_at_the_limit_while_it_streams():
+    """No Content-Length to refuse up front: the count of bytes read stops it."""
+    class Big(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.close_connection = True
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Connection: close\r\n\r\n")
+            try:
+                self.wfile.write(b"[" + b"1," * (3 << 19) + b"1]")  # 3 MiB
+            except OSError:
+                pass  # the client hung up at its limit
+
+    server = LoopbackServer(Big)
+    server.start()
+    try:
+        client = HttpClient(server.url, service="Grafana", max_bytes=1 << 20)
+        with pytest.raises(DashkitError, match="answer is over the 1 MiB limit"):
+            client.request("GET", "/api/health")
+    finally:
+        server.stop()
 
 
 def test_answers_of_the_wrong_shape_are_failures_not_tracebacks(api):
@@ -173,6 +236,26 @@ def test_writes_never_follow_a_redirect_to_another_origin(api):
     assert result.exit_code == 1 and "not followed" in result.output
     assert _Catcher.received == []
     assert "created" not in result.output and "easymo-system-overview" not in api.dashboards
+
+
+def test_a_write_is_not_redirected_even_within_the_origin():
+    """A 307 keeps the method and body: following it would send the write somewhere unasked."""
+    class Moved(QuietHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.server.posts.append(self.path)  # type: ignore[attr-defined]
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send(307, b"", "text/plain", {"Location": "/api/other"})
+
+    server = LoopbackServer(Moved)
+    server._server.posts = []  # type: ignore[attr-defined]
+    server.start()
+    try:
+        client = HttpClient(server.url, service="Grafana")
+        with pytest.raises(DashkitError, match="answered POST with a redirect .* not followed"):
+            client.request("POST", "/api/dashboards/db", json={"dashboard": {}})
+    finally:
+        server.stop()
+    assert server._server.posts == ["/api/dashboards/db"]  # type: ignore[attr-defined]
 
 
 def test_reads_never_follow_a_redirect_to_another_origin(api):

@@ -166,7 +166,7 @@ class GrafanaAPIStandIn:
 
             def _misbehave(self, fault: Fault, status: int, body: bytes) -> None:
                 """Slow, dripping or endless answers; each stops when the client hangs up
-                (or after a minute at the most)."""
+                (or after a minute, or 256 MiB, at the most)."""
                 self.close_connection = True
                 stop = time.monotonic() + 60
                 try:
@@ -175,7 +175,11 @@ class GrafanaAPIStandIn:
                         self.wfile.write(f"HTTP/1.1 {status} OK\r\nContent-Type: application/json"
                                          "\r\nConnection: close\r\n\r\n".encode())
                         self.wfile.write(b'{"message": "')
-                        while time.monotonic() < stop:
+                        # "endless" to any client that keeps to the 64 MiB limit; bounded (256 MiB)
+                        # so that a client that does not keep to it cannot exhaust the machine
+                        for _ in range(256):
+                            if time.monotonic() > stop:
+                                break
                             self.wfile.write(b"x" * (1 << 20))
                         return
                     answer = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"

@@ -1,0 +1,311 @@
+"""The mutation check: deliberate, named breakages of what the README promises. For each one, a
+copy of ``src/`` gets the breakage and the whole non-live suite runs against it; the breakage must
+make it fail. ``make mutants`` runs them all and prints a table; ``tests/test_mutants.py`` runs
+them in the suite.
+
+Each breakage replaces one exact piece of source text (it must occur exactly once), so a refactor
+that moves the code makes the breakage fail loudly: update its text, never delete it. ``first``
+names the test files most likely to catch it: they run first so a caught breakage stops early;
+the rest of the suite runs after them when they do not.
+
+    .venv/bin/python tests/mutants.py                 # all, with a table
+    .venv/bin/python tests/mutants.py atomic-build    # the ones named
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Each breakage's run of the suite stops at its first failure; a hang is a survivor too.
+TIMEOUT_SECONDS = 900
+
+
+class Breakage(NamedTuple):
+    name: str
+    promise: str
+    file: str
+    old: str
+    new: str
+    first: tuple[str, ...] = ()
+
+
+ABUSE_BUILD = "tests/abuse/test_abuse_build_output.py"
+ABUSE_NET = "tests/abuse/test_abuse_network.py"
+ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
+ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
+PUBLISH = "tests/test_publish.py"
+LINT = "tests/test_lint.py"
+IMPORT = "tests/test_import.py"
+MIGRATIONS = "tests/test_migrations.py"
+
+BREAKAGES: tuple[Breakage, ...] = (
+    # --- the atomic build, and build never deletes what it did not write -----------------------
+    Breakage("build-writes-in-place", "atomic build: the previous output stays whole until the "
+             "new one is complete", "build.py",
+             '        dashboards = staging / "dashboards"\n',
+             '        shutil.rmtree(out_dir, ignore_errors=True)\n'
+             '        dashboards = staging / "dashboards"\n', (ABUSE_BUILD,)),
+    Breakage("build-out-inside-sources", "--out may not be or lie inside the sources",
+             "build.py", "    if out == sources or out in sources.parents or sources in out.parents:",
+             "    if False:", (ABUSE_BUILD,)),
+    Breakage("build-replaces-unmarked-folder", "a folder dashkit did not write needs --force",
+             "build.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
+             "        if False and any(out.iterdir()) and not (out / OUTPUT_MARKER)", (ABUSE_BUILD,)),
+    Breakage("build-skips-lint", "error-level lint runs before anything is written", "build.py",
+             "    check_lint_errors(compiled, Path(dashboards_dir))\n", "",
+             ("tests/test_cli.py", ABUSE_ERRORS)),
+    Breakage("errors-one-at-a-time", "every error of a run, in one run", "errors.py",
+             "    if errors:\n        raise DashkitErrors(errors)",
+             "    if errors:\n        raise errors[0]", (ABUSE_ERRORS,)),
+    # --- publish -------------------------------------------------------------------------------
+    Breakage("publish-not-a-no-op", "publishing an unchanged dashboard writes nothing",
+             "publishing.py", "    if same_content(live, item.model) and live_folder == folder_uid:",
+             "    if False and live_folder == folder_uid:", (PUBLISH,)),
+    Breakage("publish-ignores-drift", "an edit made in Grafana is never overwritten without "
+             "--force", "publishing.py", "    if not force and marker != content_hash(live):",
+             "    if False:", (PUBLISH,)),
+    Breakage("publish-takes-over-unmarked", "a dashboard dashkit did not publish is not taken "
+             "over", "publishing.py", "    if not force and marker is None:", "    if False:",
+             (PUBLISH,)),
+    Breakage("prune-deletes-unmarked", "prune touches only dashboards dashkit published",
+             "publishing.py", "            continue  # never touch what dashkit did not publish",
+             "            pass", (PUBLISH,)),
+    Breakage("prune-deletes-edited", "prune never deletes a dashboard edited in Grafana",
+             "publishing.py", '        if not force and marker.get("hash") != content_hash(live):',
+             "        if False:", (PUBLISH,)),
+    # --- secrets ---------------------------------------------------------------------------------
+    Breakage("token-in-error", "the token is never printed", "grafana.py",
+             '        raise DashkitError(f"{what} holds spaces, control or non-ASCII characters',
+             '        raise DashkitError(f"{what} {secret!r} holds spaces, control or non-ASCII '
+             'characters', (ABUSE_NET, PUBLISH)),
+    Breakage("token-in-repr", "the credentials' repr never shows the secret", "grafana.py",
+             '        return f"<Credentials {self.kind}, hidden>"',
+             '        return f"<Credentials {self._header}>"', (PUBLISH, ABUSE_NET)),
+    Breakage("url-password-shown", "credentials in a URL are shown as ***@host", "http.py",
+             "    if parts.username is None and parts.password is None:\n        return url",
+             "    if True:\n        return url", (ABUSE_NET,)),
+    # --- bounded network calls -------------------------------------------------------------------
+    Breakage("retries-unbounded", "retries are bounded: attempts", "http.py",
+             "        if attempt >= self.retry.attempts:", "        if attempt >= 10_000:",
+             (ABUSE_NET,)),
+    Breakage("retry-budget-ignored", "retries are bounded: one waiting budget per run",
+             "http.py", "        if delay is None or self.retry_waited + delay > self.retry.budget "
+             "or (", "        if delay is None or (", (ABUSE_NET, PUBLISH)),
+    Breakage("retry-after-obeyed-whatever", "a Retry-After over 30 s is not waited for",
+             "http.py", "                return wanted if wanted <= self.retry.max_retry_after "
+             "else None", "                return wanted", (ABUSE_NET,)),
+    Breakage("write-resent-blindly", "a write whose answer is lost is read back, never blindly "
+             "re-sent", "http.py", "                if write and sent:", "                if False:",
+             (ABUSE_NET, PUBLISH)),
+    Breakage("no-whole-request-limit", "a request is bounded whole: a dripping server is cut "
+             "off", "http.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
+    Breakage("no-answer-size-limit", "answers over 64 MiB are refused", "http.py",
+             "            if size > self.max_bytes:", "            if False:",
+             (f"{ABUSE_NET}::test_an_answer_without_a_length_is_cut_at_the_limit_while_it_streams",)),
+    Breakage("redirect-to-another-origin", "reads follow redirects within the same origin only",
+             "http.py", "        if self._origin_of(target) != self._origin:", "        if False:",
+             (ABUSE_NET,)),
+    Breakage("write-follows-redirect", "writes follow no redirect", "http.py",
+             '        if method != "GET":\n            raise _Refused(f"answered',
+             '        if False:\n            raise _Refused(f"answered',
+             (f"{ABUSE_NET}::test_a_write_is_not_redirected_even_within_the_origin",)),
+    Breakage("server-text-unescaped", "a server's words reach the terminal as one printable line",
+             "tables.py", '    flat = "".join(ch if ch.isprintable() else " " for ch in str(text))',
+             "    flat = str(text)", (ABUSE_NET,)),
+    # --- hostile input ---------------------------------------------------------------------------
+    Breakage("string-quote-unescaped", "nothing read from input becomes code: one escaping "
+             "function", "pysource.py", '        elif char == quote:\n            out.append("\\\\" + char)',
+             "        elif char == quote:\n            out.append(char)", (ABUSE_IMPORT,)),
+    Breakage("codecheck-allows-any-import", "generated code is checked before it runs",
+             "codecheck.py", "            if allowed is None or statement.level:",
+             "            if False:", (ABUSE_IMPORT,)),
+    Breakage("module-name-unchecked", "--name must be a module name", "importer.py",
+             "    if not valid_module_name(name):\n        raise DashkitError(f\"--name",
+             "    if False:\n        raise DashkitError(f\"--name", (ABUSE_IMPORT, IMPORT)),
+    Breakage("module-shadows-python", "a dashboards module may not shadow a Python module",
+             "project.py", "    if name in sys.stdlib_module_names or name in sys.builtin_module_names:\n"
+             "        return True", "    return False", (ABUSE_ERRORS, ABUSE_IMPORT)),
+    Breakage("symlink-followed", "a symlink at the import target is refused", "importer.py",
+             "                if target.is_symlink():", "                if False:", (ABUSE_IMPORT,)),
+    Breakage("json-nan-accepted", "strict JSON: no NaN or Infinity", "normalise.py",
+             '    raise ValueError(f"{name} is not JSON")', "    return float(name.replace('-', ''))",
+             (ABUSE_ERRORS,)),
+    Breakage("json-shape-unchecked", "fields of the wrong type are one error naming the field",
+             "normalise.py", "    for item in found:\n        check_shape(item.model, item.source)\n",
+             "", (ABUSE_ERRORS,)),
+    # --- lint, one per family --------------------------------------------------------------------
+    Breakage("lint-metric-unknown", "lint: catalog metrics", "lint.py",
+             "                    emit(METRIC_UNKNOWN, error.message)", "                    pass",
+             (LINT,)),
+    Breakage("lint-label-unknown", "lint: catalog labels", "lint.py",
+             "                    emit(LABEL_UNKNOWN, error.message)", "                    pass",
+             (LINT,)),
+    Breakage("lint-promql-semantics", "lint: PromQL rules (quantile without le)", "lint.py",
+             '        emit(QUANTILE_LE, f"histogram_quantile over {inner}: aggregate by (le, …)")',
+             "        pass", (LINT,)),
+    Breakage("lint-counter-rate", "lint: PromQL rules (counter without rate)", "lint.py",
+             "        if is_counter and not safe:", "        if False:", (LINT,)),
+    Breakage("lint-logql", "lint: LogQL rules", "lint.py",
+             '        emit(LOGQL_LEVELS, "level filter misses pino\'s numeric levels (50 error, '
+             '60 fatal)")', "        pass", (LINT,)),
+    Breakage("lint-panels", "lint: panel rules (units)", "lint.py",
+             '            at_panel(PANEL_UNITS, f"{kind} panel without a unit")',
+             "            pass", (LINT,)),
+    Breakage("lint-layout", "lint: layout (overlaps)", "lint.py",
+             "                if box_a is not None and box_b is not None and "
+             "box_a.overlaps(box_b):", "                if False:", (LINT,)),
+    Breakage("lint-variables", "lint: variables (undefined)", "lint.py",
+             '                emit(VARIABLE_UNDEFINED, f"${name} is used but not defined", '
+             'panel=where)', "                pass", (LINT,)),
+    Breakage("lint-datasources", "lint: datasources (fixed datasource)", "lint.py",
+             '            at(PANEL_DATASOURCE, f"fixed datasource {ds.uid!r}; use the datasource '
+             'variable")', "            pass", (LINT,)),
+    Breakage("lint-set", "lint: the set (duplicate uids)", "lint.py",
+             "        if uid and uid in by_uid:", "        if False:", (LINT, "tests/test_cli.py")),
+    Breakage("lint-dashboard", "lint: dashboard rules (tag length)", "lint.py",
+             "        if isinstance(tag, str) and len(tag.encode()) > 50:",
+             "        if isinstance(tag, str) and len(tag.encode()) > 500:", (LINT,)),
+    Breakage("lint-config-exclusion-unused", "lint configuration is strict", "lint_run.py",
+             "        findings += unused(list(exclusions), findings, exclusions_file)", "        pass",
+             (LINT, ABUSE_ERRORS)),
+    # --- check's statuses ------------------------------------------------------------------------
+    Breakage("check-empty-is-ok", "check: an empty result is reported", "check.py",
+             "        status = Status.EMPTY", "        status = Status.OK",
+             ("tests/test_check_statuses.py",)),
+    Breakage("check-unknown-metric", "check: a metric Prometheus does not have is named",
+             "check.py", '                status, message = Status.UNKNOWN_METRIC, f"no series named',
+             '                status, message = Status.EMPTY, f"no series named',
+             ("tests/test_check_statuses.py",)),
+    Breakage("check-failures-miss-unknown", "check: unknown metrics fail the run", "check.py",
+             "        bad = {Status.ERROR, Status.UNKNOWN_METRIC} | ",
+             "        bad = {Status.ERROR} | ", ("tests/test_check_statuses.py",)),
+    # --- import fidelity, one per migration and the importer's own steps ------------------------
+    Breakage("migrate-alias-colors", "import: graph aliasColors become overrides", "migrate.py",
+             "        for alias, color in (panel.get(\"aliasColors\") or {}).items() if color]",
+             "        for alias, color in (panel.get(\"aliasColors\") or {}).items() if not color]",
+             (MIGRATIONS, IMPORT)),
+    Breakage("migrate-series-overrides", "import: graph seriesOverrides become overrides",
+             "migrate.py", "            if rule:\n                overrides.append(rule)",
+             "            if False:\n                overrides.append(rule)", (MIGRATIONS, IMPORT)),
+    Breakage("migrate-yaxes", "import: the graph's y axis gives the unit", "migrate.py",
+             '"unit": axis.get("format") or None', '"unit": None', (MIGRATIONS, IMPORT)),
+    Breakage("migrate-singlestat-thresholds", "import: singlestat thresholds and colours",
+             "migrate.py", '        defaults["thresholds"] = {"mode": "absolute", "steps": steps}\n'
+             '    mappings', "    mappings", (MIGRATIONS, IMPORT)),
+    Breakage("migrate-singlestat-mappings", "import: singlestat value maps", "migrate.py",
+             '        defaults["mappings"] = mappings', "        pass", (MIGRATIONS, IMPORT)),
+    Breakage("migrate-table-styles", "import: table-old styles become overrides", "migrate.py",
+             '        _style_override(s) for s in styles if s.get("pattern") != "/.*/"]}',
+             '        _style_override(s) for s in styles if False]}', (MIGRATIONS, IMPORT)),
+    Breakage("migrate-piechart", "import: the piechart plugin keeps its unit", "migrate.py",
+             '        "unit": panel.get("format"), "decimals"', '        "unit": None, "decimals"',
+             (MIGRATIONS,)),
+    Breakage("migrate-ref-ids", "import: missing refIds as Grafana assigns them", "migrate.py",
+             '                    target["refId"] = next_ref_id(taken)',
+             '                    target["refId"] = "A"', (MIGRATIONS,)),
+    Breakage("migrate-datasource-names", "import: datasource names become references",
+             "migrate.py", '    return {"uid": raw}', '    return {"uid": raw.lower()}',
+             (MIGRATIONS, IMPORT)),
+    Breakage("legacy-row-heights", "import: legacy rows keep their heights", "normalise.py",
+             "    return math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN))",
+             "    return math.floor(height / (_CELL_HEIGHT + _CELL_MARGIN))", (IMPORT,)),
+    Breakage("import-variable-labels", "import: variable labels", "importer.py",
+             '        common = [("label", raw["label"])] if raw.get("label") else []',
+             "        common = []", (IMPORT,)),
+    Breakage("import-selector-templates", "import: named label matchers say what they replaced",
+             "importer.py", '"".join(f"{n} = {render(c)}\\n" for n, c in used_selectors)',
+             '"".join(f"{n} = {render(c.replace(\'=\', \'=~\', 1))}\\n" for n, c in used_selectors)',
+             (IMPORT,)),
+)
+
+
+class Outcome(NamedTuple):
+    breakage: Breakage
+    caught: bool
+    detail: str
+    seconds: float
+
+
+def apply(breakage: Breakage, src: Path) -> None:
+    """Put the breakage into the copy of the source at ``src``."""
+    path = src / "dashkit" / breakage.file
+    text = path.read_text()
+    found = text.count(breakage.old)
+    if found != 1:
+        raise SystemExit(f"breakage {breakage.name}: its text occurs {found} times in "
+                         f"src/dashkit/{breakage.file} (must be once): update the breakage")
+    path.write_text(text.replace(breakage.old, breakage.new))
+
+
+def run(breakage: Breakage) -> Outcome:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"dashkit-mutant-{breakage.name}-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        apply(breakage, src)
+        env = {**os.environ, "PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("PYTEST_ADDOPTS", None)
+        where = subprocess.run([sys.executable, "-c", "import dashkit; print(dashkit.__file__)"],
+                               env=env, capture_output=True, text=True, cwd=ROOT)
+        if not where.stdout.startswith(str(src)):
+            raise SystemExit(f"the copy is not what Python imports: {where.stdout}{where.stderr}")
+        base = [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not live and not mutation",
+                "-p", "no:cacheprovider"]
+        # the likeliest catchers alone first (quick when they catch it), then the whole suite
+        for paths in ([*breakage.first], ["tests"]) if breakage.first else (["tests"],):
+            try:
+                done = subprocess.run([*base, *paths], env=env, capture_output=True, text=True,
+                                      cwd=ROOT, timeout=TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                return Outcome(breakage, False, f"suite still running after {TIMEOUT_SECONDS} s",
+                               time.monotonic() - started)
+            failed = [line for line in done.stdout.splitlines()
+                      if line.startswith(("FAILED", "ERROR"))]
+            if done.returncode == 1 and failed:
+                return Outcome(breakage, True, failed[0].split(" - ")[0],
+                               time.monotonic() - started)
+            if done.returncode != 0:
+                break
+    tail = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+    return Outcome(breakage, False, f"exit {done.returncode}: {tail}", time.monotonic() - started)
+
+
+def report(outcomes: list[Outcome]) -> str:
+    rows = [(o.breakage.name, "caught" if o.caught else "SURVIVED", f"{o.seconds:.0f} s",
+             o.detail[:90]) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows + [("breakage", "result", "time", "by")])
+              for i in range(4)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(("breakage", "result", "time", "by"),
+                                                 widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    caught = sum(o.caught for o in outcomes)
+    lines.append(f"\n{caught} of {len(outcomes)} breakages caught")
+    return "\n".join(lines)
+
+
+def main(names: list[str]) -> int:
+    chosen = [b for b in BREAKAGES if not names or b.name in names]
+    unknown = set(names) - {b.name for b in BREAKAGES}
+    if unknown:
+        raise SystemExit(f"no breakage named {', '.join(sorted(unknown))}")
+    outcomes = []
+    for index, breakage in enumerate(chosen, 1):
+        outcome = run(breakage)
+        print(f"[{index}/{len(chosen)}] {breakage.name}: "
+              f"{'caught' if outcome.caught else 'SURVIVED'} ({outcome.seconds:.0f} s)",
+              file=sys.stderr, flush=True)
+        outcomes.append(outcome)
+    print(report(outcomes))
+    return 0 if all(o.caught for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
