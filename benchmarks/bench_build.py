@@ -28,8 +28,8 @@ import grafanalib.core as gl  # noqa: E402
 from grafanalib._gen import write_dashboard  # noqa: E402
 
 from dashkit import Dashboard, Row, dumps, panels, promql, variable_ref, variables  # noqa: E402
-from dashkit.compile import compile_dashboard  # noqa: E402
-from dashkit.tables import format_table  # noqa: E402
+from dashkit.sdk.compiler import compile_dashboard  # noqa: E402
+from dashkit.text import format_table  # noqa: E402
 
 
 #: The goal for the whole-process build of many modules: at most this much slower than

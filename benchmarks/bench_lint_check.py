@@ -17,10 +17,11 @@ sys.path.insert(0, str(ROOT / "tests" / "live"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_build import timed  # noqa: E402
-from dashkit.check import Budget, check  # noqa: E402
-from dashkit.lint_run import json_subjects, project_subjects, run_lint  # noqa: E402
-from dashkit.prometheus import PrometheusClient  # noqa: E402
-from dashkit.tables import format_table  # noqa: E402
+from dashkit.check.runner import Budget, check  # noqa: E402
+from dashkit.build.pipeline import project_subjects  # noqa: E402
+from dashkit.lint.run import json_subjects, run_lint  # noqa: E402
+from dashkit.clients.prometheus import PrometheusClient  # noqa: E402
+from dashkit.text import format_table  # noqa: E402
 
 
 def main() -> None:
@@ -41,8 +42,8 @@ def main() -> None:
     if not args.no_check:
         from stack import SCRAPE_INTERVAL, running_stack
 
-        from dashkit.build import compile_project
-        from dashkit.project import load_project
+        from dashkit.build.pipeline import compile_project
+        from dashkit.build.project import load_project
 
         print("starting the live stack…", file=sys.stderr)
         models = [c.model for c in compile_project(load_project(ROOT / "dashboards"))]
@@ -58,7 +59,7 @@ def main() -> None:
 
 
 def _panels(model):  # type: ignore[no-untyped-def]
-    from dashkit.model import iter_panels
+    from dashkit.grafana.model import iter_panels
 
     return iter_panels(model.get("panels") or [])
 

@@ -18,11 +18,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_build import dashkit_dashboard  # noqa: E402
 from standins.grafana_api import GrafanaAPIStandIn  # noqa: E402
 
-from dashkit import Credentials, GrafanaClient, Target, publish  # noqa: E402
-from dashkit.build import Compiled  # noqa: E402
-from dashkit.compile import compile_dashboard  # noqa: E402
-from dashkit.project import Source  # noqa: E402
-from dashkit.tables import format_table  # noqa: E402
+from dashkit import Credentials, FolderTarget, GrafanaClient, publish  # noqa: E402
+from dashkit.build.pipeline import Compiled  # noqa: E402
+from dashkit.sdk.compiler import compile_dashboard  # noqa: E402
+from dashkit.build.project import Source  # noqa: E402
+from dashkit.text import format_table  # noqa: E402
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
             client = GrafanaClient(api.url, Credentials.token(token))
             writes_before = len(api.writes())
             start = time.perf_counter()
-            report = publish(compiled, client, Target("Bench"))
+            report = publish(compiled, client, FolderTarget("Bench"))
             elapsed = time.perf_counter() - start
             assert report.ok, [r for r in report.results if not r.ok][:3]
             writes = len(api.writes()) - writes_before

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, panels, promql, variables
-from dashkit.panels import Target, above, below
+from dashkit.sdk.panels import Target, above, below
 
 REQUESTED = {"status": e.RIDE_REQUESTED}
 TYPE = {"service_type": promql.var("service_type")}

@@ -10,8 +10,8 @@ from typing import Any
 
 from dashkit import (Catalog, Dashboard, Datasource, Link, catalogs, firing_alerts, logql, promql,
                      tagged, variables)
-from dashkit.catalog import counter, gauge, histogram
-from dashkit.datasources import variable_ref
+from dashkit.query.catalog import counter, gauge, histogram
+from dashkit.sdk.datasources import variable_ref
 
 # --- metrics -----------------------------------------------------------------------------------
 

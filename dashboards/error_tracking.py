@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, logql, panels, promql
-from dashkit.composites import firing_alerts_table
-from dashkit.panels import Target, above
+from dashkit.sdk.composites import firing_alerts_table
+from dashkit.sdk.panels import Target, above
 
 SERVICES = {"service": promql.var("service")}
 SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}

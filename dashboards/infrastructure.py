@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, panels, promql, variables
-from dashkit.panels import Target, above, below, value_map
+from dashkit.sdk.panels import Target, above, below, value_map
 
 NODE = {"instance": promql.var("node")}
 #: Pseudo filesystems that have no disk behind them.

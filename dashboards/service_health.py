@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, panels, promql
-from dashkit.composites import error_ratio
-from dashkit.panels import Target, above
+from dashkit.sdk.composites import error_ratio
+from dashkit.sdk.panels import Target, above
 
 SERVICE = {"service": promql.var("service")}
 PROCESS = {"instance": promql.var("instance")}

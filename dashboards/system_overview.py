@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import easymo as e
 from dashkit import Row, link_to, panels, promql
-from dashkit.composites import error_ratio, firing_alerts_table, golden_signals
-from dashkit.dashboard import drilldown_url
-from dashkit.panels import Target, above, value_map
+from dashkit.sdk.composites import error_ratio, firing_alerts_table, golden_signals
+from dashkit.sdk.dashboard import drilldown_url
+from dashkit.sdk.panels import Target, above, value_map
 
 SERVICES = {"service": promql.var("service")}
 #: Every per-service panel drills down into Service Health with that service preselected.

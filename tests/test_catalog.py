@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dashkit import Catalog, DashkitError, catalogs
-from dashkit.catalog import counter, gauge, histogram, summary
+from dashkit.query.catalog import counter, gauge, histogram, summary
 
 
 @pytest.fixture

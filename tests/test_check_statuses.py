@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.check import CheckReport, Status, check_dashboard
+from dashkit.check.runner import CheckReport, Status, check_dashboard
 from dashkit.errors import DashkitError
 
 SERIES = [{"metric": {"__name__": "up", "job": "api"}, "values": [[0, "1"]]}]

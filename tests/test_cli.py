@@ -9,13 +9,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dashkit.cli import main
+from dashkit.cli.commands import main
 
 from conftest import DASHBOARDS
 
 GOOD = '''
 from dashkit import Dashboard, panels, promql
-from dashkit.catalog import Catalog, counter
+from dashkit.query.catalog import Catalog, counter
 CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
 dashboard = Dashboard("{uid}", "{title}", catalog=CATALOG, panels=[
     panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["service"]))])

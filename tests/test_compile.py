@@ -7,10 +7,10 @@ import sys
 import pytest
 
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
-from dashkit.catalog import Catalog, counter
-from dashkit.compile import SCHEMA_VERSION
-from dashkit.model import iter_panels
-from dashkit.datasources import variable_ref
+from dashkit.query.catalog import Catalog, counter
+from dashkit.sdk.compiler import SCHEMA_VERSION
+from dashkit.grafana.model import iter_panels
+from dashkit.sdk.datasources import variable_ref
 
 from conftest import DASHBOARDS, ROOT
 

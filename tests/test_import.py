@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from dashkit import dumps
-from dashkit.cli import main
-from dashkit.compile import compile_dashboard
-from dashkit.importer import import_model
-from dashkit.model import iter_panels
-from dashkit.normalise import load_json
+from dashkit.cli.commands import main
+from dashkit.sdk.compiler import compile_dashboard
+from dashkit.importer.generator import import_model
+from dashkit.grafana.model import iter_panels
+from dashkit.grafana.normalise import load_json
 
 from conftest import ROOT, SHARED
 from import_oracle import GRAFANA_REWRITES, lost_fields

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dashkit import Dashboard, DashkitError, Panel, Row, panels
-from dashkit.compile import stable_ids
+from dashkit.sdk.compiler import stable_ids
 
 
 def box(title: str, w: int = 12, h: int = 8, **kw) -> Panel:
@@ -11,7 +11,7 @@ def box(title: str, w: int = 12, h: int = 8, **kw) -> Panel:
 
 
 def positions(dashboard: Dashboard) -> dict[str, dict]:
-    from dashkit.model import iter_panels
+    from dashkit.grafana.model import iter_panels
 
     return {p["title"]: p["gridPos"] for p in iter_panels(dashboard.to_model()["panels"])}
 
@@ -94,6 +94,6 @@ def test_id_collisions_are_resolved_deterministically():
 
 
 def _all(model):
-    from dashkit.model import iter_panels
+    from dashkit.grafana.model import iter_panels
 
     return list(iter_panels(model["panels"]))

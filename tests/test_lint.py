@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit.cli import main
-from dashkit.lint import RULES, Subject, lint
-from dashkit.lint_run import json_subjects, load_exclusions, project_subjects, run_lint
+from dashkit.cli.commands import main
+from dashkit.lint.rules import RULES, Subject, lint
+from dashkit.build.pipeline import project_subjects
+from dashkit.lint.run import json_subjects, load_exclusions, run_lint
 
 from conftest import DASHBOARDS, ROOT, SHARED
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from dashkit import catalogs
-from dashkit.prometheus import PrometheusClient
-from dashkit.check import Status, check_dashboard
-from dashkit.resolve import resolve_variables, time_context
+from dashkit.clients.prometheus import PrometheusClient
+from dashkit.check.runner import Status, check_dashboard
+from dashkit.check.resolve import resolve_variables, time_context
 from stack import SCRAPE_INTERVAL
 
 pytestmark = pytest.mark.live

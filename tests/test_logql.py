@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dashkit import DashkitError, logql
-from dashkit.promql import var
+from dashkit.query.promql import var
 
 LABELS = ("service", "level", "container", "stream", "job")
 

@@ -10,9 +10,9 @@ Where dashkit deliberately differs from Grafana, the test says so.
 """
 from __future__ import annotations
 
-from dashkit.migrate import (datasource_ref, graph_to_timeseries, migrate_dashboard,
+from dashkit.grafana.migrate import (datasource_ref, graph_to_timeseries, migrate_dashboard,
                              piechart_plugin_to_piechart, singlestat_to_stat, table_old_to_table)
-from dashkit.model import next_ref_id, ref_id
+from dashkit.grafana.facts import next_ref_id, ref_id
 
 PLACED = {"id": 4, "title": "CPU", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
           "datasource": "$ds", "targets": [{"expr": "rate(cpu[5m])", "refId": "A"}]}
@@ -53,6 +53,8 @@ def test_graph_with_axes_alias_colors_overrides_legend_and_thresholds():
                        "lineInterpolation": "stepAfter",
                        "stacking": {"mode": "normal", "group": "A"},
                        "thresholdsStyle": {"mode": "line"}},
+            # (Grafana also copies nullPointMode to defaults.nullValueMode, which no current panel
+            # reads and the dashboard schema does not have: dashkit leaves it out)
             # a gt threshold gets a transparent base below it
             "thresholds": {"mode": "absolute", "steps": [{"color": "transparent", "value": None},
                                                          {"color": "red", "value": 90}]}},

@@ -6,8 +6,8 @@ import grafanalib.core as gl
 import pytest
 
 from dashkit import Dashboard, Panel, panels, promql
-from dashkit.datasources import DatasourceRef
-from dashkit.grafanalib_fixes import modernise_panel
+from dashkit.sdk.datasources import DatasourceRef
+from dashkit.sdk.grafanalib_fixes import modernise_panel
 
 PROM = DatasourceRef("prometheus", "${datasource}")
 
@@ -152,7 +152,7 @@ def test_table_merges_several_queries():
 
 
 def test_golden_signals_share_labels_and_limits():
-    from dashkit.composites import golden_signals
+    from dashkit.sdk.composites import golden_signals
 
     traffic, errors, latency, saturation = golden_signals(
         requests="http_requests_total", duration="http_request_duration_seconds",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from dashkit import DashkitError, promql as q
-from dashkit.catalog import Catalog, counter, gauge, histogram
+from dashkit.query.catalog import Catalog, counter, gauge, histogram
 
 CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code", "route"]),
                         histogram("http_request_duration_seconds", ["service", "route"]),

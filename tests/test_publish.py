@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli import main
+from dashkit.cli.commands import main
 from standins.grafana_api import PROFILES, Fault, GrafanaAPIStandIn
 
 from conftest import DASHBOARDS
@@ -147,7 +147,7 @@ def test_prune_deletes_only_dashboards_dashkit_published(api):
     publish(api)
     marked = dict(api.dashboards["easymo-system-overview"].data, uid="old-dashboard", title="Old")
     marked["dashkit"] = dict(marked["dashkit"])
-    from dashkit.compare import content_hash
+    from dashkit.grafana.compare import content_hash
     marked["dashkit"]["hash"] = content_hash(marked)
     api.put_dashboard(marked, folder_uid="easymo")
     api.put_dashboard({"uid": "hand-made", "title": "Hand made"}, folder_uid="easymo")
@@ -268,11 +268,11 @@ def test_every_profile_publishes_and_is_idempotent(api):
 
 
 def test_python_api_returns_a_result_per_dashboard(api):
-    from dashkit import Credentials, GrafanaClient, Target, compile_project, load_project
+    from dashkit import Credentials, FolderTarget, GrafanaClient, compile_project, load_project
     from dashkit import publish as publish_api
 
     client = GrafanaClient(api.url, Credentials.token(TOKEN))
-    report = publish_api(compile_project(load_project(DASHBOARDS)), client, Target("EasyMO"))
+    report = publish_api(compile_project(load_project(DASHBOARDS)), client, FolderTarget("EasyMO"))
     assert [r.action.value for r in report.results] == ["create"] * 5
     assert report.ok and report.writes == 6  # the folder and five dashboards
     assert TOKEN not in repr(client.session.auth)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dashkit import dumps
-from dashkit.provisioning import ProviderOptions, datasources_yaml, provider_yaml
+from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 
 UIDS = ["easymo-system-overview", "easymo-service-health", "easymo-business-metrics",
         "easymo-error-tracking", "easymo-infrastructure"]

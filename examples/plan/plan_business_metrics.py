@@ -1,8 +1,7 @@
 """Imported by dashkit import. IMPORT_NOTES says what was not carried over faithfully."""
 from __future__ import annotations
 
-from dashkit import Dashboard, panels
-from dashkit.panels import Target
+from dashkit import Dashboard, Target, panels
 
 IMPORT_NOTES = (
     "4 panels had no gridPos: laid out left to right, 12×8 each",

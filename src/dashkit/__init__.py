@@ -1,32 +1,65 @@
-"""dashkit: Grafana dashboards as reviewed, tested Python code, built on grafanalib."""
-from dashkit import catalogs, logql, panels, promql, variables
-from dashkit.build import build, compile_project
-from dashkit.catalog import Catalog, Metric, MetricType
-from dashkit.compile import compile_dashboard, dumps
-from dashkit.dashboard import Annotation, Dashboard, Link, firing_alerts, link_to, tagged
-from dashkit.datasources import Datasource, DatasourceRef, variable_ref
-from dashkit.errors import DashkitError
-from dashkit.layout import Panel, Row
-from dashkit.project import load_project
+"""dashkit: Grafana dashboards as reviewed, tested Python code, built on grafanalib.
 
-__all__ = [
-    "Action", "Annotation", "Catalog", "Credentials", "GrafanaClient", "PublishReport",
-    "PublishResult", "Target", "publish", "Dashboard", "DashkitError", "Datasource", "DatasourceRef", "Link",
-    "Metric", "MetricType", "Panel", "Row", "build", "catalogs", "compile_dashboard",
-    "compile_project", "dumps", "firing_alerts", "link_to", "load_project", "logql", "panels",
-    "promql", "tagged", "variable_ref", "variables",
-]
+The public API, in one place. The code lives in layers (see the README's "Architecture"):
+``grafana`` (facts and the JSON model) < ``query`` < ``sdk`` < ``lint`` < ``build``; ``clients``;
+then ``check``, ``publish`` and ``importer``, which never import each other; ``cli`` on top.
+"""
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from dashkit.build.pipeline import build, compile_project
+from dashkit.build.project import load_project
+from dashkit.errors import DashkitError
+from dashkit.grafana.jsonio import dumps
+from dashkit.query import catalogs, logql, promql
+from dashkit.query.catalog import Catalog, Metric, MetricType
+from dashkit.sdk import composites, layout, panels, variables
+from dashkit.sdk.compiler import compile_dashboard
+from dashkit.sdk.dashboard import (Annotation, Dashboard, Link, drilldown_url, firing_alerts,
+                                   link_to, tagged)
+from dashkit.sdk.datasources import Datasource, DatasourceRef, variable_ref
+from dashkit.sdk.layout import Panel, Row
+from dashkit.sdk.panels import Target, Thresholds, above, below, value_map
+
+if TYPE_CHECKING:
+    from dashkit.clients.grafana import Credentials, GrafanaClient
+    from dashkit.publishing.publisher import (Action, FolderTarget, PublishReport, PublishResult,
+                                           publish)
+
+__all__ = sorted([
+    "Action", "Annotation", "Catalog", "Credentials", "Dashboard", "DashkitError", "Datasource",
+    "DatasourceRef", "FolderTarget", "GrafanaClient", "Link", "Metric", "MetricType", "Panel",
+    "PublishReport", "PublishResult", "Row", "Target", "Thresholds", "above", "below", "build",
+    "catalogs", "compile_dashboard", "compile_project", "composites", "drilldown_url", "dumps",
+    "firing_alerts", "layout", "link_to", "load_project", "logql", "panels", "promql", "publish",
+    "tagged", "value_map", "variable_ref", "variables",
+])
+
+# The modules dashboards import by name keep their short paths (``from dashkit.panels import
+# Target``): the same module objects, registered under the names users wrote before the layers.
+for _module in (catalogs, logql, promql, composites, layout, panels, variables):
+    sys.modules.setdefault(f"dashkit.{_module.__name__.rpartition('.')[2]}", _module)
+for _short, _full in (("dashboard", "dashkit.sdk.dashboard"),
+                      ("datasources", "dashkit.sdk.datasources"),
+                      ("catalog", "dashkit.query.catalog")):
+    sys.modules.setdefault(f"dashkit.{_short}", sys.modules[_full])
 
 #: Publishing needs requests, which ``dashkit build`` does not: imported on first use.
-_LAZY = {"Credentials": "dashkit.grafana", "GrafanaClient": "dashkit.grafana",
-         "Action": "dashkit.publishing", "PublishReport": "dashkit.publishing",
-         "PublishResult": "dashkit.publishing", "Target": "dashkit.publishing",
-         "publish": "dashkit.publishing"}
+_LAZY = {"Credentials": ("dashkit.clients.grafana", "Credentials"),
+         "GrafanaClient": ("dashkit.clients.grafana", "GrafanaClient"),
+         "Action": ("dashkit.publishing.publisher", "Action"),
+         "PublishReport": ("dashkit.publishing.publisher", "PublishReport"),
+         "PublishResult": ("dashkit.publishing.publisher", "PublishResult"),
+         "FolderTarget": ("dashkit.publishing.publisher", "FolderTarget"),
+         "publish": ("dashkit.publishing.publisher", "publish")}
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'dashkit' has no attribute {name!r}")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit.build import OUTPUT_MARKER, compile_project, write_tree
-from dashkit.cli import main
-from dashkit.project import load_project
-from dashkit.provisioning import ProviderOptions
+from dashkit.build.pipeline import OUTPUT_MARKER, compile_project, write_tree
+from dashkit.cli.commands import main
+from dashkit.build.project import load_project
+from dashkit.build.provisioning import ProviderOptions
 
 from conftest import DASHBOARDS
 
@@ -105,7 +105,7 @@ def test_a_failure_while_writing_leaves_the_previous_output_whole(project, tmp_p
     def fail(*_args: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sys.modules["dashkit.build"], "datasources_yaml", fail)
+    monkeypatch.setattr(sys.modules["dashkit.build.pipeline"], "datasources_yaml", fail)
     code, output = build("--dashboards", str(project), "--out", str(out))
     assert code == 1 and "No space left on device" in output
     assert snapshot(out) == before

@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashkit.cli import main
-from dashkit.codecheck import UnsafeSource, check_module, run_module
-from dashkit.compile import compile_dashboard
-from dashkit.importer import import_model
-from dashkit.model import iter_panels
-from dashkit.normalise import load_json
+from dashkit.cli.commands import main
+from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
+from dashkit.sdk.compiler import compile_dashboard
+from dashkit.importer.generator import import_model
+from dashkit.grafana.model import iter_panels
+from dashkit.grafana.normalise import load_json
 
 SENTINEL_DIR = Path(tempfile.mkdtemp(prefix="dashkit-abuse-"))
 SENTINEL = SENTINEL_DIR / "pwned"
@@ -158,7 +158,7 @@ def test_awkward_titles_give_valid_modules(title):
     "dashboard = [x for x in ()]\n",
     "dashboard = f'{1}'\n",
     "from dashkit import Dashboard as D\n",
-    "from dashkit.build import build\n",
+    "from dashkit.build.pipeline import build\n",
     "dashboard = Dashboard(**{'uid': 'x'})\n",
     "dashboard = '%s' % open\n",
     "def f():\n    pass\n",

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli import main
-from dashkit.grafana import Credentials
-from dashkit.http import HttpClient
+from dashkit.cli.commands import main
+from dashkit.clients.grafana import Credentials
+from dashkit.clients.http import HttpClient
 from dashkit.errors import DashkitError
 from standins.grafana_api import Fault, GrafanaAPIStandIn
 from standins.loopback import LoopbackServer, QuietHandler
@@ -86,7 +86,7 @@ def test_endless_throttling_costs_the_retry_budget_once_not_per_dashboard():
     server = LoopbackServer(Throttle)
     server.start()
     try:
-        from dashkit.http import RetryPolicy
+        from dashkit.clients.http import RetryPolicy
 
         client = HttpClient(server.url, service="Grafana", retry=RetryPolicy(budget=1.0))
         started = time.monotonic()
@@ -113,7 +113,7 @@ def throttling_server(retry_after: str | None) -> LoopbackServer:
 
 @pytest.mark.parametrize("attempts", [1, 3])
 def test_a_request_is_sent_exactly_as_many_times_as_the_policy_says(attempts):
-    from dashkit.http import RetryPolicy
+    from dashkit.clients.http import RetryPolicy
 
     server = throttling_server(None)
     waits: list[float] = []
@@ -394,7 +394,7 @@ def test_an_answer_cut_by_the_time_limit_is_not_taken_as_complete():
     server = LoopbackServer(Slow)
     server.start()
     try:
-        from dashkit.http import RetryPolicy
+        from dashkit.clients.http import RetryPolicy
 
         client = HttpClient(server.url, service="Grafana", timeout=0.5,
                             retry=RetryPolicy(attempts=1))

@@ -1,0 +1,220 @@
+"""Finding the dashboards of a project: every module in the dashboards folder that defines
+``dashboard`` (one) or ``dashboards`` (a list), and ``datasources`` to provision."""
+from __future__ import annotations
+
+import functools
+import os
+import importlib.machinery
+import importlib.util
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import attrs
+
+from dashkit.query.catalog import Catalog
+from dashkit.sdk.dashboard import Dashboard
+from dashkit.sdk.datasources import Datasource
+from dashkit.errors import DashkitError, raise_all
+
+
+@attrs.frozen
+class Source:
+    """A dashboard and the file that defines it, so errors can name the file."""
+
+    dashboard: Dashboard
+    file: str
+
+
+@attrs.frozen
+class Project:
+    sources: tuple[Source, ...]
+    datasources: tuple[Datasource, ...]
+    #: Modules that failed to load (``load_project(..., partial=True)`` only).
+    errors: tuple[DashkitError, ...] = ()
+
+
+def import_file(path: Path) -> ModuleType:
+    """A Python file as a module named after it, its siblings importable by name; a module a
+    sibling already imported is reused, not run twice. Failures become one located line."""
+    name = path.stem
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path.resolve())
+    if spec is None or spec.loader is None:
+        raise DashkitError("cannot load: not a Python file", file=str(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    except DashkitError:
+        sys.modules.pop(name, None)
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # any failure of user code (sys.exit too) becomes one line
+        sys.modules.pop(name, None)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename == str(path.resolve())]
+        line = f" (line {frames[-1].lineno})" if frames else ""
+        if isinstance(exc, SyntaxError) and exc.lineno:
+            line = f" (line {exc.lineno})"
+        if isinstance(exc, SystemExit):
+            raise DashkitError(f"called sys.exit({exc.code!r}){line} while being imported"
+                               ) from None
+        text = " ".join(str(exc).split()) or "(no message)"
+        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {text}") from None
+    finally:
+        sys.path.remove(folder)
+    return module
+
+
+def shadows_python(name: str, folder: Path | None = None) -> bool:
+    """True where ``name`` is a standard-library, built-in or installed module: a dashboards
+    module of that name would be imported in its place, or replace it in ``sys.modules``.
+    A module found in ``folder`` itself (the dashboards folder) does not count."""
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return True
+    outside = None if folder is None else str(folder.resolve())
+    entries = dict.fromkeys(sys.path)  # a folder a module put on the path again counts once
+    if any(name in names for resolved, names in map(_listing, entries) if resolved != outside):
+        return True
+    # finders other than the path's (an editable install's, say) answer from a table
+    for finder in sys.meta_path:
+        if finder in _STANDARD_FINDERS or not hasattr(finder, "find_spec"):
+            continue
+        spec = finder.find_spec(name, None)
+        if spec is not None and spec.origin is not None:
+            return outside is None or str(Path(spec.origin).resolve().parent) != outside
+    return False
+
+
+_STANDARD_FINDERS = (importlib.machinery.PathFinder, importlib.machinery.BuiltinImporter,
+                     importlib.machinery.FrozenImporter)
+
+
+def _listing(entry: str) -> tuple[str, frozenset[str]]:
+    try:
+        changed = os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return "", frozenset()
+    return _modules_in(entry, changed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _modules_in(entry: str, changed: int) -> tuple[str, frozenset[str]]:
+    """A ``sys.path`` entry, resolved, and the top-level modules and packages it holds: listed
+    once per entry and change of it (a ``find_spec`` per module would scan the whole path each
+    time)."""
+    try:
+        resolved = str(Path(entry or ".").resolve())
+    except OSError:
+        return "", frozenset()
+    return resolved, frozenset(info.name for info in pkgutil.iter_modules([entry or "."]))
+
+
+def _sibling_imports(path: Path, stems: set[str]) -> set[str]:
+    """The sibling modules ``path`` imports, read from its source (not run)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes(), str(path))
+    except (SyntaxError, ValueError, OSError):
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found & stems
+
+
+def load_project(folder: str | Path, *, partial: bool = False) -> Project:
+    """Import every module of ``folder`` (helpers such as a shared catalog module included).
+
+    Every module is tried: a broken one does not hide the others. Their errors are raised
+    together (:class:`DashkitErrors`), or, with ``partial``, kept in ``Project.errors`` beside
+    what did load (``dashkit lint`` reports them all).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DashkitError(f"no dashboards folder at {folder}")
+    modules = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+    stems = {p.stem for p in modules}
+    for path in modules:  # sibling modules are importable by name, fresh on every load
+        sys.modules.pop(path.stem, None)
+    helpers: set[str] | None = None  # read from the sources only if a module defines nothing
+    sources: list[Source] = []
+    datasources: dict[str, Datasource] = {}
+    errors: list[DashkitError] = []
+    for path in modules:
+        try:
+            if shadows_python(path.stem, folder):
+                raise DashkitError(f"the module name {path.stem!r} is taken by Python or by a "
+                                   "library dashkit uses: rename the file")
+            module = import_file(path)
+            found = _dashboards_of(module)
+            provided = _datasources_of(module)
+            if not found and not provided and helpers is None:
+                helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
+            if not found and not provided and path.stem not in (helpers or set()):
+                raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
+                                   "(a list), or name the file _*.py if it is not one")
+            for ds in provided:
+                if ds.uid in datasources and datasources[ds.uid] != ds:
+                    raise DashkitError(f"datasource uid {ds.uid!r} is defined twice")
+                datasources[ds.uid] = ds
+        except DashkitError as error:
+            errors.append(error.located(file=str(path)))
+            continue
+        sources.extend(Source(d, str(path)) for d in found)
+    if not partial:
+        raise_all(errors)
+    return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
+                   tuple(errors))
+
+
+def _datasources_of(module: ModuleType) -> list[Datasource]:
+    provided = getattr(module, "datasources", [])
+    if not isinstance(provided, (list, tuple)) or not all(
+            isinstance(d, Datasource) for d in provided):
+        raise DashkitError("`datasources` must be a list of dashkit.Datasource objects")
+    return list(provided)
+
+
+def _dashboards_of(module: ModuleType) -> list[Dashboard]:
+    found = []
+    single = getattr(module, "dashboard", None)
+    if single is not None:
+        found.append(single)
+    several = getattr(module, "dashboards", [])
+    if not isinstance(several, (list, tuple)):
+        raise DashkitError(f"`dashboards` must be a list of dashkit.Dashboard objects, not "
+                           f"{type(several).__name__}")
+    found.extend(several)
+    for item in found:
+        if not isinstance(item, Dashboard):
+            raise DashkitError(f"`dashboard`/`dashboards` must hold dashkit.Dashboard objects, "
+                               f"not {type(item).__name__}")
+    return found
+
+
+def load_catalog(spec: str) -> Catalog:
+    """``path/to/module.py:NAME`` → the Catalog object it defines."""
+    path, _, name = spec.rpartition(":")
+    if not path or not name:
+        raise DashkitError(f"--catalog takes FILE.py:NAME, not {spec!r}")
+    try:
+        module = import_file(Path(path))
+    except DashkitError as error:
+        raise error.located(file=path) from None
+    catalog = getattr(module, name, None)
+    if not isinstance(catalog, Catalog):
+        raise DashkitError(f"{spec} is not a dashkit Catalog")
+    return catalog

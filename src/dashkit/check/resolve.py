@@ -1,0 +1,108 @@
+"""Resolving a dashboard's variables and queries the way Grafana does on load."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+from dashkit.query.expand import TimeContext, expand, relative_seconds
+from dashkit.clients.loki import LokiClient
+from dashkit.clients.prometheus import PrometheusClient
+
+_LABEL_VALUES = re.compile(r"^label_values\((?:(?P<match>.+),\s*)?(?P<label>\w+)\)$")
+
+
+def _variable_query(variable: Mapping[str, Any]) -> str:
+    query = variable.get("query", "")
+    return str(query.get("query", "") if isinstance(query, dict) else query)
+
+
+_QUERY_RESULT = re.compile(r"^query_result\((?P<expr>.+)\)$")
+_METRICS = re.compile(r"^metrics\((?P<regex>.*)\)$")
+
+
+def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
+             loki: LokiClient | None = None) -> list[str]:
+    """A query variable's options, the way the Prometheus (or Loki) datasource lists them."""
+    datasource = variable.get("datasource")
+    if isinstance(datasource, dict) and datasource.get("type") == "loki":
+        match = _LABEL_VALUES.match(query)
+        return loki.label_values(match["label"]) if loki is not None and match else []
+    if match := _LABEL_VALUES.match(query):
+        return client.label_values(match["label"], match["match"])
+    if match := _METRICS.match(query):
+        pattern = re.compile(match["regex"] or ".*")
+        return [n for n in client.label_values("__name__") if pattern.search(n)]
+    if match := _QUERY_RESULT.match(query):
+        lines = []
+        for sample in client.query(match["expr"]):
+            metric = dict(sample["metric"])
+            name = metric.pop("__name__", "")
+            labels = ",".join(f'{k}="{v}"' for k, v in metric.items())
+            lines.append(f"{name}{{{labels}}} {sample['value'][1]} {int(float(sample['value'][0]) * 1000)}")
+        return lines
+    raise ValueError(f"variable ${variable.get('name')}: query {query!r} is not one dashkit resolves "
+                     "(label_values, metrics, query_result)")
+
+
+def _apply_regex(options: list[str], regex: str) -> list[str]:
+    """Grafana's variable regex: keep matches, and the first group where there is one."""
+    if not regex:
+        return options
+    pattern = re.compile(regex[1:regex.rindex("/")] if regex.startswith("/") else regex)
+    kept = []
+    for option in options:
+        match = pattern.search(option)
+        if match:
+            kept.append(match.group(1) if match.groups() else option)
+    return sorted(set(kept), key=kept.index)
+
+
+def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
+                      context: TimeContext, overrides: Mapping[str, str | Sequence[str]] = {},
+                      loki: LokiClient | None = None) -> dict[str, str | list[str]]:
+    """Variable values as Grafana picks them on first load: All where offered, else the first."""
+    values: dict[str, str | list[str]] = {}
+    macros = context.macros()
+    for variable in model.get("templating", {}).get("list", []):
+        name, kind = variable["name"], variable.get("type")
+        if name in overrides:
+            override = overrides[name]
+            values[name] = [override] if isinstance(override, str) else list(override)
+            continue
+        if kind == "datasource":
+            values[name] = variable.get("query", "")
+            continue
+        if kind in ("textbox", "constant"):
+            values[name] = str(variable.get("query") or "")
+            continue
+        if kind == "query":
+            query = expand(_variable_query(variable), values, macros).strip()
+            options = _apply_regex(_options(variable, query, client, loki),
+                                   str(variable.get("regex") or ""))
+        elif kind in ("custom", "interval"):
+            options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
+        else:
+            continue
+        if variable.get("includeAll") and variable.get("allValue"):
+            values[name] = str(variable["allValue"])
+        elif variable.get("includeAll"):
+            values[name] = options
+        else:
+            values[name] = options[:1]
+    return values
+
+
+#: Pixels of a full-width panel: a panel's resolution (maxDataPoints) is its share of this.
+SCREEN_WIDTH = 1920
+
+
+def time_context(model: Mapping[str, Any], panel: Mapping[str, Any],
+                 scrape_interval: float) -> TimeContext:
+    """The dashboard's default time range as ``panel`` sees it ({} for the dashboard itself)."""
+    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
+    span = relative_seconds(time_range["from"]) - relative_seconds(time_range["to"])
+    width = int((panel.get("gridPos") or {}).get("w", 12))
+    points = int(panel.get("maxDataPoints") or width * SCREEN_WIDTH / 24)
+    return TimeContext(span, points, scrape_interval)

@@ -1,0 +1,1 @@
+"""The thin command line: parses arguments, calls the library, prints. Nothing imports it."""

@@ -1,0 +1,363 @@
+"""The ``dashkit`` command: parses arguments, calls the library, prints a table."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from typing import TYPE_CHECKING, NoReturn
+
+from dashkit.build.pipeline import Compiled, build, compile_project
+from dashkit.errors import DashkitError, DashkitErrors
+from dashkit.build.project import load_project
+from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
+from dashkit.text import format_table, printable
+
+if TYPE_CHECKING:
+    from dashkit.publishing.publisher import PublishReport
+
+dashboards_option = click.option(
+    "--dashboards", "dashboards_dir", default="dashboards", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Folder of dashboard modules.")
+
+
+@click.group()
+@click.version_option(package_name="dashkit")
+def main() -> None:
+    """Grafana dashboards as reviewed, tested Python code."""
+
+
+def _fail(error: DashkitError, after: str = "") -> None:
+    """Every error on its own line, then (for several) how many, and what that means."""
+    errors = error.errors if isinstance(error, DashkitErrors) else (error,)
+    for each in errors:
+        click.echo(f"error: {each}", err=True)
+    if len(errors) > 1:
+        click.echo(f"{len(errors)} errors{': ' + after if after else ''}", err=True)
+    sys.exit(1)
+
+
+def _usage(error: DashkitError) -> NoReturn:
+    """A bad option value: one line, exit 2 (click's usage block is three)."""
+    click.echo(f"error: {error}", err=True)
+    sys.exit(2)
+
+
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A URL option checked before anything runs."""
+    from dashkit.clients.http import validate_url
+
+    if value is None:
+        return None
+    try:
+        return validate_url(value, f"--{param.name.replace('_', '-')}" if param.name else "URL")
+    except DashkitError as error:
+        _usage(error)
+
+
+deadline_option = click.option(
+    "--deadline", default=300.0, show_default=True, type=click.FloatRange(min=1),
+    help="Seconds the whole run may take talking to servers; then it stops.")
+
+
+@main.command("build")
+@dashboards_option
+@click.option("--out", "out_dir", default="build/grafana", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder (replaced whole).")
+@click.option("--grafana-path", default=DEFAULT_GRAFANA_PATH, show_default=True,
+              help="Where Grafana sees the dashboards/ folder (the provider's options.path).")
+@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
+@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@click.option("--force", is_flag=True,
+              help="Replace --out even if it holds files dashkit did not write.")
+def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder: str,
+                  folder_uid: str | None, force: bool) -> None:
+    """Compile the dashboards into a Grafana provisioning tree."""
+    options = ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)
+    try:
+        result = build(dashboards_dir, out_dir, options, force=force)
+    except DashkitError as error:
+        _fail(error, after="nothing was written")
+        return
+    rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
+            for c in result.dashboards]
+    click.echo(format_table(("uid", "title", "panels", "file"), rows))
+    click.echo(f"\n{len(rows)} dashboards and provisioning files written to {out_dir}/")
+
+
+@main.command("list")
+@dashboards_option
+def list_command(dashboards_dir: Path) -> None:
+    """List the dashboards the project defines, without writing anything."""
+    try:
+        compiled = compile_project(load_project(dashboards_dir))
+    except DashkitError as error:
+        _fail(error)
+        return
+    rows = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled]
+    click.echo(format_table(("uid", "title", "panels", "source"), rows))
+
+
+@main.command("lint")
+@dashboards_option
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output", type=click.Choice(["table", "json", "github"]), default="table",
+              show_default=True, help="table for people, json for tools, github for annotations.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--provisioning", is_flag=True,
+              help="The JSON files are for file provisioning: wrapped files and ${DS_*} inputs "
+                   "are errors.")
+@click.option("--catalog", "catalog_spec", metavar="FILE.py:NAME",
+              help="Check JSON files' metrics and labels against this catalog.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Exclusions file [default: .dashkit-lint.yaml in the dashboards folder].")
+def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
+                 provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
+    """Lint the dashkit dashboards, or the Grafana JSON files and folders given."""
+    from dashkit.build.pipeline import project_subjects
+    from dashkit.build.project import load_catalog
+    from dashkit.lint import run as lint_run
+    from dashkit.lint.report import render
+
+    config_file = config or dashboards_dir / lint_run.EXCLUSIONS_FILE
+    try:
+        exclusions = lint_run.load_exclusions(config_file)
+        if paths:
+            catalog = load_catalog(catalog_spec) if catalog_spec else None
+            subjects, early = lint_run.json_subjects(paths, catalog, provisioning)
+        else:
+            subjects, early = project_subjects(dashboards_dir)
+    except DashkitError as error:
+        _fail(error)
+        return
+    report = lint_run.run_lint(subjects, early, exclusions,
+                               None if paths or not config_file.exists() else config_file)
+    click.echo(render(report, output))
+    sys.exit(1 if report.failed(strict) else 0)
+
+
+@main.command("check")
+@dashboards_option
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.option("--prometheus-url", required=True, callback=_url, help="Prometheus base URL.")
+@click.option("--loki-url", callback=_url,
+              help="Loki base URL; without it, Loki queries are skipped.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds one HTTP request may take, whole.")
+@deadline_option
+@click.option("--scrape-interval", default="15s", show_default=True,
+              help="The Prometheus datasource's scrape interval (Grafana's timeInterval).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Set a variable instead of its first-load default (repeatable).")
+@click.option("--allow-empty", is_flag=True, help="Empty panels are not failures.")
+@click.option("--series-limit", default=500, show_default=True, help="Warn above this many series.")
+@click.option("--query-budget", default="500ms", show_default=True, help="Time a query may take.")
+@click.option("--dashboard-budget", default="5s", show_default=True,
+              help="Time a dashboard's queries may take together.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: str,
+                  loki_url: str | None, scrape_interval: str, variables: tuple[str, ...],
+                  timeout: float, deadline: float, allow_empty: bool, series_limit: int,
+                  query_budget: str, dashboard_budget: str, output: str) -> None:
+    """Run every query of every dashboard against live datasources, as Grafana would."""
+    from dashkit.check.runner import Budget, check
+    from dashkit.check.report import render
+    from dashkit.query.expand import seconds
+    from dashkit.clients.loki import LokiClient
+    from dashkit.clients.prometheus import PrometheusClient
+
+    try:
+        overrides = dict(v.split("=", 1) for v in variables)
+        budget = Budget(seconds(query_budget), seconds(dashboard_budget), series_limit)
+        interval = seconds(scrape_interval)
+    except ValueError as error:
+        raise click.UsageError(f"bad option value: {error}") from None
+    try:
+        # catalog checks off: every query runs and reports its own status
+        compiled = _select(compile_project(load_project(dashboards_dir), checks=False), only)
+        with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
+            prometheus = PrometheusClient(prometheus_url, timeout, deadline=deadline)
+            loki = LokiClient(loki_url, timeout, deadline=deadline) if loki_url else None
+            report = check([c.model for c in compiled], prometheus, loki, scrape_interval=interval,
+                           budget=budget, overrides=overrides, progress=lambda: bar.update(1))
+    except DashkitError as error:
+        _fail(error)
+        return
+    click.echo(render(report, output, allow_empty))
+    sys.exit(1 if report.failures(allow_empty) else 0)
+
+
+@main.command("import")
+@click.argument("files", nargs=-1)
+@click.option("--out", "out_dir", default="dashboards", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the modules.")
+@click.option("--name", help="Module name (one dashboard only) [default: from the title].")
+@click.option("--force", is_flag=True, help="Overwrite existing modules.")
+@click.option("--grafana-url", callback=_url,
+              help="Import from a live Grafana instead (with --uid).")
+@click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
+def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
+                   grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
+    """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
+    from dashkit.importer.generator import import_files, require_module_name
+
+    sources: list[tuple[str, str | bytes]] = []
+    for file in files:
+        if file == "-":
+            sources.append(("<stdin>", sys.stdin.buffer.read()))
+            continue
+        try:
+            sources.append((file, Path(file).read_bytes()))  # decoded (strictly) by the importer
+        except OSError as error:
+            click.echo(f"error: {file}: cannot read: {error.strerror}", err=True)
+            sys.exit(1)
+    if grafana_url:
+        sources += _fetch(grafana_url, uids, token_file)
+    elif uids:
+        raise click.UsageError("--uid needs --grafana-url")
+    if not sources:
+        raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
+    if name and len(sources) > 1:
+        raise click.UsageError("--name names one module: give one dashboard with it")
+    if name is not None:
+        try:
+            require_module_name(name)
+        except DashkitError as error:
+            _usage(error)
+    written = import_files(sources, out_dir, name=name, force=force)
+    rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
+            for w in written if w.result is not None]
+    if rows:
+        click.echo(format_table(("source", "dashboard", "module", "passthrough panels", "notes"),
+                                rows))
+    for w in written:
+        for note in w.result.notes if w.result is not None else ():
+            click.echo(f"note: {w.result.uid if w.result is not None else w.file}: {note}")
+        if w.result is not None and w.renamed_from:
+            click.echo(f"note: {w.result.uid}: module {w.renamed_from!r} was taken by another "
+                       f"dashboard of this import: written as {w.result.module!r}")
+        if w.error:
+            click.echo(f"error: {w.error}", err=True)
+    sys.exit(1 if any(w.error for w in written) else 0)
+
+
+def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tuple[str, str]]:
+    """Dashboards read from a live Grafana, with publish's credentials and client."""
+    import json
+
+    from dashkit.clients.grafana import Credentials, GrafanaClient
+
+    try:
+        credentials = Credentials.from_environment(token_file)
+    except DashkitError as error:
+        raise click.UsageError(str(error)) from None
+    fetched = []
+    try:
+        client = GrafanaClient(url, credentials, deadline=120)
+        for uid in uids:
+            response = client.get_dashboard(uid)
+            if response.status != 200:
+                raise DashkitError(f"HTTP {response.status}: {response.message}", dashboard=uid)
+            fetched.append((f"{client.display_url}/d/{uid}", json.dumps(response.body)))
+    except DashkitError as error:
+        _fail(error)
+    return fetched
+
+
+@main.command("publish")
+@dashboards_option
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.option("--grafana-url", required=True, callback=_url,
+              help="Grafana's base URL, e.g. https://grafana.example.com")
+@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
+@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
+@click.option("--prune", is_flag=True,
+              help="Delete dashboards dashkit published in the folder that are no longer built.")
+@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana since publish.")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="File holding a service-account token [default: $GRAFANA_TOKEN, or "
+                   "$GRAFANA_USER/$GRAFANA_PASSWORD].")
+@click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
+              help="CA bundle to verify Grafana's TLS certificate.")
+@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds one HTTP request may take, whole.")
+@deadline_option
+@click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
+def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
+                    folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
+                    token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
+                    deadline: float, verbose: bool) -> None:
+    """Publish the dashboards through Grafana's HTTP API."""
+    from dashkit.clients.grafana import Credentials, GrafanaClient
+    from dashkit.publishing.publisher import FolderTarget, PublishResult, publish
+
+    if only and prune:
+        raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
+    if ca_cert and insecure:
+        raise click.UsageError("--ca-cert and --insecure contradict each other")
+    try:
+        credentials = Credentials.from_environment(token_file)
+    except DashkitError as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        compiled = _select(compile_project(load_project(dashboards_dir)), only)
+        client = GrafanaClient(grafana_url, credentials, timeout=timeout, deadline=deadline,
+                               verify=False if insecure else (ca_cert or True),
+                               warn=lambda line: click.echo(f"warning: {line}", err=True),
+                               trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
+                               else None)
+        with click.progressbar(length=len(compiled), label="Publishing", file=sys.stderr,
+                               show_pos=True) as bar:
+            def step(_result: PublishResult) -> None:
+                bar.update(1)
+
+            report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
+                             prune_missing=prune, force=force, progress=step)
+    except DashkitError as error:
+        _fail(error)
+        return
+    _print_report(report, dry_run)
+    sys.exit(0 if report.ok else 1)
+
+
+def _select(compiled: list[Compiled], only: tuple[str, ...]) -> list[Compiled]:
+    if not only:
+        return compiled
+    known = {c.uid for c in compiled}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise click.UsageError(f"no dashboard with uid {', '.join(unknown)} "
+                               f"(known: {', '.join(sorted(known))})")
+    return [c for c in compiled if c.uid in only]
+
+
+def _print_report(report: "PublishReport", dry_run: bool) -> None:
+    verb = "would " if dry_run else ""
+    rows = [(r.uid, verb + r.action.value if r.ok and r.action.value != "unchanged" else r.action.value,
+             r.version if r.version is not None else "", r.url or "", r.detail)
+            for r in report.results]
+    click.echo(format_table(("dashboard", "action", "version", "url", "detail"), rows))
+    for result in report.results:
+        if result.changes and (dry_run or result.action.value == "update"):
+            click.echo(f"\n{result.uid}:")
+            for line in result.changes:
+                click.echo(f"  {printable(line)}")  # titles from Grafana: printable only
+    counts: dict[str, int] = {}
+    for result in report.results:
+        counts[result.action.value] = counts.get(result.action.value, 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    failed = [printable(f"{r.uid} ({r.action.value}: {r.detail})") for r in report.results
+              if not r.ok]
+    click.echo(f"\n{'Dry run: ' if dry_run else ''}{len(report.results)} dashboards: {summary}; "
+               f"{report.requests} requests, {report.writes} writes"
+               + (f". Not published: {'; '.join(failed)}" if failed else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""A small Loki HTTP API client: ``query_range`` and label values, as Grafana's Loki datasource
+calls them (``/loki/api/v1/…``), over dashkit's bounded HTTP path (dashkit.clients.http)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from dashkit.errors import DashkitError
+from dashkit.clients.http import HttpClient
+from dashkit.clients.prometheus import _shape
+
+
+class LokiClient(HttpClient):
+    def __init__(self, url: str, timeout: float = 10.0, **options: Any) -> None:
+        super().__init__(url, service="Loki", timeout=timeout, **options)
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        response = self.request("GET", path, params=params)
+        if response.status != 200:
+            # Loki answers errors as plain text ("parse error at line 1, col 5: …")
+            raise DashkitError(response.message or f"HTTP {response.status} from Loki")
+        body = _shape(response.body, dict, path)
+        if body.get("status") != "success":
+            raise DashkitError(response.message)
+        return body.get("data")
+
+    def query_range(self, expr: str, start: float, end: float, step: float,
+                    limit: int = 100) -> list[dict[str, Any]]:
+        """Streams (log queries) or series (metric queries); times in seconds."""
+        params = {"query": expr, "start": int(start * 1e9), "end": int(end * 1e9),
+                  "step": f"{step:g}s", "limit": limit, "direction": "backward"}
+        path = "/loki/api/v1/query_range"
+        result = _shape(_shape(self._get(path, params), dict, path).get("result"), list, path)
+        return [_shape(item, dict, path) for item in result]
+
+    def label_values(self, label: str) -> list[str]:
+        path = f"/loki/api/v1/label/{quote(label, safe='')}/values"
+        return sorted(str(v) for v in _shape(self._get(path, {}), list, path))

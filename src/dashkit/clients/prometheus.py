@@ -1,0 +1,55 @@
+"""A small Prometheus HTTP API client: what variable resolution and live checks need, over
+dashkit's bounded HTTP path (dashkit.clients.http)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+from dashkit.errors import DashkitError
+from dashkit.clients.http import HttpClient, clean_text
+
+
+def _shape(value: Any, kind: type, what: str) -> Any:
+    if not isinstance(value, kind):
+        raise DashkitError(f"{what}: the answer has an unexpected shape ({type(value).__name__})")
+    return value
+
+
+class PrometheusClient(HttpClient):
+    def __init__(self, url: str, timeout: float = 10.0, **options: Any) -> None:
+        super().__init__(url, service="Prometheus", timeout=timeout, **options)
+
+    def _get(self, path: str, params: dict[str, Any] | list[tuple[str, Any]]) -> Any:
+        response = self.request("GET", path, params=params)
+        body = response.body
+        if not isinstance(body, dict):
+            raise DashkitError(f"{path}: HTTP {response.status} from Prometheus: {response.message}")
+        if body.get("status") != "success":
+            raise DashkitError(f"{clean_text(str(body.get('errorType', 'error')), 40)}: "
+                               f"{clean_text(str(body.get('error', body)))}")
+        return body.get("data")
+
+    def label_values(self, label: str, match: str | None = None, start: float | None = None,
+                     end: float | None = None) -> list[str]:
+        params: list[tuple[str, Any]] = []
+        if match:
+            params.append(("match[]", match))
+        if start is not None:
+            params += [("start", start), ("end", end if end is not None else time.time())]
+        path = f"/api/v1/label/{quote(label, safe='')}/values"
+        values = _shape(self._get(path, params), list, path)
+        return sorted(str(v) for v in values)
+
+    def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+        params = {"query": expr, "time": at if at is not None else time.time()}
+        return self._result(self._get("/api/v1/query", params), "/api/v1/query")
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
+        params = {"query": expr, "start": start, "end": end, "step": step}
+        return self._result(self._get("/api/v1/query_range", params), "/api/v1/query_range")
+
+    @staticmethod
+    def _result(data: Any, path: str) -> list[dict[str, Any]]:
+        result = _shape(_shape(data, dict, path).get("result"), list, path)
+        return [_shape(item, dict, path) for item in result]

@@ -1,0 +1,102 @@
+"""Comparing dashboard models while ignoring what Grafana adds, and saying what changed.
+
+Publish uses it to skip identical dashboards and to detect edits made in Grafana; the readable
+diff is what ``--dry-run`` prints.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from dashkit.grafana.jsonio import compact
+
+from dashkit.grafana.model import iter_panels
+
+#: Top-level keys Grafana rewrites on every save or read (CONTRACT.md §4.4), and dashkit's marker.
+IGNORED_KEYS = frozenset({"id", "version", "iteration", "dashkit"})
+MARKER_KEY = "dashkit"
+
+
+def normalise(model: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in model.items() if k not in IGNORED_KEYS}
+
+
+def content_hash(model: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(compact(normalise(model)).encode()).hexdigest()
+
+
+def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return content_hash(a) == content_hash(b)
+
+
+def covers(actual: Any, expected: Any) -> bool:
+    """True when everything in ``expected`` is in ``actual`` (which may have more keys)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and covers(actual[key], value) for key, value in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(
+            covers(a, e) for a, e in zip(actual, expected))
+    return bool(actual == expected and type(actual) is type(expected)) or (
+        isinstance(actual, (int, float)) and isinstance(expected, (int, float))
+        and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected)
+
+
+def _panels(model: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    return {p.get("id", p.get("title")): p for p in iter_panels(model.get("panels", []))}
+
+
+def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What changed from ``old`` to ``new``, one line each, for a person reviewing a publish."""
+    lines: list[str] = []
+    old_panels, new_panels = _panels(old), _panels(new)
+    added = {k: p for k, p in new_panels.items() if k not in old_panels}
+    removed = {k: p for k, p in old_panels.items() if k not in new_panels}
+    pairs = [(old_panels[k], new_panels[k]) for k in old_panels.keys() & new_panels.keys()]
+    # a panel whose id changed (its title is its key) but kept its place and type: a rename
+    for new_key, panel in list(added.items()):
+        for old_key, before in list(removed.items()):
+            if (before.get("gridPos"), before.get("type")) == (panel.get("gridPos"), panel.get("type")):
+                pairs.append((before, panel))
+                del added[new_key], removed[old_key]
+                break
+    lines.extend(f"+ panel {p.get('title')!r} ({p.get('type')})" for p in added.values())
+    lines.extend(f"- panel {p.get('title')!r} ({p.get('type')})" for p in removed.values())
+    for before, after in sorted(pairs, key=lambda pair: str(pair[1].get("title"))):
+        lines.extend(_panel_changes(before, after))
+    for key in sorted((normalise(old).keys() | normalise(new).keys()) - {"panels"}):
+        if old.get(key) != new.get(key):
+            lines.append(f"~ dashboard {key}: {_short(old.get(key))} -> {_short(new.get(key))}")
+    return lines
+
+
+def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[str]:
+    title = new.get("title")
+    if old.get("title") != title:
+        yield f"~ panel {old.get('title')!r} renamed to {title!r}"
+    if old.get("gridPos") != new.get("gridPos"):
+        yield f"~ panel {title!r} moved {_pos(old.get('gridPos'))} -> {_pos(new.get('gridPos'))}"
+    if old.get("type") != new.get("type"):
+        yield f"~ panel {title!r} type {old.get('type')} -> {new.get('type')}"
+    old_targets = {t.get("refId"): t for t in old.get("targets", [])}
+    new_targets = {t.get("refId"): t for t in new.get("targets", [])}
+    for ref in sorted(old_targets.keys() | new_targets.keys(), key=str):
+        before, after = old_targets.get(ref, {}).get("expr"), new_targets.get(ref, {}).get("expr")
+        if before != after:
+            yield f"~ panel {title!r} query {ref}: {before or '(none)'} -> {after or '(none)'}"
+    skip = {"title", "gridPos", "type", "targets", "panels", "id"}
+    changed = sorted(k for k in old.keys() | new.keys() if k not in skip and old.get(k) != new.get(k))
+    if changed:
+        yield f"~ panel {title!r} settings changed: {', '.join(changed)}"
+
+
+def _pos(pos: Any) -> str:
+    if not isinstance(pos, dict):
+        return "?"
+    return f"x={pos.get('x')} y={pos.get('y')} w={pos.get('w')} h={pos.get('h')}"
+
+
+def _short(value: Any) -> str:
+    text = compact(value) if value is not None else "(none)"
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,166 @@
+"""The only Python ``dashkit import`` may write, checked before any of it runs.
+
+The importer verifies what it generates by running it. Text from the imported dashboard reaches
+the module only as string literals (:func:`dashkit.pysource.python_string`), but a bug there must
+not become code execution: every module and every expression is parsed first and its syntax tree
+held against what the generator produces (dashkit imports, constant assignments, calls of dashkit
+builders, literals, ``%`` templates). Anything else is an internal error and nothing is run.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any
+
+from dashkit.errors import DashkitError
+
+#: ``from MODULE import NAME`` the generated modules may write.
+IMPORTS: dict[str, frozenset[str]] = {
+    "__future__": frozenset({"annotations"}),
+    "dashkit": frozenset({"Annotation", "Dashboard", "DatasourceRef", "Link", "Row", "Target",
+                          "Thresholds", "panels", "variables"}),
+}
+#: Callables by name, and ``module.function`` for the builder modules.
+CALLS = frozenset({"Dashboard", "Link", "Row", "Annotation", "DatasourceRef", "Target",
+                   "Thresholds"})
+MODULE_CALLS: dict[str, frozenset[str]] = {
+    "panels": frozenset({"timeseries", "stat", "gauge", "bar_gauge", "table", "heatmap", "logs",
+                         "text", "raw"}),
+    "variables": frozenset({"Variable", "datasource", "query", "custom", "interval"}),
+}
+#: Methods a named constant may have called on it (a datasource as variable JSON).
+METHODS = frozenset({"to_json_data"})
+
+
+class UnsafeSource(DashkitError):
+    """Generated code outside the allowed shape: a bug in dashkit, never run."""
+
+
+def _fail(node: ast.AST, what: str) -> UnsafeSource:
+    line = getattr(node, "lineno", "?")
+    return UnsafeSource(f"internal error: the generated module has {what} at line {line}; "
+                        "nothing was run (please report this)")
+
+
+def _check_expr(node: ast.AST, names: set[str], constants: set[str]) -> None:
+    if isinstance(node, ast.Constant):
+        if not isinstance(node.value, (str, int, float, bool, type(None))):
+            raise _fail(node, f"a {type(node.value).__name__} constant")
+        return
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(
+            node.operand, ast.Constant) and isinstance(node.operand.value, (int, float)):
+        return
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for item in node.elts:
+            _check_expr(item, names, constants)
+        return
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                raise _fail(node, "a ** in a dict")
+            _check_expr(key, names, constants)
+            _check_expr(value, names, constants)
+        return
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+        if node.id not in names:
+            raise _fail(node, f"an unknown name {node.id!r}")
+        return
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        # a query as a % template over named label matchers
+        if not (isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+            raise _fail(node, "a % whose template is not a string")
+        parts = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        if not all(isinstance(p, ast.Name) and p.id in constants for p in parts):
+            raise _fail(node, "a % over something other than named constants")
+        return
+    if isinstance(node, ast.Call):
+        _check_callee(node.func, names, constants)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise _fail(arg, "a *argument")
+            _check_expr(arg, names, constants)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise _fail(node, "a **argument")
+            _check_expr(keyword.value, names, constants)
+        return
+    raise _fail(node, f"a {type(node).__name__} expression")
+
+
+def _check_callee(func: ast.AST, names: set[str], constants: set[str]) -> None:
+    if isinstance(func, ast.Name) and func.id in CALLS and func.id in names:
+        return
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        owner, attr = func.value.id, func.attr
+        if owner in MODULE_CALLS and owner in names and attr in MODULE_CALLS[owner]:
+            return
+        if owner in constants and attr in METHODS:
+            return
+    raise _fail(func, f"a call of {ast.unparse(func)!r}")
+
+
+def check_module(source: str) -> None:
+    """Raise :class:`UnsafeSource` unless ``source`` has only the generator's shapes."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as error:
+        raise UnsafeSource(f"internal error: the generated module does not parse ({error}); "
+                           "nothing was run (please report this)") from None
+    names: set[str] = set()
+    constants: set[str] = set()
+    for index, statement in enumerate(tree.body):
+        if index == 0 and isinstance(statement, ast.Expr) and isinstance(
+                statement.value, ast.Constant) and isinstance(statement.value.value, str):
+            continue  # the docstring
+        if isinstance(statement, ast.ImportFrom):
+            allowed = IMPORTS.get(statement.module or "")
+            if allowed is None or statement.level:
+                raise _fail(statement, f"an import from {statement.module!r}")
+            for alias in statement.names:
+                if alias.name not in allowed or alias.asname is not None:
+                    raise _fail(statement, f"an import of {alias.name!r}")
+                names.add(alias.name)
+            continue
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
+                statement.targets[0], ast.Name):
+            _check_expr(statement.value, names, constants)
+            target = statement.targets[0].id
+            if target in IMPORTS["dashkit"] | CALLS or target.startswith("__"):
+                raise _fail(statement, f"an assignment to {target!r}")
+            names.add(target)
+            constants.add(target)
+            continue
+        raise _fail(statement, f"a {type(statement).__name__} statement")
+
+
+def check_expression(source: str, names: Iterable[str], constants: Iterable[str]) -> None:
+    """The same rules for one expression evaluated against known ``names``."""
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError) as error:
+        raise UnsafeSource(f"internal error: a generated expression does not parse ({error})"
+                           ) from None
+    _check_expr(tree.body, set(names), set(constants))
+
+
+def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+            level: int = 0) -> Any:
+    if name not in IMPORTS or level:
+        raise ImportError(f"generated code may not import {name}")
+    import importlib
+
+    return importlib.import_module(name)
+
+
+def run_module(source: str) -> dict[str, Any]:
+    """The checked module's namespace, run with no builtins but a dashkit-only import."""
+    check_module(source)
+    namespace: dict[str, Any] = {"__builtins__": {"__import__": _import}}
+    exec(compile(source, "<dashkit import>", "exec"), namespace)  # noqa: S102 - checked above
+    return namespace
+
+
+def evaluate(source: str, namespace: dict[str, Any], constants: Iterable[str]) -> Any:
+    """One checked expression in ``namespace`` (whose builtins are empty)."""
+    check_expression(source, [n for n in namespace if not n.startswith("__")], constants)
+    return eval(compile(source, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked

@@ -1,0 +1,634 @@
+"""``dashkit import``: Grafana JSON → a dashkit Python module a person would have written.
+
+Panels become builder calls (``panels.timeseries(...)``) with what the builder does not set passed
+as ``extra``; variables, links and annotations become their dashkit forms; panels no builder
+covers stay explicit passthroughs (``panels.raw``). Every generated panel is run and compared with
+the input before it is kept, so the module compiles back to the same dashboard.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dashkit.importer.codecheck import check_module, evaluate, run_module
+from dashkit.grafana.compare import covers
+from dashkit.sdk.datasources import DatasourceRef
+from dashkit.errors import DashkitError
+from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.layout import GRID_COLUMNS, Panel, Flow, slug
+from dashkit.grafana.migrate import migrate_dashboard
+from dashkit.grafana.facts import ref_id
+from dashkit.grafana.model import iter_panels
+from dashkit.grafana.normalise import Loaded
+from dashkit.importer.pysource import Call, Code, render
+
+Json = dict[str, Any]
+PRELUDE = """from dashkit import Annotation, Dashboard, DatasourceRef, Link, Row, Target, Thresholds, panels, variables
+"""
+#: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
+MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "__requires",
+                          "__elements", "schemaVersion", "style", "hideControls", "sharedCrosshair",
+                          "rows", "revision"})
+#: Keys the Dashboard call sets itself.
+MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refresh", "timezone",
+                           "graphTooltip", "editable", "weekStart", "panels", "templating", "links",
+                           "annotations"})
+_BUILDERS = {"timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bar_gauge",
+             "table": "table", "heatmap": "heatmap", "logs": "logs", "text": "text"}
+#: A series selector's label matchers, ``{…}``, with no nested braces.
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+@attrs.frozen
+class ImportResult:
+    module: str
+    source: str
+    notes: tuple[str, ...]
+    uid: str
+    title: str
+
+
+def _diff(original: Any, built: Any) -> Any:
+    """What ``original`` has that ``built`` lacks or has otherwise: the ``extra`` to add."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        result = {}
+        for key, value in original.items():
+            if key not in built:
+                result[key] = value
+            elif not covers(built[key], value):
+                inner = _diff(value, built[key])
+                if inner != {} or not isinstance(value, dict):
+                    result[key] = inner
+        return result
+    return original
+
+
+class _Generator:
+    def __init__(self, model: Json) -> None:
+        self.model = model
+        self.notes: list[str] = []
+        self.datasources: dict[tuple[str, str], str] = {}
+        self.namespace: dict[str, Any] = {}
+        self.keys: set[str] = set()
+        self.selectors: dict[str, str] = {}
+        self.namespace = run_module(PRELUDE)
+
+    def constant_name(self, base: str) -> str:
+        """An upper-case Python name from input text, distinct from every other constant."""
+        base = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_").upper()[:40].strip("_") or "DS"
+        if base[0].isdigit():
+            base = f"N_{base}"
+        name, n = base, 2
+        while name in self.datasources.values() or name in self.selectors.values():
+            name, n = f"{base}_{n}", n + 1
+        return name
+
+    def evaluate(self, code: Any) -> Any:
+        """A generated expression, checked by codecheck before it runs."""
+        constants = set(self.datasources.values()) | set(self.selectors.values())
+        return evaluate(render(code), self.namespace, constants)
+
+    # --- datasources ------------------------------------------------------------------------------
+    def datasource(self, raw: Any) -> Code | None:
+        if not isinstance(raw, dict) or "uid" not in raw:
+            return None
+        key = (str(raw.get("type") or ""), str(raw.get("uid")))
+        if key not in self.datasources:
+            base = re.sub(r"[^A-Za-z0-9]+", "_", key[1]).strip("_") or key[0]
+            if base[:1].isdigit():
+                base = f"{key[0] or 'DS'}_{base}"
+            name = self.constant_name(base)
+            self.datasources[key] = name
+            self.namespace[name] = DatasourceRef(*key)
+        return Code(self.datasources[key])
+
+    # --- panels -----------------------------------------------------------------------------------
+    def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
+        kwargs: list[tuple[str, Any]] = []
+        rest = {k: v for k, v in raw.items()
+                if k not in ("expr", "legendFormat", "refId", "datasource", "hide", "format")}
+        if raw.get("legendFormat"):
+            kwargs.append(("legend", raw["legendFormat"]))
+        if raw.get("refId") != ref_id(index):
+            kwargs.append(("ref_id", raw.get("refId", "")))
+        if raw.get("format") not in (None, "time_series"):
+            kwargs.append(("format", raw["format"]))
+        if raw.get("datasource") is not None and raw.get("datasource") != panel_ds:
+            ds = self.datasource(raw["datasource"])
+            if ds is not None:
+                kwargs.append(("datasource", ds))
+            else:
+                rest["datasource"] = raw["datasource"]
+        if raw.get("hide"):
+            kwargs.append(("hide", True))
+        is_range = rest.pop("range", None)
+        instant = rest.pop("instant", None)
+        if instant and not is_range:
+            kwargs.append(("instant", True))
+            if is_range is not None:
+                rest["range"] = is_range
+        elif (is_range, instant) not in ((True, False), (None, None), (True, None), (None, False)):
+            rest.update({k: v for k, v in (("range", is_range), ("instant", instant)) if v is not None})
+        rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
+        if rest:
+            kwargs.append(("extra", rest))
+        return Call("Target", (self.expression(str(raw.get("expr", ""))),), tuple(kwargs))
+
+    # --- repeated selectors -------------------------------------------------------------------------
+    def find_selectors(self, exprs: list[str]) -> None:
+        """Label matchers repeated across the dashboard's queries (three times or more) get a
+        name, written once: ``NODE = 'instance="$node", job="$job"'``."""
+        counts: dict[str, int] = {}
+        for expr in exprs:
+            if "%" in expr:
+                continue  # kept verbatim: the template uses % formatting
+            for match in _BRACES.finditer(expr):
+                if len(match.group(1)) >= 12:
+                    counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+        repeated = sorted((c for c, n in counts.items() if n >= 3), key=lambda c: (-counts[c], c))
+        for content in repeated:
+            labels = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)", content)
+            name = self.constant_name("_".join(dict.fromkeys(labels)) or "SELECTOR")
+            self.selectors[content] = name
+            self.namespace[name] = content
+
+    def expression(self, expr: str) -> Any:
+        """The query as a literal, or as a ``%`` template over the named selectors."""
+        if "%" in expr or not self.selectors:
+            return expr
+        names: list[str] = []
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) in self.selectors:
+                names.append(self.selectors[match.group(1)])
+                return "{%s}"
+            return match.group(0)
+
+        template = _BRACES.sub(replace, expr)
+        if not names:
+            return expr
+        values = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+        return Code(f"{render(template)} % {values}")
+
+    def builder_call(self, panel: Json, position: list[tuple[str, Any]]) -> Call | None:
+        kind = panel.get("type")
+        builder = _BUILDERS.get(str(kind))
+        targets = panel.get("targets") or []
+        if builder is None or any(not isinstance(t, dict) or not isinstance(t.get("expr"), str)
+                                  for t in targets):
+            return None
+        title = str(panel.get("title") or "")
+        if builder == "text":
+            content = (panel.get("options") or {}).get("content", "")
+            return Call("panels.text", (title, content), tuple(position))
+        defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+        args: list[Any] = [title]
+        panel_ds = panel.get("datasource")
+        if builder == "heatmap":
+            if len(targets) != 1:
+                return None
+        args += [self.target(t, i, panel_ds) for i, t in enumerate(targets)]
+        kwargs: list[tuple[str, Any]] = []
+        ds = self.datasource(panel_ds)
+        if builder == "logs" and ds is None:
+            return None
+        if builder not in ("logs", "heatmap", "text"):
+            kwargs.append(("unit", defaults.get("unit", "")))
+        if ds is not None:
+            kwargs.append(("datasource", ds))
+        if panel.get("description"):
+            kwargs.append(("description", panel["description"]))
+        steps = (defaults.get("thresholds") or {}).get("steps")
+        if builder not in ("logs", "heatmap") and isinstance(steps, list) and steps and all(
+                isinstance(s, dict) for s in steps) and steps != [{"color": "green", "value": None}]:
+            pairs = tuple((s.get("value"), s.get("color", "green")) for s in steps)
+            kwargs.append(("thresholds", Call("Thresholds", (pairs,))))
+        # the gauge builders default to a 0–1 (or 0–auto) scale: say so when the panel has none
+        builder_limits: dict[str, dict[str, Any]] = {"gauge": {"min": 0, "max": 1},
+                                                     "bar_gauge": {"min": 0, "max": None}}
+        for key in ("min", "max", "decimals"):
+            value = defaults.get(key)
+            if builder in builder_limits and key in builder_limits[builder]:
+                if value != builder_limits[builder][key]:
+                    kwargs.append((key, value))
+            elif key in defaults and (builder in ("timeseries", "bar_gauge", "gauge")
+                                      or key == "decimals" and builder == "stat"):
+                kwargs.append((key, value))
+        if builder in ("timeseries", "table") and (panel.get("fieldConfig") or {}).get("overrides"):
+            kwargs.append(("overrides", panel["fieldConfig"]["overrides"]))
+        return Call(f"panels.{builder}", tuple(args), tuple(kwargs + position))
+
+    def _evaluate(self, call: Call) -> Panel:
+        panel: Panel = self.evaluate(call)
+        return panel
+
+    def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
+        original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
+        call = self.builder_call(panel, position)
+        if call is not None:
+            try:
+                built = compile_panel(self._evaluate(call), None)
+                built.pop("id", None)
+                residue = _diff(original, built)
+                if residue:
+                    call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
+                    built = compile_panel(self._evaluate(call), None)
+                if covers(built, original):
+                    return call
+            except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
+                pass
+        return Call("panels.raw", (original,), tuple(position))
+
+    def key(self, title: str, prefix: str) -> list[tuple[str, Any]]:
+        """``key=`` where the title alone would repeat another panel's key."""
+        key = prefix + slug(title)
+        if key not in self.keys:
+            self.keys.add(key)
+            return []
+        n = 2
+        while f"{key}-{n}" in self.keys:
+            n += 1
+        self.keys.add(f"{key}-{n}")
+        return [("key", f"{key}-{n}")]
+
+    def place(self, panels: list[Json], flow: Flow, prefix: str = "") -> list[Any]:
+        calls: list[Any] = []
+        for panel in panels:
+            if panel.get("type") == "row":
+                calls.append(self.row(panel, flow))
+                continue
+            grid = panel.get("gridPos") or {}
+            w, h = int(grid.get("w", 12)), int(grid.get("h", 8))
+            x, y = int(grid.get("x", 0)), int(grid.get("y", 0))
+            trial = copy.copy(flow)
+            predicted = trial.place(Panel(None, min(max(w, 1), GRID_COLUMNS), max(h, 1)))
+            position: list[tuple[str, Any]] = [("w", w), ("h", h)]
+            if (predicted.x, predicted.y) == (x, y):
+                flow.__dict__.update(trial.__dict__)
+            else:
+                position += [("x", x), ("y", y)]
+                flow.place(Panel(None, w, h, None, x, y))
+            position += self.key(str(panel.get("title") or ""), prefix)
+            calls.append(self.panel(panel, position))
+        return calls
+
+    def row(self, row: Json, flow: Flow) -> Call:
+        title = str(row.get("title") or "")
+        key = self.key(title, "")
+        row_key = key[0][1] if key else slug(title)
+        flow.newline()
+        y = int((row.get("gridPos") or {}).get("y", flow.y))
+        kwargs: list[tuple[str, Any]] = []
+        if y != flow.y:
+            kwargs.append(("y", y))
+        flow.y = y + 1
+        collapsed = bool(row.get("collapsed"))
+        child_flow = Flow() if collapsed else flow
+        child_flow.y = flow.y
+        children = self.place(row.get("panels") or [], child_flow, row_key + "/")
+        if not collapsed:
+            flow.newline()
+        if collapsed:
+            kwargs.append(("collapsed", True))
+        extra = {k: v for k, v in row.items()
+                 if k not in ("type", "title", "collapsed", "panels", "gridPos", "id")}
+        if extra:
+            kwargs.append(("extra", extra))
+        return Call("Row", (title, children), tuple(kwargs + key))
+
+    # --- variables, links, annotations --------------------------------------------------------------
+    def variable(self, raw: Json) -> Call:
+        # current/options are this instance's state (Grafana recomputes them); the rest of the
+        # dropped fields are defaults of the old variable editor
+        legacy_defaults = {"skipUrlSync": False, "tagValuesQuery": "", "tagsQuery": "",
+                           "useTags": False, "tags": [], "queryValue": ""}
+        fields = {k: v for k, v in raw.items()
+                  if k not in ("name", "type", "label", "hide", "current", "options")
+                  and not (k in legacy_defaults and legacy_defaults[k] == v)}
+        helper = self.variable_helper(raw, fields)
+        if helper is not None:
+            return helper
+        kwargs: list[tuple[str, Any]] = [("name", raw.get("name")), ("type", raw.get("type"))]
+        if raw.get("label"):
+            kwargs.append(("label", raw["label"]))
+        if raw.get("hide"):
+            kwargs.append(("hide", raw["hide"]))
+        if isinstance(fields.get("datasource"), dict):
+            ds = self.datasource(fields["datasource"])
+            fields["datasource"] = Call(f"{ds.text}.to_json_data") if ds else fields["datasource"]
+        if fields:
+            kwargs.append(("fields", fields))
+        return Call("variables.Variable", (), tuple(kwargs))
+
+    def variable_helper(self, raw: Json, fields: Json) -> Call | None:
+        """``variables.datasource(...)`` or ``variables.query(...)`` where one reproduces the
+        variable: every field the same, the query's text the same (the helper writes it in the
+        query editor's object form)."""
+        kind, name = raw.get("type"), raw.get("name")
+        common = [("label", raw["label"])] if raw.get("label") else []
+        common += [("hide", raw["hide"])] if raw.get("hide") else []
+        if kind == "datasource":
+            call = Call("variables.datasource", (name, fields.get("query", "")),
+                        tuple(common + ([("regex", fields["regex"])] if fields.get("regex") else [])))
+            allowed = {"query", "regex", "refresh", "multi", "includeAll"}
+        elif kind == "query" and isinstance(fields.get("datasource"), dict):
+            ds = self.datasource(fields["datasource"])
+            query = fields.get("query")
+            text = query.get("query") if isinstance(query, dict) else query
+            if ds is None or not isinstance(text, str):
+                return None
+            options = [("multi", True)] if fields.get("multi") else []
+            options += [("include_all", True)] if fields.get("includeAll") else []
+            options += [("all_value", fields["allValue"])] if fields.get("allValue") else []
+            options += [("regex", fields["regex"])] if fields.get("regex") else []
+            options += [("sort", fields.get("sort", 0))] if fields.get("sort", 0) != 1 else []
+            options += [("refresh", fields.get("refresh", 1))] if fields.get("refresh", 1) != 2 \
+                else []
+            call = Call("variables.query", (name, text, ds), tuple(common + options))
+            allowed = {"datasource", "definition", "query", "refresh", "regex", "sort", "multi",
+                       "includeAll", "allValue"}
+        else:
+            return None
+        if set(fields) - allowed:
+            return None
+        built = self.evaluate(call).to_json_data()
+        for key, value in fields.items():
+            if key == "query" and kind == "query":
+                ok = (built["query"].get("query") if isinstance(built["query"], dict)
+                      else built["query"]) == text
+            elif key == "definition":
+                ok = value in ("", text)
+            else:
+                # a false or empty field the helper leaves out is Grafana's default anyway
+                ok = built.get(key) == value or (not value and key not in built)
+            if not ok:
+                return None
+        return call
+
+    def link(self, raw: Json) -> Call:
+        defaults = {"url": "", "type": "link", "tags": [], "asDropdown": False,
+                    "includeVars": True, "keepTime": True, "targetBlank": False,
+                    "icon": "dashboard", "tooltip": ""}
+        names = {"url": "url", "type": "type", "tags": "tags", "asDropdown": "as_dropdown",
+                 "includeVars": "include_vars", "keepTime": "keep_time", "targetBlank": "new_tab",
+                 "icon": "icon", "tooltip": "tooltip"}
+        kwargs = []
+        for key, name in names.items():
+            value = raw.get(key, defaults[key] if key in ("url", "type", "tags", "tooltip", "icon")
+                            else False)
+            if value != defaults[key]:
+                kwargs.append((name, tuple(value) if key == "tags" else value))
+        unknown = set(raw) - set(names) - {"title"}
+        if unknown:
+            self.notes.append(f"link {raw.get('title')!r}: fields {sorted(unknown)} dropped")
+        return Call("Link", (raw.get("title", ""),), tuple(kwargs))
+
+    def annotation(self, raw: Json) -> Call:
+        ds = self.datasource(raw.get("datasource"))
+        fields = {k: v for k, v in raw.items()
+                  if k not in ("name", "datasource", "iconColor", "enable")}
+        kwargs: list[tuple[str, Any]] = []
+        if fields:
+            kwargs.append(("fields", fields))
+        if raw.get("iconColor", "red") != "red":
+            kwargs.append(("icon_color", raw.get("iconColor")))
+        if raw.get("enable", True) is not True:
+            kwargs.append(("enable", raw.get("enable")))
+        return Call("Annotation", (raw.get("name", ""), ds or Code('DatasourceRef("", "")')),
+                    tuple(kwargs))
+
+
+def _imports(body: str) -> str:
+    """The PRELUDE's imports that ``body`` uses, and no others."""
+    lines = []
+    for line in PRELUDE.splitlines():
+        module, _, names = line.partition(" import ")
+        used = [n for n in names.split(", ") if re.search(rf"\b{n}\b", body)]
+        if used:
+            line = f"{module} import {', '.join(used)}"
+            if len(line) > 99:  # one name a line, as a formatter would wrap it
+                line = f"{module} import (\n" + "".join(f"    {n},\n" for n in used) + ")"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
+    """``${DS_X}`` import inputs become datasource variables of the same name."""
+    variables = model.setdefault("templating", {}).setdefault("list", [])
+    defined = {v.get("name") for v in variables}
+    added = []
+    for item in inputs:
+        if item.get("type") == "datasource" and item.get("name") not in defined:
+            added.append({"name": item["name"], "type": "datasource",
+                          "label": item.get("label") or item["name"],
+                          "query": item.get("pluginId", ""), "regex": "", "hide": 0})
+    variables[:0] = added
+
+
+def import_model(loaded: Loaded, module: str) -> ImportResult:
+    """One dashboard as Python source; raise DashkitError when it cannot be a dashboard.
+
+    Generated twice: once from the input, once from what that module compiles to. The second
+    pass sees the dashboard the way dashkit writes it, so importing dashkit's own output gives
+    the same module again.
+    """
+    from dashkit.sdk.compiler import compile_dashboard
+    from dashkit.grafana.jsonio import dumps
+    from dashkit.grafana.normalise import load_json
+
+    try:
+        first = _generate(loaded, module)
+        namespace = run_module(first.source)
+        compiled = compile_dashboard(namespace["dashboard"], strict=False)
+        return _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+    except DashkitError as error:
+        raise error.located(file=loaded.source) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        # a field of a shape dashkit cannot rebuild (a variable name Grafana would refuse, …)
+        title = loaded.model.get("title")
+        raise DashkitError(f"cannot be rebuilt as dashkit code: {type(error).__name__}: {error}",
+                           file=loaded.source, dashboard=str(title) if title else None) from None
+
+
+def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
+    source = dict(loaded.model)
+    if not str(source.get("title") or "").strip():
+        raise DashkitError("dashboard has no title", file=loaded.source)
+    source["__inputs"] = list(loaded.inputs)
+    model, notes = migrate_dashboard(source)
+    _datasource_variables(model, loaded.inputs)
+    generator = _Generator(model)
+    generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
+                              for t in p.get("targets") or []
+                              if isinstance(t, dict) and isinstance(t.get("expr"), str)])
+    generator.notes.extend(earlier_notes or notes)
+    uid = str(model.get("uid") or slug(str(model["title"]))[:40])
+    if not model.get("uid") and not earlier_notes:
+        generator.notes.append(f"the dashboard had no uid: {uid!r} was derived from its title")
+    panel_calls = generator.place(model.get("panels") or [], Flow())
+    kwargs: list[tuple[str, Any]] = [("uid", uid), ("title", model["title"])]
+    if model.get("description"):
+        kwargs.append(("description", model["description"]))
+    if model.get("tags"):
+        kwargs.append(("tags", list(model["tags"])))
+    variables = [generator.variable(v) for v in (model.get("templating") or {}).get("list") or []]
+    if variables:
+        kwargs.append(("variables", variables))
+    links = [generator.link(link) for link in model.get("links") or []]
+    if links:
+        kwargs.append(("links", links))
+    annotations = [generator.annotation(a) for a in (model.get("annotations") or {}).get("list") or []
+                   if not a.get("builtIn")]
+    if annotations:
+        kwargs.append(("annotations", annotations))
+    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
+    if (time_range.get("from"), time_range.get("to")) != ("now-6h", "now"):
+        kwargs.append(("time", (time_range.get("from"), time_range.get("to"))))
+    refresh = model.get("refresh")
+    kwargs.append(("refresh", refresh if isinstance(refresh, str) else ""))
+    if model.get("timezone", "browser") != "browser":
+        kwargs.append(("timezone", model.get("timezone") or ""))
+    kwargs.append(("graph_tooltip", int(model.get("graphTooltip") or 0)))
+    if model.get("editable", True) is False:
+        kwargs.append(("editable", False))
+    if model.get("weekStart"):
+        kwargs.append(("week_start", model["weekStart"]))
+    kwargs += [("datasource", None), ("allow_overlaps", True)]
+    compiled_defaults = {"fiscalYearStartMonth": 0, "liveNow": False, "timepicker": {}}
+    extra = {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS
+             and compiled_defaults.get(k, object()) != v}
+    if extra:
+        kwargs.append(("extra", extra))
+    kwargs.append(("panels", panel_calls))
+    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    panel_source = dashboard
+    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
+                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
+    used_selectors = sorted((n, c) for c, n in generator.selectors.items()
+                            if re.search(rf"% \(?[^\n]*\b{n}\b", panel_source))
+    if used_selectors:
+        constants += ("\n# Label matchers repeated across the queries, written once.\n"
+                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
+    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
+    docstring = '"""Imported by dashkit import.'
+    notes = ""
+    if generator.notes:
+        docstring += " IMPORT_NOTES says what was not carried over faithfully."
+        notes = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
+    body = (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
+    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
+        _imports(body) + "\n" + notes + body
+    check_module(text)
+    return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+
+
+#: The longest module name written: a long title must not make a file name the OS refuses.
+MAX_MODULE_NAME = 60
+
+
+def module_name(title: str) -> str:
+    """A Python module name from a dashboard title: ASCII, never a keyword, never the name of
+    a module Python already has (a dashboards folder on sys.path would shadow it)."""
+    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_MODULE_NAME].strip("_")
+    name = name or "dashboard"
+    if name[0].isdigit():
+        name = f"d_{name}"
+    if not valid_module_name(name):
+        name = f"{name}_dashboard"
+    return name
+
+
+def valid_module_name(name: str) -> bool:
+    """A plain identifier that imports as itself: no dots or path separators, no keyword, no
+    standard-library or installed module."""
+    import keyword
+
+    from dashkit.build.project import shadows_python
+
+    return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+            and not shadows_python(name))
+
+
+def require_module_name(name: str) -> None:
+    """``--name`` as a usable module name, or the one-line error that says what one is."""
+    if not valid_module_name(name):
+        raise DashkitError(f"--name {name!r} is not a usable module name: letters, digits and _, "
+                           "not starting with a digit, not a keyword or a Python module")
+
+
+@attrs.frozen
+class Written:
+    file: str
+    result: ImportResult | None
+    path: str | None
+    error: str | None = None
+    #: The name the title gave, where another dashboard of the run had it first.
+    renamed_from: str | None = None
+
+
+def _write_module(target: Path, source: str) -> None:
+    """Write beside the target and rename over it: a symlink there is replaced, never followed,
+    and a reader never sees half a module."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8") as handle:
+            handle.write(source)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, name: str | None = None,
+                 force: bool = False) -> list[Written]:
+    """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
+    fails writes nothing and the others go on. Two dashboards of one run never share a module:
+    the later one gets ``_2`` (said in ``renamed_from``)."""
+    from dashkit.grafana.normalise import load_json
+
+    if name is not None:
+        require_module_name(name)
+    out = Path(out_dir)
+    written: list[Written] = []
+    taken: set[str] = set()
+    for label, text in sources:
+        try:
+            found = load_json(label, text)
+            if name and len(found) > 1:
+                raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
+                                   file=label)
+            planned = []
+            for item in found:
+                wanted = name or module_name(str(item.model.get("title") or ""))
+                chosen, n = wanted, 2
+                while chosen in taken:
+                    chosen, n = f"{wanted}_{n}", n + 1
+                taken.add(chosen)
+                planned.append((item, chosen, wanted if chosen != wanted else None))
+            results = []
+            for item, chosen, renamed in planned:
+                target = out / f"{chosen}.py"
+                if target.is_symlink():
+                    raise DashkitError(f"{target} is a symbolic link: not followed, not replaced",
+                                       file=label)
+                if os.path.lexists(target) and not force:
+                    raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
+                results.append((import_model(item, chosen), target, renamed))
+        except DashkitError as error:  # load_json refuses what is too deep or not JSON
+            written.append(Written(label, None, None, str(error)))
+            continue
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for result, target, renamed in results:
+                _write_module(target, result.source)
+                written.append(Written(label, result, str(target), renamed_from=renamed))
+        except OSError as error:
+            written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
+                                                      f"{error.strerror or error}"))
+    return written

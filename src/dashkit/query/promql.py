@@ -1,0 +1,274 @@
+"""PromQL helpers that render queries as text and remember which metrics and labels they use.
+
+The text is what Grafana runs; the references let the compiler check every metric and label
+against the catalog before anything reaches Grafana.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Union
+
+import attrs
+
+from dashkit.query.catalog import Catalog, MetricType
+from dashkit.errors import DashkitError
+
+#: Grafana's rate window: at least four scrapes, whatever the zoom level.
+RATE_INTERVAL = "$__rate_interval"
+
+
+@attrs.frozen
+class MetricRef:
+    """One use of a series in a query: the labels it needs, and what kind of metric it must be."""
+
+    series: str
+    labels: frozenset[str] = frozenset()
+    #: The function applied to it, where that constrains the metric type ("rate", "quantile").
+    used_by: str | None = None
+
+
+@attrs.frozen
+class Expr:
+    text: str
+    refs: tuple[MetricRef, ...] = ()
+    #: True for selectors, calls and aggregations: they never need parentheses as an operand.
+    atomic: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _binary(self, op: str, other: "ExprLike", *, swap: bool = False) -> "Expr":
+        other_expr = as_expr(other)
+        left, right = (other_expr, self) if swap else (self, other_expr)
+        return Expr(f"{_paren(left)} {op} {_paren(right)}", left.refs + right.refs)
+
+    def __truediv__(self, other: "ExprLike") -> "Expr":
+        return self._binary("/", other)
+
+    def __rtruediv__(self, other: "ExprLike") -> "Expr":
+        return self._binary("/", other, swap=True)
+
+    def __mul__(self, other: "ExprLike") -> "Expr":
+        return self._binary("*", other)
+
+    __rmul__ = __mul__
+
+    def __add__(self, other: "ExprLike") -> "Expr":
+        return self._binary("+", other)
+
+    def __radd__(self, other: "ExprLike") -> "Expr":
+        return self._binary("+", other, swap=True)
+
+    def __sub__(self, other: "ExprLike") -> "Expr":
+        return self._binary("-", other)
+
+    def __rsub__(self, other: "ExprLike") -> "Expr":
+        return self._binary("-", other, swap=True)
+
+    def or_(self, other: "ExprLike") -> "Expr":
+        """``a or b``: typically ``or vector(0)`` so a stat shows 0 rather than "No data"."""
+        return self._binary("or", other)
+
+    def compare(self, op: str, value: "ExprLike", *, bool_: bool = False) -> "Expr":
+        if op not in {"==", "!=", ">", "<", ">=", "<="}:
+            raise DashkitError(f"not a PromQL comparison: {op!r}")
+        return self._binary(f"{op} bool" if bool_ else op, value)
+
+    def by_labels(self, labels: Iterable[str]) -> "Expr":
+        """The same query, recording that its result is grouped by ``labels``."""
+        extra = frozenset(labels)
+        return attrs.evolve(self, refs=tuple(
+            attrs.evolve(ref, labels=ref.labels | extra) for ref in self.refs))
+
+
+ExprLike = Union[Expr, str, int, float]
+
+
+def as_expr(value: ExprLike) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool):
+        raise DashkitError("a boolean is not a PromQL expression")
+    if isinstance(value, (int, float)):
+        return Expr(_number(value))
+    return Expr(value)
+
+
+def _number(value: float) -> str:
+    return repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))
+
+
+def _paren(expr: Expr) -> str:
+    text = expr.text
+    simple = text.replace("_", "").replace(".", "").replace(":", "").isalnum()
+    return text if simple or expr.atomic else f"({text})"
+
+
+# --- selectors -------------------------------------------------------------------------------
+
+@attrs.frozen
+class Matcher:
+    op: str
+    value: str
+
+    def render(self, label: str) -> str:
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'{label}{self.op}"{escaped}"'
+
+
+def eq(value: str) -> Matcher:
+    return Matcher("=", value)
+
+
+def ne(value: str) -> Matcher:
+    return Matcher("!=", value)
+
+
+def re(pattern: str) -> Matcher:
+    return Matcher("=~", pattern)
+
+
+def nre(pattern: str) -> Matcher:
+    return Matcher("!~", pattern)
+
+
+def var(name: str) -> Matcher:
+    """Match a dashboard variable; ``=~`` so multi-value and All selections work."""
+    return Matcher("=~", f"${name}")
+
+
+def sel(series: str, **matchers: str | Matcher) -> Expr:
+    """``series{label="value", ...}``: plain strings match exactly; use ``var``/``re`` otherwise."""
+    parts = [(m if isinstance(m, Matcher) else eq(m)).render(label) for label, m in matchers.items()]
+    text = f"{series}{{{', '.join(parts)}}}" if parts else series
+    return Expr(text, (MetricRef(series, frozenset(matchers)),), atomic=True)
+
+
+# --- functions -------------------------------------------------------------------------------
+
+def _range_fn(fn: str, expr: Expr, window: str, used_by: str | None) -> Expr:
+    if not expr.refs or len(expr.refs) != 1 or "(" in expr.text:
+        raise DashkitError(f"{fn}() takes one selector, not {expr.text!r}")
+    refs = tuple(attrs.evolve(r, used_by=used_by) for r in expr.refs) if used_by else expr.refs
+    return Expr(f"{fn}({expr.text}[{window}])", refs, atomic=True)
+
+
+def rate(expr: Expr, window: str = RATE_INTERVAL) -> Expr:
+    return _range_fn("rate", expr, window, "rate")
+
+
+def irate(expr: Expr, window: str = RATE_INTERVAL) -> Expr:
+    return _range_fn("irate", expr, window, "rate")
+
+
+def increase(expr: Expr, window: str = "$__range") -> Expr:
+    return _range_fn("increase", expr, window, "rate")
+
+
+def changes(expr: Expr, window: str = "$__range") -> Expr:
+    return _range_fn("changes", expr, window, None)
+
+
+def over_time(fn: str, expr: Expr, window: str = "$__interval") -> Expr:
+    """``avg_over_time``, ``max_over_time``... over a gauge."""
+    return _range_fn(f"{fn}_over_time", expr, window, None)
+
+
+def aggregate(op: str, expr: Expr, *, by: Iterable[str] = (), without: Iterable[str] = (),
+              param: ExprLike | None = None) -> Expr:
+    by, without = tuple(by), tuple(without)
+    if by and without:
+        raise DashkitError(f"{op}: use either by or without, not both")
+    clause = f" by ({', '.join(by)}) " if by else f" without ({', '.join(without)}) " if without else ""
+    inner = f"{as_expr(param).text}, {expr.text}" if param is not None else expr.text
+    return Expr(f"{op}{clause}({inner})", expr.by_labels(by + without).refs, atomic=True)
+
+
+def sum_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    return aggregate("sum", expr, by=by)
+
+
+def avg(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    return aggregate("avg", expr, by=by)
+
+
+def max_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    return aggregate("max", expr, by=by)
+
+
+def min_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    return aggregate("min", expr, by=by)
+
+
+def count(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    return aggregate("count", expr, by=by)
+
+
+def topk(k: int, expr: Expr) -> Expr:
+    return aggregate("topk", expr, param=k)
+
+
+def vector(value: float) -> Expr:
+    return Expr(f"vector({_number(value)})", atomic=True)
+
+
+def call(fn: str, *args: ExprLike) -> Expr:
+    """Any other PromQL function, e.g. ``call("clamp_min", e, 0)``."""
+    exprs = [as_expr(a) for a in args]
+    return Expr(f"{fn}({', '.join(e.text for e in exprs)})", tuple(r for e in exprs for r in e.refs),
+                atomic=True)
+
+
+def ratio(numerator: Expr, denominator: Expr) -> Expr:
+    """numerator / denominator, for ratios of two aggregated rates."""
+    return numerator / denominator
+
+
+def rate_sum(series: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
+             **matchers: str | Matcher) -> Expr:
+    """``sum by (…) (rate(series{…}[window]))``: the most common panel query."""
+    return sum_(rate(sel(series, **matchers), window), by=by)
+
+
+def increase_sum(series: str, by: Iterable[str] = (), *, window: str = "$__range",
+                 **matchers: str | Matcher) -> Expr:
+    return sum_(increase(sel(series, **matchers), window), by=by)
+
+
+def quantile(q: float, histogram: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
+             **matchers: str | Matcher) -> Expr:
+    """``histogram_quantile`` that always aggregates ``by (le, …)``: without ``le`` it returns nothing."""
+    if not 0 <= q <= 1:
+        raise DashkitError(f"quantile must be between 0 and 1, not {q}")
+    bucket = sel(f"{histogram}_bucket", **matchers)
+    bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="quantile") for r in bucket.refs))
+    inner = sum_(_range_fn("rate", bucket, window, "quantile"), by=("le", *[b for b in by if b != "le"]))
+    return Expr(f"histogram_quantile({_number(q)}, {inner.text})", inner.refs, atomic=True)
+
+
+def bucket_rate(histogram: str, *, window: str = RATE_INTERVAL, **matchers: str | Matcher) -> Expr:
+    """Bucket increases summed ``by (le)``, the input of a heatmap panel."""
+    bucket = sel(f"{histogram}_bucket", **matchers)
+    bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="heatmap") for r in bucket.refs))
+    return sum_(_range_fn("rate", bucket, window, "heatmap"), by=("le",))
+
+
+# --- checking --------------------------------------------------------------------------------
+
+_RATE_TYPES = {MetricType.COUNTER, MetricType.HISTOGRAM, MetricType.SUMMARY}
+
+
+def check(expr: Expr, catalog: Catalog) -> None:
+    """Raise a DashkitError for the first metric, label or metric type the catalog disagrees with."""
+    for ref in expr.refs:
+        catalog.check(ref.series, ref.labels)
+        metric = catalog.metric(ref.series)
+        if ref.used_by == "rate" and metric.type not in _RATE_TYPES:
+            raise DashkitError(f"rate/increase over {metric.type.value} {ref.series!r}: "
+                               "only counters can be rated")
+        if ref.used_by == "quantile" and metric.type is not MetricType.HISTOGRAM:
+            raise DashkitError(f"histogram_quantile over {ref.series!r}, which is a "
+                               f"{metric.type.value}, not a histogram")
+        if ref.series.endswith("_bucket") and ref.used_by not in {"quantile", "heatmap"}:
+            raise DashkitError(f"{ref.series!r} is only meaningful inside histogram_quantile "
+                               "or a heatmap")

@@ -1,0 +1,164 @@
+"""Dashboard → Grafana JSON model → bytes: deterministic, so review diffs show real changes only."""
+from __future__ import annotations
+
+import copy
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from dashkit.sdk.datasources import DatasourceRef
+from dashkit.errors import DashkitError
+from dashkit.grafana.facts import (BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION,
+                                  UID_PATTERN)
+from dashkit.sdk.grafanalib_fixes import modernise_panel
+from dashkit.grafana.jsonio import dumps  # noqa: F401  (part of this module's API)
+from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, walk
+from dashkit.grafana.model import iter_panels
+from dashkit.sdk.panels import merge, targets_of
+from dashkit.query.promql import Expr, check
+from dashkit.sdk.variables import Variable, references
+from dashkit.sdk.variables import datasource as datasource_variable
+
+if TYPE_CHECKING:
+    from dashkit.sdk.dashboard import Dashboard
+
+#: Panel ids are hashed from keys into this range: small enough for a readable viewPanel URL.
+_ID_SPACE = 999_983
+
+
+def stable_ids(keys: list[str]) -> dict[str, int]:
+    """Panel ids from keys: inserting a panel does not renumber the others.
+
+    Keys are hashed; a collision (rare) probes to the next free id, in sorted key order so the
+    result does not depend on panel order.
+    """
+    ids: dict[str, int] = {}
+    taken: set[int] = set()
+    for key in sorted(keys):
+        candidate = zlib.crc32(key.encode()) % _ID_SPACE + 1
+        while candidate in taken:
+            candidate = candidate % _ID_SPACE + 1
+        taken.add(candidate)
+        ids[key] = candidate
+    return ids
+
+
+def _check_queries(panel: Panel, dashboard: Dashboard, strict: bool) -> None:
+    if dashboard.catalog is None or not strict:
+        return
+    for target in targets_of(panel):
+        if isinstance(target.expr, Expr):
+            check(target.expr, dashboard.catalog)
+
+
+def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, Any]:
+    """One panel's JSON, without its id and position: raw panels as written, others through
+    grafanalib and dashkit's fixes, then the panel's ``extra``."""
+    if isinstance(panel.spec, Raw):
+        return copy.deepcopy(panel.spec.json)
+    model = modernise_panel(panel.spec, datasource)
+    return merge(model, panel.extra) if panel.extra else model
+
+
+def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
+                strict: bool) -> dict[str, Any]:
+    item = placed.item
+    try:
+        if isinstance(item, Row):
+            model: dict[str, Any] = {
+                **copy.deepcopy(item.extra),
+                "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
+            children = [_panel_json(child, ids, dashboard, strict) for child in placed.children]
+            if item.collapsed:
+                model["panels"] = children
+        else:
+            _check_queries(item, dashboard, strict)
+            model = compile_panel(item, dashboard.datasource)
+    except DashkitError as error:
+        raise error.located(panel=item.title) from None
+    model["id"] = ids[placed.key]
+    model["gridPos"] = placed.pos.to_json_data()
+    return model
+
+
+def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, Any]:
+    """The dashboard as the JSON model Grafana stores (a plain dict).
+
+    ``strict=False`` skips the query checks (catalog, undefined variables) so that lint can report
+    every problem under its own rule rather than stop at the first.
+    """
+    try:
+        if not UID_PATTERN.match(dashboard.uid or ""):
+            raise DashkitError(f"invalid uid {dashboard.uid!r}: Grafana takes 1 to 40 characters "
+                               "of A-Z, a-z, 0-9, '-' and '_'")
+        if not dashboard.title.strip():
+            raise DashkitError("dashboard title cannot be empty")
+        for tag in dashboard.tags:  # Grafana 12.4+ refuses the save (CONTRACT.md §2)
+            if len(tag.encode()) > MAX_TAG_BYTES:
+                raise DashkitError(f"tag {tag!r} is over {MAX_TAG_BYTES} bytes")
+        placed = layout(dashboard.panels, dashboard.allow_overlaps)
+        ids = stable_ids([p.key for p in walk(placed)])
+        panels: list[dict[str, Any]] = []
+        for top in placed:
+            panels.append(_panel_json(top, ids, dashboard, strict))
+            if isinstance(top.item, Row) and not top.item.collapsed:
+                panels.extend(_panel_json(child, ids, dashboard, strict) for child in top.children)
+        for variable in dashboard.variables:
+            if strict and dashboard.catalog is not None and variable.expr is not None:
+                try:
+                    check(variable.expr, dashboard.catalog)
+                except DashkitError as error:
+                    raise DashkitError(f"variable ${variable.name}: {error.message}") from None
+        model_variables = _with_datasource_variable(dashboard)
+        model = {
+            "uid": dashboard.uid,
+            "title": dashboard.title,
+            "description": dashboard.description,
+            "tags": list(dashboard.tags),
+            "editable": dashboard.editable,
+            "graphTooltip": dashboard.graph_tooltip if dashboard.graph_tooltip is not None
+            else 1 if dashboard.shared_crosshair else 0,
+            "fiscalYearStartMonth": 0,
+            "liveNow": False,
+            "schemaVersion": SCHEMA_VERSION,
+            "time": {"from": dashboard.time[0], "to": dashboard.time[1]},
+            "timepicker": {},
+            "timezone": dashboard.timezone,
+            "weekStart": dashboard.week_start,
+            "refresh": dashboard.refresh,
+            "links": [link.to_json_data() for link in dashboard.links],
+            "annotations": {"list": [dict(BUILT_IN_ANNOTATION)]
+                            + [a.to_json_data() for a in dashboard.annotations]},
+            "templating": {"list": [v.to_json_data() for v in model_variables]},
+            "panels": panels,
+            **dashboard.extra,
+        }
+        if strict:
+            _check_variables(model, model_variables)
+        return model
+    except DashkitError as error:
+        raise error.located(dashboard=dashboard.uid or dashboard.title) from None
+
+
+def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
+    """The dashboard's variables, led by the datasource variable its default datasource names
+    when the author did not define it: panels then follow whatever datasource the user picks."""
+    if dashboard.datasource is None:
+        return list(dashboard.variables)
+    names = references(dashboard.datasource.uid)
+    if not names or names & {v.name for v in dashboard.variables}:
+        return list(dashboard.variables)
+    return [datasource_variable(names.pop(), dashboard.datasource.type), *dashboard.variables]
+
+
+def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
+    """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
+    defined = {v.name for v in variables}
+    for panel in iter_panels(model["panels"]):
+        for target in panel.get("targets", []):
+            datasource = target.get("datasource")
+            text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),
+                             str(datasource.get("uid", "") if isinstance(datasource, dict) else "")))
+            used = references(text) - defined
+            if used:
+                raise DashkitError(f"query uses undefined variable ${sorted(used)[0]}",
+                                   panel=panel.get("title"))

@@ -1,0 +1,199 @@
+"""Placement on Grafana's 24-column grid: panels flow left to right and wrap, rows start a line.
+
+Positions are computed, never hand-written, so inserting a panel moves the ones after it and
+overlaps cannot happen by accident; an explicit position is still possible and is checked.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, Union
+
+import attrs
+
+from dashkit.errors import DashkitError
+from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS  # noqa: F401
+
+
+@attrs.frozen
+class Raw:
+    """A panel kept exactly as written (a third-party or unknown type): only its id and
+    position are dashkit's."""
+
+    json: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return str(self.json.get("title", ""))
+
+
+@attrs.define
+class Panel:
+    """A panel and where it goes: ``spec`` is a grafanalib panel (or a raw panel dict)."""
+
+    spec: Any
+    w: int = DEFAULT_WIDTH
+    h: int = DEFAULT_HEIGHT
+    #: Identity of the panel across edits; the panel id is derived from it. Defaults to the title.
+    key: str | None = None
+    #: Fixed position; both or neither. Without them the panel flows.
+    x: int | None = None
+    y: int | None = None
+    #: Raw JSON merged into the compiled panel last, over everything dashkit set.
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def title(self) -> str:
+        spec = self.spec
+        if isinstance(spec, Raw):
+            return spec.title
+        return str(spec.get("title", "") if isinstance(spec, dict) else getattr(spec, "title", ""))
+
+
+@attrs.define
+class Row:
+    title: str
+    panels: list[Panel] = attrs.field(factory=list)
+    collapsed: bool = False
+    key: str | None = None
+    #: Fixed grid line (imported layouts); without it the row starts the next free line.
+    y: int | None = None
+    #: Other row fields, kept as written (``repeat``, a row ``datasource``…).
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+Item = Union[Panel, Row]
+
+
+@attrs.frozen
+class GridPos:
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def overlaps(self, other: "GridPos") -> bool:
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+    def to_json_data(self) -> dict[str, int]:
+        return {"h": self.h, "w": self.w, "x": self.x, "y": self.y}
+
+
+@attrs.frozen
+class Placed:
+    """A panel or row with its grid position and stable key; rows carry their children."""
+
+    item: Item
+    pos: GridPos
+    key: str
+    children: tuple["Placed", ...] = ()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "panel"
+
+
+class Flow:
+    """The flow cursor: where the next panel goes. Public so the importer can predict it."""
+
+    def __init__(self) -> None:
+        self.x = 0
+        self.y = 0
+        self.line_height = 0
+
+    def newline(self) -> None:
+        self.y += self.line_height
+        self.x = 0
+        self.line_height = 0
+
+    def place(self, panel: Panel) -> GridPos:
+        if not 1 <= panel.w <= GRID_COLUMNS:
+            raise DashkitError(f"width {panel.w} does not fit the {GRID_COLUMNS}-column grid",
+                               panel=panel.title)
+        if panel.h < 1:
+            raise DashkitError(f"height {panel.h} must be at least 1", panel=panel.title)
+        if (panel.x is None) != (panel.y is None):
+            raise DashkitError("give both x and y, or neither", panel=panel.title)
+        if panel.x is not None and panel.y is not None:
+            if panel.x < 0 or panel.y < 0 or panel.x + panel.w > GRID_COLUMNS:
+                raise DashkitError(f"x={panel.x} w={panel.w} overflows the {GRID_COLUMNS}-column grid",
+                                   panel=panel.title)
+            pos = GridPos(panel.x, panel.y, panel.w, panel.h)
+            self.y = max(self.y, pos.y)
+            self.x, self.line_height = pos.x + pos.w, max(self.line_height, pos.h)
+            return pos
+        if self.x + panel.w > GRID_COLUMNS:
+            self.newline()
+        pos = GridPos(self.x, self.y, panel.w, panel.h)
+        self.x += panel.w
+        self.line_height = max(self.line_height, panel.h)
+        return pos
+
+
+def _key(item: Item, prefix: str, seen: set[str]) -> str:
+    title = item.title
+    key = item.key or (prefix + slug(title))
+    if key in seen:
+        raise DashkitError(f"two panels share the key {key!r}; give one a distinct key=",
+                           panel=title)
+    seen.add(key)
+    return key
+
+
+def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
+    """Place every panel; raise on overflow, on overlap (unless allowed) and on duplicate keys."""
+    flow = Flow()
+    seen: set[str] = set()
+    placed: list[Placed] = []
+    for item in items:
+        if isinstance(item, Row):
+            flow.newline()
+            if item.y is not None:
+                flow.y = item.y
+            row_pos = GridPos(0, flow.y, GRID_COLUMNS, 1)
+            row_key = _key(item, "", seen)
+            flow.y += 1
+            # A collapsed row's panels keep their expanded positions but take no room.
+            child_flow = Flow() if item.collapsed else flow
+            child_flow.y = flow.y
+            children = tuple(Placed(p, child_flow.place(p), _key(p, row_key + "/", seen))
+                             for p in item.panels)
+            if not item.collapsed:
+                flow.newline()
+            placed.append(Placed(item, row_pos, row_key, children))
+        else:
+            placed.append(Placed(item, flow.place(item), _key(item, "", seen)))
+    if not allow_overlaps:
+        _check_overlaps(placed)
+    return placed
+
+
+def walk(placed: Sequence[Placed]) -> Iterator[Placed]:
+    for p in placed:
+        yield p
+        yield from p.children
+
+
+def _check_overlaps(placed: Sequence[Placed]) -> None:
+    visible = [p for top in placed for p in (top, *_expanded_children(top))]
+    _check_boxes(visible)
+    for top in placed:
+        if isinstance(top.item, Row) and top.item.collapsed:
+            _check_boxes(top.children)
+
+
+def _expanded_children(top: Placed) -> tuple[Placed, ...]:
+    return () if isinstance(top.item, Row) and top.item.collapsed else top.children
+
+
+def _check_boxes(boxes: Sequence[Placed]) -> None:
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a.pos.overlaps(b.pos):
+                raise DashkitError(f"overlaps panel {_title(b.item)!r} at {b.pos.to_json_data()}",
+                                   panel=_title(a.item))
+
+
+def _title(item: Item) -> str:
+    return item.title

@@ -1,0 +1,296 @@
+"""Panel builders with defaults that are right for current Grafana.
+
+Each builder returns a :class:`dashkit.sdk.layout.Panel` wrapping the grafanalib panel it configured,
+so anything grafanalib can express stays reachable (``extra=`` merges raw JSON), and the compiler
+brings the result up to date (see ``grafanalib_fixes``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Union
+
+import attrs
+import grafanalib.core as gl
+
+from dashkit.sdk.datasources import DatasourceRef
+from dashkit.grafana.facts import next_ref_id
+from dashkit.sdk.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, Panel, Raw
+from dashkit.query.logql import LogQuery
+from dashkit.query.promql import Expr
+
+Query = Union[Expr, LogQuery, str]
+
+
+@attrs.frozen
+class Target:
+    """One query of a panel; ``ref_id`` is filled in by the builder (A, B, C…) when empty."""
+
+    expr: Query
+    legend: str = ""
+    ref_id: str = ""
+    instant: bool = False
+    #: "table" for instant tables, "heatmap" for bucket series; None for time series.
+    format: str | None = None
+    datasource: DatasourceRef | None = None
+    hide: bool = False
+    #: Other target fields, kept as written (``interval``, ``intervalFactor``, ``exemplar``…).
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def text(self) -> str:
+        return str(self.expr)
+
+    @property
+    def is_logql(self) -> bool:
+        return isinstance(self.expr, LogQuery) or (self.datasource is not None
+                                                  and self.datasource.type == "loki")
+
+    def to_json_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"expr": self.text, "refId": self.ref_id}
+        if self.legend:
+            data["legendFormat"] = self.legend
+        if self.is_logql:
+            data["queryType"] = "instant" if self.instant else "range"
+        else:
+            data.update(editorMode="code", range=not self.instant, instant=self.instant)
+        if self.format:
+            data["format"] = self.format
+        if self.datasource is not None:
+            data["datasource"] = self.datasource.to_json_data()
+        if self.hide:
+            data["hide"] = True
+        data.update(self.extra)
+        return data
+
+
+# --- thresholds and mappings --------------------------------------------------------------------
+
+@attrs.frozen
+class Thresholds:
+    """Colour steps; the first step has no value (it is the base colour)."""
+
+    steps: tuple[tuple[float | None, str], ...]
+    mode: str = "absolute"
+
+    def to_json_data(self) -> list[dict[str, Any]]:
+        return [{"color": color, "value": None if i == 0 else value}
+                for i, (value, color) in enumerate(self.steps)]
+
+
+def above(limit: float, *, warn: float | None = None, ok: str = "green") -> Thresholds:
+    """Red at and above ``limit`` (orange from ``warn``): for error rates, latency, usage."""
+    steps: list[tuple[float | None, str]] = [(None, ok)]
+    if warn is not None:
+        steps.append((warn, "orange"))
+    steps.append((limit, "red"))
+    return Thresholds(tuple(steps))
+
+
+def below(limit: float, *, warn: float | None = None) -> Thresholds:
+    """Red below ``limit`` (orange below ``warn``): for success and acceptance rates."""
+    steps: list[tuple[float | None, str]] = [(None, "red"), (limit, "orange" if warn else "green")]
+    if warn is not None:
+        steps.append((warn, "green"))
+    return Thresholds(tuple(steps))
+
+
+NEUTRAL = Thresholds(((None, "green"),))
+
+
+def value_map(mapping: Mapping[Any, tuple[str, str]]) -> dict[str, Any]:
+    """``{0: ("DOWN", "red"), 1: ("UP", "green")}`` as one Grafana value mapping."""
+    return {"type": "value", "options": {
+        str(value): {"text": text, "color": color, "index": i}
+        for i, (value, (text, color)) in enumerate(mapping.items())}}
+
+
+def data_link(title: str, url: str, *, new_tab: bool = False) -> dict[str, Any]:
+    return {"title": title, "url": url, "targetBlank": new_tab}
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = False,
+             format: str | None = None) -> list[Target]:
+    targets = [query if isinstance(query, Target) else
+               Target(query, legend, instant=instant, format=format) for query in queries]
+    taken = {t.ref_id for t in targets if t.ref_id}
+    for i, target in enumerate(targets):
+        if not target.ref_id:  # its position's letter, unless another query took it
+            targets[i] = attrs.evolve(target, ref_id=next_ref_id(taken, i))
+            taken.add(targets[i].ref_id)
+    return targets
+
+
+def _common(title: str, description: str, datasource: DatasourceRef | None,
+            json: dict[str, Any] | None = None, links: Iterable[dict[str, Any]] = ()
+            ) -> dict[str, Any]:
+    """grafanalib keyword arguments shared by every builder; ``json`` is merged into
+    grafanalib's output (settings the builder owns), before dashkit's fixes."""
+    kwargs: dict[str, Any] = {"title": title, "description": description or None}
+    if datasource is not None:
+        kwargs["dataSource"] = datasource.to_json_data()
+    merged: dict[str, Any] = dict(json or {})
+    links = list(links)
+    if links:
+        merged = merge(merged, {"fieldConfig": {"defaults": {"links": links}}})
+    if merged:
+        kwargs["extraJson"] = merged
+    return kwargs
+
+
+def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra`` over ``base``, dictionaries merged key by key, anything else replaced."""
+    result = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _steps(thresholds: Thresholds | None) -> list[dict[str, Any]]:
+    return (thresholds or NEUTRAL).to_json_data()
+
+
+def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
+               min: float | None = None, max: float | None = None, decimals: int | None = None,
+               thresholds: Thresholds | None = None, stack: bool = False, fill: int = 10,
+               bars: bool = False, legend_calcs: Sequence[str] = (), legend_table: bool = False,
+               description: str = "", datasource: DatasourceRef | None = None,
+               links: Iterable[dict[str, Any]] = (), overrides: Sequence[dict[str, Any]] = (),
+               w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+               extra: dict[str, Any] | None = None) -> Panel:
+    """Lines over time; thresholds, when given, are drawn as dashed lines at the limits."""
+    limits: dict[str, Any] = {"min": min, "max": max}
+    spec = gl.TimeSeries(
+        targets=_targets(queries, legend), unit=unit, fillOpacity=fill,
+        drawStyle="bars" if bars else "line", showPoints="never",
+        stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
+        legendDisplayMode="table" if legend_table else "list",
+        legendPlacement="right" if legend_table else "bottom",
+        legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
+        thresholds=_steps(thresholds), thresholdsStyleMode="dashed" if thresholds else "off",
+        valueDecimals=decimals, overrides=list(overrides),
+        **_common(title, description, datasource,
+                  {"fieldConfig": {"defaults": {k: v for k, v in limits.items() if v is not None}}},
+                  links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
+         thresholds: Thresholds | None = None, mappings: Sequence[dict[str, Any]] = (),
+         decimals: int | None = None, graph: bool = False, color_background: bool = False,
+         reduce: str = "lastNotNull", no_value: str | None = None, text_mode: str = "auto",
+         instant: bool = False, description: str = "", datasource: DatasourceRef | None = None,
+         links: Iterable[dict[str, Any]] = (), w: int = 6, h: int = 4, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+         extra: dict[str, Any] | None = None) -> Panel:
+    """One number per series, coloured by thresholds; ``no_value`` replaces "No data"."""
+    spec = gl.Stat(
+        targets=_targets(queries, legend, instant=instant), format=unit, decimals=decimals,
+        graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
+        reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
+        thresholds=_steps(thresholds), orientation="auto",
+        **_common(title, description, datasource, links=links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: float = 0,
+          max: float = 1, legend: str = "", thresholds: Thresholds | None = None,
+          decimals: int | None = None, reduce: str = "lastNotNull", description: str = "",
+          datasource: DatasourceRef | None = None, w: int = 6, h: int = 6, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+          extra: dict[str, Any] | None = None) -> Panel:
+    """A dial between ``min`` and ``max``: by default a 0–1 ratio shown as a percentage."""
+    spec = gl.GaugePanel(
+        targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
+        calc=reduce, thresholds=_steps(thresholds), thresholdMarkers=True,
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
+              min: float = 0, max: float | None = None, thresholds: Thresholds | None = None,
+              decimals: int | None = None, reduce: str = "lastNotNull", instant: bool = False,
+              description: str = "", datasource: DatasourceRef | None = None,
+              w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+              extra: dict[str, Any] | None = None) -> Panel:
+    """Horizontal bars, one per series: rankings such as the busiest routes."""
+    spec = gl.BarGauge(
+        targets=_targets(queries, legend, instant=instant), format=unit, min=min, max=max,
+        decimals=decimals, calc=reduce, thresholds=_steps(thresholds),
+        displayMode=gl.GAUGE_DISPLAY_MODE_GRADIENT, orientation=gl.ORIENTATION_HORIZONTAL,
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def table(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
+          thresholds: Thresholds | None = None, overrides: Sequence[dict[str, Any]] = (),
+          transformations: Sequence[dict[str, Any]] = (), sort_by: str | None = None,
+          descending: bool = True, cell: str = "auto", description: str = "",
+          datasource: DatasourceRef | None = None, links: Iterable[dict[str, Any]] = (),
+          w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+          extra: dict[str, Any] | None = None) -> Panel:
+    """Instant queries as rows; several queries are merged on their common labels."""
+    targets = _targets(queries, legend, instant=True, format="table")
+    transforms = list(transformations)
+    if len(targets) > 1 and not any(t.get("id") == "merge" for t in transforms):
+        transforms.insert(0, {"id": "merge", "options": {}})
+    spec = gl.Table(
+        targets=targets, unit=unit, displayMode=cell, filterable=False, overrides=list(overrides),
+        transformations=transforms, thresholds=_steps(thresholds),
+        sortBy=[gl.TableSortByField(displayName=sort_by, desc=descending)] if sort_by else [],
+        **_common(title, description, datasource, links=links))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def heatmap(title: str, query: Query | Target, *, unit: str = "s", description: str = "",
+            datasource: DatasourceRef | None = None, w: int = DEFAULT_WIDTH,
+            h: int = DEFAULT_HEIGHT, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+            extra: dict[str, Any] | None = None) -> Panel:
+    """Histogram buckets over time; feed it ``promql.bucket_rate``."""
+    spec = gl.Heatmap(
+        targets=_targets([query], "{{le}}", format="heatmap"),
+        yAxis=gl.YAxis(format=unit), dataFormat="tsbuckets",
+        **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def logs(title: str, *queries: Query | Target, datasource: DatasourceRef, description: str = "",
+         w: int = 24, h: int = 10, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+         extra: dict[str, Any] | None = None) -> Panel:
+    """Log lines, newest first, with details (and their derived trace links) one click away."""
+    targets = [attrs.evolve(t, datasource=t.datasource or datasource)
+               for t in _targets(queries, "")]
+    spec = gl.Logs(targets=targets, showTime=True, wrapLogMessages=True, enableLogDetails=True,
+                   prettifyLogMessage=False, sortOrder="Descending", dedupStrategy="none",
+                   **_common(title, description, datasource))
+    return Panel(spec, w, h, key, x, y, extra=extra or {})
+
+
+def text(title: str, content: str, *, w: int = 24, h: int = 3, key: str | None = None,
+        x: int | None = None, y: int | None = None,
+         extra: dict[str, Any] | None = None) -> Panel:
+    """Markdown: a note to whoever reads the dashboard at 3 a.m."""
+    return Panel(gl.Text(title=title, content=content, mode=gl.TEXT_MODE_MARKDOWN), w, h, key,
+                 x, y, extra=extra or {})
+
+
+def raw(json: dict[str, Any], *, w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT,
+        x: int | None = None, y: int | None = None, key: str | None = None) -> Panel:
+    """A panel passed through untouched: third-party plugins, or anything no builder covers."""
+    return Panel(Raw(json), w, h, key, x, y)
+
+
+def targets_of(panel: Panel) -> list[Target]:
+    """The dashkit targets of a panel, for checks; raw grafanalib targets are skipped."""
+    spec = panel.spec.json if isinstance(panel.spec, Raw) else panel.spec
+    found = spec.get("targets", []) if isinstance(spec, dict) else getattr(spec, "targets", [])
+    return [t for t in found if isinstance(t, Target)]

@@ -1,0 +1,117 @@
+"""The layers of ``src/dashkit`` and what each may import, checked over the import graph.
+
+Every import counts, those inside functions included; only imports under ``if TYPE_CHECKING:``
+(types for the checker, never run) are left out. The README's "Architecture" section says the
+same in words.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "src" / "dashkit"
+FOUNDATION = {"errors", "text"}
+#: Each layer and the layers it may import (the foundation modules are open to all).
+MAY_IMPORT: dict[str, set[str]] = {
+    "errors": set(),
+    "text": set(),
+    "grafana": set(),
+    "query": {"grafana"},
+    "sdk": {"grafana", "query"},
+    "lint": {"grafana", "query", "sdk"},
+    "build": {"grafana", "query", "sdk", "lint"},
+    "clients": {"grafana"},
+    "check": {"grafana", "query", "sdk", "clients"},
+    "publishing": {"grafana", "query", "sdk", "lint", "build", "clients"},
+    "importer": {"grafana", "query", "sdk", "lint", "build"},
+    "cli": {"grafana", "query", "sdk", "lint", "build", "clients", "check", "publishing",
+            "importer"},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imports(path: Path) -> set[str]:
+    """The dashkit modules ``path`` imports when it runs (at any depth of the code)."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking_only(child):
+                for other in child.orelse:
+                    visit(other)
+                continue
+            if isinstance(child, ast.Import):
+                found.update(a.name for a in child.names if a.name.startswith("dashkit"))
+            elif isinstance(child, ast.ImportFrom) and (child.module or "").startswith("dashkit"):
+                for alias in child.names:  # "from dashkit.sdk import panels" imports a module
+                    candidate = f"{child.module}.{alias.name}"
+                    found.add(candidate if candidate in MODULES else str(child.module))
+            visit(child)
+
+    visit(ast.parse(path.read_text(), str(path)))
+    return found
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+GRAPH = {name: imports(path) for name, path in MODULES.items()}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_every_module_is_in_a_layer():
+    assert {layer(m) for m in MODULES} - {""} == set(MAY_IMPORT)
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    wrong = sorted(f"{module} imports {target}" for module, targets in GRAPH.items()
+                   if layer(module) for target in targets
+                   if layer(target) not in MAY_IMPORT[layer(module)] | FOUNDATION | {layer(module)})
+    assert wrong == []
+
+
+def test_nothing_imports_the_cli_or_the_facade():
+    users = sorted(m for m, targets in GRAPH.items() if layer(m) != "cli"
+                   and any(t == "dashkit" or layer(t) == "cli" for t in targets))
+    assert users == []
+
+
+def test_no_import_cycles_between_modules():
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(GRAPH.get(node, ())):
+            if target not in MODULES or target == "dashkit":
+                continue
+            if state.get(target) == 1:
+                cycles.append(path[path.index(target):] + [target])
+            elif target not in state:
+                visit(target, path + [target])
+        state[node] = 2
+
+    for module in sorted(MODULES):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+def test_the_graph_is_read_from_function_level_imports_too():
+    """The check would be hollow if imports inside functions were missed."""
+    assert "dashkit.sdk.compiler" in GRAPH["dashkit.sdk.dashboard"]
+    assert "dashkit.publishing.publisher" in GRAPH["dashkit.cli.commands"]  # imported lazily
