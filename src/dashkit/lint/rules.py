@@ -2,245 +2,24 @@
 Grafana does. It lints compiled dashkit dashboards and any Grafana JSON, through one model."""
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import attrs
-
-from dashkit.query.analyse import COUNTER_SAFE, COUNTER_SAFE_AGGREGATIONS, RATE_FUNCTIONS, analyse_promql
-from dashkit.query.catalog import Catalog, MetricType
 from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, UID_PATTERN
-from dashkit.errors import DashkitError
 from dashkit.grafana.jsonio import compact
+from dashkit.grafana.model import BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets
+from dashkit.lint.findings import *  # noqa: F401,F403  (the rules and findings are this module's API too)
+from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
+                                   INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
+                                   PANEL_DATASOURCE, PANEL_ID, PANEL_TARGETS, PANEL_TITLE, PANEL_UNITS,
+                                   REFRESH, SCHEMA, TAG_LENGTH, TITLE_DUPLICATE, UID_DUPLICATE,
+                                   UID_INVALID, UNIT_PANELS, VARIABLE_CYCLE, VARIABLE_REFRESH,
+                                   VARIABLE_UNDEFINED, VARIABLE_UNUSED, WARNING, WRAPPED, Emit,
+                                   Finding, Json, Rule, Subject)
+from dashkit.lint.queries import lint_logql, lint_promql
 from dashkit.sdk.layout import GridPos
-from dashkit.query.logql_check import analyse_logql, cardinality_labels, misses_numeric_levels
-from dashkit.grafana.model import NO_QUERY_TYPES, BUILT_IN_DATASOURCES, TargetRef, iter_panels, iter_targets
-from dashkit.grafana.normalise import Loaded
 from dashkit.sdk.variables import references
-
-Json = dict[str, Any]
-ERROR, WARNING = "error", "warning"
-#: Angular panels: Grafana 11 turns Angular off (auto-migrating these), 12 removes it.
-LEGACY_PANEL_TYPES = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
-                      "grafana-singlestat-panel": "stat", "grafana-piechart-panel": "piechart",
-                      "grafana-worldmap-panel": "geomap", "natel-discrete-panel": "state-timeline",
-                      "heatmap-new": "heatmap", "grafana-polystat-panel": None}
-UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})
-
-
-@attrs.frozen
-class Rule:
-    id: str
-    severity: str
-    doc: str
-
-
-RULES: dict[str, Rule] = {}
-
-
-def _rule(id: str, severity: str, doc: str) -> Rule:
-    RULES[id] = Rule(id, severity, doc)
-    return RULES[id]
-
-
-COMPILE = _rule("dashkit-compile", ERROR, "The dashkit module fails to import or compile.")
-NOT_A_DASHBOARD = _rule("json-invalid", ERROR, "The file is not JSON, or holds no dashboard.")
-DATASOURCE_VARIABLE = _rule("datasource-variable", WARNING,
-                            "Panels query Prometheus or Loki but the dashboard has no datasource "
-                            "variable for it, so it only works where the uid matches.")
-PANEL_DATASOURCE = _rule("panel-datasource", WARNING,
-                         "A panel or target names a fixed datasource instead of the dashboard's "
-                         "datasource variable.")
-JOB_INSTANCE = _rule("job-instance-variables", WARNING,
-                     "A `job` or `instance` variable should be a query variable on the templated "
-                     "datasource, so it lists what exists.")
-VARIABLE_REFRESH = _rule("variable-refresh", WARNING,
-                         "A query variable that does not refresh on time-range change shows stale "
-                         "values.")
-PANEL_TITLE = _rule("panel-title", WARNING, "A panel without a title.")
-PANEL_UNITS = _rule("panel-units", WARNING, "A time series, stat, gauge or bar gauge without a unit.")
-PANEL_TARGETS = _rule("panel-no-targets", WARNING, "A panel of a querying type without queries.")
-PROMQL_PARSE = _rule("promql-parse", ERROR,
-                     "PromQL that does not parse (after Grafana's macros and variables).")
-LOGQL_PARSE = _rule("logql-parse", ERROR, "LogQL that does not parse.")
-RATE_INTERVAL = _rule("promql-rate-interval", WARNING,
-                      "rate/irate/increase should use `$__rate_interval`, which always spans at "
-                      "least four scrapes.")
-COUNTER_RATE = _rule("promql-counter-rate", WARNING,
-                     "A counter used without rate() or increase(): its raw value only grows.")
-QUANTILE_LE = _rule("promql-quantile-le", ERROR,
-                    "histogram_quantile over an aggregation that drops `le` returns nothing.")
-BUCKET = _rule("promql-bucket", WARNING,
-               "A `_bucket` series outside histogram_quantile or a heatmap.")
-METRIC_UNKNOWN = _rule("metric-unknown", ERROR, "A metric the catalog does not have.")
-EXCLUSION_UNUSED = _rule("exclusion-unused", ERROR,
-                         "An exclusion in .dashkit-lint.yaml that matches no finding: stale or "
-                         "misspelt.")
-CATALOG_MISSING = _rule("catalog-missing", WARNING,
-                        "PromQL checked against no catalog: a misspelt metric or label goes "
-                        "unnoticed (give the Dashboard a catalog, or lint with --catalog).")
-LABEL_UNKNOWN = _rule("label-unknown", ERROR,
-                      "A label (in a matcher, by/without or on/ignoring) the metric does not have.")
-RATE_GAUGE = _rule("promql-rate-gauge", ERROR, "rate/irate/increase over a gauge.")
-VARIABLE_UNDEFINED = _rule("variable-undefined", ERROR,
-                           "A `$variable` used but not defined: Grafana sends it verbatim.")
-VARIABLE_UNUSED = _rule("variable-unused", WARNING, "A variable defined but never used.")
-VARIABLE_CYCLE = _rule("variable-cycle", ERROR, "Variables whose queries depend on each other.")
-LINK_UID = _rule("link-unknown-uid", ERROR, "A link or data link to a dashboard uid not in the set.")
-UID_DUPLICATE = _rule("uid-duplicate", ERROR, "Two dashboards with one uid.")
-TITLE_DUPLICATE = _rule("title-duplicate", ERROR,
-                        "Two dashboards with one title in a folder: Grafana's provisioning stops "
-                        "writing the folder.")
-UID_INVALID = _rule("uid-invalid", ERROR, "A uid over 40 characters or outside [A-Za-z0-9_-].")
-PANEL_ID = _rule("panel-id-duplicate", ERROR,
-                 "Panel ids must be unique, nested rows included, or viewPanel links break.")
-GRID_WIDTH = _rule("grid-width", ERROR, "A panel wider than, or outside, the 24-column grid.")
-GRID_OVERLAP = _rule("grid-overlap", ERROR,
-                     "Overlapping panels (a warning for imported JSON, where it is common).")
-LEGACY_PANEL = _rule("panel-legacy", WARNING,
-                     "An AngularJS panel type: migrated on load by Grafana 11, gone in 12.")
-SCHEMA = _rule("schema-version", ERROR,
-               "schemaVersion above 42: Grafana 12/13's backend fails to convert it.")
-WRAPPED = _rule("provisioning-wrapped", WARNING,
-                "A file wrapped in {\"dashboard\": …} (or a file map): file provisioning skips it "
-                "(an error with --provisioning).")
-INPUTS = _rule("provisioning-inputs", WARNING,
-               "`${DS_*}` import inputs: file provisioning does not substitute them "
-               "(an error with --provisioning).")
-TAG_LENGTH = _rule("tag-too-long", ERROR,
-                   "A tag over 50 bytes: Grafana 12.4+ refuses to save the dashboard.")
-REFRESH = _rule("refresh-too-short", WARNING,
-                "An auto-refresh below Grafana's default min_refresh_interval (5s): Grafana "
-                "raises it on save, so a publish never finds the dashboard unchanged.")
-LOGQL_SELECTOR = _rule("logql-selector", ERROR, "LogQL without a stream selector.")
-LOGQL_CARDINALITY = _rule("logql-cardinality", WARNING,
-                          "A stream selector on a high-cardinality label such as trace_id.")
-LOGQL_LEVELS = _rule("logql-pino-levels", WARNING,
-                     "An error filter on level names that misses pino's numeric levels 50 and 60.")
-
-
-@attrs.frozen
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    file: str = ""
-    dashboard: str = ""
-    panel: str = ""
-    target: str = ""
-
-    @property
-    def location(self) -> str:
-        parts = [p for p in (self.dashboard, f"panel {self.panel!r}" if self.panel else "",
-                             f"query {self.target}" if self.target else "") if p]
-        return ", ".join(parts)
-
-    def line(self) -> str:
-        return f"{self.file}: {self.location}: {self.message} [{self.rule}]"
-
-
-@attrs.frozen
-class Subject:
-    """A dashboard to lint and what is known about it."""
-
-    model: Json
-    file: str
-    #: "dashkit" for compiled Python dashboards, "json" for Grafana JSON files.
-    origin: str = "json"
-    catalog: Catalog | None = None
-    loaded: Loaded | None = None
-    provisioning: bool = False
-
-    @property
-    def name(self) -> str:
-        return str(self.model.get("uid") or self.model.get("title") or self.file)
-
-
-Emit = Callable[..., None]
-
-
-# --- panel and query rules ---------------------------------------------------------------------
-
-def _lint_promql(ref: TargetRef, subject: Subject, emit: Emit) -> None:
-    text = str(ref.target.get("expr") or "")
-    if not text.strip():
-        return
-    analysis = analyse_promql(text)
-    if analysis.error:
-        emit(PROMQL_PARSE, f"does not parse: {analysis.error}")
-        return
-    heatmap = ref.panel.get("type") == "heatmap" or ref.target.get("format") == "heatmap"
-    for inner in analysis.quantiles_without_le:
-        emit(QUANTILE_LE, f"histogram_quantile over {inner}: aggregate by (le, …)")
-    for use in analysis.selectors:
-        name = use.name or ""
-        rated = RATE_FUNCTIONS & set(use.functions)
-        instant = bool(ref.target.get("instant")) and not ref.target.get("range")
-        if rated and use.window is not None and not instant \
-                and analysis.window_macro(use) not in ("$__rate_interval", "$__range"):
-            emit(RATE_INTERVAL, f"{sorted(rated)[0]}({name}[…]) should use $__rate_interval")
-        if name.endswith("_bucket") and "histogram_quantile" not in use.functions and not heatmap:
-            emit(BUCKET, f"{name} outside histogram_quantile or a heatmap")
-        catalog = subject.catalog
-        metric = None
-        if catalog is not None and name:
-            if name not in catalog:
-                try:
-                    catalog.metric(name)
-                except DashkitError as error:  # the catalog's own message, with its suggestion
-                    emit(METRIC_UNKNOWN, error.message)
-                continue
-            metric = catalog.metric(name)
-            known = catalog.labels(name)
-            if known is not None:
-                labels = set(use.matched_labels)
-                if not use.relabelled:
-                    labels |= set(use.grouping_labels) - {"le"} if not name.endswith("_bucket") \
-                        else set(use.grouping_labels)
-                try:
-                    catalog.check(name, labels)
-                except DashkitError as error:
-                    emit(LABEL_UNKNOWN, error.message)
-            if rated and metric.type in (MetricType.GAUGE, MetricType.INFO):
-                emit(RATE_GAUGE, f"{sorted(rated)[0]}() over gauge {name!r}")
-        known_type = metric.type if metric is not None else _builtin_type(name)
-        is_counter = known_type is MetricType.COUNTER if known_type is not None else \
-            name.endswith("_total")
-        safe = set(use.functions) & COUNTER_SAFE or set(use.aggregations) & COUNTER_SAFE_AGGREGATIONS
-        if is_counter and not safe:
-            emit(COUNTER_RATE, f"counter {name!r} without rate() or increase()")
-
-
-@functools.lru_cache(maxsize=1)
-def _builtin_catalog() -> Catalog:
-    from dashkit.query import catalogs
-
-    return catalogs.EXPORTERS + catalogs.prom_client() + catalogs.prom_client("nodejs_")
-
-
-def _builtin_type(name: str) -> MetricType | None:
-    """The type of a metric the shared catalogs know (prom-client's ``*_total`` gauges, say)."""
-    catalog = _builtin_catalog()
-    return catalog.metric(name).type if name in catalog else None
-
-
-def _lint_logql(ref: TargetRef, emit: Emit) -> None:
-    text = str(ref.target.get("expr") or "")
-    if not text.strip():
-        return
-    analysis = analyse_logql(text)
-    if analysis.error:
-        emit(LOGQL_PARSE, f"does not parse: {analysis.error}")
-        return
-    if not analysis.has_selector:
-        emit(LOGQL_SELECTOR, "no stream selector such as {service=\"…\"}")
-        return
-    for label in cardinality_labels(analysis):
-        emit(LOGQL_CARDINALITY, f"stream selector on {label!r}: parse it from the line instead")
-    if misses_numeric_levels(analysis):
-        emit(LOGQL_LEVELS, "level filter misses pino's numeric levels (50 error, 60 fatal)")
 
 
 def _lint_panels(subject: Subject, emit: Emit) -> None:
@@ -414,10 +193,10 @@ def _lint_datasources(subject: Subject, emit: Emit) -> None:
         language = ref.language
         if language == "promql":
             queried.add("prometheus")
-            _lint_promql(ref, subject, at)
+            lint_promql(ref, subject, at)
         elif language == "logql":
             queried.add("loki")
-            _lint_logql(ref, at)
+            lint_logql(ref, at)
         ds = ref.datasource
         if language and ds is not None and not ds.templated and ds.uid not in BUILT_IN_DATASOURCES \
                 and not (ds.uid or "").startswith("$"):
