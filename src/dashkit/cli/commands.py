@@ -203,7 +203,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
                    grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
-    from dashkit.importer.generator import import_files, require_module_name
+    from dashkit.importer.files import import_files, require_module_name
 
     sources: list[tuple[str, str | bytes]] = []
     for file in files:

@@ -8,17 +8,15 @@ the input before it is kept, so the module compiles back to the same dashboard.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from dashkit.importer.codecheck import check_module, evaluate, run_module
+from dashkit.importer.codecheck import check_module, run_module
+from dashkit.importer.declarations import PRELUDE, Declarations
 from dashkit.grafana.compare import covers
-from dashkit.sdk.datasources import DatasourceRef
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.layout import GRID_COLUMNS, Panel, Flow, slug
@@ -29,8 +27,6 @@ from dashkit.grafana.normalise import Loaded
 from dashkit.importer.pysource import Call, Code, render
 
 Json = dict[str, Any]
-PRELUDE = """from dashkit import Annotation, Dashboard, DatasourceRef, Link, Row, Target, Thresholds, panels, variables
-"""
 #: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
 MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "__requires",
                           "__elements", "schemaVersion", "style", "hideControls", "sharedCrosshair",
@@ -69,44 +65,8 @@ def _diff(original: Any, built: Any) -> Any:
     return original
 
 
-class _Generator:
-    def __init__(self, model: Json) -> None:
-        self.model = model
-        self.notes: list[str] = []
-        self.datasources: dict[tuple[str, str], str] = {}
-        self.namespace: dict[str, Any] = {}
-        self.keys: set[str] = set()
-        self.selectors: dict[str, str] = {}
-        self.namespace = run_module(PRELUDE)
-
-    def constant_name(self, base: str) -> str:
-        """An upper-case Python name from input text, distinct from every other constant."""
-        base = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_").upper()[:40].strip("_") or "DS"
-        if base[0].isdigit():
-            base = f"N_{base}"
-        name, n = base, 2
-        while name in self.datasources.values() or name in self.selectors.values():
-            name, n = f"{base}_{n}", n + 1
-        return name
-
-    def evaluate(self, code: Any) -> Any:
-        """A generated expression, checked by codecheck before it runs."""
-        constants = set(self.datasources.values()) | set(self.selectors.values())
-        return evaluate(render(code), self.namespace, constants)
-
-    # --- datasources ------------------------------------------------------------------------------
-    def datasource(self, raw: Any) -> Code | None:
-        if not isinstance(raw, dict) or "uid" not in raw:
-            return None
-        key = (str(raw.get("type") or ""), str(raw.get("uid")))
-        if key not in self.datasources:
-            base = re.sub(r"[^A-Za-z0-9]+", "_", key[1]).strip("_") or key[0]
-            if base[:1].isdigit():
-                base = f"{key[0] or 'DS'}_{base}"
-            name = self.constant_name(base)
-            self.datasources[key] = name
-            self.namespace[name] = DatasourceRef(*key)
-        return Code(self.datasources[key])
+class _Generator(Declarations):
+    """Panels, rows and their queries as builder calls (the rest: Declarations)."""
 
     # --- panels -----------------------------------------------------------------------------------
     def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
@@ -302,107 +262,6 @@ class _Generator:
             kwargs.append(("extra", extra))
         return Call("Row", (title, children), tuple(kwargs + key))
 
-    # --- variables, links, annotations --------------------------------------------------------------
-    def variable(self, raw: Json) -> Call:
-        # current/options are this instance's state (Grafana recomputes them); the rest of the
-        # dropped fields are defaults of the old variable editor
-        legacy_defaults = {"skipUrlSync": False, "tagValuesQuery": "", "tagsQuery": "",
-                           "useTags": False, "tags": [], "queryValue": ""}
-        fields = {k: v for k, v in raw.items()
-                  if k not in ("name", "type", "label", "hide", "current", "options")
-                  and not (k in legacy_defaults and legacy_defaults[k] == v)}
-        helper = self.variable_helper(raw, fields)
-        if helper is not None:
-            return helper
-        kwargs: list[tuple[str, Any]] = [("name", raw.get("name")), ("type", raw.get("type"))]
-        if raw.get("label"):
-            kwargs.append(("label", raw["label"]))
-        if raw.get("hide"):
-            kwargs.append(("hide", raw["hide"]))
-        if isinstance(fields.get("datasource"), dict):
-            ds = self.datasource(fields["datasource"])
-            fields["datasource"] = Call(f"{ds.text}.to_json_data") if ds else fields["datasource"]
-        if fields:
-            kwargs.append(("fields", fields))
-        return Call("variables.Variable", (), tuple(kwargs))
-
-    def variable_helper(self, raw: Json, fields: Json) -> Call | None:
-        """``variables.datasource(...)`` or ``variables.query(...)`` where one reproduces the
-        variable: every field the same, the query's text the same (the helper writes it in the
-        query editor's object form)."""
-        kind, name = raw.get("type"), raw.get("name")
-        common = [("label", raw["label"])] if raw.get("label") else []
-        common += [("hide", raw["hide"])] if raw.get("hide") else []
-        if kind == "datasource":
-            call = Call("variables.datasource", (name, fields.get("query", "")),
-                        tuple(common + ([("regex", fields["regex"])] if fields.get("regex") else [])))
-            allowed = {"query", "regex", "refresh", "multi", "includeAll"}
-        elif kind == "query" and isinstance(fields.get("datasource"), dict):
-            ds = self.datasource(fields["datasource"])
-            query = fields.get("query")
-            text = query.get("query") if isinstance(query, dict) else query
-            if ds is None or not isinstance(text, str):
-                return None
-            options = [("multi", True)] if fields.get("multi") else []
-            options += [("include_all", True)] if fields.get("includeAll") else []
-            options += [("all_value", fields["allValue"])] if fields.get("allValue") else []
-            options += [("regex", fields["regex"])] if fields.get("regex") else []
-            options += [("sort", fields.get("sort", 0))] if fields.get("sort", 0) != 1 else []
-            options += [("refresh", fields.get("refresh", 1))] if fields.get("refresh", 1) != 2 \
-                else []
-            call = Call("variables.query", (name, text, ds), tuple(common + options))
-            allowed = {"datasource", "definition", "query", "refresh", "regex", "sort", "multi",
-                       "includeAll", "allValue"}
-        else:
-            return None
-        if set(fields) - allowed:
-            return None
-        built = self.evaluate(call).to_json_data()
-        for key, value in fields.items():
-            if key == "query" and kind == "query":
-                ok = (built["query"].get("query") if isinstance(built["query"], dict)
-                      else built["query"]) == text
-            elif key == "definition":
-                ok = value in ("", text)
-            else:
-                # a false or empty field the helper leaves out is Grafana's default anyway
-                ok = built.get(key) == value or (not value and key not in built)
-            if not ok:
-                return None
-        return call
-
-    def link(self, raw: Json) -> Call:
-        defaults = {"url": "", "type": "link", "tags": [], "asDropdown": False,
-                    "includeVars": True, "keepTime": True, "targetBlank": False,
-                    "icon": "dashboard", "tooltip": ""}
-        names = {"url": "url", "type": "type", "tags": "tags", "asDropdown": "as_dropdown",
-                 "includeVars": "include_vars", "keepTime": "keep_time", "targetBlank": "new_tab",
-                 "icon": "icon", "tooltip": "tooltip"}
-        kwargs = []
-        for key, name in names.items():
-            value = raw.get(key, defaults[key] if key in ("url", "type", "tags", "tooltip", "icon")
-                            else False)
-            if value != defaults[key]:
-                kwargs.append((name, tuple(value) if key == "tags" else value))
-        unknown = set(raw) - set(names) - {"title"}
-        if unknown:
-            self.notes.append(f"link {raw.get('title')!r}: fields {sorted(unknown)} dropped")
-        return Call("Link", (raw.get("title", ""),), tuple(kwargs))
-
-    def annotation(self, raw: Json) -> Call:
-        ds = self.datasource(raw.get("datasource"))
-        fields = {k: v for k, v in raw.items()
-                  if k not in ("name", "datasource", "iconColor", "enable")}
-        kwargs: list[tuple[str, Any]] = []
-        if fields:
-            kwargs.append(("fields", fields))
-        if raw.get("iconColor", "red") != "red":
-            kwargs.append(("icon_color", raw.get("iconColor")))
-        if raw.get("enable", True) is not True:
-            kwargs.append(("enable", raw.get("enable")))
-        return Call("Annotation", (raw.get("name", ""), ds or Code('DatasourceRef("", "")')),
-                    tuple(kwargs))
-
 
 def _imports(body: str) -> str:
     """The PRELUDE's imports that ``body`` uses, and no others."""
@@ -526,109 +385,3 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         _imports(body) + "\n" + notes + body
     check_module(text)
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
-
-
-#: The longest module name written: a long title must not make a file name the OS refuses.
-MAX_MODULE_NAME = 60
-
-
-def module_name(title: str) -> str:
-    """A Python module name from a dashboard title: ASCII, never a keyword, never the name of
-    a module Python already has (a dashboards folder on sys.path would shadow it)."""
-    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_MODULE_NAME].strip("_")
-    name = name or "dashboard"
-    if name[0].isdigit():
-        name = f"d_{name}"
-    if not valid_module_name(name):
-        name = f"{name}_dashboard"
-    return name
-
-
-def valid_module_name(name: str) -> bool:
-    """A plain identifier that imports as itself: no dots or path separators, no keyword, no
-    standard-library or installed module."""
-    import keyword
-
-    from dashkit.build.project import shadows_python
-
-    return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
-            and not shadows_python(name))
-
-
-def require_module_name(name: str) -> None:
-    """``--name`` as a usable module name, or the one-line error that says what one is."""
-    if not valid_module_name(name):
-        raise DashkitError(f"--name {name!r} is not a usable module name: letters, digits and _, "
-                           "not starting with a digit, not a keyword or a Python module")
-
-
-@attrs.frozen
-class Written:
-    file: str
-    result: ImportResult | None
-    path: str | None
-    error: str | None = None
-    #: The name the title gave, where another dashboard of the run had it first.
-    renamed_from: str | None = None
-
-
-def _write_module(target: Path, source: str) -> None:
-    """Write beside the target and rename over it: a symlink there is replaced, never followed,
-    and a reader never sees half a module."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8") as handle:
-            handle.write(source)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, name: str | None = None,
-                 force: bool = False) -> list[Written]:
-    """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
-    fails writes nothing and the others go on. Two dashboards of one run never share a module:
-    the later one gets ``_2`` (said in ``renamed_from``)."""
-    from dashkit.grafana.normalise import load_json
-
-    if name is not None:
-        require_module_name(name)
-    out = Path(out_dir)
-    written: list[Written] = []
-    taken: set[str] = set()
-    for label, text in sources:
-        try:
-            found = load_json(label, text)
-            if name and len(found) > 1:
-                raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
-                                   file=label)
-            planned = []
-            for item in found:
-                wanted = name or module_name(str(item.model.get("title") or ""))
-                chosen, n = wanted, 2
-                while chosen in taken:
-                    chosen, n = f"{wanted}_{n}", n + 1
-                taken.add(chosen)
-                planned.append((item, chosen, wanted if chosen != wanted else None))
-            results = []
-            for item, chosen, renamed in planned:
-                target = out / f"{chosen}.py"
-                if target.is_symlink():
-                    raise DashkitError(f"{target} is a symbolic link: not followed, not replaced",
-                                       file=label)
-                if os.path.lexists(target) and not force:
-                    raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
-                results.append((import_model(item, chosen), target, renamed))
-        except DashkitError as error:  # load_json refuses what is too deep or not JSON
-            written.append(Written(label, None, None, str(error)))
-            continue
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            for result, target, renamed in results:
-                _write_module(target, result.source)
-                written.append(Written(label, result, str(target), renamed_from=renamed))
-        except OSError as error:
-            written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
-                                                      f"{error.strerror or error}"))
-    return written

@@ -1,0 +1,120 @@
+"""Writing imported modules: names from titles, never a name Python has, never over a file
+without --force or through a symlink, every file of a run or a clear error for it."""
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dashkit.build.project import shadows_python
+from dashkit.errors import DashkitError
+from dashkit.grafana.normalise import load_json
+from dashkit.importer.generator import ImportResult, import_model
+
+
+#: The longest module name written: a long title must not make a file name the OS refuses.
+MAX_MODULE_NAME = 60
+
+
+def module_name(title: str) -> str:
+    """A Python module name from a dashboard title: ASCII, never a keyword, never the name of
+    a module Python already has (a dashboards folder on sys.path would shadow it)."""
+    name = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_MODULE_NAME].strip("_")
+    name = name or "dashboard"
+    if name[0].isdigit():
+        name = f"d_{name}"
+    if not valid_module_name(name):
+        name = f"{name}_dashboard"
+    return name
+
+
+def valid_module_name(name: str) -> bool:
+    """A plain identifier that imports as itself: no dots or path separators, no keyword, no
+    standard-library or installed module."""
+
+
+    return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+            and not shadows_python(name))
+
+
+def require_module_name(name: str) -> None:
+    """``--name`` as a usable module name, or the one-line error that says what one is."""
+    if not valid_module_name(name):
+        raise DashkitError(f"--name {name!r} is not a usable module name: letters, digits and _, "
+                           "not starting with a digit, not a keyword or a Python module")
+
+
+@attrs.frozen
+class Written:
+    file: str
+    result: ImportResult | None
+    path: str | None
+    error: str | None = None
+    #: The name the title gave, where another dashboard of the run had it first.
+    renamed_from: str | None = None
+
+
+def _write_module(target: Path, source: str) -> None:
+    """Write beside the target and rename over it: a symlink there is replaced, never followed,
+    and a reader never sees half a module."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "x", encoding="utf-8") as handle:
+            handle.write(source)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, name: str | None = None,
+                 force: bool = False) -> list[Written]:
+    """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
+    fails writes nothing and the others go on. Two dashboards of one run never share a module:
+    the later one gets ``_2`` (said in ``renamed_from``)."""
+
+    if name is not None:
+        require_module_name(name)
+    out = Path(out_dir)
+    written: list[Written] = []
+    taken: set[str] = set()
+    for label, text in sources:
+        try:
+            found = load_json(label, text)
+            if name and len(found) > 1:
+                raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
+                                   file=label)
+            planned = []
+            for item in found:
+                wanted = name or module_name(str(item.model.get("title") or ""))
+                chosen, n = wanted, 2
+                while chosen in taken:
+                    chosen, n = f"{wanted}_{n}", n + 1
+                taken.add(chosen)
+                planned.append((item, chosen, wanted if chosen != wanted else None))
+            results = []
+            for item, chosen, renamed in planned:
+                target = out / f"{chosen}.py"
+                if target.is_symlink():
+                    raise DashkitError(f"{target} is a symbolic link: not followed, not replaced",
+                                       file=label)
+                if os.path.lexists(target) and not force:
+                    raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
+                results.append((import_model(item, chosen), target, renamed))
+        except DashkitError as error:  # load_json refuses what is too deep or not JSON
+            written.append(Written(label, None, None, str(error)))
+            continue
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for result, target, renamed in results:
+                _write_module(target, result.source)
+                written.append(Written(label, result, str(target), renamed_from=renamed))
+        except OSError as error:
+            written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
+                                                      f"{error.strerror or error}"))
+    return written
