@@ -6,16 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
+from dashkit.grafana.model import variable_query
 from dashkit.query.expand import TimeContext, expand, relative_seconds
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 
 _LABEL_VALUES = re.compile(r"^label_values\((?:(?P<match>.+),\s*)?(?P<label>\w+)\)$")
-
-
-def _variable_query(variable: Mapping[str, Any]) -> str:
-    query = variable.get("query", "")
-    return str(query.get("query", "") if isinstance(query, dict) else query)
 
 
 _QUERY_RESULT = re.compile(r"^query_result\((?P<expr>.+)\)$")
@@ -78,7 +74,7 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
             values[name] = str(variable.get("query") or "")
             continue
         if kind == "query":
-            query = expand(_variable_query(variable), values, macros).strip()
+            query = expand(variable_query(variable), values, macros).strip()
             options = _apply_regex(_options(variable, query, client, loki),
                                    str(variable.get("regex") or ""))
         elif kind in ("custom", "interval"):

@@ -17,6 +17,15 @@ BUILT_IN_DATASOURCES = frozenset({"-- Grafana --", "grafana", "-- Mixed --", "--
                                   "__expr__"})
 
 
+def variable_query(variable: Mapping[str, Any]) -> str:
+    """A variable's query text, whether stored as a string or as the query editor's object
+    (``{"query": …}``, or ``{"expr": …}`` for Loki)."""
+    query = variable.get("query", "")
+    if isinstance(query, dict):
+        return str(query.get("query") or query.get("expr") or "")
+    return str(query or "")
+
+
 def iter_panels(panels: list[Json]) -> Iterator[Json]:
     """Every panel, rows and the panels nested in collapsed rows included."""
     for panel in panels:

@@ -1,6 +1,7 @@
 """What lint knows before it looks at a dashboard: its rules, a finding, the dashboard it lints."""
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,22 @@ from dashkit.grafana.normalise import Loaded
 from dashkit.query.catalog import Catalog
 
 Json = dict[str, Any]
-ERROR, WARNING = "error", "warning"
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is: an error stops ``dashkit build`` and fails ``dashkit lint``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
 #: Angular panels: Grafana 11 turns Angular off (auto-migrating these), 12 removes it.
 LEGACY_PANEL_TYPES = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
                       "grafana-singlestat-panel": "stat", "grafana-piechart-panel": "piechart",
@@ -22,14 +38,14 @@ UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})
 @attrs.frozen
 class Rule:
     id: str
-    severity: str
+    severity: Severity
     doc: str
 
 
 RULES: dict[str, Rule] = {}
 
 
-def _rule(id: str, severity: str, doc: str) -> Rule:
+def _rule(id: str, severity: Severity, doc: str) -> Rule:
     RULES[id] = Rule(id, severity, doc)
     return RULES[id]
 
@@ -113,7 +129,7 @@ LOGQL_LEVELS = _rule("logql-pino-levels", WARNING,
 @attrs.frozen
 class Finding:
     rule: str
-    severity: str
+    severity: Severity
     message: str
     file: str = ""
     dashboard: str = ""

@@ -8,7 +8,8 @@ from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, UID_PATTERN
 from dashkit.grafana.jsonio import compact
-from dashkit.grafana.model import BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets
+from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
+                                  variable_query)
 from dashkit.lint.findings import *  # noqa: F401,F403  (the rules and findings are this module's API too)
 from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
                                    INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
@@ -16,7 +17,7 @@ from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, 
                                    REFRESH, SCHEMA, TAG_LENGTH, TITLE_DUPLICATE, UID_DUPLICATE,
                                    UID_INVALID, UNIT_PANELS, VARIABLE_CYCLE, VARIABLE_REFRESH,
                                    VARIABLE_UNDEFINED, VARIABLE_UNUSED, WARNING, WRAPPED, Emit,
-                                   Finding, Json, Rule, Subject)
+                                   Finding, Json, Rule, Severity, Subject)
 from dashkit.lint.queries import lint_logql, lint_promql
 from dashkit.sdk.layout import GridPos
 from dashkit.sdk.variables import references
@@ -90,13 +91,6 @@ def _variables(model: Json) -> list[Json]:
     return [v for v in ((model.get("templating") or {}).get("list") or []) if isinstance(v, dict)]
 
 
-def _variable_query(variable: Json) -> str:
-    query = variable.get("query", "")
-    if isinstance(query, dict):
-        return str(query.get("query") or query.get("expr") or "")
-    return str(query or "")
-
-
 def _uses(model: Json) -> Iterator[tuple[str, str]]:
     """(where, text) of every string that may reference variables, variables excluded."""
     for panel in iter_panels(model.get("panels") or []):
@@ -134,7 +128,7 @@ def _lint_variables(subject: Subject, emit: Emit) -> None:
     depends: dict[str, set[str]] = {}
     for variable in variables:
         name = str(variable.get("name"))
-        text = _variable_query(variable) + " " + str(variable.get("regex") or "")
+        text = variable_query(variable) + " " + str(variable.get("regex") or "")
         ds = variable.get("datasource")
         text += " " + (ds.get("uid", "") if isinstance(ds, dict) else str(ds or ""))
         depends[name] = references(text) & names - {name}
@@ -250,7 +244,7 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
     name = subject.name
 
     def emit(rule: Rule, message: str, panel: str = "", target: str = "",
-             severity: str | None = None) -> None:
+             severity: Severity | None = None) -> None:
         findings.append(Finding(rule.id, severity or rule.severity, message, subject.file, name,
                                 panel, target))
 
