@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests" / "live"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_build import timed  # noqa: E402
-from dashkit.check.runner import Budget, check  # noqa: E402
+from dashkit.check.runner import Budget, check_dashboards  # noqa: E402
 from dashkit.build.pipeline import project_subjects  # noqa: E402
 from dashkit.lint.run import json_subjects, run_lint  # noqa: E402
 from dashkit.clients.prometheus import PrometheusClient  # noqa: E402
@@ -49,7 +49,7 @@ def main() -> None:
         models = [c.model for c in compile_project(load_project(ROOT / "dashboards"))]
         with running_stack() as stack:
             client = PrometheusClient(stack.prometheus_url)
-            report = check(models, client, scrape_interval=SCRAPE_INTERVAL, budget=Budget())
+            report = check_dashboards(models, client, scrape_interval=SCRAPE_INTERVAL, budget=Budget())
             for dashboard in report.dashboards:
                 slowest = max(q.seconds for q in dashboard.queries)
                 rows.append((f"check {dashboard.uid} ({len(dashboard.queries)} queries)",

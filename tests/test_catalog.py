@@ -33,11 +33,11 @@ def test_unknown_metric_suggests_the_close_name(catalog):
 def test_unknown_label_lists_the_real_ones(catalog):
     with pytest.raises(DashkitError, match=r"no label 'status'.*did you mean 'status_code'.*"
                                            r"it has: instance, job, service, status_code"):
-        catalog.check("http_requests_total", ["status"])
+        catalog.validate_labels("http_requests_total", ["status"])
 
 
 def test_target_labels_are_always_there(catalog):
-    catalog.check("temperature", ["job", "instance", "room"])
+    catalog.validate_labels("temperature", ["job", "instance", "room"])
 
 
 def test_catalogs_combine(catalog):
@@ -59,5 +59,5 @@ def test_prom_client_prefix_is_one_setting():
 
 
 def test_alerts_accepts_any_rule_label():
-    catalogs.PROMETHEUS.check("ALERTS", ["alertname", "service", "anything"])
+    catalogs.PROMETHEUS.validate_labels("ALERTS", ["alertname", "service", "anything"])
     assert "job" not in catalogs.PROMETHEUS.metric("ALERTS").series()["ALERTS"]

@@ -57,8 +57,8 @@ def test_or_vector_zero():
 
 
 def test_check_accepts_correct_queries():
-    q.check(q.rate_sum("http_requests_total", ["service"], status_code=q.re("5..")), CATALOG)
-    q.check(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
+    q.validate(q.rate_sum("http_requests_total", ["service"], status_code=q.re("5..")), CATALOG)
+    q.validate(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
 
 
 @pytest.mark.parametrize("expr,message", [
@@ -72,7 +72,7 @@ def test_check_accepts_correct_queries():
 ])
 def test_check_rejects_mistakes(expr, message):
     with pytest.raises(DashkitError, match=message):
-        q.check(expr, CATALOG)
+        q.validate(expr, CATALOG)
 
 
 def test_rate_takes_a_selector_only():

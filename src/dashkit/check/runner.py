@@ -153,7 +153,7 @@ class CheckReport:
         return [q for d in self.dashboards for q in d.queries if q.status in bad]
 
 
-def check(models: Sequence[Mapping[str, Any]], prometheus: PrometheusClient,
+def check_dashboards(models: Sequence[Mapping[str, Any]], prometheus: PrometheusClient,
           loki: LokiClient | None = None, progress: Callable[[], None] | None = None,
           **options: Any) -> CheckReport:
     """Check every dashboard; Prometheus's metric names are listed once for all of them."""

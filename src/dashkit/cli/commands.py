@@ -162,7 +162,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
                   timeout: float, deadline: float, allow_empty: bool, series_limit: int,
                   query_budget: str, dashboard_budget: str, output: str) -> None:
     """Run every query of every dashboard against live datasources, as Grafana would."""
-    from dashkit.check.runner import Budget, check
+    from dashkit.check.runner import Budget, check_dashboards
     from dashkit.check.report import render
     from dashkit.query.expand import seconds
     from dashkit.clients.loki import LokiClient
@@ -180,8 +180,9 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
         with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
             prometheus = PrometheusClient(prometheus_url, timeout, deadline=deadline)
             loki = LokiClient(loki_url, timeout, deadline=deadline) if loki_url else None
-            report = check([c.model for c in compiled], prometheus, loki, scrape_interval=interval,
-                           budget=budget, overrides=overrides, progress=lambda: bar.update(1))
+            report = check_dashboards([c.model for c in compiled], prometheus, loki,
+                                      scrape_interval=interval, budget=budget,
+                                      overrides=overrides, progress=lambda: bar.update(1))
     except DashkitError as error:
         _fail(error)
         return

@@ -38,6 +38,19 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
+def expect_shape(value: Any, kind: type, what: str) -> Any:
+    """``value`` if it is a ``kind``; a server's answer of another shape is one clear error."""
+    if not isinstance(value, kind):
+        raise DashkitError(f"{what}: the answer has an unexpected shape ({type(value).__name__})")
+    return value
+
+
+def result_list(data: Any, path: str) -> list[dict[str, Any]]:
+    """``data.result`` of a Prometheus or Loki answer, as the list of objects it must be."""
+    result = expect_shape(expect_shape(data, dict, path).get("result"), list, path)
+    return [expect_shape(item, dict, path) for item in result]
+
+
 def redact(url: str) -> str:
     """``url`` without the user and password it may carry."""
     try:

@@ -6,8 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dashkit.errors import DashkitError
-from dashkit.clients.http import HttpClient
-from dashkit.clients.prometheus import _shape
+from dashkit.clients.http import HttpClient, expect_shape, result_list
 
 
 class LokiClient(HttpClient):
@@ -19,7 +18,7 @@ class LokiClient(HttpClient):
         if response.status != 200:
             # Loki answers errors as plain text ("parse error at line 1, col 5: …")
             raise DashkitError(response.message or f"HTTP {response.status} from Loki")
-        body = _shape(response.body, dict, path)
+        body = expect_shape(response.body, dict, path)
         if body.get("status") != "success":
             raise DashkitError(response.message)
         return body.get("data")
@@ -30,9 +29,8 @@ class LokiClient(HttpClient):
         params = {"query": expr, "start": int(start * 1e9), "end": int(end * 1e9),
                   "step": f"{step:g}s", "limit": limit, "direction": "backward"}
         path = "/loki/api/v1/query_range"
-        result = _shape(_shape(self._get(path, params), dict, path).get("result"), list, path)
-        return [_shape(item, dict, path) for item in result]
+        return result_list(self._get(path, params), path)
 
     def label_values(self, label: str) -> list[str]:
         path = f"/loki/api/v1/label/{quote(label, safe='')}/values"
-        return sorted(str(v) for v in _shape(self._get(path, {}), list, path))
+        return sorted(str(v) for v in expect_shape(self._get(path, {}), list, path))

@@ -7,13 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from dashkit.errors import DashkitError
-from dashkit.clients.http import HttpClient, clean_text
-
-
-def _shape(value: Any, kind: type, what: str) -> Any:
-    if not isinstance(value, kind):
-        raise DashkitError(f"{what}: the answer has an unexpected shape ({type(value).__name__})")
-    return value
+from dashkit.clients.http import HttpClient, clean_text, expect_shape, result_list
 
 
 class PrometheusClient(HttpClient):
@@ -38,18 +32,13 @@ class PrometheusClient(HttpClient):
         if start is not None:
             params += [("start", start), ("end", end if end is not None else time.time())]
         path = f"/api/v1/label/{quote(label, safe='')}/values"
-        values = _shape(self._get(path, params), list, path)
+        values = expect_shape(self._get(path, params), list, path)
         return sorted(str(v) for v in values)
 
     def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
         params = {"query": expr, "time": at if at is not None else time.time()}
-        return self._result(self._get("/api/v1/query", params), "/api/v1/query")
+        return result_list(self._get("/api/v1/query", params), "/api/v1/query")
 
     def query_range(self, expr: str, start: float, end: float, step: float) -> list[dict[str, Any]]:
         params = {"query": expr, "start": start, "end": end, "step": step}
-        return self._result(self._get("/api/v1/query_range", params), "/api/v1/query_range")
-
-    @staticmethod
-    def _result(data: Any, path: str) -> list[dict[str, Any]]:
-        result = _shape(_shape(data, dict, path).get("result"), list, path)
-        return [_shape(item, dict, path) for item in result]
+        return result_list(self._get("/api/v1/query_range", params), "/api/v1/query_range")

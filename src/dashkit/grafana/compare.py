@@ -18,12 +18,12 @@ IGNORED_KEYS = frozenset({"id", "version", "iteration", "dashkit"})
 MARKER_KEY = "dashkit"
 
 
-def normalise(model: dict[str, Any]) -> dict[str, Any]:
+def comparable(model: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in model.items() if k not in IGNORED_KEYS}
 
 
 def content_hash(model: dict[str, Any]) -> str:
-    return "sha256:" + hashlib.sha256(compact(normalise(model)).encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(compact(comparable(model)).encode()).hexdigest()
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -65,7 +65,7 @@ def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     lines.extend(f"- panel {p.get('title')!r} ({p.get('type')})" for p in removed.values())
     for before, after in sorted(pairs, key=lambda pair: str(pair[1].get("title"))):
         lines.extend(_panel_changes(before, after))
-    for key in sorted((normalise(old).keys() | normalise(new).keys()) - {"panels"}):
+    for key in sorted((comparable(old).keys() | comparable(new).keys()) - {"panels"}):
         if old.get(key) != new.get(key):
             lines.append(f"~ dashboard {key}: {_short(old.get(key))} -> {_short(new.get(key))}")
     return lines

@@ -36,7 +36,7 @@ def iter_panels(panels: list[Json]) -> Iterator[Json]:
 
 
 @attrs.frozen
-class Datasource:
+class QueryDatasource:
     """A target's datasource as written, and its plugin type where it can be told."""
 
     type: str | None
@@ -66,21 +66,21 @@ def _variable_name(text: str) -> str | None:
     return None
 
 
-def resolve_datasource(raw: Any, variable_types: Mapping[str, str]) -> Datasource | None:
+def resolve_datasource(raw: Any, variable_types: Mapping[str, str]) -> QueryDatasource | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
         name = _variable_name(raw)
         if name is not None:
-            return Datasource(variable_types.get(name), raw, True)
-        return Datasource(None, raw, False)  # a datasource name, the pre-v33 form
+            return QueryDatasource(variable_types.get(name), raw, True)
+        return QueryDatasource(None, raw, False)  # a datasource name, the pre-v33 form
     if isinstance(raw, dict):
         uid = raw.get("uid")
         kind = raw.get("type")
         name = _variable_name(uid) if isinstance(uid, str) else None
         if name is not None:
-            return Datasource(kind or variable_types.get(name), uid, True)
-        return Datasource(kind, uid, False)
+            return QueryDatasource(kind or variable_types.get(name), uid, True)
+        return QueryDatasource(kind, uid, False)
     return None
 
 
@@ -88,7 +88,7 @@ def resolve_datasource(raw: Any, variable_types: Mapping[str, str]) -> Datasourc
 class TargetRef:
     panel: Json
     target: Json
-    datasource: Datasource | None
+    datasource: QueryDatasource | None
 
     @property
     def language(self) -> str | None:

@@ -122,7 +122,7 @@ def rows_to_panels(model: Json) -> Json:
     return result
 
 
-def normalise(loaded: Loaded) -> Loaded:
+def with_grid_layout(loaded: Loaded) -> Loaded:
     """The model with a grid layout; everything else as written."""
     if loaded.model.get("rows"):
         return attrs.evolve(loaded, model=rows_to_panels(loaded.model), legacy_rows=True)
@@ -185,7 +185,7 @@ def load_json(path: str | Path, text: str | bytes | None = None) -> list[Loaded]
     found = unwrap(parse_json(content, source), source)
     for item in found:
         check_shape(item.model, item.source)
-    return [normalise(item) for item in found]
+    return [with_grid_layout(item) for item in found]
 
 
 

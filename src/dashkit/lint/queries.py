@@ -52,7 +52,7 @@ def lint_promql(ref: TargetRef, subject: Subject, emit: Emit) -> None:
                     labels |= set(use.grouping_labels) - {"le"} if not name.endswith("_bucket") \
                         else set(use.grouping_labels)
                 try:
-                    catalog.check(name, labels)
+                    catalog.validate_labels(name, labels)
                 except DashkitError as error:
                     emit(LABEL_UNKNOWN, error.message)
             if rated and metric.type in (MetricType.GAUGE, MetricType.INFO):

@@ -74,7 +74,7 @@ class FolderTarget:
     folder_uid: str | None = None
 
     @property
-    def uid(self) -> str:
+    def resolved_folder_uid(self) -> str:
         return self.folder_uid or folder_uid(self.folder)
 
 
@@ -99,26 +99,26 @@ def _auth_error(response: Response) -> DashkitError | None:
 
 def ensure_folder(client: GrafanaClient, target: FolderTarget, dry_run: bool) -> str:
     """The folder's uid; the folder is created when missing (an existing uid is fine)."""
-    response = client.get_folder(target.uid)
+    response = client.get_folder(target.resolved_folder_uid)
     if (error := _auth_error(response)) is not None:
         raise error
     if response.status == 200 or dry_run and response.status == 404:
-        return target.uid
+        return target.resolved_folder_uid
     if response.status != 404:
-        raise DashkitError(f"cannot read folder {target.uid!r}: HTTP {response.status} "
+        raise DashkitError(f"cannot read folder {target.resolved_folder_uid!r}: HTTP {response.status} "
                            f"{response.message}")
     try:
-        created = client.create_folder(target.uid, target.folder)
+        created = client.create_folder(target.resolved_folder_uid, target.folder)
     except OutcomeUnknown:
-        if client.get_folder(target.uid).status == 200:
-            return target.uid
+        if client.get_folder(target.resolved_folder_uid).status == 200:
+            return target.resolved_folder_uid
         raise
     if created.status == 200:
-        return target.uid
+        return target.resolved_folder_uid
     # 409 (or 412 on the newest k8s path): created meanwhile by someone else; fine if it is there
-    if created.status in (409, 412) and client.get_folder(target.uid).status == 200:
-        return target.uid
-    raise DashkitError(f"cannot create folder {target.folder!r} ({target.uid}): "
+    if created.status in (409, 412) and client.get_folder(target.resolved_folder_uid).status == 200:
+        return target.resolved_folder_uid
+    raise DashkitError(f"cannot create folder {target.folder!r} ({target.resolved_folder_uid}): "
                        f"HTTP {created.status} {created.message}")
 
 

@@ -98,7 +98,7 @@ class Catalog:
         metric = self.metric(series_name)
         return None if metric.open_labels else self._series[series_name][1]
 
-    def check(self, series_name: str, labels: Iterable[str]) -> None:
+    def validate_labels(self, series_name: str, labels: Iterable[str]) -> None:
         """Raise if the series is unknown or does not carry one of ``labels``."""
         known = self.labels(series_name)
         if known is None:

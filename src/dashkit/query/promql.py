@@ -258,10 +258,10 @@ def bucket_rate(histogram: str, *, window: str = RATE_INTERVAL, **matchers: str 
 _RATE_TYPES = {MetricType.COUNTER, MetricType.HISTOGRAM, MetricType.SUMMARY}
 
 
-def check(expr: Expr, catalog: Catalog) -> None:
+def validate(expr: Expr, catalog: Catalog) -> None:
     """Raise a DashkitError for the first metric, label or metric type the catalog disagrees with."""
     for ref in expr.refs:
-        catalog.check(ref.series, ref.labels)
+        catalog.validate_labels(ref.series, ref.labels)
         metric = catalog.metric(ref.series)
         if ref.used_by == "rate" and metric.type not in _RATE_TYPES:
             raise DashkitError(f"rate/increase over {metric.type.value} {ref.series!r}: "

@@ -14,7 +14,7 @@ from dashkit.grafana.jsonio import dumps  # noqa: F401  (part of this module's A
 from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, walk
 from dashkit.grafana.model import iter_panels
 from dashkit.sdk.panels import merge, targets_of
-from dashkit.query.promql import Expr, check
+from dashkit.query.promql import Expr, validate
 from dashkit.sdk.variables import Variable, references
 from dashkit.sdk.variables import datasource as datasource_variable
 
@@ -47,7 +47,7 @@ def _check_queries(panel: Panel, dashboard: Dashboard, strict: bool) -> None:
         return
     for target in targets_of(panel):
         if isinstance(target.expr, Expr):
-            check(target.expr, dashboard.catalog)
+            validate(target.expr, dashboard.catalog)
 
 
 def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
         for variable in dashboard.variables:
             if strict and dashboard.catalog is not None and variable.expr is not None:
                 try:
-                    check(variable.expr, dashboard.catalog)
+                    validate(variable.expr, dashboard.catalog)
                 except DashkitError as error:
                     raise DashkitError(f"variable ${variable.name}: {error.message}") from None
         model_variables = _with_datasource_variable(dashboard)
