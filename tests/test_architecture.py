@@ -124,3 +124,13 @@ OVERSIZED: set[str] = set()
 def test_modules_are_small_enough_to_read_in_one_sitting():
     sizes = {m: len(p.read_text().splitlines()) for m, p in MODULES.items()}
     assert sorted(m for m, n in sizes.items() if n > 400) == sorted(OVERSIZED)
+
+
+def test_every_public_function_and_class_says_why_it_exists():
+    undocumented = []
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_") \
+                    and ast.get_docstring(node) is None:
+                undocumented.append(f"{name}.{node.name}")
+    assert undocumented == []

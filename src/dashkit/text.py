@@ -13,6 +13,7 @@ def printable(text: object) -> str:
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Rows as aligned columns a person can read in a terminal or a CI log."""
     cells = [[printable(c) for c in headers]] + [[printable(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]

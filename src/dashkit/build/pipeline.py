@@ -22,6 +22,7 @@ from dashkit.lint.rules import COMPILE, ERROR, Finding, Subject
 
 @attrs.frozen
 class Compiled:
+    """A dashboard of the project and the JSON it compiled to: what lint, build and publish share."""
     source: Source
     model: dict[str, Any]
 
@@ -90,6 +91,7 @@ def _set_errors(compiled: Sequence[Compiled]) -> list[DashkitError]:
 
 @attrs.frozen
 class BuildResult:
+    """What a build wrote, for the CLI's table and for callers from Python."""
     out_dir: Path
     dashboards: tuple[Compiled, ...]
 

@@ -30,6 +30,7 @@ class Source:
 
 @attrs.frozen
 class Project:
+    """A dashboards folder as loaded: its dashboards, datasources and helper modules."""
     sources: tuple[Source, ...]
     datasources: tuple[Datasource, ...]
     #: Modules that failed to load (``load_project(..., partial=True)`` only).

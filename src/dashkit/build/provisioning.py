@@ -40,6 +40,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def provider_yaml(options: ProviderOptions) -> str:
+    """Grafana's dashboard provider file, pointing at the built dashboards' folder."""
     return _dump({"apiVersion": 1, "providers": [{
         "name": options.name,
         "orgId": 1,
@@ -54,6 +55,7 @@ def provider_yaml(options: ProviderOptions) -> str:
 
 
 def datasources_yaml(datasources: Sequence[Datasource]) -> str:
+    """Grafana's datasource provisioning file, from the project's Datasource objects."""
     defaults = [d.name for d in datasources if d.is_default]
     if len(defaults) > 1:  # Grafana refuses the whole file (ErrInvalidConfigToManyDefault)
         from dashkit.errors import DashkitError

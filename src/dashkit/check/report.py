@@ -8,6 +8,7 @@ from dashkit.text import format_table
 
 
 def render(report: CheckReport, output: str, allow_empty: bool = False) -> str:
+    """The report as a table, JSON or GitHub annotations, as the user asked."""
     if output == "json":
         return json.dumps({"dashboards": [{
             "uid": d.uid, "title": d.title, "seconds": round(d.seconds, 4), "over_budget": d.slow,

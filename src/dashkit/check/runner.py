@@ -23,6 +23,7 @@ CONCURRENCY = 6
 
 
 class Status(str, enum.Enum):
+    """What one query's run told: the values a CI step branches on."""
     OK = "ok"
     EMPTY = "empty"
     ERROR = "error"
@@ -41,6 +42,7 @@ class Budget:
 
 @attrs.frozen
 class QueryCheck:
+    """One query's outcome, with what a person needs to find and fix it."""
     dashboard: str
     panel: str
     ref_id: str
@@ -56,6 +58,7 @@ class QueryCheck:
 
 @attrs.frozen
 class DashboardCheck:
+    """Every query of one dashboard, and whether the whole met its time budget."""
     uid: str
     title: str
     queries: tuple[QueryCheck, ...]
@@ -146,6 +149,7 @@ def check_dashboard(model: Mapping[str, Any], prometheus: PrometheusClient,
 
 @attrs.frozen
 class CheckReport:
+    """All dashboards' checks, and which results fail the run."""
     dashboards: tuple[DashboardCheck, ...]
 
     def failures(self, allow_empty: bool = False) -> list[QueryCheck]:

@@ -79,6 +79,7 @@ class Credentials(requests.auth.AuthBase):
 
 
 class GrafanaClient(HttpClient):
+    """Grafana's HTTP API, only the calls publish and import need, over the bounded HTTP base."""
     def __init__(self, url: str, credentials: Credentials, **options: Any) -> None:
         super().__init__(url, service="Grafana", auth=credentials, **options)
 

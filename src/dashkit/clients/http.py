@@ -92,6 +92,7 @@ def clean_text(text: str, limit: int = 200) -> str:
 
 @attrs.frozen
 class Response:
+    """A status and a parsed body: what every caller needs, without requests' objects."""
     status: int
     body: Any
 
@@ -104,6 +105,7 @@ class Response:
 
 @attrs.frozen
 class RetryPolicy:
+    """How often and how long to retry: one place for every client's patience."""
     attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 8.0

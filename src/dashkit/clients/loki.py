@@ -10,6 +10,7 @@ from dashkit.clients.http import HttpClient, expect_shape, result_list
 
 
 class LokiClient(HttpClient):
+    """Loki's query API, as Grafana's Loki datasource calls it, for check and variables."""
     def __init__(self, url: str, timeout: float = 10.0, **options: Any) -> None:
         super().__init__(url, service="Loki", timeout=timeout, **options)
 

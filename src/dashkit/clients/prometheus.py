@@ -11,6 +11,7 @@ from dashkit.clients.http import HttpClient, clean_text, expect_shape, result_li
 
 
 class PrometheusClient(HttpClient):
+    """Prometheus's HTTP API: the calls variable resolution and check need."""
     def __init__(self, url: str, timeout: float = 10.0, **options: Any) -> None:
         super().__init__(url, service="Prometheus", timeout=timeout, **options)
 

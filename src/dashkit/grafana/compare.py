@@ -19,14 +19,17 @@ MARKER_KEY = "dashkit"
 
 
 def comparable(model: dict[str, Any]) -> dict[str, Any]:
+    """The model without what Grafana rewrites on every save, so two saves compare equal."""
     return {k: v for k, v in model.items() if k not in IGNORED_KEYS}
 
 
 def content_hash(model: dict[str, Any]) -> str:
+    """A digest of what a dashboard says: the marker that tells a dashkit publish from an edit."""
     return "sha256:" + hashlib.sha256(compact(comparable(model)).encode()).hexdigest()
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """True when two models differ only in what Grafana rewrites itself."""
     return content_hash(a) == content_hash(b)
 
 

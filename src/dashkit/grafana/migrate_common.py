@@ -15,6 +15,7 @@ COMMON_KEYS = ("id", "type", "title", "description", "gridPos", "datasource", "t
 
 
 def number(value: Any) -> float | int | None:
+    """A number from old panel JSON, which stores them as strings as often as not."""
     if value is None or value == "":
         return None
     try:
@@ -25,6 +26,7 @@ def number(value: Any) -> float | int | None:
 
 
 def kept(panel: Json) -> Json:
+    """The keys a panel keeps when Grafana changes its type, copied."""
     return {k: copy.deepcopy(panel[k]) for k in COMMON_KEYS if k in panel}
 
 
@@ -41,6 +43,7 @@ def is_number(value: Any) -> bool:
 
 
 def without_none(mapping: Json) -> Json:
+    """The mapping without its null values, as lodash's omitBy(isNil) leaves it."""
     return {k: v for k, v in mapping.items() if v is not None}
 
 

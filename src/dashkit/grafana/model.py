@@ -67,6 +67,7 @@ def _variable_name(text: str) -> str | None:
 
 
 def resolve_datasource(raw: Any, variable_types: Mapping[str, str]) -> QueryDatasource | None:
+    """Which datasource a panel or target really queries, templated or fixed."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
@@ -86,6 +87,7 @@ def resolve_datasource(raw: Any, variable_types: Mapping[str, str]) -> QueryData
 
 @attrs.frozen
 class TargetRef:
+    """A target with its panel and the datasource it runs against: one walk for every reader."""
     panel: Json
     target: Json
     datasource: QueryDatasource | None

@@ -51,6 +51,7 @@ def require_module_name(name: str) -> None:
 
 @attrs.frozen
 class Written:
+    """What an import did with one dashboard: the module written, or the error."""
     file: str
     result: ImportResult | None
     path: str | None

@@ -43,6 +43,7 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 
 @attrs.frozen
 class ImportResult:
+    """A generated module and what it could not carry over."""
     module: str
     source: str
     notes: tuple[str, ...]

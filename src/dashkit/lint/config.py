@@ -15,6 +15,7 @@ EXCLUSIONS_FILE = ".dashkit-lint.yaml"
 
 @attrs.frozen
 class Exclusion:
+    """One entry of the exclusions file: a finding a team decided to accept, and why."""
     rule: str
     reason: str
     dashboard: str = "*"

@@ -37,6 +37,7 @@ UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})
 
 @attrs.frozen
 class Rule:
+    """A lint rule's id, severity and the reason it exists (shown by `dashkit lint --rules`)."""
     id: str
     severity: Severity
     doc: str
@@ -128,6 +129,7 @@ LOGQL_LEVELS = _rule("logql-pino-levels", WARNING,
 
 @attrs.frozen
 class Finding:
+    """One problem lint found, located by file, dashboard, panel and query."""
     rule: str
     severity: Severity
     message: str

@@ -16,6 +16,7 @@ from dashkit.query.logql_check import analyse_logql, cardinality_labels, misses_
 
 
 def lint_promql(ref: TargetRef, subject: Subject, emit: Emit) -> None:
+    """The PromQL rules for one query: parse, windows, counters, histograms, catalog."""
     text = str(ref.target.get("expr") or "")
     if not text.strip():
         return
@@ -79,6 +80,7 @@ def _builtin_type(name: str) -> MetricType | None:
 
 
 def lint_logql(ref: TargetRef, emit: Emit) -> None:
+    """The LogQL rules for one query: parse, selector, cardinality, pino's levels."""
     text = str(ref.target.get("expr") or "")
     if not text.strip():
         return

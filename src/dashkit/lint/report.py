@@ -13,6 +13,7 @@ def _github_escape(text: str) -> str:
 
 
 def render(report: LintReport, output: str) -> str:
+    """The report as a table, JSON or GitHub annotations, as the user asked."""
     findings = report.findings
     if output == "json":
         return json.dumps({"findings": [

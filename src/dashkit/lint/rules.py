@@ -240,6 +240,7 @@ def _flat(model: Json) -> str:
 
 
 def lint_dashboard(subject: Subject) -> list[Finding]:
+    """Every rule that one dashboard alone can answer."""
     findings: list[Finding] = []
     name = subject.name
 
@@ -290,6 +291,7 @@ def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
 
 
 def lint(subjects: Iterable[Subject]) -> list[Finding]:
+    """Lint a set of dashboards: each alone, then the rules only the set can answer."""
     subjects = list(subjects)
     findings = [f for s in subjects for f in lint_dashboard(s)] + lint_set(subjects)
     return sorted(set(findings), key=lambda f: (f.file, f.dashboard, f.severity != ERROR, f.rule,

@@ -15,6 +15,7 @@ from dashkit.grafana.normalise import load_json
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
                   provisioning: bool = False) -> tuple[list[Subject], list[Finding]]:
+    """Dashboards from JSON files and folders; a file that is no dashboard is a finding."""
     subjects: list[Subject] = []
     findings: list[Finding] = []
     for path in paths:
@@ -32,6 +33,7 @@ def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
 
 @attrs.frozen
 class LintReport:
+    """What lint found and what the exclusions set aside."""
     findings: tuple[Finding, ...]
     excluded: tuple[Finding, ...]
     dashboards: int

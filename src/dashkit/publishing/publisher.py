@@ -25,6 +25,7 @@ MESSAGE = "Published by dashkit"
 
 
 class Action(str, enum.Enum):
+    """What publish did, or would do, with one dashboard."""
     CREATE = "create"
     UPDATE = "update"
     UNCHANGED = "unchanged"
@@ -39,6 +40,7 @@ OK_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.UNCHANGED, Action.D
 
 @attrs.frozen
 class PublishResult:
+    """One dashboard's outcome, with its URL, version and the changes it made."""
     uid: str
     title: str
     action: Action
@@ -56,6 +58,7 @@ class PublishResult:
 
 @attrs.frozen
 class PublishReport:
+    """Every dashboard's outcome, and whether the run succeeded."""
     results: tuple[PublishResult, ...]
     requests: int
     writes: int
@@ -212,6 +215,7 @@ def _provisioned(item: Compiled) -> PublishResult:
 
 def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force: bool = False,
                 dry_run: bool = False) -> PublishResult:
+    """Create, update or leave one dashboard, never overwriting an edit made in Grafana."""
     uid, title = item.uid, item.title
     response = client.get_dashboard(uid)
     if response.status == 404:

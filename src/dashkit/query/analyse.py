@@ -92,6 +92,7 @@ class SelectorUse:
 
 @attrs.frozen
 class PromQLAnalysis:
+    """What a PromQL expression uses: its selectors and their context, or its parse error."""
     error: str | None = None
     selectors: tuple[SelectorUse, ...] = ()
     #: histogram_quantile calls whose aggregation drops ``le``: the inner text of each.

@@ -17,6 +17,7 @@ TARGET_LABELS = frozenset({"job", "instance"})
 
 
 class MetricType(str, enum.Enum):
+    """Prometheus metric types: what decides whether rate() or a quantile makes sense."""
     COUNTER = "counter"
     GAUGE = "gauge"
     HISTOGRAM = "histogram"
@@ -33,6 +34,7 @@ _SERIES_SUFFIXES: dict[MetricType, dict[str, frozenset[str]]] = {
 
 @attrs.frozen
 class Metric:
+    """One metric of a catalog: its name, type, labels and what it measures."""
     name: str
     type: MetricType
     labels: frozenset[str] = attrs.field(converter=lambda v: frozenset[str](v), factory=frozenset)
@@ -118,24 +120,29 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
 
 def counter(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
             *, addition: bool = False) -> Metric:
+    """A counter: a value that only grows, to be read through rate() or increase()."""
     return Metric(name, MetricType.COUNTER, frozenset(labels), help, unit, addition=addition)
 
 
 def gauge(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", *,
           addition: bool = False, open_labels: bool = False, scraped: bool = True) -> Metric:
+    """A gauge: a value that goes up and down, read as it is."""
     return Metric(name, MetricType.GAUGE, frozenset(labels), help, unit, addition=addition,
                   open_labels=open_labels, scraped=scraped)
 
 
 def histogram(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
               buckets: Iterable[float] = (), *, addition: bool = False) -> Metric:
+    """A histogram: its _bucket, _sum and _count series, read with histogram_quantile."""
     return Metric(name, MetricType.HISTOGRAM, frozenset(labels), help, unit, tuple(buckets),
                   addition=addition)
 
 
 def summary(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "") -> Metric:
+    """A summary: quantiles computed by the client, with _sum and _count."""
     return Metric(name, MetricType.SUMMARY, frozenset(labels), help, unit)
 
 
 def info(name: str, labels: Iterable[str] = (), help: str = "") -> Metric:
+    """An info metric: labels worth joining on, with a constant value of 1."""
     return Metric(name, MetricType.INFO, frozenset(labels), help)

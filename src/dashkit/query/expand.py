@@ -41,6 +41,7 @@ def relative_seconds(expression: str) -> float:
 
 
 def round_interval(ms: float) -> float:
+    """Grafana's rounding of a computed interval, so $__interval matches what Grafana sends."""
     for limit, rounded in _ROUNDING:
         if ms <= limit:
             return float(rounded)
@@ -48,6 +49,7 @@ def round_interval(ms: float) -> float:
 
 
 def format_duration(secs: float) -> str:
+    """A duration in Prometheus's shortest form (90 -> 1m30s)."""
     for unit in ("d", "h", "m", "s"):
         if secs >= _UNITS[unit] and secs % _UNITS[unit] == 0:
             return f"{int(secs // _UNITS[unit])}{unit}"

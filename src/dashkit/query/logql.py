@@ -17,6 +17,7 @@ HIGH_CARDINALITY_LABELS = frozenset({"trace_id", "span_id", "request_id", "user_
 
 @attrs.frozen
 class LogQuery:
+    """A LogQL query that remembers its stream labels, for lint and the catalog."""
     selector: str
     pipeline: tuple[str, ...] = ()
 

@@ -15,6 +15,7 @@ _LEVEL_FILTER = re.compile(r'\blevel(?:_extracted)?\s*(?:=~|=|!=|!~)\s*("(?:[^"\
 
 @attrs.frozen
 class LogQLAnalysis:
+    """What a LogQL query selects and filters on, or its parse error."""
     error: str | None = None
     selector_labels: tuple[str, ...] = ()
     has_selector: bool = False
@@ -23,6 +24,7 @@ class LogQLAnalysis:
 
 
 def analyse_logql(text: str) -> LogQLAnalysis:
+    """Parse a LogQL query into the parts lint's rules look at."""
     expanded = expand_for_parsing(text)
     code = "".join(chunk if not is_string else '""' for is_string, chunk in outside_strings(expanded))
     depth = {"(": 0, "{": 0, "[": 0}
@@ -68,6 +70,7 @@ def _split_matchers(body: str) -> list[str]:
 
 
 def cardinality_labels(analysis: LogQLAnalysis) -> list[str]:
+    """Stream-selector labels with unbounded values (trace ids), which Loki indexes badly."""
     return sorted(set(analysis.selector_labels) & HIGH_CARDINALITY_LABELS)
 
 

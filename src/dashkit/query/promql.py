@@ -29,6 +29,7 @@ class MetricRef:
 
 @attrs.frozen
 class Expr:
+    """A PromQL expression that remembers the series and labels it references, for checks."""
     text: str
     refs: tuple[MetricRef, ...] = ()
     #: True for selectors, calls and aggregations: they never need parentheses as an operand.
@@ -85,6 +86,7 @@ ExprLike = Union[Expr, str, int, float]
 
 
 def as_expr(value: ExprLike) -> Expr:
+    """A string or Expr as an Expr, so every helper takes either."""
     if isinstance(value, Expr):
         return value
     if isinstance(value, bool):
@@ -108,6 +110,7 @@ def _paren(expr: Expr) -> str:
 
 @attrs.frozen
 class Matcher:
+    """A label matcher (=, !=, =~, !~) whose label the catalog can check."""
     op: str
     value: str
 
@@ -117,18 +120,22 @@ class Matcher:
 
 
 def eq(value: str) -> Matcher:
+    """A `label="value"` matcher."""
     return Matcher("=", value)
 
 
 def ne(value: str) -> Matcher:
+    """A `label!="value"` matcher."""
     return Matcher("!=", value)
 
 
 def re(pattern: str) -> Matcher:
+    """A `label=~"regex"` matcher."""
     return Matcher("=~", pattern)
 
 
 def nre(pattern: str) -> Matcher:
+    """A `label!~"regex"` matcher."""
     return Matcher("!~", pattern)
 
 
@@ -154,18 +161,22 @@ def _range_fn(fn: str, expr: Expr, window: str, used_by: str | None) -> Expr:
 
 
 def rate(expr: Expr, window: str = RATE_INTERVAL) -> Expr:
+    """rate() over `$__rate_interval`, which always spans at least four scrapes."""
     return _range_fn("rate", expr, window, "rate")
 
 
 def irate(expr: Expr, window: str = RATE_INTERVAL) -> Expr:
+    """irate() over `$__rate_interval`."""
     return _range_fn("irate", expr, window, "rate")
 
 
 def increase(expr: Expr, window: str = "$__range") -> Expr:
+    """increase() over the dashboard's range by default, for totals."""
     return _range_fn("increase", expr, window, "rate")
 
 
 def changes(expr: Expr, window: str = "$__range") -> Expr:
+    """changes() over a window: restarts and flaps."""
     return _range_fn("changes", expr, window, None)
 
 
@@ -176,6 +187,7 @@ def over_time(fn: str, expr: Expr, window: str = "$__interval") -> Expr:
 
 def aggregate(op: str, expr: Expr, *, by: Iterable[str] = (), without: Iterable[str] = (),
               param: ExprLike | None = None) -> Expr:
+    """An aggregation `op by (labels) (expr)`, labels checked against the catalog."""
     by, without = tuple(by), tuple(without)
     if by and without:
         raise DashkitError(f"{op}: use either by or without, not both")
@@ -185,30 +197,37 @@ def aggregate(op: str, expr: Expr, *, by: Iterable[str] = (), without: Iterable[
 
 
 def sum_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    """sum by (labels)."""
     return aggregate("sum", expr, by=by)
 
 
 def avg(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    """avg by (labels)."""
     return aggregate("avg", expr, by=by)
 
 
 def max_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    """max by (labels)."""
     return aggregate("max", expr, by=by)
 
 
 def min_(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    """min by (labels)."""
     return aggregate("min", expr, by=by)
 
 
 def count(expr: Expr, by: Iterable[str] = ()) -> Expr:
+    """count by (labels)."""
     return aggregate("count", expr, by=by)
 
 
 def topk(k: int, expr: Expr) -> Expr:
+    """topk(k, expr): the k largest series."""
     return aggregate("topk", expr, param=k)
 
 
 def vector(value: float) -> Expr:
+    """A scalar as an instant vector: for comparisons and fallbacks."""
     return Expr(f"vector({_number(value)})", atomic=True)
 
 
@@ -232,6 +251,7 @@ def rate_sum(series: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL
 
 def increase_sum(series: str, by: Iterable[str] = (), *, window: str = "$__range",
                  **matchers: str | Matcher) -> Expr:
+    """sum by (labels) of increase(): totals over the dashboard's range."""
     return sum_(increase(sel(series, **matchers), window), by=by)
 
 

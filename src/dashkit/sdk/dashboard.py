@@ -60,6 +60,7 @@ def drilldown_url(uid: str, *, keep_time: bool = True, **variables: str) -> str:
 
 @attrs.frozen
 class Annotation:
+    """An annotation query: events (deploys, alerts) drawn over every time series."""
     name: str
     datasource: DatasourceRef
     fields: dict[str, Any] = attrs.field(factory=dict)

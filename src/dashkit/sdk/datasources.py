@@ -8,6 +8,7 @@ import attrs
 
 @attrs.frozen
 class DatasourceRef:
+    """A datasource as Grafana references it, `{type, uid}`; a variable or a fixed uid."""
     type: str
     uid: str
 

@@ -52,6 +52,7 @@ class Panel:
 
 @attrs.define
 class Row:
+    """A row: a heading that groups the panels after it, collapsed or not."""
     title: str
     panels: list[Panel] = attrs.field(factory=list)
     collapsed: bool = False
@@ -67,6 +68,7 @@ Item = Union[Panel, Row]
 
 @attrs.frozen
 class GridPos:
+    """A position on Grafana's 24-column grid, and whether it overlaps another."""
     x: int
     y: int
     w: int
@@ -91,6 +93,7 @@ class Placed:
 
 
 def slug(text: str) -> str:
+    """A title as Grafana's URL slug: the readable part of /d/uid/slug links."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "panel"
 
 
@@ -170,6 +173,7 @@ def layout(items: Sequence[Item], allow_overlaps: bool = False) -> list[Placed]:
 
 
 def walk(placed: Sequence[Placed]) -> Iterator[Placed]:
+    """Every placed panel, rows' children included, in layout order."""
     for p in placed:
         yield p
         yield from p.children

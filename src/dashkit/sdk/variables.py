@@ -25,6 +25,7 @@ def references(text: str) -> set[str]:
 
 @attrs.frozen
 class Variable:
+    """Any Grafana template variable, field for field: what the helpers below build."""
     name: str = attrs.field()
     type: str
     label: str | None = None
@@ -87,6 +88,7 @@ def multi(name: str, expr: Expr | str, datasource: DatasourceRef, *,
 
 def custom(name: str, values: list[str], *, label: str | None = None, multi: bool = False,
            include_all: bool = False, hide: int = 0) -> Variable:
+    """A fixed list of values: environments, regions, anything Prometheus does not list."""
     return Variable(name, "custom", label, hide, {
         "query": ",".join(values), "multi": multi, "includeAll": include_all, "current": {},
         "options": [],
@@ -94,6 +96,7 @@ def custom(name: str, values: list[str], *, label: str | None = None, multi: boo
 
 
 def interval(name: str, values: list[str], *, label: str | None = None, auto: bool = False) -> Variable:
+    """A choice of window lengths, for panels that let the reader pick the resolution."""
     return Variable(name, "interval", label, 0, {
         "query": ",".join(values), "auto": auto, "auto_count": 30, "auto_min": "10s",
         "current": {}, "options": [], "refresh": 2,
