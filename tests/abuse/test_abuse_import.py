@@ -140,7 +140,8 @@ def test_crafted_title_runs_nothing_on_import_or_build(kind, tmp_path):
 
 
 @pytest.mark.parametrize("title", ['a """ b', "C:\\Users\\N", "nul \x00 byte", 'x"""y',
-                                   "line\u2028separator", "\\N{BULLET}"])
+                                   "line\u2028separator", "\\N{BULLET}",
+                                   "it's \"both\" quotes"])
 def test_awkward_titles_give_valid_modules(title):
     model = {"uid": "u", "title": title, "panels": [],
              "links": [{"title": title, "url": "https://example.invalid/?q=" + title}]}
