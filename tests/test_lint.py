@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from dashkit.cli.commands import main
-from dashkit.lint.rules import RULES, Subject, lint
+from dashkit.lint.findings import RULES, Subject
+from dashkit.lint.rules import lint
 from dashkit.build.pipeline import project_subjects
 from dashkit.lint.run import json_subjects, load_exclusions, run_lint
 

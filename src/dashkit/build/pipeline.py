@@ -16,7 +16,9 @@ from dashkit.grafana.model import iter_panels
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
 from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
-from dashkit.lint.rules import COMPILE, ERROR, Finding, Subject
+from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
+from dashkit.lint.findings import COMPILE, ERROR, Finding, Subject
+from dashkit.lint.rules import lint_dashboard, lint_set
 
 
 
@@ -73,18 +75,14 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     return compiled
 
 
-def lint_subjects(compiled: Sequence[Compiled]) -> list[Any]:
+def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
     """The compiled dashboards as lint sees them (with their own catalogs)."""
-    from dashkit.lint.rules import Subject
-
     return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog) for c in compiled]
 
 
 def _set_errors(compiled: Sequence[Compiled]) -> list[DashkitError]:
     """Duplicate uids and titles (Grafana then stops provisioning the folder: CONTRACT.md §3.2)
     and links to dashboards not in the build: lint's set rules, as errors."""
-    from dashkit.lint.rules import ERROR, lint_set
-
     return [DashkitError(f.message, file=f.file, dashboard=f.dashboard, panel=f.panel or None)
             for f in lint_set(lint_subjects(compiled)) if f.severity == ERROR]
 
@@ -220,9 +218,6 @@ def swap_in(staging: Path, out_dir: Path) -> None:
 
 def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
     """The error-level lint rules, run before anything is written; every error is raised."""
-    from dashkit.lint.rules import ERROR, lint_dashboard
-    from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
-
     exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
     # the set rules already ran in compile_project
     errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)

@@ -8,7 +8,7 @@ import attrs
 import yaml
 
 from dashkit.errors import DashkitError
-from dashkit.lint.rules import Finding
+from dashkit.lint.findings import ERROR, EXCLUSION_UNUSED, RULES, Finding
 
 EXCLUSIONS_FILE = ".dashkit-lint.yaml"
 
@@ -35,7 +35,6 @@ def load_exclusions(path: Path) -> list[Exclusion]:
     """``exclusions: [{rule, dashboard?, panel?, reason}]``; a reason is required, a key or
     rule id dashkit does not know is an error (a misspelt ``dashbord:`` would otherwise
     exclude the rule everywhere)."""
-    from dashkit.lint.rules import RULES
 
     if not path.exists():
         return []
@@ -71,7 +70,6 @@ def load_exclusions(path: Path) -> list[Exclusion]:
 
 def unused(exclusions: list[Exclusion], findings: "list[Finding]", path: Path) -> list[Finding]:
     """An exclusion that matched no finding is stale or misspelt: an error finding of its own."""
-    from dashkit.lint.rules import ERROR, EXCLUSION_UNUSED
 
     return [Finding(EXCLUSION_UNUSED.id, ERROR, f"exclusion of {e.rule!r} for dashboard "
                     f"{e.dashboard!r}, panel {e.panel!r} matches nothing: remove or correct it",

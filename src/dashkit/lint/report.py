@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from dashkit.lint.rules import ERROR
+from dashkit.lint.findings import ERROR
 from dashkit.lint.run import LintReport
 from dashkit.text import format_table
 

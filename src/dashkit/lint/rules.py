@@ -10,7 +10,6 @@ from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTE
 from dashkit.grafana.jsonio import compact
 from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
                                   variable_query)
-from dashkit.lint.findings import *  # noqa: F401,F403  (the rules and findings are this module's API too)
 from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
                                    INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
                                    PANEL_DATASOURCE, PANEL_ID, PANEL_TARGETS, PANEL_TITLE, PANEL_UNITS,

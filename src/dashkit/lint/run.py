@@ -9,7 +9,8 @@ import attrs
 
 from dashkit.query.catalog import Catalog
 from dashkit.errors import DashkitError
-from dashkit.lint.rules import ERROR, NOT_A_DASHBOARD, Finding, Subject, lint
+from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
+from dashkit.lint.rules import lint
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions, unused  # noqa: F401
 from dashkit.grafana.normalise import load_json
 
