@@ -10,26 +10,26 @@ TYPE = {"service_type": promql.var("service_type")}
 
 ride_rate = panels.timeseries(
     "Ride requests by type",
-    promql.rate_sum("ride_requests_total", ["service_type"], **REQUESTED, **TYPE),
+    promql.rate_sum("ride_requests_total", ["service_type"], where={**REQUESTED, **TYPE}),
     unit="reqps", legend="{{service_type}}", w=12)
 
 rides_last_hour = panels.stat(
     "Ride requests (last hour)",
-    promql.increase_sum("ride_requests_total", window="1h", **REQUESTED, **TYPE),
+    promql.increase_sum("ride_requests_total", window="1h", where={**REQUESTED, **TYPE}),
     decimals=0, no_value="0", instant=True, w=6)
 
 # Each request is counted once as `pending` (and again as `failed` if it fails), so the
 # denominator is the pending count, not every status as in the plan.
 acceptance = promql.ratio(
-    promql.rate_sum("ride_requests_accepted_total", window="10m", **TYPE),
-    promql.rate_sum("ride_requests_total", window="10m", **REQUESTED, **TYPE))
+    promql.rate_sum("ride_requests_accepted_total", window="10m", where=TYPE),
+    promql.rate_sum("ride_requests_total", window="10m", where={**REQUESTED, **TYPE}))
 acceptance_gauge = panels.gauge(
     "Ride acceptance rate (10m)", acceptance, thresholds=below(e.LOW_RIDE_ACCEPTANCE),
     description="Accepted / requested rides; LowRideAcceptanceRate fires below the limit.", w=6)
 
 ride_duration = panels.timeseries(
     "Ride duration percentiles",
-    *[Target(promql.quantile(q, "ride_duration_seconds", **TYPE), f"p{round(q * 100)}")
+    *[Target(promql.quantile(q, "ride_duration_seconds", where=TYPE), f"p{round(q * 100)}")
       for q in (0.5, 0.9, 0.99)],
     unit="s", min=0, w=12)
 
@@ -45,13 +45,13 @@ payments = panels.timeseries(
 OUTCOMES = promql.re(f"{e.PAYMENT_SUCCEEDED}|{e.PAYMENT_FAILED}")
 payment_success = panels.stat(
     "Payment success rate",
-    promql.ratio(promql.rate_sum("payment_transactions_total", status=e.PAYMENT_SUCCEEDED),
-                 promql.rate_sum("payment_transactions_total", status=OUTCOMES)),
+    promql.ratio(promql.rate_sum("payment_transactions_total", where={"status": e.PAYMENT_SUCCEEDED}),
+                 promql.rate_sum("payment_transactions_total", where={"status": OUTCOMES})),
     unit="percentunit", decimals=1, thresholds=below(0.95, warn=0.99), graph=True,
     description="Successful / (successful + failed) payments.", w=6)
 
 payment_failures = panels.stat(
-    "Failed payments /s", promql.rate_sum("payment_transactions_total", status=e.PAYMENT_FAILED),
+    "Failed payments /s", promql.rate_sum("payment_transactions_total", where={"status": e.PAYMENT_FAILED}),
     unit="ops", decimals=2, thresholds=above(e.HIGH_PAYMENT_FAILURES), graph=True, w=6)
 
 revenue = panels.timeseries(
@@ -77,13 +77,13 @@ messages = panels.timeseries(
 DELIVERY_OUTCOMES = promql.re(f"{e.MESSAGE_DELIVERED}|{e.MESSAGE_FAILED}")
 delivery_rate = panels.gauge(
     "WhatsApp delivery rate",
-    promql.ratio(promql.rate_sum("whatsapp_messages_total", status=e.MESSAGE_DELIVERED),
-                 promql.rate_sum("whatsapp_messages_total", status=DELIVERY_OUTCOMES)),
+    promql.ratio(promql.rate_sum("whatsapp_messages_total", where={"status": e.MESSAGE_DELIVERED}),
+                 promql.rate_sum("whatsapp_messages_total", where={"status": DELIVERY_OUTCOMES})),
     thresholds=below(0.9, warn=0.98), description="Delivered / (delivered + failed).", w=6)
 
 whatsapp_failures = panels.stat(
     "Failed WhatsApp messages /s",
-    promql.rate_sum("whatsapp_messages_total", status=e.MESSAGE_FAILED), unit="ops", decimals=2,
+    promql.rate_sum("whatsapp_messages_total", where={"status": e.MESSAGE_FAILED}), unit="ops", decimals=2,
     thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), graph=True, w=6)
 
 dashboard = e.make_dashboard(

@@ -117,7 +117,7 @@ job_variable = variables.multi("job", variables.label_values("job", "up"), PROM,
 #: So the instances of the selected service are a variable chained on ``$service``; its All is
 #: the list of those instances (no allValue: ``.*`` would select every service's instances).
 instance_variable = variables.query(
-    "instance", variables.label_values("instance", "up", instance=promql.re("$service:.*")), PROM,
+    "instance", variables.label_values("instance", "up", where={"instance": promql.re("$service:.*")}), PROM,
     label="Instance", multi=True, include_all=True)
 
 SERVICE_HEALTH_UID = "easymo-service-health"
@@ -126,7 +126,7 @@ TAGS = ["easymo"]
 
 def error_lines(service: promql.Matcher) -> logql.LogQuery:
     """pino error and fatal lines of the selected services."""
-    return logql.stream(LOKI_STREAM_LABELS, service=service).errors()
+    return logql.stream({"service": service}, labels=LOKI_STREAM_LABELS).errors()
 
 
 def make_dashboard(slug: str, title: str, *, tags: list[str], variables: list[variables.Variable],

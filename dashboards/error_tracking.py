@@ -11,19 +11,19 @@ SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}
 ERROR_LINES = e.error_lines(promql.var("service"))
 
 by_service = panels.timeseries(
-    "5xx per second by service", promql.rate_sum("http_requests_total", ["service"], **SERVER_ERRORS),
+    "5xx per second by service", promql.rate_sum("http_requests_total", ["service"], where=SERVER_ERRORS),
     unit="reqps", legend="{{service}}", thresholds=above(e.HIGH_ERROR_RATE),
     description="HighErrorRate fires when a series stays above the red line for 2m.")
 
 by_route = panels.timeseries(
     "5xx per second by route",
-    promql.rate_sum("http_requests_total", ["service", "route"], **SERVER_ERRORS),
+    promql.rate_sum("http_requests_total", ["service", "route"], where=SERVER_ERRORS),
     unit="reqps", legend="{{service}} {{route}}", thresholds=above(e.HIGH_ERROR_RATE))
 
 top_routes = panels.bar_gauge(
     "Top failing routes (5xx in range)",
     promql.topk(10, promql.increase_sum("http_requests_total", ["service", "route", "status_code"],
-                                        **SERVER_ERRORS)),
+                                        where=SERVER_ERRORS)),
     legend="{{service}} {{route}} {{status_code}}", instant=True, decimals=0, w=12, h=10)
 
 log_volume = panels.timeseries(
@@ -39,12 +39,12 @@ error_logs = panels.logs(
 
 payment_failures = panels.timeseries(
     "Failed payments /s by method",
-    promql.rate_sum("payment_transactions_total", ["payment_method"], status=e.PAYMENT_FAILED),
+    promql.rate_sum("payment_transactions_total", ["payment_method"], where={"status": e.PAYMENT_FAILED}),
     unit="ops", legend="{{payment_method}}", thresholds=above(e.HIGH_PAYMENT_FAILURES), w=12)
 
 whatsapp_failures = panels.timeseries(
     "Failed WhatsApp messages /s by type",
-    promql.rate_sum("whatsapp_messages_total", ["message_type"], status=e.MESSAGE_FAILED),
+    promql.rate_sum("whatsapp_messages_total", ["message_type"], where={"status": e.MESSAGE_FAILED}),
     unit="ops", legend="{{message_type}}", thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), w=12)
 
 dashboard = e.make_dashboard(

@@ -18,29 +18,29 @@ def up_stat(title: str, series: str) -> panels.Panel:
                        thresholds=UP_COLOURS, color_background=True, w=4, h=4)
 
 
-def hit_ratio(hits: str, misses: str, **matchers: str | promql.Matcher) -> promql.Expr:
+def hit_ratio(hits: str, misses: str, where: promql.Matchers | None = None) -> promql.Expr:
     """hits / (hits + misses), both as rates: a cache's hit ratio."""
-    hit_rate = promql.rate_sum(hits, **matchers)
-    return hit_rate / (hit_rate + promql.rate_sum(misses, **matchers))
+    hit_rate = promql.rate_sum(hits, where=where)
+    return hit_rate / (hit_rate + promql.rate_sum(misses, where=where))
 
 
 # --- host ---------------------------------------------------------------------------------------
 cpu = panels.timeseries(
     "CPU usage",
-    1 - promql.avg(promql.rate(promql.sel("node_cpu_seconds_total", mode="idle", **NODE)),
+    1 - promql.avg(promql.rate(promql.sel("node_cpu_seconds_total", where={"mode": "idle", **NODE})),
                    ["instance"]),
     unit="percentunit", min=0, max=1, legend="{{instance}}", thresholds=USAGE, w=8)
 
 memory = panels.timeseries(
     "Memory usage",
-    1 - promql.sel("node_memory_MemAvailable_bytes", **NODE)
-    / promql.sel("node_memory_MemTotal_bytes", **NODE),
+    1 - promql.sel("node_memory_MemAvailable_bytes", where=NODE)
+    / promql.sel("node_memory_MemTotal_bytes", where=NODE),
     unit="percentunit", min=0, max=1, legend="{{instance}}", thresholds=USAGE, w=8)
 
 disk = panels.timeseries(
     "Disk space available",
-    promql.sel("node_filesystem_avail_bytes", **REAL_FS)
-    / promql.sel("node_filesystem_size_bytes", **REAL_FS),
+    promql.sel("node_filesystem_avail_bytes", where=REAL_FS)
+    / promql.sel("node_filesystem_size_bytes", where=REAL_FS),
     unit="percentunit", min=0, max=1, legend="{{instance}} {{mountpoint}}",
     thresholds=below(e.DISK_SPACE_LOW),
     description="DiskSpaceLow fires when a filesystem stays below the red line for 5m.", w=8)
@@ -48,14 +48,14 @@ disk = panels.timeseries(
 network = panels.timeseries(
     "Network traffic",
     Target(promql.rate_sum("node_network_receive_bytes_total", ["instance", "device"],
-                           device=promql.ne("lo"), **NODE), "in {{instance}} {{device}}"),
+                           where={"device": promql.ne("lo"), **NODE}), "in {{instance}} {{device}}"),
     Target(promql.rate_sum("node_network_transmit_bytes_total", ["instance", "device"],
-                           device=promql.ne("lo"), **NODE), "out {{instance}} {{device}}"),
+                           where={"device": promql.ne("lo"), **NODE}), "out {{instance}} {{device}}"),
     unit="Bps", w=12)
 
 load = panels.timeseries(
     "Load average",
-    *[Target(promql.sel(f"node_load{n}", **NODE), f"{n}m {{{{instance}}}}") for n in (1, 5, 15)],
+    *[Target(promql.sel(f"node_load{n}", where=NODE), f"{n}m {{{{instance}}}}") for n in (1, 5, 15)],
     min=0, w=12)
 
 # --- PostgreSQL ---------------------------------------------------------------------------------

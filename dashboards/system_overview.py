@@ -10,33 +10,33 @@ from dashkit.sdk.panels import Target, above, value_map
 SERVICES = {"service": promql.var("service")}
 #: Every per-service panel drills down into Service Health with that service preselected.
 DRILLDOWN = [panels.data_link("Service Health for ${__field.labels.service}",
-                              drilldown_url(e.SERVICE_HEALTH_UID, service="${__field.labels.service}"))]
+                              drilldown_url(e.SERVICE_HEALTH_UID, variables={"service": "${__field.labels.service}"}))]
 ERROR_RATIO_BANDS = above(e.ERROR_RATIO_CRIT, warn=e.ERROR_RATIO_WARN)
 
 health = panels.stat(
-    "Health by job", promql.min_(promql.sel("up", job=promql.var("job")), by=["job"]),
+    "Health by job", promql.min_(promql.sel("up", where={"job": promql.var("job")}), by=["job"]),
     legend="{{job}}", mappings=[value_map({0: ("DOWN", "red"), 1: ("UP", "green")})],
     thresholds=panels.Thresholds(((None, "red"), (1, "green"))), color_background=True,
     description="Lowest `up` of each job: DOWN as soon as one instance fails its scrape "
                 "(ServiceDown fires after 1m).", w=18, h=5)
 
 firing = panels.stat(
-    "Firing alerts", promql.count(promql.sel("ALERTS", alertstate="firing")).or_(promql.vector(0)),
+    "Firing alerts", promql.count(promql.sel("ALERTS", where={"alertstate": "firing"})).or_(promql.vector(0)),
     thresholds=above(1), color_background=True, w=6, h=5)
 
 golden = golden_signals(
     requests="http_requests_total", duration="http_request_duration_seconds",
-    saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"]),
+    saturation=promql.sum_(promql.sel("http_requests_active", where=SERVICES), ["service"]),
     latency_limit=e.HIGH_RESPONSE_TIME,
     latency_description="HighResponseTime fires when p95 stays above the red line for 5m.",
     error_ratio_limits=ERROR_RATIO_BANDS, links=DRILLDOWN,
-    **SERVICES)
+    where=SERVICES)
 
 worst = panels.table(
     "Worst services (last 5m)",
-    Target(error_ratio("http_requests_total", ["service"], **SERVICES), "5xx ratio"),
-    Target(promql.quantile(0.95, "http_request_duration_seconds", ["service"], **SERVICES), "p95"),
-    Target(promql.rate_sum("http_requests_total", ["service"], **SERVICES), "req/s"),
+    Target(error_ratio("http_requests_total", ["service"], where=SERVICES), "5xx ratio"),
+    Target(promql.quantile(0.95, "http_request_duration_seconds", ["service"], where=SERVICES), "p95"),
+    Target(promql.rate_sum("http_requests_total", ["service"], where=SERVICES), "req/s"),
     sort_by="Value #A",
     overrides=[
         {"matcher": {"id": "byName", "options": "Value #A"}, "properties": [

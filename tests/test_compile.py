@@ -89,7 +89,7 @@ def test_variable_queries_are_checked_against_the_catalog():
 
 
 def test_undefined_variables_are_an_error():
-    dashboard = Dashboard("u", "t", [panels.stat("s", promql.sel("up", job=promql.var("job")))])
+    dashboard = Dashboard("u", "t", [panels.stat("s", promql.sel("up", where={"job": promql.var("job")}))])
     with pytest.raises(DashkitError, match=r"panel 's': query uses undefined variable \$job"):
         dashboard.to_model()
 

@@ -108,17 +108,17 @@ def test_the_easymo_dashboards_lint_clean():
 
 
 BROKEN = {
-    "misspelt metric": ('"http_requests_active", **SERVICES', '"http_requests_activ", **SERVICES',
+    "misspelt metric": ('"http_requests_active", where=SERVICES', '"http_requests_activ", where=SERVICES',
                         "metric-unknown", "unknown metric 'http_requests_activ'; did you mean "
                                           "'http_requests_active'?"),
-    "wrong label": ('"http_requests_active", **SERVICES), ["service"]',
-                    '"http_requests_active", state="active", **SERVICES), ["service"]',
+    "wrong label": ('"http_requests_active", where=SERVICES), ["service"]',
+                    '"http_requests_active", where={"state": "active", **SERVICES}), ["service"]',
                     "label-unknown", "metric 'http_requests_active' has no label 'state'"),
-    "syntax error": ('saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"])',
+    "syntax error": ('saturation=promql.sum_(promql.sel("http_requests_active", where=SERVICES), ["service"])',
                      'saturation=promql.Expr("sum(http_requests_active")',
                      "promql-parse", "does not parse: unclosed left parenthesis"),
     "quantile without le": (
-        'saturation=promql.sum_(promql.sel("http_requests_active", **SERVICES), ["service"])',
+        'saturation=promql.sum_(promql.sel("http_requests_active", where=SERVICES), ["service"])',
         'saturation=promql.Expr("histogram_quantile(0.9, sum by (service) '
         '(rate(http_request_duration_seconds_bucket[$__rate_interval])))")',
         "promql-quantile-le", "histogram_quantile over sum by (service) (rate("

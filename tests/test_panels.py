@@ -157,7 +157,7 @@ def test_golden_signals_share_labels_and_limits():
     traffic, errors, latency, saturation = golden_signals(
         requests="http_requests_total", duration="http_request_duration_seconds",
         saturation=promql.sum_(promql.sel("http_requests_active"), ["service"]),
-        latency_limit=1.0, quantiles=(0.5, 0.99), service=promql.var("svc"))
+        latency_limit=1.0, quantiles=(0.5, 0.99), where={"service": promql.var("svc")})
     assert [p.title for p in (traffic, errors, latency, saturation)] == [
         "Request rate by service", "5xx ratio by service", "p50/p99 latency by service",
         "Active requests by service"]
@@ -169,3 +169,14 @@ def test_golden_signals_share_labels_and_limits():
     latency.spec.targets = [attrs.evolve(t, expr=promql.Expr("up")) for t in latency.spec.targets]
     steps = compiled_panel(latency)["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert steps[-1] == {"color": "red", "value": 1.0}
+
+
+def test_drilldown_variables_are_a_mapping_so_any_name_works():
+    from dashkit import drilldown_url, link_to
+    url = drilldown_url("svc", {"service": "${__field.labels.service}", "keep_time": "x"},
+                        keep_time=False)
+    assert url == "/d/svc?var-service=${__field.labels.service}&var-keep_time=x"
+    assert drilldown_url("svc") == "/d/svc?${__url_time_range}"
+    link = link_to("svc", "Service", {"service": "api"})
+    assert (link.url, link.include_vars) == ("/d/svc?var-service=api&${__url_time_range}", False)
+    assert link_to("svc", "Service").include_vars

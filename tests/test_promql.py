@@ -11,13 +11,22 @@ CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code"
 
 
 def test_selector_quotes_and_escapes():
-    assert q.sel("m", a="x", b=q.re("5.."), c=q.ne('say "hi"')).text == \
+    assert q.sel("m", where={"a": "x", "b": q.re("5.."), "c": q.ne('say "hi"')}).text == \
         'm{a="x", b=~"5..", c!="say \\"hi\\""}'
     assert q.sel("m").text == "m"
 
 
 def test_variables_match_with_regex_for_multi_value():
-    assert q.sel("m", service=q.var("service")).text == 'm{service=~"$service"}'
+    assert q.sel("m", where={"service": q.var("service")}).text == 'm{service=~"$service"}'
+
+
+def test_any_label_name_can_be_matched_even_an_option_name():
+    # matchers are a mapping, so labels called like the helpers' options are still labels
+    expr = q.rate_sum("m", ["by"], where={"window": "5m", "by": "x", "series": "y"}, window="1m")
+    assert expr.text == 'sum by (by) (rate(m{window="5m", by="x", series="y"}[1m]))'
+    assert {ref.labels for ref in expr.refs} == {frozenset({"window", "by", "series"})}
+    assert q.quantile(0.5, "h", where={"window": "w"}, window="2m").text == (
+        'histogram_quantile(0.5, sum by (le) (rate(h_bucket{window="w"}[2m])))')
 
 
 def test_rate_uses_grafana_rate_interval():
@@ -26,7 +35,7 @@ def test_rate_uses_grafana_rate_interval():
 
 
 def test_rate_sum_by_labels():
-    expr = q.rate_sum("http_requests_total", ["service"], status_code=q.re("5.."))
+    expr = q.rate_sum("http_requests_total", ["service"], where={"status_code": q.re("5..")})
     assert expr.text == ('sum by (service) (rate(http_requests_total{status_code=~"5.."}'
                          '[$__rate_interval]))')
 
@@ -44,7 +53,7 @@ def test_quantile_range_is_checked():
 
 
 def test_ratio_parenthesises_only_compound_operands():
-    a = q.rate_sum("http_requests_total", status_code="500")
+    a = q.rate_sum("http_requests_total", where={"status_code": "500"})
     b = q.rate_sum("http_requests_total")
     assert (a / b).text == f"{a.text} / {b.text}"
     assert (1 - a / b).text == f"1 - ({a.text} / {b.text})"
@@ -57,13 +66,13 @@ def test_or_vector_zero():
 
 
 def test_check_accepts_correct_queries():
-    q.validate(q.rate_sum("http_requests_total", ["service"], status_code=q.re("5..")), CATALOG)
+    q.validate(q.rate_sum("http_requests_total", ["service"], where={"status_code": q.re("5..")}), CATALOG)
     q.validate(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
 
 
 @pytest.mark.parametrize("expr,message", [
     (q.rate_sum("http_request_total"), "unknown metric 'http_request_total'"),
-    (q.rate_sum("http_requests_total", status=q.re("5..")), "has no label 'status'"),
+    (q.rate_sum("http_requests_total", where={"status": q.re("5..")}), "has no label 'status'"),
     (q.rate_sum("http_requests_total", ["svc"]), "has no label 'svc'"),
     (q.rate(q.sel("http_requests_active")), "only counters can be rated"),
     (q.quantile(0.9, "http_requests_total"), "unknown metric 'http_requests_total_bucket'"),

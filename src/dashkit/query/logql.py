@@ -6,7 +6,7 @@ from collections.abc import Iterable
 import attrs
 
 from dashkit.errors import DashkitError
-from dashkit.query.promql import Matcher, eq
+from dashkit.query.promql import Matchers, render_matchers
 
 #: pino's numeric levels for error and fatal, and their names (when a level formatter is set).
 PINO_ERROR_LEVELS = ("50", "60", "error", "fatal")
@@ -55,18 +55,17 @@ class LogQuery:
         return self.pipe(f"| line_format {_quote(template)}")
 
 
-def stream(labels: Iterable[str] | None = None, **matchers: str | Matcher) -> LogQuery:
+def stream(where: Matchers, *, labels: Iterable[str] | None = None) -> LogQuery:
     """``{label="value", …}``; ``labels`` are the stream labels that exist, to catch typos."""
-    if not matchers:
+    if not where:
         raise DashkitError("a LogQL query needs at least one stream matcher")
-    for label in matchers:
+    for label in where:
         if label in HIGH_CARDINALITY_LABELS:
             raise DashkitError(f"stream selector on high-cardinality label {label!r}: parse it from "
                                "the line with | json instead")
         if labels is not None and label not in set(labels):
             raise DashkitError(f"{label!r} is not a stream label (known: {', '.join(sorted(labels))})")
-    parts = [(m if isinstance(m, Matcher) else eq(m)).render(label) for label, m in matchers.items()]
-    return LogQuery("{" + ", ".join(parts) + "}")
+    return LogQuery("{" + ", ".join(render_matchers(where)) + "}")
 
 
 def count_over_time(query: LogQuery, window: str = "$__interval", by: Iterable[str] = ()) -> str:

@@ -5,7 +5,7 @@ against the catalog before anything reaches Grafana.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Union
 
 import attrs
@@ -144,11 +144,22 @@ def var(name: str) -> Matcher:
     return Matcher("=~", f"${name}")
 
 
-def sel(series: str, **matchers: str | Matcher) -> Expr:
+#: Label matchers by label name: a plain string matches exactly, a Matcher says how.
+#: A mapping rather than keyword arguments, so any label (``window``, ``by``…) can be matched.
+Matchers = Mapping[str, Union[str, Matcher]]
+
+
+def render_matchers(where: Matchers) -> list[str]:
+    """``label="value"`` for every matcher, in the mapping's order."""
+    return [(m if isinstance(m, Matcher) else eq(m)).render(label) for label, m in where.items()]
+
+
+def sel(series: str, where: Matchers | None = None) -> Expr:
     """``series{label="value", ...}``: plain strings match exactly; use ``var``/``re`` otherwise."""
-    parts = [(m if isinstance(m, Matcher) else eq(m)).render(label) for label, m in matchers.items()]
+    where = where or {}
+    parts = render_matchers(where)
     text = f"{series}{{{', '.join(parts)}}}" if parts else series
-    return Expr(text, (MetricRef(series, frozenset(matchers)),), atomic=True)
+    return Expr(text, (MetricRef(series, frozenset(where)),), atomic=True)
 
 
 # --- functions -------------------------------------------------------------------------------
@@ -243,32 +254,33 @@ def ratio(numerator: Expr, denominator: Expr) -> Expr:
     return numerator / denominator
 
 
-def rate_sum(series: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
-             **matchers: str | Matcher) -> Expr:
+def rate_sum(series: str, by: Iterable[str] = (), *, where: Matchers | None = None,
+             window: str = RATE_INTERVAL) -> Expr:
     """``sum by (…) (rate(series{…}[window]))``: the most common panel query."""
-    return sum_(rate(sel(series, **matchers), window), by=by)
+    return sum_(rate(sel(series, where), window), by=by)
 
 
-def increase_sum(series: str, by: Iterable[str] = (), *, window: str = "$__range",
-                 **matchers: str | Matcher) -> Expr:
+def increase_sum(series: str, by: Iterable[str] = (), *, where: Matchers | None = None,
+                 window: str = "$__range") -> Expr:
     """sum by (labels) of increase(): totals over the dashboard's range."""
-    return sum_(increase(sel(series, **matchers), window), by=by)
+    return sum_(increase(sel(series, where), window), by=by)
 
 
-def quantile(q: float, histogram: str, by: Iterable[str] = (), *, window: str = RATE_INTERVAL,
-             **matchers: str | Matcher) -> Expr:
+def quantile(q: float, histogram: str, by: Iterable[str] = (), *, where: Matchers | None = None,
+             window: str = RATE_INTERVAL) -> Expr:
     """``histogram_quantile`` that always aggregates ``by (le, …)``: without ``le`` it returns nothing."""
     if not 0 <= q <= 1:
         raise DashkitError(f"quantile must be between 0 and 1, not {q}")
-    bucket = sel(f"{histogram}_bucket", **matchers)
+    bucket = sel(f"{histogram}_bucket", where)
     bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="quantile") for r in bucket.refs))
     inner = sum_(_range_fn("rate", bucket, window, "quantile"), by=("le", *[b for b in by if b != "le"]))
     return Expr(f"histogram_quantile({_number(q)}, {inner.text})", inner.refs, atomic=True)
 
 
-def bucket_rate(histogram: str, *, window: str = RATE_INTERVAL, **matchers: str | Matcher) -> Expr:
+def bucket_rate(histogram: str, *, where: Matchers | None = None,
+                window: str = RATE_INTERVAL) -> Expr:
     """Bucket increases summed ``by (le)``, the input of a heatmap panel."""
-    bucket = sel(f"{histogram}_bucket", **matchers)
+    bucket = sel(f"{histogram}_bucket", where)
     bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="heatmap") for r in bucket.refs))
     return sum_(_range_fn("rate", bucket, window, "heatmap"), by=("le",))
 

@@ -8,21 +8,22 @@ from dashkit.sdk import panels
 from dashkit.query import promql
 from dashkit.sdk.layout import Panel
 from dashkit.sdk.panels import Thresholds
-from dashkit.query.promql import Expr, Matcher
+from dashkit.query.promql import Expr, Matchers
 
 
 def error_ratio(requests: str, by: Sequence[str] = (), *, status_label: str = "status_code",
-                error_pattern: str = "5..", **matchers: str | Matcher) -> Expr:
+                where: Matchers | None = None, error_pattern: str = "5..") -> Expr:
     """Share of requests that failed: errors / all, both summed ``by`` the same labels."""
-    errors = promql.rate_sum(requests, by, **{**matchers, status_label: promql.re(error_pattern)})
-    return errors / promql.rate_sum(requests, by, **matchers)
+    where = where or {}
+    errors = promql.rate_sum(requests, by, where={**where, status_label: promql.re(error_pattern)})
+    return errors / promql.rate_sum(requests, by, where=where)
 
 
 def firing_alerts_table(title: str = "Firing alerts", *, w: int = 24, h: int = 6) -> Panel:
     """Prometheus's ``ALERTS`` series of firing alerts, one row per alert with its labels."""
     hidden = {"Time": True, "Value": True, "__name__": True, "alertstate": True}
     return panels.table(
-        title, panels.Target(promql.sel("ALERTS", alertstate="firing"), instant=True, format="table"),
+        title, panels.Target(promql.sel("ALERTS", {"alertstate": "firing"}), instant=True, format="table"),
         transformations=[{"id": "organize", "options": {"excludeByName": hidden}}], w=w, h=h)
 
 
@@ -32,20 +33,20 @@ def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("servic
                    saturation_title: str = "Active requests", latency_limit: float | None = None,
                    latency_description: str = "", error_ratio_limits: Thresholds | None = None,
                    quantiles: Sequence[float] = (0.95,), links: Sequence[dict[str, Any]] = (),
-                   w: int = 12, h: int = 8, **matchers: str | Matcher) -> list[Panel]:
+                   where: Matchers | None = None, w: int = 12, h: int = 8) -> list[Panel]:
     """Traffic, errors, latency and (optionally) saturation of HTTP services, from a request
     counter and a duration histogram that share their labels (as prom-client middleware emits)."""
     by = tuple(by)
     traffic = panels.timeseries(f"Request rate{title_suffix}",
-                                promql.rate_sum(requests, by, **matchers),
+                                promql.rate_sum(requests, by, where=where),
                                 unit="reqps", legend=legend, links=links, w=w, h=h)
     errors = panels.timeseries(
-        f"5xx ratio{title_suffix}", error_ratio(requests, by, status_label=status_label, **matchers),
+        f"5xx ratio{title_suffix}", error_ratio(requests, by, status_label=status_label, where=where),
         unit="percentunit", legend=legend, min=0, thresholds=error_ratio_limits, links=links,
         w=w, h=h)
     names = "/".join(f"p{round(q * 100)}" for q in quantiles)
     latency_targets = [
-        panels.Target(promql.quantile(q, duration, by, **matchers),
+        panels.Target(promql.quantile(q, duration, by, where=where),
                       f"p{round(q * 100)} {legend}" if len(quantiles) > 1 else legend)
         for q in quantiles]
     latency = panels.timeseries(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -39,9 +40,9 @@ class Link:
                 "tooltip": self.tooltip}
 
 
-def link_to(uid: str, title: str, **variables: str) -> Link:
+def link_to(uid: str, title: str, variables: Mapping[str, str] | None = None) -> Link:
     """A link to another dashboard by uid, optionally presetting its variables."""
-    return Link(title, drilldown_url(uid, **variables), include_vars=not variables,
+    return Link(title, drilldown_url(uid, variables), include_vars=not variables,
                 target_uid=uid)
 
 
@@ -50,9 +51,11 @@ def tagged(title: str, *tags: str) -> Link:
     return Link(title, type="dashboards", tags=tags, as_dropdown=True, icon="external link")
 
 
-def drilldown_url(uid: str, *, keep_time: bool = True, **variables: str) -> str:
-    """``/d/<uid>?var-x=…`` for data links; values may be Grafana templates like ``${__field.labels.x}``."""
-    params = [f"var-{name}={quote(value, safe='${}._:')}" for name, value in variables.items()]
+def drilldown_url(uid: str, variables: Mapping[str, str] | None = None, *,
+                  keep_time: bool = True) -> str:
+    """``/d/<uid>?var-x=…`` for data links; values may be Grafana templates like ``${__field.labels.x}``.
+    Variables are a mapping, so one called ``keep_time`` is no different from any other."""
+    params = [f"var-{name}={quote(value, safe='${}._:')}" for name, value in (variables or {}).items()]
     if keep_time:
         params.append("${__url_time_range}")
     return f"/d/{uid}" + ("?" + "&".join(params) if params else "")

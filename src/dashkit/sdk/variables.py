@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.query.promql import Expr, Matcher, sel
+from dashkit.query.promql import Expr, Matchers, sel
 
 #: Grafana's ``refresh`` values for query variables.
 REFRESH_ON_LOAD = 1
@@ -53,11 +53,11 @@ def datasource(name: str, plugin: str, *, label: str | None = None, regex: str =
                     {"query": plugin, "regex": regex, "current": {}, "options": [], "refresh": 1})
 
 
-def label_values(label: str, series: str | None = None, **matchers: str | Matcher) -> Expr:
+def label_values(label: str, series: str | None = None, where: Matchers | None = None) -> Expr:
     """Grafana's ``label_values(series{…}, label)`` query, checked against the catalog."""
     if series is None:
         return Expr(f"label_values({label})")
-    selector = sel(series, **matchers)
+    selector = sel(series, where)
     selector = selector.by_labels([label])
     return Expr(f"label_values({selector.text}, {label})", selector.refs)
 
