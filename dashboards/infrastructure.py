@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import easymo as e
-from dashkit import Row, panels, promql, variables
+from dashkit import Panel, Row, panels, promql, variables
 from dashkit.sdk.panels import Target, above, below, value_map
 
 NODE = {"instance": promql.var("node")}
@@ -13,7 +13,7 @@ UP_COLOURS = panels.Thresholds(((None, "red"), (1, "green")))
 USAGE = above(e.HOST_USAGE_CRIT, warn=e.HOST_USAGE_WARN)
 
 
-def up_stat(title: str, series: str) -> panels.Panel:
+def up_stat(title: str, series: str) -> Panel:
     return panels.stat(title, promql.min_(promql.sel(series)), mappings=UP_DOWN,
                        thresholds=UP_COLOURS, color_background=True, w=4, h=4)
 

@@ -224,6 +224,18 @@ BREAKAGES: tuple[Breakage, ...] = (
              "importer/generator.py", '"".join(f"{n} = {render(c)}\\n" for n, c in used_selectors)',
              '"".join(f"{n} = {render(c.replace(\'=\', \'=~\', 1))}\\n" for n, c in used_selectors)',
              (IMPORT,)),
+    Breakage("common-options", "every builder takes the common options (transparent, repeat…)",
+             "sdk/options.py", '            data["transparent"] = True\n', "            pass\n",
+             ("tests/test_panels.py",)),
+    Breakage("option-typos", "a misspelt builder option is an error, not ignored",
+             "sdk/options.py", "    if unknown:\n", "    if False:\n", ("tests/test_panels.py",)),
+    Breakage("matchers-namespace", "label matchers never share a namespace with options",
+             "query/promql.py", "return sum_(rate(sel(series, where), window), by=by)",
+             "return sum_(rate(sel(series, {k: v for k, v in (where or {}).items() "
+             "if k not in ('window', 'by')}), window), by=by)", ("tests/test_promql.py",)),
+    Breakage("typed-exports", "type checkers see every public name of dashkit",
+             "__init__.py", '"PublishReport", "PublishResult", "Row",', '"PublishReport", "PublishResult",',
+             ("tests/test_types.py",)),
 )
 
 

@@ -5,7 +5,7 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
-from dashkit import Dashboard, Panel, panels, promql
+from dashkit import DashkitError, Dashboard, Panel, panels, promql, variables
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
 
@@ -180,3 +180,63 @@ def test_drilldown_variables_are_a_mapping_so_any_name_works():
     link = link_to("svc", "Service", {"service": "api"})
     assert (link.url, link.include_vars) == ("/d/svc?var-service=api&${__url_time_range}", False)
     assert link_to("svc", "Service").include_vars
+
+
+BUILDERS = [
+    lambda **o: panels.timeseries("p", promql.sel("up"), **o),
+    lambda **o: panels.stat("p", promql.sel("up"), **o),
+    lambda **o: panels.gauge("p", promql.sel("up"), **o),
+    lambda **o: panels.bar_gauge("p", promql.sel("up"), **o),
+    lambda **o: panels.table("p", promql.sel("up"), **o),
+    lambda **o: panels.heatmap("p", promql.bucket_rate("h"), **o),
+    lambda **o: panels.logs("p", '{job="x"}', datasource=DatasourceRef("loki", "logs"), **o),
+    lambda **o: panels.text("p", "words", **o),
+    lambda **o: panels.raw({"type": "acme-panel", "title": "p"}, **o),
+]
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=["timeseries", "stat", "gauge", "bar_gauge", "table",
+                                                  "heatmap", "logs", "text", "raw"])
+def test_every_builder_takes_the_common_options(build):
+    runbook = panels.data_link("Runbook", "https://runbooks.example/p")
+    panel = build(description="why", panel_links=[runbook], transparent=True, repeat="service",
+                  repeat_direction="v", max_per_row=3, w=7, h=5, key="k", extra={"maxDataPoints": 9})
+    dashboard = Dashboard("u", "t", [panel], variables=[variables.custom("service", ["a", "b"])])
+    model = dashboard.to_model()["panels"][0]
+    assert (model["description"], model["links"], model["transparent"]) == ("why", [runbook], True)
+    assert (model["repeat"], model["repeatDirection"], model["maxPerRow"]) == ("service", "v", 3)
+    assert (model["gridPos"]["w"], model["gridPos"]["h"], model["maxDataPoints"]) == (7, 5, 9)
+    plain = Dashboard("u", "t", [build()]).to_model()["panels"][0]
+    assert not {"transparent", "repeat", "repeatDirection", "maxPerRow", "links"} & set(plain)
+
+
+def test_data_links_reach_every_value_panel():
+    link = panels.data_link("Service", "/d/svc")
+    for build in BUILDERS[:7]:
+        model = Dashboard("u", "t", [build(links=[link])]).to_model()["panels"][0]
+        assert model["fieldConfig"]["defaults"]["links"] == [link], model["type"]
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: panels.stat("Requests", "up", unti="s"),
+     "stat panel 'Requests': no option 'unti'; did you mean 'unit'?"),
+    (lambda: panels.timeseries("Latency", "up", widht=6),
+     "timeseries panel 'Latency': no option 'widht'"),
+    (lambda: panels.gauge("CPU", "up", w="6"),
+     "gauge panel 'CPU': w must be a whole number of grid units, not '6'"),
+    (lambda: panels.table("T", "up", repeat_direction="x"), "table panel 'T': 'repeat_direction' must be in"),
+    (lambda: panels.stat("S", "up", transparent="yes"), "stat panel 'S': 'transparent' must be <class 'bool'>"),
+    (lambda: panels.logs("Errors", '{job="x"}'), "logs panel 'Errors' needs datasource="),
+    (lambda: panels.text("Note", "hi", links=[panels.data_link("a", "/b")]), "use panel_links="),
+])
+def test_option_mistakes_are_one_line_errors_naming_builder_and_panel(call, message):
+    with pytest.raises(DashkitError) as caught:
+        call()
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert "widht'?" not in str(caught.value)
+
+
+def test_repeat_over_an_undefined_variable_is_caught():
+    dashboard = Dashboard("u", "t", [panels.stat("Per service", "up", repeat="service")])
+    with pytest.raises(DashkitError, match=r"Per service.*repeats over undefined variable \$service"):
+        dashboard.to_model()

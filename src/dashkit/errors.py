@@ -40,6 +40,8 @@ class DashkitErrors(DashkitError):
     """Several mistakes found in one run: every one is reported, each on its own line, so that
     one bad input never hides the others."""
 
+    errors: tuple[DashkitError, ...]
+
     def __init__(self, errors: "list[DashkitError] | tuple[DashkitError, ...]") -> None:
         flat: list[DashkitError] = []
         for error in errors:

@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from dashkit.sdk.compiler import compile_dashboard, dumps
+from dashkit.grafana.jsonio import dumps
+from dashkit.sdk.compiler import compile_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project

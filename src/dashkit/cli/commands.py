@@ -118,11 +118,12 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
     from dashkit.build.pipeline import project_subjects
     from dashkit.build.project import load_catalog
     from dashkit.lint import run as lint_run
+    from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
     from dashkit.lint.report import render
 
-    config_file = config or dashboards_dir / lint_run.EXCLUSIONS_FILE
+    config_file = config or dashboards_dir / EXCLUSIONS_FILE
     try:
-        exclusions = lint_run.load_exclusions(config_file)
+        exclusions = load_exclusions(config_file)
         if paths:
             catalog = load_catalog(catalog_spec) if catalog_spec else None
             subjects, early = lint_run.json_subjects(paths, catalog, provisioning)

@@ -308,7 +308,7 @@ class HttpClient:
             if wanted is not None:
                 return wanted if wanted <= self.retry.max_retry_after else None
         backoff = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return backoff * (0.5 + random.random() / 2)
+        return float(backoff * (0.5 + random.random() / 2))
 
     def _send(self, method: str, url: str, json: Any, params: Any,
               limit: float) -> tuple[int, Any, Mapping[str, str]]:

@@ -98,7 +98,7 @@ def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
     plugins = _variable_plugins(model)
     notes: list[str] = []
 
-    def visit(panels: list[Json]) -> list[Json]:
+    def visit(panels: list[Any]) -> list[Json]:
         result = []
         for panel in panels:
             if not isinstance(panel, dict):

@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.migrate_common import (REDUCERS, Json, alias_colors, is_number, kept, number,
                                            without_none)
 
@@ -153,9 +154,9 @@ def graph_to_timeseries(panel: Json) -> Json:
     """Grafana's ``flotToGraphOptions``, step for step, on the panel as saved."""
     new = kept(panel)
     new["type"] = "timeseries"
-    old_config = panel.get("fieldConfig") if isinstance(panel.get("fieldConfig"), dict) else {}
+    old_config = as_object(panel.get("fieldConfig"))
     overrides: list[Json] = copy.deepcopy(old_config.get("overrides") or [])
-    axes = panel.get("yaxes") if isinstance(panel.get("yaxes"), list) else []
+    axes = as_array(panel.get("yaxes"))
     y1 = _axis(axes[0] if axes else None)
     if old_config.get("defaults"):
         y1 = {**copy.deepcopy(old_config["defaults"]), **y1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dashkit.grafana.model import as_object
 from dashkit.grafana.migrate_common import REDUCERS, Json, alias_colors, kept, number, without_none
 
 
@@ -28,7 +29,7 @@ def _value_mappings(panel: Json) -> list[Json]:
 def singlestat_to_stat(panel: Json) -> tuple[Json, list[str]]:
     """Grafana's singlestat → stat (or gauge, where the singlestat drew one)."""
     new = kept(panel)
-    gauge = panel.get("gauge") if isinstance(panel.get("gauge"), dict) else {}
+    gauge = as_object(panel.get("gauge"))
     new["type"] = "gauge" if gauge.get("show") else "stat"
     reduce: Json = {"calcs": [REDUCERS.get(str(panel.get("valueName")), "mean")]}
     if panel.get("tableColumn"):
@@ -56,7 +57,7 @@ def singlestat_to_stat(panel: Json) -> tuple[Json, list[str]]:
         options.update(without_none({"showThresholdMarkers": gauge.get("thresholdMarkers"),
                                       "showThresholdLabels": gauge.get("thresholdLabels")}))
     else:
-        sparkline = panel.get("sparkline") if isinstance(panel.get("sparkline"), dict) else {}
+        sparkline = as_object(panel.get("sparkline"))
         options["graphMode"] = "area" if sparkline.get("show") else "none"
         options["colorMode"] = "background" if panel.get("colorBackground") else \
             "value" if panel.get("colorValue") else "none"
@@ -169,10 +170,10 @@ def piechart_plugin_to_piechart(panel: Json) -> Json:
         options["reduceOptions"] = {"calcs": [calcs[panel["valueName"]]]
                                     if panel["valueName"] in calcs else []}
     placement = {"Under graph": "bottom", "Right side": "right"}
-    legend["placement"] = placement.get(panel.get("legendType"), "right")
+    legend["placement"] = placement.get(str(panel.get("legendType")), "right")
     if panel.get("pieType") in ("pie", "donut"):
         options["pieType"] = panel["pieType"]
-    old = panel.get("legend") if isinstance(panel.get("legend"), dict) else {}
+    old = as_object(panel.get("legend"))
     if panel.get("legend") is not None:
         if not old.get("show"):
             legend["showLegend"] = False

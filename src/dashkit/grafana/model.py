@@ -17,6 +17,16 @@ BUILT_IN_DATASOURCES = frozenset({"-- Grafana --", "grafana", "-- Mixed --", "--
                                   "__expr__"})
 
 
+def as_object(value: Any) -> Json:
+    """``value`` where a JSON object is expected, else ``{}``: saved models hold anything."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_array(value: Any) -> list[Any]:
+    """``value`` where a JSON array is expected, else ``[]``."""
+    return value if isinstance(value, list) else []
+
+
 def variable_query(variable: Mapping[str, Any]) -> str:
     """A variable's query text, whether stored as a string or as the query editor's object
     (``{"query": …}``, or ``{"expr": …}`` for Loki)."""
@@ -26,7 +36,7 @@ def variable_query(variable: Mapping[str, Any]) -> str:
     return str(query or "")
 
 
-def iter_panels(panels: list[Json]) -> Iterator[Json]:
+def iter_panels(panels: list[Any]) -> Iterator[Json]:
     """Every panel, rows and the panels nested in collapsed rows included."""
     for panel in panels:
         if not isinstance(panel, dict):

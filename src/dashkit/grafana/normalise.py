@@ -17,6 +17,7 @@ import attrs
 import orjson
 
 from dashkit.errors import DashkitError
+from dashkit.grafana.model import as_array
 
 Json = dict[str, Any]
 
@@ -73,7 +74,7 @@ def grid_height(height: Any) -> int:
     if not isinstance(height, (int, float)) or height <= 0:
         height = _DEFAULT_ROW_HEIGHT
     height = max(height, _MIN_PANEL_HEIGHT)
-    return math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN))
+    return int(math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN)))
 
 
 def rows_to_panels(model: Json) -> Json:
@@ -218,11 +219,11 @@ def check_shape(model: Json, source: str) -> None:
             if inner is not None and _expect(inner, list, f"{key}.list", problems):
                 for i, item in enumerate(inner):
                     _expect(item, dict, f"{key}.list[{i}]", problems)
-    for i, tag in enumerate(model.get("tags") or [] if isinstance(model.get("tags"), list) else []):
+    for i, tag in enumerate(as_array(model.get("tags"))):
         _expect(tag, str, f"tags[{i}]", problems)
-    for i, link in enumerate(model.get("links") if isinstance(model.get("links"), list) else []):
+    for i, link in enumerate(as_array(model.get("links"))):
         _expect(link, dict, f"links[{i}]", problems)
-    rows = model.get("rows") if isinstance(model.get("rows"), list) else []
+    rows = as_array(model.get("rows"))
     for r, row in enumerate(rows):
         if _expect(row, dict, f"rows[{r}]", problems) and row.get("panels") is not None:
             _check_panels(row["panels"], f"rows[{r}].panels", problems)

@@ -19,7 +19,8 @@ from dashkit.importer.declarations import PRELUDE, Declarations
 from dashkit.grafana.compare import covers
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
-from dashkit.sdk.layout import GRID_COLUMNS, Panel, Flow, slug
+from dashkit.grafana.facts import GRID_COLUMNS
+from dashkit.sdk.layout import Panel, Flow, slug
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.facts import ref_id
 from dashkit.grafana.model import iter_panels
@@ -377,12 +378,12 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
                       + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
     # Nothing from the input goes into the docstring or a comment: it is text only as literals.
     docstring = '"""Imported by dashkit import.'
-    notes = ""
+    notes_source = ""
     if generator.notes:
         docstring += " IMPORT_NOTES says what was not carried over faithfully."
-        notes = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
+        notes_source = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
     body = (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
-        _imports(body) + "\n" + notes + body
+        _imports(body) + "\n" + notes_source + body
     check_module(text)
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))

@@ -155,7 +155,7 @@ def _drops_le(aggregation: pp.AggregateExpr) -> bool:
     if modifier is None:
         return True
     labels = set(modifier.labels)
-    return ("le" in labels) == (modifier.type == pp.AggModifierType.Without)
+    return bool(("le" in labels) == (modifier.type == pp.AggModifierType.Without))
 
 
 @functools.lru_cache(maxsize=4096)

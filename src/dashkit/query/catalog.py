@@ -32,12 +32,16 @@ _SERIES_SUFFIXES: dict[MetricType, dict[str, frozenset[str]]] = {
 }
 
 
+def _label_set(labels: Iterable[str]) -> frozenset[str]:
+    return frozenset(labels)
+
+
 @attrs.frozen
 class Metric:
     """One metric of a catalog: its name, type, labels and what it measures."""
     name: str
     type: MetricType
-    labels: frozenset[str] = attrs.field(converter=lambda v: frozenset[str](v), factory=frozenset)
+    labels: frozenset[str] = attrs.field(converter=_label_set, factory=frozenset)
     help: str = ""
     unit: str = ""
     #: Grafana unit id panels use by default for this metric ("s", "bytes", "reqps"...).

@@ -10,10 +10,10 @@ from dashkit.errors import DashkitError
 from dashkit.grafana.facts import (BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION,
                                   UID_PATTERN)
 from dashkit.sdk.grafanalib_fixes import modernise_panel
-from dashkit.grafana.jsonio import dumps  # noqa: F401  (part of this module's API)
 from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, walk
 from dashkit.grafana.model import iter_panels
-from dashkit.sdk.panels import merge, targets_of
+from dashkit.sdk.options import merge
+from dashkit.sdk.panels import targets_of
 from dashkit.query.promql import Expr, validate
 from dashkit.sdk.variables import Variable, references
 from dashkit.sdk.variables import datasource as datasource_variable
@@ -54,8 +54,9 @@ def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, A
     """One panel's JSON, without its id and position: raw panels as written, others through
     grafanalib and dashkit's fixes, then the panel's ``extra``."""
     if isinstance(panel.spec, Raw):
-        return copy.deepcopy(panel.spec.json)
-    model = modernise_panel(panel.spec, datasource)
+        model = copy.deepcopy(panel.spec.json)
+    else:
+        model = modernise_panel(panel.spec, datasource)
     return merge(model, panel.extra) if panel.extra else model
 
 
@@ -154,6 +155,9 @@ def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
     """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
     defined = {v.name for v in variables}
     for panel in iter_panels(model["panels"]):
+        repeat = panel.get("repeat")
+        if repeat and repeat not in defined:
+            raise DashkitError(f"repeats over undefined variable ${repeat}", panel=panel.get("title"))
         for target in panel.get("targets", []):
             datasource = target.get("datasource")
             text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),

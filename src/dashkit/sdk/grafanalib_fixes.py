@@ -14,6 +14,7 @@ from typing import Any
 
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.jsonio import plain
+from dashkit.sdk.options import merge
 
 Json = dict[str, Any]
 
@@ -113,7 +114,7 @@ def _fix_bar_gauge(panel: Json) -> None:
     if old is None:
         return
     defaults = old.get("defaults", {})
-    panel["fieldConfig"] = {
+    panel["fieldConfig"] = merge({  # what the builder set in fieldConfig (data links) stays
         "defaults": {
             **{k: defaults.get(k) for k in ("decimals", "max", "min", "unit", "links")},
             "displayName": defaults.get("title"),
@@ -121,7 +122,7 @@ def _fix_bar_gauge(panel: Json) -> None:
             "thresholds": {"mode": "absolute", "steps": _steps(old.get("thresholds"))},
         },
         "overrides": [],
-    }
+    }, panel.get("fieldConfig", {}))
     panel["options"] = {
         "displayMode": options.get("displayMode", "gradient"),
         "orientation": options.get("orientation", "horizontal"),

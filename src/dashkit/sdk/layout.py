@@ -12,7 +12,7 @@ from typing import Any, Union
 import attrs
 
 from dashkit.errors import DashkitError
-from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS  # noqa: F401
+from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS
 
 
 @attrs.frozen

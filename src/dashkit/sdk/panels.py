@@ -6,7 +6,7 @@ brings the result up to date (see ``grafanalib_fixes``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 import attrs
@@ -14,7 +14,9 @@ import grafanalib.core as gl
 
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import next_ref_id
-from dashkit.sdk.layout import DEFAULT_HEIGHT, DEFAULT_WIDTH, Panel, Raw
+from dashkit.errors import DashkitError
+from dashkit.sdk.layout import Panel, Raw
+from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
 from dashkit.query.logql import LogQuery
 from dashkit.query.promql import Expr
 
@@ -123,34 +125,6 @@ def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = Fal
     return targets
 
 
-def _common(title: str, description: str, datasource: DatasourceRef | None,
-            json: dict[str, Any] | None = None, links: Iterable[dict[str, Any]] = ()
-            ) -> dict[str, Any]:
-    """grafanalib keyword arguments shared by every builder; ``json`` is merged into
-    grafanalib's output (settings the builder owns), before dashkit's fixes."""
-    kwargs: dict[str, Any] = {"title": title, "description": description or None}
-    if datasource is not None:
-        kwargs["dataSource"] = datasource.to_json_data()
-    merged: dict[str, Any] = dict(json or {})
-    links = list(links)
-    if links:
-        merged = merge(merged, {"fieldConfig": {"defaults": {"links": links}}})
-    if merged:
-        kwargs["extraJson"] = merged
-    return kwargs
-
-
-def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """``extra`` over ``base``, dictionaries merged key by key, anything else replaced."""
-    result = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = merge(result[key], value)
-        else:
-            result[key] = value
-    return result
-
-
 def _steps(thresholds: Thresholds | None) -> list[dict[str, Any]]:
     return (thresholds or NEUTRAL).to_json_data()
 
@@ -159,13 +133,10 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
                min: float | None = None, max: float | None = None, decimals: int | None = None,
                thresholds: Thresholds | None = None, stack: bool = False, fill: int = 10,
                bars: bool = False, legend_calcs: Sequence[str] = (), legend_table: bool = False,
-               description: str = "", datasource: DatasourceRef | None = None,
-               links: Iterable[dict[str, Any]] = (), overrides: Sequence[dict[str, Any]] = (),
-               w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-               extra: dict[str, Any] | None = None) -> Panel:
+               overrides: Sequence[dict[str, Any]] = (), **options: Unpack[PanelOptions]) -> Panel:
     """Lines over time; thresholds, when given, are drawn as dashed lines at the limits."""
-    limits: dict[str, Any] = {"min": min, "max": max}
+    common = panel_options(timeseries, title, options)
+    limits = {k: v for k, v in {"min": min, "max": max}.items() if v is not None}
     spec = gl.TimeSeries(
         targets=_targets(queries, legend), unit=unit, fillOpacity=fill,
         drawStyle="bars" if bars else "line", showPoints="never",
@@ -175,69 +146,58 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
         thresholds=_steps(thresholds), thresholdsStyleMode="dashed" if thresholds else "off",
         valueDecimals=decimals, overrides=list(overrides),
-        **_common(title, description, datasource,
-                  {"fieldConfig": {"defaults": {k: v for k, v in limits.items() if v is not None}}},
-                  links))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}}))
+    return common.place(spec)
 
 
 def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
          thresholds: Thresholds | None = None, mappings: Sequence[dict[str, Any]] = (),
          decimals: int | None = None, graph: bool = False, color_background: bool = False,
          reduce: str = "lastNotNull", no_value: str | None = None, text_mode: str = "auto",
-         instant: bool = False, description: str = "", datasource: DatasourceRef | None = None,
-         links: Iterable[dict[str, Any]] = (), w: int = 6, h: int = 4, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-         extra: dict[str, Any] | None = None) -> Panel:
+         instant: bool = False, **options: Unpack[PanelOptions]) -> Panel:
     """One number per series, coloured by thresholds; ``no_value`` replaces "No data"."""
+    common = panel_options(stat, title, options)
     spec = gl.Stat(
         targets=_targets(queries, legend, instant=instant), format=unit, decimals=decimals,
         graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
         reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
-        thresholds=_steps(thresholds), orientation="auto",
-        **_common(title, description, datasource, links=links))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        thresholds=_steps(thresholds), orientation="auto", **common.grafanalib(title))
+    return common.place(spec, size=(6, 4))
 
 
 def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: float = 0,
           max: float = 1, legend: str = "", thresholds: Thresholds | None = None,
-          decimals: int | None = None, reduce: str = "lastNotNull", description: str = "",
-          datasource: DatasourceRef | None = None, w: int = 6, h: int = 6, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-          extra: dict[str, Any] | None = None) -> Panel:
+          decimals: int | None = None, reduce: str = "lastNotNull",
+          **options: Unpack[PanelOptions]) -> Panel:
     """A dial between ``min`` and ``max``: by default a 0–1 ratio shown as a percentage."""
+    common = panel_options(gauge, title, options)
     spec = gl.GaugePanel(
         targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
         calc=reduce, thresholds=_steps(thresholds), thresholdMarkers=True,
-        **_common(title, description, datasource))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        **common.grafanalib(title))
+    return common.place(spec, size=(6, 6))
 
 
 def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
               min: float = 0, max: float | None = None, thresholds: Thresholds | None = None,
               decimals: int | None = None, reduce: str = "lastNotNull", instant: bool = False,
-              description: str = "", datasource: DatasourceRef | None = None,
-              w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-              extra: dict[str, Any] | None = None) -> Panel:
+              **options: Unpack[PanelOptions]) -> Panel:
     """Horizontal bars, one per series: rankings such as the busiest routes."""
+    common = panel_options(bar_gauge, title, options)
     spec = gl.BarGauge(
         targets=_targets(queries, legend, instant=instant), format=unit, min=min, max=max,
         decimals=decimals, calc=reduce, thresholds=_steps(thresholds),
         displayMode=gl.GAUGE_DISPLAY_MODE_GRADIENT, orientation=gl.ORIENTATION_HORIZONTAL,
-        **_common(title, description, datasource))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        **common.grafanalib(title))
+    return common.place(spec)
 
 
 def table(title: str, *queries: Query | Target, unit: str = "short", legend: str = "",
           thresholds: Thresholds | None = None, overrides: Sequence[dict[str, Any]] = (),
           transformations: Sequence[dict[str, Any]] = (), sort_by: str | None = None,
-          descending: bool = True, cell: str = "auto", description: str = "",
-          datasource: DatasourceRef | None = None, links: Iterable[dict[str, Any]] = (),
-          w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-          extra: dict[str, Any] | None = None) -> Panel:
+          descending: bool = True, cell: str = "auto", **options: Unpack[PanelOptions]) -> Panel:
     """Instant queries as rows; several queries are merged on their common labels."""
+    common = panel_options(table, title, options)
     targets = _targets(queries, legend, instant=True, format="table")
     transforms = list(transformations)
     if len(targets) > 1 and not any(t.get("id") == "merge" for t in transforms):
@@ -246,48 +206,49 @@ def table(title: str, *queries: Query | Target, unit: str = "short", legend: str
         targets=targets, unit=unit, displayMode=cell, filterable=False, overrides=list(overrides),
         transformations=transforms, thresholds=_steps(thresholds),
         sortBy=[gl.TableSortByField(displayName=sort_by, desc=descending)] if sort_by else [],
-        **_common(title, description, datasource, links=links))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        **common.grafanalib(title))
+    return common.place(spec)
 
 
-def heatmap(title: str, query: Query | Target, *, unit: str = "s", description: str = "",
-            datasource: DatasourceRef | None = None, w: int = DEFAULT_WIDTH,
-            h: int = DEFAULT_HEIGHT, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-            extra: dict[str, Any] | None = None) -> Panel:
+def heatmap(title: str, query: Query | Target, *, unit: str = "s",
+            **options: Unpack[PanelOptions]) -> Panel:
     """Histogram buckets over time; feed it ``promql.bucket_rate``."""
+    common = panel_options(heatmap, title, options)
     spec = gl.Heatmap(
         targets=_targets([query], "{{le}}", format="heatmap"),
-        yAxis=gl.YAxis(format=unit), dataFormat="tsbuckets",
-        **_common(title, description, datasource))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+        yAxis=gl.YAxis(format=unit), dataFormat="tsbuckets", **common.grafanalib(title))
+    return common.place(spec)
 
 
-def logs(title: str, *queries: Query | Target, datasource: DatasourceRef, description: str = "",
-         w: int = 24, h: int = 10, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-         extra: dict[str, Any] | None = None) -> Panel:
-    """Log lines, newest first, with details (and their derived trace links) one click away."""
-    targets = [attrs.evolve(t, datasource=t.datasource or datasource)
+def logs(title: str, *queries: Query | Target, **options: Unpack[PanelOptions]) -> Panel:
+    """Log lines, newest first, with details (and their derived trace links) one click away.
+    ``datasource=`` is required: a dashboard's default datasource is not a log store."""
+    common = panel_options(logs, title, options)
+    if common.datasource is None:
+        raise DashkitError(f"logs panel {title!r} needs datasource=, the Loki datasource to read")
+    targets = [attrs.evolve(t, datasource=t.datasource or common.datasource)
                for t in _targets(queries, "")]
     spec = gl.Logs(targets=targets, showTime=True, wrapLogMessages=True, enableLogDetails=True,
                    prettifyLogMessage=False, sortOrder="Descending", dedupStrategy="none",
-                   **_common(title, description, datasource))
-    return Panel(spec, w, h, key, x, y, extra=extra or {})
+                   **common.grafanalib(title))
+    return common.place(spec, size=(24, 10))
 
 
-def text(title: str, content: str, *, w: int = 24, h: int = 3, key: str | None = None,
-        x: int | None = None, y: int | None = None,
-         extra: dict[str, Any] | None = None) -> Panel:
+def text(title: str, content: str, **options: Unpack[PanelOptions]) -> Panel:
     """Markdown: a note to whoever reads the dashboard at 3 a.m."""
-    return Panel(gl.Text(title=title, content=content, mode=gl.TEXT_MODE_MARKDOWN), w, h, key,
-                 x, y, extra=extra or {})
+    common = panel_options(text, title, options)
+    if common.links:
+        raise DashkitError(f"text panel {title!r} shows no values, so it has no data links: "
+                           "use panel_links= for links in its header")
+    spec = gl.Text(content=content, mode=gl.TEXT_MODE_MARKDOWN, **common.grafanalib(title))
+    return common.place(spec, size=(24, 3))
 
 
-def raw(json: dict[str, Any], *, w: int = DEFAULT_WIDTH, h: int = DEFAULT_HEIGHT,
-        x: int | None = None, y: int | None = None, key: str | None = None) -> Panel:
-    """A panel passed through untouched: third-party plugins, or anything no builder covers."""
-    return Panel(Raw(json), w, h, key, x, y)
+def raw(json: dict[str, Any], **options: Unpack[PanelOptions]) -> Panel:
+    """A panel passed through as written (third-party plugins, anything no builder covers);
+    only the options given here are set on it."""
+    common = panel_options(raw, str(json.get("title", "")), options)
+    return common.place(Raw(merge(json, common.json())))
 
 
 def targets_of(panel: Panel) -> list[Target]:
