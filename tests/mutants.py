@@ -215,8 +215,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "grafana/migrate.py", '    return {"uid": raw}', '    return {"uid": raw.lower()}',
              (MIGRATIONS, IMPORT)),
     Breakage("legacy-row-heights", "import: legacy rows keep their heights", "grafana/normalise.py",
-             "    return math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN))",
-             "    return math.floor(height / (_CELL_HEIGHT + _CELL_MARGIN))", (IMPORT,)),
+             "    return int(math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN)))",
+             "    return int(math.floor(height / (_CELL_HEIGHT + _CELL_MARGIN)))", (IMPORT,)),
     Breakage("import-variable-labels", "import: variable labels", "importer/declarations.py",
              '        common = [("label", raw["label"])] if raw.get("label") else []',
              "        common = []", (IMPORT,)),
@@ -236,6 +236,12 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("typed-exports", "type checkers see every public name of dashkit",
              "__init__.py", '"PublishReport", "PublishResult", "Row",', '"PublishReport", "PublishResult",',
              ("tests/test_types.py",)),
+    Breakage("imported-defects-accepted", "an imported project builds: its own defects are accepted",
+             "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))",
+             "    return []", ("tests/test_import_project.py",)),
+    Breakage("allow-overlaps", "allow_overlaps=True is honoured by build",
+             "build/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
+             ("tests/test_import_project.py",)),
 )
 
 

@@ -12,13 +12,13 @@ from typing import Any
 import attrs
 
 from dashkit.grafana.jsonio import dumps
-from dashkit.sdk.compiler import compile_dashboard
+from dashkit.sdk.compiler import Accepted, compile_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
 from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
-from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
-from dashkit.lint.findings import COMPILE, ERROR, Finding, Subject
+from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
+from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
 from dashkit.lint.rules import lint_dashboard, lint_set
 
 
@@ -46,12 +46,27 @@ class Compiled:
         return f"{self.uid}.json"
 
 
+def project_exclusions(project: Project) -> list[Exclusion]:
+    """The lint exclusions file of the project's folder (none for a project built in memory)."""
+    return load_exclusions(project.root / EXCLUSIONS_FILE) if project.root is not None else []
+
+
+def _accepted(exclusions: Sequence[Exclusion], uid: str) -> Accepted:
+    def accepted(rule: str, panel: str) -> bool:
+        finding = Finding(rule, ERROR, "", dashboard=uid, panel=panel)
+        return any(e.matches(finding) for e in exclusions)
+    return accepted
+
+
 def compile_each(project: Project, checks: bool = True) -> tuple[list[Compiled], list[DashkitError]]:
     """Every dashboard compiled that can be, and the errors of those that cannot."""
     compiled, errors = [], []
+    exclusions = project_exclusions(project) if checks else []
     for source in project.sources:
         try:
-            compiled.append(Compiled(source, compile_dashboard(source.dashboard, strict=checks)))
+            model = compile_dashboard(source.dashboard, strict=checks,
+                                      accepted=_accepted(exclusions, source.dashboard.uid))
+            compiled.append(Compiled(source, model))
         except DashkitError as error:
             errors.append(error.located(file=source.file))
         except (TypeError, ValueError, AttributeError, KeyError) as error:
@@ -71,21 +86,29 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     compiled, errors = compile_each(project, checks)
     errors = list(project.errors) + errors
     if checks:
-        errors += _set_errors(compiled)
+        errors += _set_errors(compiled, project_exclusions(project))
     raise_all(errors)
     return compiled
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
     """The compiled dashboards as lint sees them (with their own catalogs)."""
-    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog) for c in compiled]
+    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog,
+                    allow_overlaps=c.source.dashboard.allow_overlaps) for c in compiled]
 
 
-def _set_errors(compiled: Sequence[Compiled]) -> list[DashkitError]:
-    """Duplicate uids and titles (Grafana then stops provisioning the folder: CONTRACT.md §3.2)
-    and links to dashboards not in the build: lint's set rules, as errors."""
+#: Set rules no exclusion can waive: a duplicate uid or title stops Grafana provisioning the
+#: whole folder (CONTRACT.md §3.2), whatever the team decided.
+_ALWAYS_ERRORS = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
+
+
+def _set_errors(compiled: Sequence[Compiled], exclusions: Sequence[Exclusion] = ()
+                ) -> list[DashkitError]:
+    """Duplicate uids and titles and links to dashboards not in the build: lint's set rules, as
+    errors (a link the exclusions accept, such as an imported dashboard's, is not one)."""
     return [DashkitError(f.message, file=f.file, dashboard=f.dashboard, panel=f.panel or None)
-            for f in lint_set(lint_subjects(compiled)) if f.severity == ERROR]
+            for f in lint_set(lint_subjects(compiled)) if f.severity == ERROR
+            and (f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions))]
 
 
 @attrs.frozen

@@ -35,6 +35,8 @@ class Project:
     datasources: tuple[Datasource, ...]
     #: Modules that failed to load (``load_project(..., partial=True)`` only).
     errors: tuple[DashkitError, ...] = ()
+    #: The folder it was loaded from (its lint exclusions file lives there).
+    root: Path | None = None
 
 
 def import_file(path: Path) -> ModuleType:
@@ -178,7 +180,7 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     if not partial:
         raise_all(errors)
     return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
-                   tuple(errors))
+                   tuple(errors), Path(folder))
 
 
 def _datasources_of(module: ModuleType) -> list[Datasource]:

@@ -205,6 +205,8 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
                    grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
+    from dashkit.importer.carried_over import REASON, carry_over
+    from dashkit.lint.config import EXCLUSIONS_FILE
     from dashkit.importer.files import import_files, require_module_name
 
     sources: list[tuple[str, str | bytes]] = []
@@ -231,6 +233,8 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         except DashkitError as error:
             _usage(error)
     written = import_files(sources, out_dir, name=name, force=force)
+    imported = [w.result.uid for w in written if w.result is not None]
+    accepted = carry_over(out_dir, imported) if imported else []
     rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
             for w in written if w.result is not None]
     if rows:
@@ -242,8 +246,20 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         if w.result is not None and w.renamed_from:
             click.echo(f"note: {w.result.uid}: module {w.renamed_from!r} was taken by another "
                        f"dashboard of this import: written as {w.result.module!r}")
+        if w.result is not None and w.retitled_from:
+            changed = [f"{what} {before!r} is now {after!r}" for what, before, after in (
+                ("uid", w.retitled_from[0], w.result.uid), ("title", w.retitled_from[1], w.result.title))
+                if before != after]
+            click.echo(f"note: {w.result.uid}: {' and '.join(changed)}: another dashboard of this "
+                       "import had it, and Grafana refuses two in one folder")
         if w.error:
             click.echo(f"error: {w.error}", err=True)
+    if accepted:
+        click.echo(f"{len(accepted)} defect{'s' * (len(accepted) != 1)} of the imported dashboards "
+                   f"added to {out_dir / EXCLUSIONS_FILE} ({REASON}): build and lint pass; fix "
+                   "them there when you can:")
+        click.echo(format_table(("rule", "dashboard", "panel"),
+                                [(e.rule, e.dashboard, e.panel) for e in accepted]))
     sys.exit(1 if any(w.error for w in written) else 0)
 
 

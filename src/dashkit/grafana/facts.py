@@ -11,7 +11,8 @@ DEFAULT_WIDTH = 12
 DEFAULT_HEIGHT = 8
 
 #: Grafana's uid rule (CONTRACT.md §2): at most 40 characters of ``[A-Za-z0-9_-]``.
-UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+MAX_UID_LENGTH = 40
+UID_PATTERN = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_UID_LENGTH}}}$")
 #: Grafana 12.4+ answers 400 "tag-too-long" above this; older ones fail on MySQL/PostgreSQL.
 MAX_TAG_BYTES = 50
 

@@ -13,7 +13,8 @@ import attrs
 
 from dashkit.build.project import shadows_python
 from dashkit.errors import DashkitError
-from dashkit.grafana.normalise import load_json
+from dashkit.grafana.facts import MAX_UID_LENGTH
+from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.generator import ImportResult, import_model
 
 
@@ -58,6 +59,9 @@ class Written:
     error: str | None = None
     #: The name the title gave, where another dashboard of the run had it first.
     renamed_from: str | None = None
+    #: The dashboard's own uid and title where another dashboard of the run had them first
+    #: (Grafana stops provisioning a folder with two of either: CONTRACT.md §3.2).
+    retitled_from: tuple[str, str] | None = None
 
 
 def _write_module(target: Path, source: str) -> None:
@@ -73,6 +77,21 @@ def _write_module(target: Path, source: str) -> None:
         raise
 
 
+def _distinct(item: Loaded, result: ImportResult, uids: set[str], titles: set[str]) -> Loaded:
+    """The dashboard with ``-2``/`` (2)`` added to whichever of its uid and title the run has
+    already given to another dashboard."""
+    model = dict(item.model)
+    uid, title, n = result.uid, result.title, 2
+    while result.uid in uids and uid in uids:
+        uid = f"{result.uid[:MAX_UID_LENGTH - 1 - len(str(n))]}-{n}"
+        n += 1
+    n = 2
+    while result.title in titles and title in titles:
+        title, n = f"{result.title} ({n})", n + 1
+    model["uid"], model["title"] = uid, title
+    return attrs.evolve(item, model=model)
+
+
 def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, name: str | None = None,
                  force: bool = False) -> list[Written]:
     """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
@@ -84,6 +103,8 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
     out = Path(out_dir)
     written: list[Written] = []
     taken: set[str] = set()
+    titles: set[str] = set()
+    uids: set[str] = set()
     for label, text in sources:
         try:
             found = load_json(label, text)
@@ -106,15 +127,23 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
                                        file=label)
                 if os.path.lexists(target) and not force:
                     raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
-                results.append((import_model(item, chosen), target, renamed))
+                result = import_model(item, chosen)
+                retitled = None
+                if result.uid in uids or result.title in titles:
+                    retitled = (result.uid, result.title)
+                    result = import_model(_distinct(item, result, uids, titles), chosen)
+                uids.add(result.uid)
+                titles.add(result.title)
+                results.append((result, target, renamed, retitled))
         except DashkitError as error:  # load_json refuses what is too deep or not JSON
             written.append(Written(label, None, None, str(error)))
             continue
         try:
             out.mkdir(parents=True, exist_ok=True)
-            for result, target, renamed in results:
+            for result, target, renamed, retitled in results:
                 _write_module(target, result.source)
-                written.append(Written(label, result, str(target), renamed_from=renamed))
+                written.append(Written(label, result, str(target), renamed_from=renamed,
+                                       retitled_from=retitled))
         except OSError as error:
             written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
                                                       f"{error.strerror or error}"))

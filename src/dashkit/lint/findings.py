@@ -159,6 +159,8 @@ class Subject:
     catalog: Catalog | None = None
     loaded: Loaded | None = None
     provisioning: bool = False
+    #: The dashkit dashboard says ``allow_overlaps=True`` (an imported layout): overlaps warn.
+    allow_overlaps: bool = False
 
     @property
     def name(self) -> str:

@@ -58,7 +58,7 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
 
 
 def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:
-    severity = ERROR if subject.origin == "dashkit" else WARNING
+    severity = ERROR if subject.origin == "dashkit" and not subject.allow_overlaps else WARNING
     groups: list[list[Json]] = [[]]
     for panel in model.get("panels") or []:
         groups[0].append(panel)

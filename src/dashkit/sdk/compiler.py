@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import zlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dashkit.sdk.datasources import DatasourceRef
@@ -20,6 +21,15 @@ from dashkit.sdk.variables import datasource as datasource_variable
 
 if TYPE_CHECKING:
     from dashkit.sdk.dashboard import Dashboard
+
+#: Whether the lint exclusions file accepts a finding (rule id, panel title) of this dashboard:
+#: the compiler's checks that are also lint rules honour it, as lint does.
+Accepted = Callable[[str, str], bool]
+
+
+def _nothing_accepted(rule: str, panel: str) -> bool:
+    return False
+
 
 #: Panel ids are hashed from keys into this range: small enough for a readable viewPanel URL.
 _ID_SPACE = 999_983
@@ -81,11 +91,13 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
     return model
 
 
-def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, Any]:
+def compile_dashboard(dashboard: Dashboard, strict: bool = True,
+                      accepted: Accepted = _nothing_accepted) -> dict[str, Any]:
     """The dashboard as the JSON model Grafana stores (a plain dict).
 
     ``strict=False`` skips the query checks (catalog, undefined variables) so that lint can report
-    every problem under its own rule rather than stop at the first.
+    every problem under its own rule rather than stop at the first. ``accepted`` says which
+    findings the project's lint exclusions accept (an imported dashboard's own defects).
     """
     try:
         if not UID_PATTERN.match(dashboard.uid or ""):
@@ -134,7 +146,7 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
             **dashboard.extra,
         }
         if strict:
-            _check_variables(model, model_variables)
+            _check_variables(model, model_variables, accepted)
         return model
     except DashkitError as error:
         raise error.located(dashboard=dashboard.uid or dashboard.title) from None
@@ -151,13 +163,16 @@ def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
     return [datasource_variable(names.pop(), dashboard.datasource.type), *dashboard.variables]
 
 
-def _check_variables(model: dict[str, Any], variables: list[Variable]) -> None:
+def _check_variables(model: dict[str, Any], variables: list[Variable], accepted: Accepted) -> None:
     """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
     defined = {v.name for v in variables}
     for panel in iter_panels(model["panels"]):
+        title = str(panel.get("title") or "")
+        if accepted("variable-undefined", title):
+            continue
         repeat = panel.get("repeat")
         if repeat and repeat not in defined:
-            raise DashkitError(f"repeats over undefined variable ${repeat}", panel=panel.get("title"))
+            raise DashkitError(f"repeats over undefined variable ${repeat}", panel=title)
         for target in panel.get("targets", []):
             datasource = target.get("datasource")
             text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),

@@ -1,0 +1,76 @@
+"""An imported dashboard's own defects (an undefined variable, a link to a dashboard that is not
+in the project) become lint exclusions with their reason, so the project builds and lints as it
+is, and the defects stay listed where a team will see and fix them."""
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+import yaml
+
+from dashkit.build.pipeline import lint_subjects, compile_each
+from dashkit.build.project import load_project
+from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
+from dashkit.lint.findings import ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding
+from dashkit.lint.rules import lint_dashboard, lint_set
+
+REASON = "carried over from the imported dashboard"
+#: What no exclusion may waive (Grafana stops provisioning the folder): import avoids it instead.
+_NEVER_EXCLUDED = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
+
+
+def carried_over_findings(out_dir: Path, uids: Collection[str]) -> list[Finding]:
+    """The error-level lint findings of the dashboards ``uids`` in the project at ``out_dir``
+    that its exclusions file does not already accept: what would stop ``dashkit build``."""
+    project = load_project(out_dir, partial=True)
+    compiled, _ = compile_each(project, checks=False)
+    subjects = lint_subjects(compiled)
+    existing = load_exclusions(out_dir / EXCLUSIONS_FILE)
+    findings = [f for s in subjects if s.model.get("uid") in uids for f in lint_dashboard(s)]
+    findings += [f for f in lint_set(subjects) if f.dashboard in uids]
+    return [f for f in findings if f.severity == ERROR and f.rule not in _NEVER_EXCLUDED
+            and not any(e.matches(f) for e in existing)]
+
+
+def _glob_literal(text: str) -> str:
+    """``text`` as an fnmatch pattern that matches only itself."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def add_exclusions(out_dir: Path, findings: list[Finding]) -> list[Exclusion]:
+    """Append one exclusion per (rule, dashboard, panel) to the exclusions file, keeping what the
+    file says already (comments included); returns the entries added."""
+    added: list[Exclusion] = []
+    for finding in findings:
+        exclusion = Exclusion(finding.rule, REASON, _glob_literal(finding.dashboard),
+                              _glob_literal(finding.panel) if finding.panel else "*")
+        if exclusion not in added:
+            added.append(exclusion)
+    if not added:
+        return []
+    path = out_dir / EXCLUSIONS_FILE
+    entries = [{"rule": e.rule, "dashboard": e.dashboard, "panel": e.panel, "reason": e.reason}
+               for e in added]
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    data = yaml.safe_load(text) if text else None
+    block = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=1000)
+    indented = "".join(f"  {line}\n" for line in block.splitlines())
+    if isinstance(data, dict) and isinstance(data.get("exclusions"), list) and data["exclusions"] \
+            and yaml.safe_load(text.rstrip("\n") + "\n" + indented) == {
+                "exclusions": data["exclusions"] + entries}:
+        new_text = text.rstrip("\n") + "\n" + indented  # appended: the team's comments stay
+    else:
+        previous = data.get("exclusions") or [] if isinstance(data, dict) else []
+        header = "# Lint findings accepted on purpose, each with the reason (dashkit lint requires one).\n"
+        new_text = header + yaml.safe_dump({"exclusions": previous + entries}, sort_keys=False,
+                                           allow_unicode=True, width=1000)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(new_text, encoding="utf-8")
+    temporary.replace(path)
+    return added
+
+
+def carry_over(out_dir: Path, uids: Collection[str]) -> list[Exclusion]:
+    """After an import into ``out_dir``: accept the imported dashboards' own defects in its
+    exclusions file, so the folder builds as it is; returns the entries added."""
+    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))
