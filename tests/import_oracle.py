@@ -37,7 +37,14 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
      "derives them from the query text, which is compared"),
     ("built-in annotation", "Grafana adds \"Annotations & Alerts\" when missing"),
     ("__inputs datasources", "become datasource variables of the same name"),
+    ("Prometheus/Loki query fields at their defaults: format \"time_series\", hide false, "
+     "legendFormat \"\", exemplar false, interval \"\", intervalFactor 1",
+     "absent means the same: the Prometheus backend reads any format but table and heatmap as a "
+     "time series; the datasource takes intervalFactor || 1"),
 )
+#: Query fields an import may leave out, with the value that means the same (see above).
+_QUERY_DEFAULTS = (("format", "time_series"), ("hide", False), ("legendFormat", ""),
+                   ("exemplar", False), ("interval", ""), ("intervalFactor", 1))
 
 _TOP_EXEMPT = {"id", "version", "iteration", "gnetId", "__inputs", "__requires", "__elements",
                "revision", "schemaVersion", "style", "hideControls", "sharedCrosshair", "rows"}
@@ -92,7 +99,8 @@ def _compare(expected: Any, actual: Any, path: str, lost: list[str]) -> None:
 
 
 def _targets(raw: list[Any]) -> list[Any]:
-    """The targets with the refIds Grafana gives the ones that have none."""
+    """The targets with the refIds Grafana gives the ones that have none, without the query
+    fields that restate a default."""
     taken = {t.get("refId") for t in raw if isinstance(t, dict)}
     letters = iter(chr(c) for c in range(ord("A"), ord("Z") + 1))
     result = []
@@ -100,6 +108,9 @@ def _targets(raw: list[Any]) -> list[Any]:
         if isinstance(target, dict) and not target.get("refId"):
             letter = next(c for c in letters if c not in taken)
             target = {**target, "refId": letter}
+        if isinstance(target, dict) and isinstance(target.get("expr"), str):
+            target = {k: v for k, v in target.items()
+                      if not any(k == key and _same(default, v) for key, default in _QUERY_DEFAULTS)}
         result.append(target)
     return result
 

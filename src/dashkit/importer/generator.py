@@ -17,6 +17,7 @@ import attrs
 from dashkit.importer.codecheck import check_module, run_module
 from dashkit.importer.declarations import PRELUDE, Declarations
 from dashkit.grafana.compare import covers
+from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
 from dashkit.grafana.facts import GRID_COLUMNS
@@ -98,6 +99,7 @@ class _Generator(Declarations):
         elif (is_range, instant) not in ((True, False), (None, None), (True, None), (None, False)):
             rest.update({k: v for k, v in (("range", is_range), ("instant", instant)) if v is not None})
         rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
+        rest = {k: v for k, v in rest.items() if not is_default(k, v, QUERY_DEFAULTS)}
         if rest:
             kwargs.append(("extra", rest))
         return Call("Target", (self.expression(str(raw.get("expr", ""))),), tuple(kwargs))
@@ -195,13 +197,16 @@ class _Generator(Declarations):
         call = self.builder_call(panel, position)
         if call is not None:
             try:
-                built = compile_panel(self._evaluate(call), None)
+                # compared in meaning: a query's fields at Grafana's defaults are not residue,
+                # so the queries stay in their Target calls, never repeated in ``extra``
+                meaning = panel_meaning(original)
+                built = panel_meaning(compile_panel(self._evaluate(call), None))
                 built.pop("id", None)
-                residue = _diff(original, built)
+                residue = _diff(meaning, built)
                 if residue:
                     call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
-                    built = compile_panel(self._evaluate(call), None)
-                if covers(built, original):
+                    built = panel_meaning(compile_panel(self._evaluate(call), None))
+                if covers(built, meaning):
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
                 pass

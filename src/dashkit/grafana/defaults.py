@@ -1,0 +1,49 @@
+"""What Grafana assumes when a field is absent, so that writing it changes nothing.
+
+The importer drops these values (the generated module states each fact once) and compares
+dashboards in meaning: a query without ``format`` is the same query as one with
+``format: "time_series"``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+#: Fields of a Prometheus or Loki query (a target with ``expr``) and the values that mean the
+#: same as leaving them out. ``format``: the Prometheus backend reads anything but "table" and
+#: "heatmap" as a time series (``pkg/promlib/models/query.go``); ``hide``: DataQuery's
+#: "true if query is disabled"; ``legendFormat`` "": the series' own name; ``exemplar``,
+#: ``interval`` "": off, and no minimum step; ``intervalFactor`` 1: the Prometheus datasource's
+#: ``target.intervalFactor || 1``. SQL datasources are not covered: their default format is
+#: "table".
+QUERY_DEFAULTS: dict[str, tuple[Any, ...]] = {
+    "format": ("time_series",),
+    "hide": (False,),
+    "legendFormat": ("",),
+    "exemplar": (False,),
+    "interval": ("",),
+    "intervalFactor": (1,),
+}
+
+
+def is_default(key: str, value: Any, defaults: dict[str, tuple[Any, ...]]) -> bool:
+    """True where ``value`` is what Grafana assumes for an absent ``key`` (booleans and numbers
+    are not confused: ``False`` is not ``0``)."""
+    return any(type(value) is type(default) and value == default
+               for default in defaults.get(key, ()))
+
+
+def query_without_defaults(target: Any) -> Any:
+    """A Prometheus/Loki query without the fields that restate Grafana's defaults; any other
+    target (no ``expr``) as it is."""
+    if not isinstance(target, dict) or not isinstance(target.get("expr"), str):
+        return target
+    return {k: v for k, v in target.items() if not is_default(k, v, QUERY_DEFAULTS)}
+
+
+def panel_meaning(panel: dict[str, Any]) -> dict[str, Any]:
+    """The panel with its queries' default fields left out: two panels that differ only in
+    those mean the same to Grafana."""
+    targets = panel.get("targets")
+    if not isinstance(targets, list):
+        return panel
+    return {**panel, "targets": [query_without_defaults(t) for t in targets]}
