@@ -23,7 +23,8 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
     ("style, hideControls, sharedCrosshair, rows",
      "retired keys the migrator removes (rows become panels with gridPos)"),
     ("refresh: false", "Grafana reads false as no refresh, the same as \"\""),
-    ("panels[].id", "dashkit numbers panels from their keys (issue 10 keeps them)"),
+    ("panels[].id of a row, or repeated", "dashkit numbers rows, and a panel whose id another "
+     "panel had first, from their keys"),
     ("row gridPos w, h", "a row is always drawn 24 wide and 1 high"),
     ("targets[].refId when missing", "PanelModel.ensureQueryIds assigns A, B, … on load"),
     ("datasource as a name or \"${DS}\" string", "schema v33/v36 turn it into {type, uid}: the "
@@ -176,13 +177,20 @@ def _migrated_panel(raw: Json, built: Json, path: str, lost: list[str]) -> None:
             lost.append(f"{path}.styles[{pattern!r}] is missing")
 
 
-def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str]) -> None:
+def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str],
+            seen_ids: set[int] | None = None) -> None:
     raw = [p for p in raw if isinstance(p, dict)]
+    seen_ids = set() if seen_ids is None else seen_ids
     if len(raw) != len(built):
         lost.append(f"{path}: {len(raw)} panels became {len(built)}")
         return
     for index, (before, after) in enumerate(zip(raw, built)):
         where = f"{path}[{index}]"
+        panel_id = before.get("id")
+        if before.get("type") != "row" and type(panel_id) is int and panel_id not in seen_ids:
+            seen_ids.add(panel_id)  # links such as viewPanel= name a panel by its id
+            if after.get("id") != panel_id:
+                lost.append(f"{where}.id: {panel_id!r} became {after.get('id')!r}")
         if before.get("type") in _MIGRATED:
             _migrated_panel(before, after, where, lost)
             continue
@@ -194,7 +202,8 @@ def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str]) -> Non
         if "targets" in before:
             _compare(_targets(before["targets"]), after.get("targets"), f"{where}.targets", lost)
         if before.get("panels") or after.get("panels"):
-            _panels(before.get("panels") or [], after.get("panels") or [], f"{where}.panels", lost)
+            _panels(before.get("panels") or [], after.get("panels") or [], f"{where}.panels", lost,
+                    seen_ids)
 
 
 def _variables(raw: list[Json], inputs: list[Json], built: list[Json], lost: list[str]) -> None:

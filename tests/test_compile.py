@@ -108,3 +108,14 @@ def test_dashboard_without_catalog_skips_metric_checks():
 def test_tags_over_fifty_bytes_are_refused():
     with pytest.raises(DashkitError, match="is over 50 bytes"):
         Dashboard("u", "t", tags=["é" * 26]).to_model()  # 52 bytes, 26 characters
+
+
+def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():
+    from dashkit.sdk.compiler import stable_ids
+    hashed = stable_ids(["a"])["a"]
+    dashboard = Dashboard("u", "t", [panels.text("a", "x"), panels.text("b", "y", id=hashed),
+                                     panels.text("c", "z", id=7)])
+    ids = {p["title"]: p["id"] for p in dashboard.to_model()["panels"]}
+    assert ids["b"] == hashed and ids["c"] == 7 and ids["a"] not in (hashed, 7)
+    with pytest.raises(DashkitError, match=r"panel 'c': panel id 7 is also given to panel 'b'"):
+        Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]).to_model()

@@ -23,6 +23,7 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
+            id=1,
         ),
         panels.gauge(
             "Acceptance Rate",
@@ -34,6 +35,7 @@ dashboard = Dashboard(
             max=None,
             w=12,
             h=8,
+            id=2,
         ),
         panels.timeseries(
             "Payment Success Rate",
@@ -43,6 +45,7 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
+            id=3,
             extra={
                 "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
                 "options": {
@@ -57,6 +60,7 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
+            id=4,
         ),
     ],
 )

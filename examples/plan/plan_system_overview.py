@@ -14,13 +14,21 @@ dashboard = Dashboard(
     datasource=None,
     allow_overlaps=True,
     panels=[
-        panels.stat("Service Health Status", Target("up", legend="{{ job }}"), unit="", w=12, h=4),
+        panels.stat(
+            "Service Health Status",
+            Target("up", legend="{{ job }}"),
+            unit="",
+            w=12,
+            h=4,
+            id=1,
+        ),
         panels.timeseries(
             "Total Requests (Last Hour)",
             Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
             unit="",
             w=12,
             h=8,
+            id=2,
             extra={
                 "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
                 "options": {
@@ -38,6 +46,7 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
+            id=3,
             extra={
                 "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
                 "options": {
@@ -55,6 +64,7 @@ dashboard = Dashboard(
             unit="",
             w=12,
             h=8,
+            id=4,
             extra={
                 "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
                 "options": {

@@ -23,6 +23,7 @@ class Declarations:
         self.datasources: dict[tuple[str, str], str] = {}
         self.namespace: dict[str, Any] = {}
         self.keys: set[str] = set()
+        self.panel_ids: set[int] = set()
         self.selectors: dict[str, str] = {}
         self.namespace = run_module(PRELUDE)
 

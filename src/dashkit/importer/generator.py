@@ -241,6 +241,11 @@ class _Generator(Declarations):
             else:
                 position += [("x", x), ("y", y)]
                 flow.place(Panel(None, w, h, None, x, y))
+            panel_id = panel.get("id")
+            if isinstance(panel_id, int) and not isinstance(panel_id, bool) \
+                    and panel_id not in self.panel_ids:  # kept, so viewPanel= links still work
+                self.panel_ids.add(panel_id)
+                position.append(("id", panel_id))
             position += self.key(str(panel.get("title") or ""), prefix)
             calls.append(self.panel(panel, position))
         return calls

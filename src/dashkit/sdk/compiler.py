@@ -35,15 +35,15 @@ def _nothing_accepted(rule: str, panel: str) -> bool:
 _ID_SPACE = 999_983
 
 
-def stable_ids(keys: list[str]) -> dict[str, int]:
+def stable_ids(keys: list[str], fixed: dict[str, int] | None = None) -> dict[str, int]:
     """Panel ids from keys: inserting a panel does not renumber the others.
 
     Keys are hashed; a collision (rare) probes to the next free id, in sorted key order so the
-    result does not depend on panel order.
+    result does not depend on panel order. ``fixed`` ids (by key) are kept and never reused.
     """
-    ids: dict[str, int] = {}
-    taken: set[int] = set()
-    for key in sorted(keys):
+    ids: dict[str, int] = dict(fixed or {})
+    taken: set[int] = set(ids.values())
+    for key in sorted(k for k in keys if k not in ids):
         candidate = zlib.crc32(key.encode()) % _ID_SPACE + 1
         while candidate in taken:
             candidate = candidate % _ID_SPACE + 1
@@ -91,6 +91,22 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
     return model
 
 
+def _fixed_ids(placed: list[Placed]) -> dict[str, int]:
+    """The ids panels set themselves (``id=``), each used once."""
+    fixed: dict[str, int] = {}
+    owners: dict[int, str] = {}
+    for item in walk(placed):
+        panel_id = getattr(item.item, "id", None)
+        if panel_id is None:
+            continue
+        if panel_id in owners:
+            raise DashkitError(f"panel id {panel_id} is also given to panel {owners[panel_id]!r}",
+                               panel=item.item.title)
+        owners[panel_id] = item.item.title
+        fixed[item.key] = panel_id
+    return fixed
+
+
 def compile_dashboard(dashboard: Dashboard, strict: bool = True,
                       accepted: Accepted = _nothing_accepted) -> dict[str, Any]:
     """The dashboard as the JSON model Grafana stores (a plain dict).
@@ -109,7 +125,7 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True,
             if len(tag.encode()) > MAX_TAG_BYTES:
                 raise DashkitError(f"tag {tag!r} is over {MAX_TAG_BYTES} bytes")
         placed = layout(dashboard.panels, dashboard.allow_overlaps)
-        ids = stable_ids([p.key for p in walk(placed)])
+        ids = stable_ids([p.key for p in walk(placed)], _fixed_ids(placed))
         panels: list[dict[str, Any]] = []
         for top in placed:
             panels.append(_panel_json(top, ids, dashboard, strict))

@@ -41,6 +41,9 @@ class Panel:
     y: int | None = None
     #: Raw JSON merged into the compiled panel last, over everything dashkit set.
     extra: dict[str, Any] = attrs.field(factory=dict)
+    #: A fixed panel id (an imported dashboard's, so ``viewPanel=`` links into it keep working);
+    #: without it the id is derived from ``key``.
+    id: int | None = None
 
     @property
     def title(self) -> str:

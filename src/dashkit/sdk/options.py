@@ -55,6 +55,8 @@ class PanelOptions(TypedDict, total=False):
     y: int | None
     #: Identity across edits, from which the panel id is derived; defaults to the title.
     key: str | None
+    #: A fixed panel id instead (an imported dashboard's, so links into it keep working).
+    id: int | None
     #: Raw JSON merged over everything dashkit wrote, for what no option expresses.
     extra: dict[str, Any] | None
 
@@ -90,6 +92,7 @@ class CommonOptions:
     x: int | None = attrs.field(default=None, validator=_optional_grid_int)
     y: int | None = attrs.field(default=None, validator=_optional_grid_int)
     key: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    id: int | None = attrs.field(default=None, validator=_optional_grid_int)
     extra: dict[str, Any] | None = attrs.field(default=None, validator=optional(instance_of(dict)))
 
     def json(self) -> dict[str, Any]:
@@ -128,7 +131,7 @@ class CommonOptions:
         """The configured panel on the grid, at the builder's default ``size`` unless set."""
         return Panel(spec, size[0] if self.w is None else self.w,
                      size[1] if self.h is None else self.h, self.key, self.x, self.y,
-                     extra=self.extra or {})
+                     extra=self.extra or {}, id=self.id)
 
 
 def panel_options(builder: Callable[..., Any], title: str,
