@@ -1,10 +1,13 @@
-"""Import timings: the whole corpus (18 files), and its largest file, Node Exporter Full.
+"""Import timings: the whole corpus (18 files), and its largest file, Node Exporter Full; and the
+size of each generated module against the dashboard's JSON pretty-printed with indent 2.
 
 Run: .venv/bin/python benchmarks/bench_import.py [--repeat R]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -29,6 +32,17 @@ def import_all(files: list[Path]) -> int:
     return lines
 
 
+def size_table(files: list[Path]) -> list[tuple[str, int, int, float]]:
+    """(file, module bytes, indent-2 JSON bytes, ratio) for every dashboard of ``files``."""
+    rows = []
+    for file in files:
+        for loaded in load_json(file):
+            module = import_model(loaded, module_name(loaded.name)).source.encode()
+            pretty = json.dumps(loaded.model, indent=2, ensure_ascii=False).encode()
+            rows.append((file.name, len(module), len(pretty), len(module) / len(pretty)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -42,6 +56,13 @@ def main() -> None:
              f"{corpus_time * 1000:.0f} ms"),
             (f"import node-exporter-full.json ({panels} panels)", f"{largest_time * 1000:.0f} ms")]
     print(format_table(("benchmark", f"median of {args.repeat}"), rows))
+    sizes = size_table(files)
+    print()
+    print(format_table(("dashboard", "module bytes", "JSON bytes (indent 2)", "module / JSON"),
+                       [(n, f"{m:,}", f"{j:,}", f"{r:.0%}") for n, m, j, r in sizes]))
+    ratios = [r for *_, r in sizes]
+    print(f"median {statistics.median(ratios):.0%}, largest {max(ratios):.0%} "
+          "(goal: median at most 35%, none over 60%)")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
      "legendFormat \"\", exemplar false, interval \"\", intervalFactor 1",
      "absent means the same: the Prometheus backend reads any format but table and heatmap as a "
      "time series; the datasource takes intervalFactor || 1"),
+    ("a panel's own fields that are null, and its empty links and transformations",
+     "absent means the same: PanelModel reads null as unset and starts from empty lists"),
 )
 #: Query fields an import may leave out, with the value that means the same (see above).
 _QUERY_DEFAULTS = (("format", "time_series"), ("hide", False), ("legendFormat", ""),
@@ -60,6 +62,11 @@ _PANEL_OWN_KEYS = ("title", "description", "gridPos", "datasource", "targets", "
 _MIGRATED = {"graph": "timeseries", "singlestat": ("stat", "gauge"),
              "grafana-singlestat-panel": ("stat", "gauge"), "table-old": "table",
              "grafana-piechart-panel": "piechart", "heatmap-new": "heatmap"}
+
+
+def _unset(key: str, value: Any) -> bool:
+    """A panel field that says nothing: null, or an empty list of links or transformations."""
+    return value is None or (key in ("links", "transformations") and value == [])
 
 
 def _uid(value: Any) -> Any:
@@ -139,7 +146,7 @@ def _migrated_panel(raw: Json, built: Json, path: str, lost: list[str]) -> None:
     wanted = _MIGRATED[kind]
     if built.get("type") not in (wanted if isinstance(wanted, tuple) else (wanted,)):
         lost.append(f"{path}.type: {kind!r} became {built.get('type')!r}, not {wanted!r}")
-    own = {k: raw[k] for k in _PANEL_OWN_KEYS if k in raw}
+    own = {k: raw[k] for k in _PANEL_OWN_KEYS if k in raw and not _unset(k, raw[k])}
     if "targets" in own:
         own["targets"] = _targets(own["targets"])
     _compare(own, built, path, lost)
@@ -194,7 +201,8 @@ def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str],
         if before.get("type") in _MIGRATED:
             _migrated_panel(before, after, where, lost)
             continue
-        expected = {k: v for k, v in before.items() if k not in ("id", "panels", "targets")}
+        expected = {k: v for k, v in before.items() if k not in ("id", "panels", "targets")
+                    and not _unset(k, v)}
         if before.get("type") == "row":
             expected["gridPos"] = {k: v for k, v in (before.get("gridPos") or {}).items()
                                    if k in ("x", "y")}

@@ -248,6 +248,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("import-panel-ids", "import: panel ids are kept, so viewPanel links still work",
              "importer/generator.py", '                position.append(("id", panel_id))\n',
              "                pass\n", ("tests/test_import.py",)),
+    Breakage("import-hoisting", "import: panels are module-level names (modules half the JSON's size)",
+             "importer/generator.py", "    panel_refs, assignments = hoist_panels(panel_calls, taken)\n",
+             "    panel_refs, assignments = panel_calls, []\n", ("tests/test_import_size.py",)),
 )
 
 

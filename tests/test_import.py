@@ -48,7 +48,7 @@ def code_body(source: str) -> str:
 def test_what_the_round_trip_leaves_to_grafana():
     """The short list of fields the round trip does not hold dashkit to, with the reason."""
     print("\n".join(f"{where}: {why}" for where, why in GRAFANA_REWRITES))
-    assert len(GRAFANA_REWRITES) == 15
+    assert len(GRAFANA_REWRITES) == 16
 
 
 def test_every_source_is_covered():
@@ -214,3 +214,11 @@ def test_repeated_selectors_are_named_once():
     uses = sum(e.count('{instance="$node",job="$job"}') for e in exprs if "%" not in e)
     assert len(re.findall(r"\bINSTANCE_JOB\b", result.source)) == uses + 1  # + its definition
     # and the queries are still exactly the original ones: the round trip test covers them
+
+
+def test_the_readme_shows_the_committed_import():
+    readme = (ROOT / "README.md").read_text()
+    marker = "and imported (`examples/plan/plan_system_overview.py`, after):\n\n```python\n"
+    shown = readme[readme.index(marker) + len(marker):]
+    shown = shown[:shown.index("```\n")]
+    assert shown == (ROOT / "examples" / "plan" / "plan_system_overview.py").read_text()

@@ -120,3 +120,17 @@ def test_every_query_title_and_unit_edited_in_the_module_reaches_the_build(path,
     units = [((p.get("fieldConfig") or {}).get("defaults") or {}).get("unit") for p in after]
     for unit in edits.units:
         assert units.count(unit) == 1, unit
+
+
+def test_modules_are_formatted_by_ruff_and_stay_so():
+    """The module is what ruff's formatter writes: formatting it again changes nothing, and a
+    series colour override is one line, not seven."""
+    from dashkit.importer.formatting import format_module
+    from dashkit.importer.generator import import_model
+    from dashkit.grafana.normalise import load_json
+
+    path = SHARED / "corpus" / "node-exporter-full-old.json"
+    source = import_model(load_json(path.name, path.read_text())[0], "node").source
+    assert format_module(source) == source
+    assert 'panels.override("Busy", {"color": panels.fixed_color("#EAB839")})' in source
+    assert max(len(line) for line in source.splitlines() if "'" not in line and '"' not in line) <= 100

@@ -240,3 +240,12 @@ def test_repeat_over_an_undefined_variable_is_caught():
     dashboard = Dashboard("u", "t", [panels.stat("Per service", "up", repeat="service")])
     with pytest.raises(DashkitError, match=r"Per service.*repeats over undefined variable \$service"):
         dashboard.to_model()
+
+
+def test_override_and_fixed_color_write_grafanas_shapes():
+    assert panels.override("Busy", {"color": panels.fixed_color("#EAB839"), "unit": "s"}) == {
+        "matcher": {"id": "byName", "options": "Busy"},
+        "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "#EAB839"}},
+                       {"id": "unit", "value": "s"}]}
+    assert panels.override("/idle/", {}, by="byRegexp")["matcher"] == {"id": "byRegexp",
+                                                                     "options": "/idle/"}

@@ -1,9 +1,59 @@
 """Imported by dashkit import. IMPORT_NOTES says what was not carried over faithfully."""
+
 from __future__ import annotations
 
 from dashkit import Dashboard, Target, panels
 
 IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived from its title",)
+
+service_health_status = panels.stat(
+    "Service Health Status", Target("up", legend="{{ job }}"), unit="", w=12, h=4, id=1
+)
+
+total_requests_last_hour = panels.timeseries(
+    "Total Requests (Last Hour)",
+    Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
+    unit="",
+    w=12,
+    h=8,
+    id=2,
+    extra={
+        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+    },
+)
+
+error_rate = panels.timeseries(
+    "Error Rate",
+    Target(
+        'sum(rate(http_requests_total{status_code=~"5.."}[5m])) by (service)',
+        legend="{{ service }}",
+    ),
+    unit="",
+    w=12,
+    h=8,
+    id=3,
+    extra={
+        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+    },
+)
+
+response_time_p95 = panels.timeseries(
+    "Response Time (P95)",
+    Target(
+        "histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))",
+        legend="{{ service }}",
+    ),
+    unit="",
+    w=12,
+    h=8,
+    id=4,
+    extra={
+        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+    },
+)
 
 dashboard = Dashboard(
     uid="easymo-system-overview",
@@ -13,65 +63,5 @@ dashboard = Dashboard(
     graph_tooltip=0,
     datasource=None,
     allow_overlaps=True,
-    panels=[
-        panels.stat(
-            "Service Health Status",
-            Target("up", legend="{{ job }}"),
-            unit="",
-            w=12,
-            h=4,
-            id=1,
-        ),
-        panels.timeseries(
-            "Total Requests (Last Hour)",
-            Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
-            unit="",
-            w=12,
-            h=8,
-            id=2,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-                "options": {
-                    "legend": {"showLegend": True},
-                    "tooltip": {"mode": "single", "sort": "none"},
-                },
-            },
-        ),
-        panels.timeseries(
-            "Error Rate",
-            Target(
-                'sum(rate(http_requests_total{status_code=~"5.."}[5m])) by (service)',
-                legend="{{ service }}",
-            ),
-            unit="",
-            w=12,
-            h=8,
-            id=3,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-                "options": {
-                    "legend": {"showLegend": True},
-                    "tooltip": {"mode": "single", "sort": "none"},
-                },
-            },
-        ),
-        panels.timeseries(
-            "Response Time (P95)",
-            Target(
-                "histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))",
-                legend="{{ service }}",
-            ),
-            unit="",
-            w=12,
-            h=8,
-            id=4,
-            extra={
-                "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-                "options": {
-                    "legend": {"showLegend": True},
-                    "tooltip": {"mode": "single", "sort": "none"},
-                },
-            },
-        ),
-    ],
+    panels=[service_health_status, total_requests_last_hour, error_rate, response_time_p95],
 )

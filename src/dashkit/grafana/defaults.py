@@ -40,10 +40,18 @@ def query_without_defaults(target: Any) -> Any:
     return {k: v for k, v in target.items() if not is_default(k, v, QUERY_DEFAULTS)}
 
 
+#: A panel's own fields where an empty list means the same as leaving it out (PanelModel starts
+#: from empty lists); any of its own fields that is null means the same as absent.
+EMPTY_PANEL_LISTS = frozenset({"links", "transformations"})
+
+
 def panel_meaning(panel: dict[str, Any]) -> dict[str, Any]:
-    """The panel with its queries' default fields left out: two panels that differ only in
-    those mean the same to Grafana."""
-    targets = panel.get("targets")
-    if not isinstance(targets, list):
-        return panel
-    return {**panel, "targets": [query_without_defaults(t) for t in targets]}
+    """The panel without what restates Grafana's defaults (its own null fields and empty link and
+    transformation lists, its queries' default fields): two panels that differ only in those
+    mean the same to Grafana."""
+    meaning = {k: v for k, v in panel.items()
+               if v is not None and not (k in EMPTY_PANEL_LISTS and v == [])}
+    targets = meaning.get("targets")
+    if isinstance(targets, list):
+        meaning["targets"] = [query_without_defaults(t) for t in targets]
+    return meaning

@@ -25,7 +25,7 @@ CALLS = frozenset({"Dashboard", "Link", "Row", "Annotation", "DatasourceRef", "T
                    "Thresholds"})
 MODULE_CALLS: dict[str, frozenset[str]] = {
     "panels": frozenset({"timeseries", "stat", "gauge", "bar_gauge", "table", "heatmap", "logs",
-                         "text", "raw"}),
+                         "text", "raw", "override", "fixed_color"}),
     "variables": frozenset({"Variable", "datasource", "query", "custom", "interval"}),
 }
 #: Methods a named constant may have called on it (a datasource as variable JSON).

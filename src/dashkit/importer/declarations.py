@@ -3,6 +3,7 @@ constants (datasources, named selectors), variables, links and annotations, as d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from dashkit.importer.codecheck import evaluate, run_module
@@ -156,3 +157,16 @@ class Declarations:
             kwargs.append(("enable", raw.get("enable")))
         return Call("Annotation", (raw.get("name", ""), ds or Code('DatasourceRef("", "")')),
                     tuple(kwargs))
+
+
+def datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
+    """``${DS_X}`` import inputs become datasource variables of the same name."""
+    variables = model.setdefault("templating", {}).setdefault("list", [])
+    defined = {v.get("name") for v in variables}
+    added = []
+    for item in inputs:
+        if item.get("type") == "datasource" and item.get("name") not in defined:
+            added.append({"name": item["name"], "type": "datasource",
+                          "label": item.get("label") or item["name"],
+                          "query": item.get("pluginId", ""), "regex": "", "hide": 0})
+    variables[:0] = added

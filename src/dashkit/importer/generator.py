@@ -15,7 +15,9 @@ from typing import Any
 import attrs
 
 from dashkit.importer.codecheck import check_module, run_module
-from dashkit.importer.declarations import PRELUDE, Declarations
+from dashkit.importer.declarations import PRELUDE, Declarations, datasource_variables
+from dashkit.importer.formatting import format_module
+from dashkit.importer.hoisting import hoist_panels
 from dashkit.grafana.compare import covers
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
@@ -26,7 +28,7 @@ from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.facts import ref_id
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
-from dashkit.importer.pysource import Call, Code, render
+from dashkit.importer.pysource import Call, Code, override_call, render
 
 Json = dict[str, Any]
 #: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
@@ -185,7 +187,7 @@ class _Generator(Declarations):
                                       or key == "decimals" and builder == "stat"):
                 kwargs.append((key, value))
         if builder in ("timeseries", "table") and (panel.get("fieldConfig") or {}).get("overrides"):
-            kwargs.append(("overrides", panel["fieldConfig"]["overrides"]))
+            kwargs.append(("overrides", [override_call(o) for o in panel["fieldConfig"]["overrides"]]))
         return Call(f"panels.{builder}", tuple(args), tuple(kwargs + position))
 
     def _evaluate(self, call: Call) -> Panel:
@@ -289,19 +291,6 @@ def _imports(body: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _datasource_variables(model: Json, inputs: Iterable[Json]) -> None:
-    """``${DS_X}`` import inputs become datasource variables of the same name."""
-    variables = model.setdefault("templating", {}).setdefault("list", [])
-    defined = {v.get("name") for v in variables}
-    added = []
-    for item in inputs:
-        if item.get("type") == "datasource" and item.get("name") not in defined:
-            added.append({"name": item["name"], "type": "datasource",
-                          "label": item.get("label") or item["name"],
-                          "query": item.get("pluginId", ""), "regex": "", "hide": 0})
-    variables[:0] = added
-
-
 def import_model(loaded: Loaded, module: str) -> ImportResult:
     """One dashboard as Python source; raise DashkitError when it cannot be a dashboard.
 
@@ -317,7 +306,10 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
         first = _generate(loaded, module)
         namespace = run_module(first.source)
         compiled = compile_dashboard(namespace["dashboard"], strict=False)
-        return _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+        final = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+        formatted = format_module(final.source)
+        check_module(formatted)
+        return attrs.evolve(final, source=formatted)
     except DashkitError as error:
         raise error.located(file=loaded.source) from None
     except (TypeError, ValueError, KeyError, AttributeError) as error:
@@ -333,7 +325,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         raise DashkitError("dashboard has no title", file=loaded.source)
     source["__inputs"] = list(loaded.inputs)
     model, notes = migrate_dashboard(source)
-    _datasource_variables(model, loaded.inputs)
+    datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
     generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
                               for t in p.get("targets") or []
@@ -376,9 +368,13 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
              and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
-    kwargs.append(("panels", panel_calls))
+    taken = set(generator.namespace) | {"dashboard", "IMPORT_NOTES"}
+    panel_refs, assignments = hoist_panels(panel_calls, taken)
+    kwargs.append(("panels", panel_refs))
     dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
-    panel_source = dashboard
+    panels_source = "".join(f"{name} = {render(call, prefix=len(name) + 3)}\n\n"
+                            for name, call in assignments)
+    panel_source = panels_source + dashboard
     constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
                         for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
     used_selectors = sorted((n, c) for c, n in generator.selectors.items()
@@ -392,7 +388,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     if generator.notes:
         docstring += " IMPORT_NOTES says what was not carried over faithfully."
         notes_source = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
-    body = (constants + "\n" if constants else "") + f"dashboard = {dashboard}\n"
+    body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         _imports(body) + "\n" + notes_source + body
     check_module(text)

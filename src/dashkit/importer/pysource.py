@@ -110,3 +110,28 @@ def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         return _block(opening, [render(v, inner) for v in value], closing, indent)
     return flat
+
+
+def override_call(rule: Any) -> Any:
+    """A field override as ``panels.override(...)`` (one line, not seven) where it has the
+    builder's shape; anything else as the dict it is."""
+    if not isinstance(rule, dict) or set(rule) != {"matcher", "properties"}:
+        return rule
+    matcher, properties = rule["matcher"], rule["properties"]
+    if not (isinstance(matcher, dict) and set(matcher) == {"id", "options"}
+            and isinstance(matcher["options"], str) and isinstance(properties, list)
+            and all(isinstance(p, dict) and set(p) == {"id", "value"} and isinstance(p["id"], str)
+                    for p in properties)
+            and [p["id"] for p in properties] == sorted({p["id"] for p in properties})):
+        return rule  # (the module writes a dict's keys sorted: other orders stay as written)
+    values = {p["id"]: _color_call(p["value"]) if p["id"] == "color" else p["value"]
+              for p in properties}
+    by = () if matcher["id"] == "byName" else (("by", matcher["id"]),)
+    return Call("panels.override", (matcher["options"], values), by)
+
+
+def _color_call(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"mode", "fixedColor"} \
+            and value["mode"] == "fixed" and isinstance(value["fixedColor"], str):
+        return Call("panels.fixed_color", (value["fixedColor"],))
+    return value

@@ -106,6 +106,18 @@ def value_map(mapping: Mapping[Any, tuple[str, str]]) -> dict[str, Any]:
         for i, (value, (text, color)) in enumerate(mapping.items())}}
 
 
+def override(match: str, properties: Mapping[str, Any], *, by: str = "byName") -> dict[str, Any]:
+    """A field override: ``properties`` (Grafana's property ids and their values) for the fields
+    ``match`` names; ``by="byRegexp"`` takes a pattern, as imported series overrides do."""
+    return {"matcher": {"id": by, "options": match},
+            "properties": [{"id": key, "value": value} for key, value in properties.items()]}
+
+
+def fixed_color(color: str) -> dict[str, str]:
+    """A colour that follows neither thresholds nor the palette: a series' own colour."""
+    return {"mode": "fixed", "fixedColor": color}
+
+
 def data_link(title: str, url: str, *, new_tab: bool = False) -> dict[str, Any]:
     """A data link on a field: from a value to a drill-down dashboard or trace."""
     return {"title": title, "url": url, "targetBlank": new_tab}

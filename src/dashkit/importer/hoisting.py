@@ -1,0 +1,57 @@
+"""Panels as module-level names, as a person writes a dashboard: ``cpu_busy = panels.timeseries(…)``
+once, and ``panels=[Row("CPU", [cpu_busy, …])]`` in the Dashboard. Each panel then sits four
+spaces in, not twenty, and the dashboard's structure reads in a few lines."""
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from dashkit.importer.pysource import Call, Code
+
+#: The longest panel variable name written.
+MAX_NAME = 40
+
+
+def panel_title(call: Any) -> str:
+    """The title a generated panel call carries (a builder's first argument, a raw panel's key)."""
+    if isinstance(call, Call) and call.args:
+        first = call.args[0]
+        if isinstance(first, str):
+            return first
+        if isinstance(first, dict):
+            return str(first.get("title") or "")
+    return ""
+
+
+def variable_name(title: str, taken: set[str]) -> str:
+    """A lower-case Python name from a title, distinct from ``taken`` (then added to it): never
+    a keyword, a builtin, or a name the module already uses."""
+    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_NAME].strip("_") or "panel"
+    if base[0].isdigit() or keyword.iskeyword(base) or hasattr(builtins, base):
+        base = f"panel_{base}"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def hoist_panels(calls: Iterable[Any], taken: set[str]) -> tuple[list[Any], list[tuple[str, Any]]]:
+    """The dashboard's panel list with every panel replaced by a name, and the (name, call)
+    assignments to write before the dashboard, in layout order; rows stay inline."""
+    assignments: list[tuple[str, Any]] = []
+
+    def hoist(call: Any) -> Any:
+        if isinstance(call, Call) and call.name == "Row":
+            title, children = call.args
+            return attrs.evolve(call, args=(title, [hoist(child) for child in children]))
+        name = variable_name(panel_title(call), taken)
+        assignments.append((name, call))
+        return Code(name)
+
+    return [hoist(call) for call in calls], assignments
