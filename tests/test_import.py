@@ -222,3 +222,14 @@ def test_the_readme_shows_the_committed_import():
     shown = readme[readme.index(marker) + len(marker):]
     shown = shown[:shown.index("```\n")]
     assert shown == (ROOT / "examples" / "plan" / "plan_system_overview.py").read_text()
+
+
+def test_a_multi_line_query_stays_multi_line():
+    expr = ('sum by (service) (\n  rate(http_requests_total{status_code=~"5.."}[5m])\n)\n/\n'
+            'sum by (service) (\n  rate(http_requests_total[5m])\n)')
+    model = {"uid": "m", "title": "M", "panels": [{
+        "type": "timeseries", "title": "Errors", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+        "targets": [{"refId": "A", "expr": expr}]}]}
+    source = import_model(load_json("m.json", json.dumps(model))[0], "m").source
+    assert '        "  rate(http_requests_total[5m])\\n"\n' in source
+    assert run_module(source)["panels"][0]["targets"][0]["expr"] == expr

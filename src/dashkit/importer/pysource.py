@@ -90,10 +90,21 @@ def _block(opening: str, items: Sequence[str], closing: str, indent: int) -> str
     return opening + "\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + closing
 
 
+def _lines(value: str) -> str:
+    """Text of several lines as it was written: one literal per line, concatenated (still only
+    plain literals, so nothing in the text can end one)."""
+    pieces = value.splitlines(keepends=True)
+    return "(\n" + "\n".join(python_string(piece) for piece in pieces) + "\n)"
+
+
 def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
     """``value`` as Python source; ``prefix`` is how much of the line is already taken."""
     flat = _one_line(value)
-    if indent + prefix + len(flat) <= WIDTH or _literal(value) is not None:
+    if indent + prefix + len(flat) <= WIDTH:
+        return flat
+    if isinstance(value, str) and "\n" in value.rstrip("\n"):
+        return _lines(value)  # a multi-line query stays multi-line
+    if _literal(value) is not None:
         return flat
     inner = indent + 4
     if isinstance(value, Call):
