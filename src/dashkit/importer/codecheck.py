@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashkit.errors import DashkitError
+from dashkit.importer.pysource import Call, Code
 
 #: ``from MODULE import NAME`` the generated modules may write.
 IMPORTS: dict[str, frozenset[str]] = {
@@ -99,8 +100,9 @@ def _check_callee(func: ast.AST, names: set[str], constants: set[str]) -> None:
     raise _fail(func, f"a call of {ast.unparse(func)!r}")
 
 
-def check_module(source: str) -> None:
-    """Raise :class:`UnsafeSource` unless ``source`` has only the generator's shapes."""
+def check_module(source: str) -> ast.Module:
+    """Raise :class:`UnsafeSource` unless ``source`` has only the generator's shapes; the
+    checked tree, which is what runs (the text is not parsed twice)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError) as error:
@@ -131,16 +133,19 @@ def check_module(source: str) -> None:
             constants.add(target)
             continue
         raise _fail(statement, f"a {type(statement).__name__} statement")
+    return tree
 
 
-def check_expression(source: str, names: Iterable[str], constants: Iterable[str]) -> None:
-    """The same rules for one expression evaluated against known ``names``."""
+def check_expression(source: str, names: Iterable[str], constants: Iterable[str]
+                     ) -> ast.Expression:
+    """The same rules for one expression evaluated against known ``names``; the checked tree."""
     try:
         tree = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError) as error:
         raise UnsafeSource(f"internal error: a generated expression does not parse ({error})"
                            ) from None
     _check_expr(tree.body, set(names), set(constants))
+    return tree
 
 
 def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
@@ -154,13 +159,42 @@ def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = 
 
 def run_module(source: str) -> dict[str, Any]:
     """The checked module's namespace, run with no builtins but a dashkit-only import."""
-    check_module(source)
+    tree = check_module(source)
     namespace: dict[str, Any] = {"__builtins__": {"__import__": _import}}
-    exec(compile(source, "<dashkit import>", "exec"), namespace)  # noqa: S102 - checked above
+    exec(compile(tree, "<dashkit import>", "exec"), namespace)  # noqa: S102 - checked above
     return namespace
 
 
 def evaluate(source: str, namespace: dict[str, Any], constants: Iterable[str]) -> Any:
     """One checked expression in ``namespace`` (whose builtins are empty)."""
-    check_expression(source, [n for n in namespace if not n.startswith("__")], constants)
-    return eval(compile(source, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked
+    tree = check_expression(source, [n for n in namespace if not n.startswith("__")], constants)
+    return eval(compile(tree, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked
+
+
+def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str]) -> Any:
+    """What the generated source for ``value`` (a pysource Call, Code or literal) evaluates to,
+    built directly from the data: calls resolve only through the same allow-list, and a Code
+    fragment (a constant's name, a ``%`` template) goes through :func:`evaluate`. No source text
+    is compiled for the structure itself, which makes checking each panel cheap."""
+    constants = frozenset(constants)
+    if isinstance(value, Call):
+        owner, _, attr = value.name.rpartition(".")
+        allowed = (attr in CALLS and not owner) or (owner in MODULE_CALLS
+                                                    and attr in MODULE_CALLS[owner])
+        if not allowed or (owner or attr) not in namespace:
+            raise UnsafeSource(f"internal error: a call of {value.name!r} (please report this)")
+        function = getattr(namespace[owner], attr) if owner else namespace[attr]
+        return function(*[build_value(a, namespace, constants) for a in value.args],
+                        **{k: build_value(v, namespace, constants) for k, v in value.kwargs})
+    if isinstance(value, Code):
+        return evaluate(value.text, namespace, constants)
+    if isinstance(value, dict):
+        return {build_value(k, namespace, constants): build_value(v, namespace, constants)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [build_value(v, namespace, constants) for v in value]
+    if isinstance(value, tuple):
+        return tuple(build_value(v, namespace, constants) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise UnsafeSource(f"internal error: a {type(value).__name__} value (please report this)")

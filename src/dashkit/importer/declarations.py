@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from dashkit.importer.codecheck import evaluate, run_module
+from dashkit.importer.codecheck import build_value, run_module
 from dashkit.importer.pysource import Call, Code, render
 from dashkit.sdk.datasources import DatasourceRef
 
@@ -41,7 +41,7 @@ class Declarations:
     def evaluate(self, code: Any) -> Any:
         """A generated expression, checked by codecheck before it runs."""
         constants = set(self.datasources.values()) | set(self.selectors.values())
-        return evaluate(render(code), self.namespace, constants)
+        return build_value(code, self.namespace, constants)
 
     # --- datasources ------------------------------------------------------------------------------
     def datasource(self, raw: Any) -> Code | None:

@@ -22,6 +22,7 @@ from dashkit.grafana.compare import covers
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.options import merge
 from dashkit.grafana.facts import GRID_COLUMNS
 from dashkit.sdk.layout import Panel, Flow, slug
 from dashkit.grafana.migrate import migrate_dashboard
@@ -202,12 +203,13 @@ class _Generator(Declarations):
                 # compared in meaning: a query's fields at Grafana's defaults are not residue,
                 # so the queries stay in their Target calls, never repeated in ``extra``
                 meaning = panel_meaning(original)
-                built = panel_meaning(compile_panel(self._evaluate(call), None))
-                built.pop("id", None)
+                compiled = compile_panel(self._evaluate(call), None)
+                compiled.pop("id", None)
+                built = panel_meaning(compiled)
                 residue = _diff(meaning, built)
-                if residue:
+                if residue:  # compile_panel merges a panel's extra last, exactly so
                     call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
-                    built = panel_meaning(compile_panel(self._evaluate(call), None))
+                    built = panel_meaning(merge(compiled, residue))
                 if covers(built, meaning):
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
@@ -377,8 +379,9 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     panel_source = panels_source + dashboard
     constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
                         for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
-    used_selectors = sorted((n, c) for c, n in generator.selectors.items()
-                            if re.search(rf"% \(?[^\n]*\b{n}\b", panel_source))
+    after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
+    used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
+    used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
     if used_selectors:
         constants += ("\n# Label matchers repeated across the queries, written once.\n"
                       + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
@@ -391,5 +394,5 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         _imports(body) + "\n" + notes_source + body
-    check_module(text)
+    # not checked here: import_model runs it (run_module checks) or checks the formatted text
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))

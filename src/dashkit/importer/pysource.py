@@ -2,6 +2,8 @@
 where it does not. The importer writes its modules with it."""
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,12 +43,19 @@ def _literal(value: Any) -> str | None:
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+#: Printable ASCII without a backslash: such text needs no escape but its quote.
+_PLAIN = re.compile(r"[ -\[\]-~]*")
+
+
+@functools.lru_cache(maxsize=65536)
 def python_string(value: str) -> str:
     """The one way text taken from input becomes Python source: a plain string literal that
     evaluates to exactly ``value``, whatever it holds (quotes, backslashes, ``\\N{…}``, NUL,
     U+2028, lone surrogates). No f-string, no raw or triple-quoted form, so nothing in ``value``
     can end the literal. PromQL is full of double quotes: those strings take single quotes."""
     quote = "'" if '"' in value and "'" not in value else '"'
+    if _PLAIN.fullmatch(value):
+        return quote + value.replace(quote, "\\" + quote) + quote
     out = []
     for char in value:
         if char in _ESCAPES:
@@ -62,21 +71,31 @@ def python_string(value: str) -> str:
     return quote + "".join(out) + quote
 
 
-def _one_line(value: Any) -> str:
+def _one_line(value: Any, memo: dict[int, str] | None = None) -> str:
+    """``value`` on one line; ``memo`` (by object id, for one render) keeps a nested value from
+    being written again at every level of the layout."""
     literal = _literal(value)
     if literal is not None:
         return literal
+    if memo is not None and id(value) in memo:
+        return memo[id(value)]
     if isinstance(value, Call):
-        parts = [_one_line(a) for a in value.args] + [f"{k}={_one_line(v)}" for k, v in value.kwargs]
-        return f"{value.name}({', '.join(parts)})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_one_line(k)}: {_one_line(v)}" for k, v in _sorted(value)) + "}"
-    if isinstance(value, tuple):
-        inner = ", ".join(_one_line(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, list):
-        return "[" + ", ".join(_one_line(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as Python")
+        parts = [_one_line(a, memo) for a in value.args] + \
+            [f"{k}={_one_line(v, memo)}" for k, v in value.kwargs]
+        text = f"{value.name}({', '.join(parts)})"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{_one_line(k, memo)}: {_one_line(v, memo)}"
+                               for k, v in _sorted(value)) + "}"
+    elif isinstance(value, tuple):
+        inner = ", ".join(_one_line(v, memo) for v in value)
+        text = f"({inner},)" if len(value) == 1 else f"({inner})"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_one_line(v, memo) for v in value) + "]"
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} as Python")
+    if memo is not None:
+        memo[id(value)] = text
+    return text
 
 
 def _sorted(value: dict[Any, Any]) -> list[tuple[Any, Any]]:
@@ -97,9 +116,10 @@ def _lines(value: str) -> str:
     return "(\n" + "\n".join(python_string(piece) for piece in pieces) + "\n)"
 
 
-def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
+def render(value: Any, indent: int = 0, prefix: int = 0, memo: dict[int, str] | None = None) -> str:
     """``value`` as Python source; ``prefix`` is how much of the line is already taken."""
-    flat = _one_line(value)
+    memo = {} if memo is None else memo
+    flat = _one_line(value, memo)
     if indent + prefix + len(flat) <= WIDTH:
         return flat
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
@@ -108,18 +128,18 @@ def render(value: Any, indent: int = 0, prefix: int = 0) -> str:
         return flat
     inner = indent + 4
     if isinstance(value, Call):
-        items = [render(a, inner) for a in value.args] + \
-            [f"{k}={render(v, inner, len(k) + 1)}" for k, v in value.kwargs]
+        items = [render(a, inner, 0, memo) for a in value.args] + \
+            [f"{k}={render(v, inner, len(k) + 1, memo)}" for k, v in value.kwargs]
         return _block(f"{value.name}(", items, ")", indent)
     if isinstance(value, dict):
         items = []
         for k, v in _sorted(value):
-            key = _one_line(k)
-            items.append(f"{key}: {render(v, inner, len(key) + 2)}")
+            key = _one_line(k, memo)
+            items.append(f"{key}: {render(v, inner, len(key) + 2, memo)}")
         return _block("{", items, "}", indent)
     if isinstance(value, (list, tuple)):
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
-        return _block(opening, [render(v, inner) for v in value], closing, indent)
+        return _block(opening, [render(v, inner, 0, memo) for v in value], closing, indent)
     return flat
 
 
