@@ -190,6 +190,47 @@ def test_import_from_grafana(tmp_path):
     assert (tmp_path / "traefik.py").exists() and "glsa_import_token" not in result.output
 
 
+def test_import_a_folder_or_everything_from_grafana(tmp_path):
+    """--folder imports every dashboard of one folder (by title), --all every dashboard; two
+    dashboards that share a title (allowed in two folders) become two modules and two titles."""
+    from standins.grafana_api import GrafanaAPIStandIn
+
+    api = GrafanaAPIStandIn(token="glsa_import_token").start()
+    env = {"GRAFANA_TOKEN": "glsa_import_token"}
+    try:
+        api.add_folder("redis", "Redis")
+        api.add_folder("other", "Other")
+        for name, folder in (("redis-exporter.json", "redis"), ("redis-mixin-overview.json", "redis"),
+                             ("traefik.json", "other")):
+            api.put_dashboard(json.loads((SHARED / "corpus" / name).read_text()), folder_uid=folder)
+        one = CliRunner().invoke(main, ["import", "--grafana-url", api.url, "--folder", "Redis",
+                                        "--out", str(tmp_path / "one")], env=env)
+        every = CliRunner().invoke(main, ["import", "--grafana-url", api.url, "--all",
+                                          "--out", str(tmp_path / "all")], env=env)
+        missing = CliRunner().invoke(main, ["import", "--grafana-url", api.url, "--folder", "Nope",
+                                            "--out", str(tmp_path / "none")], env=env)
+    finally:
+        api.stop()
+    assert one.exit_code == 0, one.output
+    assert sorted(p.name for p in (tmp_path / "one").glob("*.py")) == [
+        "redis_dashboard_for_prometheus_redis_exporter_1_x.py",
+        "redis_dashboard_for_prometheus_redis_exporter_1_x_2.py"]
+    assert "is now 'Redis Dashboard for Prometheus Redis Exporter 1.x (2)'" in one.output
+    assert "read 2/2 dashboards" in one.output
+    assert every.exit_code == 0 and len(list((tmp_path / "all").glob("*.py"))) == 3
+    assert missing.exit_code == 1 and "no folder titled 'Nope' in Grafana" in missing.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--folder", "Redis"], "--uid, --folder and --all need --grafana-url"),
+    (["--grafana-url", "http://127.0.0.1:9"], "--grafana-url needs --uid, --folder or --all"),
+    (["--grafana-url", "http://127.0.0.1:9", "--folder", "A", "--all"], "--folder or --all, not both"),
+])
+def test_import_source_options_are_checked(args, message):
+    result = CliRunner().invoke(main, ["import", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
 def test_committed_plan_imports_are_current():
     """examples/plan holds what the importer makes of the plan's dashboards today."""
     for name, module in (("system-overview.json", "plan_system_overview"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -28,7 +29,7 @@ def main() -> None:
     """Grafana dashboards as reviewed, tested Python code."""
 
 
-def _fail(error: DashkitError, after: str = "") -> None:
+def _fail(error: DashkitError, after: str = "") -> NoReturn:
     """Every error on its own line, then (for several) how many, and what that means."""
     errors = error.errors if isinstance(error, DashkitErrors) else (error,)
     for each in errors:
@@ -79,7 +80,6 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
         result = build(dashboards_dir, out_dir, options, force=force)
     except DashkitError as error:
         _fail(error, after="nothing was written")
-        return
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
             for c in result.dashboards]
     click.echo(format_table(("uid", "title", "panels", "file"), rows))
@@ -94,7 +94,6 @@ def list_command(dashboards_dir: Path) -> None:
         compiled = compile_project(load_project(dashboards_dir))
     except DashkitError as error:
         _fail(error)
-        return
     rows = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled]
     click.echo(format_table(("uid", "title", "panels", "source"), rows))
 
@@ -131,7 +130,6 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
             subjects, early = project_subjects(dashboards_dir)
     except DashkitError as error:
         _fail(error)
-        return
     report = lint_run.run_lint(subjects, early, exclusions,
                                None if paths or not config_file.exists() else config_file)
     click.echo(render(report, output))
@@ -186,7 +184,6 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
                                       overrides=overrides, progress=lambda: bar.update(1))
     except DashkitError as error:
         _fail(error)
-        return
     click.echo(render(report, output, allow_empty))
     sys.exit(1 if report.failures(allow_empty) else 0)
 
@@ -198,13 +195,17 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 @click.option("--name", help="Module name (one dashboard only) [default: from the title].")
 @click.option("--force", is_flag=True, help="Overwrite existing modules.")
 @click.option("--grafana-url", callback=_url,
-              help="Import from a live Grafana instead (with --uid).")
+              help="Import from a live Grafana instead (with --uid, --folder or --all).")
 @click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
+@click.option("--folder", "folder", default=None, help="Fetch every dashboard of this folder (title).")
+@click.option("--all", "everything", is_flag=True, help="Fetch every dashboard of the Grafana.")
 @click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
-                   grafana_url: str | None, uids: tuple[str, ...], token_file: Path | None) -> None:
-    """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid) into dashkit modules."""
+                   grafana_url: str | None, uids: tuple[str, ...], folder: str | None,
+                   everything: bool, token_file: Path | None) -> None:
+    """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid, --folder or --all)
+    into dashkit modules."""
     from dashkit.importer.carried_over import REASON, carry_over
     from dashkit.lint.config import EXCLUSIONS_FILE
     from dashkit.importer.files import import_files, require_module_name
@@ -219,12 +220,17 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         except OSError as error:
             click.echo(f"error: {file}: cannot read: {error.strerror}", err=True)
             sys.exit(1)
+    if folder is not None and everything:
+        raise click.UsageError("--folder or --all, not both")
     if grafana_url:
-        sources += _fetch(grafana_url, uids, token_file)
-    elif uids:
-        raise click.UsageError("--uid needs --grafana-url")
+        if not (uids or folder is not None or everything):
+            raise click.UsageError("--grafana-url needs --uid, --folder or --all")
+        sources += _fetch(grafana_url, uids, folder, everything, token_file)
+    elif uids or folder is not None or everything:
+        raise click.UsageError("--uid, --folder and --all need --grafana-url")
     if not sources:
-        raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid")
+        raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid, "
+                               "--folder or --all")
     if name and len(sources) > 1:
         raise click.UsageError("--name names one module: give one dashboard with it")
     if name is not None:
@@ -263,27 +269,40 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
     sys.exit(1 if any(w.error for w in written) else 0)
 
 
-def _fetch(url: str, uids: tuple[str, ...], token_file: Path | None) -> list[tuple[str, str]]:
-    """Dashboards read from a live Grafana, with publish's credentials and client."""
-    import json
+#: How long reading dashboards out of Grafana may take: this, plus a few seconds a dashboard.
+IMPORT_DEADLINE = 120
+SECONDS_PER_DASHBOARD = 5
 
+
+def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool,
+           token_file: Path | None) -> list[tuple[str, str]]:
+    """Dashboards read from a live Grafana (named, a folder's, or all), with publish's
+    credentials and client; progress on stderr."""
+    from dashkit.clients.exports import dashboard_uids, export_dashboards
     from dashkit.clients.grafana import Credentials, GrafanaClient
 
     try:
         credentials = Credentials.from_environment(token_file)
     except DashkitError as error:
         raise click.UsageError(str(error)) from None
-    fetched = []
+
+    def progress(done: int, total: int) -> None:
+        if total > 1:
+            click.echo(f"\rread {done}/{total} dashboards", err=True, nl=done == total)
+
     try:
-        client = GrafanaClient(url, credentials, deadline=120)
-        for uid in uids:
-            response = client.get_dashboard(uid)
-            if response.status != 200:
-                raise DashkitError(f"HTTP {response.status}: {response.message}", dashboard=uid)
-            fetched.append((f"{client.display_url}/d/{uid}", json.dumps(response.body)))
+        client = GrafanaClient(url, credentials, deadline=IMPORT_DEADLINE)
+        wanted = list(uids)
+        if folder is not None or everything:
+            wanted += [u for u in dashboard_uids(client, folder=folder) if u not in wanted]
+            if not wanted:
+                raise DashkitError(f"no dashboards in folder {folder!r}" if folder else
+                                   "no dashboards in this Grafana")
+        # the whole run is bounded: a fixed allowance, and a few seconds more a dashboard
+        client.deadline = time.monotonic() + IMPORT_DEADLINE + SECONDS_PER_DASHBOARD * len(wanted)
+        return export_dashboards(client, wanted, progress)
     except DashkitError as error:
         _fail(error)
-    return fetched
 
 
 @main.command("publish")
@@ -339,7 +358,6 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
                              prune_missing=prune, force=force, progress=step)
     except DashkitError as error:
         _fail(error)
-        return
     _print_report(report, dry_run)
     sys.exit(0 if report.ok else 1)
 
