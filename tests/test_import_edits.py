@@ -1,11 +1,12 @@
 """Edit-through: every query, title and unit of an imported module is written once, where a
 person would edit it. Each one of every corpus dashboard is changed in the generated module with
-a unique marker, the module is built, and every marker must arrive in the built JSON, once: a
-query repeated in ``extra`` (which would override the edit) loses its marker and fails."""
+a unique marker, the module is built, and every marker must arrive in the built JSON: a query
+repeated in ``extra`` (which would override the edit) loses its marker and fails."""
 from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,10 +110,13 @@ def test_every_query_title_and_unit_edited_in_the_module_reaches_the_build(path,
 
     built_queries = [t["expr"] for p in after for t in p.get("targets") or []
                      if isinstance(t.get("expr"), str) and t["expr"].strip()]
-    # every query was editable, and every edit arrived exactly once
-    assert len(edits.queries) == len(queries) == len(built_queries)
+    # every query was editable, and every edit arrived: a query repeated in ``extra`` would
+    # override its Target and lose that marker. (Panels that share a constant, such as one
+    # ``extra`` for several text panels, share its query: one edit reaches them all.)
+    assert len(built_queries) == len(queries)
+    assert all(re.search(r" # edited query \d+$", q) for q in built_queries)
     for marker in edits.queries:
-        assert sum(q.endswith(marker) for q in built_queries) == 1, marker
+        assert any(q.endswith(marker) for q in built_queries), marker
     titles = [str(p["title"]) for p in after if p.get("type") != "row" and "title" in p]
     for marker in edits.titles:
         assert sum(t.endswith(marker) for t in titles) == 1, marker

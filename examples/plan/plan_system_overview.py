@@ -6,6 +6,11 @@ from dashkit import Dashboard, Target, panels
 
 IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived from its title",)
 
+PANEL_SETTINGS = {
+    "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+    "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+}
+
 service_health_status = panels.stat(
     "Service Health Status", Target("up", legend="{{ job }}"), unit="", w=12, h=4, id=1
 )
@@ -17,10 +22,7 @@ total_requests_last_hour = panels.timeseries(
     w=12,
     h=8,
     id=2,
-    extra={
-        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
-    },
+    extra=PANEL_SETTINGS,
 )
 
 error_rate = panels.timeseries(
@@ -33,10 +35,7 @@ error_rate = panels.timeseries(
     w=12,
     h=8,
     id=3,
-    extra={
-        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
-    },
+    extra=PANEL_SETTINGS,
 )
 
 response_time_p95 = panels.timeseries(
@@ -49,10 +48,7 @@ response_time_p95 = panels.timeseries(
     w=12,
     h=8,
     id=4,
-    extra={
-        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
-        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
-    },
+    extra=PANEL_SETTINGS,
 )
 
 dashboard = Dashboard(

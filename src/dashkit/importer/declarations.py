@@ -25,6 +25,7 @@ class Declarations:
         self.namespace: dict[str, Any] = {}
         self.keys: set[str] = set()
         self.panel_ids: set[int] = set()
+        self.shared: set[str] = set()
         self.selectors: dict[str, str] = {}
         self.namespace = run_module(PRELUDE)
 
@@ -34,8 +35,15 @@ class Declarations:
         if base[0].isdigit():
             base = f"N_{base}"
         name, n = base, 2
-        while name in self.datasources.values() or name in self.selectors.values():
+        while name in self.datasources.values() or name in self.selectors.values() \
+                or name in self.shared:
             name, n = f"{base}_{n}", n + 1
+        return name
+
+    def shared_name(self, base: str) -> str:
+        """A constant for a value several panels share (taken, so the next one differs)."""
+        name = self.constant_name(base)
+        self.shared.add(name)
         return name
 
     def evaluate(self, code: Any) -> Any:

@@ -17,7 +17,7 @@ import attrs
 from dashkit.importer.codecheck import check_module, run_module
 from dashkit.importer.declarations import PRELUDE, Declarations, datasource_variables
 from dashkit.importer.formatting import format_module
-from dashkit.importer.hoisting import hoist_panels
+from dashkit.importer.hoisting import hoist_panels, share_repeated
 from dashkit.grafana.compare import covers
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
@@ -372,10 +372,12 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         kwargs.append(("extra", extra))
     taken = set(generator.namespace) | {"dashboard", "IMPORT_NOTES"}
     panel_refs, assignments = hoist_panels(panel_calls, taken)
+    shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
+        "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
     kwargs.append(("panels", panel_refs))
     dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
-    panels_source = "".join(f"{name} = {render(call, prefix=len(name) + 3)}\n\n"
-                            for name, call in assignments)
+    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
+                            for name, value in shared + assignments)
     panel_source = panels_source + dashboard
     constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
                         for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))

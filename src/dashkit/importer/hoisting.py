@@ -6,12 +6,12 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
 
-from dashkit.importer.pysource import Call, Code
+from dashkit.importer.pysource import Call, Code, _one_line
 
 #: The longest panel variable name written.
 MAX_NAME = 40
@@ -55,3 +55,37 @@ def hoist_panels(calls: Iterable[Any], taken: set[str]) -> tuple[list[Any], list
         return Code(name)
 
     return [hoist(call) for call in calls], assignments
+
+
+#: Shared only when written at least this often and this long: a short value reads better inline.
+MIN_SHARES = 2
+MIN_LENGTH = 80
+
+
+def share_repeated(assignments: list[tuple[str, Any]], keywords: Iterable[str],
+                   name_for: Callable[[str], str]) -> list[tuple[str, Any]]:
+    """Each fact once: a keyword value (an overrides list, an ``extra``) that several panels
+    repeat word for word becomes one constant; returns the (name, value) constants, in first-use
+    order, and rewrites the panel calls in ``assignments`` to use them."""
+    counts: dict[str, int] = {}
+    for _, call in assignments:
+        for key, value in call.kwargs if isinstance(call, Call) else ():
+            if key in keywords:
+                text = _one_line(value)
+                counts[text] = counts.get(text, 0) + 1
+    names: dict[str, str] = {}
+    constants: list[tuple[str, Any]] = []
+    for index, (panel, call) in enumerate(assignments):
+        if not isinstance(call, Call):
+            continue
+        kwargs = []
+        for key, value in call.kwargs:
+            text = _one_line(value) if key in keywords else ""
+            if text and counts[text] >= MIN_SHARES and len(text) >= MIN_LENGTH:
+                if text not in names:
+                    names[text] = name_for(key)
+                    constants.append((names[text], value))
+                value = Code(names[text])
+            kwargs.append((key, value))
+        assignments[index] = (panel, attrs.evolve(call, kwargs=tuple(kwargs)))
+    return constants
