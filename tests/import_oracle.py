@@ -44,7 +44,20 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
      "time series; the datasource takes intervalFactor || 1"),
     ("a panel's own fields that are null, and its empty links and transformations",
      "absent means the same: PanelModel reads null as unset and starts from empty lists"),
+    ("a timeseries' field settings at Grafana's defaults (and a setting the input leaves out "
+     "must come back absent or at that default)", "the timeseries option registry fills them "
+     "in (public/app/plugins/panel/timeseries/config.ts)"),
 )
+#: Grafana's timeseries field defaults, read from public/app/plugins/panel/timeseries/config.ts
+#: (defaultGraphConfig, each option's defaultValue) and grafana-ui's axis and colour options.
+_TIMESERIES_CUSTOM = {"drawStyle": "line", "lineInterpolation": "linear", "lineWidth": 1,
+                      "fillOpacity": 0, "gradientMode": "none", "barAlignment": 0,
+                      "barWidthFactor": 0.6, "spanNulls": False, "insertNulls": False,
+                      "showPoints": "auto", "pointSize": 5,
+                      "stacking": {"mode": "none", "group": "A"}, "axisPlacement": "auto",
+                      "axisLabel": "", "axisCenteredZero": False, "axisBorderShow": False,
+                      "scaleDistribution": {"type": "linear"}, "thresholdsStyle": {"mode": "off"}}
+_TIMESERIES_COLOR = {"mode": "palette-classic"}
 #: Query fields an import may leave out, with the value that means the same (see above).
 _QUERY_DEFAULTS = (("format", "time_series"), ("hide", False), ("legendFormat", ""),
                    ("exemplar", False), ("interval", ""), ("intervalFactor", 1))
@@ -62,6 +75,39 @@ _PANEL_OWN_KEYS = ("title", "description", "gridPos", "datasource", "targets", "
 _MIGRATED = {"graph": "timeseries", "singlestat": ("stat", "gauge"),
              "grafana-singlestat-panel": ("stat", "gauge"), "table-old": "table",
              "grafana-piechart-panel": "piechart", "heatmap-new": "heatmap"}
+
+
+def _field_settings(panel: Json) -> tuple[Json, Json]:
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    return defaults, defaults.get("custom") or {}
+
+
+def _timeseries_defaults(before: Json, expected: Json, after: Json, where: str,
+                         lost: list[str]) -> None:
+    """Settings at their default need not come back; ones the input left out must not come back
+    otherwise (they would draw differently)."""
+    defaults, custom = _field_settings(before)
+    kept_custom = {k: v for k, v in custom.items() if not _same_value(_TIMESERIES_CUSTOM.get(k), v)}
+    kept = {k: v for k, v in defaults.items() if not (k == "color" and v == _TIMESERIES_COLOR)}
+    if "custom" in defaults:
+        kept["custom"] = kept_custom
+    if "fieldConfig" in expected:
+        expected["fieldConfig"] = {**expected["fieldConfig"], "defaults": kept}
+    built_defaults, built_custom = _field_settings(after)
+    for key, default in _TIMESERIES_CUSTOM.items():
+        if key not in custom and key in built_custom and not _same_value(default, built_custom[key]):
+            lost.append(f"{where}.fieldConfig.defaults.custom.{key}: absent (Grafana's {default!r}) "
+                        f"became {built_custom[key]!r}")
+    if "color" not in defaults and built_defaults.get("color") not in (None, _TIMESERIES_COLOR):
+        lost.append(f"{where}.fieldConfig.defaults.color: absent became {built_defaults['color']!r}")
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(b, dict) and b.get("type") == "linear":  # a log base means nothing on a linear scale
+        b = {k: v for k, v in b.items() if k != "log"}
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k]) for k in a)
+    return _same(a, b)
 
 
 def _unset(key: str, value: Any) -> bool:
@@ -206,6 +252,8 @@ def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str],
         if before.get("type") == "row":
             expected["gridPos"] = {k: v for k, v in (before.get("gridPos") or {}).items()
                                    if k in ("x", "y")}
+        if before.get("type") == "timeseries":
+            _timeseries_defaults(before, expected, after, where, lost)
         _compare(expected, after, where, lost)
         if "targets" in before:
             _compare(_targets(before["targets"]), after.get("targets"), f"{where}.targets", lost)

@@ -37,11 +37,12 @@ payment_success_rate = panels.timeseries(
         'sum(rate(payment_transactions_total{status="success"}[5m])) / sum(rate(payment_transactions_total[5m])) * 100'
     ),
     unit="",
+    fill=0,
     w=12,
     h=8,
     id=3,
     extra={
-        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+        "fieldConfig": {"defaults": {"custom": {"drawStyle": "points", "showPoints": "auto"}}},
         "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
     },
 )

@@ -7,7 +7,7 @@ from dashkit import Dashboard, Target, panels
 IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived from its title",)
 
 PANEL_SETTINGS = {
-    "fieldConfig": {"defaults": {"custom": {"drawStyle": "points"}}},
+    "fieldConfig": {"defaults": {"custom": {"drawStyle": "points", "showPoints": "auto"}}},
     "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
 }
 
@@ -19,6 +19,7 @@ total_requests_last_hour = panels.timeseries(
     "Total Requests (Last Hour)",
     Target("sum(rate(http_requests_total[5m])) by (service)", legend="{{ service }}"),
     unit="",
+    fill=0,
     w=12,
     h=8,
     id=2,
@@ -32,6 +33,7 @@ error_rate = panels.timeseries(
         legend="{{ service }}",
     ),
     unit="",
+    fill=0,
     w=12,
     h=8,
     id=3,
@@ -45,6 +47,7 @@ response_time_p95 = panels.timeseries(
         legend="{{ service }}",
     ),
     unit="",
+    fill=0,
     w=12,
     h=8,
     id=4,

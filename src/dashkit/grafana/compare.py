@@ -46,6 +46,21 @@ def covers(actual: Any, expected: Any) -> bool:
         and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected)
 
 
+def residue_of(original: Any, built: Any) -> Any:
+    """What ``original`` has that ``built`` lacks or has otherwise: the ``extra`` to add."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        result = {}
+        for key, value in original.items():
+            if key not in built:
+                result[key] = value
+            elif not covers(built[key], value):
+                inner = residue_of(value, built[key])
+                if inner != {} or not isinstance(value, dict):
+                    result[key] = inner
+        return result
+    return original
+
+
 def _panels(model: dict[str, Any]) -> dict[Any, dict[str, Any]]:
     return {p.get("id", p.get("title")): p for p in iter_panels(model.get("panels", []))}
 

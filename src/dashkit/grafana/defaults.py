@@ -40,18 +40,51 @@ def query_without_defaults(target: Any) -> Any:
     return {k: v for k, v in target.items() if not is_default(k, v, QUERY_DEFAULTS)}
 
 
+#: What a timeseries panel's field config means when a setting is absent: Grafana fills it in
+#: from the panel's option registry (``public/app/plugins/panel/timeseries/config.ts``:
+#: ``defaultGraphConfig`` and each option's ``defaultValue``; the first of
+#: ``graphFieldOptions.showPoints``/``fillGradient``/``axisPlacement``; the axis builder's
+#: ``axisLabel`` "" and linear scale; the colour option's ``palette-classic``).
+TIMESERIES_FIELD_DEFAULTS: dict[str, Any] = {
+    "color": {"mode": "palette-classic"},
+    "custom": {
+        "drawStyle": "line", "lineInterpolation": "linear", "lineWidth": 1, "fillOpacity": 0,
+        "gradientMode": "none", "barAlignment": 0, "barWidthFactor": 0.6, "spanNulls": False,
+        "insertNulls": False, "showPoints": "auto", "pointSize": 5,
+        "stacking": {"mode": "none", "group": "A"}, "axisPlacement": "auto", "axisLabel": "",
+        "axisCenteredZero": False, "axisBorderShow": False, "scaleDistribution": {"type": "linear"},
+        "thresholdsStyle": {"mode": "off"},
+    },
+}
+
+
+def _with_field_defaults(panel: dict[str, Any]) -> dict[str, Any]:
+    """A timeseries panel with the field settings Grafana assumes filled in where absent."""
+    config = panel.get("fieldConfig")
+    config = config if isinstance(config, dict) else {}
+    defaults = config.get("defaults")
+    defaults = defaults if isinstance(defaults, dict) else {}
+    custom = defaults.get("custom")
+    filled = {**TIMESERIES_FIELD_DEFAULTS["custom"], **(custom if isinstance(custom, dict) else {})}
+    return {**panel, "fieldConfig": {**config, "defaults": {
+        "color": TIMESERIES_FIELD_DEFAULTS["color"], **defaults, "custom": filled}}}
+
+
 #: A panel's own fields where an empty list means the same as leaving it out (PanelModel starts
 #: from empty lists); any of its own fields that is null means the same as absent.
 EMPTY_PANEL_LISTS = frozenset({"links", "transformations"})
 
 
 def panel_meaning(panel: dict[str, Any]) -> dict[str, Any]:
-    """The panel without what restates Grafana's defaults (its own null fields and empty link and
-    transformation lists, its queries' default fields): two panels that differ only in those
-    mean the same to Grafana."""
+    """The panel as Grafana reads it: without its own null fields, empty link and transformation
+    lists and its queries' default fields, and with a timeseries' field defaults filled in. Two
+    panels with the same meaning draw the same; a builder value that differs from what the
+    source left to Grafana's default is therefore carried over."""
     meaning = {k: v for k, v in panel.items()
                if v is not None and not (k in EMPTY_PANEL_LISTS and v == [])}
     targets = meaning.get("targets")
     if isinstance(targets, list):
         meaning["targets"] = [query_without_defaults(t) for t in targets]
+    if meaning.get("type") == "timeseries":
+        meaning = _with_field_defaults(meaning)
     return meaning

@@ -18,7 +18,7 @@ from dashkit.importer.codecheck import check_module, run_module
 from dashkit.importer.declarations import PRELUDE, Declarations, datasource_variables
 from dashkit.importer.formatting import format_module
 from dashkit.importer.hoisting import hoist_panels, share_repeated
-from dashkit.grafana.compare import covers
+from dashkit.grafana.compare import covers, residue_of
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
@@ -54,21 +54,6 @@ class ImportResult:
     notes: tuple[str, ...]
     uid: str
     title: str
-
-
-def _diff(original: Any, built: Any) -> Any:
-    """What ``original`` has that ``built`` lacks or has otherwise: the ``extra`` to add."""
-    if isinstance(original, dict) and isinstance(built, dict):
-        result = {}
-        for key, value in original.items():
-            if key not in built:
-                result[key] = value
-            elif not covers(built[key], value):
-                inner = _diff(value, built[key])
-                if inner != {} or not isinstance(value, dict):
-                    result[key] = inner
-        return result
-    return original
 
 
 class _Generator(Declarations):
@@ -167,6 +152,9 @@ class _Generator(Declarations):
             return None
         if builder not in ("logs", "heatmap", "text"):
             kwargs.append(("unit", defaults.get("unit", "")))
+        fill = (defaults.get("custom") or {}).get("fillOpacity", 0)  # absent: Grafana's 0
+        if builder == "timeseries" and type(fill) in (int, float) and fill != 10:
+            kwargs.append(("fill", fill))
         if ds is not None:
             kwargs.append(("datasource", ds))
         if panel.get("description"):
@@ -206,7 +194,7 @@ class _Generator(Declarations):
                 compiled = compile_panel(self._evaluate(call), None)
                 compiled.pop("id", None)
                 built = panel_meaning(compiled)
-                residue = _diff(meaning, built)
+                residue = residue_of(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
                     call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
                     built = panel_meaning(merge(compiled, residue))
