@@ -44,9 +44,9 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
      "time series; the datasource takes intervalFactor || 1"),
     ("a panel's own fields that are null, and its empty links and transformations",
      "absent means the same: PanelModel reads null as unset and starts from empty lists"),
-    ("a timeseries' field settings at Grafana's defaults (and a setting the input leaves out "
-     "must come back absent or at that default)", "the timeseries option registry fills them "
-     "in (public/app/plugins/panel/timeseries/config.ts)"),
+    ("a timeseries' field settings and legend and tooltip options at Grafana's defaults (and one "
+     "the input leaves out must come back absent or at that default)", "the timeseries option "
+     "registry fills them in (timeseries/config.ts, grafana-ui's legend and tooltip builders)"),
 )
 #: Grafana's timeseries field defaults, read from public/app/plugins/panel/timeseries/config.ts
 #: (defaultGraphConfig, each option's defaultValue) and grafana-ui's axis and colour options.
@@ -58,6 +58,10 @@ _TIMESERIES_CUSTOM = {"drawStyle": "line", "lineInterpolation": "linear", "lineW
                       "axisLabel": "", "axisCenteredZero": False, "axisBorderShow": False,
                       "scaleDistribution": {"type": "linear"}, "thresholdsStyle": {"mode": "off"}}
 _TIMESERIES_COLOR = {"mode": "palette-classic"}
+#: Its legend and tooltip options (grafana-ui's addLegendOptions and addTooltipOptions).
+_TIMESERIES_OPTIONS = {"legend": {"showLegend": True, "displayMode": "list", "placement": "bottom",
+                                  "calcs": []},
+                       "tooltip": {"mode": "single", "sort": "none"}}
 #: Query fields an import may leave out, with the value that means the same (see above).
 _QUERY_DEFAULTS = (("format", "time_series"), ("hide", False), ("legendFormat", ""),
                    ("exemplar", False), ("interval", ""), ("intervalFactor", 1))
@@ -100,6 +104,19 @@ def _timeseries_defaults(before: Json, expected: Json, after: Json, where: str,
                         f"became {built_custom[key]!r}")
     if "color" not in defaults and built_defaults.get("color") not in (None, _TIMESERIES_COLOR):
         lost.append(f"{where}.fieldConfig.defaults.color: absent became {built_defaults['color']!r}")
+    options, built_options = before.get("options") or {}, after.get("options") or {}
+    kept_options = dict(options)
+    for group, group_defaults in _TIMESERIES_OPTIONS.items():
+        own, built = options.get(group) or {}, built_options.get(group) or {}
+        if group in options:
+            kept_options[group] = {k: v for k, v in own.items()
+                                   if not _same_value(group_defaults.get(k), v)}
+        for key, default in group_defaults.items():
+            if key not in own and key in built and not _same_value(default, built[key]):
+                lost.append(f"{where}.options.{group}.{key}: absent (Grafana's {default!r}) "
+                            f"became {built[key]!r}")
+    if "options" in expected:
+        expected["options"] = kept_options
 
 
 def _same_value(a: Any, b: Any) -> bool:

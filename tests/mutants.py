@@ -257,6 +257,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("import-field-defaults", "import: a setting the source leaves to Grafana stays Grafana's "
              "(no builder default in its place)", "grafana/defaults.py",
              '    if meaning.get("type") == "timeseries":\n', "    if False:\n", ("tests/test_import.py",)),
+    Breakage("import-option-defaults", "import: a legend or tooltip left to Grafana stays Grafana's",
+             "grafana/defaults.py", "        filled_options[key] = {**option_defaults, **(own if isinstance(own, dict) else {})}\n",
+             "        filled_options[key] = own if isinstance(own, dict) else {}\n", ("tests/test_import.py",)),
 )
 
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_import import size_table  # noqa: E402
 
 #: Today's figures (median 41%, largest 66%, snmp-overview), rounded up.
-MEDIAN_AT_MOST = 0.42
+MEDIAN_AT_MOST = 0.41
 LARGEST_AT_MOST = 0.67
 
 

@@ -43,7 +43,7 @@ payment_success_rate = panels.timeseries(
     id=3,
     extra={
         "fieldConfig": {"defaults": {"custom": {"drawStyle": "points", "showPoints": "auto"}}},
-        "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+        "options": {"tooltip": {"mode": "single", "sort": "none"}},
     },
 )
 

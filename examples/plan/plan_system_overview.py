@@ -8,7 +8,7 @@ IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived 
 
 PANEL_SETTINGS = {
     "fieldConfig": {"defaults": {"custom": {"drawStyle": "points", "showPoints": "auto"}}},
-    "options": {"legend": {"showLegend": True}, "tooltip": {"mode": "single", "sort": "none"}},
+    "options": {"tooltip": {"mode": "single", "sort": "none"}},
 }
 
 service_health_status = panels.stat(

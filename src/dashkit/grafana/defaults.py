@@ -56,17 +56,30 @@ TIMESERIES_FIELD_DEFAULTS: dict[str, Any] = {
         "thresholdsStyle": {"mode": "off"},
     },
 }
+#: And its legend and tooltip options (grafana-ui's ``addLegendOptions`` and
+#: ``addTooltipOptions``, each option's ``defaultValue``).
+TIMESERIES_OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
+    "legend": {"showLegend": True, "displayMode": "list", "placement": "bottom", "calcs": []},
+    "tooltip": {"mode": "single", "sort": "none"},
+}
 
 
 def _with_field_defaults(panel: dict[str, Any]) -> dict[str, Any]:
-    """A timeseries panel with the field settings Grafana assumes filled in where absent."""
+    """A timeseries panel with the field settings and legend and tooltip options Grafana
+    assumes filled in where absent."""
     config = panel.get("fieldConfig")
     config = config if isinstance(config, dict) else {}
     defaults = config.get("defaults")
     defaults = defaults if isinstance(defaults, dict) else {}
     custom = defaults.get("custom")
     filled = {**TIMESERIES_FIELD_DEFAULTS["custom"], **(custom if isinstance(custom, dict) else {})}
-    return {**panel, "fieldConfig": {**config, "defaults": {
+    options = panel.get("options")
+    options = options if isinstance(options, dict) else {}
+    filled_options = dict(options)
+    for key, option_defaults in TIMESERIES_OPTION_DEFAULTS.items():
+        own = options.get(key)
+        filled_options[key] = {**option_defaults, **(own if isinstance(own, dict) else {})}
+    return {**panel, "options": filled_options, "fieldConfig": {**config, "defaults": {
         "color": TIMESERIES_FIELD_DEFAULTS["color"], **defaults, "custom": filled}}}
 
 
