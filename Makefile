@@ -20,7 +20,7 @@ $(BIN)/dashkit: pyproject.toml
 setup: $(BIN)/dashkit
 
 build: setup
-	$(BIN)/dashkit build
+	$(BIN)/dashkit build --folder EasyMO
 
 system-packages:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dashkit.cli.commands import main
 
-from conftest import DASHBOARDS
+from conftest import DASHBOARDS, ROOT
 
 GOOD = '''
 from dashkit import Dashboard, panels, promql
@@ -182,3 +182,25 @@ def test_a_shared_helper_module_runs_once(project_dir, tmp_path):
 
     load_project(project_dir)
     assert runs.read_text() == "x"
+
+
+def test_short_help_and_counts_read_as_english(project_dir, tmp_path):
+    code, stdout, _ = run("-h")
+    assert code == 0 and "Usage:" in stdout
+    code, stdout, _ = run("build", "-h")
+    assert code == 0 and "--out" in stdout
+    from dashkit.text import counted
+    assert [counted(1, "dashboard"), counted(2, "dashboard"), counted(1, "query", "queries"),
+            counted(0, "query", "queries")] == ["1 dashboard", "2 dashboards", "1 query", "0 queries"]
+
+
+def test_the_documented_shell_completion_works():
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "dashkit"
+    done = subprocess.run([str(script)], env={**os.environ, "_DASHKIT_COMPLETE": "bash_source"},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and "_dashkit_completion" in done.stdout
+    assert '_DASHKIT_COMPLETE=bash_source .venv/bin/dashkit' in (ROOT / "README.md").read_text()

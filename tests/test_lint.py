@@ -288,7 +288,7 @@ def test_catalog_checks_json_when_given(tmp_path):
 
 def test_output_formats_and_exit_codes():
     table = run(str(CORPUS / "nodejs-mixin-overview.json"))
-    assert table.exit_code == 1 and "1 errors, 1 warnings in 1 dashboards" in table.stdout
+    assert table.exit_code == 1 and "1 error, 1 warning in 1 dashboard" in table.stdout
     github = run(str(CORPUS / "nodejs-mixin-overview.json"), "--format", "github")
     assert github.stdout.startswith("::error file=") and "title=variable-undefined::" in github.stdout
     warnings_only = run(str(CORPUS / "redis-mixin-overview.json"))  # catalog-missing among them

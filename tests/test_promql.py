@@ -75,7 +75,10 @@ def test_check_accepts_correct_queries():
     (q.rate_sum("http_requests_total", where={"status": q.re("5..")}), "has no label 'status'"),
     (q.rate_sum("http_requests_total", ["svc"]), "has no label 'svc'"),
     (q.rate(q.sel("http_requests_active")), "only counters can be rated"),
-    (q.quantile(0.9, "http_requests_total"), "unknown metric 'http_requests_total_bucket'"),
+    (q.quantile(0.9, "http_requests_total"),
+     "histogram_quantile over 'http_requests_total', which is a counter, not a histogram"),
+    (q.quantile(0.9, "http_request_duraton_seconds"), "unknown metric 'http_request_duraton_seconds_bucket'"
+     "; did you mean 'http_request_duration_seconds_bucket'?"),
     (q.sel("http_request_duration_seconds_bucket"), "only meaningful inside histogram_quantile"),
     (q.quantile(0.9, "http_request_duration_seconds", ["method"]), "has no label 'method'"),
 ])
@@ -87,3 +90,12 @@ def test_check_rejects_mistakes(expr, message):
 def test_rate_takes_a_selector_only():
     with pytest.raises(DashkitError, match="takes one selector"):
         q.rate(q.sum_(q.sel("x")))
+
+
+def test_a_label_string_given_for_a_list_says_what_to_write():
+    for call in (lambda: q.rate_sum("http_requests_total", "route"),
+                 lambda: q.quantile(0.9, "http_request_duration_seconds", "route"),
+                 lambda: q.sum_(q.sel("up"), by="route")):
+        with pytest.raises(DashkitError, match=r'by takes a list of label names: by=\["route"\], '
+                                               r"not the string 'route'"):
+            call()

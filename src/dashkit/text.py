@@ -19,3 +19,8 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 dashboard``, ``2 dashboards``, ``0 queries``: summaries a person reads."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from dashkit.check.runner import CheckReport, Status
-from dashkit.text import format_table
+from dashkit.text import counted, format_table
 
 
 def render(report: CheckReport, output: str, allow_empty: bool = False) -> str:
@@ -35,6 +35,6 @@ def render(report: CheckReport, output: str, allow_empty: bool = False) -> str:
                                    "detail"), rows))
     failures = report.failures(allow_empty)
     total = sum(len(d.queries) for d in report.dashboards)
-    lines.append(f"{total} queries in {len(report.dashboards)} dashboards: "
+    lines.append(f"{counted(total, 'query', 'queries')} in {counted(len(report.dashboards), 'dashboard')}: "
                  f"{len(failures)} failing" + (" (empty panels allowed)" if allow_empty else ""))
     return "\n\n".join(lines)

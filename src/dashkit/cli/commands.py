@@ -13,7 +13,7 @@ from dashkit.build.pipeline import Compiled, build, compile_project
 from dashkit.errors import DashkitError, DashkitErrors
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.text import format_table, printable
+from dashkit.text import counted, format_table, printable
 
 if TYPE_CHECKING:
     from dashkit.publishing.publisher import PublishReport
@@ -23,7 +23,7 @@ dashboards_option = click.option(
     type=click.Path(file_okay=False, path_type=Path), help="Folder of dashboard modules.")
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dashkit")
 def main() -> None:
     """Grafana dashboards as reviewed, tested Python code."""
@@ -35,7 +35,7 @@ def _fail(error: DashkitError, after: str = "") -> NoReturn:
     for each in errors:
         click.echo(f"error: {each}", err=True)
     if len(errors) > 1:
-        click.echo(f"{len(errors)} errors{': ' + after if after else ''}", err=True)
+        click.echo(f"{counted(len(errors), 'error')}{': ' + after if after else ''}", err=True)
     sys.exit(1)
 
 
@@ -83,7 +83,7 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
             for c in result.dashboards]
     click.echo(format_table(("uid", "title", "panels", "file"), rows))
-    click.echo(f"\n{len(rows)} dashboards and provisioning files written to {out_dir}/")
+    click.echo(f"\n{counted(len(rows), 'dashboard')} and provisioning files written to {out_dir}/")
 
 
 @main.command("list")
@@ -390,8 +390,8 @@ def _print_report(report: "PublishReport", dry_run: bool) -> None:
     summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
     failed = [printable(f"{r.uid} ({r.action.value}: {r.detail})") for r in report.results
               if not r.ok]
-    click.echo(f"\n{'Dry run: ' if dry_run else ''}{len(report.results)} dashboards: {summary}; "
-               f"{report.requests} requests, {report.writes} writes"
+    click.echo(f"\n{'Dry run: ' if dry_run else ''}{counted(len(report.results), 'dashboard')}: "
+               f"{summary}; {counted(report.requests, 'request')}, {counted(report.writes, 'write')}"
                + (f". Not published: {'; '.join(failed)}" if failed else ""))
 
 

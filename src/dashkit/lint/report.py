@@ -5,7 +5,7 @@ import json
 
 from dashkit.lint.findings import ERROR
 from dashkit.lint.run import LintReport
-from dashkit.text import format_table
+from dashkit.text import counted, format_table
 
 
 def _github_escape(text: str) -> str:
@@ -26,8 +26,9 @@ def render(report: LintReport, output: str) -> str:
             f"{_github_escape(f.location + ': ' + f.message if f.location else f.message)}"
             for f in findings)
     errors = sum(1 for f in findings if f.severity == ERROR)
-    summary = (f"{errors} errors, {len(findings) - errors} warnings in {report.dashboards} "
-               f"dashboards" + (f" ({len(report.excluded)} excluded)" if report.excluded else ""))
+    summary = (f"{counted(errors, 'error')}, {counted(len(findings) - errors, 'warning')} in "
+               f"{counted(report.dashboards, 'dashboard')}"
+               + (f" ({len(report.excluded)} excluded)" if report.excluded else ""))
     if not findings:
         return summary
     rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in findings]

@@ -196,10 +196,19 @@ def over_time(fn: str, expr: Expr, window: str = "$__interval") -> Expr:
     return _range_fn(f"{fn}_over_time", expr, window, None)
 
 
+def labels_of(labels: Iterable[str], what: str) -> tuple[str, ...]:
+    """``labels`` as a tuple; a bare string (``by="route"``, which would be read letter by letter)
+    is a one-line error that shows the list to write."""
+    if isinstance(labels, str):
+        raise DashkitError(f'{what} takes a list of label names: {what}=["{labels}"], '
+                           f"not the string {labels!r}")
+    return tuple(labels)
+
+
 def aggregate(op: str, expr: Expr, *, by: Iterable[str] = (), without: Iterable[str] = (),
               param: ExprLike | None = None) -> Expr:
     """An aggregation `op by (labels) (expr)`, labels checked against the catalog."""
-    by, without = tuple(by), tuple(without)
+    by, without = labels_of(by, "by"), labels_of(without, "without")
     if by and without:
         raise DashkitError(f"{op}: use either by or without, not both")
     clause = f" by ({', '.join(by)}) " if by else f" without ({', '.join(without)}) " if without else ""
@@ -273,7 +282,8 @@ def quantile(q: float, histogram: str, by: Iterable[str] = (), *, where: Matcher
         raise DashkitError(f"quantile must be between 0 and 1, not {q}")
     bucket = sel(f"{histogram}_bucket", where)
     bucket = attrs.evolve(bucket, refs=tuple(attrs.evolve(r, used_by="quantile") for r in bucket.refs))
-    inner = sum_(_range_fn("rate", bucket, window, "quantile"), by=("le", *[b for b in by if b != "le"]))
+    inner = sum_(_range_fn("rate", bucket, window, "quantile"),
+                 by=("le", *[b for b in labels_of(by, "by") if b != "le"]))
     return Expr(f"histogram_quantile({_number(q)}, {inner.text})", inner.refs, atomic=True)
 
 
@@ -293,6 +303,12 @@ _RATE_TYPES = {MetricType.COUNTER, MetricType.HISTOGRAM, MetricType.SUMMARY}
 def validate(expr: Expr, catalog: Catalog) -> None:
     """Raise a DashkitError for the first metric, label or metric type the catalog disagrees with."""
     for ref in expr.refs:
+        histogram = ref.series.removesuffix("_bucket")
+        if ref.used_by in ("quantile", "heatmap") and ref.series not in catalog and histogram in catalog:
+            metric = catalog.metric(histogram)  # the name typed was the metric's own, not a typo
+            raise DashkitError(f"{'histogram_quantile' if ref.used_by == 'quantile' else 'a heatmap'}"
+                               f" over {histogram!r}, which is a {metric.type.value}, "
+                               "not a histogram")
         catalog.validate_labels(ref.series, ref.labels)
         metric = catalog.metric(ref.series)
         if ref.used_by == "rate" and metric.type not in _RATE_TYPES:
