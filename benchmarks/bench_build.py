@@ -80,7 +80,7 @@ def machine() -> str:
 
 def dashkit_dashboard(i: int) -> Dashboard:
     svc = {"service": promql.var("service")}
-    series = [panels.timeseries(f"Series {j}", promql.rate_sum("http_requests_total", ["route"], **svc),
+    series = [panels.timeseries(f"Series {j}", promql.rate_sum("http_requests_total", ["route"], where=svc),
                                 unit="reqps", legend="{{route}}") for j in range(6)]
     stats = [panels.stat(f"Stat {j}", promql.sum_(promql.sel("up")), w=8) for j in range(3)]
     service = variables.query("service", variables.label_values("service", "http_requests_total"),

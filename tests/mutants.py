@@ -260,6 +260,13 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("import-option-defaults", "import: a legend or tooltip left to Grafana stays Grafana's",
              "grafana/defaults.py", "        filled_options[key] = {**option_defaults, **(own if isinstance(own, dict) else {})}\n",
              "        filled_options[key] = own if isinstance(own, dict) else {}\n", ("tests/test_import.py",)),
+    Breakage("errors-at-the-users-line", "an error names the user's file and line, a shared module's "
+             "where it is at fault", "build/project.py",
+             "        raise error.located(file=site_in(error.__traceback__, folder)) from None\n",
+             "        raise\n", ("tests/test_cli.py",)),
+    Breakage("panel-origin", "a compile error points at the builder call that made the panel",
+             "sdk/compiler.py", 'error.located(file=getattr(item, "origin", None), panel=item.title)',
+             "error.located(panel=item.title)", ("tests/test_cli.py",)),
 )
 
 

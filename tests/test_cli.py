@@ -85,7 +85,7 @@ def test_list_writes_nothing(project_dir, tmp_path, monkeypatch):
 
 ERRORS = {
     "import": ("c.py", "import nowhere_to_be_found\n",
-               "c.py: failed to import (line 1): ModuleNotFoundError: No module named "
+               "c.py:1: failed to import: ModuleNotFoundError: No module named "
                "'nowhere_to_be_found'"),
     "duplicate uid": ("c.py", GOOD.format(uid="a", title="C"),
                       "c.py, dashboard 'a': duplicate uid 'a', also used in"),
@@ -96,10 +96,10 @@ ERRORS = {
     "bad uid": ("c.py", GOOD.format(uid="a.b", title="C"), "c.py, dashboard 'a.b': invalid uid"),
     "unknown metric": ("c.py", GOOD.format(uid="c", title="C").replace(
         'rate_sum("http_requests_total"', 'rate_sum("http_request_total"'),
-        "c.py, dashboard 'c', panel 'Requests': unknown metric 'http_request_total'; did you mean "
+        "c.py:6, dashboard 'c', panel 'Requests': unknown metric 'http_request_total'; did you mean "
         "'http_requests_total'?"),
     "unknown label": ("c.py", GOOD.format(uid="c", title="C").replace('["service"]))', '["svc"]))'),
-                      "c.py, dashboard 'c', panel 'Requests': metric 'http_requests_total' has no "
+                      "c.py:6, dashboard 'c', panel 'Requests': metric 'http_requests_total' has no "
                       "label 'svc'"),
     "overflow": ("c.py", GOOD.format(uid="c", title="C").replace('["service"]))', '["service"]), w=30)'),
                  "c.py, dashboard 'c', panel 'Requests': width 30 does not fit the 24-column grid"),
@@ -204,3 +204,34 @@ def test_the_documented_shell_completion_works():
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "_dashkit_completion" in done.stdout
     assert '_DASHKIT_COMPLETE=bash_source .venv/bin/dashkit' in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("helper_line,expected", [
+    ('    return panels.stat(title, "up", w="6")\n',
+     "shared.py:6: stat panel 'Up': w must be a whole number of grid units, not '6'"),
+    ("    return 1 / 0\n", "shared.py:6: failed to import: ZeroDivisionError: division by zero"),
+    ('    return panels.stat(title, promql.rate_sum("up", "job"))\n',
+     "shared.py:6: by takes a list of label names: by=[\"job\"], not the string 'job'"),
+])
+def test_an_error_in_a_shared_module_is_reported_there(helper_line, expected, tmp_path):
+    """The line at fault is the shared module's, not that of the dashboard that called it."""
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "shared.py").write_text(
+        "from dashkit import panels, promql\n\n\n\ndef up(title):\n" + helper_line)
+    (folder / "board.py").write_text(
+        "from dashkit import Dashboard\nimport shared\n\n"
+        "dashboard = Dashboard('b', 'B', [shared.up('Up')])\n")
+    code, _, stderr = run("build", "--dashboards", str(folder), "--out", str(tmp_path / "out"))
+    assert code == 1 and stderr.count("\n") == 1, stderr
+    assert f"{folder}/{expected}" in stderr, stderr
+
+
+def test_a_catalog_error_points_at_the_builder_call(project_dir, tmp_path):
+    source = GOOD.format(uid="c", title="C").replace('rate_sum("http_requests_total"',
+                                                     'rate_sum("http_request_total"')
+    path = write(project_dir, "c.py", source)
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
+                if "panels.timeseries(" in text)
+    code, _, stderr = run("build", "--dashboards", str(project_dir), "--out", str(tmp_path / "o"))
+    assert code == 1 and f"c.py:{line}, dashboard 'c', panel 'Requests': unknown metric" in stderr

@@ -1,7 +1,44 @@
 """One error type that knows where it happened, so every failure prints as one useful line."""
 from __future__ import annotations
 
+import os
+import sys
+from types import FrameType, TracebackType
+
 import attrs
+
+#: dashkit's own files: a frame in them is never "the user's line".
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _shown(filename: str) -> str:
+    relative = os.path.relpath(filename)
+    return filename if relative.startswith("..") else relative
+
+
+def user_site() -> str | None:
+    """``file:line`` of the innermost caller outside dashkit (and outside generated code such as
+    attrs' methods): the builder call a mistake should be reported at."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE) and not filename.startswith("<"):
+            return f"{_shown(filename)}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def site_in(traceback: TracebackType | None, folder: str) -> str | None:
+    """``file:line`` of the innermost frame of ``traceback`` in a file under ``folder``: where a
+    dashboard module (or a helper module beside it) went wrong."""
+    found = None
+    prefix = os.path.abspath(folder) + os.sep
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if os.path.abspath(filename).startswith(prefix):
+            found = f"{_shown(filename)}:{traceback.tb_lineno}"
+        traceback = traceback.tb_next
+    return found
 
 
 @attrs.define(eq=False)

@@ -17,7 +17,7 @@ import attrs
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.datasources import Datasource
-from dashkit.errors import DashkitError, raise_all
+from dashkit.errors import DashkitError, raise_all, site_in
 
 
 @attrs.frozen
@@ -55,23 +55,23 @@ def import_file(path: Path) -> ModuleType:
     sys.path.insert(0, folder)
     try:
         spec.loader.exec_module(module)
-    except DashkitError:
+    except DashkitError as error:  # at the user's line that raised it, in whichever module
         sys.modules.pop(name, None)
-        raise
+        raise error.located(file=site_in(error.__traceback__, folder)) from None
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # any failure of user code (sys.exit too) becomes one line
         sys.modules.pop(name, None)
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename == str(path.resolve())]
-        line = f" (line {frames[-1].lineno})" if frames else ""
+        site = site_in(exc.__traceback__, folder)  # a helper module's line, not the importer's
+        line = ""
         if isinstance(exc, SyntaxError) and exc.lineno:
             line = f" (line {exc.lineno})"
         if isinstance(exc, SystemExit):
-            raise DashkitError(f"called sys.exit({exc.code!r}){line} while being imported"
-                               ) from None
+            raise DashkitError(f"called sys.exit({exc.code!r}){line} while being imported",
+                               file=site) from None
         text = " ".join(str(exc).split()) or "(no message)"
-        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {text}") from None
+        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {text}",
+                           file=site) from None
     finally:
         sys.path.remove(folder)
     return module

@@ -84,8 +84,8 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
         else:
             _check_queries(item, dashboard, strict)
             model = compile_panel(item, dashboard.datasource)
-    except DashkitError as error:
-        raise error.located(panel=item.title) from None
+    except DashkitError as error:  # at the builder call that made the panel, where known
+        raise error.located(file=getattr(item, "origin", None), panel=item.title) from None
     model["id"] = ids[placed.key]
     model["gridPos"] = placed.pos.to_json_data()
     return model

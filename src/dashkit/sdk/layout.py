@@ -44,6 +44,8 @@ class Panel:
     #: A fixed panel id (an imported dashboard's, so ``viewPanel=`` links into it keep working);
     #: without it the id is derived from ``key``.
     id: int | None = None
+    #: ``file:line`` of the builder call that made it, so a later error points at the user's code.
+    origin: str | None = attrs.field(default=None, eq=False)
 
     @property
     def title(self) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import attrs
 from attrs.validators import deep_iterable, in_, instance_of, optional
 
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, user_site
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH
 from dashkit.sdk.layout import Panel
@@ -131,7 +131,7 @@ class CommonOptions:
         """The configured panel on the grid, at the builder's default ``size`` unless set."""
         return Panel(spec, size[0] if self.w is None else self.w,
                      size[1] if self.h is None else self.h, self.key, self.x, self.y,
-                     extra=self.extra or {}, id=self.id)
+                     extra=self.extra or {}, id=self.id, origin=user_site())
 
 
 def panel_options(builder: Callable[..., Any], title: str,
@@ -146,11 +146,11 @@ def panel_options(builder: Callable[..., Any], title: str,
                  or parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
         close = difflib.get_close_matches(unknown[0], [*known, *PanelOptions.__annotations__], 1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DashkitError(f"{where}: no option {unknown[0]!r}{hint}")
+        raise DashkitError(f"{where}: no option {unknown[0]!r}{hint}", file=user_site())
     try:
         return CommonOptions(**options)
     except (TypeError, ValueError) as error:
-        raise DashkitError(f"{where}: {_first_line(error)}") from None
+        raise DashkitError(f"{where}: {_first_line(error)}", file=user_site()) from None
 
 
 def _first_line(error: Exception) -> str:
