@@ -265,7 +265,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        raise error.located(file=site_in(error.__traceback__, folder)) from None\n",
              "        raise\n", ("tests/test_cli.py",)),
     Breakage("panel-origin", "a compile error points at the builder call that made the panel",
-             "sdk/compiler.py", 'error.located(file=getattr(item, "origin", None), panel=item.title)',
+             "sdk/compiler.py", "error.located(file=user_site(origin) if origin else None, panel=item.title)",
              "error.located(panel=item.title)", ("tests/test_cli.py",)),
 )
 

@@ -16,16 +16,26 @@ def _shown(filename: str) -> str:
     return filename if relative.startswith("..") else relative
 
 
-def user_site() -> str | None:
-    """``file:line`` of the innermost caller outside dashkit (and outside generated code such as
-    attrs' methods): the builder call a mistake should be reported at."""
+#: A place in the user's code: (file, line).
+Site = tuple[str, int]
+
+
+def call_site() -> Site | None:
+    """The innermost caller outside dashkit (and outside generated code such as attrs' methods):
+    the builder call a mistake should be reported at. Cheap: it runs for every panel built."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE) and not filename.startswith("<"):
-            return f"{_shown(filename)}:{frame.f_lineno}"
+            return filename, frame.f_lineno
         frame = frame.f_back
     return None
+
+
+def user_site(site: Site | None = None) -> str | None:
+    """``file:line`` of ``site`` (by default, the caller's :func:`call_site`), as errors show it."""
+    site = site or call_site()
+    return None if site is None else f"{_shown(site[0])}:{site[1]}"
 
 
 def site_in(traceback: TracebackType | None, folder: str) -> str | None:

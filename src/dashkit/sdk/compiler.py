@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, user_site
 from dashkit.grafana.facts import (BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION,
                                   UID_PATTERN)
 from dashkit.sdk.grafanalib_fixes import modernise_panel
@@ -85,7 +85,8 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
             _check_queries(item, dashboard, strict)
             model = compile_panel(item, dashboard.datasource)
     except DashkitError as error:  # at the builder call that made the panel, where known
-        raise error.located(file=getattr(item, "origin", None), panel=item.title) from None
+        origin = getattr(item, "origin", None)
+        raise error.located(file=user_site(origin) if origin else None, panel=item.title) from None
     model["id"] = ids[placed.key]
     model["gridPos"] = placed.pos.to_json_data()
     return model

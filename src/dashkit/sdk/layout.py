@@ -11,7 +11,7 @@ from typing import Any, Union
 
 import attrs
 
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, Site
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS
 
 
@@ -44,8 +44,8 @@ class Panel:
     #: A fixed panel id (an imported dashboard's, so ``viewPanel=`` links into it keep working);
     #: without it the id is derived from ``key``.
     id: int | None = None
-    #: ``file:line`` of the builder call that made it, so a later error points at the user's code.
-    origin: str | None = attrs.field(default=None, eq=False)
+    #: The builder call that made it (file, line), so a later error points at the user's code.
+    origin: Site | None = attrs.field(default=None, eq=False)
 
     @property
     def title(self) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import attrs
 from attrs.validators import deep_iterable, in_, instance_of, optional
 
-from dashkit.errors import DashkitError, user_site
+from dashkit.errors import DashkitError, call_site, user_site
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH
 from dashkit.sdk.layout import Panel
@@ -131,7 +131,7 @@ class CommonOptions:
         """The configured panel on the grid, at the builder's default ``size`` unless set."""
         return Panel(spec, size[0] if self.w is None else self.w,
                      size[1] if self.h is None else self.h, self.key, self.x, self.y,
-                     extra=self.extra or {}, id=self.id, origin=user_site())
+                     extra=self.extra or {}, id=self.id, origin=call_site())
 
 
 def panel_options(builder: Callable[..., Any], title: str,
