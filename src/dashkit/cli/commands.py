@@ -7,16 +7,13 @@ from pathlib import Path
 
 import click
 
-from typing import TYPE_CHECKING, NoReturn
 
 from dashkit.build.pipeline import Compiled, build, compile_project
-from dashkit.errors import DashkitError, DashkitErrors
+from dashkit.errors import DashkitError
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.text import counted, format_table, printable
-
-if TYPE_CHECKING:
-    from dashkit.publishing.publisher import PublishReport
+from dashkit.cli.output import fail, print_import_summary, print_publish_report, usage
+from dashkit.text import counted, format_table
 
 dashboards_option = click.option(
     "--dashboards", "dashboards_dir", default="dashboards", show_default=True,
@@ -29,22 +26,6 @@ def main() -> None:
     """Grafana dashboards as reviewed, tested Python code."""
 
 
-def _fail(error: DashkitError, after: str = "") -> NoReturn:
-    """Every error on its own line, then (for several) how many, and what that means."""
-    errors = error.errors if isinstance(error, DashkitErrors) else (error,)
-    for each in errors:
-        click.echo(f"error: {each}", err=True)
-    if len(errors) > 1:
-        click.echo(f"{counted(len(errors), 'error')}{': ' + after if after else ''}", err=True)
-    sys.exit(1)
-
-
-def _usage(error: DashkitError) -> NoReturn:
-    """A bad option value: one line, exit 2 (click's usage block is three)."""
-    click.echo(f"error: {error}", err=True)
-    sys.exit(2)
-
-
 def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A URL option checked before anything runs."""
     from dashkit.clients.http import validate_url
@@ -54,7 +35,7 @@ def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     try:
         return validate_url(value, f"--{param.name.replace('_', '-')}" if param.name else "URL")
     except DashkitError as error:
-        _usage(error)
+        usage(error)
 
 
 deadline_option = click.option(
@@ -79,7 +60,7 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
     try:
         result = build(dashboards_dir, out_dir, options, force=force)
     except DashkitError as error:
-        _fail(error, after="nothing was written")
+        fail(error, after="nothing was written")
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
             for c in result.dashboards]
     click.echo(format_table(("uid", "title", "panels", "file"), rows))
@@ -93,7 +74,7 @@ def list_command(dashboards_dir: Path) -> None:
     try:
         compiled = compile_project(load_project(dashboards_dir))
     except DashkitError as error:
-        _fail(error)
+        fail(error)
     rows = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled]
     click.echo(format_table(("uid", "title", "panels", "source"), rows))
 
@@ -129,7 +110,7 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
         else:
             subjects, early = project_subjects(dashboards_dir)
     except DashkitError as error:
-        _fail(error)
+        fail(error)
     report = lint_run.run_lint(subjects, early, exclusions,
                                None if paths or not config_file.exists() else config_file)
     click.echo(render(report, output))
@@ -183,7 +164,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
                                       scrape_interval=interval, budget=budget,
                                       overrides=overrides, progress=lambda: bar.update(1))
     except DashkitError as error:
-        _fail(error)
+        fail(error)
     click.echo(render(report, output, allow_empty))
     sys.exit(1 if report.failures(allow_empty) else 0)
 
@@ -206,7 +187,7 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
                    everything: bool, token_file: Path | None) -> None:
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid, --folder or --all)
     into dashkit modules."""
-    from dashkit.importer.carried_over import REASON, carry_over
+    from dashkit.importer.carried_over import carry_over
     from dashkit.lint.config import EXCLUSIONS_FILE
     from dashkit.importer.files import import_files, require_module_name
 
@@ -237,35 +218,11 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         try:
             require_module_name(name)
         except DashkitError as error:
-            _usage(error)
+            usage(error)
     written = import_files(sources, out_dir, name=name, force=force)
     imported = [w.result.uid for w in written if w.result is not None]
     accepted = carry_over(out_dir, imported) if imported else []
-    rows = [(w.file, w.result.uid, w.path, w.result.source.count("panels.raw("), len(w.result.notes))
-            for w in written if w.result is not None]
-    if rows:
-        click.echo(format_table(("source", "dashboard", "module", "passthrough panels", "notes"),
-                                rows))
-    for w in written:
-        for note in w.result.notes if w.result is not None else ():
-            click.echo(f"note: {w.result.uid if w.result is not None else w.file}: {note}")
-        if w.result is not None and w.renamed_from:
-            click.echo(f"note: {w.result.uid}: module {w.renamed_from!r} was taken by another "
-                       f"dashboard of this import: written as {w.result.module!r}")
-        if w.result is not None and w.retitled_from:
-            changed = [f"{what} {before!r} is now {after!r}" for what, before, after in (
-                ("uid", w.retitled_from[0], w.result.uid), ("title", w.retitled_from[1], w.result.title))
-                if before != after]
-            click.echo(f"note: {w.result.uid}: {' and '.join(changed)}: another dashboard of this "
-                       "import had it, and Grafana refuses two in one folder")
-        if w.error:
-            click.echo(f"error: {w.error}", err=True)
-    if accepted:
-        click.echo(f"{len(accepted)} defect{'s' * (len(accepted) != 1)} of the imported dashboards "
-                   f"added to {out_dir / EXCLUSIONS_FILE} ({REASON}): build and lint pass; fix "
-                   "them there when you can:")
-        click.echo(format_table(("rule", "dashboard", "panel"),
-                                [(e.rule, e.dashboard, e.panel) for e in accepted]))
+    print_import_summary(written, accepted, out_dir / EXCLUSIONS_FILE)
     sys.exit(1 if any(w.error for w in written) else 0)
 
 
@@ -302,7 +259,7 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
         client.deadline = time.monotonic() + IMPORT_DEADLINE + SECONDS_PER_DASHBOARD * len(wanted)
         return export_dashboards(client, wanted, progress)
     except DashkitError as error:
-        _fail(error)
+        fail(error)
 
 
 @main.command("publish")
@@ -357,8 +314,8 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
             report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
                              prune_missing=prune, force=force, progress=step)
     except DashkitError as error:
-        _fail(error)
-    _print_report(report, dry_run)
+        fail(error)
+    print_publish_report(report, dry_run)
     sys.exit(0 if report.ok else 1)
 
 
@@ -371,28 +328,6 @@ def _select(compiled: list[Compiled], only: tuple[str, ...]) -> list[Compiled]:
         raise click.UsageError(f"no dashboard with uid {', '.join(unknown)} "
                                f"(known: {', '.join(sorted(known))})")
     return [c for c in compiled if c.uid in only]
-
-
-def _print_report(report: "PublishReport", dry_run: bool) -> None:
-    verb = "would " if dry_run else ""
-    rows = [(r.uid, verb + r.action.value if r.ok and r.action.value != "unchanged" else r.action.value,
-             r.version if r.version is not None else "", r.url or "", r.detail)
-            for r in report.results]
-    click.echo(format_table(("dashboard", "action", "version", "url", "detail"), rows))
-    for result in report.results:
-        if result.changes and (dry_run or result.action.value == "update"):
-            click.echo(f"\n{result.uid}:")
-            for line in result.changes:
-                click.echo(f"  {printable(line)}")  # titles from Grafana: printable only
-    counts: dict[str, int] = {}
-    for result in report.results:
-        counts[result.action.value] = counts.get(result.action.value, 0) + 1
-    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
-    failed = [printable(f"{r.uid} ({r.action.value}: {r.detail})") for r in report.results
-              if not r.ok]
-    click.echo(f"\n{'Dry run: ' if dry_run else ''}{counted(len(report.results), 'dashboard')}: "
-               f"{summary}; {counted(report.requests, 'request')}, {counted(report.writes, 'write')}"
-               + (f". Not published: {'; '.join(failed)}" if failed else ""))
 
 
 if __name__ == "__main__":
