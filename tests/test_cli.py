@@ -235,3 +235,19 @@ def test_a_catalog_error_points_at_the_builder_call(project_dir, tmp_path):
                 if "panels.timeseries(" in text)
     code, _, stderr = run("build", "--dashboards", str(project_dir), "--out", str(tmp_path / "o"))
     assert code == 1 and f"c.py:{line}, dashboard 'c', panel 'Requests': unknown metric" in stderr
+
+
+def test_list_reads_json_files_and_an_empty_folder_is_an_error(tmp_path):
+    from conftest import SHARED
+
+    corpus = SHARED / "corpus"
+    code, stdout, _ = run("list", str(corpus / "traefik.json"), str(corpus / "etcd-2019-wrapped.json"))
+    assert code == 0 and "qPdAviJmz  Traefik  12" in stdout and "etcd" in stdout
+    code, stdout, stderr = run("list", str(corpus))
+    assert code == 0 and stdout.count("\n") == 2 + 18  # a header, a rule and 18 dashboards
+    code, stdout, stderr = run("list", "--dashboards", str(corpus))
+    assert code == 1 and stdout == "" and "no dashboards in" in stderr and "list FILE.json" in stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    code, stdout, stderr = run("list", str(bad), str(corpus / "traefik.json"))
+    assert code == 1 and "Traefik" in stdout and "bad.json: not a Grafana dashboard" in stderr

@@ -69,14 +69,33 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
 
 @main.command("list")
 @dashboards_option
-def list_command(dashboards_dir: Path) -> None:
-    """List the dashboards the project defines, without writing anything."""
-    try:
-        compiled = compile_project(load_project(dashboards_dir))
-    except DashkitError as error:
-        fail(error)
-    rows = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled]
-    click.echo(format_table(("uid", "title", "panels", "source"), rows))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def list_command(dashboards_dir: Path, paths: tuple[Path, ...]) -> None:
+    """List the project's dashboards (or those of the JSON files and folders given), writing
+    nothing."""
+    from dashkit.grafana.model import iter_panels
+    from dashkit.grafana.normalise import load_json_paths
+
+    if paths:
+        loaded, errors = load_json_paths(paths)
+        rows = [(d.model.get("uid") or "", d.model.get("title") or "",
+                 sum(p.get("type") != "row" for p in iter_panels(d.model.get("panels") or [])),
+                 d.source) for d in loaded]
+    else:
+        try:
+            compiled = compile_project(load_project(dashboards_dir))
+        except DashkitError as error:
+            fail(error)
+        rows, errors = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled], []
+    if rows:
+        click.echo(format_table(("uid", "title", "panels", "source"), rows))
+    if not rows and not errors:
+        where = ", ".join(map(str, paths)) if paths else f"{dashboards_dir} (Python modules; "
+        errors = [DashkitError(f"no dashboards in {where}" + ("" if paths else "dashkit list "
+                                                              "FILE.json… reads Grafana JSON)"))]
+    for problem in errors:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(1 if errors else 0)
 
 
 @main.command("lint")

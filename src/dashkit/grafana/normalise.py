@@ -11,6 +11,7 @@ import copy
 import json
 import math
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -262,3 +263,17 @@ def _check_panels(panels: Any, where: str, problems: list[str]) -> None:
                 continue  # a legacy datasource name
             if panel.get(key) is not None:
                 _expect(panel[key], dict, f"{at}.{key}", problems)
+
+
+def load_json_paths(paths: Iterable[Path]) -> tuple[list[Loaded], list[DashkitError]]:
+    """Every dashboard in the JSON files given, and in the folders given (recursively); a file
+    that is not a dashboard is an error of its own, and the others are still read."""
+    loaded: list[Loaded] = []
+    errors: list[DashkitError] = []
+    for path in paths:
+        for file in sorted(path.rglob("*.json")) if path.is_dir() else [path]:
+            try:
+                loaded += load_json(file)
+            except DashkitError as error:
+                errors.append(error.located(file=str(file)))
+    return loaded, errors
