@@ -322,3 +322,14 @@ def test_tag_and_refresh_rules():
     found = lint_model(dashboard(ts("p", "up"), tags=["x" * 51], refresh="1s"))
     assert ("tag-too-long", f"tag {'x' * 51!r} is 51 bytes (at most 50)") in found
     assert ("refresh-too-short", "refresh '1s' is below 5s") in found
+
+
+def test_the_table_names_dashboards_by_title_and_json_keeps_the_uid():
+    from click.testing import CliRunner
+    from dashkit.cli.commands import main
+
+    traefik = str(SHARED / "corpus" / "traefik.json")
+    table = CliRunner().invoke(main, ["lint", traefik]).stdout
+    assert "Traefik (qPdAviJmz), panel 'Average response time', query A" in table
+    found = json.loads(CliRunner().invoke(main, ["lint", "--format", "json", traefik]).stdout)
+    assert {(f["dashboard"], f["title"]) for f in found["findings"]} == {("qPdAviJmz", "Traefik")}

@@ -137,12 +137,20 @@ class Finding:
     dashboard: str = ""
     panel: str = ""
     target: str = ""
+    #: The dashboard's title, for people (``dashboard`` is its uid, which exclusions match).
+    title: str = ""
 
     @property
     def location(self) -> str:
         parts = [p for p in (self.dashboard, f"panel {self.panel!r}" if self.panel else "",
                              f"query {self.target}" if self.target else "") if p]
         return ", ".join(parts)
+
+    @property
+    def where(self) -> str:
+        """The location as a person reads it: the dashboard's title rather than its uid."""
+        named = f"{self.title} ({self.dashboard})" if self.title and self.dashboard else ""
+        return self.location.replace(self.dashboard, named, 1) if named else self.location
 
     def line(self) -> str:
         return f"{self.file}: {self.location}: {self.message} [{self.rule}]"

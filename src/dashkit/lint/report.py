@@ -18,7 +18,8 @@ def render(report: LintReport, output: str) -> str:
     if output == "json":
         return json.dumps({"findings": [
             {"rule": f.rule, "severity": f.severity, "message": f.message, "file": f.file,
-             "dashboard": f.dashboard, "panel": f.panel, "target": f.target} for f in findings],
+             "dashboard": f.dashboard, "title": f.title, "panel": f.panel, "target": f.target}
+            for f in findings],
             "excluded": len(report.excluded), "dashboards": report.dashboards}, indent=2)
     if output == "github":
         return "\n".join(
@@ -31,5 +32,5 @@ def render(report: LintReport, output: str) -> str:
                + (f" ({len(report.excluded)} excluded)" if report.excluded else ""))
     if not findings:
         return summary
-    rows = [(f.severity, f.rule, f.file, f.location, f.message) for f in findings]
+    rows = [(f.severity, f.rule, f.file, f.where, f.message) for f in findings]
     return format_table(("severity", "rule", "file", "where", "message"), rows) + "\n\n" + summary

@@ -246,7 +246,7 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
     def emit(rule: Rule, message: str, panel: str = "", target: str = "",
              severity: Severity | None = None) -> None:
         findings.append(Finding(rule.id, severity or rule.severity, message, subject.file, name,
-                                panel, target))
+                                panel, target, str(subject.model.get("title") or "")))
 
     for check in (_lint_dashboard, _lint_variables, _lint_datasources, _lint_panels):
         check(subject, emit)
@@ -267,12 +267,13 @@ def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
         uid, title = subject.model.get("uid"), subject.model.get("title")
         if uid and uid in by_uid:
             findings.append(Finding(UID_DUPLICATE.id, ERROR, f"duplicate uid {uid!r}, also used in "
-                                    f"{by_uid[uid].file}", subject.file, subject.name))
+                                    f"{by_uid[uid].file}", subject.file, subject.name,
+                                    title=str(title or "")))
         if title and title in by_title:
             other = by_title[title]
             findings.append(Finding(TITLE_DUPLICATE.id, ERROR, f"duplicate title {title!r}, also "
                                     f"used by {other.name!r} in {other.file}", subject.file,
-                                    subject.name))
+                                    subject.name, title=str(title)))
         if uid:
             by_uid.setdefault(str(uid), subject)
         if title:
@@ -285,7 +286,8 @@ def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
             for uid in _LINKED_UID.findall(text):
                 if uid not in by_uid and "$" not in uid:
                     findings.append(Finding(LINK_UID.id, severity, f"link to unknown dashboard uid "
-                                            f"{uid!r}", subject.file, subject.name, where))
+                                            f"{uid!r}", subject.file, subject.name, where,
+                                            title=str(subject.model.get("title") or "")))
     return findings
 
 
