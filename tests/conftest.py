@@ -12,6 +12,17 @@ from syrupy.location import PyTestLocation
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = ROOT / "dashboards"
 SHARED = ROOT.parent / "shared"
+
+
+def _project_uids() -> list[str]:
+    from dashkit import load_project
+
+    return sorted(source.dashboard.uid for source in load_project(DASHBOARDS).sources)
+
+
+#: The dashboards the project defines, whatever they are: tests follow them, so adding one
+#: needs only ``pytest tests/test_snapshots.py --snapshot-update``.
+PROJECT_UIDS = _project_uids()
 sys.path.insert(0, str(Path(__file__).parent / "live"))
 
 

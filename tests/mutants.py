@@ -300,7 +300,7 @@ def run(breakage: Breakage) -> Outcome:
                                env=env, capture_output=True, text=True, cwd=ROOT)
         if not where.stdout.startswith(str(src)):
             raise SystemExit(f"the copy is not what Python imports: {where.stdout}{where.stderr}")
-        base = [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not live and not mutation",
+        base = [sys.executable, "-m", "pytest", "-x", "-q", "-m", "not live and not mutation and not suite",
                 "-p", "no:cacheprovider"]
         # the likeliest catchers alone first (quick when they catch it), then the whole suite
         for paths in ([*breakage.first], ["tests"]) if breakage.first else (["tests"],):

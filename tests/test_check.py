@@ -15,7 +15,7 @@ from stack import SCRAPE_INTERVAL
 from standins.loki_api import LokiAPIStandIn
 from test_lint import broken_copy
 
-from conftest import DASHBOARDS
+from conftest import DASHBOARDS, PROJECT_UIDS
 
 pytestmark = pytest.mark.live
 SERVICES = ["agent-core", "wallet-service", "message-service", "admin-app"]
@@ -54,7 +54,7 @@ def test_every_easymo_dashboard_checks_clean(live_stack, loki):
     assert result.exit_code == 0, result.output
     statuses = {(q["panel"], q["refId"]): q["status"] for q in queries(report)}
     assert set(statuses.values()) == {"ok"}, statuses
-    assert len(report["dashboards"]) == 5
+    assert len(report["dashboards"]) == len(PROJECT_UIDS)
     loki_queries = [q for q in queries(report) if q["datasource"] == "loki"]
     assert len(loki_queries) == 3 and all(q["series"] >= 1 for q in loki_queries)
     assert all(q["seconds"] < 5 for q in queries(report))

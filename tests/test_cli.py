@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dashkit.cli.commands import main
 
-from conftest import DASHBOARDS, ROOT
+from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 
 GOOD = '''
 from dashkit import Dashboard, panels, promql
@@ -48,11 +48,8 @@ def test_build_writes_the_provisioning_tree(tmp_path):
                           "--grafana-path", "/dash", "--folder", "EasyMO")
     assert code == 0, stdout
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
-    assert files == [
-        ".dashkit-build", "dashboards/easymo-business-metrics.json", "dashboards/easymo-error-tracking.json",
-        "dashboards/easymo-infrastructure.json", "dashboards/easymo-service-health.json",
-        "dashboards/easymo-system-overview.json",
-        "provisioning/dashboards/dashkit.yaml", "provisioning/datasources/datasources.yaml"]
+    assert files == [".dashkit-build", *(f"dashboards/{uid}.json" for uid in PROJECT_UIDS),
+                     "provisioning/dashboards/dashkit.yaml", "provisioning/datasources/datasources.yaml"]
     provider = yaml.safe_load((out / "provisioning/dashboards/dashkit.yaml").read_text())
     assert provider["apiVersion"] == 1
     assert provider["providers"][0]["options"]["path"] == "/dash"
@@ -166,7 +163,7 @@ def test_python_api_builds_the_same_tree(tmp_path):
 
     result = build(DASHBOARDS, tmp_path / "api")
     run("build", "--dashboards", str(DASHBOARDS), "--out", str(tmp_path / "cli"))
-    assert len(result.dashboards) == 5
+    assert len(result.dashboards) == len(PROJECT_UIDS)
     for path in (tmp_path / "cli").rglob("*.json"):
         assert (tmp_path / "api" / path.relative_to(tmp_path / "cli")).read_bytes() == path.read_bytes()
     shutil.rmtree(tmp_path / "api")

@@ -13,11 +13,11 @@ from click.testing import CliRunner, Result
 from dashkit.cli.commands import main
 from standins.grafana_api import PROFILES, Fault, GrafanaAPIStandIn
 
-from conftest import DASHBOARDS
+from conftest import DASHBOARDS, PROJECT_UIDS
 
 TOKEN = "glsa_Secret0123456789abcdefghijklmnop_1a2b3c4d"
-UIDS = ["easymo-business-metrics", "easymo-error-tracking", "easymo-infrastructure",
-        "easymo-service-health", "easymo-system-overview"]
+UIDS = PROJECT_UIDS
+N = len(UIDS)
 
 
 @pytest.fixture(params=["grafana_11_3"])
@@ -55,7 +55,7 @@ def test_first_publish_creates_everything_in_the_folder(api):
     for stored in api.dashboards.values():
         assert stored.version == 1 and stored.folder_uid == "easymo"
         assert stored.data["dashkit"]["hash"].startswith("sha256:")
-    assert "5 dashboards: 5 create" in result.output
+    assert f"{N} dashboards: {N} create" in result.output
     assert f"{api.url}/d/easymo-service-health/easymo-service-health" in result.output
 
 
@@ -66,7 +66,7 @@ def test_second_publish_writes_nothing(api):
     assert result.exit_code == 0, result.output
     assert len(api.writes()) == writes_before
     assert all(d.version == 1 for d in api.dashboards.values())
-    assert "5 dashboards: 5 unchanged" in result.output and "0 writes" in result.output
+    assert f"{N} dashboards: {N} unchanged" in result.output and "0 writes" in result.output
 
 
 def test_a_changed_dashboard_is_updated_with_version_and_folder(api, project):
@@ -78,7 +78,7 @@ def test_a_changed_dashboard_is_updated_with_version_and_folder(api, project):
     assert stored.version == 2 and stored.folder_uid == "easymo"
     assert [r.path for r in api.writes()][-1] == "/api/dashboards/db"
     assert "renamed to 'Health of every job'" in result.output
-    assert "1 update" in result.output and "4 unchanged" in result.output
+    assert "1 update" in result.output and f"{N - 1} unchanged" in result.output
 
 
 def test_an_edit_made_in_grafana_is_refused_without_force(api, project):
@@ -231,7 +231,7 @@ def test_a_server_or_client_error_is_not_retried_and_the_rest_is_published(api, 
     api.faults.append(Fault("POST", "/api/dashboards/db", status, body={"message": message}))
     result = publish(api)
     assert result.exit_code == 1
-    assert len(api.dashboards) == 4
+    assert len(api.dashboards) == N - 1
     failed = (set(UIDS) - set(api.dashboards)).pop()
     assert f"Not published: {failed} (failed: HTTP {status}: {message})" in result.output
     assert [r.status for r in api.requests].count(status) == 1  # sent once, not retried
@@ -273,8 +273,8 @@ def test_python_api_returns_a_result_per_dashboard(api):
 
     client = GrafanaClient(api.url, Credentials.token(TOKEN))
     report = publish_api(compile_project(load_project(DASHBOARDS)), client, FolderTarget("EasyMO"))
-    assert [r.action.value for r in report.results] == ["create"] * 5
-    assert report.ok and report.writes == 6  # the folder and five dashboards
+    assert [r.action.value for r in report.results] == ["create"] * N
+    assert report.ok and report.writes == N + 1  # the folder and every dashboard
     assert TOKEN not in repr(client.session.auth)
 
 

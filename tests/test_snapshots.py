@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from dashkit import dumps, load_project
+from dashkit import dumps
 from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 
-from conftest import DASHBOARDS, ROOT
+from conftest import PROJECT_UIDS, ROOT
 
 SNAPSHOTS = ROOT / "snapshots"
 
 #: The project's dashboards, whatever they are: a new one needs only ``pytest --snapshot-update``
 #: (its snapshot is written then; until then its test fails for want of one).
-UIDS = sorted(source.dashboard.uid for source in load_project(DASHBOARDS).sources)
+UIDS = PROJECT_UIDS
 
 
 def test_no_snapshot_is_left_from_a_removed_dashboard():
