@@ -248,3 +248,19 @@ def test_list_reads_json_files_and_an_empty_folder_is_an_error(tmp_path):
     bad.write_text("{}")
     code, stdout, stderr = run("list", str(bad), str(corpus / "traefik.json"))
     assert code == 1 and "Traefik" in stdout and "bad.json: not a Grafana dashboard" in stderr
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('dashboard = Dashboard("w", "W", ["oops"])',
+     ":3: Dashboard 'w': panels[0] is str 'oops', not a panel builder's result or a Row"),
+    ('dashboard = Dashboard("w", "W", [panels.stat("S", "up", thresholds=2.0)])',
+     ":3: thresholds= takes above(limit), below(limit) or Thresholds(...), not 2.0"),
+    ('dashboard = Dashboard("w", "W", variables="job")',
+     ":3: Dashboard 'w': variables must be a list, not 'job'"),
+])
+def test_wrong_kinds_of_arguments_are_one_line_at_the_call(line, expected, tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "w.py").write_text("from dashkit import Dashboard, panels\n\n" + line + "\n")
+    code, _, stderr = run("build", "--dashboards", str(folder), "--out", str(tmp_path / "out"))
+    assert code == 1 and stderr.count("\n") == 1 and f"w.py{expected}" in stderr, stderr

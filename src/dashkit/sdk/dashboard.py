@@ -11,7 +11,8 @@ import attrs
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.datasources import GRAFANA, DatasourceRef, variable_ref
-from dashkit.sdk.layout import Item
+from dashkit.errors import DashkitError, user_site
+from dashkit.sdk.layout import Item, Panel, Row
 from dashkit.sdk.variables import Variable
 
 
@@ -113,6 +114,24 @@ class Dashboard:
     allow_overlaps: bool = False
     #: Top-level model fields dashkit does not model, merged last (``timepicker``, ``liveNow``…).
     extra: dict[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        """Wrong kinds of things are reported at the Dashboard(...) call, one line each."""
+        where = f"Dashboard {self.uid!r}"
+        for name, value, kind in (("uid", self.uid, str), ("title", self.title, str)):
+            if not isinstance(value, kind):
+                raise DashkitError(f"{where}: {name} must be text, not {value!r}", file=user_site())
+        for name, items, kinds, hint in (
+                ("panels", self.panels, (Panel, Row), "a panel builder's result or a Row"),
+                ("variables", self.variables, (Variable,), "a dashkit.variables result"),
+                ("links", self.links, (Link,), "link_to(...), tagged(...) or Link(...)"),
+                ("annotations", self.annotations, (Annotation,), "an Annotation")):
+            if not isinstance(items, (list, tuple)):
+                raise DashkitError(f"{where}: {name} must be a list, not {items!r}", file=user_site())
+            for index, item in enumerate(items):
+                if not isinstance(item, kinds):
+                    raise DashkitError(f"{where}: {name}[{index}] is {type(item).__name__} "
+                                       f"{item!r:.40}, not {hint}", file=user_site())
 
     def to_model(self) -> dict[str, Any]:
         """The Grafana JSON model (a plain dict): see ``dashkit.sdk.compiler``."""

@@ -14,7 +14,7 @@ import grafanalib.core as gl
 
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import next_ref_id
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, user_site
 from dashkit.sdk.layout import Panel, Raw
 from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
 from dashkit.query.logql import LogQuery
@@ -138,6 +138,9 @@ def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = Fal
 
 
 def _steps(thresholds: Thresholds | None) -> list[dict[str, Any]]:
+    if thresholds is not None and not isinstance(thresholds, Thresholds):
+        raise DashkitError(f"thresholds= takes above(limit), below(limit) or Thresholds(...), "
+                           f"not {thresholds!r}", file=user_site())
     return (thresholds or NEUTRAL).to_json_data()
 
 
