@@ -267,6 +267,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("panel-origin", "a compile error points at the builder call that made the panel",
              "sdk/compiler.py", "error.located(file=user_site(origin) if origin else None, panel=item.title)",
              "error.located(panel=item.title)", ("tests/test_cli.py",)),
+    Breakage("diff-by-field", "a dry run names each changed field of a query",
+             "grafana/compare.py", "        for field, before, after in changed_fields(old_targets.get(ref, {}), new_targets.get(ref, {})):\n",
+             "        for field, before, after in changed_fields({}, {}):\n", ("tests/test_publish.py",)),
 )
 
 

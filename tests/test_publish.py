@@ -92,6 +92,10 @@ def test_an_edit_made_in_grafana_is_refused_without_force(api, project):
     assert refused.exit_code == 1
     assert api.dashboards["easymo-infrastructure"].data["description"] == "tuned in the UI"
     assert "edited in Grafana since dashkit published it" in refused.output
+    # what the edit differs from the build, field by field
+    assert "easymo-infrastructure: as edited in Grafana -> as built" in refused.output
+    assert '~ dashboard description: "tuned in the UI" -> ' in refused.output
+    assert "~ panel 'Load average' renamed to 'Load'" in refused.output
     assert api.dashboards["easymo-system-overview"].version == 2  # the others still publish
     forced = publish(api, "--force", project=project)
     assert forced.exit_code == 0, forced.output
@@ -311,3 +315,15 @@ class TestStandInContract:
                                 headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
         assert response.status_code == 422
         assert json.loads(response.text)["message"].startswith("Limit is above maximum")
+
+
+def test_a_dry_run_names_each_changed_field(api, project):
+    publish(api, project=project)
+    source = project / "service_health.py"
+    text = source.read_text()
+    assert text.count('unit="s"') >= 1 and text.count('"lag {{instance}}"') == 1
+    source.write_text(text.replace('"lag {{instance}}"', '"event loop lag {{instance}}"'))
+    result = publish(api, "--dry-run", "easymo-service-health", project=project)
+    assert result.exit_code == 0, result.output
+    assert ('query A legendFormat: "lag {{instance}}" -> "event loop lag {{instance}}"'
+            in result.output), result.output

@@ -89,6 +89,20 @@ def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
+#: Field-level lines shown for one panel before the rest are counted.
+MAX_FIELD_LINES = 8
+
+
+def changed_fields(old: Any, new: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """(dotted path, before, after) for every leaf that differs; objects are walked key by key,
+    anything else (lists included) is compared whole."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys(), key=str):
+            yield from changed_fields(old.get(key), new.get(key), f"{path}.{key}" if path else str(key))
+    elif old != new:
+        yield path, old, new
+
+
 def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[str]:
     title = new.get("title")
     if old.get("title") != title:
@@ -97,16 +111,20 @@ def _panel_changes(old: dict[str, Any], new: dict[str, Any]) -> Iterator[str]:
         yield f"~ panel {title!r} moved {_pos(old.get('gridPos'))} -> {_pos(new.get('gridPos'))}"
     if old.get("type") != new.get("type"):
         yield f"~ panel {title!r} type {old.get('type')} -> {new.get('type')}"
-    old_targets = {t.get("refId"): t for t in old.get("targets", [])}
-    new_targets = {t.get("refId"): t for t in new.get("targets", [])}
+    old_targets = {t.get("refId"): t for t in old.get("targets", []) if isinstance(t, dict)}
+    new_targets = {t.get("refId"): t for t in new.get("targets", []) if isinstance(t, dict)}
+    lines = []
     for ref in sorted(old_targets.keys() | new_targets.keys(), key=str):
-        before, after = old_targets.get(ref, {}).get("expr"), new_targets.get(ref, {}).get("expr")
-        if before != after:
-            yield f"~ panel {title!r} query {ref}: {before or '(none)'} -> {after or '(none)'}"
+        for field, before, after in changed_fields(old_targets.get(ref, {}), new_targets.get(ref, {})):
+            lines.append(f"~ panel {title!r} query {ref} {field}: {_short(before)} -> {_short(after)}")
     skip = {"title", "gridPos", "type", "targets", "panels", "id"}
-    changed = sorted(k for k in old.keys() | new.keys() if k not in skip and old.get(k) != new.get(k))
-    if changed:
-        yield f"~ panel {title!r} settings changed: {', '.join(changed)}"
+    settings_old = {k: v for k, v in old.items() if k not in skip}
+    settings_new = {k: v for k, v in new.items() if k not in skip}
+    for field, before, after in changed_fields(settings_old, settings_new):
+        lines.append(f"~ panel {title!r} {field}: {_short(before)} -> {_short(after)}")
+    yield from lines[:MAX_FIELD_LINES]
+    if len(lines) > MAX_FIELD_LINES:
+        yield f"~ panel {title!r}: and {len(lines) - MAX_FIELD_LINES} more changes"
 
 
 def _pos(pos: Any) -> str:

@@ -246,7 +246,7 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
         who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
         return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
             f"edited in Grafana since dashkit published it (version {version}{who}); "
-            "--force overwrites the edit"))
+            "--force overwrites the edit"), changes=tuple(describe_changes(live, item.model)))
     changes = tuple(describe_changes(live, item.model))
     if live_folder != folder_uid:
         changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
