@@ -51,3 +51,27 @@ def test_adding_a_dashboard_needs_only_a_snapshot_update(tmp_path):
     assert updated.returncode == 0 and (project / "snapshots" / "easymo-checkout.json").exists()
     suite = pytest_in(project, "-m", "not live and not mutation and not suite")
     assert suite.returncode == 0, suite.stdout[-3000:]
+
+
+def test_init_makes_a_project_that_builds_lints_and_passes_its_tests(tmp_path):
+    from click.testing import CliRunner
+    from dashkit.cli.commands import main
+
+    project = tmp_path / "shop"
+    made = CliRunner().invoke(main, ["init", str(project), "--title", "Shop & Co"])
+    assert made.exit_code == 0, made.output
+    assert (project / ".ci" / "run").stat().st_mode & 0o111 and "make test" in (
+        project / ".ci" / "run").read_text()
+    assert "build:" in (project / "Makefile").read_text() and "test:" in (project / "Makefile").read_text()
+    built = CliRunner().invoke(main, ["build", "--dashboards", str(project / "dashboards"),
+                                      "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "out" / "dashboards" / "shop-overview.json").exists()
+    linted = CliRunner().invoke(main, ["lint", "--dashboards", str(project / "dashboards")])
+    assert linted.exit_code == 0 and "0 errors" in linted.stdout, linted.output
+    tests = pytest_in(project)
+    assert tests.returncode == 0 and "2 passed" in tests.stdout, tests.stdout
+    again = CliRunner().invoke(main, ["init", str(project)])
+    assert again.exit_code == 1 and "is not an empty folder" in again.output
+    refused = CliRunner().invoke(main, ["init", str(tmp_path / "x"), "--title", 'a"b'])
+    assert refused.exit_code == 1 and not (tmp_path / "x").exists()

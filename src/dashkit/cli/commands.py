@@ -98,6 +98,23 @@ def list_command(dashboards_dir: Path, paths: tuple[Path, ...]) -> None:
     sys.exit(1 if errors else 0)
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The team or system the dashboards are for "
+              "[default: from the folder's name].")
+def init_command(folder: Path, title: str | None) -> None:
+    """Create a new dashboards project in FOLDER: it builds and its tests pass straight away."""
+    from dashkit.build.scaffold import init_project
+
+    try:
+        written = init_project(folder, title)
+    except DashkitError as error:
+        fail(error)
+    click.echo(format_table(("file",), [(str(path),) for path in written]))
+    click.echo(f"\nnext: cd {folder} && make test   (DASHKIT=<path or version> if dashkit is not "
+               "on your package index)")
+
+
 @main.command("lint")
 @dashboards_option
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
