@@ -264,3 +264,41 @@ def test_wrong_kinds_of_arguments_are_one_line_at_the_call(line, expected, tmp_p
     (folder / "w.py").write_text("from dashkit import Dashboard, panels\n\n" + line + "\n")
     code, _, stderr = run("build", "--dashboards", str(folder), "--out", str(tmp_path / "out"))
     assert code == 1 and stderr.count("\n") == 1 and f"w.py{expected}" in stderr, stderr
+
+
+def _dashkit_on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, child_fd = pty.openpty()
+    script = Path(sys.executable).parent / "dashkit"
+    clean = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    done = subprocess.run([str(script), *args], stdin=child_fd, stdout=child_fd, stderr=child_fd,
+                          env={**clean, **env}, timeout=60, check=False)
+    os.close(child_fd)
+    output = b""
+    try:
+        while chunk := os.read(main_fd, 65536):
+            output += chunk
+    except OSError:  # the terminal is closed once everything is read
+        pass
+    os.close(main_fd)
+    assert done.returncode == 1
+    return output
+
+
+def test_colours_on_a_terminal_only_and_never_with_no_color(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    args = ["list", "--dashboards", str(tmp_path)]  # an empty folder: one error line
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    coloured = _dashkit_on_a_terminal(args, {})
+    assert b"\x1b[" in coloured and b"no dashboards in" in coloured
+    assert b"\x1b[" not in _dashkit_on_a_terminal(args, {"NO_COLOR": "1"})
+    piped = subprocess.run([str(Path(sys.executable).parent / "dashkit"), *args], env=env,
+                           capture_output=True, timeout=60, check=False)
+    assert piped.stderr.startswith(b"error: no dashboards in") and b"\x1b[" not in piped.stderr

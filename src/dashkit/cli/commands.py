@@ -12,7 +12,7 @@ from dashkit.build.pipeline import Compiled, build, compile_project
 from dashkit.errors import DashkitError
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.cli.output import fail, print_import_summary, print_publish_report, usage
+from dashkit.cli.output import fail, print_import_summary, print_publish_report, tag, usage
 from dashkit.text import counted, format_table
 
 dashboards_option = click.option(
@@ -94,7 +94,7 @@ def list_command(dashboards_dir: Path, paths: tuple[Path, ...]) -> None:
         errors = [DashkitError(f"no dashboards in {where}" + ("" if paths else "dashkit list "
                                                               "FILE.json… reads Grafana JSON)"))]
     for problem in errors:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"{tag('error:', True)} {problem}", err=True)
     sys.exit(1 if errors else 0)
 
 
@@ -235,7 +235,7 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         try:
             sources.append((file, Path(file).read_bytes()))  # decoded (strictly) by the importer
         except OSError as error:
-            click.echo(f"error: {file}: cannot read: {error.strerror}", err=True)
+            click.echo(f"{tag('error:', True)} {file}: cannot read: {error.strerror}", err=True)
             sys.exit(1)
     if folder is not None and everything:
         raise click.UsageError("--folder or --all, not both")

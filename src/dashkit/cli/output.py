@@ -1,6 +1,7 @@
 """What the commands print: errors as single lines, summaries as tables a person reads."""
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,11 +18,24 @@ if TYPE_CHECKING:
     from dashkit.publishing.publisher import PublishReport
 
 
+#: Colours of the line prefixes a person scans for.
+_COLOURS = {"error:": "red", "note:": "yellow"}
+
+
+def tag(word: str, err: bool = False) -> str:
+    """``error:``/``note:`` in colour on a terminal; plain in a pipe, a file, a CI log, or
+    wherever NO_COLOR is set (no-color.org)."""
+    stream = sys.stderr if err else sys.stdout
+    if os.environ.get("NO_COLOR") or not stream.isatty():
+        return word
+    return click.style(word, fg=_COLOURS.get(word), bold=word == "error:")
+
+
 def fail(error: DashkitError, after: str = "") -> NoReturn:
     """Every error on its own line, then (for several) how many, and what that means."""
     errors = error.errors if isinstance(error, DashkitErrors) else (error,)
     for each in errors:
-        click.echo(f"error: {each}", err=True)
+        click.echo(f"{tag('error:', True)} {each}", err=True)
     if len(errors) > 1:
         click.echo(f"{counted(len(errors), 'error')}{': ' + after if after else ''}", err=True)
     sys.exit(1)
@@ -29,7 +43,7 @@ def fail(error: DashkitError, after: str = "") -> NoReturn:
 
 def usage(error: DashkitError) -> NoReturn:
     """A bad option value: one line, exit 2 (click's usage block is three)."""
-    click.echo(f"error: {error}", err=True)
+    click.echo(f"{tag('error:', True)} {error}", err=True)
     sys.exit(2)
 
 
@@ -46,18 +60,18 @@ def print_import_summary(written: Sequence["Written"], accepted: Sequence["Exclu
                                 rows))
     for w in written:
         for note in w.result.notes if w.result is not None else ():
-            click.echo(f"note: {w.result.uid if w.result is not None else w.file}: {note}")
+            click.echo(f"{tag('note:')} {w.result.uid if w.result is not None else w.file}: {note}")
         if w.result is not None and w.renamed_from:
-            click.echo(f"note: {w.result.uid}: module {w.renamed_from!r} was taken by another "
+            click.echo(f"{tag('note:')} {w.result.uid}: module {w.renamed_from!r} was taken by another "
                        f"dashboard of this import: written as {w.result.module!r}")
         if w.result is not None and w.retitled_from:
             changed = [f"{what} {before!r} is now {after!r}" for what, before, after in (
                 ("uid", w.retitled_from[0], w.result.uid), ("title", w.retitled_from[1], w.result.title))
                 if before != after]
-            click.echo(f"note: {w.result.uid}: {' and '.join(changed)}: another dashboard of this "
+            click.echo(f"{tag('note:')} {w.result.uid}: {' and '.join(changed)}: another dashboard of this "
                        "import had it, and Grafana refuses two in one folder")
         if w.error:
-            click.echo(f"error: {w.error}", err=True)
+            click.echo(f"{tag('error:', True)} {w.error}", err=True)
     if accepted:
         click.echo(f"{counted(len(accepted), 'defect')} of the imported dashboards added to "
                    f"{exclusions_file} ({REASON}): build and lint pass; fix them there when you can:")
