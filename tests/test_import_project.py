@@ -79,3 +79,35 @@ def test_exclusions_are_appended_and_the_teams_comments_stay(tmp_path):
     assert exclusion.matches(Finding("variable-undefined", ERROR, "m", dashboard="d*", panel="P [1]"))
     assert not exclusion.matches(Finding("variable-undefined", ERROR, "m", dashboard="dx", panel="P [1]"))
     assert not exclusion.matches(Finding("variable-undefined", ERROR, "m", dashboard="d*", panel="P 1"))
+
+
+def test_a_broken_exclusions_file_beside_an_import_is_one_line_and_the_modules_stay(tmp_path):
+    out = tmp_path / "dashboards"
+    out.mkdir()
+    (out / ".dashkit-lint.yaml").write_text("exclusions: [\n")
+    code, output = run("import", "--out", str(out), str(SHARED / "corpus" / "nodejs-mixin-overview.json"))
+    assert code == 1
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and ".dashkit-lint.yaml" in errors[0] and "invalid YAML" in errors[0]
+    assert "Traceback" not in output
+    assert (out / "node_js.py").exists()  # nothing lost
+    assert (out / ".dashkit-lint.yaml").read_text() == "exclusions: [\n"  # nor rewritten
+
+
+def test_a_search_answer_of_the_wrong_shape_is_one_line(tmp_path):
+    import json
+
+    from standins.grafana_api import Fault, GrafanaAPIStandIn
+
+    api = GrafanaAPIStandIn(token="glsa_import_token").start()
+    try:
+        api.put_dashboard(json.loads((SHARED / "corpus" / "traefik.json").read_text()))
+        api.faults.append(Fault("GET", "/api/search", 200, body={"hits": "not a list"}))
+        result = CliRunner().invoke(main, ["import", "--grafana-url", api.url, "--all",
+                                           "--out", str(tmp_path / "out")],
+                                    env={"GRAFANA_TOKEN": "glsa_import_token"})
+    finally:
+        api.stop()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "/api/search: the answer has an unexpected shape (dict)" in result.output
+    assert not (tmp_path / "out").exists()

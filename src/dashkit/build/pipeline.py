@@ -58,10 +58,11 @@ def _accepted(exclusions: Sequence[Exclusion], uid: str) -> Accepted:
     return accepted
 
 
-def compile_each(project: Project, checks: bool = True) -> tuple[list[Compiled], list[DashkitError]]:
-    """Every dashboard compiled that can be, and the errors of those that cannot."""
+def compile_each(project: Project, checks: bool = True, exclusions: Sequence[Exclusion] = ()
+                 ) -> tuple[list[Compiled], list[DashkitError]]:
+    """Every dashboard compiled that can be, and the errors of those that cannot; ``exclusions``
+    are the findings the project accepts (its compile checks that are lint rules honour them)."""
     compiled, errors = [], []
-    exclusions = project_exclusions(project) if checks else []
     for source in project.sources:
         try:
             model = compile_dashboard(source.dashboard, strict=checks,
@@ -83,10 +84,11 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     ``checks=False`` leaves query and set checks to the caller (lint reports them all under
     their own rules, not the first as an error).
     """
-    compiled, errors = compile_each(project, checks)
+    exclusions = project_exclusions(project) if checks else []  # read once for both uses
+    compiled, errors = compile_each(project, checks, exclusions)
     errors = list(project.errors) + errors
     if checks:
-        errors += _set_errors(compiled, project_exclusions(project))
+        errors += _set_errors(compiled, exclusions)
     raise_all(errors)
     return compiled
 

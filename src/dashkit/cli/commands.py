@@ -257,7 +257,11 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
             usage(error)
     written = import_files(sources, out_dir, name=name, force=force)
     imported = [w.result.uid for w in written if w.result is not None]
-    accepted = carry_over(out_dir, imported) if imported else []
+    try:  # the modules are written; a broken exclusions file beside them is one line
+        accepted = carry_over(out_dir, imported) if imported else []
+    except DashkitError as error:
+        print_import_summary(written, [], out_dir / EXCLUSIONS_FILE)
+        fail(error, after="the modules were written; the exclusions file was left as it was")
     print_import_summary(written, accepted, out_dir / EXCLUSIONS_FILE)
     sys.exit(1 if any(w.error for w in written) else 0)
 

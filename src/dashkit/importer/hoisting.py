@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.importer.pysource import Call, Code, _one_line
+from dashkit.importer.pysource import Call, Code, one_line
 
 #: The longest panel variable name written.
 MAX_NAME = 40
@@ -67,12 +67,11 @@ def share_repeated(assignments: list[tuple[str, Any]], keywords: Iterable[str],
     """Each fact once: a keyword value (an overrides list, an ``extra``) that several panels
     repeat word for word becomes one constant; returns the (name, value) constants, in first-use
     order, and rewrites the panel calls in ``assignments`` to use them."""
+    texts = {(index, key): one_line(value) for index, (_, call) in enumerate(assignments)
+             if isinstance(call, Call) for key, value in call.kwargs if key in keywords}
     counts: dict[str, int] = {}
-    for _, call in assignments:
-        for key, value in call.kwargs if isinstance(call, Call) else ():
-            if key in keywords:
-                text = _one_line(value)
-                counts[text] = counts.get(text, 0) + 1
+    for text in texts.values():
+        counts[text] = counts.get(text, 0) + 1
     names: dict[str, str] = {}
     constants: list[tuple[str, Any]] = []
     for index, (panel, call) in enumerate(assignments):
@@ -80,7 +79,7 @@ def share_repeated(assignments: list[tuple[str, Any]], keywords: Iterable[str],
             continue
         kwargs = []
         for key, value in call.kwargs:
-            text = _one_line(value) if key in keywords else ""
+            text = texts[(index, key)] if key in keywords else ""  # written out once, above
             if text and counts[text] >= MIN_SHARES and len(text) >= MIN_LENGTH:
                 if text not in names:
                     names[text] = name_for(key)

@@ -71,7 +71,7 @@ def python_string(value: str) -> str:
     return quote + "".join(out) + quote
 
 
-def _one_line(value: Any, memo: dict[int, str] | None = None) -> str:
+def one_line(value: Any, memo: dict[int, str] | None = None) -> str:
     """``value`` on one line; ``memo`` (by object id, for one render) keeps a nested value from
     being written again at every level of the layout."""
     literal = _literal(value)
@@ -80,17 +80,17 @@ def _one_line(value: Any, memo: dict[int, str] | None = None) -> str:
     if memo is not None and id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Call):
-        parts = [_one_line(a, memo) for a in value.args] + \
-            [f"{k}={_one_line(v, memo)}" for k, v in value.kwargs]
+        parts = [one_line(a, memo) for a in value.args] + \
+            [f"{k}={one_line(v, memo)}" for k, v in value.kwargs]
         text = f"{value.name}({', '.join(parts)})"
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{_one_line(k, memo)}: {_one_line(v, memo)}"
+        text = "{" + ", ".join(f"{one_line(k, memo)}: {one_line(v, memo)}"
                                for k, v in _sorted(value)) + "}"
     elif isinstance(value, tuple):
-        inner = ", ".join(_one_line(v, memo) for v in value)
+        inner = ", ".join(one_line(v, memo) for v in value)
         text = f"({inner},)" if len(value) == 1 else f"({inner})"
     elif isinstance(value, list):
-        text = "[" + ", ".join(_one_line(v, memo) for v in value) + "]"
+        text = "[" + ", ".join(one_line(v, memo) for v in value) + "]"
     else:
         raise TypeError(f"cannot write {type(value).__name__} as Python")
     if memo is not None:
@@ -119,7 +119,7 @@ def _lines(value: str) -> str:
 def render(value: Any, indent: int = 0, prefix: int = 0, memo: dict[int, str] | None = None) -> str:
     """``value`` as Python source; ``prefix`` is how much of the line is already taken."""
     memo = {} if memo is None else memo
-    flat = _one_line(value, memo)
+    flat = one_line(value, memo)
     if indent + prefix + len(flat) <= WIDTH:
         return flat
     if isinstance(value, str) and "\n" in value.rstrip("\n"):
@@ -134,7 +134,7 @@ def render(value: Any, indent: int = 0, prefix: int = 0, memo: dict[int, str] | 
     if isinstance(value, dict):
         items = []
         for k, v in _sorted(value):
-            key = _one_line(k, memo)
+            key = one_line(k, memo)
             items.append(f"{key}: {render(v, inner, len(key) + 2, memo)}")
         return _block("{", items, "}", indent)
     if isinstance(value, (list, tuple)):
