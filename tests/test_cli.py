@@ -302,3 +302,13 @@ def test_colours_on_a_terminal_only_and_never_with_no_color(tmp_path):
     piped = subprocess.run([str(Path(sys.executable).parent / "dashkit"), *args], env=env,
                            capture_output=True, timeout=60, check=False)
     assert piped.stderr.startswith(b"error: no dashboards in") and b"\x1b[" not in piped.stderr
+
+
+def test_catalog_from_an_unreachable_prometheus_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "catalog.py"
+    result = CliRunner().invoke(main, ["catalog", "--prometheus-url", "http://127.0.0.1:1",
+                                       "--out", str(out), "--deadline", "5"])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in result.output
+    assert not out.exists()

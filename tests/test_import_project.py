@@ -2,7 +2,6 @@
 and lints, its own defects listed as exclusions with their reason, nothing hidden."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import yaml
 from click.testing import CliRunner

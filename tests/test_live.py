@@ -77,3 +77,38 @@ def test_builtin_catalog_matches_real_exporter(catalog, prometheus):
                          - catalogs.GENERATION_SPECIFIC_LABELS)
                 assert not extra, f"{series} carries labels the catalog lacks: {sorted(extra)}"
     assert checked >= len(list(catalog)) // 2
+
+
+def test_catalog_command_reads_the_real_prometheus(live_stack, tmp_path, project):
+    """``dashkit catalog`` against the real Prometheus, exporters and services: the module it
+    writes agrees with EasyMO's hand-written contract (the services' stand-in is written apart
+    from it), and the five dashboards build against it with every catalog check on."""
+    import importlib.util
+
+    import attrs
+    from click.testing import CliRunner
+
+    import easymo
+    from dashkit.cli.commands import main
+    from dashkit.sdk.compiler import compile_dashboard
+
+    out = tmp_path / "catalog.py"
+    result = CliRunner().invoke(main, ["catalog", "--prometheus-url", live_stack.prometheus_url,
+                                       "--out", str(out), "--name", "easymo"])
+    assert result.exit_code == 0, result.output
+    spec = importlib.util.spec_from_file_location("discovered_catalog", out)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    own = {m.name: m for m in module.OWN}
+    for metric in easymo.CONTRACT:
+        found = own[metric.name]
+        assert (found.type, found.labels, found.buckets) == (
+            metric.type, metric.labels, metric.buckets), metric.name
+    assert own["http_request_duration_seconds"].unit == "s"
+    assert not [n for n in own if n.endswith(("_bucket", "_sum", "_count"))]
+    assert not [n for n in own if n.startswith(("go_", "node_", "pg_", "redis_", "nodejs_"))]
+    assert own["payment_amount_usd"].unit == "currencyUSD"
+    assert module.CATALOG.name == ("easymo+prom-client('nodejs_')+node-exporter+postgres-exporter"
+                                   "+redis-exporter+prometheus")
+    for source in project.sources:
+        compile_dashboard(attrs.evolve(source.dashboard, catalog=module.CATALOG))

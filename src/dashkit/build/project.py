@@ -8,7 +8,6 @@ import importlib.machinery
 import importlib.util
 import pkgutil
 import sys
-import traceback
 from pathlib import Path
 from types import ModuleType
 

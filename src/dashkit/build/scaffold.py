@@ -64,7 +64,9 @@ Dashboards as reviewed, tested Python code, built with dashkit.
     make test    # set up .venv and run the tests
 
 - `dashboards/catalog.py`: the metrics your services expose, with their labels; queries are
-  checked against it, so a misspelt metric or label fails the build, not the dashboard.
+  checked against it, so a misspelt metric or label fails the build, not the dashboard. Replace
+  the example with your real metrics: `.venv/bin/dashkit catalog --prometheus-url URL --out
+  dashboards/catalog.py --force` reads them off your Prometheus.
 - `dashboards/overview.py`: the first dashboard. Add one module per dashboard.
 - After adding or changing a dashboard: `.venv/bin/pytest --snapshot-update`, and review the JSON
   diff in `snapshots/`.

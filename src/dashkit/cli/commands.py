@@ -1,46 +1,22 @@
-"""The ``dashkit`` command: parses arguments, calls the library, prints a table."""
+"""The ``dashkit`` command: parses arguments, calls the library, prints a table. The commands
+that work on local files are here; those that talk to servers are in ``remote.py``."""
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 
-
-from dashkit.build.pipeline import Compiled, build, compile_project
-from dashkit.errors import DashkitError
+from dashkit.build.pipeline import build, compile_project
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.cli.output import fail, print_import_summary, print_publish_report, tag, usage
+from dashkit.cli import remote  # noqa: F401  (registers check, catalog, import and publish)
+from dashkit.cli.group import dashboards_option, main
+from dashkit.cli.output import fail, tag
+from dashkit.errors import DashkitError
 from dashkit.text import counted, format_table
 
-dashboards_option = click.option(
-    "--dashboards", "dashboards_dir", default="dashboards", show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Folder of dashboard modules.")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dashkit")
-def main() -> None:
-    """Grafana dashboards as reviewed, tested Python code."""
-
-
-def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A URL option checked before anything runs."""
-    from dashkit.clients.http import validate_url
-
-    if value is None:
-        return None
-    try:
-        return validate_url(value, f"--{param.name.replace('_', '-')}" if param.name else "URL")
-    except DashkitError as error:
-        usage(error)
-
-
-deadline_option = click.option(
-    "--deadline", default=300.0, show_default=True, type=click.FloatRange(min=1),
-    help="Seconds the whole run may take talking to servers; then it stops.")
+__all__ = ["main"]
 
 
 @main.command("build")
@@ -151,223 +127,6 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
                                None if paths or not config_file.exists() else config_file)
     click.echo(render(report, output))
     sys.exit(1 if report.failed(strict) else 0)
-
-
-@main.command("check")
-@dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
-@click.option("--prometheus-url", required=True, callback=_url, help="Prometheus base URL.")
-@click.option("--loki-url", callback=_url,
-              help="Loki base URL; without it, Loki queries are skipped.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one HTTP request may take, whole.")
-@deadline_option
-@click.option("--scrape-interval", default="15s", show_default=True,
-              help="The Prometheus datasource's scrape interval (Grafana's timeInterval).")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Set a variable instead of its first-load default (repeatable).")
-@click.option("--allow-empty", is_flag=True, help="Empty panels are not failures.")
-@click.option("--series-limit", default=500, show_default=True, help="Warn above this many series.")
-@click.option("--query-budget", default="500ms", show_default=True, help="Time a query may take.")
-@click.option("--dashboard-budget", default="5s", show_default=True,
-              help="Time a dashboard's queries may take together.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: str,
-                  loki_url: str | None, scrape_interval: str, variables: tuple[str, ...],
-                  timeout: float, deadline: float, allow_empty: bool, series_limit: int,
-                  query_budget: str, dashboard_budget: str, output: str) -> None:
-    """Run every query of every dashboard against live datasources, as Grafana would."""
-    from dashkit.check.runner import Budget, check_dashboards
-    from dashkit.check.report import render
-    from dashkit.query.expand import seconds
-    from dashkit.clients.loki import LokiClient
-    from dashkit.clients.prometheus import PrometheusClient
-
-    try:
-        overrides = dict(v.split("=", 1) for v in variables)
-        budget = Budget(seconds(query_budget), seconds(dashboard_budget), series_limit)
-        interval = seconds(scrape_interval)
-    except ValueError as error:
-        raise click.UsageError(f"bad option value: {error}") from None
-    try:
-        # catalog checks off: every query runs and reports its own status
-        compiled = _select(compile_project(load_project(dashboards_dir), checks=False), only)
-        with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
-            prometheus = PrometheusClient(prometheus_url, timeout, deadline=deadline)
-            loki = LokiClient(loki_url, timeout, deadline=deadline) if loki_url else None
-            report = check_dashboards([c.model for c in compiled], prometheus, loki,
-                                      scrape_interval=interval, budget=budget,
-                                      overrides=overrides, progress=lambda: bar.update(1))
-    except DashkitError as error:
-        fail(error)
-    click.echo(render(report, output, allow_empty))
-    sys.exit(1 if report.failures(allow_empty) else 0)
-
-
-@main.command("import")
-@click.argument("files", nargs=-1)
-@click.option("--out", "out_dir", default="dashboards", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the modules.")
-@click.option("--name", help="Module name (one dashboard only) [default: from the title].")
-@click.option("--force", is_flag=True, help="Overwrite existing modules.")
-@click.option("--grafana-url", callback=_url,
-              help="Import from a live Grafana instead (with --uid, --folder or --all).")
-@click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
-@click.option("--folder", "folder", default=None, help="Fetch every dashboard of this folder (title).")
-@click.option("--all", "everything", is_flag=True, help="Fetch every dashboard of the Grafana.")
-@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
-def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
-                   grafana_url: str | None, uids: tuple[str, ...], folder: str | None,
-                   everything: bool, token_file: Path | None) -> None:
-    """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid, --folder or --all)
-    into dashkit modules."""
-    from dashkit.importer.carried_over import carry_over
-    from dashkit.lint.config import EXCLUSIONS_FILE
-    from dashkit.importer.files import import_files, require_module_name
-
-    sources: list[tuple[str, str | bytes]] = []
-    for file in files:
-        if file == "-":
-            sources.append(("<stdin>", sys.stdin.buffer.read()))
-            continue
-        try:
-            sources.append((file, Path(file).read_bytes()))  # decoded (strictly) by the importer
-        except OSError as error:
-            click.echo(f"{tag('error:', True)} {file}: cannot read: {error.strerror}", err=True)
-            sys.exit(1)
-    if folder is not None and everything:
-        raise click.UsageError("--folder or --all, not both")
-    if grafana_url:
-        if not (uids or folder is not None or everything):
-            raise click.UsageError("--grafana-url needs --uid, --folder or --all")
-        sources += _fetch(grafana_url, uids, folder, everything, token_file)
-    elif uids or folder is not None or everything:
-        raise click.UsageError("--uid, --folder and --all need --grafana-url")
-    if not sources:
-        raise click.UsageError("give JSON files, - for stdin, or --grafana-url with --uid, "
-                               "--folder or --all")
-    if name and len(sources) > 1:
-        raise click.UsageError("--name names one module: give one dashboard with it")
-    if name is not None:
-        try:
-            require_module_name(name)
-        except DashkitError as error:
-            usage(error)
-    written = import_files(sources, out_dir, name=name, force=force)
-    imported = [w.result.uid for w in written if w.result is not None]
-    try:  # the modules are written; a broken exclusions file beside them is one line
-        accepted = carry_over(out_dir, imported) if imported else []
-    except DashkitError as error:
-        print_import_summary(written, [], out_dir / EXCLUSIONS_FILE)
-        fail(error, after="the modules were written; the exclusions file was left as it was")
-    print_import_summary(written, accepted, out_dir / EXCLUSIONS_FILE)
-    sys.exit(1 if any(w.error for w in written) else 0)
-
-
-#: How long reading dashboards out of Grafana may take: this, plus a few seconds a dashboard.
-IMPORT_DEADLINE = 120
-SECONDS_PER_DASHBOARD = 5
-
-
-def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool,
-           token_file: Path | None) -> list[tuple[str, str]]:
-    """Dashboards read from a live Grafana (named, a folder's, or all), with publish's
-    credentials and client; progress on stderr."""
-    from dashkit.clients.exports import dashboard_uids, export_dashboards
-    from dashkit.clients.grafana import Credentials, GrafanaClient
-
-    try:
-        credentials = Credentials.from_environment(token_file)
-    except DashkitError as error:
-        raise click.UsageError(str(error)) from None
-
-    def progress(done: int, total: int) -> None:
-        if total > 1:
-            click.echo(f"\rread {done}/{total} dashboards", err=True, nl=done == total)
-
-    try:
-        client = GrafanaClient(url, credentials, deadline=IMPORT_DEADLINE)
-        wanted = list(uids)
-        if folder is not None or everything:
-            wanted += [u for u in dashboard_uids(client, folder=folder) if u not in wanted]
-            if not wanted:
-                raise DashkitError(f"no dashboards in folder {folder!r}" if folder else
-                                   "no dashboards in this Grafana")
-        # the whole run is bounded: a fixed allowance, and a few seconds more a dashboard
-        client.deadline = time.monotonic() + IMPORT_DEADLINE + SECONDS_PER_DASHBOARD * len(wanted)
-        return export_dashboards(client, wanted, progress)
-    except DashkitError as error:
-        fail(error)
-
-
-@main.command("publish")
-@dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
-@click.option("--grafana-url", required=True, callback=_url,
-              help="Grafana's base URL, e.g. https://grafana.example.com")
-@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
-@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
-@click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
-@click.option("--prune", is_flag=True,
-              help="Delete dashboards dashkit published in the folder that are no longer built.")
-@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana since publish.")
-@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="File holding a service-account token [default: $GRAFANA_TOKEN, or "
-                   "$GRAFANA_USER/$GRAFANA_PASSWORD].")
-@click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
-              help="CA bundle to verify Grafana's TLS certificate.")
-@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one HTTP request may take, whole.")
-@deadline_option
-@click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
-def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
-                    folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
-                    token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
-                    deadline: float, verbose: bool) -> None:
-    """Publish the dashboards through Grafana's HTTP API."""
-    from dashkit.clients.grafana import Credentials, GrafanaClient
-    from dashkit.publishing.publisher import FolderTarget, PublishResult, publish
-
-    if only and prune:
-        raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
-    if ca_cert and insecure:
-        raise click.UsageError("--ca-cert and --insecure contradict each other")
-    try:
-        credentials = Credentials.from_environment(token_file)
-    except DashkitError as error:
-        raise click.UsageError(str(error)) from None
-    try:
-        compiled = _select(compile_project(load_project(dashboards_dir)), only)
-        client = GrafanaClient(grafana_url, credentials, timeout=timeout, deadline=deadline,
-                               verify=False if insecure else (ca_cert or True),
-                               warn=lambda line: click.echo(f"warning: {line}", err=True),
-                               trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
-                               else None)
-        with click.progressbar(length=len(compiled), label="Publishing", file=sys.stderr,
-                               show_pos=True) as bar:
-            def step(_result: PublishResult) -> None:
-                bar.update(1)
-
-            report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
-                             prune_missing=prune, force=force, progress=step)
-    except DashkitError as error:
-        fail(error)
-    print_publish_report(report, dry_run)
-    sys.exit(0 if report.ok else 1)
-
-
-def _select(compiled: list[Compiled], only: tuple[str, ...]) -> list[Compiled]:
-    if not only:
-        return compiled
-    known = {c.uid for c in compiled}
-    unknown = sorted(set(only) - known)
-    if unknown:
-        raise click.UsageError(f"no dashboard with uid {', '.join(unknown)} "
-                               f"(known: {', '.join(sorted(known))})")
-    return [c for c in compiled if c.uid in only]
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from dashkit.importer.files import Written
     from dashkit.lint.config import Exclusion
     from dashkit.publishing.publisher import PublishReport
+    from dashkit.query.discovery import Discovery
 
 
 #: Colours of the line prefixes a person scans for.
@@ -104,3 +105,17 @@ def print_publish_report(report: "PublishReport", dry_run: bool) -> None:
     click.echo(f"\n{'Dry run: ' if dry_run else ''}{counted(len(report.results), 'dashboard')}: "
                f"{summary}; {counted(report.requests, 'request')}, {counted(report.writes, 'write')}"
                + (f". Not published: {'; '.join(failed)}" if failed else ""))
+
+
+def print_catalog_summary(found: "Discovery", out_file: Path | None) -> None:
+    """What ``dashkit catalog`` found, on stderr (stdout may be the module itself)."""
+    rows: list[tuple[str, object]] = [
+        (kind, sum(m.type.value == kind for m in found.metrics))
+        for kind in sorted({m.type.value for m in found.metrics})]
+    rows += [(f"built-in: {expression}", "") for expression in found.builtins]
+    rows += [(f"left to the built-ins: job {job!r}", count)
+             for job, count in found.left_to_builtins.items()]
+    rows += [(f"{tag('note:', True)} invalid name left out", name) for name in found.skipped]
+    click.echo(format_table(["metrics", "count"], rows), err=True)
+    if out_file is not None:
+        click.echo(f"Wrote {out_file} ({counted(len(found.metrics), 'metric')})", err=True)

@@ -36,6 +36,16 @@ class PrometheusClient(HttpClient):
         values = expect_shape(self._get(path, params), list, path)
         return sorted(str(v) for v in values)
 
+    def metadata(self) -> dict[str, Any]:
+        """Type, help and unit of every metric family the targets declare."""
+        return dict(expect_shape(self._get("/api/v1/metadata", {}), dict, "/api/v1/metadata"))
+
+    def series(self, match: str, since: float = 3600.0) -> list[Any]:
+        """Label sets of the series ``match`` selects that had samples in the last ``since`` s."""
+        end = time.time()
+        params = [("match[]", match), ("start", end - since), ("end", end)]
+        return list(expect_shape(self._get("/api/v1/series", params), list, "/api/v1/series"))
+
     def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
         params = {"query": expr, "time": at if at is not None else time.time()}
         return result_list(self._get("/api/v1/query", params), "/api/v1/query")

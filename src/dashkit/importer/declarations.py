@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashkit.importer.codecheck import build_value, run_module
-from dashkit.importer.pysource import Call, Code, render
+from dashkit.importer.pysource import Call, Code
 from dashkit.sdk.datasources import DatasourceRef
 
 Json = dict[str, Any]

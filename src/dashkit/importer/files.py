@@ -13,6 +13,7 @@ import attrs
 
 from dashkit.build.project import shadows_python
 from dashkit.errors import DashkitError
+from dashkit.fileio import replace_file
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.generator import ImportResult, import_model
@@ -62,19 +63,6 @@ class Written:
     #: The dashboard's own uid and title where another dashboard of the run had them first
     #: (Grafana stops provisioning a folder with two of either: CONTRACT.md §3.2).
     retitled_from: tuple[str, str] | None = None
-
-
-def _write_module(target: Path, source: str) -> None:
-    """Write beside the target and rename over it: a symlink there is replaced, never followed,
-    and a reader never sees half a module."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8") as handle:
-            handle.write(source)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _distinct(item: Loaded, result: ImportResult, uids: set[str], titles: set[str]) -> Loaded:
@@ -141,7 +129,7 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
         try:
             out.mkdir(parents=True, exist_ok=True)
             for result, target, renamed, retitled in results:
-                _write_module(target, result.source)
+                replace_file(target, result.source)
                 written.append(Written(label, result, str(target), renamed_from=renamed,
                                        retitled_from=retitled))
         except OSError as error:

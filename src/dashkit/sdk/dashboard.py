@@ -1,7 +1,6 @@
 """The Dashboard: what a dashboard module defines, and its links and annotations."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -10,7 +9,7 @@ import attrs
 
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.compiler import compile_dashboard
-from dashkit.sdk.datasources import GRAFANA, DatasourceRef, variable_ref
+from dashkit.sdk.datasources import DatasourceRef, variable_ref
 from dashkit.errors import DashkitError, user_site
 from dashkit.sdk.layout import Item, Panel, Row
 from dashkit.sdk.variables import Variable
