@@ -88,3 +88,11 @@ def live_stack() -> Iterator[object]:
         pytest.skip(message)
     with running_stack() as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def prometheus(live_stack):  # type: ignore[no-untyped-def]
+    """A client of the live stack's Prometheus."""
+    from dashkit.clients.prometheus import PrometheusClient
+
+    return PrometheusClient(live_stack.prometheus_url)

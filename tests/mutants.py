@@ -270,6 +270,16 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("diff-by-field", "a dry run names each changed field of a query",
              "grafana/compare.py", "        for field, before, after in changed_fields(old_targets.get(ref, {}), new_targets.get(ref, {})):\n",
              "        for field, before, after in changed_fields({}, {}):\n", ("tests/test_publish.py",)),
+    Breakage("conflict-against-build", "a conflict shows the Grafana edit against the version "
+             "dashkit published", "publishing/history.py",
+             "        if model is not None and _published_by_dashkit(model):",
+             "        if False:", (PUBLISH,)),
+    Breakage("catalog-unfolded", "dashkit catalog folds histogram series into their family",
+             "query/discovery.py", "        names = [family + s for s in FAMILY_SUFFIXES[metric_type]",
+             "        names = [family + s for s in ('',)", ("tests/test_catalog_discovery.py",)),
+    Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
+             "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
+             "        if False:", ("tests/test_catalog_discovery.py",)),
 )
 
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dashkit.cli.commands import main
-from standins.grafana_api import PROFILES, Fault, GrafanaAPIStandIn
+from standins.grafana_api import PROFILES, VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
 
 from conftest import DASHBOARDS, PROJECT_UIDS
 
@@ -81,9 +81,13 @@ def test_a_changed_dashboard_is_updated_with_version_and_folder(api, project):
     assert "1 update" in result.output and f"{N - 1} unchanged" in result.output
 
 
+@pytest.mark.parametrize("api", PROFILES, indirect=True)
 def test_an_edit_made_in_grafana_is_refused_without_force(api, project):
     publish(api, project=project)
-    edited = dict(api.dashboards["easymo-infrastructure"].data, description="tuned in the UI")
+    published = api.dashboards["easymo-infrastructure"]
+    edited = json.loads(json.dumps(published.data))
+    edited["description"] = "tuned in the UI"
+    edited["panels"][1]["title"] = "Renamed in the UI"
     api.put_dashboard(edited, folder_uid="easymo")
     rename_panel(project)
     (project / "infrastructure.py").write_text(
@@ -92,14 +96,31 @@ def test_an_edit_made_in_grafana_is_refused_without_force(api, project):
     assert refused.exit_code == 1
     assert api.dashboards["easymo-infrastructure"].data["description"] == "tuned in the UI"
     assert "edited in Grafana since dashkit published it" in refused.output
-    # what the edit differs from the build, field by field
-    assert "easymo-infrastructure: as edited in Grafana -> as built" in refused.output
-    assert '~ dashboard description: "tuned in the UI" -> ' in refused.output
-    assert "~ panel 'Load average' renamed to 'Load'" in refused.output
+    # the edit made in Grafana, against the version dashkit published (read from Grafana's
+    # history), field by field; the build's own change is not part of it
+    assert (f"easymo-infrastructure: edited in Grafana: version {published.version} (published "
+            f"by dashkit) -> version {published.version + 1}") in refused.output
+    assert '~ dashboard description: ' in refused.output and '-> "tuned in the UI"' in refused.output
+    assert "renamed to 'Renamed in the UI'" in refused.output
+    assert "renamed to 'Load'" not in refused.output
     assert api.dashboards["easymo-system-overview"].version == 2  # the others still publish
     forced = publish(api, "--force", project=project)
     assert forced.exit_code == 0, forced.output
     assert api.dashboards["easymo-infrastructure"].data["description"] != "tuned in the UI"
+
+
+def test_a_conflict_past_grafanas_history_is_diffed_against_the_build(api, project):
+    """Grafana keeps the newest 20 saves: after more UI saves than that, the published version
+    is gone, and the conflict says so and shows the edit against the build instead."""
+    publish(api, project=project)
+    edited = dict(api.dashboards["easymo-infrastructure"].data, description="tuned in the UI")
+    for _ in range(VERSIONS_TO_KEEP):
+        api.put_dashboard(edited, folder_uid="easymo")
+    refused = publish(api, project=project)
+    assert refused.exit_code == 1
+    assert ("easymo-infrastructure: as edited in Grafana -> as built (the published version is "
+            "no longer in Grafana's history") in refused.output
+    assert '~ dashboard description: "tuned in the UI" -> ' in refused.output
 
 
 def test_a_dashboard_not_published_by_dashkit_is_not_taken_over(api):
@@ -327,3 +348,16 @@ def test_a_dry_run_names_each_changed_field(api, project):
     assert result.exit_code == 0, result.output
     assert ('query A legendFormat: "lag {{instance}}" -> "event loop lag {{instance}}"'
             in result.output), result.output
+
+
+@pytest.mark.parametrize("answer", [{"versions": "junk"}, [1, None, {"version": "1", "message":
+                                    "Published by dashkit"}], "not json at all"])
+def test_a_history_answer_of_the_wrong_shape_falls_back_to_the_build(api, project, answer):
+    publish(api, project=project)
+    edited = dict(api.dashboards["easymo-infrastructure"].data, description="tuned in the UI")
+    api.put_dashboard(edited, folder_uid="easymo")
+    api.faults.append(Fault("GET", "/api/dashboards/uid/easymo-infrastructure/versions", 200,
+                            body=answer))
+    refused = publish(api, project=project)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "the published version is no longer in Grafana's history" in refused.output

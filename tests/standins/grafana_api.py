@@ -7,6 +7,13 @@ Profiles follow the contract's version differences:
 - ``grafana_11_3`` (11.3–13.0): titles need not be unique; stale version ⇒ 412 ``version-mismatch``.
 - ``grafana_13_2`` (13.1/13.2 k8s path): stale or missing version on update ⇒ 409 "Dashboard
   already exists. Use overwrite flag to update."; duplicate folder uid ⇒ 412.
+
+Version history (``/api/dashboards/uid/:uid/versions[/:version]``, from Grafana's
+``pkg/api/dashboard.go`` ``GetDashboardVersions``/``GetDashboardVersion``): newest first, each
+save with its message; the newest ``versions_to_keep`` (Grafana's default 20) are kept. Up to
+11.x the list is a JSON array; the 13.x profile answers ``{"versions": [...], "continueToken": ""}``
+as the k8s-backed service does. A missing version is a 500 "Dashboard version N not found for
+dashboardId D", as Grafana answers it.
 """
 from __future__ import annotations
 
@@ -26,6 +33,8 @@ import attrs
 
 PROFILES = ("grafana_10", "grafana_11_3", "grafana_13_2")
 _UID = re.compile(r"^[a-zA-Z0-9\-_]*$")
+#: Grafana's ``[dashboards] versions_to_keep`` default.
+VERSIONS_TO_KEEP = 20
 
 
 def slugify(title: str) -> str:
@@ -40,10 +49,19 @@ class StoredDashboard:
     folder_uid: str
     data: dict[str, Any]
     provisioned: bool = False
+    #: Every kept save, oldest first: (version, data, message, created by).
+    history: list[tuple[int, dict[str, Any], str, str]] = attrs.field(factory=list)
 
     @property
     def title(self) -> str:
         return str(self.data.get("title", ""))
+
+    def keep(self, earlier: "StoredDashboard | None", message: str, by: str) -> None:
+        """Record this save after the history of the version it replaces."""
+        past = earlier.history if earlier is not None else []
+        saved = json.loads(json.dumps(self.data))
+        saved["id"], saved["version"] = self.id, self.version
+        self.history = (past + [(self.version, saved, message, by)])[-VERSIONS_TO_KEEP:]
 
 
 @attrs.define
@@ -116,7 +134,7 @@ class GrafanaAPIStandIn:
             self.folders[uid] = {"id": self._take_id(), "uid": uid, "title": title, "version": 1}
 
     def put_dashboard(self, data: dict[str, Any], folder_uid: str = "",
-                      provisioned: bool = False) -> StoredDashboard:
+                      provisioned: bool = False, message: str = "") -> StoredDashboard:
         """Store a dashboard as if saved in the UI (or provisioned from a file)."""
         with self._lock:
             uid = data["uid"]
@@ -124,6 +142,7 @@ class GrafanaAPIStandIn:
             stored = StoredDashboard(uid, existing.id if existing else self._take_id(),
                                      existing.version + 1 if existing else 1, folder_uid,
                                      json.loads(json.dumps(data)), provisioned)
+            stored.keep(existing, message, "editor")
             self.dashboards[uid] = stored
             return stored
 
@@ -255,6 +274,9 @@ class GrafanaAPIStandIn:
                 return self._get_dashboard(match.group(1))
             if match and method == "DELETE":
                 return self._delete_dashboard(match.group(1))
+            match = re.fullmatch(r"/api/dashboards/uid/([^/]+)/versions(?:/([^/]+))?", path)
+            if match and method == "GET":
+                return self._versions(match.group(1), match.group(2), query)
             if method == "GET" and path == "/api/search":
                 return self._search(query)
             if path == "/api/folders" and method == "GET":
@@ -351,6 +373,7 @@ class GrafanaAPIStandIn:
             # an update without folderUid moves the dashboard to the root (CONTRACT.md §4.3)
             stored = StoredDashboard(uid, existing.id, base + 1, folder_uid, dashboard)
         stored.data["id"], stored.data["version"] = stored.id, stored.version
+        stored.keep(existing, str(body.get("message") or ""), "dashkit-sa")
         self.dashboards[uid] = stored
         slug = slugify(title)
         return 200, {"status": "success", "slug": slug, "version": stored.version, "id": stored.id,
@@ -378,6 +401,30 @@ class GrafanaAPIStandIn:
             hook, self.after_read = self.after_read, None
             hook(uid)
         return 200, {"dashboard": data, "meta": meta}, {}
+
+    def _versions(self, uid: str, version: str | None, query: dict[str, list[str]]
+                  ) -> tuple[int, Any, dict[str, str]]:
+        stored = self.dashboards.get(uid)
+        if stored is None:
+            return 404, {"message": "Dashboard not found"}, {}
+
+        def meta(number: int, message: str, by: str) -> dict[str, Any]:
+            return {"id": number, "dashboardId": stored.id, "uid": uid,
+                    "parentVersion": number - 1, "restoredFrom": 0, "version": number,
+                    "created": "2026-01-01T00:00:00Z", "createdBy": by, "message": message}
+
+        if version is not None:
+            wanted = int(version) if version.isdigit() else -1
+            for number, data, message, by in stored.history:
+                if number == wanted:
+                    return 200, {**meta(number, message, by), "data": data}, {}
+            return 500, {"message": f"Dashboard version {wanted} not found for dashboardId "
+                                    f"{stored.id}"}, {}
+        limit = int(query.get("limit", ["0"])[0] or 0) or 1000
+        listed = [meta(n, m, b) for n, _, m, b in reversed(stored.history)][:limit]
+        if self.profile == "grafana_13_2":
+            return 200, {"versions": listed, "continueToken": ""}, {}
+        return 200, listed, {}
 
     def _delete_dashboard(self, uid: str) -> tuple[int, Any, dict[str, str]]:
         stored = self.dashboards.get(uid)

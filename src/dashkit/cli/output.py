@@ -88,12 +88,9 @@ def print_publish_report(report: "PublishReport", dry_run: bool) -> None:
             for r in report.results]
     click.echo(format_table(("dashboard", "action", "version", "url", "detail"), rows))
     for result in report.results:
-        if result.changes and result.action.value == "conflict":
-            click.echo(f"\n{result.uid}: as edited in Grafana -> as built (--force would write this):")
-            for line in result.changes:
-                click.echo(f"  {printable(line)}")
-        elif result.changes and (dry_run or result.action.value == "update"):
-            click.echo(f"\n{result.uid}:")
+        if result.changes and (result.changes_heading or dry_run or result.action.value == "update"):
+            heading = f" {result.changes_heading}" if result.changes_heading else ""
+            click.echo(f"\n{result.uid}:{heading}")
             for line in result.changes:
                 click.echo(f"  {printable(line)}")  # titles from Grafana: printable only
     counts: dict[str, int] = {}

@@ -96,6 +96,16 @@ class GrafanaClient(HttpClient):
             "dashboard": dashboard, "folderUid": folder_uid, "message": message,
             "overwrite": overwrite})
 
+    def dashboard_versions(self, uid: str, limit: int) -> Response:
+        """The newest ``limit`` saves of a dashboard (a list up to 11.x; ``{"versions": [...]}``
+        with a ``continueToken`` since)."""
+        return self.request("GET", f"/api/dashboards/uid/{quote(uid, safe='')}/versions",
+                            params={"limit": limit})
+
+    def dashboard_version(self, uid: str, version: int) -> Response:
+        """One save of a dashboard, with its JSON in ``data``."""
+        return self.request("GET", f"/api/dashboards/uid/{quote(uid, safe='')}/versions/{version}")
+
     def delete_dashboard(self, uid: str) -> Response:
         return self.request("DELETE", f"/api/dashboards/uid/{quote(uid, safe='')}")
 

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from dashkit.build.pipeline import Compiled
+from dashkit.publishing.history import last_published
 from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes, same_content
 from dashkit.errors import DashkitError
 from dashkit.clients.grafana import GrafanaClient
@@ -50,6 +51,8 @@ class PublishResult:
     #: What changed, one readable line each (``--dry-run`` shows them).
     changes: tuple[str, ...] = ()
     dry_run: bool = False
+    #: What ``changes`` compares, where it is not the live dashboard against the build.
+    changes_heading: str = ""
 
     @property
     def ok(self) -> bool:
@@ -243,16 +246,33 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
             "exists in Grafana but was not published by dashkit (no dashkit marker); "
             "--force takes it over"))
     if not force and marker != content_hash(live):
-        who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
-        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
-            f"edited in Grafana since dashkit published it (version {version}{who}); "
-            "--force overwrites the edit"), changes=tuple(describe_changes(live, item.model)))
+        return _edited(client, item, live, meta, url)
     changes = tuple(describe_changes(live, item.model))
     if live_folder != folder_uid:
         changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
     if dry_run:
         return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
     return _save(client, item, folder_uid, version, Action.UPDATE, changes)
+
+
+def _edited(client: GrafanaClient, item: Compiled, live: dict[str, Any], meta: dict[str, Any],
+            url: str) -> PublishResult:
+    """A conflict that shows the edit: Grafana's version now against the one dashkit published
+    (from Grafana's history), or against the build where the history no longer has it."""
+    version = live.get("version")
+    who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
+    detail = f"edited in Grafana since dashkit published it (version {version}{who}); " \
+             "--force overwrites the edit"
+    published = last_published(client, item.uid, MESSAGE)
+    if published is None:
+        return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
+                             changes=tuple(describe_changes(live, item.model)),
+                             changes_heading="as edited in Grafana -> as built (the published "
+                             "version is no longer in Grafana's history; --force would write this)")
+    return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
+                         changes=tuple(describe_changes(published.model, live)),
+                         changes_heading=f"edited in Grafana: version {published.version} (published "
+                         f"by dashkit) -> version {version} (--force would undo this)")
 
 
 def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool = False,

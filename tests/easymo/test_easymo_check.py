@@ -1,4 +1,4 @@
-"""``dashkit check`` against the real Prometheus and exporters (tests/live/stack.py) and, for
+"""EasyMO's dashboards under ``dashkit check`` against the real Prometheus and exporters (tests/live/stack.py) and, for
 Loki, against tests/standins/loki_api.py, a stand-in following Loki's documented query_range
 responses (Loki itself cannot be installed here)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from dashkit.cli.commands import main
 from stack import SCRAPE_INTERVAL
 from standins.loki_api import LokiAPIStandIn
-from test_lint import broken_copy
+from easymo_copies import broken_copy
 
 from conftest import DASHBOARDS, PROJECT_UIDS
 
