@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(BIN)/dashkit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,import]'
+	$(BIN)/pip install --quiet -e '.[test,import,preview]'
 	touch $@
 
 setup: $(BIN)/dashkit
@@ -38,5 +38,6 @@ mutants: setup
 benchmark: setup system-packages
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_publish.py
+	$(BIN)/python benchmarks/bench_preview.py
 	$(BIN)/python benchmarks/bench_lint_check.py
 	$(BIN)/python benchmarks/bench_import.py

@@ -20,6 +20,10 @@ from dashkit.sdk.datasources import variable_ref
 PROM_CLIENT_PREFIX = "nodejs_"
 
 HTTP_LABELS = ("method", "route", "status_code", "service")
+#: The services as STACK.md lists their scrape targets: example values for previews.
+SERVICES = ("agent-core", "voice-bridge", "wallet-service", "ranking-service", "vendor-service",
+            "buyer-service", "notification-service", "message-service", "insurance-service",
+            "simulator-service", "analytics-service", "support-service", "admin-app")
 
 CONTRACT = Catalog("easymo", [
     histogram("http_request_duration_seconds", HTTP_LABELS, "Duration of HTTP requests", "s",
@@ -47,7 +51,7 @@ CONTRACT = Catalog("easymo", [
 ])
 
 CATALOG = Catalog("easymo", [*CONTRACT, *catalogs.prom_client(PROM_CLIENT_PREFIX),
-                             *catalogs.EXPORTERS])
+                             *catalogs.EXPORTERS], label_values={"service": SERVICES})
 
 #: Values of the contract's status labels that the queries rely on.
 RIDE_REQUESTED = "pending"   # the status a request is first counted with: the acceptance denominator

@@ -27,8 +27,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "check": {"grafana", "query", "sdk", "clients"},
     "publishing": {"grafana", "query", "sdk", "lint", "build", "clients"},
     "importer": {"grafana", "query", "sdk", "lint", "build"},
+    "preview": {"grafana", "query", "sdk", "lint", "build", "clients", "check"},
     "cli": {"grafana", "query", "sdk", "lint", "build", "clients", "check", "publishing",
-            "importer"},
+            "importer", "preview"},
 }
 
 

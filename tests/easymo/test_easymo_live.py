@@ -82,3 +82,33 @@ def test_catalog_command_reads_the_real_prometheus(live_stack, tmp_path, project
                                    "+redis-exporter+prometheus")
     for source in project.sources:
         compile_dashboard(attrs.evolve(source.dashboard, catalog=module.CATALOG))
+
+
+def test_preview_draws_real_data_from_the_real_prometheus(live_stack, tmp_path):
+    """``dashkit preview --prometheus-url``: every Prometheus panel of the five dashboards is drawn
+    from real data (variables resolved as check does); only the logs panels, with no Loki given,
+    say No data."""
+    from click.testing import CliRunner
+
+    from conftest import DASHBOARDS
+    from dashkit.cli.commands import main
+    from dashkit.preview.collect import select
+    from dashkit.preview.render import render_all
+    from dashkit.cli.views import data_source
+
+    selection = select([], DASHBOARDS)
+    source = data_source(selection.catalogs, live_stack.prometheus_url, None, ("now-5m", "now"), 0)
+    pictures = render_all(selection.models, source)
+    from dashkit.grafana.model import iter_targets
+
+    loki = {(m["uid"], ref.panel.get("title")) for m in selection.models for ref in iter_targets(m)
+            if ref.language == "logql"}
+    empty = [(p.uid, x.title) for p in pictures for x in p.panels
+             if x.status == "No data" and (p.uid, x.title) not in loki]
+    assert empty == []
+    assert all(live_stack.prometheus_url in p.source for p in pictures)
+    result = CliRunner().invoke(main, ["preview", "--dashboards", str(DASHBOARDS), "--out",
+                                       str(tmp_path / "p"), "--prometheus-url",
+                                       live_stack.prometheus_url, "--time", "now-5m,now"])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "p").glob("*.png"))) == len(pictures)

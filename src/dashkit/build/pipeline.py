@@ -5,7 +5,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -156,17 +156,8 @@ def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = 
 
 def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
                options: ProviderOptions) -> None:
-    """Write into a staging folder beside ``out_dir``, then swap it in: Grafana's provisioner,
-    polling the output, never finds it absent or half-written."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale_staging(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}{os.getpid()}-",
-                                        dir=out_dir.parent))
-    except OSError as error:
-        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
-    try:
+    """The provisioning tree, written whole or not at all (``replace_folder``)."""
+    def fill(staging: Path) -> None:
         dashboards = staging / "dashboards"
         dashboards.mkdir()
         for item in compiled:
@@ -177,7 +168,24 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         (provisioning / "dashboards" / "dashkit.yaml").write_text(provider_yaml(options), "utf-8")
         (provisioning / "datasources" / "datasources.yaml").write_text(
             datasources_yaml(project.datasources), "utf-8")
-        (staging / OUTPUT_MARKER).write_text(_MARKER_TEXT, "utf-8")
+
+    replace_folder(out_dir, fill, _MARKER_TEXT)
+
+
+def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str) -> None:
+    """Fill a staging folder beside ``out_dir``, then swap it in: a reader (Grafana's
+    provisioner, a browser) never finds the output absent or half-written."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}{os.getpid()}-",
+                                        dir=out_dir.parent))
+    except OSError as error:
+        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
+    try:
+        fill(staging)
+        (staging / OUTPUT_MARKER).write_text(marker_text, "utf-8")
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
         # A reader that looked the old folder up just before the swap may still be reading

@@ -60,6 +60,10 @@ class Metric:
         return {self.name + suffix: base | extra for suffix, extra in suffixes.items()}
 
 
+def _label_values(values: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    return {str(label): tuple(str(v) for v in examples) for label, examples in values.items()}
+
+
 def _metrics(items: Iterable[Metric]) -> tuple[Metric, ...]:
     return tuple(items)
 
@@ -70,6 +74,10 @@ class Catalog:
 
     name: str
     metrics: tuple[Metric, ...] = attrs.field(converter=_metrics, factory=tuple)
+    #: Example values of labels ("service": the services' names): what previews name their
+    #: synthetic series after. Optional; never checked against queries.
+    label_values: Mapping[str, tuple[str, ...]] = attrs.field(
+        factory=dict, eq=False, converter=_label_values)
     _series: Mapping[str, tuple[Metric, frozenset[str]]] = attrs.field(
         init=False, repr=False, eq=False)
 
@@ -83,7 +91,8 @@ class Catalog:
         object.__setattr__(self, "_series", series)
 
     def __add__(self, other: "Catalog") -> "Catalog":
-        return Catalog(f"{self.name}+{other.name}", self.metrics + other.metrics)
+        return Catalog(f"{self.name}+{other.name}", self.metrics + other.metrics,
+                       {**other.label_values, **self.label_values})
 
     def __iter__(self) -> Iterator[Metric]:
         return iter(self.metrics)

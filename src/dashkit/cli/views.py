@@ -1,0 +1,132 @@
+"""The commands that show dashboards as pictures: ``preview`` writes them, ``serve`` shows them
+live. Both need the ``preview`` extra."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from dashkit.cli.group import checked_url, dashboards_option, main
+from dashkit.cli.output import fail
+from dashkit.errors import DashkitError
+from dashkit.text import counted, format_table
+
+if TYPE_CHECKING:
+    from dashkit.preview.data import DataSource
+    from dashkit.query.catalog import Catalog
+
+
+def _time_range(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    parts = value.split(",")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise click.UsageError(f"--time {value!r}: give FROM,TO, e.g. now-6h,now")
+    return parts[0].strip(), parts[1].strip()
+
+
+def _needs_extra() -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        fail(DashkitError("previews need matplotlib: pip install 'dashkit[preview]'"))
+
+
+@main.command("preview")
+@dashboards_option
+@click.argument("names", nargs=-1, metavar="[UID|FILE.json|FOLDER]...")
+@click.option(
+    "--out",
+    "out_dir",
+    default="build/preview",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (replaced whole).",
+)
+@click.option(
+    "--prometheus-url",
+    callback=checked_url,
+    help="Draw real data from this Prometheus [default: synthetic data].",
+)
+@click.option(
+    "--loki-url", callback=checked_url, help="Loki for logs panels (with --prometheus-url)."
+)
+@click.option(
+    "--time", "time_range", metavar="FROM,TO", help="Time range [default: the dashboard's]."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic data.")
+@click.option("--force", is_flag=True, help="Replace --out even if dashkit did not write it.")
+def preview_command(
+    dashboards_dir: Path,
+    names: tuple[str, ...],
+    out_dir: Path,
+    prometheus_url: str | None,
+    loki_url: str | None,
+    time_range: str | None,
+    seed: int,
+    force: bool,
+) -> None:
+    """Draw each dashboard as a PNG, with index.html, offline."""
+    _needs_extra()
+    from dashkit.build.pipeline import check_output_location
+    from dashkit.preview.collect import select
+    from dashkit.preview.render import render_all, write_previews
+
+    span = _time_range(time_range)
+    try:
+        check_output_location(out_dir, dashboards_dir, force=force)
+        selection = select(names, dashboards_dir)
+        source = data_source(selection.catalogs, prometheus_url, loki_url, span, seed)
+        with click.progressbar(
+            length=len(selection.models), label="Drawing", file=sys.stderr
+        ) as bar:
+            pictures = render_all(selection.models, source, lambda _: bar.update(1))
+        write_previews(pictures, out_dir)
+    except DashkitError as error:
+        fail(error, after="nothing was written")
+    rows = [
+        (
+            p.uid,
+            p.title,
+            len(p.panels),
+            sum(x.status == "No data" for x in p.panels),
+            out_dir / p.file_name,
+        )
+        for p in pictures
+    ]
+    click.echo(format_table(("uid", "title", "panels", "no data", "picture"), rows))
+    click.echo(
+        f"\n{counted(len(rows), 'dashboard')} drawn from {source.label}: {out_dir / 'index.html'}"
+    )
+
+
+def data_source(
+    catalogs: dict[str, "Catalog"],
+    prometheus_url: str | None,
+    loki_url: str | None,
+    span: tuple[str, str] | None,
+    seed: int,
+) -> "DataSource":
+    """Live data where a Prometheus is given, else synthetic data."""
+    import time
+
+    from dashkit.clients.http import redact
+    from dashkit.preview.data import LiveData, SyntheticData
+
+    if prometheus_url is None:
+        return SyntheticData(catalogs, seed, span, f"synthetic data (seed {seed})")
+    from dashkit.clients.loki import LokiClient
+    from dashkit.clients.prometheus import PrometheusClient
+
+    now = time.time()
+    label = f"{redact(prometheus_url)} at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(now))}"
+    return LiveData(
+        PrometheusClient(prometheus_url, deadline=120),
+        LokiClient(loki_url, deadline=120) if loki_url else None,
+        span,
+        end=now,
+        label=label,
+    )
