@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-exporter \
-                   prometheus-redis-exporter postgresql redis-server
+                   prometheus-redis-exporter postgresql redis-server chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: build test setup system-packages benchmark mutants

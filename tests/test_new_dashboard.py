@@ -49,7 +49,7 @@ def test_adding_a_dashboard_needs_only_a_snapshot_update(tmp_path):
     assert missing.returncode == 1 and "easymo-checkout" in missing.stdout
     updated = pytest_in(project, "tests/test_snapshots.py", "--snapshot-update")
     assert updated.returncode == 0 and (project / "snapshots" / "easymo-checkout.json").exists()
-    suite = pytest_in(project, "-m", "not live and not mutation and not suite")
+    suite = pytest_in(project, "-m", "not live and not mutation and not suite and not browser")
     assert suite.returncode == 0, suite.stdout[-3000:]
 
 

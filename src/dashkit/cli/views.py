@@ -4,6 +4,7 @@ live. Both need the ``preview`` extra."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,43 @@ def _time_range(value: str | None) -> tuple[str, str] | None:
     return parts[0].strip(), parts[1].strip()
 
 
+def picture_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options preview and serve share: where the pictures go and where the data comes from."""
+    for option in reversed(
+        [
+            click.option(
+                "--out",
+                "out_dir",
+                default="build/preview",
+                show_default=True,
+                type=click.Path(file_okay=False, path_type=Path),
+                help="Output folder (replaced whole).",
+            ),
+            click.option(
+                "--prometheus-url",
+                callback=checked_url,
+                help="Draw real data from this Prometheus [default: synthetic data].",
+            ),
+            click.option(
+                "--loki-url",
+                callback=checked_url,
+                help="Loki for logs panels (with --prometheus-url).",
+            ),
+            click.option(
+                "--time",
+                "time_range",
+                metavar="FROM,TO",
+                help="Time range [default: the dashboard's].",
+            ),
+            click.option(
+                "--seed", default=0, show_default=True, help="Seed of the synthetic data."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def _needs_extra() -> None:
     try:
         import matplotlib  # noqa: F401
@@ -38,26 +76,7 @@ def _needs_extra() -> None:
 @main.command("preview")
 @dashboards_option
 @click.argument("names", nargs=-1, metavar="[UID|FILE.json|FOLDER]...")
-@click.option(
-    "--out",
-    "out_dir",
-    default="build/preview",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder (replaced whole).",
-)
-@click.option(
-    "--prometheus-url",
-    callback=checked_url,
-    help="Draw real data from this Prometheus [default: synthetic data].",
-)
-@click.option(
-    "--loki-url", callback=checked_url, help="Loki for logs panels (with --prometheus-url)."
-)
-@click.option(
-    "--time", "time_range", metavar="FROM,TO", help="Time range [default: the dashboard's]."
-)
-@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic data.")
+@picture_options
 @click.option("--force", is_flag=True, help="Replace --out even if dashkit did not write it.")
 def preview_command(
     dashboards_dir: Path,
@@ -130,3 +149,43 @@ def data_source(
         end=now,
         label=label,
     )
+
+
+@main.command("serve")
+@dashboards_option
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@picture_options
+def serve_command(
+    dashboards_dir: Path,
+    port: int,
+    out_dir: Path,
+    prometheus_url: str | None,
+    loki_url: str | None,
+    time_range: str | None,
+    seed: int,
+) -> None:
+    """Show every dashboard's picture on a local page that redraws when a file changes."""
+    _needs_extra()
+    from dashkit.build.pipeline import check_output_location
+    from dashkit.preview.serve import serve
+
+    _time_range(time_range)
+    options = [f"--seed={seed}"]
+    options += [f"--prometheus-url={prometheus_url}"] if prometheus_url else []
+    options += [f"--loki-url={loki_url}"] if loki_url else []
+    options += [f"--time={time_range}"] if time_range else []
+    try:
+        check_output_location(out_dir, dashboards_dir)
+        serve(dashboards_dir, out_dir, options, port, lambda line: click.echo(line, err=True))
+    except DashkitError as error:
+        fail(error)
+    except OSError as error:
+        fail(DashkitError(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}"))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)

@@ -141,34 +141,49 @@ def _row(canvas: Canvas, box: Box, panel: Mapping[str, Any]) -> PanelPicture:
     if collapsed:
         canvas.rect(band, ROW_BAR)
     hidden = f"   ({len(panel.get('panels') or [])} panels)" if collapsed else ""
-    canvas.text(band.left + 10, band.top + 7, f"{'▸' if collapsed else '▾'} {title}{hidden}",
-                size=12, colour=TEXT, weight="bold", width=band.width - 20)
+    canvas.text(
+        band.left + 10,
+        band.top + 7,
+        f"{'▸' if collapsed else '▾'} {title}{hidden}",
+        size=12,
+        colour=TEXT,
+        weight="bold",
+        width=band.width - 20,
+    )
     return PanelPicture(title, "row", band, "collapsed row" if collapsed else "row")
 
 
-def index_html(pictures: Sequence[Picture], *, live: bool = False, error: str = "") -> str:
-    """A page with every picture (and, when served, the build error and live reload)."""
+def page_html(
+    heading: str, pictures: Sequence[tuple[str, str, str]], *, error: str = "", script: str = ""
+) -> str:
+    """The page of pictures: (title, subtitle, image address) each, an error banner (id
+    ``error``) when there is one, and an optional script. Every text is escaped."""
     items = "\n".join(
-        f"<section><h2>{html.escape(p.title)} <small>{html.escape(p.uid)}</small></h2>"
-        f'<img src="{html.escape(p.file_name)}?v={hashlib.sha256(p.png).hexdigest()[:12]}" '
-        f'alt="{html.escape(p.title)}"></section>'
-        for p in pictures
+        f"<section><h2>{html.escape(title)} <small>{html.escape(subtitle)}</small></h2>"
+        f'<img src="{html.escape(src)}" alt="{html.escape(title)}"></section>'
+        for title, subtitle, src in pictures
     )
     banner = f'<p id="error" class="error">{html.escape(error)}</p>' if error else ""
-    reload = (
-        '<script>new EventSource("/events").onmessage = () => location.reload();</script>'
-        if live
-        else ""
-    )
     return f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>dashkit preview</title>
+<html><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
 <style>body{{background:#0b0c0e;color:#ccccdc;font-family:sans-serif;margin:16px}}
 img{{max-width:100%;border:1px solid #2f3237}}.error{{background:#c4162a;color:#fff;padding:8px}}
 small{{color:#8e8e9e}}</style></head>
-<body><h1>dashkit preview</h1>{banner}
-{items}
-{reload}</body></html>
+<body><h1>{html.escape(heading)}</h1>{banner}
+{items or "<p>No pictures yet.</p>"}
+{script}</body></html>
 """
+
+
+def index_html(pictures: Sequence[Picture]) -> str:
+    """The preview folder's page: every picture, by title."""
+    return page_html(
+        "dashkit preview",
+        [
+            (p.title, p.uid, f"{p.file_name}?v={hashlib.sha256(p.png).hexdigest()[:12]}")
+            for p in pictures
+        ],
+    )
 
 
 def write_previews(pictures: Sequence[Picture], out_dir: Path) -> None:
