@@ -194,3 +194,23 @@ def test_a_repeated_panel_is_drawn_once_and_marked():
     repeated = panel("timeseries", "Per service", (0, 0, 12, 8), "up", repeat="service")
     picture = render_dashboard(model(repeated), SyntheticData())
     assert [(p.title, p.repeated_by) for p in picture.panels] == [("Per service", "service")]
+
+
+def test_synthetic_counters_rise_their_rates_are_positive_and_quantiles_sit_in_the_buckets():
+    from dashkit.catalog import Catalog, counter, histogram
+    from dashkit.grafana.model import iter_targets
+
+    catalog = Catalog("t", [counter("jobs_total", ["queue"]),
+                            histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))],
+                      label_values={"queue": ["mail", "sms"]})
+    dashboard = model(
+        panel("timeseries", "Raw", (0, 0, 8, 8), "jobs_total"),
+        panel("timeseries", "Rate", (8, 0, 8, 8), "sum by (queue) (rate(jobs_total[5m]))"),
+        panel("timeseries", "p95", (16, 0, 8, 8), "histogram_quantile(0.95, sum by (le) "
+              "(rate(latency_seconds_bucket[5m])))", fieldConfig={"defaults": {"unit": "s"}}))
+    source = SyntheticData({"t": catalog})
+    raw, rate, p95 = (source.series(dashboard, ref) for ref in iter_targets(dashboard))
+    assert all(list(s.values) == sorted(s.values) for s in raw)
+    assert {s.labels["queue"] for s in rate} == {"mail", "sms"}
+    assert all(v > 0 for s in rate for v in s.values)
+    assert all(0.01 <= v <= 5 for s in p95 for v in s.values)

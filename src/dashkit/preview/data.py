@@ -9,6 +9,7 @@ label values or a ``custom`` variable, else ``<label>-1``. Nothing depends on th
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -137,6 +138,8 @@ class SyntheticData:
                 swing = math.sin(phase + i / 12) * wiggle + drift
                 value = min(high, max(low, base * (1 + swing)))
                 values.append(float(round(value)) if whole else value)
+            if language == "promql" and _raw_counter(expr, catalog):
+                values = list(itertools.accumulate(values))  # a counter read as it is rises
             result.append(Series(display_name(legend, labels, expr), labels, times, tuple(values)))
         return result
 
@@ -201,6 +204,24 @@ class SyntheticData:
             values = _values(model, label, catalog)
             sets = [dict(s, **{label: v}) for s in sets for v in values]
         return sets
+
+
+#: Functions that turn a counter into a rate of it.
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv"})
+
+
+def _raw_counter(expr: str, catalog: Catalog | None) -> bool:
+    """True where the query reads a catalogued counter with no rate around it."""
+    if catalog is None:
+        return False
+    uses = analyse_promql(expand_for_parsing(expr)).selectors
+    return bool(uses) and all(
+        u.name in catalog
+        and catalog.metric(u.name).type is MetricType.COUNTER
+        and not RATE_FUNCTIONS & set(u.functions)
+        for u in uses
+        if u.name
+    )
 
 
 def _buckets(expr: str, catalog: Catalog | None) -> tuple[float, ...]:
