@@ -1,9 +1,10 @@
 """Business Metrics: rides, payments, WhatsApp and sign-ups, against the plan's alert limits."""
 from __future__ import annotations
 
+import alerts as a
 import easymo as e
 from dashkit import Row, panels, promql, variables
-from dashkit.sdk.panels import Target, above, below
+from dashkit.sdk.panels import Target, below
 
 REQUESTED = {"status": e.RIDE_REQUESTED}
 TYPE = {"service_type": promql.var("service_type")}
@@ -24,7 +25,7 @@ acceptance = promql.ratio(
     promql.rate_sum("ride_requests_accepted_total", window="10m", where=TYPE),
     promql.rate_sum("ride_requests_total", window="10m", where={**REQUESTED, **TYPE}))
 acceptance_gauge = panels.gauge(
-    "Ride acceptance rate (10m)", acceptance, thresholds=below(e.LOW_RIDE_ACCEPTANCE),
+    "Ride acceptance rate (10m)", acceptance, alert=a.LOW_RIDE_ACCEPTANCE,
     description="Accepted / requested rides; LowRideAcceptanceRate fires below the limit.", w=6)
 
 ride_duration = panels.timeseries(
@@ -35,7 +36,7 @@ ride_duration = panels.timeseries(
 
 acceptance_trend = panels.timeseries(
     "Ride acceptance rate", acceptance, unit="percentunit", min=0, max=1,
-    thresholds=below(e.LOW_RIDE_ACCEPTANCE), legend="acceptance", w=12)
+    alert=a.LOW_RIDE_ACCEPTANCE, legend="acceptance", w=12)
 
 payments = panels.timeseries(
     "Payments by status and method",
@@ -52,7 +53,7 @@ payment_success = panels.stat(
 
 payment_failures = panels.stat(
     "Failed payments /s", promql.rate_sum("payment_transactions_total", where={"status": e.PAYMENT_FAILED}),
-    unit="ops", decimals=2, thresholds=above(e.HIGH_PAYMENT_FAILURES), graph=True, w=6)
+    unit="ops", decimals=2, alert=a.HIGH_PAYMENT_FAILURES, graph=True, w=6)
 
 revenue = panels.timeseries(
     "Revenue by method (USD/h)",
@@ -84,7 +85,7 @@ delivery_rate = panels.gauge(
 whatsapp_failures = panels.stat(
     "Failed WhatsApp messages /s",
     promql.rate_sum("whatsapp_messages_total", where={"status": e.MESSAGE_FAILED}), unit="ops", decimals=2,
-    thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), graph=True, w=6)
+    alert=a.WHATSAPP_FAILURES, graph=True, w=6)
 
 dashboard = e.make_dashboard(
     "business-metrics", "Business Metrics",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit import (Catalog, Dashboard, Datasource, Link, catalogs, firing_alerts, logql, promql,
-                     tagged, variables)
+from dashkit import (Catalog, Dashboard, Datasource, Link, RecordingRule, catalogs, firing_alerts,
+                     logql, promql, recorded, tagged, variables)
 from dashkit.query.catalog import counter, gauge, histogram
 from dashkit.sdk.datasources import variable_ref
 
@@ -50,8 +50,32 @@ CONTRACT = Catalog("easymo", [
             "revenue cannot be told from failed payments)", "currencyUSD", addition=True),
 ])
 
+#: The rate window of every rule (alerts and recordings): rules cannot use $__rate_interval, and
+#: 5m spans 20 scrapes at the plan's 15s interval, as the plan's own rules did.
+RULE_WINDOW = "5m"
+SERVER_ERROR = "5.."          # status_code pattern of server errors
+
+# --- recording rules: the expensive queries the dashboards repeat, computed once by Prometheus --
+
+REQUEST_RATE = RecordingRule(
+    name="service:http_requests:rate5m", labels=["service"], unit="reqps",
+    signal=promql.rate_sum("http_requests_total", ["service"], window=RULE_WINDOW),
+    help="Requests per second of each service, over 5m")
+ERROR_RATIO = RecordingRule(
+    name="service:http_request_errors:ratio_rate5m", labels=["service"], unit="percentunit",
+    signal=promql.rate_sum("http_requests_total", ["service"], window=RULE_WINDOW,
+                           where={"status_code": promql.re(SERVER_ERROR)})
+    / promql.rate_sum("http_requests_total", ["service"], window=RULE_WINDOW),
+    help="Share of each service's requests that answered 5xx, over 5m")
+LATENCY_P95 = RecordingRule(
+    name="service:http_request_duration_seconds:p95_5m", labels=["service"], unit="s",
+    signal=promql.quantile(0.95, "http_request_duration_seconds", ["service"], window=RULE_WINDOW),
+    help="95th percentile request duration of each service, over 5m")
+RECORDINGS = [REQUEST_RATE, ERROR_RATIO, LATENCY_P95]
+
 CATALOG = Catalog("easymo", [*CONTRACT, *catalogs.prom_client(PROM_CLIENT_PREFIX),
-                             *catalogs.EXPORTERS], label_values={"service": SERVICES})
+                             *catalogs.EXPORTERS, *recorded(RECORDINGS)],
+                  label_values={"service": SERVICES})
 
 #: Values of the contract's status labels that the queries rely on.
 RIDE_REQUESTED = "pending"   # the status a request is first counted with: the acceptance denominator
@@ -59,7 +83,6 @@ PAYMENT_SUCCEEDED = "success"
 PAYMENT_FAILED = "failed"
 MESSAGE_DELIVERED = "delivered"
 MESSAGE_FAILED = "failed"
-SERVER_ERROR = "5.."          # status_code pattern of server errors
 
 # --- alert limits: one definition for the alert rules and every panel that shows them --------
 

@@ -1,10 +1,11 @@
 """Error Tracking: where 5xx come from, what the error logs say, and which trace to open."""
 from __future__ import annotations
 
+import alerts as a
 import easymo as e
 from dashkit import Row, logql, panels, promql
 from dashkit.sdk.composites import firing_alerts_table
-from dashkit.sdk.panels import Target, above
+from dashkit.sdk.panels import Target
 
 SERVICES = {"service": promql.var("service")}
 SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}
@@ -12,13 +13,13 @@ ERROR_LINES = e.error_lines(promql.var("service"))
 
 by_service = panels.timeseries(
     "5xx per second by service", promql.rate_sum("http_requests_total", ["service"], where=SERVER_ERRORS),
-    unit="reqps", legend="{{service}}", thresholds=above(e.HIGH_ERROR_RATE),
+    unit="reqps", legend="{{service}}", alert=a.HIGH_ERROR_RATE,
     description="HighErrorRate fires when a series stays above the red line for 2m.")
 
 by_route = panels.timeseries(
     "5xx per second by route",
     promql.rate_sum("http_requests_total", ["service", "route"], where=SERVER_ERRORS),
-    unit="reqps", legend="{{service}} {{route}}", thresholds=above(e.HIGH_ERROR_RATE))
+    unit="reqps", legend="{{service}} {{route}}", alert=a.HIGH_ERROR_RATE)
 
 top_routes = panels.bar_gauge(
     "Top failing routes (5xx in range)",
@@ -40,12 +41,12 @@ error_logs = panels.logs(
 payment_failures = panels.timeseries(
     "Failed payments /s by method",
     promql.rate_sum("payment_transactions_total", ["payment_method"], where={"status": e.PAYMENT_FAILED}),
-    unit="ops", legend="{{payment_method}}", thresholds=above(e.HIGH_PAYMENT_FAILURES), w=12)
+    unit="ops", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)
 
 whatsapp_failures = panels.timeseries(
     "Failed WhatsApp messages /s by type",
     promql.rate_sum("whatsapp_messages_total", ["message_type"], where={"status": e.MESSAGE_FAILED}),
-    unit="ops", legend="{{message_type}}", thresholds=above(e.WHATSAPP_DELIVERY_FAILURES), w=12)
+    unit="ops", legend="{{message_type}}", alert=a.WHATSAPP_FAILURES, w=12)
 
 dashboard = e.make_dashboard(
     "error-tracking", "Error Tracking",

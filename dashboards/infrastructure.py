@@ -1,6 +1,7 @@
 """Infrastructure: the host, PostgreSQL, Redis and Prometheus itself."""
 from __future__ import annotations
 
+import alerts as a
 import easymo as e
 from dashkit import Panel, Row, panels, promql, variables
 from dashkit.sdk.panels import Target, above, below, value_map
@@ -42,7 +43,7 @@ disk = panels.timeseries(
     promql.sel("node_filesystem_avail_bytes", where=REAL_FS)
     / promql.sel("node_filesystem_size_bytes", where=REAL_FS),
     unit="percentunit", min=0, max=1, legend="{{instance}} {{mountpoint}}",
-    thresholds=below(e.DISK_SPACE_LOW),
+    alert=a.DISK_SPACE_LOW,
     description="DiskSpaceLow fires when a filesystem stays below the red line for 5m.", w=8)
 
 network = panels.timeseries(

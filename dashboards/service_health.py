@@ -1,6 +1,7 @@
 """Service Health: one service in depth, from its HTTP traffic down to its event loop and DB."""
 from __future__ import annotations
 
+import alerts as a
 import easymo as e
 from dashkit import Row, panels, promql
 from dashkit.sdk.composites import error_ratio
@@ -30,7 +31,7 @@ latency = panels.timeseries(
     "Latency p50 / p95 / p99",
     *[Target(promql.quantile(q, "http_request_duration_seconds", where=SERVICE), f"p{round(q * 100)}")
       for q in (0.5, 0.95, 0.99)],
-    unit="s", min=0, thresholds=above(e.HIGH_RESPONSE_TIME),
+    unit="s", min=0, alert=a.HIGH_RESPONSE_TIME,
     description="The red line is HighResponseTime's limit on p95.")
 
 latency_heatmap = panels.heatmap(
@@ -42,12 +43,12 @@ active = panels.timeseries(
 
 cpu = panels.timeseries(
     "CPU (cores)", promql.rate(promql.sel(process("process_cpu_seconds_total"), where=PROCESS)),
-    unit="percentunit", min=0, legend="{{instance}}", thresholds=above(e.HIGH_CPU_USAGE),
+    unit="percentunit", min=0, legend="{{instance}}", alert=a.HIGH_CPU_USAGE,
     description="CPU seconds per second; HighCPUUsage fires above 80 % of a core.", w=8)
 
 memory = panels.timeseries(
     "Resident memory", promql.sel(process("process_resident_memory_bytes"), where=PROCESS),
-    unit="bytes", min=0, legend="{{instance}}", thresholds=above(e.HIGH_MEMORY_USAGE), w=8)
+    unit="bytes", min=0, legend="{{instance}}", alert=a.HIGH_MEMORY_USAGE, w=8)
 
 event_loop = panels.timeseries(
     "Event-loop lag",

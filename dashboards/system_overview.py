@@ -1,6 +1,7 @@
 """System Overview: is anything down, slow or failing, and where to look next."""
 from __future__ import annotations
 
+import alerts as a
 import easymo as e
 from dashkit import Row, link_to, panels, promql
 from dashkit.sdk.composites import error_ratio, firing_alerts_table, golden_signals
@@ -16,7 +17,7 @@ ERROR_RATIO_BANDS = above(e.ERROR_RATIO_CRIT, warn=e.ERROR_RATIO_WARN)
 health = panels.stat(
     "Health by job", promql.min_(promql.sel("up", where={"job": promql.var("job")}), by=["job"]),
     legend="{{job}}", mappings=[value_map({0: ("DOWN", "red"), 1: ("UP", "green")})],
-    thresholds=panels.Thresholds(((None, "red"), (1, "green"))), color_background=True,
+    alert=a.SERVICE_DOWN, color_background=True,
     description="Lowest `up` of each job: DOWN as soon as one instance fails its scrape "
                 "(ServiceDown fires after 1m).", w=18, h=5)
 

@@ -96,3 +96,17 @@ def prometheus(live_stack):  # type: ignore[no-untyped-def]
     from dashkit.clients.prometheus import PrometheusClient
 
     return PrometheusClient(live_stack.prometheus_url)
+
+
+def wait_until(condition, timeout: float = 60.0, what: str = "condition", every: float = 0.5):  # type: ignore[no-untyped-def]
+    """``condition()``'s first true value within ``timeout`` seconds, else a failure saying what
+    was waited for."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"not within {timeout:.0f} s: {what}")

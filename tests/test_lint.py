@@ -274,3 +274,24 @@ def test_the_table_names_dashboards_by_title_and_json_keeps_the_uid():
     assert "Traefik (qPdAviJmz), panel 'Average response time', query A" in table
     found = json.loads(CliRunner().invoke(main, ["lint", "--format", "json", traefik]).stdout)
     assert {(f["dashboard"], f["title"]) for f in found["findings"]} == {("qPdAviJmz", "Traefik")}
+
+
+def test_a_panel_whose_thresholds_disagree_with_its_alert_is_flagged():
+    def with_alert(steps: list, link: str = "Alert: HighErrorRate > 0.05 for 2m") -> dict:
+        panel = ts("Errors", "sum(rate(http_requests_total[5m]))")
+        panel["links"] = [{"title": link, "url": "/alerting/list?search=HighErrorRate"}]
+        panel["fieldConfig"] = {"defaults": {"unit": "reqps", "thresholds": {"mode": "absolute", "steps": steps}}}
+        return dashboard(panel)
+
+    agree = [{"color": "green", "value": None}, {"color": "red", "value": 0.05}]
+    assert ("alert-threshold", ) not in {(r,) for r, _ in lint_model(with_alert(agree))}
+    moved = [{"color": "green", "value": None}, {"color": "red", "value": 0.1}]
+    found = [m for r, m in lint_model(with_alert(moved)) if r == "alert-threshold"]
+    assert found == ["names alert HighErrorRate (> 0.05) but its thresholds (None: green, 0.1: red) "
+                     "do not turn red where it fires"]
+    below_ok = [{"color": "red", "value": None}, {"color": "green", "value": 0.7}]
+    assert not [r for r, _ in lint_model(with_alert(below_ok, "Alert: LowRide < 0.7 for 10m"))
+                if r == "alert-threshold"]
+    inverted = [{"color": "green", "value": None}, {"color": "red", "value": 0.7}]
+    assert [r for r, _ in lint_model(with_alert(inverted, "Alert: LowRide < 0.7 for 10m"))
+            if r == "alert-threshold"] == ["alert-threshold"]

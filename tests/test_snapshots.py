@@ -33,3 +33,10 @@ def test_provider_yaml(name, yaml_snapshot):
 @pytest.mark.parametrize("name", ["provisioning-datasources"])
 def test_datasources_yaml(name, project, yaml_snapshot):
     assert datasources_yaml(project.datasources) == yaml_snapshot
+
+
+@pytest.mark.parametrize("name", ["prometheus-rules"])
+def test_rules_yaml(name, project, compiled, yaml_snapshot):
+    from dashkit.build.rules import rules_yaml
+
+    assert rules_yaml(project.rule_groups, list(compiled.values())) == yaml_snapshot

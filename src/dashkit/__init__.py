@@ -16,6 +16,7 @@ from dashkit.grafana.jsonio import dumps
 from dashkit.query import catalogs, logql, promql
 from dashkit.query.catalog import Catalog, Metric, MetricType
 from dashkit.sdk import composites, layout, panels, variables
+from dashkit.sdk.alerts import Alert, RecordingRule, RuleGroup, recorded
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.dashboard import (Annotation, Dashboard, Link, drilldown_url, firing_alerts,
                                    link_to, tagged)
@@ -29,12 +30,13 @@ if TYPE_CHECKING:
                                            publish)
 
 __all__ = [  # sorted; a literal list, so type checkers see every export
-    "Action", "Annotation", "Catalog", "Credentials", "Dashboard", "DashkitError", "Datasource",
-    "DatasourceRef", "FolderTarget", "GrafanaClient", "Link", "Metric", "MetricType", "Panel",
-    "PublishReport", "PublishResult", "Row", "Target", "Thresholds", "above", "below", "build",
-    "catalogs", "compile_dashboard", "compile_project", "composites", "drilldown_url", "dumps",
-    "firing_alerts", "layout", "link_to", "load_project", "logql", "panels", "promql", "publish",
-    "tagged", "value_map", "variable_ref", "variables",
+    "Action", "Alert", "Annotation", "Catalog", "Credentials", "Dashboard", "DashkitError",
+    "Datasource", "DatasourceRef", "FolderTarget", "GrafanaClient", "Link", "Metric", "MetricType",
+    "Panel", "PublishReport", "PublishResult", "RecordingRule", "Row", "RuleGroup", "Target",
+    "Thresholds", "above", "below", "build", "catalogs", "compile_dashboard", "compile_project",
+    "composites", "drilldown_url", "dumps", "firing_alerts", "layout", "link_to", "load_project",
+    "logql", "panels", "promql", "publish", "recorded", "tagged", "value_map", "variable_ref",
+    "variables",
 ]
 
 # The modules dashboards import by name keep their short paths (``from dashkit.panels import

@@ -92,7 +92,9 @@ class DashkitErrors(DashkitError):
     def __init__(self, errors: "list[DashkitError] | tuple[DashkitError, ...]") -> None:
         flat: list[DashkitError] = []
         for error in errors:
-            flat.extend(error.errors if isinstance(error, DashkitErrors) else [error])
+            for each in error.errors if isinstance(error, DashkitErrors) else [error]:
+                if str(each) not in {str(seen) for seen in flat}:  # a shared module's, once
+                    flat.append(each)
         super().__init__(f"{len(flat)} error{'s' * (len(flat) != 1)}")
         self.errors = tuple(flat)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit.build.pipeline import OUTPUT_MARKER, compile_project, write_tree
+from dashkit.build.output import OUTPUT_MARKER
+from dashkit.build.pipeline import compile_project, write_tree
 from dashkit.cli.commands import main
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import ProviderOptions

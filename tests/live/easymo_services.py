@@ -56,16 +56,19 @@ class Exposition:
         self.sample(f"{name}_count", "histogram", observations, **pairs)
 
 
-def render(service: str, tick: int) -> str:
+def render(service: str, tick: int, server_errors: int = 0) -> str:
+    """One scrape of ``service``: counters grow with ``tick``; its 5xx counters stand at
+    ``server_errors`` (they grow only while the test injects errors: see Handler)."""
     out = Exposition()
     n = tick + 1
     for method, route, status, weight in [("GET", "/health", "200", 20), ("POST", "/rides", "201", 8),
                                           ("GET", "/rides/:id", "404", 2),
-                                          ("POST", "/payments", "500", 1),
-                                          ("POST", "/payments", "503", 1)]:
+                                          ("POST", "/payments", "500", 0),
+                                          ("POST", "/payments", "503", 0)]:
         pairs = dict(method=method, route=route, status_code=status, service=service)
-        out.sample("http_requests_total", "counter", n * weight, **pairs)
-        out.histogram("http_request_duration_seconds", HTTP_BUCKETS, n * weight, 0.08, **pairs)
+        count = server_errors if status == "500" else n * weight
+        out.sample("http_requests_total", "counter", count, **pairs)
+        out.histogram("http_request_duration_seconds", HTTP_BUCKETS, count, 0.08, **pairs)
     out.sample("http_requests_active", "gauge", 3 + tick % 4, service=service)
     out.sample("db_connections_active", "gauge", 5, database="easymo", service=service)
     for query_type, table in [("select", "rides"), ("insert", "payments")]:
@@ -115,15 +118,26 @@ def render(service: str, tick: int) -> str:
 
 class Handler(BaseHTTPRequestHandler):
     ticks: dict[str, int] = {}
+    #: 5xx answers a service adds on each scrape (``GET /control/5xx/<service>?per_scrape=N``):
+    #: none until a test asks, so HighErrorRate is quiet until then.
+    injected: dict[str, int] = {}
+    server_errors: dict[str, int] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        service = self.path.rstrip("/").rsplit("/", 1)[-1]
+        service = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        if self.path.startswith("/control/5xx/") and service in SERVICES:
+            self.injected[service] = int(self.path.split("per_scrape=")[-1] or 0)
+            self.send_response(204)
+            self.end_headers()
+            return
         if not self.path.startswith("/metrics/") or service not in SERVICES:
             self.send_error(404)
             return
         tick = self.ticks.get(service, 0)
         self.ticks[service] = tick + 1
-        body = render(service, tick).encode()
+        errors = self.server_errors.get(service, 0) + self.injected.get(service, 0)
+        self.server_errors[service] = errors
+        body = render(service, tick, errors).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4")
         self.send_header("Content-Length", str(len(body)))

@@ -69,6 +69,7 @@ class Stack:
         self.workdir = workdir
         self.processes: list[subprocess.Popen[bytes]] = []
         self.prometheus_url = ""
+        self.services_url = ""
         self.pg_data: Path | None = None
 
     def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None,
@@ -120,6 +121,9 @@ class Stack:
                                       f"--web.listen-address=127.0.0.1:{ports['redis']}"])
         self.spawn("easymo-services", [sys.executable, str(Path(__file__).with_name(
             "easymo_services.py")), str(ports["services"])])
+        self.services_url = f"http://127.0.0.1:{ports['services']}"
+        # the project's own rules, as dashkit build writes them (the plan's alerts.yml)
+        (self.workdir / "alerts.yml").write_text(project_rules())
         config = self.workdir / "prometheus.yml"
         config.write_text(yaml.safe_dump(self.prometheus_config(ports)))
         rules = self.workdir / "rules.yml"
@@ -146,7 +150,8 @@ class Stack:
                                     ("redis", "redis"), ("prometheus", "prometheus"))]
         interval = f"{SCRAPE_INTERVAL:.0f}s"
         return {"global": {"scrape_interval": interval, "evaluation_interval": interval},
-                "rule_files": [str(self.workdir / "rules.yml")], "scrape_configs": scrape}
+                "rule_files": [str(self.workdir / "rules.yml"), str(self.workdir / "alerts.yml")],
+                "scrape_configs": scrape}
 
     def wait_for_data(self, scrapes: int = 12, timeout: float = 90.0) -> None:
         """Until every target is up and has been scraped ``scrapes`` times."""
@@ -170,6 +175,15 @@ class Stack:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def project_rules() -> str:
+    """The rule file ``dashkit build`` writes for the project's dashboards folder."""
+    from dashkit import compile_project, load_project
+    from dashkit.build.rules import rules_yaml
+
+    project = load_project(Path(__file__).resolve().parents[2] / "dashboards")
+    return rules_yaml(project.rule_groups, compile_project(project))
 
 
 def _become(user: str) -> None:

@@ -1,5 +1,6 @@
 """Finding the dashboards of a project: every module in the dashboards folder that defines
-``dashboard`` (one) or ``dashboards`` (a list), and ``datasources`` to provision."""
+``dashboard`` (one) or ``dashboards`` (a list), ``datasources`` to provision and ``rule_groups``
+(Prometheus alerting and recording rules) to write."""
 from __future__ import annotations
 
 import functools
@@ -10,13 +11,17 @@ import pkgutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 import attrs
 
 from dashkit.query.catalog import Catalog
+from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.datasources import Datasource
 from dashkit.errors import DashkitError, raise_all, site_in
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -36,6 +41,10 @@ class Project:
     errors: tuple[DashkitError, ...] = ()
     #: The folder it was loaded from (its lint exclusions file lives there).
     root: Path | None = None
+    #: Prometheus rule groups the modules define, in module order.
+    rule_groups: tuple[RuleGroup, ...] = ()
+    #: promtool unit tests of those rules (``rule_tests``).
+    rule_tests: tuple[RuleTest, ...] = ()
 
 
 def import_file(path: Path) -> ModuleType:
@@ -154,6 +163,8 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     helpers: set[str] | None = None  # read from the sources only if a module defines nothing
     sources: list[Source] = []
     datasources: dict[str, Datasource] = {}
+    rule_groups: list[RuleGroup] = []
+    rule_tests: list[RuleTest] = []
     errors: list[DashkitError] = []
     for path in modules:
         try:
@@ -162,10 +173,13 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
                                    "library dashkit uses: rename the file")
             module = import_file(path)
             found = _dashboards_of(module)
-            provided = _datasources_of(module)
-            if not found and not provided and helpers is None:
+            provided = _objects(module, "datasources", Datasource, "dashkit.Datasource")
+            groups = _objects(module, "rule_groups", RuleGroup, "dashkit RuleGroup")
+            rule_groups += groups
+            rule_tests += _objects(module, "rule_tests", RuleTest, "dashkit RuleTest")
+            if not found and not provided and not groups and helpers is None:
                 helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
-            if not found and not provided and path.stem not in (helpers or set()):
+            if not found and not provided and not groups and path.stem not in (helpers or set()):
                 raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
                                    "(a list), or name the file _*.py if it is not one")
             for ds in provided:
@@ -179,14 +193,14 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     if not partial:
         raise_all(errors)
     return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
-                   tuple(errors), Path(folder))
+                   tuple(errors), Path(folder), tuple(rule_groups), tuple(rule_tests))
 
 
-def _datasources_of(module: ModuleType) -> list[Datasource]:
-    provided = getattr(module, "datasources", [])
-    if not isinstance(provided, (list, tuple)) or not all(
-            isinstance(d, Datasource) for d in provided):
-        raise DashkitError("`datasources` must be a list of dashkit.Datasource objects")
+def _objects(module: ModuleType, name: str, kind: type[T], what: str) -> list[T]:
+    """A module's list ``name`` of ``kind`` objects (none where it defines no such name)."""
+    provided = getattr(module, name, [])
+    if not isinstance(provided, (list, tuple)) or not all(isinstance(x, kind) for x in provided):
+        raise DashkitError(f"`{name}` must be a list of {what} objects")
     return list(provided)
 
 

@@ -28,20 +28,25 @@ __all__ = ["main"]
               help="Where Grafana sees the dashboards/ folder (the provider's options.path).")
 @click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
 @click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@click.option("--rules-out", "rules_dir", default="build/prometheus/rules", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the Prometheus rule file (replaced whole), if rules are defined.")
 @click.option("--force", is_flag=True,
               help="Replace --out even if it holds files dashkit did not write.")
 def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder: str,
-                  folder_uid: str | None, force: bool) -> None:
+                  folder_uid: str | None, rules_dir: Path, force: bool) -> None:
     """Compile the dashboards into a Grafana provisioning tree."""
     options = ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)
     try:
-        result = build(dashboards_dir, out_dir, options, force=force)
+        result = build(dashboards_dir, out_dir, options, force=force, rules_dir=rules_dir)
     except DashkitError as error:
         fail(error, after="nothing was written")
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
             for c in result.dashboards]
     click.echo(format_table(("uid", "title", "panels", "file"), rows))
     click.echo(f"\n{counted(len(rows), 'dashboard')} and provisioning files written to {out_dir}/")
+    if result.rules_dir is not None:
+        click.echo(f"Prometheus rules written to {result.rules_dir}/alerts.yml")
 
 
 @main.command("list")
@@ -90,6 +95,32 @@ def init_command(folder: Path, title: str | None) -> None:
     click.echo(format_table(("file",), [(str(path),) for path in written]))
     click.echo(f"\nnext: cd {folder} && make test   (DASHKIT=<path or version> if dashkit is not "
                "on your package index)")
+
+
+@main.command("test-rules")
+@dashboards_option
+@click.option("--promtool", default="promtool", show_default=True, help="The promtool to run.")
+def test_rules_command(dashboards_dir: Path, promtool: str) -> None:
+    """Run the project's alert rule tests (rule_tests) with promtool test rules."""
+    from dashkit.build.rules import run_rule_tests
+
+    try:
+        project = load_project(dashboards_dir)
+        if not project.rule_groups:
+            raise DashkitError(f"no rule_groups in {dashboards_dir}: nothing to test")
+        passed, output = run_rule_tests(project.rule_groups, project.rule_tests,
+                                        compile_project(project), promtool)
+    except DashkitError as error:
+        fail(error)
+    alerts = sorted({t.alert for t in project.rule_tests})
+    rows = [(name, sum(t.alert == name and bool(t.fires) for t in project.rule_tests),
+             sum(t.alert == name and not t.fires for t in project.rule_tests)) for name in alerts]
+    click.echo(format_table(("alert", "tests that fire it", "tests that do not"), rows))
+    if not passed:
+        click.echo(output, err=True)
+        fail(DashkitError("promtool test rules failed (above)"))
+    click.echo(f"\n{counted(len(project.rule_tests), 'rule test')} of "
+               f"{counted(len(alerts), 'alert')} passed (promtool test rules)")
 
 
 @main.command("lint")

@@ -43,6 +43,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
     """Run every query of every dashboard against live datasources, as Grafana would."""
     from dashkit.check.runner import Budget, check_dashboards
     from dashkit.check.report import render
+    from dashkit.check.rules import RULES_UID, rules_model
     from dashkit.query.expand import seconds
     from dashkit.clients.loki import LokiClient
     from dashkit.clients.prometheus import PrometheusClient
@@ -55,11 +56,16 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
         raise click.UsageError(f"bad option value: {error}") from None
     try:
         # catalog checks off: every query runs and reports its own status
-        compiled = select_dashboards(compile_project(load_project(dashboards_dir), checks=False), only)
-        with click.progressbar(length=len(compiled), label="Checking", file=sys.stderr) as bar:
+        project = load_project(dashboards_dir)
+        named = tuple(u for u in only if u != RULES_UID)
+        compiled = select_dashboards(compile_project(project, checks=False), named)
+        models = [c.model for c in compiled] if named or not only else []
+        if project.rule_groups and (not only or RULES_UID in only):
+            models.append(rules_model(project.rule_groups))  # alerts are checked like panels
+        with click.progressbar(length=len(models), label="Checking", file=sys.stderr) as bar:
             prometheus = PrometheusClient(prometheus_url, timeout, deadline=deadline)
             loki = LokiClient(loki_url, timeout, deadline=deadline) if loki_url else None
-            report = check_dashboards([c.model for c in compiled], prometheus, loki,
+            report = check_dashboards(models, prometheus, loki,
                                       scrape_interval=interval, budget=budget,
                                       overrides=overrides, progress=lambda: bar.update(1))
     except DashkitError as error:

@@ -125,6 +125,9 @@ LOGQL_CARDINALITY = _rule("logql-cardinality", WARNING,
                           "A stream selector on a high-cardinality label such as trace_id.")
 LOGQL_LEVELS = _rule("logql-pino-levels", WARNING,
                      "An error filter on level names that misses pino's numeric levels 50 and 60.")
+ALERT_THRESHOLD = _rule("alert-threshold", ERROR,
+                        "A panel that names an alert (an `Alert: …` header link) whose thresholds "
+                        "do not turn red where the alert fires.")
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTE
 from dashkit.grafana.jsonio import compact
 from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
                                   variable_query)
-from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
+from dashkit.lint.findings import (ALERT_THRESHOLD, CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
                                    INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
                                    PANEL_DATASOURCE, PANEL_ID, PANEL_TARGETS, PANEL_TITLE, PANEL_UNITS,
                                    REFRESH, SCHEMA, TAG_LENGTH, TITLE_DUPLICATE, UID_DUPLICATE,
@@ -18,6 +18,7 @@ from dashkit.lint.findings import (CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, 
                                    VARIABLE_UNDEFINED, VARIABLE_UNUSED, WARNING, WRAPPED, Emit,
                                    Finding, Json, Rule, Severity, Subject)
 from dashkit.lint.queries import lint_logql, lint_promql
+from dashkit.sdk.alerts import LINK_PREFIX
 from dashkit.sdk.layout import GridPos
 from dashkit.sdk.variables import references
 
@@ -54,7 +55,43 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
                                        or grid.get("x", 0) + grid.get("w", 0) > GRID_COLUMNS):
             at_panel(GRID_WIDTH, f"gridPos x={grid.get('x')} w={grid.get('w')} leaves the "
                      f"{GRID_COLUMNS}-column grid")
+        for problem in _alert_threshold_problems(panel, defaults):
+            at_panel(ALERT_THRESHOLD, problem)
     _lint_overlaps(model, subject, emit)
+
+
+_ALERT_LINK = re.compile(r"(?P<name>\S+) (?P<op>>=|<=|==|>|<) (?P<limit>-?[0-9.eE+-]+)(?: |$)")
+
+
+def _red(colour: Any) -> bool:
+    text = str(colour or "").lower()
+    return "red" in text or text in ("#f2495c", "#e02f44", "#c4162a", "#ff7383")
+
+
+def _alert_threshold_problems(panel: Json, defaults: Json) -> list[str]:
+    """What is wrong with the thresholds of a panel that names an alert in a header link."""
+    problems = []
+    steps = [s for s in (defaults.get("thresholds") or {}).get("steps") or [] if isinstance(s, dict)]
+    for link in panel.get("links") or []:
+        title = str(link.get("title") or "") if isinstance(link, dict) else ""
+        match = _ALERT_LINK.match(title[len(LINK_PREFIX):]) if title.startswith(LINK_PREFIX) else None
+        if match is None:
+            continue
+        name, op = match["name"], match["op"]
+        try:
+            limit = float(match["limit"])
+        except ValueError:
+            continue
+        at = limit + 1 if op == "==" else limit
+        step = next((s for s in steps if isinstance(s.get("value"), (int, float))
+                     and float(s["value"]) == at), None)
+        base_red = bool(steps) and _red(steps[0].get("color"))
+        fires_red = step is not None and (_red(step.get("color")) if op in (">", ">=") else base_red)
+        if not fires_red:
+            shown = ", ".join(f"{s.get('value')}: {s.get('color')}" for s in steps) or "none"
+            problems.append(f"names alert {name} ({op} {match['limit']}) but its thresholds "
+                            f"({shown}) do not turn red where it fires")
+    return problems
 
 
 def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:

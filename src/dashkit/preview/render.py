@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.pipeline import replace_folder
+from dashkit.build.output import replace_folder
 from dashkit.errors import DashkitError
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.model import iter_targets

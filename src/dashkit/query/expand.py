@@ -13,6 +13,7 @@ import attrs
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$")
+_COMPOUND_PART = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 
 # Grafana's roundInterval: below each limit (ms), the interval used (ms).
 _ROUNDING = [(15, 10), (35, 20), (75, 50), (150, 100), (350, 200), (750, 500), (1500, 1000),
@@ -23,11 +24,15 @@ _ROUNDING = [(15, 10), (35, 20), (75, 50), (150, 100), (350, 200), (750, 500), (
 
 
 def seconds(duration: str) -> float:
-    """``"15s"`` → 15.0, ``"1h"`` → 3600.0."""
-    match = _DURATION.match(duration.strip())
-    if not match:
+    """``"15s"`` → 15.0, ``"1h"`` → 3600.0, and Prometheus' compound ``"1m30s"`` → 90.0."""
+    text = duration.strip()
+    match = _DURATION.match(text)
+    if match:
+        return float(match.group(1)) * _UNITS[match.group(2)]
+    parts = _COMPOUND_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"not a duration: {duration!r}")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    return sum(float(number) * _UNITS[unit] for number, unit in parts)
 
 
 def relative_seconds(expression: str) -> float:

@@ -19,7 +19,9 @@ from attrs.validators import deep_iterable, in_, instance_of, optional
 from dashkit.errors import DashkitError, call_site, user_site
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH
+from dashkit.sdk.alerts import Alert
 from dashkit.sdk.layout import Panel
+from dashkit.sdk.thresholds import Thresholds
 
 if sys.version_info >= (3, 11):
     from typing import Unpack as Unpack  # re-exported for the builders
@@ -59,6 +61,9 @@ class PanelOptions(TypedDict, total=False):
     id: int | None
     #: Raw JSON merged over everything dashkit wrote, for what no option expresses.
     extra: dict[str, Any] | None
+    #: The alert whose signal the panel shows: its limit becomes the panel's thresholds (unless
+    #: given), its header link names the alert, and the rule's annotations link to the panel.
+    alert: Alert | None
 
 
 def _grid_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -94,6 +99,11 @@ class CommonOptions:
     key: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     id: int | None = attrs.field(default=None, validator=_optional_grid_int)
     extra: dict[str, Any] | None = attrs.field(default=None, validator=optional(instance_of(dict)))
+    alert: Alert | None = attrs.field(default=None, validator=optional(instance_of(Alert)))
+
+    def thresholds(self, given: Thresholds | None) -> Thresholds | None:
+        """The thresholds a builder draws: those given, else the named alert's."""
+        return given if given is not None or self.alert is None else self.alert.thresholds()
 
     def json(self) -> dict[str, Any]:
         """The panel JSON these options set (only what differs from Grafana's defaults)."""
@@ -104,8 +114,8 @@ class CommonOptions:
             data["datasource"] = self.datasource.to_json_data()
         if self.links:
             data["fieldConfig"] = {"defaults": {"links": list(self.links)}}
-        if self.panel_links:
-            data["links"] = list(self.panel_links)
+        if self.panel_links or self.alert is not None:
+            data["links"] = [*self.panel_links, *([self.alert.link()] if self.alert else [])]
         if self.transparent:
             data["transparent"] = True
         if self.repeat:

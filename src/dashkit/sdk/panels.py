@@ -17,6 +17,7 @@ from dashkit.grafana.facts import next_ref_id
 from dashkit.errors import DashkitError, user_site
 from dashkit.sdk.layout import Panel, Raw
 from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
+from dashkit.sdk.thresholds import Thresholds as Thresholds, above as above, below as below
 from dashkit.query.logql import LogQuery
 from dashkit.query.promql import Expr
 
@@ -66,35 +67,6 @@ class Target:
 
 
 # --- thresholds and mappings --------------------------------------------------------------------
-
-@attrs.frozen
-class Thresholds:
-    """Colour steps; the first step has no value (it is the base colour)."""
-
-    steps: tuple[tuple[float | None, str], ...]
-    mode: str = "absolute"
-
-    def to_json_data(self) -> list[dict[str, Any]]:
-        return [{"color": color, "value": None if i == 0 else value}
-                for i, (value, color) in enumerate(self.steps)]
-
-
-def above(limit: float, *, warn: float | None = None, ok: str = "green") -> Thresholds:
-    """Red at and above ``limit`` (orange from ``warn``): for error rates, latency, usage."""
-    steps: list[tuple[float | None, str]] = [(None, ok)]
-    if warn is not None:
-        steps.append((warn, "orange"))
-    steps.append((limit, "red"))
-    return Thresholds(tuple(steps))
-
-
-def below(limit: float, *, warn: float | None = None) -> Thresholds:
-    """Red below ``limit`` (orange below ``warn``): for success and acceptance rates."""
-    steps: list[tuple[float | None, str]] = [(None, "red"), (limit, "orange" if warn else "green")]
-    if warn is not None:
-        steps.append((warn, "green"))
-    return Thresholds(tuple(steps))
-
 
 NEUTRAL = Thresholds(((None, "green"),))
 
@@ -159,7 +131,8 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         legendDisplayMode="table" if legend_table else "list",
         legendPlacement="right" if legend_table else "bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
-        thresholds=_steps(thresholds), thresholdsStyleMode="dashed" if thresholds else "off",
+        thresholds=_steps(common.thresholds(thresholds)),
+        thresholdsStyleMode="dashed" if common.thresholds(thresholds) else "off",
         valueDecimals=decimals, overrides=list(overrides),
         **common.grafanalib(title, {"fieldConfig": {"defaults": limits}}))
     return common.place(spec)
@@ -176,7 +149,7 @@ def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str 
         targets=_targets(queries, legend, instant=instant), format=unit, decimals=decimals,
         graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
         reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
-        thresholds=_steps(thresholds), orientation="auto", **common.grafanalib(title))
+        thresholds=_steps(common.thresholds(thresholds)), orientation="auto", **common.grafanalib(title))
     return common.place(spec, size=(6, 4))
 
 
@@ -188,7 +161,7 @@ def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: 
     common = panel_options(gauge, title, options)
     spec = gl.GaugePanel(
         targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
-        calc=reduce, thresholds=_steps(thresholds), thresholdMarkers=True,
+        calc=reduce, thresholds=_steps(common.thresholds(thresholds)), thresholdMarkers=True,
         **common.grafanalib(title))
     return common.place(spec, size=(6, 6))
 
@@ -201,7 +174,7 @@ def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend:
     common = panel_options(bar_gauge, title, options)
     spec = gl.BarGauge(
         targets=_targets(queries, legend, instant=instant), format=unit, min=min, max=max,
-        decimals=decimals, calc=reduce, thresholds=_steps(thresholds),
+        decimals=decimals, calc=reduce, thresholds=_steps(common.thresholds(thresholds)),
         displayMode=gl.GAUGE_DISPLAY_MODE_GRADIENT, orientation=gl.ORIENTATION_HORIZONTAL,
         **common.grafanalib(title))
     return common.place(spec)
@@ -219,7 +192,7 @@ def table(title: str, *queries: Query | Target, unit: str = "short", legend: str
         transforms.insert(0, {"id": "merge", "options": {}})
     spec = gl.Table(
         targets=targets, unit=unit, displayMode=cell, filterable=False, overrides=list(overrides),
-        transformations=transforms, thresholds=_steps(thresholds),
+        transformations=transforms, thresholds=_steps(common.thresholds(thresholds)),
         sortBy=[gl.TableSortByField(displayName=sort_by, desc=descending)] if sort_by else [],
         **common.grafanalib(title))
     return common.place(spec)

@@ -1,0 +1,120 @@
+"""Writing an output folder whole: filled beside its place and swapped in, never half-written,
+and never replacing a folder dashkit did not write (build, rules and previews share this)."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from dashkit.errors import DashkitError
+
+OUTPUT_MARKER = ".dashkit-build"
+_STAGING = ".dashkit-staging-"
+_PREVIOUS = ".dashkit-previous"
+
+
+def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = False,
+                          cwd: Path | None = None) -> None:
+    """Refuse an output folder whose replacement would delete what dashkit did not write: the
+    sources, the folder the user stands in, or any non-empty folder without dashkit's marker."""
+    out = Path(out_dir).resolve()
+    sources = Path(dashboards_dir).resolve()
+    here = (cwd or Path.cwd()).resolve()
+    if out == sources or out in sources.parents or sources in out.parents:
+        raise DashkitError(f"--out {out_dir} is, holds or lies inside the dashboards folder "
+                           f"{dashboards_dir}: the build replaces --out whole, so it must be a "
+                           "folder of its own (default build/grafana)")
+    if out == here or out in here.parents:
+        raise DashkitError(f"--out {out_dir} is or holds the current directory: the build "
+                           "replaces --out whole; choose a folder of its own (default build/grafana)")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir() or out.is_symlink():
+            raise DashkitError(f"--out {out_dir} exists and is not a folder (or is a link)")
+        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+            raise DashkitError(f"--out {out_dir} is not empty and was not written by dashkit "
+                               f"(no {OUTPUT_MARKER} in it): refusing to replace it; choose "
+                               "another folder, or --force to replace it all the same")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise DashkitError(f"--out {out_dir}: {parent} is a file, not a folder")
+
+
+def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str) -> None:
+    """Fill a staging folder beside ``out_dir``, then swap it in: a reader (Grafana's
+    provisioner, a browser) never finds the output absent or half-written."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}{os.getpid()}-",
+                                        dir=out_dir.parent))
+    except OSError as error:
+        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
+    try:
+        fill(staging)
+        (staging / OUTPUT_MARKER).write_text(marker_text, "utf-8")
+        os.chmod(staging, 0o755)
+        swap_in(staging, out_dir)
+        # A reader that looked the old folder up just before the swap may still be reading
+        # it: the previous output stays beside the new one until the next build.
+        previous = out_dir.with_name(f".{out_dir.name}{_PREVIOUS}")
+        if staging.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+            os.rename(staging, previous)
+    except OSError as error:
+        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def clean_stale_staging(out_dir: Path) -> None:
+    """Remove staging folders that builds killed midway left beside ``out_dir`` (their process
+    is gone); a running build's folder is left alone."""
+    for candidate in out_dir.parent.glob(f".{out_dir.name}{_STAGING}*"):
+        pid_text = candidate.name[len(f".{out_dir.name}{_STAGING}"):].split("-", 1)[0]
+        if not pid_text.isdigit() or not candidate.is_dir() or candidate.is_symlink():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(candidate, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's live process
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux ``renameat2(RENAME_EXCHANGE)``: both paths swap in one step. False where the OS or
+    file system cannot do it."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2  # libc: glibc 2.28+, musl
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # not on this file system
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Put ``staging`` at ``out_dir``; the previous output, if any, ends up at ``staging``."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    if _exchange(staging, out_dir):
+        return
+    # elsewhere: two renames, with a moment in which out_dir is absent
+    old = staging.with_name(staging.name + "-old")
+    os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    os.replace(old, staging)

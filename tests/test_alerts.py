@@ -1,0 +1,162 @@
+"""Alert and recording rules from the same definitions as the panels: the SDK's checks, the rule
+file ``dashkit build`` writes (checked by the real ``promtool check rules``), the links between
+panels and alerts, and ``dashkit test-rules`` (the real ``promtool test rules``), which fails when
+a limit moves. promtool comes with Debian's prometheus package (make test installs it); without
+it these tests skip, except under CI, where they fail."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dashkit import Alert, Catalog, Dashboard, DashkitError, RecordingRule, RuleGroup, panels, promql
+from dashkit.build.rules import rules_document
+from dashkit.catalog import counter
+from dashkit.cli.commands import main
+from dashkit.sdk.alerts import check_rules
+from dashkit.sdk.compiler import compile_dashboard
+
+from conftest import DASHBOARDS, ROOT
+
+
+@pytest.fixture(scope="module")
+def promtool() -> str:
+    found = shutil.which("promtool")
+    if found is None:
+        message = "needs promtool (Debian's prometheus package; make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def build(tmp_path: Path, folder: Path = DASHBOARDS):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["build", "--dashboards", str(folder), "--out",
+                                     str(tmp_path / "grafana"), "--rules-out",
+                                     str(tmp_path / "rules")])
+
+
+def test_build_writes_rules_promtool_accepts_and_writes_them_the_same_twice(tmp_path, promtool):
+    first = build(tmp_path)
+    assert first.exit_code == 0, first.output
+    rules = tmp_path / "rules" / "alerts.yml"
+    checked = subprocess.run([promtool, "check", "rules", str(rules)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 12 rules found" in checked.stdout
+    text = rules.read_text()
+    assert build(tmp_path).exit_code == 0 and rules.read_text() == text
+    document = yaml.safe_load(text)
+    assert [g["name"] for g in document["groups"]] == [
+        "recording", "service_health", "resource_usage", "business_metrics"]
+    alerts = {r["alert"]: r for g in document["groups"] for r in g["rules"] if "alert" in r}
+    assert sorted(alerts) == sorted(["ServiceDown", "HighErrorRate", "HighResponseTime",
+                                     "HighCPUUsage", "HighMemoryUsage", "DiskSpaceLow",
+                                     "LowRideAcceptanceRate", "HighPaymentFailureRate",
+                                     "WhatsAppDeliveryFailures"])
+    # the plan's three defects, fixed
+    assert 'status_code=~"5.."' in alerts["HighErrorRate"]["expr"]
+    assert alerts["HighCPUUsage"]["expr"].startswith("rate(nodejs_process_cpu_seconds_total[5m])")
+    assert "sum by (le, service)" in alerts["HighResponseTime"]["expr"]
+    assert 'status="pending"' in alerts["LowRideAcceptanceRate"]["expr"]
+
+
+def test_each_alert_links_to_the_panel_that_shows_it_and_that_panel_draws_its_limit(tmp_path):
+    assert build(tmp_path).exit_code == 0
+    document = yaml.safe_load((tmp_path / "rules" / "alerts.yml").read_text())
+    models = {p.stem: yaml.safe_load(p.read_text()) for p in (tmp_path / "grafana" / "dashboards").glob("*.json")}
+    for rule in (r for g in document["groups"] for r in g["rules"] if "alert" in r):
+        url = rule["annotations"]["dashboard"]
+        uid, panel_id = re.fullmatch(r"https://monitoring\.easymo\.dev/d/([\w-]+)\?viewPanel=(\d+)", url).groups()
+        panel = next(p for p in _panels(models[uid]) if p.get("id") == int(panel_id))
+        assert any(link["title"].startswith(f"Alert: {rule['alert']} ") for link in panel["links"])
+        limit = float(rule["expr"].rsplit(" ", 1)[1])
+        steps = [s["value"] for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+        assert limit in steps or limit + 1 in steps, (rule["alert"], steps)
+
+
+def _panels(model):  # type: ignore[no-untyped-def]
+    for panel in model["panels"]:
+        yield panel
+        yield from panel.get("panels") or []
+
+
+def test_test_rules_passes_and_fails_when_a_limit_moves(tmp_path, promtool):
+    passed = CliRunner().invoke(main, ["test-rules", "--dashboards", str(DASHBOARDS)])
+    assert passed.exit_code == 0, passed.output
+    assert "18 rule tests of 9 alerts passed" in passed.output
+    copy = Path(shutil.copytree(DASHBOARDS, tmp_path / "dashboards",
+                                ignore=shutil.ignore_patterns("__pycache__")))
+    module = copy / "easymo.py"
+    module.write_text(module.read_text().replace("HIGH_ERROR_RATE = 0.05 ", "HIGH_ERROR_RATE = 0.2 "))
+    moved = CliRunner().invoke(main, ["test-rules", "--dashboards", str(copy)])
+    assert moved.exit_code == 1
+    assert "0.1 5xx/s on a service fires" in moved.output and "FAILED" in moved.output
+
+
+def test_rules_cannot_use_grafana_macros_or_unknown_metrics_and_say_where():
+    catalog = Catalog("t", [counter("http_requests_total", ["service"])])
+    macro = Alert(name="Macro", signal=promql.rate_sum("http_requests_total"), op=">", limit=1)
+    typo = Alert(name="Typo", signal=promql.rate_sum("http_request_total", window="5m"), op=">", limit=1)
+    errors = [str(e) for e in check_rules([RuleGroup("g", [macro, typo, typo])], catalog)]
+    here = Path(__file__).name
+    assert any("alert 'Macro'" in e and "$__rate_interval" in e and here in e for e in errors)
+    assert any("alert 'Typo'" in e and "unknown metric 'http_request_total'" in e for e in errors)
+    assert any("alert 'Typo' is defined twice" in e for e in errors)
+    with pytest.raises(DashkitError, match="not a duration"):
+        Alert(name="X", signal="up", op="==", limit=0, for_="five minutes")
+    with pytest.raises(DashkitError, match="not a Prometheus name"):
+        Alert(name="High error rate", signal="up", op="==", limit=0)
+
+
+def test_a_panel_takes_its_thresholds_from_the_alert_it_names_unless_given():
+    alert = Alert(name="HighErrorRate", signal=promql.rate_sum("http_requests_total", window="5m"),
+                  op=">", limit=0.05, for_="2m")
+    named = panels.timeseries("Errors", alert.signal, unit="reqps", alert=alert)
+    own = panels.timeseries("Errors too", alert.signal, unit="reqps", alert=alert,
+                            thresholds=panels.above(0.1), key="own")
+    model = compile_dashboard(Dashboard(uid="t", title="T", panels=[named, own]))
+    first, second = model["panels"]
+    assert first["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
+        {"color": "green", "value": None}, {"color": "red", "value": 0.05}]
+    assert first["links"][0]["title"] == "Alert: HighErrorRate > 0.05 for 2m"
+    assert second["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 0.1
+    found = subprocess.run  # lint flags the disagreement of the second panel
+    from dashkit.lint.rules import lint
+    from dashkit.lint.findings import Subject
+
+    flagged = [f for f in lint([Subject(model, "t.py", "dashkit")]) if f.rule == "alert-threshold"]
+    assert [f.panel for f in flagged] == ["Errors too"]
+    del found
+
+
+def test_recorded_series_are_catalog_metrics_and_the_dashboards_use_them():
+    rule = RecordingRule(name="service:http_requests:rate5m", labels=["service"],
+                         signal=promql.rate_sum("http_requests_total", ["service"], window="5m"))
+    catalog = Catalog("t", [counter("http_requests_total", ["service"]), rule.metric()])
+    ok = panels.timeseries("Rate", promql.sum_(promql.sel(rule.name), ["service"]))
+    compile_dashboard(Dashboard(uid="t", title="T", catalog=catalog, panels=[ok]))
+    wrong = panels.timeseries("Rate", promql.sum_(promql.sel(rule.name), ["route"]))
+    with pytest.raises(DashkitError, match="has no label 'route'"):
+        compile_dashboard(Dashboard(uid="t", title="T", catalog=catalog, panels=[wrong]))
+    assert rules_document([RuleGroup("g", [rule])], {})["groups"][0]["rules"] == [
+        {"record": "service:http_requests:rate5m",
+         "expr": "sum by (service) (rate(http_requests_total[5m]))"}]
+
+
+def test_the_readme_lists_each_alert_with_what_was_fixed():
+    from dashkit import load_project
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Alerts"):]
+    for alert in [a for g in load_project(DASHBOARDS).rule_groups for a in g.alerts()]:
+        row = next((line for line in section.splitlines() if line.startswith(f"| `{alert.name}`")),
+                   None)
+        assert row is not None, alert.name
+        expr = alert.expr.replace("|", "\\|")  # escaped in a Markdown table
+        assert f"`{expr}`" in row and alert.fixed in row and alert.for_ in row
