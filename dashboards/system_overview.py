@@ -4,7 +4,7 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 from dashkit import Row, link_to, panels, promql
-from dashkit.sdk.composites import error_ratio, firing_alerts_table, golden_signals
+from dashkit.sdk.composites import firing_alerts_table, golden_signals
 from dashkit.sdk.dashboard import drilldown_url
 from dashkit.sdk.panels import Target, above, value_map
 
@@ -35,9 +35,10 @@ golden = golden_signals(
 
 worst = panels.table(
     "Worst services (last 5m)",
-    Target(error_ratio("http_requests_total", ["service"], where=SERVICES), "5xx ratio"),
-    Target(promql.quantile(0.95, "http_request_duration_seconds", ["service"], where=SERVICES), "p95"),
-    Target(promql.rate_sum("http_requests_total", ["service"], where=SERVICES), "req/s"),
+    # the recording rules' series: Prometheus computes these every 30s, not every page load
+    *[Target(promql.sel(rule.name, where=SERVICES), legend)
+      for rule, legend in ((e.ERROR_RATIO, "5xx ratio"), (e.LATENCY_P95, "p95"),
+                           (e.REQUEST_RATE, "req/s"))],
     sort_by="Value #A",
     overrides=[
         {"matcher": {"id": "byName", "options": "Value #A"}, "properties": [

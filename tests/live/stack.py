@@ -153,14 +153,18 @@ class Stack:
                 "rule_files": [str(self.workdir / "rules.yml"), str(self.workdir / "alerts.yml")],
                 "scrape_configs": scrape}
 
-    def wait_for_data(self, scrapes: int = 12, timeout: float = 90.0) -> None:
-        """Until every target is up and has been scraped ``scrapes`` times."""
+    def wait_for_data(self, scrapes: int = 12, timeout: float = 150.0) -> None:
+        """Until every target is up and has been scraped ``scrapes`` times, and every rule
+        group has been evaluated once (so recorded series exist)."""
         deadline = time.time() + timeout
         query = f"min(count_over_time(up[5m])) >= {scrapes} and min(up) == 1"
         while time.time() < deadline:
             result = requests.get(f"{self.prometheus_url}/api/v1/query",
                                   params={"query": query}, timeout=5).json()
-            if result["data"]["result"]:
+            groups = requests.get(f"{self.prometheus_url}/api/v1/rules",
+                                  timeout=5).json()["data"]["groups"]
+            evaluated = all(not g["lastEvaluation"].startswith("0001") for g in groups)
+            if result["data"]["result"] and evaluated and groups:
                 return
             time.sleep(1)
         down = requests.get(f"{self.prometheus_url}/api/v1/query",

@@ -56,6 +56,24 @@ def timeseries(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelDa
         for s in data.series
         if any(math.isfinite(v) for v in s.values)
     ]
+    if not series and any(s.values for s in data.series):
+        # series that are all NaN (0/0 ratios of idle routes): Grafana draws no line, but the
+        # query did answer, so it is not "No data"
+        canvas.text(
+            box.left + box.width / 2,
+            box.top + box.height / 2,
+            "NaN",
+            size=14,
+            colour=MUTED,
+            ha="center",
+            va="center",
+        )
+        _legend(
+            canvas,
+            Box(box.left + 60, box.bottom - 12, box.width - 68, 12),
+            [s.name for s in data.series],
+        )
+        return "drawn"
     if not series:
         return no_data(canvas, box)
     legend = (panel.get("options") or {}).get("legend") or {}
