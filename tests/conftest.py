@@ -81,11 +81,8 @@ def live_stack() -> Iterator[object]:
 
     absent = missing()
     if absent:
-        message = (f"live stack needs Debian packages: {', '.join(absent)} "
-                   "(make test installs them)")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"live stack needs Debian packages: {', '.join(absent)} "
+                    "(make test installs them)")
     with running_stack() as stack:
         yield stack
 
@@ -110,3 +107,11 @@ def wait_until(condition, timeout: float = 60.0, what: str = "condition", every:
             return value
         time.sleep(every)
     raise AssertionError(f"not within {timeout:.0f} s: {what}")
+
+
+def unavailable(message: str) -> None:
+    """A tool a test needs is missing: under CI that is a failure (make test installs it),
+    elsewhere the test is skipped with the reason."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

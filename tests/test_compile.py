@@ -100,7 +100,7 @@ def test_datasource_variable_is_added_when_panels_use_it():
     model = Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]).to_model()
     assert model["templating"]["list"][0] == {
         "name": "datasource", "type": "datasource", "query": "prometheus", "hide": 0,
-        "regex": "", "current": {}, "options": [], "refresh": 1}
+        "regex": "", "options": [], "refresh": 1}
 
 
 def test_dashboard_without_catalog_skips_metric_checks():

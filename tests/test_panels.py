@@ -5,6 +5,8 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
+from dashkit.sdk.options import PANEL_LINK_DEFAULTS
+
 from dashkit import DashkitError, Dashboard, Panel, panels, promql, variables
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
@@ -203,7 +205,8 @@ def test_every_builder_takes_the_common_options(build):
                   repeat_direction="v", max_per_row=3, w=7, h=5, key="k", extra={"maxDataPoints": 9})
     dashboard = Dashboard("u", "t", [panel], variables=[variables.custom("service", ["a", "b"])])
     model = dashboard.to_model()["panels"][0]
-    assert (model["description"], model["links"], model["transparent"]) == ("why", [runbook], True)
+    assert (model["description"], model["transparent"]) == ("why", True)
+    assert model["links"] == [{**PANEL_LINK_DEFAULTS, **runbook}]  # what Grafana's types require
     assert (model["repeat"], model["repeatDirection"], model["maxPerRow"]) == ("service", "v", 3)
     assert (model["gridPos"]["w"], model["gridPos"]["h"], model["maxDataPoints"]) == (7, 5, 9)
     plain = Dashboard("u", "t", [build()]).to_model()["panels"][0]

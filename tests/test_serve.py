@@ -5,7 +5,6 @@ and the server keeps running. Without Chromium the test skips, except under CI, 
 (make test installs it)."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DASHBOARDS, PROJECT_UIDS, wait_until
+from conftest import DASHBOARDS, PROJECT_UIDS, unavailable, wait_until
 
 pytestmark = pytest.mark.browser
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -25,10 +24,7 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 def browser() -> Iterator[object]:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        message = f"needs Debian's chromium and chromium-driver: {', '.join(missing)}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"needs Debian's chromium and chromium-driver: {', '.join(missing)}")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

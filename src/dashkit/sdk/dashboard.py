@@ -78,9 +78,12 @@ class Annotation:
 def firing_alerts(datasource: DatasourceRef = variable_ref("prometheus", "datasource"),
                   name: str = "Firing alerts") -> Annotation:
     """Marks on every time series when a Prometheus alert fired (``ALERTS{alertstate="firing"}``)."""
+    # The query in ``target``, the display settings beside it: where Grafana's Prometheus
+    # annotation editor writes them (AnnotationQueryEditor.tsx); ``interval`` is its "Min step".
     return Annotation(name, datasource, {
-        "expr": 'ALERTS{alertstate="firing"}', "step": "60s", "titleFormat": "{{alertname}}",
-        "textFormat": "{{instance}} {{job}}", "tagKeys": "severity", "useValueForTime": False,
+        "target": {"refId": "Anno", "expr": 'ALERTS{alertstate="firing"}', "interval": "60s"},
+        "titleFormat": "{{alertname}}", "textFormat": "{{instance}} {{job}}",
+        "tagKeys": "severity", "useValueForTime": False,
     })
 
 

@@ -66,6 +66,13 @@ class PanelOptions(TypedDict, total=False):
     alert: Alert | None
 
 
+#: The fields Grafana's types require of a panel's header link (a DashboardLink in
+#: @grafana/schema), at the values Grafana's own link editor starts from.
+PANEL_LINK_DEFAULTS: dict[str, Any] = {"asDropdown": False, "icon": "external link",
+                                       "includeVars": False, "keepTime": False, "tags": [],
+                                       "targetBlank": False, "tooltip": "", "type": "link"}
+
+
 def _grid_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{attribute.name} must be a whole number of grid units, not {value!r}")
@@ -115,7 +122,8 @@ class CommonOptions:
         if self.links:
             data["fieldConfig"] = {"defaults": {"links": list(self.links)}}
         if self.panel_links or self.alert is not None:
-            data["links"] = [*self.panel_links, *([self.alert.link()] if self.alert else [])]
+            links = [*self.panel_links, *([self.alert.link()] if self.alert else [])]
+            data["links"] = [{**PANEL_LINK_DEFAULTS, **link} for link in links]
         if self.transparent:
             data["transparent"] = True
         if self.repeat:

@@ -50,7 +50,7 @@ def datasource(name: str, plugin: str, *, label: str | None = None, regex: str =
                hide: int = 0) -> Variable:
     """A datasource picker; it starts on the default datasource of that plugin type."""
     return Variable(name, "datasource", label, hide,
-                    {"query": plugin, "regex": regex, "current": {}, "options": [], "refresh": 1})
+                    {"query": plugin, "regex": regex, "options": [], "refresh": 1})
 
 
 def label_values(label: str, series: str | None = None, where: Matchers | None = None) -> Expr:
@@ -70,10 +70,9 @@ def query(name: str, expr: Expr | str, datasource: DatasourceRef, *, label: str 
     text = str(expr)
     fields: dict[str, Any] = {
         "datasource": datasource.to_json_data(),
-        "definition": text,
         "query": {"query": text, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
         "refresh": refresh, "regex": regex, "sort": sort,
-        "multi": multi, "includeAll": include_all, "current": {}, "options": [],
+        "multi": multi, "includeAll": include_all, "options": [],
     }
     if all_value is not None:
         fields["allValue"] = all_value
@@ -90,7 +89,7 @@ def custom(name: str, values: list[str], *, label: str | None = None, multi: boo
            include_all: bool = False, hide: int = 0) -> Variable:
     """A fixed list of values: environments, regions, anything Prometheus does not list."""
     return Variable(name, "custom", label, hide, {
-        "query": ",".join(values), "multi": multi, "includeAll": include_all, "current": {},
+        "query": ",".join(values), "multi": multi, "includeAll": include_all,
         "options": [],
     })
 
@@ -99,5 +98,5 @@ def interval(name: str, values: list[str], *, label: str | None = None, auto: bo
     """A choice of window lengths, for panels that let the reader pick the resolution."""
     return Variable(name, "interval", label, 0, {
         "query": ",".join(values), "auto": auto, "auto_count": 30, "auto_min": "10s",
-        "current": {}, "options": [], "refresh": 2,
+        "options": [], "refresh": 2,
     })

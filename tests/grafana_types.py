@@ -1,0 +1,110 @@
+"""Type-checking dashboards against Grafana's own published TypeScript types: npm's
+``@grafana/schema`` (Apache-2.0), with npm's ``typescript``, installed into a cache folder.
+
+Each dashboard is written as a typed literal (``const d: Dashboard = {...};``), so TypeScript's
+excess-property checks apply to every nested object, and ``tsc --strict --noEmit`` reports what
+does not fit. Two kinds of report are not defects of the JSON, and are filtered out:
+
+- **string enums**: JSON cannot spell a TypeScript enum member, only its value. An error
+  ``Type '"absolute"' is not assignable to type 'ThresholdsMode'`` is dropped only when
+  ``"absolute"`` really is a value of the enum ``ThresholdsMode`` in @grafana/schema's own
+  declarations (read from its .d.ts files).
+- **a datasource's annotation fields**: @grafana/schema types an annotation's ``target`` as the
+  generic ``DataQuery`` (refId, hide, queryType, datasource) and the annotation itself without
+  the fields a datasource's annotation editor adds, while panel targets are
+  ``Record<string, unknown>``. Grafana's Prometheus annotation editor
+  (``packages/grafana-prometheus/src/components/AnnotationQueryEditor.tsx``) writes ``expr`` and
+  ``interval`` into ``target`` and ``titleFormat``, ``textFormat``, ``tagKeys`` and
+  ``useValueForTime`` beside it: exactly those, and only on an annotation, are dropped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from conftest import unavailable
+
+TYPESCRIPT = "5.9.3"
+GRAFANA_SCHEMA = "13.2.3"
+CACHE = Path(os.environ.get("DASHKIT_TS_CACHE", Path.home() / ".cache" / "dashkit-typescript"))
+TSCONFIG = {"compilerOptions": {"strict": True, "noEmit": True, "target": "es2020",
+                                "module": "esnext", "moduleResolution": "bundler",
+                                "skipLibCheck": True, "types": []}, "include": ["*.ts"]}
+ERROR = re.compile(r"^(?P<file>[^(]+)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): "
+                   r"(?P<message>.*)$")
+ENUM_VALUE = re.compile(r"Type '\"(?P<value>[^\"]*)\"' is not assignable to type '(?P<enum>\w+)'\.")
+EXCESS = re.compile(r"'\"?(?P<field>\w+)\"?' does not exist in type '(?P<type>[\w<>]+)'")
+#: What Grafana's Prometheus annotation editor writes, and where (see the module's docstring).
+ANNOTATION_FIELDS = {"DataQuery": {"expr", "interval"},
+                     "AnnotationQuery<DataQuery>": {"titleFormat", "textFormat", "tagKeys",
+                                                    "useValueForTime"}}
+
+
+def tools() -> Path:
+    """The cache folder with typescript and @grafana/schema installed (npm, once)."""
+    marker = CACHE / f".installed-{TYPESCRIPT}-{GRAFANA_SCHEMA}"
+    if marker.exists():
+        return CACHE
+    npm = shutil.which("npm")
+    if npm is None:
+        unavailable("needs node and npm to install typescript and @grafana/schema")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / "package.json").write_text(json.dumps({"private": True}))
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent",
+                    f"typescript@{TYPESCRIPT}", f"@grafana/schema@{GRAFANA_SCHEMA}"],
+                   cwd=CACHE, check=True, timeout=600, capture_output=True)
+    marker.write_text("")
+    return CACHE
+
+
+def enum_values(cache: Path) -> dict[str, set[str]]:
+    """Every string enum of @grafana/schema's declarations and its values."""
+    found: dict[str, set[str]] = {}
+    for path in (cache / "node_modules" / "@grafana" / "schema" / "dist" / "types").rglob("*.d.ts"):
+        for name, body in re.findall(r"enum (\w+) \{([^}]*)\}", path.read_text()):
+            found.setdefault(name, set()).update(re.findall(r'=\s*"([^"]*)"', body))
+    return found
+
+
+def type_errors(models: Mapping[str, Any], type_name: str = "Dashboard",
+                module: str = "@grafana/schema") -> dict[str, list[str]]:
+    """``tsc --strict`` errors of each model as a typed literal of ``type_name`` from ``module``,
+    after the two filters of the module's docstring; by model name."""
+    cache = tools()
+    enums = enum_values(cache)
+    with tempfile.TemporaryDirectory(dir=cache) as folder:
+        files = {}
+        for index, (name, model) in enumerate(sorted(models.items())):
+            file = f"d{index}.ts"
+            files[file] = name
+            text = json.dumps(model, indent=2, ensure_ascii=False)
+            (Path(folder) / file).write_text(
+                f'import type {{ {type_name} }} from "{module}";\n'
+                f"export const d: {type_name} = {text};\n")
+        (Path(folder) / "tsconfig.json").write_text(json.dumps(TSCONFIG))
+        done = subprocess.run(["node", str(cache / "node_modules" / "typescript" / "bin" / "tsc"),
+                               "-p", folder, "--pretty", "false"],
+                              capture_output=True, text=True, timeout=600)
+    errors: dict[str, list[str]] = {name: [] for name in models}
+    for line in done.stdout.splitlines():
+        match = ERROR.match(line.strip())
+        if match is None:
+            continue
+        message = match["message"]
+        enum = ENUM_VALUE.search(message)
+        if enum and enum["value"] in enums.get(enum["enum"], set()):
+            continue
+        excess = EXCESS.search(message)
+        if match["code"] == "TS2353" and excess and excess["field"] in ANNOTATION_FIELDS.get(
+                excess["type"], set()):
+            continue
+        errors[files[Path(match["file"]).name]].append(
+            f"line {match['line']}: {match['code']} {message}")
+    return errors
