@@ -214,3 +214,46 @@ def test_synthetic_counters_rise_their_rates_are_positive_and_quantiles_sit_in_t
     assert {s.labels["queue"] for s in rate} == {"mail", "sms"}
     assert all(v > 0 for s in rate for v in s.values)
     assert all(0.01 <= v <= 5 for s in p95 for v in s.values)
+
+
+def test_the_serve_page_answers_hostile_requests_with_a_404_never_a_file_outside(tmp_path):
+    """dashkit serve's HTTP side on loopback, without a browser: only the preview folder's
+    pictures are served; paths that climb out, odd names and a bad ``since`` are answered."""
+    import http.client
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from dashkit.preview.serve import Live, _handler
+
+    out = tmp_path / "preview"
+    out.mkdir()
+    (out / "d.png").write_bytes(b"\x89PNG picture")
+    (tmp_path / "secret.png").write_bytes(b"secret")
+    live = Live(out)
+    live.publish("")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(live))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def get(path: str) -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+
+        assert get("/d.png") == (200, b"\x89PNG picture")
+        for path in ("/../secret.png", "/%2e%2e/secret.png", "/..%2Fsecret.png", "//etc/passwd",
+                     "/preview/../secret.png", "/d.png/..", "/nothing.png", "/index.html"):
+            status, body = get(path)
+            assert status == 404 and b"secret" not in body, path
+        assert get("/events?since=abc") == (200, b"data: 1\n\n")  # read as 0: reload, no crash
+        assert b"d.png" in get("/")[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bad_time_range_is_one_line():
+    result = CliRunner().invoke(main, ["preview", "--dashboards", str(DASHBOARDS), "--time", "abc"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: --time 'abc': give FROM,TO, e.g. now-6h,now"]

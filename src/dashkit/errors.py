@@ -91,9 +91,11 @@ class DashkitErrors(DashkitError):
 
     def __init__(self, errors: "list[DashkitError] | tuple[DashkitError, ...]") -> None:
         flat: list[DashkitError] = []
+        seen: set[str] = set()
         for error in errors:
             for each in error.errors if isinstance(error, DashkitErrors) else [error]:
-                if str(each) not in {str(seen) for seen in flat}:  # a shared module's, once
+                if str(each) not in seen:  # a shared module's error, once
+                    seen.add(str(each))
                     flat.append(each)
         super().__init__(f"{len(flat)} error{'s' * (len(flat) != 1)}")
         self.errors = tuple(flat)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dashkit.cli.group import checked_url, dashboards_option, main
-from dashkit.cli.output import fail
+from dashkit.cli.output import fail, usage
 from dashkit.errors import DashkitError
 from dashkit.text import counted, format_table
 
@@ -25,7 +25,7 @@ def _time_range(value: str | None) -> tuple[str, str] | None:
         return None
     parts = value.split(",")
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise click.UsageError(f"--time {value!r}: give FROM,TO, e.g. now-6h,now")
+        usage(DashkitError(f"--time {value!r}: give FROM,TO, e.g. now-6h,now"))
     return parts[0].strip(), parts[1].strip()
 
 
@@ -66,11 +66,13 @@ def picture_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _needs_extra() -> None:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        fail(DashkitError("previews need matplotlib: pip install 'dashkit[preview]'"))
+def _needs_extra(*modules: str) -> None:
+    """The preview extra's libraries, or one line saying how to install them."""
+    import importlib.util
+
+    missing = [m for m in ("matplotlib", *modules) if importlib.util.find_spec(m) is None]
+    if missing:
+        fail(DashkitError(f"{' and '.join(missing)} missing: pip install 'dashkit[preview]'"))
 
 
 @main.command("preview")
@@ -171,7 +173,7 @@ def serve_command(
     seed: int,
 ) -> None:
     """Show every dashboard's picture on a local page that redraws when a file changes."""
-    _needs_extra()
+    _needs_extra("watchfiles")
     from dashkit.build.output import check_output_location
     from dashkit.preview.serve import serve
 

@@ -9,6 +9,7 @@ label values or a ``custom`` variable, else ``<label>-1``. Nothing depends on th
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -23,7 +24,7 @@ from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import TargetRef
-from dashkit.query.analyse import analyse_promql, expand_for_parsing
+from dashkit.query.analyse import PromQLAnalysis, analyse_promql, expand_for_parsing
 from dashkit.query.catalog import Catalog, MetricType
 from dashkit.query.expand import expand, relative_seconds
 
@@ -174,7 +175,7 @@ class SyntheticData:
         if text.startswith(("count(", "count_over_time(")) or "ALERTS" in text:
             return 0.0, 6.0, True
         names = (
-            {u.name or "" for u in analyse_promql(expand_for_parsing(expr)).selectors}
+            {u.name or "" for u in _analysis(expr).selectors}
             if language == "promql"
             else set()
         )
@@ -188,7 +189,7 @@ class SyntheticData:
         """One label set per series: every combination of the grouping labels' values."""
         if language != "promql":
             return [{}]
-        analysis = analyse_promql(expand_for_parsing(expr))
+        analysis = _analysis(expr)
         grouping: list[str] = []
         aggregated = False
         for use in analysis.selectors:
@@ -214,7 +215,7 @@ def _raw_counter(expr: str, catalog: Catalog | None) -> bool:
     """True where the query reads a catalogued counter with no rate around it."""
     if catalog is None:
         return False
-    uses = analyse_promql(expand_for_parsing(expr)).selectors
+    uses = _analysis(expr).selectors
     return bool(uses) and all(
         u.name in catalog
         and catalog.metric(u.name).type is MetricType.COUNTER
@@ -224,11 +225,18 @@ def _raw_counter(expr: str, catalog: Catalog | None) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _analysis(expr: str) -> PromQLAnalysis:
+    """A query's analysis, parsed once: a series asks for its shape, labels, buckets and
+    whether it is a raw counter, and every series of a panel asks again."""
+    return analyse_promql(expand_for_parsing(expr))
+
+
 def _buckets(expr: str, catalog: Catalog | None) -> tuple[float, ...]:
     """The bucket bounds of the histogram a quantile query reads, from the catalog."""
     if catalog is None:
         return ()
-    for use in analyse_promql(expand_for_parsing(expr)).selectors:
+    for use in _analysis(expr).selectors:
         if use.name and use.name in catalog:
             metric = catalog.metric(use.name)
             if metric.type is MetricType.HISTOGRAM and metric.buckets:

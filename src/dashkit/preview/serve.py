@@ -108,7 +108,8 @@ def _handler(live: Live) -> type[BaseHTTPRequestHandler]:
             if url.path == "/":
                 self._send(200, page(live).encode(), "text/html; charset=utf-8")
             elif url.path == "/events":
-                self._events(int((parse_qs(url.query).get("since") or ["0"])[0] or 0))
+                since = (parse_qs(url.query).get("since") or ["0"])[0]
+                self._events(int(since) if since.isdigit() else 0)
             elif url.path == "/status":
                 status = {"version": live.version, "error": live.error}
                 self._send(200, json.dumps(status).encode(), "application/json")
