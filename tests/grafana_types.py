@@ -73,10 +73,27 @@ def enum_values(cache: Path) -> dict[str, set[str]]:
     return found
 
 
+V2_MODULE = "@grafana/schema/apis/dashboard.grafana.app/v2"
+#: A v2 resource file: @grafana/schema's v2 ``Spec``, in the Kubernetes object a file or an API
+#: call carries (the package's ``Dashboard`` also requires the ``status`` a server adds, and its
+#: exported ``Metadata`` is the server-side one; the part of ObjectMeta a client writes is here).
+V2_RESOURCE = ('{ apiVersion: "dashboard.grafana.app/v2"; kind: "Dashboard"; metadata: '
+               '{ name: string; namespace?: string; resourceVersion?: string; '
+               'annotations?: Record<string, string>; labels?: Record<string, string> }; '
+               'spec: Spec }')
+
+
+def v2_type_errors(resources: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``type_errors`` of v2 resource files against @grafana/schema's dashboard v2 types."""
+    return type_errors(resources, V2_RESOURCE, V2_MODULE, imports="Spec")
+
+
 def type_errors(models: Mapping[str, Any], type_name: str = "Dashboard",
-                module: str = "@grafana/schema") -> dict[str, list[str]]:
-    """``tsc --strict`` errors of each model as a typed literal of ``type_name`` from ``module``,
-    after the two filters of the module's docstring; by model name."""
+                module: str = "@grafana/schema", imports: str | None = None
+                ) -> dict[str, list[str]]:
+    """``tsc --strict`` errors of each model as a typed literal of ``type_name`` (imported from
+    ``module``, or a type expression over ``imports``), after the two filters of the module's
+    docstring; by model name."""
     cache = tools()
     enums = enum_values(cache)
     with tempfile.TemporaryDirectory(dir=cache) as folder:
@@ -86,7 +103,7 @@ def type_errors(models: Mapping[str, Any], type_name: str = "Dashboard",
             files[file] = name
             text = json.dumps(model, indent=2, ensure_ascii=False)
             (Path(folder) / file).write_text(
-                f'import type {{ {type_name} }} from "{module}";\n'
+                f'import type {{ {imports or type_name} }} from "{module}";\n'
                 f"export const d: {type_name} = {text};\n")
         (Path(folder) / "tsconfig.json").write_text(json.dumps(TSCONFIG))
         done = subprocess.run(["node", str(cache / "node_modules" / "typescript" / "bin" / "tsc"),

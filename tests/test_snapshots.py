@@ -16,13 +16,22 @@ UIDS = PROJECT_UIDS
 
 
 def test_no_snapshot_is_left_from_a_removed_dashboard():
-    stale = sorted({path.stem for path in SNAPSHOTS.glob("*.json")} - set(UIDS))
+    stale = sorted({path.stem.removesuffix(".v2") for path in SNAPSHOTS.glob("*.json")} - set(UIDS))
     assert not stale, f"snapshots of dashboards the project no longer defines: {stale}; delete them"
 
 
 @pytest.mark.parametrize("uid", UIDS)
 def test_dashboard_json(uid, compiled, json_snapshot):
     assert dumps(compiled[uid].model) == json_snapshot
+
+
+@pytest.mark.parametrize("name", [f"{uid}.v2" for uid in UIDS])
+def test_dashboard_v2_resource(name, compiled, json_snapshot):
+    """``build --schema v2``'s file for each dashboard (the provider's folder annotation)."""
+    from dashkit.build.provisioning import file_provisioning_resource
+
+    model = compiled[name.removesuffix(".v2")].model
+    assert dumps(file_provisioning_resource(model, "easymo")) == json_snapshot
 
 
 @pytest.mark.parametrize("name", ["provisioning-dashboards"])

@@ -13,7 +13,8 @@ from dashkit.grafana.model import iter_panels
 from dashkit.build.output import (check_output_location, replace_folder)
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
-from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
+from dashkit.build.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
+                                        file_provisioning_resource, provider_yaml, write_git_sync)
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
 from dashkit.lint.rules import lint_dashboard, lint_set
@@ -123,14 +124,27 @@ class BuildResult:
 _MARKER_TEXT = ("Written by dashkit build. This folder is replaced whole on every build;\n"
                 "edit the Python dashboards instead.\n")
 
+#: The dashboard schemas ``build`` writes: classic JSON, or Grafana 13's v2 resources.
+SCHEMAS = ("v1", "v2")
+
+
 def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
-               options: ProviderOptions) -> None:
-    """The provisioning tree, written whole or not at all (``replace_folder``)."""
+               options: ProviderOptions, schema: str = "v1") -> None:
+    """The provisioning tree, written whole or not at all (``replace_folder``). With ``schema``
+    v2 the dashboards are v2 resources, and a ``git-sync/`` tree for a Git Sync repository is
+    written beside them (provisioning.py says what each reader of them requires)."""
+    if schema not in SCHEMAS:
+        raise DashkitError(f"unknown dashboard schema {schema!r}: choose {' or '.join(SCHEMAS)}")
+
     def fill(staging: Path) -> None:
         dashboards = staging / "dashboards"
         dashboards.mkdir()
         for item in compiled:
-            (dashboards / item.filename).write_text(dumps(item.model), encoding="utf-8")
+            document = (item.model if schema == "v1" else
+                        file_provisioning_resource(item.model, options.resolved_folder_uid))
+            (dashboards / item.filename).write_text(dumps(document), encoding="utf-8")
+        if schema == "v2":
+            write_git_sync(staging / GIT_SYNC_FOLDER, [c.model for c in compiled], options)
         provisioning = staging / "provisioning"
         (provisioning / "dashboards").mkdir(parents=True)
         (provisioning / "datasources").mkdir()
@@ -153,11 +167,11 @@ def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> Non
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
           options: ProviderOptions = ProviderOptions(), *, force: bool = False,
-          rules_dir: str | Path | None = None) -> BuildResult:
+          rules_dir: str | Path | None = None, schema: str = "v1") -> BuildResult:
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
     and its Prometheus rules (if it defines any) to ``rules_dir`` (each refused where replacing
-    it would delete what dashkit did not write, unless ``force``). Everything is checked before
-    anything is written."""
+    it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
+    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written."""
     from dashkit.build.rules import check_project_rules, write_rules
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
@@ -167,7 +181,7 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     compiled = compile_project(project)
     check_lint_errors(compiled, Path(dashboards_dir))
     check_project_rules(project.rule_groups, compiled)
-    write_tree(compiled, project, Path(out_dir), options)
+    write_tree(compiled, project, Path(out_dir), options, schema)
     if rules_dir is not None and project.rule_groups:
         write_rules(project.rule_groups, compiled, Path(rules_dir))
     return BuildResult(Path(out_dir), tuple(compiled),

@@ -2,7 +2,8 @@
 
 Accepts the bare model; the HTTP API's ``{"dashboard": …, "meta": …}`` and
 ``{"dashboard": …, "overwrite": …, "inputs": …}``; exported files with ``__inputs``/``__requires``;
-mixin file maps ``{"name.json": {…}}``; and legacy ``rows[]`` layouts, converted to grid positions
+mixin file maps ``{"name.json": {…}}``; Kubernetes-style resources of Grafana 12/13's dashboard API,
+a v0/v1 one wrapping the classic model and a v2 one converted back (dashkit.grafana.v2); and legacy ``rows[]`` layouts, converted to grid positions
 the way Grafana's ``DashboardMigrator.upgradeToGridLayout`` does.
 """
 from __future__ import annotations
@@ -19,12 +20,15 @@ import orjson
 
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import as_array
+from dashkit.grafana.v2_read import classic_of_resource, is_dashboard_resource, resource_version
 
 Json = dict[str, Any]
 
 # Grafana's grid: 30 px cells with 8 px margins, 3 cells minimum; old spans were twelfths.
 _CELL_HEIGHT, _CELL_MARGIN, _MIN_PANEL_HEIGHT = 30, 8, 90
 _DEFAULT_ROW_HEIGHT = 250
+#: Git Sync's folder metadata file (a Folder resource) in a repository's folder.
+GIT_SYNC_FOLDER_FILE = "_folder.json"
 
 
 @attrs.frozen
@@ -34,7 +38,8 @@ class Loaded:
     name: str
     model: Json
     source: str
-    #: "bare", "api" ({"dashboard": …}), or "file-map" ({"x.json": {…}})
+    #: "bare", "api" ({"dashboard": …}), "file-map" ({"x.json": {…}}), or "resource-v1",
+    #: "resource-v2"… (``{"apiVersion": "dashboard.grafana.app/<version>", "spec": …}``)
     wrapper: str = "bare"
     #: True where the file carried ``__inputs`` (an export for the import UI).
     exported: bool = False
@@ -55,6 +60,13 @@ def unwrap(raw: Any, source: str) -> list[Loaded]:
         return [Loaded(str(raw.get("title") or Path(source).stem), raw, source,
                        exported=bool(raw.get("__inputs")),
                        inputs=tuple(raw.get("__inputs") or ()))]
+    if is_dashboard_resource(raw):
+        model = classic_of_resource(raw)
+        if not _looks_like_dashboard(model):
+            raise DashkitError("a dashboard resource whose spec is not a dashboard (no panels)",
+                               file=source)
+        return [Loaded(str(model.get("title") or Path(source).stem), model, source,
+                       f"resource-{resource_version(raw)}")]
     if isinstance(raw, dict) and _looks_like_dashboard(raw.get("dashboard")):
         inner = raw["dashboard"]
         inputs = tuple(raw.get("inputs") or inner.get("__inputs") or ())
@@ -265,13 +277,21 @@ def _check_panels(panels: Any, where: str, problems: list[str]) -> None:
                 _expect(panel[key], dict, f"{at}.{key}", problems)
 
 
+def json_files(path: Path) -> list[Path]:
+    """The file given, or the JSON files of a folder (recursively) that may hold dashboards."""
+    if not path.is_dir():
+        return [path]
+    # a Git Sync folder's metadata is a Folder resource, not a dashboard
+    return sorted(f for f in path.rglob("*.json") if f.name != GIT_SYNC_FOLDER_FILE)
+
+
 def load_json_paths(paths: Iterable[Path]) -> tuple[list[Loaded], list[DashkitError]]:
     """Every dashboard in the JSON files given, and in the folders given (recursively); a file
     that is not a dashboard is an error of its own, and the others are still read."""
     loaded: list[Loaded] = []
     errors: list[DashkitError] = []
     for path in paths:
-        for file in sorted(path.rglob("*.json")) if path.is_dir() else [path]:
+        for file in json_files(path):
             try:
                 loaded += load_json(file)
             except DashkitError as error:

@@ -261,7 +261,8 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
         emit(SCHEMA, f"schemaVersion {version} is above {MAX_SCHEMA_VERSION}")
     severity = ERROR if subject.provisioning else WARNING
     loaded = subject.loaded
-    if loaded is not None and loaded.wrapper != "bare":
+    # a dashboard resource is read by file provisioning (12.x+) and Git Sync: not a wrapper
+    if loaded is not None and loaded.wrapper in ("api", "file-map"):
         shape = '{"dashboard": …}' if loaded.wrapper == "api" else "a file map"
         emit(WRAPPED, f"wrapped in {shape}: file provisioning reads no title and skips it",
              severity=severity)

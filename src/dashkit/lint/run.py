@@ -12,7 +12,7 @@ from dashkit.errors import DashkitError
 from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
 from dashkit.lint.rules import lint
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions, unused  # noqa: F401
-from dashkit.grafana.normalise import load_json
+from dashkit.grafana.normalise import json_files, load_json
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
                   provisioning: bool = False) -> tuple[list[Subject], list[Finding]]:
@@ -20,8 +20,7 @@ def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
     subjects: list[Subject] = []
     findings: list[Finding] = []
     for path in paths:
-        files = sorted(path.rglob("*.json")) if path.is_dir() else [path]
-        for file in files:
+        for file in json_files(path):
             try:
                 loaded = load_json(file)
             except DashkitError as error:

@@ -1,0 +1,339 @@
+"""Grafana's v2 dashboard schema (``dashboard.grafana.app/v2``), to and from the one model.
+
+dashkit keeps one model, the classic dashboard JSON every other part works on; v2 is a second
+way of writing it down. :func:`to_v2_spec` maps it field by field the way Grafana's own
+converters do (``apps/dashboard/pkg/migration/conversion/v1beta1_to_v2alpha1.go`` and the
+frontend's ``transformSceneToSaveModelSchemaV2``): panels become ``elements`` named
+``panel-<id>``, their place a grid item (``RowsLayout`` of grid layouts once there is a row, the
+items' ``y`` relative to their row), queries ``DataQuery`` kinds with the datasource type as
+``group``, version ``v0`` and the datasource uid as ``name``. dashkit.grafana.v2_read reads a v2 spec back.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dashkit.grafana.model import as_array, as_object
+
+Json = dict[str, Any]
+
+GROUP = "dashboard.grafana.app"
+V2_API_VERSION = f"{GROUP}/v2"
+FOLDER_ANNOTATION = "grafana.app/folder"
+QUERY_VERSION = "v0"
+#: What a row's header takes in the classic grid: its panels start one cell below it.
+ROW_HEIGHT = 1
+#: Grafana's refresh picker when the model names none (getDefaultTimeSettingsSpec).
+DEFAULT_REFRESH_INTERVALS = ("5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d")
+#: A string query kept in an object spec, as Grafana's converter keeps it.
+LEGACY_STRING = "__legacyStringValue"
+
+CURSOR_SYNC = {0: "Off", 1: "Crosshair", 2: "Tooltip"}
+HIDE = {0: "dontHide", 1: "hideLabel", 2: "hideVariable"}
+REFRESH = {0: "never", 1: "onDashboardLoad", 2: "onTimeRangeChanged"}
+SORT = {0: "disabled", 1: "alphabeticalAsc", 2: "alphabeticalDesc", 3: "numericalAsc",
+        4: "numericalDesc", 5: "alphabeticalCaseInsensitiveAsc",
+        6: "alphabeticalCaseInsensitiveDesc", 7: "naturalAsc", 8: "naturalDesc"}
+VARIABLE_KINDS = {"query": "QueryVariable", "custom": "CustomVariable",
+                  "constant": "ConstantVariable", "datasource": "DatasourceVariable",
+                  "interval": "IntervalVariable", "textbox": "TextVariable",
+                  "adhoc": "AdhocVariable", "groupby": "GroupByVariable"}
+#: Panel fields that v2 keeps in the query group's options.
+QUERY_OPTIONS = ("timeFrom", "timeShift", "maxDataPoints", "interval", "hideTimeOverride",
+                 "cacheTimeout", "queryCachingTTL")
+#: Annotation fields v2 has a place for; the rest are the datasource's own.
+ANNOTATION_FIELDS = frozenset({"builtIn", "datasource", "enable", "hide", "iconColor", "name",
+                               "target", "filter", "mappings", "placement"})
+
+
+def _reverse(table: Mapping[int, str]) -> dict[str, int]:
+    return {name: number for number, name in table.items()}
+
+
+def _enum(table: Mapping[int, str], value: Any, default: int = 0) -> str:
+    if isinstance(value, str) and value in table.values():
+        return value
+    return table.get(value if isinstance(value, int) else default, table[default])
+
+
+def number(table: Mapping[int, str], value: Any, default: int = 0) -> int:
+    """The classic number of a v2 enum value (an unknown one is the default, as in Grafana)."""
+    return _reverse(table).get(value, default) if isinstance(value, str) else default
+
+
+# --- classic -> v2 -----------------------------------------------------------------------------
+def data_query(datasource: Any, spec: Json) -> Json:
+    """A ``DataQuery`` kind: the datasource's type as group, its uid as name."""
+    source = as_object(datasource)
+    query: Json = {"kind": "DataQuery", "group": str(source.get("type") or ""),
+                   "version": QUERY_VERSION, "spec": spec}
+    if source.get("uid"):
+        query["datasource"] = {"name": str(source["uid"])}
+    return query
+
+
+def _panel_query(target: Json, panel_datasource: Any) -> Json:
+    spec = {k: v for k, v in target.items() if k not in ("refId", "datasource", "hide")}
+    return {"kind": "PanelQuery", "spec": {
+        "query": data_query(target.get("datasource") or panel_datasource, spec),
+        "refId": str(target.get("refId", "")), "hidden": bool(target.get("hide", False))}}
+
+
+def _transformation(item: Json) -> Json:
+    spec = {k: v for k, v in item.items() if k != "id"}
+    spec.setdefault("options", {})
+    return {"kind": "Transformation", "group": str(item.get("id", "")), "spec": spec}
+
+
+def _data_link(link: Json) -> Json:
+    out: Json = {"title": str(link.get("title", "")), "url": str(link.get("url", ""))}
+    if "targetBlank" in link:
+        out["targetBlank"] = bool(link["targetBlank"])
+    return out
+
+
+def element(panel: Json) -> Json:
+    """One classic panel as a v2 element (a library panel stays a reference)."""
+    if isinstance(panel.get("libraryPanel"), dict):
+        library = panel["libraryPanel"]
+        return {"kind": "LibraryPanel", "spec": {
+            "id": panel.get("id", 0), "title": str(panel.get("title", "")),
+            "libraryPanel": {"name": str(library.get("name", "")),
+                             "uid": str(library.get("uid", ""))}}}
+    spec: Json = {"id": panel.get("id", 0), "title": str(panel.get("title", ""))}
+    if panel.get("description"):
+        spec["description"] = str(panel["description"])
+    spec["links"] = [_data_link(as_object(link)) for link in as_array(panel.get("links"))]
+    spec["data"] = {"kind": "QueryGroup", "spec": {
+        "queries": [_panel_query(as_object(t), panel.get("datasource"))
+                    for t in as_array(panel.get("targets"))],
+        "transformations": [_transformation(as_object(t))
+                            for t in as_array(panel.get("transformations"))],
+        "queryOptions": {k: panel[k] for k in QUERY_OPTIONS if k in panel}}}
+    field_config = as_object(panel.get("fieldConfig"))
+    spec["vizConfig"] = {"kind": "VizConfig", "group": str(panel.get("type", "")),
+                         "version": str(panel.get("pluginVersion", "")), "spec": {
+                             "options": as_object(panel.get("options")),
+                             "fieldConfig": {"defaults": as_object(field_config.get("defaults")),
+                                             "overrides": as_array(field_config.get("overrides"))}}}
+    if panel.get("transparent"):
+        spec["transparent"] = True
+    return {"kind": "Panel", "spec": spec}
+
+
+def _grid_item(panel: Json, name: str, row_y: int | None) -> Json:
+    pos = as_object(panel.get("gridPos"))
+    y = int(pos.get("y", 0))
+    spec: Json = {"x": int(pos.get("x", 0)), "y": y if row_y is None else y - row_y - ROW_HEIGHT,
+                  "width": int(pos.get("w", 12)), "height": int(pos.get("h", 8)),
+                  "element": {"kind": "ElementReference", "name": name}}
+    if panel.get("repeat"):
+        repeat: Json = {"mode": "variable", "value": str(panel["repeat"])}
+        if panel.get("repeatDirection") in ("h", "v"):
+            repeat["direction"] = panel["repeatDirection"]
+        if isinstance(panel.get("maxPerRow"), int) and panel["maxPerRow"] > 0:
+            repeat["maxPerRow"] = panel["maxPerRow"]
+        spec["repeat"] = repeat
+    return {"kind": "GridLayoutItem", "spec": spec}
+
+
+def _grid(items: list[Json]) -> Json:
+    return {"kind": "GridLayout", "spec": {"items": items}}
+
+
+def elements_and_layout(panels: list[Any]) -> tuple[Json, Json]:
+    """The ``elements`` and ``layout`` of a classic panel list."""
+    elements: Json = {}
+    panels = [as_object(p) for p in panels]
+    ids = [p.get("id") for p in panels] + [as_object(n).get("id") for p in panels
+                                          for n in as_array(p.get("panels"))]
+    spare = 1 + max((i for i in ids if isinstance(i, int)), default=0)
+
+    def add(panel: Json, row_y: int | None) -> Json:
+        nonlocal spare
+        name = f"panel-{panel.get('id', 0)}"
+        if name in elements or not isinstance(panel.get("id"), int):
+            # a repeated or missing id would lose a panel: v2 names elements by id
+            panel, spare = dict(panel, id=spare), spare + 1
+            name = f"panel-{panel['id']}"
+        elements[name] = element(panel)
+        return _grid_item(panel, name, row_y)
+
+    if not any(p.get("type") == "row" for p in panels):
+        return elements, _grid([add(p, None) for p in panels])
+    rows: list[Json] = []
+    row_y: int | None = None
+    for panel in panels:
+        if panel.get("type") == "row":
+            row_y = int(as_object(panel.get("gridPos")).get("y", 0))
+            spec: Json = {"title": str(panel.get("title", "")),
+                          "collapse": bool(panel.get("collapsed", False)),
+                          "layout": _grid([add(as_object(p), row_y)
+                                           for p in as_array(panel.get("panels"))])}
+            if panel.get("repeat"):
+                spec["repeat"] = {"mode": "variable", "value": str(panel["repeat"])}
+            rows.append({"kind": "RowsLayoutRow", "spec": spec})
+        elif not rows:  # panels above the first row: a row without a header
+            rows.append({"kind": "RowsLayoutRow", "spec": {
+                "title": "", "collapse": False, "hideHeader": True, "layout": _grid([])}})
+            rows[-1]["spec"]["layout"]["spec"]["items"].append(add(panel, None))
+        else:
+            rows[-1]["spec"]["layout"]["spec"]["items"].append(add(panel, row_y))
+    return elements, {"kind": "RowsLayout", "spec": {"rows": rows}}
+
+
+def _option(value: Any) -> Json:
+    option = as_object(value)
+    out: Json = {"text": option.get("text", ""), "value": option.get("value", "")}
+    if "selected" in option:
+        out["selected"] = bool(option["selected"])
+    return out
+
+
+def variable(classic: Json) -> Json | None:
+    """One templating variable as a v2 variable kind (None for a type v2 does not have)."""
+    kind = VARIABLE_KINDS.get(str(classic.get("type", "")))
+    if kind is None:
+        return None
+    spec: Json = {"name": str(classic.get("name", ""))}
+    for key in ("label", "description"):
+        if classic.get(key):
+            spec[key] = str(classic[key])
+    spec["hide"] = _enum(HIDE, classic.get("hide", 0))
+    spec["skipUrlSync"] = bool(classic.get("skipUrlSync", False))
+    if kind not in ("AdhocVariable",):
+        spec["current"] = _option(classic.get("current")) if classic.get("current") else {
+            "text": "", "value": ""}
+    if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "IntervalVariable",
+                "GroupByVariable"):
+        spec["options"] = [_option(o) for o in as_array(classic.get("options"))]
+    if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "GroupByVariable"):
+        spec["multi"] = bool(classic.get("multi", False))
+    if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable"):
+        spec["includeAll"] = bool(classic.get("includeAll", False))
+        if classic.get("allValue") is not None:
+            spec["allValue"] = str(classic["allValue"])
+    if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "AdhocVariable"):
+        spec["allowCustomValue"] = bool(classic.get("allowCustomValue", True))
+    if kind in ("QueryVariable", "DatasourceVariable"):
+        spec["refresh"] = _enum(REFRESH, classic.get("refresh", 0))
+        spec["regex"] = str(classic.get("regex") or "")
+    query = classic.get("query", "")
+    if kind == "QueryVariable":
+        spec["sort"] = _enum(SORT, classic.get("sort", 0))
+        if classic.get("definition"):
+            spec["definition"] = str(classic["definition"])
+        spec["query"] = data_query(classic.get("datasource"), dict(query) if isinstance(
+            query, dict) else {LEGACY_STRING: str(query or "")})
+    elif kind == "DatasourceVariable":
+        spec["pluginId"] = str(query or "")
+    elif kind == "IntervalVariable":
+        spec.update({"query": str(query or ""), "auto": bool(classic.get("auto", False)),
+                     "auto_min": str(classic.get("auto_min", "10s")),
+                     "auto_count": int(classic.get("auto_count", 30)),
+                     "refresh": "onTimeRangeChanged"})
+    elif kind in ("CustomVariable", "ConstantVariable", "TextVariable"):
+        spec["query"] = str(query or "")
+    out: Json = {"kind": kind}
+    if kind in ("AdhocVariable", "GroupByVariable"):
+        source = as_object(classic.get("datasource"))
+        out["group"] = str(source.get("type") or "")
+        if source.get("uid"):
+            out["datasource"] = {"name": str(source["uid"])}
+        if kind == "AdhocVariable":
+            spec.update({"baseFilters": as_array(classic.get("baseFilters")),
+                         "filters": as_array(classic.get("filters")),
+                         "defaultKeys": as_array(classic.get("defaultKeys"))})
+    out["spec"] = spec
+    return out
+
+
+def annotation(classic: Json) -> Json:
+    """One annotation: its target (or, for a built-in or legacy one, its own fields) becomes
+    the query spec; fields of the datasource's editor beside a target go in ``legacyOptions``."""
+    extra = {k: v for k, v in classic.items() if k not in ANNOTATION_FIELDS}
+    target = classic.get("target")
+    spec: Json = {"query": data_query(classic.get("datasource"), dict(as_object(target))
+                                      if isinstance(target, dict) else extra),
+                  "enable": bool(classic.get("enable", True)),
+                  "hide": bool(classic.get("hide", False)),
+                  "iconColor": str(classic.get("iconColor", "")),
+                  "name": str(classic.get("name", ""))}
+    if classic.get("builtIn"):
+        spec["builtIn"] = True
+    for key in ("filter", "mappings"):
+        if isinstance(classic.get(key), dict):
+            spec[key] = classic[key]
+    if isinstance(target, dict) and extra:
+        spec["legacyOptions"] = extra
+    return {"kind": "AnnotationQuery", "spec": spec}
+
+
+def _dashboard_link(link: Json) -> Json:
+    out: Json = {"title": str(link.get("title", "")), "type": str(link.get("type", "link")),
+                 "icon": str(link.get("icon", "")), "tooltip": str(link.get("tooltip", "")),
+                 "tags": [str(t) for t in as_array(link.get("tags"))],
+                 "asDropdown": bool(link.get("asDropdown", False)),
+                 "targetBlank": bool(link.get("targetBlank", False)),
+                 "includeVars": bool(link.get("includeVars", False)),
+                 "keepTime": bool(link.get("keepTime", False))}
+    if isinstance(link.get("url"), str):
+        out["url"] = link["url"]
+    return out
+
+
+def _time_settings(model: Json) -> Json:
+    time, picker = as_object(model.get("time")), as_object(model.get("timepicker"))
+    intervals = [str(i) for i in as_array(picker.get("refresh_intervals"))]
+    settings: Json = {"timezone": str(model.get("timezone") or "browser"),
+                      "from": str(time.get("from") or "now-6h"), "to": str(time.get("to") or "now"),
+                      "autoRefresh": str(model.get("refresh") or ""),
+                      "autoRefreshIntervals": intervals or list(DEFAULT_REFRESH_INTERVALS),
+                      "hideTimepicker": bool(picker.get("hidden", False)),
+                      "fiscalYearStartMonth": int(model.get("fiscalYearStartMonth") or 0)}
+    if model.get("weekStart") in ("saturday", "monday", "sunday"):
+        settings["weekStart"] = model["weekStart"]
+    if picker.get("nowDelay"):
+        settings["nowDelay"] = str(picker["nowDelay"])
+    if as_array(picker.get("quick_ranges")):
+        settings["quickRanges"] = [{k: str(as_object(r).get(k, "")) for k in ("display", "from", "to")}
+                                   for r in picker["quick_ranges"]]
+    return settings
+
+
+def to_v2_spec(model: Json) -> Json:
+    """The v2 ``spec`` of a classic dashboard model."""
+    elements, layout = elements_and_layout(as_array(model.get("panels")))
+    variables = [variable(as_object(v)) for v in as_array(as_object(model.get("templating")).get("list"))]
+    spec: Json = {
+        "annotations": [annotation(as_object(a)) for a in
+                        as_array(as_object(model.get("annotations")).get("list"))],
+        "cursorSync": _enum(CURSOR_SYNC, model.get("graphTooltip", 0)),
+        "editable": bool(model.get("editable", True)),
+        "elements": elements, "layout": layout,
+        "links": [_dashboard_link(as_object(link)) for link in as_array(model.get("links"))],
+        "liveNow": bool(model.get("liveNow", False)),
+        "preload": bool(model.get("preload", False)),
+        "tags": [str(t) for t in as_array(model.get("tags"))],
+        "timeSettings": _time_settings(model),
+        "title": str(model.get("title", "")),
+        "variables": [v for v in variables if v is not None]}
+    if model.get("description"):
+        spec["description"] = str(model["description"])
+    return spec
+
+
+def to_v2_resource(model: Json, folder_uid: str | None = None,
+                   annotations: Mapping[str, str] | None = None,
+                   labels: Mapping[str, str] | None = None) -> Json:
+    """A v2 resource file: ``metadata.name`` is the uid; the folder is an annotation."""
+    metadata: Json = {"name": str(model.get("uid", ""))}
+    notes = dict(annotations or {})
+    if folder_uid:
+        notes[FOLDER_ANNOTATION] = folder_uid
+    if notes:
+        metadata["annotations"] = dict(sorted(notes.items()))
+    if labels:
+        metadata["labels"] = dict(sorted(labels.items()))
+    return {"apiVersion": V2_API_VERSION, "kind": "Dashboard", "metadata": metadata,
+            "spec": to_v2_spec(model)}
