@@ -41,6 +41,7 @@ ABUSE_NET = "tests/abuse/test_abuse_network.py"
 ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
 PUBLISH = "tests/test_publish.py"
+RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
 IMPORT = "tests/test_import.py"
 MIGRATIONS = "tests/test_migrations.py"
@@ -71,6 +72,20 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("publish-ignores-drift", "an edit made in Grafana is never overwritten without "
              "--force", "publishing/publisher.py", "    if not force and marker != content_hash(live):",
              "    if False:", (PUBLISH,)),
+    Breakage("resources-not-a-no-op", "through the dashboard API too, an unchanged dashboard "
+             "is not written", "publishing/resources.py",
+             "    if content_hash(live_spec) == content_hash(spec) and live_folder == folder_uid:",
+             "    if False:", (RESOURCES,)),
+    Breakage("resources-ignore-drift", "through the dashboard API too, an edit made in Grafana "
+             "is never overwritten without --force", "publishing/resources.py",
+             "    if not force and marker != content_hash(live_spec):", "    if False:", (RESOURCES,)),
+    Breakage("resources-prune-other-folders", "through the dashboard API too, prune deletes only "
+             "what dashkit published in the folder", "publishing/resources.py",
+             '                or notes.get(FOLDER_ANNOTATION, "") != folder_uid):',
+             "                or False):", (RESOURCES,)),
+    Breakage("v2-layout-absolute", "v2 grid items in a row are placed relative to their row",
+             "grafana/v2.py", '"y": y if row_y is None else y - row_y - ROW_HEIGHT,',
+             '"y": y,', ("tests/test_v2.py",)),
     Breakage("publish-takes-over-unmarked", "a dashboard dashkit did not publish is not taken "
              "over", "publishing/publisher.py", "    if not force and marker is None:", "    if False:",
              (PUBLISH,)),

@@ -36,8 +36,9 @@ def project(tmp_path: Path) -> Path:
 
 def publish(api: GrafanaAPIStandIn, *args: str, project: Path = DASHBOARDS,
             env: dict[str, str] | None = None) -> Result:
+    # the classic API unless a test names another (a later --api wins)
     return CliRunner().invoke(main, ["publish", "--dashboards", str(project), "--grafana-url",
-                                     api.url, "--folder", "EasyMO", *args],
+                                     api.url, "--folder", "EasyMO", "--api", "legacy", *args],
                               env={"GRAFANA_TOKEN": TOKEN, "GRAFANA_USER": None,
                                    "GRAFANA_PASSWORD": None} if env is None else env)
 

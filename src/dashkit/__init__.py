@@ -26,8 +26,8 @@ from dashkit.sdk.panels import Target, Thresholds, above, below, value_map
 
 if TYPE_CHECKING:
     from dashkit.clients.grafana import Credentials, GrafanaClient
-    from dashkit.publishing.publisher import (Action, FolderTarget, PublishReport, PublishResult,
-                                           publish)
+    from dashkit.publishing.results import Action, PublishReport, PublishResult
+    from dashkit.publishing.publisher import FolderTarget, publish
 
 __all__ = [  # sorted; a literal list, so type checkers see every export
     "Action", "Alert", "Annotation", "Catalog", "Credentials", "Dashboard", "DashkitError",
@@ -51,9 +51,9 @@ for _short, _full in (("dashboard", "dashkit.sdk.dashboard"),
 #: Publishing needs requests, which ``dashkit build`` does not: imported on first use.
 _LAZY = {"Credentials": ("dashkit.clients.grafana", "Credentials"),
          "GrafanaClient": ("dashkit.clients.grafana", "GrafanaClient"),
-         "Action": ("dashkit.publishing.publisher", "Action"),
-         "PublishReport": ("dashkit.publishing.publisher", "PublishReport"),
-         "PublishResult": ("dashkit.publishing.publisher", "PublishResult"),
+         "Action": ("dashkit.publishing.results", "Action"),
+         "PublishReport": ("dashkit.publishing.results", "PublishReport"),
+         "PublishResult": ("dashkit.publishing.results", "PublishResult"),
          "FolderTarget": ("dashkit.publishing.publisher", "FolderTarget"),
          "publish": ("dashkit.publishing.publisher", "publish")}
 

@@ -51,6 +51,12 @@ class StoredDashboard:
     provisioned: bool = False
     #: Every kept save, oldest first: (version, data, message, created by).
     history: list[tuple[int, dict[str, Any], str, str]] = attrs.field(factory=list)
+    #: The dashboard API's view: metadata a client wrote, the spec as written in v2 (None:
+    #: last written as a classic model), and the storage-wide resourceVersion of the last write.
+    annotations: dict[str, str] = attrs.field(factory=dict)
+    labels: dict[str, str] = attrs.field(factory=dict)
+    v2_spec: dict[str, Any] | None = None
+    resource_version: int = 0
 
     @property
     def title(self) -> str:
@@ -114,8 +120,11 @@ class GrafanaAPIStandIn:
         #: between a client's read and its write.
         self.after_read: Callable[[str], None] | None = None
         self._next_id = 1
+        self._resource_version = 1000
         self._lock = threading.RLock()
         self._http = LoopbackServer(self._handler())
+        from standins.grafana_resources import DashboardResources
+        self.resources = DashboardResources(self)
         self.url = self._http.url
 
     # --- lifecycle and test helpers ------------------------------------------------------------
@@ -143,8 +152,15 @@ class GrafanaAPIStandIn:
                                      existing.version + 1 if existing else 1, folder_uid,
                                      json.loads(json.dumps(data)), provisioned)
             stored.keep(existing, message, "editor")
+            if existing is not None:  # a UI save sends the metadata back (dashboard/api/v2.ts)
+                stored.annotations, stored.labels = existing.annotations, existing.labels
+            stored.resource_version = self.next_resource_version()
             self.dashboards[uid] = stored
             return stored
+
+    def next_resource_version(self) -> int:
+        self._resource_version += 1
+        return self._resource_version
 
     def _take_id(self) -> int:
         self._next_id += 1
@@ -267,6 +283,8 @@ class GrafanaAPIStandIn:
         if not ok:
             return 401, body, {}
         with self._lock:
+            if path == "/apis" or path.startswith("/apis/"):
+                return self.resources.handle(method, path, query, raw)
             if method == "POST" and path == "/api/dashboards/db":
                 return self._save_dashboard(raw)
             match = re.fullmatch(r"/api/dashboards/uid/([^/]+)", path)
@@ -374,6 +392,9 @@ class GrafanaAPIStandIn:
             stored = StoredDashboard(uid, existing.id, base + 1, folder_uid, dashboard)
         stored.data["id"], stored.data["version"] = stored.id, stored.version
         stored.keep(existing, str(body.get("message") or ""), "dashkit-sa")
+        if existing is not None:
+            stored.annotations, stored.labels = existing.annotations, existing.labels
+        stored.resource_version = self.next_resource_version()
         self.dashboards[uid] = stored
         slug = slugify(title)
         return 200, {"status": "success", "slug": slug, "version": stored.version, "id": stored.id,

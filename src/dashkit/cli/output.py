@@ -15,7 +15,7 @@ from dashkit.text import counted, format_table, printable
 if TYPE_CHECKING:
     from dashkit.importer.files import Written
     from dashkit.lint.config import Exclusion
-    from dashkit.publishing.publisher import PublishReport
+    from dashkit.publishing.results import PublishReport
     from dashkit.query.discovery import Discovery
 
 

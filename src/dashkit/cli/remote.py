@@ -224,27 +224,37 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds one HTTP request may take, whole.")
 @deadline_option
+@click.option("--api", type=click.Choice(["auto", "dashboards", "legacy"]), default="auto",
+              show_default=True, help="Grafana's dashboard API (/apis/dashboard.grafana.app, "
+              "12+), the classic /api/dashboards (legacy), or the first where Grafana serves it.")
+@click.option("--schema", type=click.Choice(["v1", "v2"]), default="v1", show_default=True,
+              help="Write classic dashboards (v1) or Grafana 13's v2 dashboards (dashboard API).")
+@click.option("--org", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Grafana org id (the dashboard API's namespace: default, or org-<id>).")
 @click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
 def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
                     folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
                     token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
-                    deadline: float, verbose: bool) -> None:
+                    deadline: float, api: str, schema: str, org: int, verbose: bool) -> None:
     """Publish the dashboards through Grafana's HTTP API."""
     from dashkit.clients.grafana import Credentials, GrafanaClient
-    from dashkit.publishing.publisher import FolderTarget, PublishResult, publish
+    from dashkit.publishing.publisher import FolderTarget, publish
+    from dashkit.publishing.results import PublishResult
 
     if only and prune:
         raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
     if ca_cert and insecure:
         raise click.UsageError("--ca-cert and --insecure contradict each other")
+    if org != 1 and api == "legacy":
+        raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
     try:
         credentials = Credentials.from_environment(token_file)
     except DashkitError as error:
         raise click.UsageError(str(error)) from None
     try:
         compiled = select_dashboards(compile_project(load_project(dashboards_dir)), only)
-        client = GrafanaClient(grafana_url, credentials, timeout=timeout, deadline=deadline,
-                               verify=False if insecure else (ca_cert or True),
+        client = GrafanaClient(grafana_url, credentials, org=org, timeout=timeout,
+                               deadline=deadline, verify=False if insecure else (ca_cert or True),
                                warn=lambda line: click.echo(f"warning: {line}", err=True),
                                trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
                                else None)
@@ -254,7 +264,8 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
                 bar.update(1)
 
             report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
-                             prune_missing=prune, force=force, progress=step)
+                             prune_missing=prune, force=force, progress=step, api=api,
+                             schema=schema, org=org)
     except DashkitError as error:
         fail(error)
     print_publish_report(report, dry_run)

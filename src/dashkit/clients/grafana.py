@@ -80,8 +80,10 @@ class Credentials(requests.auth.AuthBase):
 
 class GrafanaClient(HttpClient):
     """Grafana's HTTP API, only the calls publish and import need, over the bounded HTTP base."""
-    def __init__(self, url: str, credentials: Credentials, **options: Any) -> None:
+    def __init__(self, url: str, credentials: Credentials, org: int = 1, **options: Any) -> None:
         super().__init__(url, service="Grafana", auth=credentials, **options)
+        if org != 1:  # the classic API's org; the dashboard API's is its namespace
+            self.session.headers["X-Grafana-Org-Id"] = str(org)
 
     # --- endpoints -----------------------------------------------------------------------------
     def health(self) -> Response:
@@ -117,3 +119,34 @@ class GrafanaClient(HttpClient):
 
     def search(self, **params: Any) -> Response:
         return self.request("GET", "/api/search", params=params)
+
+    # --- the dashboard API (/apis/dashboard.grafana.app, Grafana 12+) -----------------------------
+    def api_groups(self) -> Response:
+        """Kubernetes discovery: the API groups and versions this Grafana serves."""
+        return self.request("GET", "/apis")
+
+    @staticmethod
+    def _resources(version: str, namespace: str, name: str | None = None) -> str:
+        path = (f"/apis/dashboard.grafana.app/{quote(version, safe='')}/namespaces/"
+                f"{quote(namespace, safe='')}/dashboards")
+        return path if name is None else f"{path}/{quote(name, safe='')}"
+
+    def get_resource(self, version: str, namespace: str, name: str) -> Response:
+        return self.request("GET", self._resources(version, namespace, name))
+
+    def create_resource(self, version: str, namespace: str, body: dict[str, Any]) -> Response:
+        return self.request("POST", self._resources(version, namespace), json=body)
+
+    def update_resource(self, version: str, namespace: str, name: str,
+                        body: dict[str, Any]) -> Response:
+        return self.request("PUT", self._resources(version, namespace, name), json=body)
+
+    def delete_resource(self, version: str, namespace: str, name: str) -> Response:
+        return self.request("DELETE", self._resources(version, namespace, name))
+
+    def list_resources(self, version: str, namespace: str, label_selector: str, limit: int,
+                       continue_token: str = "") -> Response:
+        params: dict[str, Any] = {"labelSelector": label_selector, "limit": limit}
+        if continue_token:
+            params["continue"] = continue_token
+        return self.request("GET", self._resources(version, namespace), params=params)

@@ -21,56 +21,9 @@ from dashkit.errors import DashkitError
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import OutcomeUnknown, Response, clean_text
 from dashkit.build.provisioning import folder_uid
-
-MESSAGE = "Published by dashkit"
-
-
-class Action(str, enum.Enum):
-    """What publish did, or would do, with one dashboard."""
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    DELETE = "delete"
-    CONFLICT = "conflict"
-    PROVISIONED = "provisioned"
-    FAILED = "failed"
-
-
-OK_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.UNCHANGED, Action.DELETE})
-
-
-@attrs.frozen
-class PublishResult:
-    """One dashboard's outcome, with its URL, version and the changes it made."""
-    uid: str
-    title: str
-    action: Action
-    version: int | None = None
-    url: str | None = None
-    detail: str = ""
-    #: What changed, one readable line each (``--dry-run`` shows them).
-    changes: tuple[str, ...] = ()
-    dry_run: bool = False
-    #: What ``changes`` compares, where it is not the live dashboard against the build.
-    changes_heading: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.action in OK_ACTIONS
-
-
-@attrs.frozen
-class PublishReport:
-    """Every dashboard's outcome, and whether the run succeeded."""
-    results: tuple[PublishResult, ...]
-    requests: int
-    writes: int
-    folder_uid: str
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
-
+from dashkit.publishing.results import (MESSAGE, OK_ACTIONS, SAVE_ATTEMPTS, Action,  # noqa: F401
+                                        PublishReport, PublishResult, auth_error, dashboard_url,
+                                        first_read, provisioned)
 
 @attrs.frozen
 class FolderTarget:
@@ -94,19 +47,10 @@ def check_health(client: GrafanaClient) -> None:
                            " nothing was written")
 
 
-def _auth_error(response: Response) -> DashkitError | None:
-    if response.status == 401:
-        return DashkitError(f"Grafana refused the credentials (HTTP 401: {response.message});"
-                            " nothing was written")
-    if response.status == 403:
-        return DashkitError(f"Grafana denied access (HTTP 403: {response.message})")
-    return None
-
-
 def ensure_folder(client: GrafanaClient, target: FolderTarget, dry_run: bool) -> str:
     """The folder's uid; the folder is created when missing (an existing uid is fine)."""
     response = client.get_folder(target.resolved_folder_uid)
-    if (error := _auth_error(response)) is not None:
+    if (error := auth_error(response)) is not None:
         raise error
     if response.status == 200 or dry_run and response.status == 404:
         return target.resolved_folder_uid
@@ -136,11 +80,6 @@ def _published(model: dict[str, Any], version: int | None) -> dict[str, Any]:
     return payload
 
 
-#: Sends of one save at most; each after the first only once a read-back showed that the
-#: previous one did not land (Grafana's version lock refuses a late duplicate).
-SAVE_ATTEMPTS = 3
-
-
 def _live(response: Response) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """``(dashboard, meta)`` of a 200 answer, or None when Grafana's answer has another shape."""
     body = response.body
@@ -152,13 +91,6 @@ def _live(response: Response) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if not isinstance(live.get("version", 0), int) or not isinstance(meta.get("folderUid", ""), str):
         return None
     return live, meta
-
-
-def _url(client: GrafanaClient, path: Any, uid: str) -> str:
-    """The dashboard's address; a path from the server is used only if it is a plain one."""
-    if isinstance(path, str) and path.startswith("/") and path.isprintable() and len(path) < 300:
-        return client.display_url + path
-    return f"{client.display_url}/d/{uid}"
 
 
 def _landed(client: GrafanaClient, item: Compiled, folder_uid: str) -> dict[str, Any] | None:
@@ -188,7 +120,7 @@ def _save(client: GrafanaClient, item: Compiled, folder_uid: str, version: int |
         except OutcomeUnknown as unknown:
             live = _landed(client, item, folder_uid)
             if live is not None:
-                return PublishResult(uid, title, action, live.get("version"), _url(client, None, uid),
+                return PublishResult(uid, title, action, live.get("version"), dashboard_url(client, None, uid),
                                      detail="the save's answer was lost; read back, it had landed",
                                      changes=changes)
             if unknown.timed_out or attempt == SAVE_ATTEMPTS:
@@ -199,21 +131,15 @@ def _save(client: GrafanaClient, item: Compiled, folder_uid: str, version: int |
     if response.status == 200:
         saved = body.get("version")
         return PublishResult(uid, title, action, saved if isinstance(saved, int) else None,
-                             _url(client, body.get("url"), uid), changes=changes)
+                             dashboard_url(client, body.get("url"), uid), changes=changes)
     if response.status == 409 or body.get("status") == "version-mismatch":
         return PublishResult(uid, title, Action.CONFLICT, version, detail=(
             f"changed in Grafana between read and write (HTTP {response.status}: "
             f"{response.message}); not retried, publish again to see the change"))
     if response.status == 400 and "provisioned" in response.message.lower():
-        return _provisioned(item)
+        return provisioned(item)
     return PublishResult(uid, title, Action.FAILED, version,
                          detail=f"HTTP {response.status}: {response.message}")
-
-
-def _provisioned(item: Compiled) -> PublishResult:
-    return PublishResult(item.uid, item.title, Action.PROVISIONED, detail=(
-        "Grafana provisions this dashboard from files (Cannot save provisioned dashboard): "
-        "change the provisioning files (dashkit build) instead"))
 
 
 def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force: bool = False,
@@ -221,25 +147,21 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
     """Create, update or leave one dashboard, never overwriting an edit made in Grafana."""
     uid, title = item.uid, item.title
     response = client.get_dashboard(uid)
-    if response.status == 404:
-        changes: tuple[str, ...] = (f"+ new dashboard with {item.panel_count} panels",)
-        if dry_run:
-            return PublishResult(uid, title, Action.CREATE, changes=changes, dry_run=True)
-        return _save(client, item, folder_uid, None, Action.CREATE, changes)
-    if response.status != 200:
-        return PublishResult(uid, title, Action.FAILED,
-                             detail=f"cannot read it: HTTP {response.status}: {response.message}")
+    first = first_read(item, response, dry_run, lambda changes: _save(
+        client, item, folder_uid, None, Action.CREATE, changes))
+    if first is not None:
+        return first
     shaped = _live(response)
     if shaped is None:
         return PublishResult(uid, title, Action.FAILED, detail=(
             "Grafana's answer to reading it has an unexpected shape (is this Grafana?)"))
     live, meta = shaped
     version, live_folder = live.get("version"), meta.get("folderUid", "")
-    url = _url(client, meta.get("url"), uid)
+    url = dashboard_url(client, meta.get("url"), uid)
     if same_content(live, item.model) and live_folder == folder_uid:
         return PublishResult(uid, title, Action.UNCHANGED, version, url, dry_run=dry_run)
     if meta.get("provisioned"):
-        return _provisioned(item)
+        return provisioned(item)
     marker = live.get(MARKER_KEY, {}).get("hash") if isinstance(live.get(MARKER_KEY), dict) else None
     if not force and marker is None:
         return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
@@ -326,24 +248,35 @@ def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool
 
 def publish(compiled: Sequence[Compiled], client: GrafanaClient, target: FolderTarget = FolderTarget(), *,
             dry_run: bool = False, prune_missing: bool = False, force: bool = False,
-            progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
+            progress: Callable[[PublishResult], None] | None = None, api: str = "legacy",
+            schema: str = "v1", org: int = 1) -> PublishReport:
     """Publish ``compiled`` (from :func:`dashkit.compile_project`): one result per dashboard.
 
-    A failure on one dashboard does not stop the others; unreachable or unhealthy Grafana and
-    refused credentials stop everything before the first write.
+    ``api`` "legacy" uses ``/api/dashboards``; "dashboards" the dashboard API
+    (``/apis/dashboard.grafana.app``, in org ``org``'s namespace, the spec in ``schema`` v1 or
+    v2); "auto" the dashboard API where Grafana serves it. A failure on one dashboard does not
+    stop the others; unreachable or unhealthy Grafana and refused credentials stop everything
+    before the first write.
     """
+    from dashkit.publishing import resources
+
     check_health(client)
+    resource_api = resources.choose_api(client, schema, org, api)
     folder_uid = ensure_folder(client, target, dry_run)
     results = []
     for item in compiled:
         try:
-            result = publish_one(client, item, folder_uid, force=force, dry_run=dry_run)
+            result = (publish_one(client, item, folder_uid, force=force, dry_run=dry_run)
+                      if resource_api is None else resources.publish_resource(
+                          client, resource_api, item, folder_uid, force=force, dry_run=dry_run))
         except DashkitError as error:
             result = PublishResult(item.uid, item.title, Action.FAILED, detail=error.message)
         results.append(result)
         if progress is not None:
             progress(result)
     if prune_missing:
-        results.extend(prune(client, {c.uid for c in compiled}, folder_uid, force=force,
-                             dry_run=dry_run))
+        keep = {c.uid for c in compiled}
+        results.extend(prune(client, keep, folder_uid, force=force, dry_run=dry_run)
+                       if resource_api is None else resources.prune_resources(
+                           client, resource_api, keep, folder_uid, force=force, dry_run=dry_run))
     return PublishReport(tuple(results), client.request_count, client.write_count, folder_uid)
