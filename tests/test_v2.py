@@ -143,3 +143,34 @@ def test_the_corpus_keeps_its_panels_and_queries_through_v2():
                           if p.get("type") != "row"), sorted(
                 str(t.target.get("expr", t.target.get("query", ""))) for t in iter_targets(model))
         assert summary(back) == summary(item.model), item.source
+
+
+HOSTILE_SPECS = [
+    {"title": "t", "layout": {"kind": "GridLayout", "spec": {"items": [
+        {"spec": {"x": "1", "y": None, "width": True, "height": 1e300, "element": {"name": "a"}}},
+        "not an item", None]}}, "elements": {"a": {"kind": "Panel", "spec": {
+            "id": "7", "vizConfig": [], "data": {"spec": {"queries": [None, {"spec": 5}]}}}}}},
+    {"title": "t", "layout": {"kind": "RowsLayout", "spec": {"rows": [{"spec": {"layout": 3}}]}},
+     "elements": [], "variables": [{"kind": "QueryVariable", "spec": None}, 7],
+     "annotations": [None, {"spec": {"query": "x"}}], "timeSettings": {"fiscalYearStartMonth": "x"}},
+]
+
+
+def _nested(depth):
+    layout = {"kind": "GridLayout", "spec": {"items": []}}
+    for _ in range(depth):
+        layout = {"kind": "RowsLayout", "spec": {"rows": [{"spec": {"layout": layout}}]}}
+    return {"title": "deep", "layout": layout, "elements": {}}
+
+
+@pytest.mark.parametrize("spec", HOSTILE_SPECS + [_nested(120)])
+def test_a_hostile_v2_file_is_read_or_refused_in_one_line_never_a_crash(tmp_path, spec):
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps({"apiVersion": "dashboard.grafana.app/v2", "kind": "Dashboard",
+                                "metadata": {"name": "h"}, "spec": spec}))
+    try:
+        (loaded,) = load_json(path)
+    except DashkitError as error:
+        assert "\n" not in str(error) and "hostile.json" in str(error)
+    else:
+        assert loaded.model["uid"] == "h" and isinstance(loaded.model["panels"], list)

@@ -27,6 +27,17 @@ def as_array(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def as_int(value: Any, default: int = 0) -> int:
+    """``value`` where a whole number is expected, else ``default`` (never a bool or a string)."""
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return default
+
+
 def variable_query(variable: Mapping[str, Any]) -> str:
     """A variable's query text, whether stored as a string or as the query editor's object
     (``{"query": …}``, or ``{"expr": …}`` for Loki)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dashkit.grafana.model import as_array, as_object
+from dashkit.grafana.model import as_array, as_int, as_object
 
 Json = dict[str, Any]
 
@@ -123,9 +123,9 @@ def element(panel: Json) -> Json:
 
 def _grid_item(panel: Json, name: str, row_y: int | None) -> Json:
     pos = as_object(panel.get("gridPos"))
-    y = int(pos.get("y", 0))
-    spec: Json = {"x": int(pos.get("x", 0)), "y": y if row_y is None else y - row_y - ROW_HEIGHT,
-                  "width": int(pos.get("w", 12)), "height": int(pos.get("h", 8)),
+    y = as_int(pos.get("y"))
+    spec: Json = {"x": as_int(pos.get("x")), "y": y if row_y is None else y - row_y - ROW_HEIGHT,
+                  "width": as_int(pos.get("w"), 12), "height": as_int(pos.get("h"), 8),
                   "element": {"kind": "ElementReference", "name": name}}
     if panel.get("repeat"):
         repeat: Json = {"mode": "variable", "value": str(panel["repeat"])}
@@ -165,7 +165,7 @@ def elements_and_layout(panels: list[Any]) -> tuple[Json, Json]:
     row_y: int | None = None
     for panel in panels:
         if panel.get("type") == "row":
-            row_y = int(as_object(panel.get("gridPos")).get("y", 0))
+            row_y = as_int(as_object(panel.get("gridPos")).get("y"))
             spec: Json = {"title": str(panel.get("title", "")),
                           "collapse": bool(panel.get("collapsed", False)),
                           "layout": _grid([add(as_object(p), row_y)
@@ -230,7 +230,7 @@ def variable(classic: Json) -> Json | None:
     elif kind == "IntervalVariable":
         spec.update({"query": str(query or ""), "auto": bool(classic.get("auto", False)),
                      "auto_min": str(classic.get("auto_min", "10s")),
-                     "auto_count": int(classic.get("auto_count", 30)),
+                     "auto_count": as_int(classic.get("auto_count"), 30),
                      "refresh": "onTimeRangeChanged"})
     elif kind in ("CustomVariable", "ConstantVariable", "TextVariable"):
         spec["query"] = str(query or "")
@@ -290,7 +290,7 @@ def _time_settings(model: Json) -> Json:
                       "autoRefresh": str(model.get("refresh") or ""),
                       "autoRefreshIntervals": intervals or list(DEFAULT_REFRESH_INTERVALS),
                       "hideTimepicker": bool(picker.get("hidden", False)),
-                      "fiscalYearStartMonth": int(model.get("fiscalYearStartMonth") or 0)}
+                      "fiscalYearStartMonth": as_int(model.get("fiscalYearStartMonth"))}
     if model.get("weekStart") in ("saturday", "monday", "sunday"):
         settings["weekStart"] = model["weekStart"]
     if picker.get("nowDelay"):

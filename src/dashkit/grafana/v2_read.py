@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashkit.grafana.facts import SCHEMA_VERSION
-from dashkit.grafana.model import as_array, as_object
+from dashkit.grafana.model import as_array, as_int, as_object
 from dashkit.grafana.v2 import (
     CURSOR_SYNC,
     DEFAULT_REFRESH_INTERVALS,
@@ -49,16 +49,17 @@ def _target(panel_query: Json) -> Json:
     return target
 
 
-def _classic_panel(name: str, element_: Json, item: Json, y: int) -> Json:
+def _classic_panel(element_: Json, item: Json, y: int) -> Json:
     spec = as_object(element_.get("spec"))
-    pos = {"h": item.get("height", 8), "w": item.get("width", 12), "x": item.get("x", 0), "y": y}
-    panel: Json = {"id": spec.get("id", 0), "title": spec.get("title", ""), "gridPos": pos}
+    pos = {"h": as_int(item.get("height"), 8), "w": as_int(item.get("width"), 12),
+           "x": as_int(item.get("x")), "y": y}
+    panel: Json = {"id": as_int(spec.get("id")), "title": str(spec.get("title", "")), "gridPos": pos}
     if element_.get("kind") == "LibraryPanel":
         panel["libraryPanel"] = as_object(spec.get("libraryPanel"))
         return panel
     viz = as_object(spec.get("vizConfig"))
     viz_spec = as_object(viz.get("spec"))
-    panel["type"] = str(viz.get("group") or name)
+    panel["type"] = str(viz.get("group") or "")
     if viz.get("version"):
         panel["pluginVersion"] = str(viz["version"])
     if spec.get("description"):
@@ -99,20 +100,26 @@ def _grid_panels(layout: Json, elements: Json, offset: int) -> list[Json]:
         name = str(as_object(spec.get("element")).get("name", ""))
         found = as_object(elements.get(name))
         if found:
-            panels.append(_classic_panel(name, found, spec, offset + int(spec.get("y", 0) or 0)))
+            panels.append(_classic_panel(found, spec, offset + as_int(spec.get("y"))))
     return panels
 
 
 def _bottom(panels: list[Json]) -> int:
-    return max((p["gridPos"]["y"] + int(p["gridPos"]["h"] or 0) for p in panels), default=0)
+    return max((p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels), default=0)
 
 
-def panels_of(layout: Json, elements: Json) -> list[Json]:
+#: Layouts nested deeper than this are not read (a hostile file could nest them without end).
+MAX_NESTING = 16
+
+
+def panels_of(layout: Json, elements: Json, depth: int = 0) -> list[Json]:
     """The classic panel list of a v2 layout (grid, or rows of grids; others laid out as rows)."""
     if layout.get("kind") == "GridLayout":
         return _grid_panels(layout, elements, 0)
+    if depth > MAX_NESTING:
+        return []
     panels: list[Json] = []
-    next_id = 1 + max((int(as_object(e.get("spec")).get("id", 0) or 0)
+    next_id = 1 + max((as_int(as_object(e.get("spec")).get("id"))
                        for e in map(as_object, elements.values())), default=0)
     for row in map(as_object, as_array(as_object(layout.get("spec")).get(
             "rows", as_object(layout.get("spec")).get("tabs")))):
@@ -124,7 +131,7 @@ def panels_of(layout: Json, elements: Json) -> list[Json]:
             continue
         content = (_grid_panels(inner, elements, y + ROW_HEIGHT) if inner.get("kind") == "GridLayout"
                    else [dict(p, gridPos=dict(p["gridPos"], y=p["gridPos"]["y"] + y + ROW_HEIGHT))
-                         for p in panels_of(inner, elements)])
+                         for p in panels_of(inner, elements, depth + 1)])
         row_panel: Json = {"id": next_id, "type": "row", "title": spec.get("title", ""),
                            "collapsed": bool(spec.get("collapse", False)),
                            "gridPos": {"h": 1, "w": 24, "x": 0, "y": y}, "panels": []}
@@ -223,7 +230,7 @@ def from_v2_spec(spec: Json, uid: str) -> Json:
         "annotations": {"list": [_classic_annotation(as_object(a))
                                  for a in as_array(spec.get("annotations"))]},
         "editable": bool(spec.get("editable", True)),
-        "fiscalYearStartMonth": int(time.get("fiscalYearStartMonth") or 0),
+        "fiscalYearStartMonth": as_int(time.get("fiscalYearStartMonth")),
         "graphTooltip": number(CURSOR_SYNC, spec.get("cursorSync")),
         "links": [dict(as_object(link)) for link in as_array(spec.get("links"))],
         "liveNow": bool(spec.get("liveNow", False)),
