@@ -11,7 +11,7 @@ import pytest
 
 from dashkit.grafana.compare import content_hash
 from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
-from standins.grafana_api import Fault, GrafanaAPIStandIn
+from standins.grafana_api import VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
 
 from conftest import PROJECT_UIDS
 from test_publish import TOKEN, project, publish, rename_panel  # noqa: F401  (fixture)
@@ -84,13 +84,29 @@ def test_an_edit_made_in_grafana_is_refused_without_force(api, schema, project):
     rename_panel(project)
     refused = publish_via(api, schema, project=project)
     assert refused.exit_code == 1
-    assert "edited in Grafana since dashkit published it" in refused.output
-    assert '"tuned in the UI"' in refused.output
+    assert "edited in Grafana since dashkit published it (version 2 by editor)" in refused.output
+    # the edit made in Grafana, against the version dashkit published (read from Grafana's
+    # history through the get-history list); the build's own change is not part of it
+    assert ("easymo-infrastructure: edited in Grafana: version 1 (published by dashkit) -> "
+            "version 2") in refused.output
+    assert '-> "tuned in the UI"' in refused.output
     assert api.dashboards["easymo-infrastructure"].data["description"] == "tuned in the UI"
     assert api.dashboards["easymo-system-overview"].version == 2  # the others still publish
     forced = publish_via(api, schema, "--force", project=project)
     assert forced.exit_code == 0, forced.output
     assert api.dashboards["easymo-infrastructure"].data["description"] != "tuned in the UI"
+
+
+def test_a_conflict_past_grafanas_history_is_diffed_against_the_build(api, schema, project):
+    publish_via(api, schema, project=project)
+    edited = dict(api.dashboards["easymo-infrastructure"].data, description="tuned in the UI")
+    for _ in range(VERSIONS_TO_KEEP):
+        api.put_dashboard(edited, folder_uid="easymo")
+    refused = publish_via(api, schema, project=project)
+    assert refused.exit_code == 1
+    assert ("easymo-infrastructure: as edited in Grafana -> as built (the published version is "
+            "no longer in Grafana's history") in refused.output
+    assert '~ dashboard description: "tuned in the UI" -> ' in refused.output
 
 
 def test_a_dashboard_not_published_by_dashkit_is_not_taken_over(api, schema):

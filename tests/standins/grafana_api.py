@@ -62,12 +62,19 @@ class StoredDashboard:
     def title(self) -> str:
         return str(self.data.get("title", ""))
 
+    #: The dashboard API's view of each kept save: (version, annotations, v2 spec or None).
+    kept_metadata: list[tuple[int, dict[str, str], Any]] = attrs.field(factory=list)
+
     def keep(self, earlier: "StoredDashboard | None", message: str, by: str) -> None:
-        """Record this save after the history of the version it replaces."""
+        """Record this save (its metadata as it now is) after the history of the version it
+        replaces."""
         past = earlier.history if earlier is not None else []
         saved = json.loads(json.dumps(self.data))
         saved["id"], saved["version"] = self.id, self.version
         self.history = (past + [(self.version, saved, message, by)])[-VERSIONS_TO_KEEP:]
+        kept = earlier.kept_metadata if earlier is not None else []
+        self.kept_metadata = (kept + [(self.version, dict(self.annotations), json.loads(
+            json.dumps(self.v2_spec)))])[-VERSIONS_TO_KEEP:]
 
 
 @attrs.define
@@ -151,9 +158,9 @@ class GrafanaAPIStandIn:
             stored = StoredDashboard(uid, existing.id if existing else self._take_id(),
                                      existing.version + 1 if existing else 1, folder_uid,
                                      json.loads(json.dumps(data)), provisioned)
-            stored.keep(existing, message, "editor")
             if existing is not None:  # a UI save sends the metadata back (dashboard/api/v2.ts)
                 stored.annotations, stored.labels = existing.annotations, existing.labels
+            stored.keep(existing, message, "editor")
             stored.resource_version = self.next_resource_version()
             self.dashboards[uid] = stored
             return stored
@@ -391,9 +398,9 @@ class GrafanaAPIStandIn:
             # an update without folderUid moves the dashboard to the root (CONTRACT.md §4.3)
             stored = StoredDashboard(uid, existing.id, base + 1, folder_uid, dashboard)
         stored.data["id"], stored.data["version"] = stored.id, stored.version
-        stored.keep(existing, str(body.get("message") or ""), "dashkit-sa")
         if existing is not None:
             stored.annotations, stored.labels = existing.annotations, existing.labels
+        stored.keep(existing, str(body.get("message") or ""), "dashkit-sa")
         stored.resource_version = self.next_resource_version()
         self.dashboards[uid] = stored
         slug = slugify(title)

@@ -13,7 +13,10 @@ Kubernetes apiserver conventions it follows), not Grafana.
   apimachinery rule refuses (``^[a-zA-Z0-9:\\-_.]*$``, ≤ 253), 400 for one the dashboard rules
   refuse (≤ 40, no ``:`` or ``.``), 400 for a provisioned dashboard's update or delete.
 - ``metadata.generation`` is the dashboard's version; ``resourceVersion`` a storage-wide counter.
-- Lists honour ``labelSelector`` (``key=value``), ``limit`` and ``continue``.
+- Lists honour ``labelSelector`` (``key=value``), ``limit`` and ``continue``; with
+  ``grafana.app/get-history=true`` and ``fieldSelector=metadata.name=<uid>`` they list that
+  dashboard's kept saves, newest first, as whole resources (what Grafana's UI and grafanactl read
+  for version history).
 """
 from __future__ import annotations
 
@@ -96,6 +99,8 @@ class DashboardResources:
             annotations["grafana.app/folder"] = stored.folder_uid
         if stored.provisioned:
             annotations["grafana.app/managedBy"] = "classic-fp"
+        if stored.history:
+            annotations["grafana.app/updatedBy"] = stored.history[-1][3]
         metadata: dict[str, Any] = {"name": stored.uid, "namespace": "default",
                                     "uid": f"k8s-{stored.id}",
                                     "resourceVersion": str(stored.resource_version),
@@ -111,9 +116,30 @@ class DashboardResources:
         return {"apiVersion": f"{GROUP}/{version}", "kind": "Dashboard", "metadata": metadata,
                 "spec": json.loads(json.dumps(spec)), "status": {}}
 
+    def _history(self, version: str, name: str, limit: int) -> Answer:
+        """Every kept save of one dashboard, newest first, each a whole resource (unified
+        storage's history list: the ``grafana.app/get-history`` label selector)."""
+        stored = self.api.dashboards.get(name)
+        items = []
+        for (number, data, message, _), (_, annotations, v2_spec) in reversed(list(zip(
+                stored.history if stored else [], stored.kept_metadata if stored else []))):
+            past = type(stored)(name, stored.id, number, stored.folder_uid, data,
+                                annotations=dict(annotations, **{"grafana.app/message": message}),
+                                v2_spec=v2_spec)
+            past.resource_version = stored.resource_version
+            items.append(self.resource(past, version))
+        return 200, {"kind": "DashboardList", "apiVersion": f"{GROUP}/{version}",
+                     "metadata": {}, "items": items[:limit]}, {}
+
     def _list(self, version: str, query: dict[str, list[str]]) -> Answer:
         selector = query.get("labelSelector", [""])[0]
         wanted = dict(part.split("=", 1) for part in selector.split(",") if "=" in part)
+        if wanted.pop("grafana.app/get-history", None) == "true":
+            field = query.get("fieldSelector", [""])[0]
+            if not field.startswith("metadata.name="):
+                return status(400, "BadRequest", "history needs a metadata.name field selector")
+            return self._history(version, field.split("=", 1)[1],
+                                 int(query.get("limit", ["0"])[0] or 0) or 1000)
         matching = [d for _, d in sorted(self.api.dashboards.items())
                     if all(d.labels.get(k) == v for k, v in wanted.items())]
         limit = int(query.get("limit", ["0"])[0] or 0) or len(matching) or 1

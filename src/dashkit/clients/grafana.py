@@ -145,8 +145,16 @@ class GrafanaClient(HttpClient):
         return self.request("DELETE", self._resources(version, namespace, name))
 
     def list_resources(self, version: str, namespace: str, label_selector: str, limit: int,
-                       continue_token: str = "") -> Response:
+                       continue_token: str = "", field_selector: str = "") -> Response:
         params: dict[str, Any] = {"labelSelector": label_selector, "limit": limit}
+        if field_selector:
+            params["fieldSelector"] = field_selector
         if continue_token:
             params["continue"] = continue_token
         return self.request("GET", self._resources(version, namespace), params=params)
+
+    def resource_history(self, version: str, namespace: str, name: str, limit: int) -> Response:
+        """A dashboard's kept saves, whole (unified storage lists history through the
+        ``grafana.app/get-history`` label selector and a ``metadata.name`` field selector)."""
+        return self.list_resources(version, namespace, "grafana.app/get-history=true", limit,
+                                   field_selector=f"metadata.name={name}")

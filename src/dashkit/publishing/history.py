@@ -13,9 +13,11 @@ from typing import Any
 
 import attrs
 
+from dashkit.build.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
-from dashkit.grafana.compare import MARKER_KEY, content_hash
+from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes
+from dashkit.publishing.results import Action, PublishResult
 
 #: How many saves back to look, and how many of dashkit's to read in full: bounded work even
 #: for a dashboard saved a thousand times.
@@ -63,3 +65,20 @@ def _read(client: GrafanaClient, uid: str, version: int) -> dict[str, Any] | Non
 def _published_by_dashkit(model: dict[str, Any]) -> bool:
     marker = model.get(MARKER_KEY)
     return isinstance(marker, dict) and marker.get("hash") == content_hash(model)
+
+
+def edit_conflict(item: Compiled, live: dict[str, Any], version: Any, url: str, who: str,
+                  published: Published | None) -> PublishResult:
+    """A conflict that shows the edit: Grafana's version now against the one dashkit published,
+    or against the build where Grafana's history no longer has it (both APIs say it so)."""
+    detail = f"edited in Grafana since dashkit published it (version {version}{who}); " \
+             "--force overwrites the edit"
+    if published is None:
+        return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
+                             changes=tuple(describe_changes(live, item.model)),
+                             changes_heading="as edited in Grafana -> as built (the published "
+                             "version is no longer in Grafana's history; --force would write this)")
+    return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
+                         changes=tuple(describe_changes(published.model, live)),
+                         changes_heading=f"edited in Grafana: version {published.version} (published "
+                         f"by dashkit) -> version {version} (--force would undo this)")

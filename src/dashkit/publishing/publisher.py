@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from dashkit.build.pipeline import Compiled
-from dashkit.publishing.history import last_published
+from dashkit.publishing.history import edit_conflict, last_published
 from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes, same_content
 from dashkit.errors import DashkitError
 from dashkit.clients.grafana import GrafanaClient
@@ -179,22 +179,11 @@ def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force
 
 def _edited(client: GrafanaClient, item: Compiled, live: dict[str, Any], meta: dict[str, Any],
             url: str) -> PublishResult:
-    """A conflict that shows the edit: Grafana's version now against the one dashkit published
-    (from Grafana's history), or against the build where the history no longer has it."""
-    version = live.get("version")
+    """A conflict that shows the edit, against the version dashkit published (from Grafana's
+    history) where Grafana still has it."""
     who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
-    detail = f"edited in Grafana since dashkit published it (version {version}{who}); " \
-             "--force overwrites the edit"
-    published = last_published(client, item.uid, MESSAGE)
-    if published is None:
-        return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
-                             changes=tuple(describe_changes(live, item.model)),
-                             changes_heading="as edited in Grafana -> as built (the published "
-                             "version is no longer in Grafana's history; --force would write this)")
-    return PublishResult(item.uid, item.title, Action.CONFLICT, version, url, detail=detail,
-                         changes=tuple(describe_changes(published.model, live)),
-                         changes_heading=f"edited in Grafana: version {published.version} (published "
-                         f"by dashkit) -> version {version} (--force would undo this)")
+    return edit_conflict(item, live, live.get("version"), url, who,
+                         last_published(client, item.uid, MESSAGE))
 
 
 def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool = False,

@@ -25,6 +25,7 @@ from dashkit.grafana.compare import content_hash, describe_changes
 from dashkit.grafana.model import as_object
 from dashkit.grafana.v2 import FOLDER_ANNOTATION, GROUP, to_v2_spec
 from dashkit.grafana.v2_read import classic_of_resource
+from dashkit.publishing.history import VERSIONS_LISTED, Published, edit_conflict
 from dashkit.publishing.results import (MESSAGE, SAVE_ATTEMPTS, Action, PublishResult,
                                         auth_error, dashboard_url, first_read, provisioned)
 
@@ -32,6 +33,7 @@ MARKER_ANNOTATION = "dashkit.dev/content-hash"
 MANAGED_LABEL = "dashkit.dev/managed"
 MANAGER_ANNOTATION = "grafana.app/managedBy"
 MESSAGE_ANNOTATION = "grafana.app/message"
+UPDATED_BY_ANNOTATION = "grafana.app/updatedBy"
 #: The API versions dashkit writes, by dashboard schema, in order of preference.
 API_VERSIONS = {"v1": ("v1", "v1beta1"), "v2": ("v2",)}
 LIST_PAGE, MAX_PAGES = 500, 200
@@ -215,15 +217,36 @@ def publish_resource(client: GrafanaClient, api: DashboardAPI, item: Compiled, f
             "exists in Grafana but was not published by dashkit (no dashkit marker); "
             "--force takes it over"))
     if not force and marker != content_hash(live_spec):
-        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
-            f"edited in Grafana since dashkit published it (version {version}); --force "
-            "overwrites the edit"), changes=changes,
-            changes_heading="as edited in Grafana -> as built (--force would write this)")
+        by = notes.get(UPDATED_BY_ANNOTATION)
+        return edit_conflict(item, live_model, version, url, f" by {clean_text(by, 60)}" if by else "",
+                             last_published_resource(client, api, uid))
     if live_folder != folder_uid:
         changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
     if dry_run:
         return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
     return _save(client, api, item, spec, folder_uid, metadata, Action.UPDATE, changes)
+
+
+def last_published_resource(client: GrafanaClient, api: DashboardAPI, uid: str
+                            ) -> Published | None:
+    """The newest kept save whose spec still matches its dashkit marker: the version dashkit
+    published (None when Grafana's history no longer has one, or cannot be read)."""
+    try:
+        response = client.resource_history(api.version, api.namespace, uid, VERSIONS_LISTED)
+    except DashkitError:
+        return None
+    body = response.body if isinstance(response.body, dict) else {}
+    if response.status != 200 or not isinstance(body.get("items"), list):
+        return None
+    saves = []
+    for item in body["items"]:
+        shaped = _shaped(Response(200, item))
+        if shaped is not None and _generation(shaped[0]) is not None:
+            saves.append((_generation(shaped[0]) or 0, shaped, item))
+    for generation, (metadata, spec), item in sorted(saves, key=lambda s: -s[0]):
+        if _annotations(metadata).get(MARKER_ANNOTATION) == content_hash(spec):
+            return Published(generation, classic_of_resource(item))
+    return None
 
 
 def _managed(client: GrafanaClient, api: DashboardAPI) -> list[dict[str, Any]]:
