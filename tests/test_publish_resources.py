@@ -252,3 +252,13 @@ def test_the_stand_in_validates_names_as_grafana_does(api, name, status, reason)
         "POST", f"{APIS}v1/namespaces/default/dashboards",
         {}, json.dumps({"metadata": {"name": name}, "spec": {"title": "t"}}).encode())
     assert (code, body["kind"], body["reason"], body["code"]) == (status, "Status", reason, status)
+
+
+def test_a_dry_run_writes_nothing_and_names_the_changes(api, schema, project):
+    publish_via(api, schema, project=project)
+    rename_panel(project)
+    writes = len(api.writes())
+    result = publish_via(api, schema, "--dry-run", project=project)
+    assert result.exit_code == 0, result.output
+    assert len(api.writes()) == writes
+    assert "update" in result.output and "Health of every job" in result.output
