@@ -42,6 +42,14 @@ def test_v2_round_trip_keeps_every_field_v2_can_hold(uid, compiled):
     assert _v2_cannot_say(back) == _v2_cannot_say(model)
 
 
+def test_an_empty_description_survives_the_round_trip(compiled):
+    """The copy-add-a-dashboard suite found it: a dashboard without a description says ``""``."""
+    model = dict(compiled[PROJECT_UIDS[0]].model, description="")
+    model["panels"] = [dict(model["panels"][1], description="")]
+    back = from_v2_spec(json.loads(json.dumps(to_v2_spec(model))), model["uid"])
+    assert back["description"] == "" and back["panels"][0]["description"] == ""
+
+
 def test_rows_become_a_rows_layout_with_positions_relative_to_their_row(compiled):
     model = compiled["easymo-infrastructure"].model
     spec = to_v2_spec(model)

@@ -101,8 +101,8 @@ def element(panel: Json) -> Json:
             "libraryPanel": {"name": str(library.get("name", "")),
                              "uid": str(library.get("uid", ""))}}}
     spec: Json = {"id": panel.get("id", 0), "title": str(panel.get("title", ""))}
-    if panel.get("description"):
-        spec["description"] = str(panel["description"])
+    if isinstance(panel.get("description"), str):  # even empty: a round trip keeps it
+        spec["description"] = panel["description"]
     spec["links"] = [_data_link(as_object(link)) for link in as_array(panel.get("links"))]
     spec["data"] = {"kind": "QueryGroup", "spec": {
         "queries": [_panel_query(as_object(t), panel.get("datasource"))
@@ -318,8 +318,8 @@ def to_v2_spec(model: Json) -> Json:
         "timeSettings": _time_settings(model),
         "title": str(model.get("title", "")),
         "variables": [v for v in variables if v is not None]}
-    if model.get("description"):
-        spec["description"] = str(model["description"])
+    if isinstance(model.get("description"), str):  # even empty: a round trip keeps it
+        spec["description"] = model["description"]
     return spec
 
 

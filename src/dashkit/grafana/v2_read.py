@@ -62,7 +62,7 @@ def _classic_panel(element_: Json, item: Json, y: int) -> Json:
     panel["type"] = str(viz.get("group") or "")
     if viz.get("version"):
         panel["pluginVersion"] = str(viz["version"])
-    if spec.get("description"):
+    if isinstance(spec.get("description"), str):
         panel["description"] = spec["description"]
     data = as_object(as_object(spec.get("data")).get("spec"))
     targets = [_target(as_object(q)) for q in as_array(data.get("queries"))]
@@ -247,7 +247,7 @@ def from_v2_spec(spec: Json, uid: str) -> Json:
         "uid": uid,
         "weekStart": str(time.get("weekStart") or ""),
     }
-    if spec.get("description"):
+    if isinstance(spec.get("description"), str):
         model["description"] = spec["description"]
     if spec.get("preload"):
         model["preload"] = True
