@@ -67,18 +67,20 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    if errors:\n        raise errors[0]", (ABUSE_ERRORS,)),
     # --- publish -------------------------------------------------------------------------------
     Breakage("publish-not-a-no-op", "publishing an unchanged dashboard writes nothing",
-             "publishing/publisher.py", "    if same_content(live, item.model) and live_folder == folder_uid:",
-             "    if False and live_folder == folder_uid:", (PUBLISH,)),
+             "publishing/publisher.py", "                unchanged=same_content(live, item.model),",
+             "                unchanged=False,", (PUBLISH,)),
     Breakage("publish-ignores-drift", "an edit made in Grafana is never overwritten without "
-             "--force", "publishing/publisher.py", "    if not force and marker != content_hash(live):",
+             "--force", "publishing/decisions.py", "    if not force and live.marker != live.current:",
              "    if False:", (PUBLISH,)),
     Breakage("resources-not-a-no-op", "through the dashboard API too, an unchanged dashboard "
              "is not written", "publishing/resources.py",
-             "    if content_hash(live_spec) == content_hash(spec) and live_folder == folder_uid:",
-             "    if False:", (RESOURCES,)),
+             "                unchanged=current == content_hash(spec),",
+             "                unchanged=False,", (RESOURCES,)),
     Breakage("resources-ignore-drift", "through the dashboard API too, an edit made in Grafana "
              "is never overwritten without --force", "publishing/resources.py",
-             "    if not force and marker != content_hash(live_spec):", "    if False:", (RESOURCES,)),
+             "marker=notes.get(MARKER_ANNOTATION), current=current,",
+             "marker=notes.get(MARKER_ANNOTATION), current=str(notes.get(MARKER_ANNOTATION)),",
+             (RESOURCES,)),
     Breakage("resources-prune-other-folders", "through the dashboard API too, prune deletes only "
              "what dashkit published in the folder", "publishing/resources.py",
              '                or notes.get(FOLDER_ANNOTATION, "") != folder_uid):',
@@ -87,14 +89,14 @@ BREAKAGES: tuple[Breakage, ...] = (
              "grafana/v2.py", '"y": y if row_y is None else y - row_y - ROW_HEIGHT,',
              '"y": y,', ("tests/test_v2.py",)),
     Breakage("publish-takes-over-unmarked", "a dashboard dashkit did not publish is not taken "
-             "over", "publishing/publisher.py", "    if not force and marker is None:", "    if False:",
-             (PUBLISH,)),
+             "over", "publishing/decisions.py", "    if not force and live.marker is None:",
+             "    if False:", (PUBLISH,)),
     Breakage("prune-deletes-unmarked", "prune touches only dashboards dashkit published",
              "publishing/publisher.py", "            continue  # never touch what dashkit did not publish",
              "            pass", (PUBLISH,)),
     Breakage("prune-deletes-edited", "prune never deletes a dashboard edited in Grafana",
-             "publishing/publisher.py", '        if not force and marker.get("hash") != content_hash(live):',
-             "        if False:", (PUBLISH,)),
+             "publishing/publisher.py", '            edited=marker.get("hash") != content_hash(live),',
+             "            edited=False,", (PUBLISH,)),
     # --- secrets ---------------------------------------------------------------------------------
     Breakage("token-in-error", "the token is never printed", "clients/grafana.py",
              '        raise DashkitError(f"{what} holds spaces, control or non-ASCII characters',

@@ -262,3 +262,17 @@ def test_a_dry_run_writes_nothing_and_names_the_changes(api, schema, project):
     assert result.exit_code == 0, result.output
     assert len(api.writes()) == writes
     assert "update" in result.output and "Health of every job" in result.output
+
+
+@pytest.mark.parametrize("answer,said", [
+    ({"groups": 5}, "does not serve dashboard.grafana.app/v1 or v1beta1"),
+    ({"groups": [{"name": "dashboard.grafana.app", "versions": "v1"}]}, "does not serve"),
+    ({"groups": [None, 7]}, "does not serve"),
+    (["not", "an", "object"], "not an API list (is this Grafana?)")])
+def test_a_discovery_answer_of_the_wrong_shape_is_one_line_and_writes_nothing(api, answer, said):
+    api.faults.append(Fault("GET", "/apis", 200, body=answer))
+    result = publish_via(api, "v1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (error,) = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert said in error
+    assert not api.writes()

@@ -8,22 +8,22 @@ moves the dashboard to the root folder: CONTRACT.md §4.3).
 """
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 
 from dashkit.build.pipeline import Compiled
-from dashkit.publishing.history import edit_conflict, last_published
-from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes, same_content
+from dashkit.publishing.decisions import (Live, decide, first_read, prune_one,
+                                          save_with_read_back)
+from dashkit.publishing.history import last_published
+from dashkit.grafana.compare import MARKER_KEY, content_hash, same_content
 from dashkit.errors import DashkitError
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import OutcomeUnknown, Response, clean_text
 from dashkit.build.provisioning import folder_uid
-from dashkit.publishing.results import (MESSAGE, OK_ACTIONS, SAVE_ATTEMPTS, Action,  # noqa: F401
-                                        PublishReport, PublishResult, auth_error, dashboard_url,
-                                        first_read, provisioned)
+from dashkit.publishing.results import (MESSAGE, OK_ACTIONS, Action,  # noqa: F401
+                                        PublishReport, PublishResult, auth_error, dashboard_url)
 
 @attrs.frozen
 class FolderTarget:
@@ -93,97 +93,62 @@ def _live(response: Response) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return live, meta
 
 
-def _landed(client: GrafanaClient, item: Compiled, folder_uid: str) -> dict[str, Any] | None:
-    """The live dashboard if it is exactly what dashkit sent, else None."""
-    try:
-        response = client.get_dashboard(item.uid)
-    except DashkitError:
-        return None
+def _live_view(client: GrafanaClient, item: Compiled, response: Response) -> Live | None:
+    """Grafana's answer to reading the dashboard, as the decisions read it (None: another
+    shape)."""
     shaped = _live(response) if response.status == 200 else None
     if shaped is None:
         return None
     live, meta = shaped
     marker = live.get(MARKER_KEY)
-    if (isinstance(marker, dict) and marker.get("hash") == content_hash(item.model)
-            and same_content(live, item.model) and meta.get("folderUid", "") == folder_uid):
-        return live
-    return None
+    return Live(live, live.get("version"), meta.get("folderUid", ""),
+                dashboard_url(client, meta.get("url"), item.uid),
+                unchanged=same_content(live, item.model),
+                marker=marker.get("hash") if isinstance(marker, dict) else None,
+                current=content_hash(live), manager="" if meta.get("provisioned") else None,
+                updated_by=str(meta.get("updatedBy") or ""))
+
+
+def _read_live(client: GrafanaClient, item: Compiled) -> Live | None:
+    try:
+        return _live_view(client, item, client.get_dashboard(item.uid))
+    except DashkitError:
+        return None
+
+
+def _saved(client: GrafanaClient, uid: str, response: Response) -> tuple[int | None, str] | None:
+    body = response.body if isinstance(response.body, dict) else {}
+    if response.status != 200:
+        return None
+    version = body.get("version")
+    return version if isinstance(version, int) else None, dashboard_url(client, body.get("url"), uid)
 
 
 def _save(client: GrafanaClient, item: Compiled, folder_uid: str, version: int | None,
           action: Action, changes: tuple[str, ...]) -> PublishResult:
-    uid, title = item.uid, item.title
-    for attempt in range(1, SAVE_ATTEMPTS + 1):
-        try:
-            response = client.save_dashboard(_published(item.model, version), folder_uid, MESSAGE)
-            break
-        except OutcomeUnknown as unknown:
-            live = _landed(client, item, folder_uid)
-            if live is not None:
-                return PublishResult(uid, title, action, live.get("version"), dashboard_url(client, None, uid),
-                                     detail="the save's answer was lost; read back, it had landed",
-                                     changes=changes)
-            if unknown.timed_out or attempt == SAVE_ATTEMPTS:
-                return PublishResult(uid, title, Action.FAILED, version, detail=(
-                    f"{unknown.message}; read back, it had not landed: not re-sent, publish "
-                    "again"))
-    body = response.body if isinstance(response.body, dict) else {}
-    if response.status == 200:
-        saved = body.get("version")
-        return PublishResult(uid, title, action, saved if isinstance(saved, int) else None,
-                             dashboard_url(client, body.get("url"), uid), changes=changes)
-    if response.status == 409 or body.get("status") == "version-mismatch":
-        return PublishResult(uid, title, Action.CONFLICT, version, detail=(
-            f"changed in Grafana between read and write (HTTP {response.status}: "
-            f"{response.message}); not retried, publish again to see the change"))
-    if response.status == 400 and "provisioned" in response.message.lower():
-        return provisioned(item)
-    return PublishResult(uid, title, Action.FAILED, version,
-                         detail=f"HTTP {response.status}: {response.message}")
+    return save_with_read_back(
+        item, folder_uid, version, action, changes,
+        send=lambda: client.save_dashboard(_published(item.model, version), folder_uid, MESSAGE),
+        read_live=lambda: _read_live(client, item),
+        saved=lambda response: _saved(client, item.uid, response))
 
 
 def publish_one(client: GrafanaClient, item: Compiled, folder_uid: str, *, force: bool = False,
                 dry_run: bool = False) -> PublishResult:
     """Create, update or leave one dashboard, never overwriting an edit made in Grafana."""
-    uid, title = item.uid, item.title
-    response = client.get_dashboard(uid)
+    response = client.get_dashboard(item.uid)
     first = first_read(item, response, dry_run, lambda changes: _save(
         client, item, folder_uid, None, Action.CREATE, changes))
     if first is not None:
         return first
-    shaped = _live(response)
-    if shaped is None:
-        return PublishResult(uid, title, Action.FAILED, detail=(
+    live = _live_view(client, item, response)
+    if live is None:
+        return PublishResult(item.uid, item.title, Action.FAILED, detail=(
             "Grafana's answer to reading it has an unexpected shape (is this Grafana?)"))
-    live, meta = shaped
-    version, live_folder = live.get("version"), meta.get("folderUid", "")
-    url = dashboard_url(client, meta.get("url"), uid)
-    if same_content(live, item.model) and live_folder == folder_uid:
-        return PublishResult(uid, title, Action.UNCHANGED, version, url, dry_run=dry_run)
-    if meta.get("provisioned"):
-        return provisioned(item)
-    marker = live.get(MARKER_KEY, {}).get("hash") if isinstance(live.get(MARKER_KEY), dict) else None
-    if not force and marker is None:
-        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
-            "exists in Grafana but was not published by dashkit (no dashkit marker); "
-            "--force takes it over"))
-    if not force and marker != content_hash(live):
-        return _edited(client, item, live, meta, url)
-    changes = tuple(describe_changes(live, item.model))
-    if live_folder != folder_uid:
-        changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
-    if dry_run:
-        return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
-    return _save(client, item, folder_uid, version, Action.UPDATE, changes)
-
-
-def _edited(client: GrafanaClient, item: Compiled, live: dict[str, Any], meta: dict[str, Any],
-            url: str) -> PublishResult:
-    """A conflict that shows the edit, against the version dashkit published (from Grafana's
-    history) where Grafana still has it."""
-    who = f" by {clean_text(str(meta['updatedBy']), 60)}" if meta.get("updatedBy") else ""
-    return edit_conflict(item, live, live.get("version"), url, who,
-                         last_published(client, item.uid, MESSAGE))
+    return decide(item, live, folder_uid, force=force, dry_run=dry_run,
+                  published=lambda: last_published(client, item.uid, MESSAGE),
+                  save=lambda changes: _save(client, item, folder_uid, live.version,
+                                             Action.UPDATE, changes))
 
 
 def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool = False,
@@ -206,32 +171,11 @@ def prune(client: GrafanaClient, keep: set[str], folder_uid: str, *, force: bool
         marker = live.get(MARKER_KEY)
         if not isinstance(marker, dict):
             continue  # never touch what dashkit did not publish
-        title = clean_text(str(live.get("title", "")), 100)
-        if not force and marker.get("hash") != content_hash(live):
-            results.append(PublishResult(uid, title, Action.CONFLICT, live.get("version"), detail=(
-                "no longer in the build, but edited in Grafana since publish: not deleted "
-                "(--force deletes it)")))
-            continue
-        if dry_run:
-            results.append(PublishResult(uid, title, Action.DELETE, live.get("version"),
-                                         changes=("- dashboard no longer in the build",),
-                                         dry_run=True))
-            continue
-        try:
-            deleted = client.delete_dashboard(uid)
-        except OutcomeUnknown as unknown:
-            gone = client.get_dashboard(uid).status == 404
-            results.append(PublishResult(uid, title, Action.DELETE if gone else Action.FAILED,
-                                         live.get("version"), detail=(
-                "the delete's answer was lost; read back, it is gone" if gone else
-                f"{unknown.message}; read back, it is still there: not re-sent")))
-            continue
-        if deleted.status == 200:
-            results.append(PublishResult(uid, title, Action.DELETE, live.get("version")))
-        else:
-            results.append(PublishResult(uid, title, Action.FAILED, live.get("version"),
-                                         detail=f"delete failed: HTTP {deleted.status}: "
-                                                f"{deleted.message}"))
+        results.append(prune_one(
+            uid, clean_text(str(live.get("title", "")), 100), live.get("version"),
+            edited=marker.get("hash") != content_hash(live), force=force, dry_run=dry_run,
+            delete=lambda: client.delete_dashboard(uid),
+            gone=lambda: client.get_dashboard(uid).status == 404))
     return results
 
 

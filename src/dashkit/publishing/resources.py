@@ -19,15 +19,16 @@ import attrs
 
 from dashkit.build.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
-from dashkit.clients.http import OutcomeUnknown, Response, clean_text
+from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
-from dashkit.grafana.compare import content_hash, describe_changes
-from dashkit.grafana.model import as_object
+from dashkit.grafana.compare import content_hash
+from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.v2 import FOLDER_ANNOTATION, GROUP, to_v2_spec
 from dashkit.grafana.v2_read import classic_of_resource
-from dashkit.publishing.history import VERSIONS_LISTED, Published, edit_conflict
-from dashkit.publishing.results import (MESSAGE, SAVE_ATTEMPTS, Action, PublishResult,
-                                        auth_error, dashboard_url, first_read, provisioned)
+from dashkit.publishing.decisions import (Live, decide, first_read, prune_one,
+                                          save_with_read_back)
+from dashkit.publishing.history import VERSIONS_LISTED, Published
+from dashkit.publishing.results import MESSAGE, Action, PublishResult, auth_error, dashboard_url
 
 MARKER_ANNOTATION = "dashkit.dev/content-hash"
 MANAGED_LABEL = "dashkit.dev/managed"
@@ -62,12 +63,15 @@ def served_versions(client: GrafanaClient) -> list[str] | None:
         raise error
     if response.status == 404:
         return None
-    if response.status != 200 or not isinstance(response.body, dict):
+    if response.status != 200:
         raise DashkitError(f"cannot read Grafana's API list (/apis): HTTP {response.status} "
                            f"{response.message}")
-    for group in response.body.get("groups") or []:
-        if isinstance(group, dict) and group.get("name") == GROUP:
-            return [str(as_object(v).get("version")) for v in group.get("versions") or []]
+    if not isinstance(response.body, dict):
+        raise DashkitError("Grafana's answer to /apis is not an API list (is this Grafana?); "
+                           "nothing was written")
+    for group in map(as_object, as_array(response.body.get("groups"))):
+        if group.get("name") == GROUP:
+            return [str(as_object(v).get("version")) for v in as_array(group.get("versions"))]
     return []
 
 
@@ -134,97 +138,70 @@ def _generation(metadata: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _landed(client: GrafanaClient, api: DashboardAPI, item: Compiled, spec: dict[str, Any],
-            folder_uid: str) -> dict[str, Any] | None:
-    """The live metadata if the dashboard is exactly what dashkit sent, else None."""
-    try:
-        shaped = _shaped(client.get_resource(api.version, api.namespace, item.uid))
-    except DashkitError:
-        return None
+def _live_view(client: GrafanaClient, item: Compiled, spec: dict[str, Any],
+               response: Response) -> Live | None:
+    """The dashboard API's answer as the decisions read it (None: not a dashboard resource)."""
+    shaped = _shaped(response) if response.status == 200 else None
     if shaped is None:
         return None
     metadata, live_spec = shaped
-    notes = _annotations(metadata)
-    if (notes.get(MARKER_ANNOTATION) == content_hash(spec) == content_hash(live_spec)
-            and notes.get(FOLDER_ANNOTATION, "") == folder_uid):
-        return metadata
-    return None
+    notes, current = _annotations(metadata), content_hash(live_spec)
+    return Live(classic_of_resource(response.body), _generation(metadata),
+                notes.get(FOLDER_ANNOTATION, ""), dashboard_url(client, None, item.uid),
+                unchanged=current == content_hash(spec),
+                marker=notes.get(MARKER_ANNOTATION), current=current,
+                manager=notes.get(MANAGER_ANNOTATION) or None,
+                updated_by=notes.get(UPDATED_BY_ANNOTATION, ""))
+
+
+def _read_live(client: GrafanaClient, api: DashboardAPI, item: Compiled,
+               spec: dict[str, Any]) -> Live | None:
+    try:
+        return _live_view(client, item, spec, client.get_resource(api.version, api.namespace,
+                                                                  item.uid))
+    except DashkitError:
+        return None
+
+
+def _saved(client: GrafanaClient, uid: str, response: Response) -> tuple[int | None, str] | None:
+    if response.status not in (200, 201):
+        return None
+    shaped = _shaped(response)
+    return (_generation(shaped[0]) if shaped is not None else None,
+            dashboard_url(client, None, uid))
 
 
 def _save(client: GrafanaClient, api: DashboardAPI, item: Compiled, spec: dict[str, Any],
           folder_uid: str, live: dict[str, Any] | None, action: Action,
           changes: tuple[str, ...]) -> PublishResult:
-    uid, title = item.uid, item.title
+    """Create (``live`` None) or update with the resourceVersion ``live`` metadata holds."""
     body = _body(item, api, spec, folder_uid, live)
-    version = _generation(live) if live is not None else None
-    for attempt in range(1, SAVE_ATTEMPTS + 1):
-        try:
-            response = (client.create_resource(api.version, api.namespace, body) if live is None
-                        else client.update_resource(api.version, api.namespace, uid, body))
-            break
-        except OutcomeUnknown as unknown:
-            landed = _landed(client, api, item, spec, folder_uid)
-            if landed is not None:
-                return PublishResult(uid, title, action, _generation(landed), dashboard_url(client, None, uid),
-                                     detail="the save's answer was lost; read back, it had landed",
-                                     changes=changes)
-            if unknown.timed_out or attempt == SAVE_ATTEMPTS:
-                return PublishResult(uid, title, Action.FAILED, version, detail=(
-                    f"{unknown.message}; read back, it had not landed: not re-sent, publish again"))
-    if response.status in (200, 201):
-        shaped = _shaped(response)
-        saved = _generation(shaped[0]) if shaped is not None else None
-        return PublishResult(uid, title, action, saved, dashboard_url(client, None, uid), changes=changes)
-    if response.status == 409:
-        return PublishResult(uid, title, Action.CONFLICT, version, detail=(
-            f"changed in Grafana between read and write (HTTP 409: {response.message}); "
-            "not retried, publish again to see the change"))
-    if response.status == 400 and "provisioned" in response.message.lower():
-        return provisioned(item)
-    return PublishResult(uid, title, Action.FAILED, version,
-                         detail=f"HTTP {response.status}: {response.message}")
+    return save_with_read_back(
+        item, folder_uid, _generation(live) if live is not None else None, action, changes,
+        send=lambda: (client.create_resource(api.version, api.namespace, body) if live is None
+                      else client.update_resource(api.version, api.namespace, item.uid, body)),
+        read_live=lambda: _read_live(client, api, item, spec),
+        saved=lambda response: _saved(client, item.uid, response))
 
 
 def publish_resource(client: GrafanaClient, api: DashboardAPI, item: Compiled, folder_uid: str,
                      *, force: bool = False, dry_run: bool = False) -> PublishResult:
     """Create, update or leave one dashboard through the dashboard API."""
-    uid, title = item.uid, item.title
     spec = built_spec(item, api)
-    response = client.get_resource(api.version, api.namespace, uid)
+    response = client.get_resource(api.version, api.namespace, item.uid)
     first = first_read(item, response, dry_run, lambda changes: _save(
         client, api, item, spec, folder_uid, None, Action.CREATE, changes))
     if first is not None:
         return first
-    shaped = _shaped(response)
-    if shaped is None:
-        return PublishResult(uid, title, Action.FAILED, detail=(
+    live = _live_view(client, item, spec, response)
+    if live is None:
+        return PublishResult(item.uid, item.title, Action.FAILED, detail=(
             "Grafana's answer to reading it is not a dashboard resource (is this Grafana?)"))
-    metadata, live_spec = shaped
-    notes = _annotations(metadata)
-    version, live_folder = _generation(metadata), notes.get(FOLDER_ANNOTATION, "")
-    url = dashboard_url(client, None, uid)
-    if content_hash(live_spec) == content_hash(spec) and live_folder == folder_uid:
-        return PublishResult(uid, title, Action.UNCHANGED, version, url, dry_run=dry_run)
-    if notes.get(MANAGER_ANNOTATION):
-        result = provisioned(item)
-        return attrs.evolve(result, detail=f"managed by {clean_text(notes[MANAGER_ANNOTATION], 40)} "
-                                           f"in Grafana: {result.detail}")
-    marker = notes.get(MARKER_ANNOTATION)
-    live_model = classic_of_resource(response.body)
-    changes = tuple(describe_changes(live_model, item.model))
-    if not force and marker is None:
-        return PublishResult(uid, title, Action.CONFLICT, version, url, detail=(
-            "exists in Grafana but was not published by dashkit (no dashkit marker); "
-            "--force takes it over"))
-    if not force and marker != content_hash(live_spec):
-        by = notes.get(UPDATED_BY_ANNOTATION)
-        return edit_conflict(item, live_model, version, url, f" by {clean_text(by, 60)}" if by else "",
-                             last_published_resource(client, api, uid))
-    if live_folder != folder_uid:
-        changes += (f"~ folder {clean_text(live_folder) or '(root)'} -> {folder_uid}",)
-    if dry_run:
-        return PublishResult(uid, title, Action.UPDATE, version, url, changes=changes, dry_run=True)
-    return _save(client, api, item, spec, folder_uid, metadata, Action.UPDATE, changes)
+    metadata = response.body["metadata"]
+    return decide(item, live, folder_uid, force=force, dry_run=dry_run,
+                  published=lambda: last_published_resource(client, api, item.uid),
+                  save=lambda changes: _save(client, api, item, spec, folder_uid, metadata,
+                                             Action.UPDATE, changes))
 
 
 def last_published_resource(client: GrafanaClient, api: DashboardAPI, uid: str
@@ -277,30 +254,9 @@ def prune_resources(client: GrafanaClient, api: DashboardAPI, keep: set[str], fo
         if (not uid or uid in keep or marker is None or notes.get(MANAGER_ANNOTATION)
                 or notes.get(FOLDER_ANNOTATION, "") != folder_uid):
             continue  # never touch what dashkit did not publish here
-        title = clean_text(str(spec.get("title", "")), 100)
-        version = _generation(metadata)
-        if not force and marker != content_hash(spec):
-            results.append(PublishResult(uid, title, Action.CONFLICT, version, detail=(
-                "no longer in the build, but edited in Grafana since publish: not deleted "
-                "(--force deletes it)")))
-        elif dry_run:
-            results.append(PublishResult(uid, title, Action.DELETE, version, dry_run=True,
-                                         changes=("- dashboard no longer in the build",)))
-        else:
-            results.append(_delete(client, api, uid, title, version))
+        results.append(prune_one(
+            uid, clean_text(str(spec.get("title", "")), 100), _generation(metadata),
+            edited=marker != content_hash(spec), force=force, dry_run=dry_run,
+            delete=lambda: client.delete_resource(api.version, api.namespace, uid),
+            gone=lambda: client.get_resource(api.version, api.namespace, uid).status == 404))
     return results
-
-
-def _delete(client: GrafanaClient, api: DashboardAPI, uid: str, title: str,
-            version: int | None) -> PublishResult:
-    try:
-        deleted = client.delete_resource(api.version, api.namespace, uid)
-    except OutcomeUnknown as unknown:
-        gone = client.get_resource(api.version, api.namespace, uid).status == 404
-        return PublishResult(uid, title, Action.DELETE if gone else Action.FAILED, version, detail=(
-            "the delete's answer was lost; read back, it is gone" if gone else
-            f"{unknown.message}; read back, it is still there: not re-sent"))
-    if deleted.status in (200, 202):
-        return PublishResult(uid, title, Action.DELETE, version)
-    return PublishResult(uid, title, Action.FAILED, version,
-                         detail=f"delete failed: HTTP {deleted.status}: {deleted.message}")

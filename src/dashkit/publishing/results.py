@@ -4,14 +4,13 @@ both take the same way."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 
 from dashkit.build.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
-from dashkit.clients.http import Response
+from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
 
 MESSAGE = "Published by dashkit"
@@ -86,23 +85,9 @@ def dashboard_url(client: GrafanaClient, path: Any, uid: str) -> str:
     return f"{client.display_url}/d/{uid}"
 
 
-def provisioned(item: Compiled) -> PublishResult:
-    """Grafana keeps this dashboard from files (or another manager): change it there."""
+def provisioned(item: Compiled, manager: str = "") -> PublishResult:
+    """Grafana keeps this dashboard from files (or ``manager`` does): change it there."""
+    by = f"managed by {clean_text(manager, 40)} in Grafana: " if manager else ""
     return PublishResult(item.uid, item.title, Action.PROVISIONED, detail=(
-        "Grafana provisions this dashboard from files (Cannot save provisioned dashboard): "
+        f"{by}Grafana provisions this dashboard from files (Cannot save provisioned dashboard): "
         "change the provisioning files (dashkit build) instead"))
-
-
-def first_read(item: Compiled, response: Response, dry_run: bool,
-               create: Callable[[tuple[str, ...]], PublishResult]) -> PublishResult | None:
-    """The result a first read decides: none there (a create), or unreadable; None when the
-    dashboard is there to compare (both APIs read this way)."""
-    if response.status == 404:
-        changes: tuple[str, ...] = (f"+ new dashboard with {item.panel_count} panels",)
-        if dry_run:
-            return PublishResult(item.uid, item.title, Action.CREATE, changes=changes, dry_run=True)
-        return create(changes)
-    if response.status != 200:
-        return PublishResult(item.uid, item.title, Action.FAILED,
-                             detail=f"cannot read it: HTTP {response.status}: {response.message}")
-    return None
