@@ -9,7 +9,10 @@ DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-expor
                    prometheus-redis-exporter postgresql redis-server chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build test setup system-packages benchmark mutants
+.PHONY: build test setup system-packages benchmark mutants wheels
+# The wheels a new project's install needs, so the test of `dashkit init` then `make test`
+# installs through pip with no network (tests talk to loopback only).
+WHEELS := .cache/wheels
 
 $(BIN)/dashkit: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +32,13 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: setup system-packages
+$(WHEELS)/.complete: pyproject.toml | setup
+	$(BIN)/pip wheel --quiet -w $(WHEELS) '.[import,preview]' pytest syrupy 'setuptools>=77'
+	touch $@
+
+wheels: $(WHEELS)/.complete
+
+test: setup system-packages wheels
 	$(BIN)/pytest
 
 mutants: setup

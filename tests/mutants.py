@@ -324,6 +324,14 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- main: a new team's first hour (issue 25) ---
+    Breakage("init-pins-a-bare-name", "a new project installs exactly the dashkit that created "
+             "it, never whatever the package index calls dashkit", "build/scaffold.py",
+             '        return f"{name}=={dist.version}"', '        return name',
+             ("tests/test_scaffold_pin.py",)),
+    Breakage("progress-glued-in-a-pipe", "progress redraws with \\r only on a terminal",
+             "cli/output.py", "    if sys.stderr.isatty():\n        click.echo(f\"\\r",
+             "    if True:\n        click.echo(f\"\\r", ("tests/test_cli.py",)),
 )
 
 

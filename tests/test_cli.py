@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -312,3 +314,25 @@ def test_catalog_from_an_unreachable_prometheus_is_one_line_and_writes_nothing(t
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "pipe"])
+def test_progress_redraws_on_a_terminal_and_prints_one_line_in_a_pipe(terminal, monkeypatch, capsys):
+    from dashkit.cli.output import show_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: terminal)
+    for done in (1, 2, 3):
+        show_progress(done, 3, "dashboards read")
+    shown = capsys.readouterr().err
+    assert shown == ("\r1/3 dashboards read\r2/3 dashboards read\r3/3 dashboards read\n"
+                     if terminal else "3/3 dashboards read\n")
+
+
+def test_python_dash_m_dashkit_is_the_same_command():
+    ran = subprocess.run([sys.executable, "-m", "dashkit", "list", "--dashboards", str(DASHBOARDS)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert all(uid in ran.stdout for uid in PROJECT_UIDS)
+    usage = subprocess.run([sys.executable, "-m", "dashkit", "--help"], capture_output=True,
+                           text=True, timeout=60, check=False)
+    assert usage.stdout.startswith("Usage: dashkit ")

@@ -216,7 +216,7 @@ def test_import_a_folder_or_everything_from_grafana(tmp_path):
         "redis_dashboard_for_prometheus_redis_exporter_1_x.py",
         "redis_dashboard_for_prometheus_redis_exporter_1_x_2.py"]
     assert "is now 'Redis Dashboard for Prometheus Redis Exporter 1.x (2)'" in one.output
-    assert "read 2/2 dashboards" in one.output
+    assert "2/2 dashboards read" in one.output and "1/2" not in one.output  # a pipe: no \r
     assert every.exit_code == 0 and len(list((tmp_path / "all").glob("*.py"))) == 3
     assert missing.exit_code == 1 and "no folder titled 'Nope' in Grafana" in missing.output
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,8 +71,34 @@ def test_init_makes_a_project_that_builds_lints_and_passes_its_tests(tmp_path):
     linted = CliRunner().invoke(main, ["lint", "--dashboards", str(project / "dashboards")])
     assert linted.exit_code == 0 and "0 errors" in linted.stdout, linted.output
     tests = pytest_in(project)
-    assert tests.returncode == 0 and "2 passed" in tests.stdout, tests.stdout
+    assert tests.returncode == 0 and "3 passed" in tests.stdout, tests.stdout
+    assert (project / "snapshots" / "prometheus-rules.yaml").read_text().count("alert: ") == 1
     again = CliRunner().invoke(main, ["init", str(project)])
     assert again.exit_code == 1 and "is not an empty folder" in again.output
     refused = CliRunner().invoke(main, ["init", str(tmp_path / "x"), "--title", 'a"b'])
     assert refused.exit_code == 1 and not (tmp_path / "x").exists()
+
+
+@pytest.mark.suite
+def test_a_new_team_runs_init_then_make_test_through_pip(tmp_path):
+    """As a new team runs it: the installed command writes the project, whose ``make test``
+    creates its own venv and installs the pinned dashkit with pip (from the wheels ``make test``
+    gathered, so the test needs no network), then lints, runs promtool's rule tests and the
+    snapshots. Nothing of this checkout's venv is borrowed."""
+    wheels = ROOT / ".cache" / "wheels"
+    assert (wheels / ".complete").exists(), "make wheels first (make test does)"
+    dashkit = Path(sys.executable).parent / "dashkit"
+    made = subprocess.run([str(dashkit), "init", "payments"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    pinned = (tmp_path / "payments" / "requirements.txt").read_text()
+    assert "dashkit-grafana[import,preview] @ file://" in pinned, pinned
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+    env.pop("VIRTUAL_ENV", None)
+    ran = subprocess.run(["make", "test"], cwd=tmp_path / "payments", capture_output=True,
+                         text=True, timeout=900, check=False, env=env)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "0 errors" in ran.stdout and "2 rule tests of 1 alert passed" in ran.stdout
+    assert "3 passed" in ran.stdout
+    installed = tmp_path / "payments" / ".venv" / "bin" / "dashkit"
+    assert installed.exists() and installed.resolve() != dashkit.resolve()

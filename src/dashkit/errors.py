@@ -7,6 +7,16 @@ from types import FrameType, TracebackType
 
 import attrs
 
+#: The name dashkit is installed by (pip): ``dashkit`` on the package index is someone else's.
+#: The import package and the command stay ``dashkit``.
+DISTRIBUTION = "dashkit-grafana"
+
+
+def install_hint(extra: str) -> str:
+    """How to install one of dashkit's optional extras, for messages that need it."""
+    return f"pip install '{DISTRIBUTION}[{extra}]'"
+
+
 #: dashkit's own files: a frame in them is never "the user's line".
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 

@@ -1,176 +1,57 @@
 """``dashkit init DIR``: a new dashboards-as-code project for any team, that builds and whose
-tests pass straight away: a catalog module, one dashboard, snapshot tests that follow the
-project's dashboards, the same two commands as dashkit's own (``make build``, ``make test``)
-and ``.ci/run``."""
+tests pass straight away: a catalog module, datasources, an alert with its promtool tests, one
+dashboard, snapshot tests of the files the build writes, the same two commands as dashkit's own
+(``make build``, ``make test``) and ``.ci/run``, installing exactly the dashkit that created it."""
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import tempfile
+from importlib import metadata
 from pathlib import Path
 
-from dashkit.build.pipeline import compile_project
-from dashkit.build.project import load_project
-from dashkit.errors import DashkitError
-from dashkit.grafana.jsonio import dumps
+from dashkit.build.pipeline import build
+from dashkit.build.scaffold_files import FILES
+from dashkit.errors import DISTRIBUTION, DashkitError
 
-PYPROJECT = '''[project]
-name = "{name}"
-version = "0.1.0"
-description = "{title} dashboards as code (dashkit)"
-requires-python = ">=3.10"
-dependencies = ["dashkit"]
-
-[project.optional-dependencies]
-test = ["pytest>=7.4", "syrupy>=4.6"]
-
-[tool.pytest.ini_options]
-testpaths = ["tests"]
-'''
-
-MAKEFILE = '''# make build   create .venv, install dashkit, compile the dashboards into build/grafana/
-# make test    the same set-up, then the tests (snapshots of every dashboard)
-# DASHKIT is what pip installs dashkit from: a version, a path or a git URL.
-PYTHON ?= python3
-DASHKIT ?= dashkit
-BIN := .venv/bin
-
-.PHONY: build test setup
-
-$(BIN)/dashkit:
-\t$(PYTHON) -m venv .venv
-\t$(BIN)/pip install --quiet "$(DASHKIT)" pytest syrupy
-
-setup: $(BIN)/dashkit
-
-build: setup
-\t$(BIN)/dashkit build --folder "{title}"
-
-test: setup
-\t$(BIN)/pytest
-'''
-
-CI_RUN = '''#!/usr/bin/env bash
-# CI: exactly the README's test command.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-make test
-'''
-
-README = '''# {title} dashboards
-
-Dashboards as reviewed, tested Python code, built with dashkit.
-
-    make build   # set up .venv and write the Grafana provisioning files to build/grafana/
-    make test    # set up .venv and run the tests
-
-- `dashboards/catalog.py`: the metrics your services expose, with their labels; queries are
-  checked against it, so a misspelt metric or label fails the build, not the dashboard. Replace
-  the example with your real metrics: `.venv/bin/dashkit catalog --prometheus-url URL --out
-  dashboards/catalog.py --force` reads them off your Prometheus.
-- `dashboards/overview.py`: the first dashboard. Add one module per dashboard.
-- After adding or changing a dashboard: `.venv/bin/pytest --snapshot-update`, and review the JSON
-  diff in `snapshots/`.
-'''
-
-CATALOG = '''"""The metrics {title}'s services expose, with their labels: every query is checked against it."""
-from __future__ import annotations
-
-from dashkit.catalog import Catalog, counter, gauge, histogram
-
-CATALOG = Catalog("{name}", [
-    counter("http_requests_total", ["service", "route", "status_code"], "HTTP requests served"),
-    histogram("http_request_duration_seconds", ["service", "route"], "HTTP request duration", "s"),
-    gauge("up", ["job", "instance"], "Whether the target was scraped"),
-])
-'''
-
-OVERVIEW = '''"""{title} overview: is anything down, slow or failing."""
-from __future__ import annotations
-
-from catalog import CATALOG
-from dashkit import Dashboard, Row, panels, promql, variables
-from dashkit.composites import golden_signals
-from dashkit.sdk.datasources import variable_ref
-
-PROM = variable_ref("prometheus", "datasource")
-SERVICES = {{"service": promql.var("service")}}
-
-dashboard = Dashboard(
-    uid="{name}-overview",
-    title="{title} - Overview",
-    catalog=CATALOG,
-    variables=[variables.multi("service", variables.label_values("service", "http_requests_total"),
-                               PROM, label="Service")],
-    panels=[
-        panels.stat("Targets up", promql.sum_(promql.sel("up")), w=6, h=4),
-        Row("Golden signals", golden_signals(
-            requests="http_requests_total", duration="http_request_duration_seconds",
-            where=SERVICES, latency_limit=0.5)),
-    ],
-)
-'''
-
-CONFTEST = '''from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
-from syrupy.location import PyTestLocation
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-class JSONSnapshot(SingleFileSnapshotExtension):
-    """One readable JSON file per dashboard in snapshots/, named by its uid."""
-
-    _write_mode = WriteMode.TEXT
-    file_extension = "json"
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(ROOT / "snapshots")
-
-    @classmethod
-    def get_snapshot_name(cls, *, test_location: PyTestLocation, index: object = 0) -> str:
-        name = test_location.testname
-        return name[name.index("[") + 1:-1] if "[" in name else name
-
-
-@pytest.fixture
-def json_snapshot(snapshot):
-    return snapshot.use_extension(JSONSnapshot)
-'''
-
-TEST_SNAPSHOTS = '''"""Every dashboard the project defines, compiled and pinned: a change shows up as a JSON diff.
-Adding a dashboard needs only `pytest --snapshot-update`."""
-from __future__ import annotations
-
-import pytest
-
-from dashkit import compile_project, dumps, load_project
-
-from conftest import ROOT
-
-PROJECT = load_project(ROOT / "dashboards")
-COMPILED = {{c.uid: c for c in compile_project(PROJECT)}}
-
-
-def test_no_snapshot_is_left_from_a_removed_dashboard():
-    stale = sorted({{p.stem for p in (ROOT / "snapshots").glob("*.json")}} - set(COMPILED))
-    assert not stale, f"snapshots of dashboards the project no longer defines: {{stale}}"
-
-
-@pytest.mark.parametrize("uid", sorted(COMPILED))
-def test_dashboard_json(uid, json_snapshot):
-    assert dumps(COMPILED[uid].model) == json_snapshot
-'''
-
+#: What a new project's Makefile needs beyond building: preview and serve, import.
+EXTRAS = ("import", "preview")
 
 def project_name(folder: Path) -> str:
     """A package name from the folder's name: lower case, digits, ``-``."""
     name = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-")
     return name or "dashboards"
+
+
+def dashkit_requirement(dist: metadata.Distribution | None = None) -> str:
+    """The pip requirement of exactly the dashkit that is running: the version it has on the
+    package index, or the path, archive or VCS commit its install recorded (PEP 610's
+    ``direct_url.json``), so a new project never picks up another package of a similar name."""
+    if dist is None:
+        try:
+            dist = metadata.distribution(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
+            raise DashkitError(f"dashkit init needs dashkit installed as {DISTRIBUTION!r} "
+                               f"(pip install {DISTRIBUTION}) to pin the new project to it") from None
+    name = f"{DISTRIBUTION}[{','.join(EXTRAS)}]"
+    direct = dist.read_text("direct_url.json")
+    if not direct:
+        return f"{name}=={dist.version}"
+    try:
+        info = json.loads(direct)
+        url = str(info["url"])
+        vcs = info.get("vcs_info")
+        if isinstance(vcs, dict):
+            url = f"{vcs['vcs']}+{url}@{vcs['commit_id']}"
+    except (ValueError, KeyError, TypeError):
+        raise DashkitError(f"{DISTRIBUTION}'s install record (direct_url.json) is unreadable: "
+                           "reinstall dashkit") from None
+    if not re.fullmatch(r"[\w+.:/@%~=,-]+", url):
+        raise DashkitError(f"{DISTRIBUTION} was installed from {url!r}, which cannot be written "
+                           "into requirements.txt: install it from a plain path or URL")
+    return f"{name} @ {url}"
 
 
 def init_project(folder: str | Path, title: str | None = None) -> list[Path]:
@@ -185,22 +66,29 @@ def init_project(folder: str | Path, title: str | None = None) -> list[Path]:
     if not re.fullmatch(r"[\w .,()&+-]{1,80}", title):
         raise DashkitError(f"title {title!r}: letters, digits, spaces and . , ( ) & + - only "
                            "(it is written into Python, YAML and a Makefile)")
-    files = {
-        "pyproject.toml": PYPROJECT, "Makefile": MAKEFILE, ".ci/run": CI_RUN, "README.md": README,
-        "dashboards/catalog.py": CATALOG, "dashboards/overview.py": OVERVIEW,
-        "tests/conftest.py": CONFTEST, "tests/test_snapshots.py": TEST_SNAPSHOTS,
-        ".gitignore": ".venv/\n/build/\n__pycache__/\n",
-    }
+    requirement = dashkit_requirement()
     written = []
-    for relative, template in files.items():
+    for relative, template in FILES.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(name=name, title=title), encoding="utf-8")
+        path.write_text(template.format(name=name, title=title, requirement=requirement),
+                        encoding="utf-8")
         written.append(path)
     os.chmod(root / ".ci/run", 0o755)
-    for compiled in compile_project(load_project(root / "dashboards")):
-        snapshot = root / "snapshots" / f"{compiled.uid}.json"
-        snapshot.parent.mkdir(exist_ok=True)
-        snapshot.write_text(dumps(compiled.model), encoding="utf-8")
-        written.append(snapshot)
-    return written
+    return written + _first_snapshots(root)
+
+
+def _first_snapshots(root: Path) -> list[Path]:
+    """The files a first build writes, as the project's snapshots (dashboards and rules)."""
+    snapshots = root / "snapshots"
+    snapshots.mkdir()
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
+        result = build(root / "dashboards", out / "grafana", rules_dir=out / "rules")
+        pairs = [(out / "grafana" / "dashboards" / f"{c.uid}.json", snapshots / f"{c.uid}.json")
+                 for c in result.dashboards]
+        if result.rules_dir is not None:
+            pairs.append((result.rules_dir / "alerts.yml", snapshots / "prometheus-rules.yaml"))
+        for source, target in pairs:
+            shutil.copyfile(source, target)
+    return [target for _, target in pairs]

@@ -97,8 +97,7 @@ def init_command(folder: Path, title: str | None) -> None:
     except DashkitError as error:
         fail(error)
     click.echo(format_table(("file",), [(str(path),) for path in written]))
-    click.echo(f"\nnext: cd {folder} && make test   (DASHKIT=<path or version> if dashkit is not "
-               "on your package index)")
+    click.echo(f"\nnext: cd {folder} && make test")
 
 
 @main.command("test-rules")

@@ -32,6 +32,17 @@ def tag(word: str, err: bool = False) -> str:
     return click.style(word, fg=_COLOURS.get(word), bold=word == "error:")
 
 
+def show_progress(done: int, total: int, what: str) -> None:
+    """``3/18 dashboards read`` on stderr: redrawn in place on a terminal; in a pipe or a file,
+    where ``\r`` would glue the counts into one line, only the last count, on its own line."""
+    if total <= 1:
+        return
+    if sys.stderr.isatty():
+        click.echo(f"\r{done}/{total} {what}", err=True, nl=done == total)
+    elif done == total:
+        click.echo(f"{done}/{total} {what}", err=True)
+
+
 def fail(error: DashkitError, after: str = "") -> NoReturn:
     """Every error on its own line, then (for several) how many, and what that means."""
     errors = error.errors if isinstance(error, DashkitErrors) else (error,)

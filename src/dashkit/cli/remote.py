@@ -11,7 +11,7 @@ import click
 from dashkit.build.pipeline import compile_project
 from dashkit.build.project import load_project
 from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
-from dashkit.cli.output import (fail, print_catalog_summary, print_import_summary,
+from dashkit.cli.output import (fail, show_progress, print_catalog_summary, print_import_summary,
                                 print_publish_report, tag, usage)
 from dashkit.errors import DashkitError
 
@@ -186,8 +186,7 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
         raise click.UsageError(str(error)) from None
 
     def progress(done: int, total: int) -> None:
-        if total > 1:
-            click.echo(f"\rread {done}/{total} dashboards", err=True, nl=done == total)
+        show_progress(done, total, "dashboards read")
 
     try:
         client = GrafanaClient(url, credentials, deadline=IMPORT_DEADLINE)

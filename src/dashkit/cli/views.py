@@ -12,7 +12,7 @@ import click
 
 from dashkit.cli.group import checked_url, dashboards_option, main
 from dashkit.cli.output import fail, usage
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, install_hint
 from dashkit.text import counted, format_table
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def _needs_extra(*modules: str) -> None:
 
     missing = [m for m in ("matplotlib", *modules) if importlib.util.find_spec(m) is None]
     if missing:
-        fail(DashkitError(f"{' and '.join(missing)} missing: pip install 'dashkit[preview]'"))
+        fail(DashkitError(f"{' and '.join(missing)} missing: {install_hint('preview')}"))
 
 
 @main.command("preview")

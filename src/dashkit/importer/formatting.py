@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, install_hint
 
 #: The line length of dashkit's own code and of the modules it writes.
 LINE_LENGTH = 100
@@ -21,7 +21,7 @@ def _ruff() -> str:
         found = shutil.which("ruff")
         if found is None:
             raise DashkitError("dashkit import formats the modules it writes with ruff: "
-                               "pip install 'dashkit[import]'") from None
+                               + install_hint("import")) from None
         return found
 
 

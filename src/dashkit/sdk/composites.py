@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dashkit.sdk import panels
+from dashkit.sdk.alerts import Alert
 from dashkit.query import promql
 from dashkit.sdk.layout import Panel
 from dashkit.sdk.panels import Thresholds
@@ -33,9 +34,11 @@ def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("servic
                    saturation_title: str = "Active requests", latency_limit: float | None = None,
                    latency_description: str = "", error_ratio_limits: Thresholds | None = None,
                    quantiles: Sequence[float] = (0.95,), links: Sequence[dict[str, Any]] = (),
-                   where: Matchers | None = None, w: int = 12, h: int = 8) -> list[Panel]:
+                   where: Matchers | None = None, latency_alert: Alert | None = None,
+                   w: int = 12, h: int = 8) -> list[Panel]:
     """Traffic, errors, latency and (optionally) saturation of HTTP services, from a request
-    counter and a duration histogram that share their labels (as prom-client middleware emits)."""
+    counter and a duration histogram that share their labels (as prom-client middleware emits).
+    ``latency_alert``: the alert on that latency; the panel names it and draws its limit."""
     by = tuple(by)
     traffic = panels.timeseries(f"Request rate{title_suffix}",
                                 promql.rate_sum(requests, by, where=where),
@@ -52,7 +55,7 @@ def golden_signals(*, requests: str, duration: str, by: Sequence[str] = ("servic
     latency = panels.timeseries(
         f"{names} latency{title_suffix}", *latency_targets, unit="s", min=0,
         thresholds=panels.above(latency_limit) if latency_limit is not None else None,
-        description=latency_description, links=links, w=w, h=h)
+        description=latency_description, links=links, alert=latency_alert, w=w, h=h)
     result = [traffic, errors, latency]
     if saturation is not None:
         result.append(panels.timeseries(f"{saturation_title}{title_suffix}", saturation,
