@@ -1,6 +1,7 @@
 # The two commands of the README. Both set everything up from a clean clone first.
 #   make build   create .venv, install dashkit, compile the dashboards into build/grafana/
 #   make test    also install the Debian packages the live tests run, then the whole test suite
+#   make quick   the suite without the live, mutation, suite-on-a-copy and browser tests (~1 min)
 #   make mutants the mutation check alone, as a table (the test suite runs it too)
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-expor
                    prometheus-redis-exporter postgresql redis-server chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build test setup system-packages benchmark mutants wheels
+.PHONY: build test quick setup system-packages benchmark mutants wheels
 # The wheels a new project's install needs, so the test of `dashkit init` then `make test`
 # installs through pip with no network (tests talk to loopback only).
 WHEELS := .cache/wheels
@@ -38,8 +39,13 @@ $(WHEELS)/.complete: pyproject.toml | setup
 
 wheels: $(WHEELS)/.complete
 
+# Three workers on two cores: the live tests mostly wait on Prometheus' clock, and run together
+# on one worker (one stack); the mutation check's runs fill the other two.
 test: setup system-packages wheels
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadgroup
+
+quick: setup
+	$(BIN)/pytest -n 2 -m "not live and not mutation and not suite and not browser"
 
 mutants: setup
 	$(BIN)/python tests/mutants.py

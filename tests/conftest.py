@@ -115,3 +115,11 @@ def unavailable(message: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Under pytest-xdist (``make test`` runs ``-n 3 --dist loadgroup``), every live test runs
+    on one worker, so the real Prometheus stack (a session fixture) starts once."""
+    for item in items:
+        if item.get_closest_marker("live"):
+            item.add_marker(pytest.mark.xdist_group("live"))
