@@ -252,3 +252,15 @@ def test_override_and_fixed_color_write_grafanas_shapes():
                        {"id": "unit", "value": "s"}]}
     assert panels.override("/idle/", {}, by="byRegexp")["matcher"] == {"id": "byRegexp",
                                                                      "options": "/idle/"}
+
+
+def test_a_grafanalib_panel_s_queries_get_grafana_s_ref_ids():
+    """Grafana's ``PanelModel.ensureQueryIds`` gives a query without a refId
+    ``getNextRefId(queries)``: the first letter from A that no query of the panel uses."""
+    from dashkit.sdk.panels import Target
+
+    up = promql.sum_(promql.sel("up"))
+    unnamed = Panel(gl.PieChartv2(title="Pie", targets=[Target(up), Target(up)]))
+    one_named = Panel(gl.PieChartv2(title="Pie 2", targets=[Target(up, ref_id="B"), Target(up)]))
+    model = Dashboard(uid="refids", title="Ref ids", panels=[unnamed, one_named]).to_model()
+    assert [[t["refId"] for t in p["targets"]] for p in model["panels"]] == [["A", "B"], ["B", "A"]]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dashkit.sdk.datasources import DatasourceRef
+from dashkit.grafana.facts import next_ref_id
 from dashkit.grafana.jsonio import plain
 from dashkit.sdk.options import merge
 
@@ -268,5 +269,18 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
         if panel_type == "text":
             panel.pop("targets", None)
         else:
-            panel["targets"] = [modernise_target(t, own_ref) for t in panel.get("targets", [])]
+            panel["targets"] = _with_ref_ids(
+                [modernise_target(t, own_ref) for t in panel.get("targets", [])])
     return panel
+
+
+def _with_ref_ids(targets: list[Json]) -> list[Json]:
+    """Every query gets a refId, as Grafana's ``PanelModel.ensureQueryIds`` gives one on load
+    (``getNextRefId``: the first letter from A that no query uses): a grafanalib panel's
+    targets default to ``""``, which Grafana would rewrite, a diff at every publish."""
+    taken = {str(t.get("refId")) for t in targets if isinstance(t, dict) and t.get("refId")}
+    for target in targets:
+        if isinstance(target, dict) and not target.get("refId"):
+            target["refId"] = next_ref_id(taken)
+            taken.add(target["refId"])
+    return targets
