@@ -2,6 +2,7 @@
 #   make build   create .venv, install dashkit, compile the dashboards into build/grafana/
 #   make test    also install the Debian packages the live tests run, then the whole test suite
 #   make quick   the suite without the live, mutation, suite-on-a-copy and browser tests (~1 min)
+#   make docs    the documentation site, into build/site/ (open build/site/index.html)
 #   make mutants the mutation check alone, as a table (the test suite runs it too)
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-expor
                    prometheus-redis-exporter postgresql redis-server chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build test quick setup system-packages benchmark mutants wheels
+.PHONY: build test quick docs setup system-packages benchmark mutants wheels
 # The wheels a new project's install needs, so the test of `dashkit init` then `make test`
 # installs through pip with no network (tests talk to loopback only).
 WHEELS := .cache/wheels
@@ -46,6 +47,9 @@ test: setup system-packages wheels
 
 quick: setup
 	$(BIN)/pytest -n 2 -m "not live and not mutation and not suite and not browser"
+
+docs: setup
+	$(BIN)/mkdocs build --strict
 
 mutants: setup
 	$(BIN)/python tests/mutants.py
