@@ -122,7 +122,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "re-sent", "clients/http.py", "                if write and sent:", "                if False:",
              (ABUSE_NET, PUBLISH)),
     Breakage("no-whole-request-limit", "a request is bounded whole: a dripping server is cut "
-             "off", "clients/http.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
+             "off", "clients/watchdog.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
     Breakage("no-answer-size-limit", "answers over 64 MiB are refused", "clients/http.py",
              "            if size > self.max_bytes:", "            if False:",
              (f"{ABUSE_NET}::test_an_answer_without_a_length_is_cut_at_the_limit_while_it_streams",)),

@@ -9,25 +9,22 @@ environment's CA bundles, and URLs are shown with their credentials redacted.
 """
 from __future__ import annotations
 
+import base64
 import random
-import socket
-import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import attrs
 import orjson
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from dashkit.clients.watchdog import TimeUp, TrackedAdapter, Watchdog
 from dashkit.errors import DashkitError
-from dashkit.text import printable
+from dashkit.text import keep_secret, printable
 
 #: Statuses worth another try: throttling and a proxy or server restarting.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -63,6 +60,15 @@ def redact(url: str) -> str:
     if parts.port is not None:
         host += f":{parts.port}"
     return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def _keep_url_secret(url: str) -> None:
+    """A password in the URL is sent as basic auth: neither it nor that header may be shown."""
+    parts = urlsplit(url)
+    if parts.password:
+        pair = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+        keep_secret(parts.password, unquote(parts.password),
+                    base64.b64encode(pair.encode()).decode())
 
 
 def validate_url(url: str, what: str = "URL") -> str:
@@ -125,70 +131,6 @@ class OutcomeUnknown(DashkitError):
         self.timed_out = timed_out
 
 
-# --- the whole-request time limit ----------------------------------------------------------------
-# requests' timeout bounds each socket read, not the request: a server sending one byte every few
-# seconds never trips it. A timer shuts the connection's socket down when the request's time is up.
-_current = threading.local()
-
-
-class _Tracked:
-    """Makes a connection known to this thread's watchdog as it starts a request."""
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        _current.connection = self
-        return super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _TrackedHTTPConnection(_Tracked, HTTPConnection):
-    pass
-
-
-class _TrackedHTTPSConnection(_Tracked, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _TrackedHTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _TrackedHTTPSConnection
-
-
-class _TrackedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _Watchdog:
-    """Cuts the current thread's connection when ``seconds`` have passed."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        _current.connection = None
-        self._thread_state = _current.__dict__
-        self._timer = threading.Timer(max(seconds, 0.001), self._fire)
-        self._timer.daemon = True
-
-    def _fire(self) -> None:
-        self.fired = True
-        connection = self._thread_state.get("connection")
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def __enter__(self) -> "_Watchdog":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._timer.cancel()
-
-
 class _Refused(Exception):
     """Raised inside a request that must not go on; carries the one-line reason."""
 
@@ -205,6 +147,7 @@ class HttpClient:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.url = validate_url(url, f"{service} URL")
         self.display_url = redact(self.url)
+        _keep_url_secret(self.url)
         self.service = service
         self.timeout = timeout
         self.verify = verify
@@ -216,8 +159,8 @@ class HttpClient:
         self.retry_waited = 0.0
         self.session = requests.Session()
         self.session.auth = auth
-        self.session.mount("http://", _TrackedAdapter())
-        self.session.mount("https://", _TrackedAdapter())
+        self.session.mount("http://", TrackedAdapter())
+        self.session.mount("https://", TrackedAdapter())
         self.session.headers.update({"Accept": "application/json", "User-Agent": "dashkit"})
         self.request_count = 0
         self.write_count = 0
@@ -261,10 +204,10 @@ class HttpClient:
                                    "with --ca-cert FILE, or --insecure to skip verification"
                                    ) from None
             except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
-                    _TimeUp) as error:
-                timed_out = isinstance(error, (_TimeUp, requests.Timeout))
+                    TimeUp) as error:
+                timed_out = isinstance(error, (TimeUp, requests.Timeout))
                 kind = type(error).__name__
-                if isinstance(error, _TimeUp):  # the run's deadline may have cut the request short
+                if isinstance(error, TimeUp):  # the run's deadline may have cut the request short
                     kind = (f"no complete answer within {self.timeout:g} s" if limit >= self.timeout
                             else "no complete answer before the run's deadline")
                 self._trace(method, path, kind, started)
@@ -313,7 +256,7 @@ class HttpClient:
     def _send(self, method: str, url: str, json: Any, params: Any,
               limit: float) -> tuple[int, Any, Mapping[str, str]]:
         """One request with its redirects, all within ``limit`` seconds."""
-        with _Watchdog(limit) as watchdog:
+        with Watchdog(limit) as watchdog:
             try:
                 for _hop in range(6):
                     with warnings.catch_warnings():
@@ -335,13 +278,13 @@ class HttpClient:
                         raise
                     if watchdog.fired:
                         # without a Content-Length the cut looks like the answer's end
-                        raise _TimeUp()
+                        raise TimeUp()
                     return raw.status_code, body, raw.headers
                 raise _Refused("more than 5 redirects")
             except (requests.ConnectionError, urllib3.exceptions.HTTPError, OSError,
                     requests.exceptions.ChunkedEncodingError) as error:
-                if watchdog.fired:
-                    raise _TimeUp() from None
+                if watchdog.fired or _read_timed_out(error):
+                    raise TimeUp() from None
                 if isinstance(error, (requests.ConnectionError, urllib3.exceptions.HTTPError)):
                     raise
                 raise requests.ConnectionError(str(error)) from None
@@ -377,8 +320,13 @@ class HttpClient:
             self.trace(f"{method} {path} -> {outcome} ({(time.monotonic() - started) * 1000:.0f} ms)")
 
 
-class _TimeUp(Exception):
-    """The whole-request time limit cut the connection."""
+def _read_timed_out(error: BaseException) -> bool:
+    """True where a socket read waited out its timeout, which is the request's whole limit: the
+    same fact as the watchdog's cut, whichever came first (requests wraps urllib3's
+    ReadTimeoutError in a ConnectionError while a body streams)."""
+    cause = error.args[0] if isinstance(error, requests.ConnectionError) and error.args else error
+    return isinstance(cause, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError,
+                              TimeoutError))
 
 
 def _not_connected(error: BaseException) -> bool:
