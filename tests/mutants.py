@@ -45,6 +45,9 @@ RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
 IMPORT = "tests/test_import.py"
 MIGRATIONS = "tests/test_migrations.py"
+HOSTILE = "tests/abuse/test_abuse_hostile.py"
+SECRETS = "tests/abuse/test_abuse_secrets.py"
+LIMITS = "tests/abuse/test_abuse_limits.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -324,6 +327,28 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- net branch ---
+    Breakage("watchdog-loses-fresh-socket", "the whole-request limit cuts a close-delimited "
+             "answer too: the watchdog remembers the socket it connected", "clients/watchdog.py",
+             "        super().connect()  # type: ignore[misc]\n        _current.sock = self.sock",
+             "        super().connect()  # type: ignore[misc]", (HOSTILE,)),
+    Breakage("read-timeout-not-a-timeout", "a save whose answer the socket's timeout cut is a "
+             "timeout, never re-sent", "clients/http.py",
+             "                if watchdog.fired or _read_timed_out(error):",
+             "                if watchdog.fired:",
+             (f"{ABUSE_NET}::test_a_save_cut_by_either_limit_is_a_timeout_never_resent",)),
+    Breakage("secrets-not-scrubbed", "the run's secrets never show, whatever the message's "
+             "source", "text.py", '        text = text.replace(secret, "***")', "        pass",
+             (SECRETS,)),
+    Breakage("basic-password-not-kept", "a basic-auth password never shows", "clients/grafana.py",
+             "        keep_secret(password)\n", "", (SECRETS,)),
+    Breakage("url-password-not-kept", "a URL's password never shows, even echoed back",
+             "clients/http.py", "        _keep_url_secret(self.url)\n", "", (SECRETS,)),
+    Breakage("query-result-shape-unchecked", "a query_result sample without its metric is one "
+             "error, not a traceback", "check/resolve.py",
+             '        labels = dict(expect_shape(metric, dict, "/api/v1/query"))',
+             '        labels = dict(sample["metric"])', (LIMITS,)),
+
 )
 
 

@@ -79,9 +79,7 @@ class Watchdog:
         sock = self._thread_state.get("sock")
         if sock is not None:
             try:
-                # socket.socket's own shutdown: ssl.SSLSocket's would drop its TLS state under
-                # the read in progress; the plain one makes that read end (EOF or an error)
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RDWR)  # the read in progress ends (EOF or an error)
             except OSError:
                 pass
 
