@@ -348,6 +348,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "error, not a traceback", "check/resolve.py",
              '        labels = dict(expect_shape(metric, dict, "/api/v1/query"))',
              '        labels = dict(sample["metric"])', (LIMITS,)),
+    Breakage("answer-values-unbounded", "an answer of over 2 million JSON values is refused "
+             "before parsing", "clients/http.py",
+             '        if content.count(b",") + content.count(b"{") + content.count(b"[") > '
+             'self.max_values:', "        if False:", (LIMITS,)),
+    Breakage("search-pages-unbounded", "a search that never ends stops at 100 pages",
+             "clients/exports.py", "    for page in range(1, MAX_PAGES + 1):",
+             "    for page in range(1, 10**9):", (LIMITS,)),
+    Breakage("search-page-overfull", "a search page with more hits than asked is refused",
+             "clients/exports.py", "        if len(found) > PAGE_SIZE:", "        if False:",
+             (LIMITS,)),
+    Breakage("prune-listing-page-overfull", "a prune listing page with more items than asked is "
+             "refused", "publishing/resources.py", '        if len(body["items"]) > LIST_PAGE:',
+             "        if False:", (LIMITS,)),
 
 )
 

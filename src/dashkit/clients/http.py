@@ -32,6 +32,9 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 NOT_PROCESSED = frozenset({429, 503})
 #: Answers larger than this are refused (a dashboard is rarely over a few MB).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Answers holding more JSON values than this are refused before parsing: bytes alone do not
+#: bound memory (60 MB of ``{},`` parse into 1.9 GB); 2 million values parse into 250 MB at most.
+MAX_RESPONSE_VALUES = 2_000_000
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -141,7 +144,7 @@ class HttpClient:
     def __init__(self, url: str, *, service: str, auth: requests.auth.AuthBase | None = None,
                  timeout: float = 10.0, verify: bool | str = True,
                  retry: RetryPolicy = RetryPolicy(), deadline: float | None = None,
-                 max_bytes: int = MAX_RESPONSE_BYTES,
+                 max_bytes: int = MAX_RESPONSE_BYTES, max_values: int = MAX_RESPONSE_VALUES,
                  trace: Callable[[str], None] | None = None,
                  warn: Callable[[str], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -152,7 +155,7 @@ class HttpClient:
         self.timeout = timeout
         self.verify = verify
         self.retry = retry
-        self.max_bytes = max_bytes
+        self.max_bytes, self.max_values = max_bytes, max_values
         self.trace = trace
         self.sleep = sleep
         self.deadline = time.monotonic() + deadline if deadline is not None else None
@@ -310,6 +313,9 @@ class HttpClient:
                 raise _Refused(f"answer is over the {self.max_bytes // (1024 * 1024)} MiB limit")
             chunks.append(chunk)
         content = b"".join(chunks)
+        # every value after the first follows a comma or opens an object or array
+        if content.count(b",") + content.count(b"{") + content.count(b"[") > self.max_values:
+            raise _Refused(f"answer holds over {self.max_values:,} JSON values: not read")
         try:
             return orjson.loads(content)
         except ValueError:
