@@ -48,6 +48,7 @@ MIGRATIONS = "tests/test_migrations.py"
 HOSTILE = "tests/abuse/test_abuse_hostile.py"
 SECRETS = "tests/abuse/test_abuse_secrets.py"
 LIMITS = "tests/abuse/test_abuse_limits.py"
+SERVE = "tests/abuse/test_abuse_serve.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -362,6 +363,16 @@ BREAKAGES: tuple[Breakage, ...] = (
              "refused", "publishing/resources.py", '        if len(body["items"]) > LIST_PAGE:',
              "        if False:", (LIMITS,)),
 
+    Breakage("serve-any-host", "serve answers only a loopback name with its port (no DNS "
+             "rebinding)", "preview/serve.py",
+             '            if (self.headers.get("Host") or "").lower() not in {',
+             '            if False and (self.headers.get("Host") or "").lower() not in {', (SERVE,)),
+    Breakage("serve-dies-on-sigterm", "on SIGTERM serve stops its redraw child before it exits",
+             "preview/serve.py", "    restore_sigterm = _sigterm_stops_like_ctrl_c()",
+             "    restore_sigterm = lambda: None  # noqa: E731", (SERVE,)),
+    Breakage("redraw-group-survives", "a hanging redraw is stopped with all it started",
+             "preview/serve.py", "        os.killpg(child.pid, signal.SIGKILL)",
+             "        child.kill()", (SERVE,)),
 )
 
 
