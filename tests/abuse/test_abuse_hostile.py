@@ -19,7 +19,8 @@ from dashkit.clients.exports import dashboard_uids
 from dashkit.clients.grafana import Credentials, GrafanaClient
 from dashkit.clients.loki import LokiClient
 from dashkit.errors import DashkitError
-from standins.hostile import DRIP_SECONDS, MODES, hostile_server, self_signed_cert
+from standins.hostile import (DRIP_SECONDS, MODES, HandshakeDrip, hostile_server,
+                              self_signed_cert)
 
 from conftest import DASHBOARDS
 
@@ -105,4 +106,23 @@ def test_every_client_ends_within_its_deadline_whatever_the_framing(server, tls,
     assert code == 1 and len(errors) == 1, output
     assert "Traceback" not in output and "TLS verification" not in errors[0], output
     # true about what happened: the answer was not complete in time
+    assert "no complete answer" in errors[0] or "deadline passed" in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRY_POINTS))
+def test_a_tls_handshake_sent_a_byte_at_a_time_is_cut_off_too(certificate, entry):
+    """The certificate itself dripped (a relay in front of a TLS server): CPython's
+    SSLSocket.do_handshake keeps the socket's timeout as one deadline for the whole handshake,
+    so the limit holds before any HTTP is spoken."""
+    server = hostile_server("length", certificate)
+    relay = HandshakeDrip(("127.0.0.1", int(server.url.rsplit(":", 1)[1])))
+    try:
+        started = time.monotonic()
+        code, output = ENTRY_POINTS[entry](f"https://127.0.0.1:{relay.port}", certificate[0])
+        took = time.monotonic() - started
+    finally:
+        relay.stop()
+        server.stop()
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert took < BOUND and code == 1 and len(errors) == 1, (took, output)
     assert "no complete answer" in errors[0] or "deadline passed" in errors[0], errors[0]

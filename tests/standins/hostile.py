@@ -8,7 +8,9 @@ Every drip is bounded (``DRIP_SECONDS`` at most), so a client without a limit is
 """
 from __future__ import annotations
 
+import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -78,3 +80,47 @@ def hostile_server(mode: str, tls: tuple[Path, Path] | None = None) -> LoopbackS
     server = LoopbackServer(handler, tls=tls)
     server.start()
     return server
+
+
+class HandshakeDrip:
+    """A TCP relay in front of ``upstream`` (host, port) that passes what the client sends at
+    once and drips what the server sends, a byte every DRIP_INTERVAL: over TLS, the handshake
+    itself (the certificate is a few thousand bytes) takes minutes. Bounded by DRIP_SECONDS."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._stopped = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream, timeout=5)
+            threading.Thread(target=self._pipe, args=(client, server, 0.0), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, DRIP_INTERVAL),
+                             daemon=True).start()
+
+    def _pipe(self, source: socket.socket, target: socket.socket, interval: float) -> None:
+        started = time.monotonic()
+        try:
+            source.settimeout(DRIP_SECONDS)
+            while time.monotonic() - started < DRIP_SECONDS and not self._stopped.is_set():
+                data = source.recv(1 if interval else 65536)
+                if not data:
+                    break
+                target.sendall(data)
+                time.sleep(interval)
+        except OSError:
+            pass
+        finally:
+            for each in (source, target):
+                each.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._listener.close()
