@@ -1,11 +1,12 @@
 """The one HTTP path of dashkit's clients (Grafana, Prometheus, Loki): every call bounded.
 
 A server is hostile until proven otherwise. So: each request has a whole-request time limit
-(a server that drips one byte at a time is cut off, not just one that goes silent), the run
-has a deadline and a budget for waiting on retries, an answer has a size limit, redirects are
-followed only within the same origin and never for writes, a write whose outcome is unknown is
-never re-sent blindly (the caller reads back), ``--insecure``/``--ca-cert`` beat the
-environment's CA bundles, and URLs are shown with their credentials redacted.
+(a server that drips one byte at a time is cut off, not just one that goes silent: see
+``watchdog``), the run has a deadline and a budget for waiting on retries, an answer has a
+limit in bytes and in JSON values, redirects are followed only within the same origin and never
+for writes, a write whose outcome is unknown is never re-sent blindly (the caller reads back),
+``--insecure``/``--ca-cert`` beat the environment's CA bundles, URLs are shown with their
+credentials redacted, and a password in a URL is one of the run's secrets that no message shows.
 """
 from __future__ import annotations
 
