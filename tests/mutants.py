@@ -45,6 +45,10 @@ RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
 IMPORT = "tests/test_import.py"
 MIGRATIONS = "tests/test_migrations.py"
+HOSTILE = "tests/abuse/test_abuse_hostile.py"
+SECRETS = "tests/abuse/test_abuse_secrets.py"
+LIMITS = "tests/abuse/test_abuse_limits.py"
+SERVE = "tests/abuse/test_abuse_serve.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -122,7 +126,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "re-sent", "clients/http.py", "                if write and sent:", "                if False:",
              (ABUSE_NET, PUBLISH)),
     Breakage("no-whole-request-limit", "a request is bounded whole: a dripping server is cut "
-             "off", "clients/http.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
+             "off", "clients/watchdog.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
     Breakage("no-answer-size-limit", "answers over 64 MiB are refused", "clients/http.py",
              "            if size > self.max_bytes:", "            if False:",
              (f"{ABUSE_NET}::test_an_answer_without_a_length_is_cut_at_the_limit_while_it_streams",)),
@@ -335,6 +339,51 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("ref-id-left-empty", "every query has a refId, as Grafana gives one on load",
              "sdk/grafanalib_fixes.py", "            target[\"refId\"] = next_ref_id(taken)",
              "            target[\"refId\"] = \"\"", ("tests/test_panels.py",)),
+    # --- net branch ---
+    Breakage("watchdog-loses-fresh-socket", "the whole-request limit cuts a close-delimited "
+             "answer too: the watchdog remembers the socket it connected", "clients/watchdog.py",
+             "        super().connect()  # type: ignore[misc]\n        _current.sock = self.sock",
+             "        super().connect()  # type: ignore[misc]", (HOSTILE,)),
+    Breakage("read-timeout-not-a-timeout", "a save whose answer the socket's timeout cut is a "
+             "timeout, never re-sent", "clients/http.py",
+             "                if watchdog.fired or _read_timed_out(error):",
+             "                if watchdog.fired:",
+             (f"{ABUSE_NET}::test_a_save_cut_by_either_limit_is_a_timeout_never_resent",)),
+    Breakage("secrets-not-scrubbed", "the run's secrets never show, whatever the message's "
+             "source", "text.py", '        text = text.replace(secret, "***")', "        pass",
+             (SECRETS,)),
+    Breakage("basic-password-not-kept", "a basic-auth password never shows", "clients/grafana.py",
+             "        keep_secret(password)\n", "", (SECRETS,)),
+    Breakage("url-password-not-kept", "a URL's password never shows, even echoed back",
+             "clients/http.py", "        _keep_url_secret(self.url)\n", "", (SECRETS,)),
+    Breakage("query-result-shape-unchecked", "a query_result sample without its metric is one "
+             "error, not a traceback", "check/resolve.py",
+             '        labels = dict(expect_shape(metric, dict, "/api/v1/query"))',
+             '        labels = dict(sample["metric"])', (LIMITS,)),
+    Breakage("answer-values-unbounded", "an answer of over 2 million JSON values is refused "
+             "before parsing", "clients/http.py",
+             '        if content.count(b",") + content.count(b"{") + content.count(b"[") > '
+             'self.max_values:', "        if False:", (LIMITS,)),
+    Breakage("search-pages-unbounded", "a search that never ends stops at 100 pages",
+             "clients/exports.py", "    for page in range(1, MAX_PAGES + 1):",
+             "    for page in range(1, 10**9):", (LIMITS,)),
+    Breakage("search-page-overfull", "a search page with more hits than asked is refused",
+             "clients/exports.py", "        if len(found) > PAGE_SIZE:", "        if False:",
+             (LIMITS,)),
+    Breakage("prune-listing-page-overfull", "a prune listing page with more items than asked is "
+             "refused", "publishing/resources.py", '        if len(body["items"]) > LIST_PAGE:',
+             "        if False:", (LIMITS,)),
+
+    Breakage("serve-any-host", "serve answers only a loopback name with its port (no DNS "
+             "rebinding)", "preview/serve.py",
+             '            if (self.headers.get("Host") or "").lower() not in {',
+             '            if False and (self.headers.get("Host") or "").lower() not in {', (SERVE,)),
+    Breakage("serve-dies-on-sigterm", "on SIGTERM serve stops its redraw child before it exits",
+             "preview/serve.py", "    restore_sigterm = _sigterm_stops_like_ctrl_c()",
+             "    restore_sigterm = lambda: None  # noqa: E731", (SERVE,)),
+    Breakage("redraw-group-survives", "a hanging redraw is stopped with all it started",
+             "preview/serve.py", "        os.killpg(child.pid, signal.SIGKILL)",
+             "        child.kill()", (SERVE,)),
 )
 
 

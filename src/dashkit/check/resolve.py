@@ -6,7 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
+from dashkit.clients.http import expect_shape
+from dashkit.errors import DashkitError
 from dashkit.grafana.model import variable_query
+from dashkit.text import printable
 from dashkit.query.expand import TimeContext, expand, relative_seconds
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
@@ -31,15 +34,27 @@ def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
         pattern = re.compile(match["regex"] or ".*")
         return [n for n in client.label_values("__name__") if pattern.search(n)]
     if match := _QUERY_RESULT.match(query):
-        lines = []
-        for sample in client.query(match["expr"]):
-            metric = dict(sample["metric"])
-            name = metric.pop("__name__", "")
-            labels = ",".join(f'{k}="{v}"' for k, v in metric.items())
-            lines.append(f"{name}{{{labels}}} {sample['value'][1]} {int(float(sample['value'][0]) * 1000)}")
-        return lines
+        return [_query_result_line(sample, variable) for sample in client.query(match["expr"])]
     raise ValueError(f"variable ${variable.get('name')}: query {query!r} is not one dashkit resolves "
                      "(label_values, metrics, query_result)")
+
+
+def _query_result_line(sample: Mapping[str, Any], variable: Mapping[str, Any]) -> str:
+    """One sample as Grafana's PrometheusMetricFindQuery.queryResultQuery writes it: ``name{k="v"}
+    value timestamp-ms``. A sample without its ``metric`` object or ``[time, value]`` pair (a
+    hostile or broken server) is one error naming the variable, not a traceback."""
+    metric, value = sample.get("metric"), sample.get("value")
+    try:
+        labels = dict(expect_shape(metric, dict, "/api/v1/query"))
+        if not isinstance(value, list) or len(value) != 2:
+            raise ValueError("no [time, value] pair")
+        milliseconds = int(float(value[0]) * 1000)
+    except (DashkitError, ValueError, OverflowError) as error:
+        raise DashkitError(f"variable ${variable.get('name')}: query_result: a sample of the "
+                           f"answer is not a series ({printable(error)})") from None
+    name = labels.pop("__name__", "")
+    text = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    return f"{name}{{{text}}} {value[1]} {milliseconds}"
 
 
 def _apply_regex(options: list[str], regex: str) -> list[str]:

@@ -226,9 +226,26 @@ def last_published_resource(client: GrafanaClient, api: DashboardAPI, uid: str
     return None
 
 
-def _managed(client: GrafanaClient, api: DashboardAPI) -> list[dict[str, Any]]:
-    """Every dashboard labelled as dashkit's, page by page (bounded)."""
-    found, token = [], ""
+#: What prune needs of a listed dashboard: its uid, dashkit's annotations, title, generation,
+#: and whether it was edited since dashkit published it.
+_Listed = tuple[str, dict[str, str], str, "int | None", bool]
+
+
+def _listed(item: dict[str, Any]) -> _Listed:
+    """The few facts prune needs of one listed dashboard; the rest is not kept."""
+    metadata, spec = as_object(item.get("metadata")), as_object(item.get("spec"))
+    notes = {key: value for key, value in _annotations(metadata).items()
+             if key in (MARKER_ANNOTATION, MANAGER_ANNOTATION, FOLDER_ANNOTATION)}
+    marker = notes.get(MARKER_ANNOTATION)
+    return (str(metadata.get("name") or ""), notes, clean_text(str(spec.get("title", "")), 100),
+            _generation(metadata), marker is not None and marker != content_hash(spec))
+
+
+def _managed(client: GrafanaClient, api: DashboardAPI) -> list[_Listed]:
+    """Every dashboard labelled as dashkit's, page by page: at most MAX_PAGES pages of at most
+    LIST_PAGE items, and of each item only what prune needs."""
+    found: list[_Listed] = []
+    token = ""
     for _ in range(MAX_PAGES):
         response = client.list_resources(api.version, api.namespace, f"{MANAGED_LABEL}=true",
                                          LIST_PAGE, token)
@@ -236,7 +253,10 @@ def _managed(client: GrafanaClient, api: DashboardAPI) -> list[dict[str, Any]]:
         if response.status != 200 or body is None or not isinstance(body.get("items"), list):
             raise DashkitError(f"cannot list dashboards in namespace {api.namespace!r}: HTTP "
                                f"{response.status} {response.message}")
-        found += [item for item in body["items"] if isinstance(item, dict)]
+        if len(body["items"]) > LIST_PAGE:
+            raise DashkitError(f"listing dashboards: {len(body['items'])} items on a page of "
+                               f"{LIST_PAGE}; not a Grafana list answer")
+        found += [_listed(item) for item in body["items"] if isinstance(item, dict)]
         token = str(as_object(body.get("metadata")).get("continue") or "")
         if not token:
             return found
@@ -247,16 +267,13 @@ def prune_resources(client: GrafanaClient, api: DashboardAPI, keep: set[str], fo
                     *, force: bool = False, dry_run: bool = False) -> list[PublishResult]:
     """Delete dashboards in the folder that dashkit published and the build no longer has."""
     results = []
-    for listed in _managed(client, api):
-        metadata, spec = as_object(listed.get("metadata")), as_object(listed.get("spec"))
-        uid, notes = str(metadata.get("name") or ""), _annotations(metadata)
-        marker = notes.get(MARKER_ANNOTATION)
-        if (not uid or uid in keep or marker is None or notes.get(MANAGER_ANNOTATION)
+    for uid, notes, title, generation, edited in _managed(client, api):
+        if (not uid or uid in keep or notes.get(MARKER_ANNOTATION) is None
+                or notes.get(MANAGER_ANNOTATION)
                 or notes.get(FOLDER_ANNOTATION, "") != folder_uid):
             continue  # never touch what dashkit did not publish here
         results.append(prune_one(
-            uid, clean_text(str(spec.get("title", "")), 100), _generation(metadata),
-            edited=marker != content_hash(spec), force=force, dry_run=dry_run,
+            uid, title, generation, edited=edited, force=force, dry_run=dry_run,
             delete=lambda: client.delete_resource(api.version, api.namespace, uid),
             gone=lambda: client.get_resource(api.version, api.namespace, uid).status == 404))
     return results
