@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dashkit.grafana.grid import UNPLACED_HEIGHT, UNPLACED_WIDTH
 from dashkit.grafana.model import as_array, as_int, as_object
 from dashkit.grafana.v2_panels import data_query, element
 
@@ -42,8 +43,6 @@ VARIABLE_KINDS = {"query": "QueryVariable", "custom": "CustomVariable",
 #: (buildAnnotationQuery).
 ANNOTATION_FIELDS = frozenset({"builtIn", "datasource", "enable", "hide", "iconColor", "name",
                                "target", "filter", "mappings"})
-#: A grid item's size when the panel has no gridPos (buildGridItemKind: PanelModel's defaults).
-UNPLACED_WIDTH, UNPLACED_HEIGHT = 6, 3
 #: getDefaultDatasourceType without a datasource index: what a datasource variable without a
 #: query names.
 DEFAULT_DATASOURCE_TYPE = "grafana"
