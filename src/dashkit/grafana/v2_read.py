@@ -176,11 +176,12 @@ def _classic_variable(kind_: Json) -> Json | None:
     if "allowCustomValue" in spec and spec["allowCustomValue"] is False:
         out["allowCustomValue"] = False
     current = as_object(spec.get("current"))
-    if current.get("text") or current.get("value"):
+    shows_query = kind == "constant" and current.get("value") == spec.get("query")
+    if (current.get("text") or current.get("value")) and not shows_query:  # a constant's own
         out["current"] = _classic_option(current)
     if "options" in spec:
         out["options"] = [_classic_option(o) for o in as_array(spec["options"])]
-    if "refresh" in spec and kind != "interval":
+    if "refresh" in spec:  # an interval's is always onTimeRangeChanged
         out["refresh"] = number(REFRESH, spec["refresh"])
     if kind == "query":
         query = as_object(spec.get("query"))
