@@ -240,3 +240,13 @@ def test_the_readme_v2_table_is_this_table():
     rows = re.findall(r"^\| (.+?) \| `(.+?)` \| (.+?) \|$", text.split(
         "<!-- v2-elements -->")[1].split("<!-- /v2-elements -->")[0], re.M)
     assert rows == [(c.kind, c.function.replace(", ", "`, `"), c.does) for c in CASES]
+
+
+def test_hostile_numbers_in_a_classic_panel_are_left_out_never_a_crash():
+    """buildQueryOptions reads numbers with Go's int64(v); JSON's 1e400 is infinite in Python."""
+    model = _dashboard({"panels": [{"id": 1, "type": "stat", "maxDataPoints": float("inf"),
+                                    "queryCachingTTL": float("nan"), "options": {"legend": 3},
+                                    "gridPos": "nowhere", "targets": [None, {"refId": 5}]}]})
+    spec = to_v2_spec(model)
+    assert spec["elements"]["panel-1"]["spec"]["data"]["spec"]["queryOptions"] == {}
+    assert spec["layout"]["spec"]["items"][0]["spec"]["width"] == 6

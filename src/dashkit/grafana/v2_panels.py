@@ -6,6 +6,7 @@ old fields kept in ``options.__angularMigration`` for the frontend to migrate). 
 dashkit.grafana.v2 so each stays readable."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from dashkit.grafana.facts import next_ref_id
@@ -69,20 +70,29 @@ def _transformation(item: Json) -> Json:
     return {"kind": "Transformation", "group": str(item.get("id", "")), "spec": spec}
 
 
+def _number(value: Any) -> int | None:
+    """A JSON number as Go's ``int64(v)`` reads it (truncated); None for anything else, an
+    infinite or NaN one too."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return int(value)
+
+
 def _query_options(panel: Json) -> Json:
     """buildQueryOptions: only what says something (a non-empty string, a positive count,
     ``hideTimeOverride`` true, a cache TTL that is a number)."""
     options: Json = {k: panel[k] for k in ("timeFrom", "timeShift", "interval", "cacheTimeout")
                      if isinstance(panel.get(k), str) and panel[k]}
-    if isinstance(panel.get("maxDataPoints"), (int, float)) and panel["maxDataPoints"] >= 1:
-        options["maxDataPoints"] = int(panel["maxDataPoints"])
+    points = _number(panel.get("maxDataPoints"))
+    if points is not None and points >= 1:
+        options["maxDataPoints"] = points
     if panel.get("hideTimeOverride") is True:
         options["hideTimeOverride"] = True
     ttl = panel.get("queryCachingTTL")
     if isinstance(ttl, str) and ttl.strip().lstrip("-").isdigit():
         options["queryCachingTTL"] = int(ttl)
-    elif isinstance(ttl, (int, float)) and not isinstance(ttl, bool):
-        options["queryCachingTTL"] = int(ttl)
+    elif (seconds := _number(ttl)) is not None:
+        options["queryCachingTTL"] = seconds
     return {k: options[k] for k in QUERY_OPTIONS if k in options}
 
 
