@@ -132,12 +132,51 @@ def elements_and_layout(panels: list[Any]) -> tuple[Json, Json]:
     return elements, {"kind": "RowsLayout", "spec": {"rows": rows}}
 
 
-def _option(value: Any) -> Json:
+def _text(value: Any) -> str | list[str]:
+    """buildStringOrArrayOfString: a string, a list of its strings, a legacy string; else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    legacy = as_object(value).get(LEGACY_STRING)
+    return legacy if isinstance(legacy, str) else ""
+
+
+def _option(value: Any, listed: bool = True) -> Json:
+    """buildVariableOptions (``selected`` always said, false unless true) or, not ``listed``,
+    buildVariableCurrent (text and value only)."""
     option = as_object(value)
-    out: Json = {"text": option.get("text", ""), "value": option.get("value", "")}
-    if "selected" in option:
-        out["selected"] = bool(option["selected"])
+    out: Json = {"text": _text(option.get("text")), "value": _text(option.get("value"))}
+    if listed:
+        out["selected"] = option.get("selected") is True
     return out
+
+
+def _adhoc_filters(filters: Any) -> list[Json]:
+    """transformAdHocFilters: only the dashboard's own filters (no ``origin``, or
+    ``dashboard``); ``=`` when no operator; labels and values when there are some."""
+    out = []
+    for item in map(as_object, as_array(filters)):
+        if item.get("origin", "dashboard") != "dashboard":
+            continue
+        kept: Json = {"key": str(item.get("key") or ""), "operator": str(item.get("operator") or "="),
+                      "value": str(item.get("value") or "")}
+        kept.update({k: item[k] for k in ("keyLabel", "condition")
+                     if isinstance(item.get(k), str) and item[k]})
+        for key in ("values", "valueLabels"):
+            texts = [v for v in as_array(item.get(key)) if isinstance(v, str)]
+            if texts:
+                kept[key] = texts
+        out.append(kept)
+    return out
+
+
+def _default_keys(keys: Any) -> list[Json]:
+    """transformMetricFindValues: a string key, or an object's non-empty text, as
+    ``{text, value}``."""
+    texts = [k if isinstance(k, str) else as_object(k).get("text") for k in as_array(keys)]
+    return [{"text": t, "value": t} for t, k in zip(texts, as_array(keys))
+            if isinstance(k, str) or (isinstance(t, str) and t)]
 
 
 def variable(classic: Json) -> Json | None:
@@ -155,8 +194,8 @@ def variable(classic: Json) -> Json | None:
     if kind not in ("AdhocVariable",):
         # buildVariableCurrent; a constant without one shows its query (buildConstantVariable)
         shown = query if kind == "ConstantVariable" and isinstance(query, str) else ""
-        spec["current"] = _option(classic.get("current")) if classic.get("current") else {
-            "text": shown, "value": shown}
+        spec["current"] = _option(classic.get("current"), listed=False) \
+            if classic.get("current") else {"text": shown, "value": shown}
     if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "IntervalVariable",
                 "GroupByVariable"):
         spec["options"] = [_option(o) for o in as_array(classic.get("options"))]
@@ -196,12 +235,14 @@ def variable(classic: Json) -> Json | None:
     if kind in ("AdhocVariable", "GroupByVariable"):
         source = as_object(classic.get("datasource"))
         out["group"] = str(source.get("type") or "")
-        if source.get("uid"):
-            out["datasource"] = {"name": str(source["uid"])}
+        uid = source.get("uid") or ("grafana" if kind == "GroupByVariable"  # buildGroupByVariable:
+                                    and out["group"] == "datasource" else "")  # Grafana's own
+        if uid:
+            out["datasource"] = {"name": str(uid)}
         if kind == "AdhocVariable":
-            spec.update({"baseFilters": as_array(classic.get("baseFilters")),
-                         "filters": as_array(classic.get("filters")),
-                         "defaultKeys": as_array(classic.get("defaultKeys"))})
+            spec.update({"baseFilters": _adhoc_filters(classic.get("baseFilters")),
+                         "filters": _adhoc_filters(classic.get("filters")),
+                         "defaultKeys": _default_keys(classic.get("defaultKeys"))})
     out["spec"] = spec
     return out
 
