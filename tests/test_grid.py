@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 
+from dashkit import dumps
 from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid
+from dashkit.grafana.normalise import load_json
+from dashkit.importer.generator import import_model
 from dashkit.lint.findings import Subject
 from dashkit.lint.rules import lint
 from dashkit.preview.data import SyntheticData
@@ -85,6 +88,19 @@ def test_lint_says_when_a_source_relies_on_compaction():
                       "Grafana's grid compacts: it draws 'floating' at y=2, x=0 (gridPos y=9, x=0)")]
     model["panels"][1]["gridPos"]["y"] = 2
     assert not [f for f in lint([Subject(model, "g.json", "json")]) if f.rule == "grid-compaction"]
+
+
+def test_import_says_when_the_source_relies_on_compaction_and_keeps_its_positions():
+    model = {"uid": "g", "title": "gaps", "schemaVersion": 38, "panels": [
+        {"type": "text", "title": "top", "gridPos": {"h": 2, "w": 24, "x": 0, "y": 0},
+         "options": {"content": "a", "mode": "markdown"}},
+        {"type": "text", "title": "floating", "gridPos": {"h": 2, "w": 24, "x": 0, "y": 9},
+         "options": {"content": "b", "mode": "markdown"}}]}
+    (loaded,) = load_json("gaps.json", dumps(model))
+    result = import_model(loaded, "gaps")
+    assert ("Grafana's grid compacts this layout: it draws 'floating' at y=2, x=0 (gridPos y=9, "
+            "x=0); the code keeps the source's positions (lint: grid-compaction)") in result.notes
+    assert "y=9" in result.source
 
 
 def test_preview_draws_apache_http_as_grafana_does_no_panel_over_another():

@@ -130,3 +130,12 @@ def compaction_moves(panels: Sequence[Any]) -> list[tuple[int, dict[str, int], d
             moves.append((before.key, {"h": before.h, "w": before.w, "x": before.x,
                                        "y": before.y}, after))
     return moves
+
+
+def compaction_summary(panels: Sequence[Any], named: int = 3) -> str:
+    """The panels Grafana draws elsewhere, the first few by title ("" when none): what lint
+    and import say of a source that relies on the compaction."""
+    moves = compaction_moves(panels)
+    said = ", ".join(f"{as_object(panels[i]).get('title')!r} at y={after['y']}, x={after['x']} "
+                     f"(gridPos y={before['y']}, x={before['x']})" for i, before, after in moves[:named])
+    return said + (f" and {len(moves) - named} more" if len(moves) > named else "")

@@ -10,7 +10,7 @@ from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTE
 from dashkit.grafana.jsonio import compact
 from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
                                   variable_query)
-from dashkit.grafana.grid import compaction_moves
+from dashkit.grafana.grid import compaction_moves, compaction_summary
 from dashkit.lint.findings import (ALERT_THRESHOLD, CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR,
                                    GRID_COMPACTION, GRID_OVERLAP, GRID_WIDTH,
                                    INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
@@ -119,10 +119,7 @@ def _lint_compaction(model: Json, emit: Emit) -> None:
     panels = [p if isinstance(p, dict) else {} for p in model.get("panels") or []]
     moves = compaction_moves(panels)
     if moves:
-        named = ", ".join(f"{panels[i].get('title')!r} at y={after['y']}, x={after['x']} (gridPos "
-                          f"y={before['y']}, x={before['x']})" for i, before, after in moves[:3])
-        more = f" and {len(moves) - 3} more" if len(moves) > 3 else ""
-        emit(GRID_COMPACTION, f"Grafana's grid compacts: it draws {named}{more}",
+        emit(GRID_COMPACTION, f"Grafana's grid compacts: it draws {compaction_summary(panels)}",
              panel=str(panels[moves[0][0]].get("title")))
 
 
