@@ -105,6 +105,9 @@ PANEL_ID = _rule("panel-id-duplicate", ERROR,
 GRID_WIDTH = _rule("grid-width", ERROR, "A panel wider than, or outside, the 24-column grid.")
 GRID_OVERLAP = _rule("grid-overlap", ERROR,
                      "Overlapping panels (a warning for imported JSON, where it is common).")
+GRID_COMPACTION = _rule("grid-compaction", WARNING,
+                        "A layout that relies on Grafana's compaction: a panel below a gap, or "
+                        "overlapping another, is drawn elsewhere than its gridPos says.")
 LEGACY_PANEL = _rule("panel-legacy", WARNING,
                      "An AngularJS panel type: migrated on load by Grafana 11, gone in 12.")
 SCHEMA = _rule("schema-version", ERROR,
