@@ -209,7 +209,8 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
 @click.option("--grafana-url", required=True, callback=checked_url,
               help="Grafana's base URL, e.g. https://grafana.example.com")
-@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
+@click.option("--folder", default="Dashkit", show_default=True,
+              help="Grafana folder title, or a path of them (Platform/Payments: nested).")
 @click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
 @click.option("--prune", is_flag=True,
@@ -238,6 +239,7 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
                     deadline: float, api: str, schema: str, org: int, verbose: bool) -> None:
     """Publish the dashboards through Grafana's HTTP API."""
     from dashkit.clients.grafana import Credentials, GrafanaClient
+    from dashkit.publishing.identity import project_name
     from dashkit.publishing.publisher import FolderTarget, publish
     from dashkit.publishing.results import PublishResult
 
@@ -252,6 +254,7 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
     except DashkitError as error:
         raise click.UsageError(str(error)) from None
     try:
+        project = project_name(dashboards_dir)
         compiled = select_dashboards(compile_project(load_project(dashboards_dir)), only)
         client = GrafanaClient(grafana_url, credentials, org=org, timeout=timeout,
                                deadline=deadline, verify=False if insecure else (ca_cert or True),
@@ -265,7 +268,7 @@ def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: st
 
             report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
                              prune_missing=prune, force=force, progress=step, api=api,
-                             schema=schema, org=org)
+                             schema=schema, org=org, project=project)
     except DashkitError as error:
         fail(error)
     print_publish_report(report, dry_run)
