@@ -323,6 +323,63 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- publish branch ---
+    Breakage("publish-updates-another-projects", "publish never updates a dashboard another "
+             "project owns without --force", "publishing/decisions.py",
+             "    if live.owned_by_another(scope.project):\n        return (f\"owned by",
+             "    if False:\n        return (f\"owned by", ("tests/test_publish_ownership.py",)),
+    Breakage("publish-moves-across-folders", "publish never moves a dashboard out of another "
+             "folder without --force", "publishing/decisions.py",
+             "    if live.folder_uid != scope.folder_uid:\n        return (f\"in folder",
+             "    if False:\n        return (f\"in folder", ("tests/test_publish_ownership.py",)),
+    Breakage("marker-without-owner", "the marker records the owning project",
+             "publishing/decisions.py", "        return Marker(content, self.project, self.folder_uid)",
+             "        return Marker(content)", ("tests/test_publish_ownership.py",)),
+    Breakage("prune-deletes-another-projects", "prune never deletes another project's dashboard, "
+             "--force or not", "publishing/decisions.py",
+             "or live.owned_by_another(scope.project) or live.folder_uid", "or live.folder_uid",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("refusal-writes-the-folder", "a run that only refuses writes nothing, not even the "
+             "folder", "publishing/publisher.py",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=True)",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=dry_run)",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("classic-marker-not-read-on-dashboard-api", "a dashboard published through the "
+             "classic API is recognised through the dashboard API", "publishing/resources.py",
+             '    embedded = Marker.read(spec.get(MARKER_KEY)) if schema == "v1" else None',
+             "    embedded = None", ("tests/test_publish_ownership.py",)),
+    Breakage("dashboard-api-leaves-no-classic-marker", "a dashboard published through the "
+             "dashboard API is recognised through the classic API", "publishing/resources.py",
+             "            spec[MARKER_KEY] = attrs.evolve(marker, hash=content_hash(item.model)).as_json()",
+             "            pass", ("tests/test_publish_ownership.py",)),
+    Breakage("classic-save-unproven", "a classic save counts only with status success, the uid "
+             "and a version", "publishing/classic.py",
+             'body.get("status") != "success"\n                or body.get("uid") != item.uid or '
+             'not isinstance(body.get("version"), int)):\n            return None\n'
+             '        return body["version"],',
+             'False):\n            return None\n        return body.get("version"),',
+             ("tests/test_publish_ownership.py",)),
+    Breakage("resource-save-unproven", "a dashboard API save counts only with the same name and "
+             "a resourceVersion", "publishing/resources.py",
+             '        if shaped is None or shaped[0].get("name") != item.uid:\n            return None\n'
+             '        if not isinstance(shaped[0].get("resourceVersion"), str)',
+             "        if shaped is None:\n            return None\n        if False",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-created-unproven", "a folder counts as created only when the answer is that "
+             "folder", "publishing/folders.py",
+             "    return body if response.status == 200 and isinstance(body, dict) else None",
+             "    return body if response.status == 200 else None",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-title-shared", "a folder with the derived uid and another title is never "
+             "shared", "publishing/folders.py", "    if title is not None and held != title:",
+             "    if False:", ("tests/test_publish_folders.py",)),
+    Breakage("folder-uids-merge-titles", "different folder titles never map to one uid",
+             "build/provisioning.py",
+             '    if re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", title) and len(title) <= 40:',
+             "    if True:", ("tests/test_publish_folders.py",)),
+    Breakage("nested-folders-flat", "--folder A/B creates B under A", "publishing/folders.py",
+             "        created = client.create_folder(uid, title, parent)",
+             "        created = client.create_folder(uid, title)", ("tests/test_publish_folders.py",)),
 )
 
 

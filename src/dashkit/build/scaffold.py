@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 from dashkit.build.pipeline import compile_project
@@ -25,6 +26,15 @@ test = ["pytest>=7.4", "syrupy>=4.6"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
+'''
+
+#: The project's identity for publish (dashkit.publishing.identity): what it publishes is its
+#: own, and another project's publish refuses to change it. Random, since teams pick the same
+#: folder names.
+DASHKIT_TOML = '''# dashkit's settings for this project.
+[project]
+# Who owns what this project publishes to Grafana; keep it once published.
+name = "{name}-{identity}"
 '''
 
 MAKEFILE = '''# make build   create .venv, install dashkit, compile the dashboards into build/grafana/
@@ -181,12 +191,13 @@ def init_project(folder: str | Path, title: str | None = None) -> list[Path]:
         raise DashkitError(f"{root} exists and is not an empty folder: dashkit init writes a new "
                            "project and never overwrites")
     name = project_name(root)
+    identity = secrets.token_hex(4)
     title = title or name.replace("-", " ").title()
     if not re.fullmatch(r"[\w .,()&+-]{1,80}", title):
         raise DashkitError(f"title {title!r}: letters, digits, spaces and . , ( ) & + - only "
                            "(it is written into Python, YAML and a Makefile)")
     files = {
-        "pyproject.toml": PYPROJECT, "Makefile": MAKEFILE, ".ci/run": CI_RUN, "README.md": README,
+        "pyproject.toml": PYPROJECT, "dashkit.toml": DASHKIT_TOML, "Makefile": MAKEFILE, ".ci/run": CI_RUN, "README.md": README,
         "dashboards/catalog.py": CATALOG, "dashboards/overview.py": OVERVIEW,
         "tests/conftest.py": CONFTEST, "tests/test_snapshots.py": TEST_SNAPSHOTS,
         ".gitignore": ".venv/\n/build/\n__pycache__/\n",
@@ -195,7 +206,8 @@ def init_project(folder: str | Path, title: str | None = None) -> list[Path]:
     for relative, template in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(name=name, title=title), encoding="utf-8")
+        path.write_text(template.format(name=name, title=title, identity=identity),
+                        encoding="utf-8")
         written.append(path)
     os.chmod(root / ".ci/run", 0o755)
     for compiled in compile_project(load_project(root / "dashboards")):

@@ -33,9 +33,7 @@ class Scope:
 
 
 def _owner(live: Live) -> str:
-    marker = live.marker
-    return (f"project {clean_text(marker.project, 60)!r} (published to folder "
-            f"{clean_text(marker.folder, 60) or '(root)'!r})") if marker else "nobody"
+    return f"project {clean_text(live.marker.project, 60)!r}" if live.marker else "nobody"
 
 
 def publish_item(store: Store, item: Compiled, scope: Scope) -> PublishResult:
@@ -56,8 +54,8 @@ def refusal(live: Live, scope: Scope) -> str | None:
     """Why this run may not write over ``live`` without ``--force`` (None: it may)."""
     folder = clean_text(live.folder_uid, 60) or "(root)"
     if live.owned_by_another(scope.project):
-        return (f"owned by {_owner(live)}, not by this project ({scope.project!r}); now in "
-                f"folder {folder!r}; --force takes it over")
+        return (f"owned by {_owner(live)} in folder {folder!r}, not by this project "
+                f"({scope.project!r}); --force takes it over")
     if live.folder_uid != scope.folder_uid:
         return (f"in folder {folder!r}, the build says {scope.folder_uid!r}: another team's "
                 "dashboard with the same uid, or moved in Grafana; --force moves it")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from dashkit.clients.http import clean_text
 from dashkit.errors import DashkitError
@@ -20,7 +21,7 @@ else:  # pragma: no cover - the 3.10 fallback
     import tomli as tomllib
 
 SETTINGS_FILE = "dashkit.toml"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 def settings_file(dashboards_dir: Path) -> Path | None:
@@ -31,21 +32,27 @@ def settings_file(dashboards_dir: Path) -> Path | None:
     return None
 
 
-def project_name(dashboards_dir: Path) -> str | None:
-    """``[project] name`` of the project's ``dashkit.toml``; None when there is no file or no
-    name in it. A file that cannot be read, or a name that is not one, is one error line."""
+def read_settings(dashboards_dir: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The project's ``dashkit.toml`` and what it says (None and {} when there is none); a file
+    that cannot be read is one error line naming it."""
     path = settings_file(dashboards_dir)
     if path is None:
-        return None
+        return None, {}
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise DashkitError(f"{path}: cannot read it: {clean_text(str(error), 120)}") from None
+
+
+def project_name(dashboards_dir: Path) -> str | None:
+    """``[project] name`` of the project's ``dashkit.toml``; None when there is no file or no
+    name in it. A name that is not one is one error line."""
+    path, settings = read_settings(dashboards_dir)
     project = settings.get("project", {})
     name = project.get("name") if isinstance(project, dict) else None
     if name is None:
         return None
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not isinstance(name, str) or not NAME.fullmatch(name):
         raise DashkitError(f"{path}: [project] name {clean_text(repr(name), 60)} must be 1-80 "
                            "letters, digits, '.', '_' or '-', starting with a letter or digit")
     return name
