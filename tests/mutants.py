@@ -380,6 +380,23 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("nested-folders-flat", "--folder A/B creates B under A", "publishing/folders.py",
              "        created = client.create_folder(uid, title, parent)",
              "        created = client.create_folder(uid, title)", ("tests/test_publish_folders.py",)),
+    Breakage("one-target-stops-all", "one target's failure never stops the others",
+             "publishing/targets.py", "        except DashkitError as error:\n            return "
+             "TargetReport(target.name, None, error.message)", "        finally:\n            pass",
+             ("tests/test_publish_targets.py",)),
+    Breakage("targets-unbounded", "targets are published a few at a time",
+             "publishing/targets.py", "max_workers=max(1, min(parallel, len(targets)))",
+             "max_workers=max(1, len(targets))", ("tests/test_publish_targets.py",)),
+    Breakage("token-in-targets-file", "a target's token is never in dashkit.toml itself",
+             "publishing/targets.py", '"token_env",\n                                   "token_file"})',
+             '"token_env",\n                                   "token_file", "token"})',
+             ("tests/test_publish_targets.py",)),
+    Breakage("diff-exit-code", "dashkit diff --exit-code exits 1 when anything differs",
+             "cli/fleet.py", "    sys.exit(1 if failed or (exit_code and differs) else 0)",
+             "    sys.exit(1 if failed else 0)", ("tests/test_publish_targets.py",)),
+    Breakage("diff-writes", "dashkit diff writes nothing", "cli/fleet.py",
+             "Connection(**options), dry_run=True, force=True)",
+             "Connection(**options), dry_run=False, force=True)", ("tests/test_publish_targets.py",)),
 )
 
 

@@ -201,5 +201,6 @@ def diff_command(dashboards_dir: Path, only: tuple[str, ...], exit_code: bool,
             for line in result.changes:
                 click.echo(f"  {printable(line)}")
     total = sum(len(r.report.results) for r in reports if r.report is not None)
-    click.echo(f"{total} dashboards compared: {differs} differ, {failed} could not be compared")
+    click.echo(f"{total} dashboards compared: {differs} differ" + (f"; {failed} failed" if failed
+                                                                   else ""))
     sys.exit(1 if failed or (exit_code and differs) else 0)

@@ -47,8 +47,8 @@ class ClassicStore:
             raise DashkitError(f"HTTP {response.status}: {response.message}")
         shaped = _shaped(response)
         if shaped is None or shaped[0].get("uid", uid) != uid:
-            raise DashkitError(f"Grafana's answer to reading it is not a dashboard (is this "
-                               f"Grafana?): {what_came_back(response)}")
+            raise DashkitError(f"Grafana's answer to reading it has an unexpected shape (is "
+                               f"this Grafana?): {what_came_back(response)}")
         live, meta = shaped
         marker, current = Marker.read(live.get(MARKER_KEY)), content_hash(live)
         return Live(uid, clean_text(str(live.get("title", "")), 100), live, live.get("version"),
