@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from dashkit.grafana.compare import content_hash
+from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
 from standins.grafana_api import Fault, GrafanaAPIStandIn
 
 from conftest import DASHBOARDS, PROJECT_UIDS
@@ -145,9 +147,10 @@ def test_a_dashboard_published_through_one_api_is_recognised_through_the_other(
 def test_prune_reads_each_candidate_instead_of_trusting_the_search(api, tmp_path):
     project = team(tmp_path, A)
     run(api, project, "Payments", WAYS["classic"])
-    # published by this project long ago, into the root folder
+    # published by this project long ago, into the root folder: its marker intact
     root = dict(json.loads(json.dumps(api.dashboards["easymo-system-overview"].data)),
                 uid="root-dashboard")
+    root["dashkit"] = {"hash": content_hash(root), "project": A, "folder": ""}
     api.put_dashboard(root, folder_uid="")
     # a search that ignores folderUIDs, and a hit without folderUid (Grafana's hit has one
     # only for a dashboard in a folder: pkg/services/search/model Hit, `folderUid,omitempty`)
@@ -156,6 +159,36 @@ def test_prune_reads_each_candidate_instead_of_trusting_the_search(api, tmp_path
     result = run(api, project, "Payments", WAYS["classic"], "--prune")
     assert result.exit_code == 0, result.output
     assert "root-dashboard" in api.dashboards and "delete" not in result.output
+
+
+@pytest.mark.parametrize("schema", ["v1", "v2"])
+def test_prune_reads_each_candidate_instead_of_trusting_the_label_list(api, tmp_path, schema):
+    project, way = team(tmp_path, A), ("--api", "dashboards", "--schema", schema)
+    run(api, project, "Payments", way)
+    root = api.put_dashboard(dict(json.loads(json.dumps(
+        api.dashboards["easymo-system-overview"].data)), uid="root-dashboard"), folder_uid="")
+    # published by this project, its marker intact, but in the root folder
+    root.annotations = {MARKER_ANNOTATION: content_hash(api.resources.resource(root, schema)["spec"]),
+                        "dashkit.dev/project": A, "dashkit.dev/folder": "payments"}
+    root.labels = {MANAGED_LABEL: "true"}
+    claimed = api.resources.resource(root, schema)
+    claimed["metadata"]["annotations"]["grafana.app/folder"] = "payments"  # what the list says
+    api.resources._list = lambda version, query: (200, {  # type: ignore[method-assign]
+        "kind": "DashboardList", "metadata": {}, "items": [claimed]}, {})
+    result = run(api, project, "Payments", way, "--prune")
+    assert result.exit_code == 0, result.output
+    assert "root-dashboard" in api.dashboards and "delete" not in result.output
+
+
+def test_a_marker_from_before_ownership_is_adopted_by_the_folders_project(api, tmp_path):
+    project = team(tmp_path, A)
+    run(api, project, "Payments", WAYS["classic"])
+    for stored in api.dashboards.values():  # as a dashkit before ownership marked them
+        stored.data["dashkit"] = {"hash": stored.data["dashkit"]["hash"]}
+    rename_panel(project)
+    result = run(api, project, "Payments", WAYS["classic"])
+    assert result.exit_code == 0 and "1 update" in result.output, result.output
+    assert owner(api, "easymo-system-overview") == A
 
 
 HTML = b"<!DOCTYPE html><html><body>Sign in</body></html>"
