@@ -9,13 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
+from standins.grafana_api import GrafanaAPIStandIn
+from test_publish import TOKEN, publish
+from test_publish_ownership import WAYS, team
 
 from dashkit.build.provisioning import folder_uid
 from dashkit.cli.commands import main
-from standins.grafana_api import GrafanaAPIStandIn
-
-from test_publish import TOKEN, publish
-from test_publish_ownership import WAYS, team
 
 TITLES = ["監視", "Мониторинг", "★", "☆", "Payments (prod)", "payments prod", "Payments/Prod",
           "Platform/Payments", "a" * 60, "a" * 61]

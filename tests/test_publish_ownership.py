@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import DASHBOARDS, PROJECT_UIDS
+from standins.grafana_api import Fault, GrafanaAPIStandIn
+from test_publish import TOKEN, publish, rename_panel
 
 from dashkit.grafana.compare import content_hash
 from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
-from standins.grafana_api import Fault, GrafanaAPIStandIn
-
-from conftest import DASHBOARDS, PROJECT_UIDS
-from test_publish import TOKEN, publish, rename_panel
 
 N = len(PROJECT_UIDS)
 A, B = "payments-1a2b", "search-3c4d"

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from dashkit.cli.commands import main
-from standins.grafana_api import GrafanaAPIStandIn
-
 from conftest import DASHBOARDS, PROJECT_UIDS
+from standins.grafana_api import GrafanaAPIStandIn
 from test_publish import TOKEN, publish, rename_panel
 from test_publish_ownership import WAYS
+
+from dashkit.cli.commands import main
 
 N = len(PROJECT_UIDS)
 STAGING, PRODUCTION = "glsa_staging_0123456789abcdef_0a1b2c3d", "glsa_production_0123456789abc_4e5f6a7b"
@@ -127,7 +126,6 @@ def test_publishing_everywhere_is_bounded_and_keeps_the_targets_order():
         if target.name == "t3":
             from dashkit.errors import DashkitError
             raise DashkitError("t3 is down")
-        return None
 
     targets = [Target(f"t{i}", f"http://127.0.0.1:{i + 1}") for i in range(6)]
     reports = publish_everywhere(targets, slow, parallel=2)  # type: ignore[arg-type]

@@ -13,8 +13,9 @@ import click
 
 from dashkit.build.pipeline import Compiled, compile_project
 from dashkit.build.project import load_project
-from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
-from dashkit.cli.output import fail, print_publish_report
+from dashkit.cli.group import (checked_url, dashboards_option, deadline_option, main,
+                               select_dashboards)
+from dashkit.cli.output import fail
 from dashkit.errors import DashkitError
 from dashkit.text import format_table, printable
 
@@ -77,7 +78,7 @@ class Connection:
     org: int
     verbose: bool
 
-    def destinations(self, dashboards_dir: Path) -> list["Target"]:
+    def destinations(self, dashboards_dir: Path) -> list[Target]:
         """The targets named, or the one ``--grafana-url`` gives; a usage error otherwise."""
         from dashkit.publishing.targets import Target, choose, load_targets
 
@@ -94,9 +95,9 @@ class Connection:
             raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
         return [Target("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
 
-    def publish_to(self, target: "Target", compiled: Sequence[Compiled], project: str | None, *,
+    def publish_to(self, target: Target, compiled: Sequence[Compiled], project: str | None, *,
                    dry_run: bool, prune: bool, force: bool,
-                   progress: Callable[["PublishResult"], None] | None = None) -> "PublishReport":
+                   progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
         """Publish to one target through its own client: its own credentials and deadline."""
         from dashkit.clients.grafana import Credentials, GrafanaClient
         from dashkit.publishing.publisher import FolderTarget, publish
@@ -117,7 +118,7 @@ class Connection:
 
 def run_everywhere(dashboards_dir: Path, only: tuple[str, ...], connection: Connection, *,
                    dry_run: bool, prune: bool = False, force: bool = False
-                   ) -> list["TargetReport"]:
+                   ) -> list[TargetReport]:
     """Publish (or dry-run) the build to every destination; one destination is reported as
     before (its errors stop the run), several each on their own rows."""
     from dashkit.clients.grafana import Credentials
@@ -146,7 +147,7 @@ def run_everywhere(dashboards_dir: Path, only: tuple[str, ...], connection: Conn
         fail(error)
 
 
-def print_targets_report(reports: Sequence["TargetReport"], dry_run: bool) -> None:
+def print_targets_report(reports: Sequence[TargetReport], dry_run: bool) -> None:
     """One table, a row per target and dashboard (a target that stopped: one row), the changes,
     and a line per target."""
     verb = "would " if dry_run else ""

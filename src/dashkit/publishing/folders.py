@@ -13,6 +13,7 @@ from dashkit.errors import DashkitError
 from dashkit.publishing.results import auth_error
 from dashkit.publishing.store import what_came_back
 
+
 class FolderError(DashkitError):
     """The folder cannot be found or created as asked: nothing can be published into it."""
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+
 import attrs
 
 from dashkit.build.pipeline import Compiled
+from dashkit.build.provisioning import folder_uid
+from dashkit.clients.grafana import GrafanaClient
+from dashkit.clients.http import clean_text
+from dashkit.errors import DashkitError
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, prune, publish_item
 from dashkit.publishing.folders import FolderError, ensure_folder, folder_path
-from dashkit.errors import DashkitError
-from dashkit.clients.grafana import GrafanaClient
-from dashkit.clients.http import clean_text
-from dashkit.build.provisioning import folder_uid
 from dashkit.publishing.results import (MESSAGE, OK_ACTIONS, Action,  # noqa: F401
                                         PublishReport, PublishResult)
 from dashkit.publishing.store import Store

@@ -26,7 +26,7 @@ class Marker:
         return {"hash": self.hash, "project": self.project, "folder": self.folder}
 
     @classmethod
-    def read(cls, value: Any) -> "Marker | None":
+    def read(cls, value: Any) -> Marker | None:
         """The marker a dashboard carries (the classic ``dashkit`` key), or None."""
         if not isinstance(value, dict) or not isinstance(value.get("hash"), str):
             return None
