@@ -71,36 +71,35 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    if errors:\n        raise errors[0]", (ABUSE_ERRORS,)),
     # --- publish -------------------------------------------------------------------------------
     Breakage("publish-not-a-no-op", "publishing an unchanged dashboard writes nothing",
-             "publishing/publisher.py", "                unchanged=same_content(live, item.model),",
-             "                unchanged=False,", (PUBLISH,)),
+             "publishing/classic.py", "                    content=current, marker=marker,",
+             '                    content="changed", marker=marker,', (PUBLISH,)),
     Breakage("publish-ignores-drift", "an edit made in Grafana is never overwritten without "
-             "--force", "publishing/decisions.py", "    if not force and live.marker != live.current:",
+             "--force", "publishing/decisions.py", "    if not scope.force and not live.intact:",
              "    if False:", (PUBLISH,)),
     Breakage("resources-not-a-no-op", "through the dashboard API too, an unchanged dashboard "
              "is not written", "publishing/resources.py",
-             "                unchanged=current == content_hash(spec),",
-             "                unchanged=False,", (RESOURCES,)),
+             "dashboard_url(self.client, None, uid), content=content_hash(spec),",
+             'dashboard_url(self.client, None, uid), content="changed",', (RESOURCES,)),
     Breakage("resources-ignore-drift", "through the dashboard API too, an edit made in Grafana "
              "is never overwritten without --force", "publishing/resources.py",
-             "marker=notes.get(MARKER_ANNOTATION), current=current,",
-             "marker=notes.get(MARKER_ANNOTATION), current=str(notes.get(MARKER_ANNOTATION)),",
-             (RESOURCES,)),
+             "    if noted is not None and noted.hash == content_hash(spec):",
+             "    if noted is not None:", (RESOURCES,)),
     Breakage("resources-prune-other-folders", "through the dashboard API too, prune deletes only "
-             "what dashkit published in the folder", "publishing/resources.py",
-             '                or notes.get(FOLDER_ANNOTATION, "") != folder_uid):',
-             "                or False):", (RESOURCES,)),
+             "what dashkit published in the folder", "publishing/decisions.py",
+             "or live.owned_by_another(scope.project) or live.folder_uid != scope.folder_uid):",
+             "or live.owned_by_another(scope.project) or False):", (RESOURCES, PUBLISH)),
     Breakage("v2-layout-absolute", "v2 grid items in a row are placed relative to their row",
              "grafana/v2.py", '        y = y - row_y - ROW_HEIGHT if placed else 0\n',
              '        y = y if placed else 0\n', ("tests/test_v2.py",)),
     Breakage("publish-takes-over-unmarked", "a dashboard dashkit did not publish is not taken "
-             "over", "publishing/decisions.py", "    if not force and live.marker is None:",
-             "    if False:", (PUBLISH,)),
+             "over", "publishing/decisions.py", "    if live.marker is None:\n        return (\"exists",
+             "    if False:\n        return (\"exists", (PUBLISH,)),
     Breakage("prune-deletes-unmarked", "prune touches only dashboards dashkit published",
-             "publishing/publisher.py", "            continue  # never touch what dashkit did not publish",
-             "            pass", (PUBLISH,)),
+             "publishing/decisions.py", "        if (live is None or live.marker is None or live.manager",
+             "        if (live is None or live.manager", (PUBLISH,)),
     Breakage("prune-deletes-edited", "prune never deletes a dashboard edited in Grafana",
-             "publishing/publisher.py", '            edited=marker.get("hash") != content_hash(live),',
-             "            edited=False,", (PUBLISH,)),
+             "publishing/decisions.py", "    if not live.intact and not scope.force:",
+             "    if False:", (PUBLISH,)),
     # --- secrets ---------------------------------------------------------------------------------
     Breakage("token-in-error", "the token is never printed", "clients/grafana.py",
              '        raise DashkitError(f"{what} holds spaces, control or non-ASCII characters',
@@ -395,6 +394,84 @@ BREAKAGES: tuple[Breakage, ...] = (
              "them: a gap above a panel closes", "grafana/grid.py",
              "            item.y = max([0, *rows])\n", "            item.y = item.y\n",
              ("tests/test_grid.py",)),
+    # --- publish branch ---
+    Breakage("publish-updates-another-projects", "publish never updates a dashboard another "
+             "project owns without --force", "publishing/decisions.py",
+             "    if live.owned_by_another(scope.project):\n        return (f\"owned by",
+             "    if False:\n        return (f\"owned by", ("tests/test_publish_ownership.py",)),
+    Breakage("publish-moves-across-folders", "publish never moves a dashboard out of another "
+             "folder without --force", "publishing/decisions.py",
+             "    if live.folder_uid != scope.folder_uid:\n        return (f\"in folder",
+             "    if False:\n        return (f\"in folder", ("tests/test_publish_ownership.py",)),
+    Breakage("marker-without-owner", "the marker records the owning project",
+             "publishing/decisions.py", "        return Marker(content, self.project, self.folder_uid)",
+             "        return Marker(content)", ("tests/test_publish_ownership.py",)),
+    Breakage("prune-deletes-another-projects", "prune never deletes another project's dashboard, "
+             "--force or not", "publishing/decisions.py",
+             "or live.owned_by_another(scope.project) or live.folder_uid", "or live.folder_uid",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("refusal-writes-the-folder", "a run that only refuses writes nothing, not even the "
+             "folder", "publishing/publisher.py",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=True)",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=dry_run)",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("classic-marker-not-read-on-dashboard-api", "a dashboard published through the "
+             "classic API is recognised through the dashboard API", "publishing/resources.py",
+             '    embedded = Marker.read(spec.get(MARKER_KEY)) if schema == "v1" else None',
+             "    embedded = None", ("tests/test_publish_ownership.py",)),
+    Breakage("dashboard-api-leaves-no-classic-marker", "a dashboard published through the "
+             "dashboard API is recognised through the classic API", "publishing/resources.py",
+             "            spec[MARKER_KEY] = attrs.evolve(marker, hash=content_hash(item.model)).as_json()",
+             "            pass", ("tests/test_publish_ownership.py",)),
+    Breakage("classic-save-unproven", "a classic save counts only with status success, the uid "
+             "and a version", "publishing/classic.py",
+             'body.get("status") != "success"\n                or body.get("uid") != item.uid or '
+             'not isinstance(body.get("version"), int)):\n            return None\n'
+             '        return body["version"],',
+             'False):\n            return None\n        return body.get("version"),',
+             ("tests/test_publish_ownership.py",)),
+    Breakage("resource-save-unproven", "a dashboard API save counts only with the same name and "
+             "a resourceVersion", "publishing/resources.py",
+             '        if shaped is None or shaped[0].get("name") != item.uid:\n            return None\n'
+             '        if not isinstance(shaped[0].get("resourceVersion"), str)',
+             "        if shaped is None:\n            return None\n        if False",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-created-unproven", "a folder counts as created only when the answer is that "
+             "folder", "publishing/folders.py",
+             "    return body if response.status == 200 and isinstance(body, dict) else None",
+             "    return body if response.status == 200 else None",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-title-shared", "a folder with the derived uid and another title is never "
+             "shared", "publishing/folders.py", "    if title is not None and held != title:",
+             "    if False:", ("tests/test_publish_folders.py",)),
+    Breakage("folder-uids-merge-titles", "different folder titles never map to one uid",
+             "build/provisioning.py",
+             '    if re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", title) and len(title) <= 40:',
+             "    if True:", ("tests/test_publish_folders.py",)),
+    Breakage("nested-folders-flat", "--folder A/B creates B under A", "publishing/folders.py",
+             "        created = client.create_folder(uid, title, parent)",
+             "        created = client.create_folder(uid, title)", ("tests/test_publish_folders.py",)),
+    Breakage("one-target-stops-all", "one target's failure never stops the others",
+             "publishing/targets.py", "        except DashkitError as error:\n            return "
+             "TargetReport(target.name, None, error.message)", "        finally:\n            pass",
+             ("tests/test_publish_targets.py",)),
+    Breakage("targets-unbounded", "targets are published a few at a time",
+             "publishing/targets.py", "max_workers=max(1, min(parallel, len(targets)))",
+             "max_workers=max(1, len(targets))", ("tests/test_publish_targets.py",)),
+    Breakage("token-in-targets-file", "a target's token is never in dashkit.toml itself",
+             "publishing/targets.py", '"token_env",\n                                   "token_file"})',
+             '"token_env",\n                                   "token_file", "token"})',
+             ("tests/test_publish_targets.py",)),
+    Breakage("diff-exit-code", "dashkit diff --exit-code exits 1 when anything differs",
+             "cli/fleet.py", "    sys.exit(1 if failed or (exit_code and differs) else 0)",
+             "    sys.exit(1 if failed else 0)", ("tests/test_publish_targets.py",)),
+    Breakage("legacy-marker-orphaned", "a marker from before ownership counts as the project's "
+             "that publishes to its folder", "publishing/store.py",
+             'self.marker.project not in ("", project)', "self.marker.project != project",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("diff-writes", "dashkit diff writes nothing", "cli/fleet.py",
+             "Connection(**options), dry_run=True, force=True)",
+             "Connection(**options), dry_run=False, force=True)", ("tests/test_publish_targets.py",)),
 )
 
 

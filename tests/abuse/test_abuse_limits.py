@@ -16,7 +16,7 @@ from dashkit.clients.exports import dashboard_uids
 from dashkit.clients.grafana import Credentials, GrafanaClient
 from dashkit.clients.prometheus import PrometheusClient
 from dashkit.errors import DashkitError
-from dashkit.publishing.resources import DashboardAPI, prune_resources
+from dashkit.publishing.resources import DashboardAPI, ResourceStore
 from standins.loopback import LoopbackServer, QuietHandler
 
 
@@ -136,12 +136,12 @@ def test_a_page_of_millions_of_empty_objects_is_refused_before_it_is_parsed(graf
 def test_the_prune_listing_that_never_ends_stops_at_the_page_limit(grafana):
     Listing.kind = "endless"
     with pytest.raises(DashkitError, match=r"more than 100000 dashboards listed; stopped"):
-        prune_resources(grafana, DashboardAPI("v1"), set(), "folder")
+        ResourceStore(grafana, DashboardAPI("v1"), "folder").managed("folder")
     assert Listing.requests == 200
 
 
 def test_a_prune_listing_page_with_more_items_than_asked_is_refused(grafana):
     Listing.kind = "overfull"
     with pytest.raises(DashkitError, match=r"501 items on a page of 500"):
-        prune_resources(grafana, DashboardAPI("v1"), set(), "folder")
+        ResourceStore(grafana, DashboardAPI("v1"), "folder").managed("folder")
     assert Listing.requests == 1

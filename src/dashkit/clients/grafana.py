@@ -117,8 +117,10 @@ class GrafanaClient(HttpClient):
     def get_folder(self, uid: str) -> Response:
         return self.request("GET", f"/api/folders/{quote(uid, safe='')}")
 
-    def create_folder(self, uid: str, title: str) -> Response:
-        return self.request("POST", "/api/folders", json={"uid": uid, "title": title})
+    def create_folder(self, uid: str, title: str, parent_uid: str = "") -> Response:
+        """A folder; under ``parent_uid`` when given (Grafana 11+'s nested folders)."""
+        return self.request("POST", "/api/folders", json={"uid": uid, "title": title,
+                                                          **({"parentUid": parent_uid} if parent_uid else {})})
 
     def search(self, **params: Any) -> Response:
         return self.request("GET", "/api/search", params=params)

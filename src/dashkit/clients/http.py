@@ -105,6 +105,8 @@ class Response:
     """A status and a parsed body: what every caller needs, without requests' objects."""
     status: int
     body: Any
+    #: The answer's declared media type: a save is proven only by a JSON answer.
+    content_type: str = ""
 
     @property
     def message(self) -> str:
@@ -231,7 +233,7 @@ class HttpClient:
                                          f"{self.service}", timed_out=False)
                 if self._may_retry(attempt, headers.get("Retry-After")):
                     continue
-            return Response(status, body)
+            return Response(status, body, str(headers.get("Content-Type") or ""))
 
     def _may_retry(self, attempt: int, retry_after: str | None) -> bool:
         """Sleep before another attempt, if the policy, the budget and the deadline allow it."""
