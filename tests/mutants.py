@@ -335,6 +335,17 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("ref-id-left-empty", "every query has a refId, as Grafana gives one on load",
              "sdk/grafanalib_fixes.py", "            target[\"refId\"] = next_ref_id(taken)",
              "            target[\"refId\"] = \"\"", ("tests/test_panels.py",)),
+    # --- slo branch: alert routing and SLOs (issue 28) ---
+    Breakage("route-ignores-continue", "a route without continue stops the search, as "
+             "Alertmanager's Route.Match", "sdk/routing.py",
+             "            if not child.continue_:\n                break",
+             "            if False:\n                break", ("tests/test_routing.py",)),
+    Breakage("inhibit-never-checked", "an inhibit rule that can never fire is refused",
+             "build/alertmanager.py", "        if not pairs:", "        if False:",
+             ("tests/test_routing.py",)),
+    Breakage("secret-literal-accepted", "a secret is only ever a file Alertmanager reads",
+             "sdk/routing.py", 'if not isinstance(value, str) or not value.startswith("/") or "$" in value:',
+             "if not isinstance(value, str):", ("tests/test_routing.py",)),
 )
 
 

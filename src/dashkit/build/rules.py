@@ -12,6 +12,7 @@ import yaml
 from dashkit.build.output import replace_folder
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.model import iter_panels
+from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
 
 if TYPE_CHECKING:
@@ -58,10 +59,15 @@ def rules_yaml(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> str
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10**6)
 
 
+def project_catalog(compiled: Sequence[Compiled]) -> Catalog | None:
+    """The catalog rules are checked against: the first dashboard's that has one."""
+    catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
+    return catalogs[0] if catalogs else None
+
+
 def check_project_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> None:
     """Rules checked against the dashboards' catalog, as their panels are: one error each."""
-    catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
-    errors = check_rules(groups, catalogs[0] if catalogs else None)
+    errors = check_rules(groups, project_catalog(compiled))
     names = [g.name for g in groups]
     errors += [DashkitError(f"rule group {n!r} is defined twice") for n in sorted(set(names))
                if names.count(n) > 1]

@@ -151,6 +151,11 @@ def recorded(rules: Iterable[RecordingRule], name: str = "recording-rules") -> C
     return Catalog(name, [r.metric() for r in rules])
 
 
+#: A Grafana variable or macro (``$service``, ``${service}``, ``[[service]]``,
+#: ``$__rate_interval``); not ``$1``, label_replace's reference to a capture group.
+GRAFANA_VARIABLE = re.compile(r"\$(?:[A-Za-z_]\w*|\{)|\[\[")
+
+
 def check_rules(groups: Sequence[RuleGroup], catalog: Catalog | None) -> list[DashkitError]:
     """Every metric and label an alert or recording rule uses, checked against the catalog; two
     alerts or records of the same name are an error too."""
@@ -163,7 +168,7 @@ def check_rules(groups: Sequence[RuleGroup], catalog: Catalog | None) -> list[Da
                 errors.append(DashkitError(f"{kind} {rule.name!r} is defined twice",
                                            file=user_site(rule.origin)))
             seen.add((kind, rule.name))
-            if "$" in rule.signal.text:
+            if GRAFANA_VARIABLE.search(rule.signal.text):
                 errors.append(DashkitError(
                     f"{kind} {rule.name!r}: {rule.signal.text!r} uses a Grafana variable or macro "
                     "($__rate_interval…), which Prometheus rules cannot: give a window such as "
