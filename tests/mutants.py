@@ -346,6 +346,12 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("secret-literal-accepted", "a secret is only ever a file Alertmanager reads",
              "sdk/routing.py", 'if not isinstance(value, str) or not value.startswith("/") or "$" in value:',
              "if not isinstance(value, str):", ("tests/test_routing.py",)),
+    Breakage("slo-burn-factor", "the page alert fires at 14.4 times the budget (2% in 1h)",
+             "sdk/slo.py", 'BURN_RATES = (BurnRate("1h", "5m", 14.4, "critical")',
+             'BURN_RATES = (BurnRate("1h", "5m", 1.44, "critical")', ("tests/test_slo.py",)),
+    Breakage("slo-short-window", "each burn-rate alert also needs its short window to burn",
+             "sdk/slo.py", 'BurnRate("6h", "30m", 6, "critical")',
+             'BurnRate("6h", "6h", 6, "critical")', ("tests/test_slo.py",)),
 )
 
 

@@ -93,7 +93,7 @@ def test_every_alert_goes_where_amtool_routes_it(easymo):
 
     catalog = project_catalog(compile_project(project))
     alerts = [a for g in project.rule_groups for a in g.alerts()]
-    assert len(alerts) == 9
+    assert len(alerts) >= 9  # the plan's nine and the SLOs' burn-rate alerts
     for alert in alerts:
         labels = _sample(firing_labels(alert, catalog))
         routed = subprocess.run(
