@@ -17,6 +17,8 @@ from dashkit.grafana.migrate_common import Json
 from dashkit.grafana.migrate_graph import graph_to_timeseries
 from dashkit.grafana.migrate_panels import (piechart_plugin_to_piechart, singlestat_to_stat,
                                            table_old_to_table)
+from dashkit.grafana.migrate_steps import upgrade
+from dashkit.grafana.migrate_types import as_current_types
 
 __all__ = ["datasource_ref", "graph_to_timeseries", "migrate_dashboard", "migrate_panel",
            "piechart_plugin_to_piechart", "singlestat_to_stat", "table_old_to_table"]
@@ -93,8 +95,10 @@ def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
 
 
 def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
-    """The model with current panel types and ``{type, uid}`` datasources; notes for the rest."""
+    """The model after Grafana's schema steps (migrate_steps), with current panel types and
+    ``{type, uid}`` datasources, in the shapes Grafana's types declare; notes for the rest."""
     model = copy.deepcopy(model)
+    upgrade(model)
     plugins = _variable_plugins(model)
     notes: list[str] = []
 
@@ -128,4 +132,5 @@ def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
     for annotation in (model.get("annotations") or {}).get("list") or []:
         if "datasource" in annotation:
             annotation["datasource"] = datasource_ref(annotation["datasource"], plugins)
+    as_current_types(model, notes)
     return model, notes
