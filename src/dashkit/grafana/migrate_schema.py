@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from dashkit.grafana.model import as_array, as_object, iter_panels
+from dashkit.grafana.model import as_array, as_object
 
 Json = dict[str, Any]
 #: The schema version Grafana 12/13 writes; a migrated model says it.
@@ -38,8 +38,12 @@ def variables(model: Json) -> Iterator[Json]:
 
 
 def panels(model: Json) -> Iterator[Json]:
-    """Every panel, nested in collapsed rows included."""
-    return iter_panels(as_array(model.get("panels")))
+    """Every panel, nested in collapsed rows included (a ``panels`` that is no list: none)."""
+    stack = [p for p in reversed(as_array(model.get("panels"))) if isinstance(p, dict)]
+    while stack:
+        panel = stack.pop()
+        yield panel
+        stack.extend(p for p in reversed(as_array(panel.get("panels"))) if isinstance(p, dict))
 
 
 def _truthy(value: Any) -> bool:

@@ -1,0 +1,333 @@
+"""Grafana's schema migrations, one hand-written before and after per step.
+
+Each case names the Grafana function it follows (the backend's
+apps/dashboard/pkg/migration/schemaversion/vN.go, which ports the frontend's
+DashboardMigrator.ts step for step); the after side is worked out by hand from that code, never
+computed by dashkit. Where dashkit differs from Grafana, the case says so.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+
+import pytest
+
+from dashkit.errors import DashkitError
+from dashkit.grafana.migrate import migrate_dashboard
+from dashkit.grafana.migrate_steps import STEPS, upgrade
+from dashkit.grafana.normalise import load_json
+
+from conftest import ROOT
+
+
+def step(version: int) -> Any:
+    return next(s for s in STEPS if s.version == version).apply
+
+
+def graph(**fields: Any) -> dict:
+    return {"type": "timeseries", "title": "p", **fields}
+
+
+# (schema version, Grafana function, before, after)
+CASES: list[tuple[int, str, dict, dict]] = [
+    (2, "V2 migrateServicesFilter, upgradePanel",
+     {"services": {"filter": {"time": {"from": "now-1h", "to": "now"},
+                              "list": [{"name": "v", "type": "query"}]}},
+      "panels": [{"type": "graphite", "legend": True}]},
+     {"time": {"from": "now-1h", "to": "now"}, "templating": {"list": [{"name": "v",
+                                                                       "type": "query"}]},
+      "panels": [{"type": "graph", "legend": {"show": True}}]}),
+    # the pulldowns key itself goes: the frontend's DashboardModel keeps only its own properties
+    (6, "V6 (pulldowns → annotations; variable types)",
+     {"pulldowns": [{"type": "filtering", "enable": True},
+                    {"type": "annotations", "enable": True, "annotations": [{"name": "deploys"}]}],
+      "templating": {"list": [{"name": "a", "type": "filter"}, {"name": "b"}]}},
+     {"annotations": {"list": [{"name": "deploys"}]},
+      "templating": {"list": [{"name": "a", "type": "query"}, {"name": "b", "type": "query"}]}}),
+    (7, "V7 (nav → timepicker)",
+     {"nav": [{"type": "timepicker", "refresh_intervals": ["5s"]}, {"type": "other"}]},
+     {"timepicker": {"type": "timepicker", "refresh_intervals": ["5s"]}}),
+    (9, "V9 (singlestat thresholds)",
+     {"panels": [{"type": "singlestat", "thresholds": "10,20,30"},
+                 {"type": "singlestat", "thresholds": "20,30"}, {"type": "stat", "thresholds": "1,2,3"}]},
+     {"panels": [{"type": "singlestat", "thresholds": "20,30"},
+                 {"type": "singlestat", "thresholds": "20,30"}, {"type": "stat", "thresholds": "1,2,3"}]}),
+    (10, "V10 (table style thresholds)",
+     {"panels": [{"type": "table", "styles": [{"thresholds": ["1", "2", "3"]},
+                                              {"thresholds": ["5", "6"]}]}]},
+     {"panels": [{"type": "table", "styles": [{"thresholds": ["2", "3"]},
+                                              {"thresholds": ["5", "6"]}]}]}),
+    # dashkit also drops hideVariable/hideLabel, which nothing reads once hide is set
+    (12, "V12 (refresh and hide of variables)",
+     {"templating": {"list": [{"name": "a", "refresh": True, "hideVariable": True},
+                              {"name": "b", "refresh": False, "hideLabel": True},
+                              {"name": "c", "hideVariable": True, "hideLabel": True}, {"name": "d"}]}},
+     {"templating": {"list": [{"name": "a", "refresh": 1, "hide": 2},
+                              {"name": "b", "refresh": 0, "hide": 1},
+                              {"name": "c", "hide": 2}, {"name": "d"}]}}),
+    (14, "V14 (sharedCrosshair → graphTooltip)", {"sharedCrosshair": True}, {"graphTooltip": 1}),
+    (14, "V14 (sharedCrosshair → graphTooltip)", {"sharedCrosshair": False}, {"graphTooltip": 0}),
+    (14, "V14 (sharedCrosshair → graphTooltip)", {}, {"graphTooltip": 0}),
+    # 24 / minSpan, then the factor of 24 before the first one above it
+    (17, "V17 migrateMinSpanToMaxPerRow",
+     {"panels": [{"minSpan": 8}, {"minSpan": 5}, {"minSpan": 1}, {"minSpan": 30},
+                 {"minSpan": "x"}, {"minSpan": 0}]},
+     {"panels": [{"maxPerRow": 3}, {"maxPerRow": 4}, {"maxPerRow": 24}, {"maxPerRow": 1}, {}, {}]}),
+    (18, "V18 migrateGaugePanelOptions",
+     {"panels": [{"type": "gauge", "options-gauge": {
+         "unit": "ms", "stat": "last", "decimals": 2, "prefix": "Value: ", "suffix": " ms",
+         "thresholds": [{"color": "green", "value": 0}, {"color": "red", "value": 100}],
+         "minValue": 0, "options": {"bug": 1}}}]},
+     {"panels": [{"type": "gauge", "options": {
+         "valueOptions": {"unit": "ms", "stat": "last", "decimals": 2, "prefix": "Value: ",
+                          "suffix": " ms"},
+         "thresholds": [{"color": "red", "value": 100}, {"color": "green", "value": 0}],
+         "minValue": 0}}]}),
+    (19, "V19 upgradePanelLink, buildPanelLinkURL, slugifyForURL",
+     {"panels": [{"links": [{"dashboard": "My Dash: CPU!", "keepTime": True, "includeVars": True,
+                             "params": "a=b", "title": "t", "targetBlank": True},
+                            {"dashUri": "db/x", "targetBlank": False}, {"url": "http://x",
+                                                                        "params": "q=1"},
+                            {}, "junk"]}]},
+     {"panels": [{"links": [{"url": "dashboard/db/my-dash-cpu?$__url_time_range&$__all_variables"
+                                    "&a=b", "title": "t", "targetBlank": True},
+                            {"url": "dashboard/db/x", "title": ""},
+                            {"url": "http://x?q=1", "title": ""}, {"url": "/", "title": ""}]}]}),
+    (20, "V20 updateVariablesSyntax",
+     {"panels": [{"options": {"dataLinks": [{"url": "http://x?s=$__series_name&t=__value_time"}],
+                              "fieldOptions": {"defaults": {"title": "__field_name",
+                                                            "links": [{"url": "$__field_name"}]}}}}]},
+     {"panels": [{"options": {"dataLinks": [{"url": "http://x?s=${__series.name}&t=__value.time"}],
+                              "fieldOptions": {"defaults": {"title": "__field.name",
+                                                            "links": [{"url": "${__field.name}"}]}}}}]}),
+    (21, "V21 updateDataLinks",
+     {"panels": [{"type": "row", "panels": [{"options": {"dataLinks": [
+         {"url": "?a=${__series.labels.a}&b=${__series.labels}"}]}}]}]},
+     {"panels": [{"type": "row", "panels": [{"options": {"dataLinks": [
+         {"url": "?a=${__field.labels.a}&b=${__field.labels}"}]}}]}]}),
+    (22, "V22 migrateTableStyles",
+     {"panels": [{"type": "table", "styles": [{"pattern": "Time", "align": "left"}, {"pattern": "x"}]}]},
+     {"panels": [{"type": "table", "styles": [{"pattern": "Time", "align": "auto"},
+                                              {"pattern": "x", "align": "auto"}]}]}),
+    (26, "V26 migrateText2Panel",
+     {"panels": [{"type": "text2", "options": {"content": "x", "angular": True, "mode": "html"}}]},
+     {"panels": [{"type": "text", "options": {"content": "x", "mode": "html"}}]}),
+    # a constant shown (hide 0 or 1) becomes a textbox; a hidden one stays a constant
+    (27, "V27 removeRepeatedPanels, migrateConstantVariable",
+     {"panels": [{"id": 1}, {"id": 2, "repeatPanelId": 1}, {"id": 6, "repeatByRow": True},
+                 {"id": 3, "type": "row", "panels": [{"id": 4}, {"id": 5, "repeatPanelId": 4}]}],
+      "templating": {"list": [{"type": "constant", "query": "v", "hide": 0},
+                              {"type": "constant", "query": "w", "hide": 2}]}},
+     {"panels": [{"id": 1}, {"id": 3, "type": "row", "panels": [{"id": 4}]}],
+      "templating": {"list": [
+          {"type": "textbox", "query": "v", "hide": 0,
+           "current": {"selected": True, "text": "v", "value": "v"},
+           "options": [{"selected": True, "text": "v", "value": "v"}]},
+          {"type": "constant", "query": "w", "hide": 2,
+           "current": {"selected": True, "text": "w", "value": "w"},
+           "options": [{"selected": True, "text": "w", "value": "w"}]}]}}),
+    (28, "V28 removeDeprecatedVariableProperties",
+     {"templating": {"list": [{"name": "a", "tags": ["x"], "tagsQuery": "q", "tagValuesQuery": "v",
+                              "useTags": True}]}},
+     {"templating": {"list": [{"name": "a"}]}}),
+    (29, "V29 (query variables' refresh and options)",
+     {"templating": {"list": [{"type": "query", "refresh": 0, "options": [{"text": "A"}]},
+                              {"type": "query", "refresh": 2, "options": [{"text": "B"}]},
+                              {"type": "query"},
+                              {"type": "custom", "refresh": 0, "options": [{"text": "C"}]}]}},
+     {"templating": {"list": [{"type": "query", "refresh": 1, "options": []},
+                              {"type": "query", "refresh": 2, "options": []},
+                              {"type": "query", "refresh": 1},
+                              {"type": "custom", "refresh": 0, "options": [{"text": "C"}]}]}}),
+    (31, "V31 processPanelsV31",
+     {"panels": [{"transformations": [{"id": "labelsToFields", "options": {"mode": "rows"}},
+                                      {"id": "organize", "options": {}}]}]},
+     {"panels": [{"transformations": [{"id": "labelsToFields", "options": {"mode": "rows"}},
+                                      {"id": "merge", "options": {}},
+                                      {"id": "organize", "options": {}}]}]}),
+    (35, "V35 applyXAxisVisibilityOverride",
+     {"panels": [graph(fieldConfig={"defaults": {"custom": {"axisPlacement": "hidden"}},
+                                    "overrides": []}),
+                 {"type": "barchart", "fieldConfig": {"defaults": {"custom": {
+                     "axisPlacement": "hidden"}}}}]},
+     {"panels": [graph(fieldConfig={"defaults": {"custom": {"axisPlacement": "hidden"}},
+                                    "overrides": [{"matcher": {"id": "byType", "options": "time"},
+                                                   "properties": [{"id": "custom.axisPlacement",
+                                                                   "value": "auto"}]}]}),
+                 {"type": "barchart", "fieldConfig": {"defaults": {"custom": {
+                     "axisPlacement": "hidden"}}}}]}),
+    (37, "V37 (legend normalisation)",
+     {"panels": [{"options": {"legend": True}},
+                 {"options": {"legend": {"displayMode": "hidden", "showLegend": True}}},
+                 {"options": {"legend": {"displayMode": "table", "showLegend": False}}},
+                 {"options": {"legend": {"displayMode": "table"}}}]},
+     {"panels": [{"options": {"legend": {"displayMode": "list", "showLegend": True}}},
+                 {"options": {"legend": {"displayMode": "list", "showLegend": False}}},
+                 {"options": {"legend": {"displayMode": "list", "showLegend": False}}},
+                 {"options": {"legend": {"displayMode": "table", "showLegend": True}}}]}),
+    (38, "V38 migrateTableDisplayModeToCellOptions",
+     {"panels": [{"type": "table", "fieldConfig": {
+         "defaults": {"custom": {"displayMode": "gradient-gauge"}},
+         "overrides": [{"matcher": {"id": "byName", "options": "CPU"}, "properties": [
+             {"id": "custom.displayMode", "value": "color-background-solid"}]}]}}]},
+     {"panels": [{"type": "table", "fieldConfig": {
+         "defaults": {"custom": {"cellOptions": {"type": "gauge", "mode": "gradient"}}},
+         "overrides": [{"matcher": {"id": "byName", "options": "CPU"}, "properties": [
+             {"id": "custom.cellOptions", "value": {"type": "color-background",
+                                                    "mode": "basic"}}]}]}}]}),
+    (39, "V39 processPanelsV39",
+     {"panels": [{"transformations": [{"id": "timeSeriesTable",
+                                       "options": {"refIdToStat": {"A": "mean", "B": "max"}}}]}]},
+     {"panels": [{"transformations": [{"id": "timeSeriesTable",
+                                       "options": {"A": {"stat": "mean"}, "B": {"stat": "max"}}}]}]}),
+    (40, "V40 (refresh as a string)", {"refresh": False}, {"refresh": ""}),
+    (40, "V40 (refresh as a string)", {"refresh": "1m"}, {"refresh": "1m"}),
+    (41, "V41 (time_options removed)",
+     {"timepicker": {"refresh_intervals": ["5s"], "time_options": ["5m"]}},
+     {"timepicker": {"refresh_intervals": ["5s"]}}),
+    (42, "V42 migrateHideFromForPanel",
+     {"panels": [{"type": "row", "panels": [{"fieldConfig": {"overrides": [{"properties": [
+         {"id": "custom.hideFrom", "value": {"viz": True, "legend": False}},
+         {"id": "custom.hideFrom", "value": {"viz": False}}]}]}}]}]},
+     {"panels": [{"type": "row", "panels": [{"fieldConfig": {"overrides": [{"properties": [
+         {"id": "custom.hideFrom", "value": {"viz": True, "legend": False, "tooltip": True}},
+         {"id": "custom.hideFrom", "value": {"viz": False}}]}]}}]}]}),
+]
+
+
+@pytest.mark.parametrize("version,grafana,before,after", CASES,
+                         ids=[f"v{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_each_step_as_grafana_writes_it(version, grafana, before, after):
+    model = copy.deepcopy(before)
+    step(version)(model)
+    assert model == after, grafana
+
+
+def test_every_step_dashkit_ports_has_a_case():
+    ported = {s.version for s in STEPS if s.apply is not None}
+    assert ported == {version for version, *_ in CASES}
+    assert [s.version for s in STEPS] == sorted({s.version for s in STEPS})
+
+
+def test_only_the_steps_a_model_has_not_had_run():
+    # schema 28: V29 runs (refresh 0 → 1), V14 does not (sharedCrosshair untouched)
+    model = {"schemaVersion": 28, "sharedCrosshair": True,
+             "templating": {"list": [{"type": "query", "refresh": 0}]}}
+    upgrade(model)
+    assert model == {"schemaVersion": 42, "sharedCrosshair": True, "refresh": "",
+                     "templating": {"list": [{"type": "query", "refresh": 1}]}}
+    current = {"schemaVersion": 42, "refresh": False}
+    upgrade(current)
+    assert current == {"schemaVersion": 42, "refresh": False}
+
+
+def test_the_readme_prints_the_table_of_steps():
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (\d+) \| (.+?) \| (.+?) \|$", readme, flags=re.M)
+    assert [(int(v), g, d) for v, g, d in rows] == [(s.version, s.grafana, s.does) for s in STEPS]
+
+
+# --- schema 16: rows to the grid (upgradeToGridLayout) ----------------------------------------
+
+def test_rows_to_grid_as_upgrade_to_grid_layout():
+    rows = [
+        {"title": "A", "showTitle": True, "height": "250px",
+         "panels": [{"id": 1, "span": 8}, {"id": 2, "span": 8}, {"title": "no id or span"}]},
+        {"title": "B", "collapse": True, "height": 100,
+         "panels": [{"id": 4, "span": 12}, {"id": 5, "span": 12}]},
+        {"title": "B", "repeatIteration": 1234, "panels": [{"id": 6}]},
+        {"title": "C", "height": 250, "panels": [{"id": 7, "span": 6, "height": "100px"},
+                                                  {"id": 8, "span": 6, "height": "100px"},
+                                                  {"id": 9, "span": 6, "height": "100px"}]}]
+    model = load_json("x.json", json.dumps({"title": "T", "rows": rows}))[0].model
+
+    def row(title: str, id_: int, y: int, h: int, collapsed: bool = False, panels=()) -> dict:
+        # (Grafana writes collapsed only when the row had collapse; false is the same)
+        return {"type": "row", "title": title, "id": id_, "collapsed": collapsed,
+                "panels": list(panels), "gridPos": {"x": 0, "y": y, "w": 24, "h": h}}
+
+    def at(x: int, y: int, w: int, h: int) -> dict:
+        return {"gridPos": {"x": x, "y": y, "w": w, "h": h}}
+
+    assert model["panels"] == [
+        # max id 9: the id-less panel gets 10 before its row gets 11 (V16's first pass)
+        row("A", 11, 0, 7),  # a row panel keeps its row's height (250px: 7)
+        {"id": 1, **at(0, 1, 16, 7)},
+        {"id": 2, **at(0, 8, 16, 7)},  # no room on the right: the row wraps by its height
+        {"title": "no id or span", "id": 10, **at(16, 8, 8, 7)},  # span 4 by default: 8 wide
+        row("B", 12, 15, 3, collapsed=True, panels=[{"id": 4, **at(0, 16, 24, 3)},
+                                                     {"id": 5, **at(0, 19, 24, 3)}]),
+        # the repeated copy of B is skipped; C starts where B's panels ended (no rewind to 16)
+        row("C", 13, 19, 7),
+        {"id": 7, **at(0, 20, 12, 3)}, {"id": 8, **at(12, 20, 12, 3)},
+        {"id": 9, **at(0, 23, 12, 3)},  # lower than the row: RowArea stacks it below
+    ]
+
+
+def test_a_dashboard_with_only_variables_is_migrated():
+    """Old dashboards may have no panels key at all: Grafana loads and migrates them (here V12
+    and V29 run on a schema 11 one)."""
+    loaded = load_json("v.json", json.dumps({"title": "Vars", "schemaVersion": 11, "templating": {
+        "list": [{"name": "a", "type": "query", "refresh": True, "hideLabel": True}]}}))[0]
+    model, notes = migrate_dashboard(loaded.model)
+    assert model["panels"] == [] and notes == []
+    assert model["templating"]["list"] == [{"name": "a", "type": "query", "refresh": 1, "hide": 1}]
+    with pytest.raises(DashkitError, match="not a Grafana dashboard"):
+        load_json("n.json", json.dumps({"title": "no panels, rows or variables"}))
+
+
+# --- after the steps: what Grafana reads that its types refuse --------------------------------
+
+def test_what_the_types_refuse_is_written_as_grafana_reads_it():
+    model = {"title": "T", "schemaVersion": 42, "timepicker": {"now": True, "hidden": False},
+             "templating": {"list": [{"name": "v", "type": "custom", "allValue": None,
+                                      "definition": "a,b"}]},
+             "annotations": {"list": [
+                 # the Prometheus datasource's prepareAnnotation: expr and step into the target
+                 {"name": "p", "datasource": {"type": "prometheus", "uid": "x"}, "expr": "up",
+                  "step": "1m"},
+                 {"name": "l", "datasource": {"type": "loki", "uid": "y"}, "expr": "{a=\"b\"}"}]},
+             "panels": [{"type": "row", "title": "r", "collapse": False, "repeat": None,
+                         "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}, "panels": []},
+                        {"type": "table", "title": "t", "maxDataPoints": "",
+                         "gridPos": {"x": 0, "y": 1, "w": 24, "h": 8},
+                         "transformations": [{"id": "merge"}]}]}
+    migrated, notes = migrate_dashboard(model)
+    assert migrated["timepicker"] == {"hidden": False}
+    assert migrated["templating"]["list"] == [{"name": "v", "type": "custom", "definition": "a,b"}]
+    assert migrated["annotations"]["list"] == [
+        {"name": "p", "datasource": {"type": "prometheus", "uid": "x"},
+         "target": {"refId": "Anno", "expr": "up", "interval": "1m"}},
+        {"name": "l", "datasource": {"type": "loki", "uid": "y"}, "expr": "{a=\"b\"}"}]
+    assert migrated["panels"][0] == {"type": "row", "title": "r", "panels": [],
+                                     "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}}
+    assert "maxDataPoints" not in migrated["panels"][1]
+    assert migrated["panels"][1]["transformations"] == [{"id": "merge", "options": {}}]
+    assert notes == [
+        "1 row panels had the old rows' settings (collapse, showTitle, titleSize, height, span, "
+        "repeatIteration, repeatRowId), which a row panel does not read: dropped",
+        "timepicker now: the old time picker's settings, which no current Grafana reads, were "
+        "dropped",
+        "kept although @grafana/schema's types lack them (Grafana reads them): annotation expr, "
+        "variable definition"]
+
+
+HOSTILE = [None, True, 7, "x", [], {}, [1, "a", None], {"a": 1}]
+KEYS = ["templating", "annotations", "panels", "timepicker", "nav", "pulldowns", "services",
+        "refresh", "sharedCrosshair", "schemaVersion"]
+PANEL_KEYS = ["links", "options", "fieldConfig", "transformations", "styles", "panels", "minSpan",
+              "options-gauge", "thresholds", "type", "legend", "maxDataPoints", "repeat"]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=[repr(v) for v in HOSTILE])
+def test_wrong_types_anywhere_never_crash_a_step(value):
+    for key in KEYS:
+        migrate_dashboard({"title": "T", key: value})
+        migrate_dashboard({"title": "T", "templating": {"list": [{"type": "query", key: value}]}})
+    for key in PANEL_KEYS:
+        for kind in ("table", "singlestat", "row", "timeseries", "text2", "gauge", "graphite"):
+            panel = {"type": kind, key: value, "fieldConfig": {"overrides": [value]},
+                     "options": {"legend": value, "dataLinks": [value]}}
+            migrate_dashboard({"title": "T", "panels": [panel, {"type": "row", "panels": [panel]}]})
