@@ -324,6 +324,20 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- migrate branch ---
+    Breakage("schema-step-v14", "import: Grafana's schema steps (V14: sharedCrosshair becomes "
+             "graphTooltip)", "grafana/migrate_schema.py",
+             '    model["graphTooltip"] = 1 if model.get("sharedCrosshair") is True else 0',
+             '    model["graphTooltip"] = 0', ("tests/test_schema_migrations.py",)),
+    Breakage("schema-rows-to-grid", "import: legacy rows placed as Grafana's upgradeToGridLayout "
+             "(span 4 by default)", "grafana/normalise.py",
+             'math.floor(number(panel.pop("span", None)) or 4) * 2',
+             'math.floor(number(panel.pop("span", None)) or 12) * 2',
+             ("tests/test_schema_migrations.py",)),
+    Breakage("corpus-types-gate", "every corpus dashboard imported and rebuilt passes Grafana's "
+             "types (a maxDataPoints of \"\" is unset)", "grafana/migrate_types.py",
+             '                del panel[key]  # "" or words: Grafana reads it as unset',
+             "                pass", ("tests/test_grafana_schema.py",)),
 )
 
 

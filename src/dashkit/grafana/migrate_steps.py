@@ -7,7 +7,87 @@ from __future__ import annotations
 from typing import Any
 
 from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Json, Step, panels
-from dashkit.grafana.model import as_array, as_object
+from dashkit.grafana.migrate_common import number
+from dashkit.grafana.model import as_array, as_int, as_object
+
+
+#: The frontend's FALLBACK_COLOR: the colour of a field without threshold steps.
+_FALLBACK_COLOR = "#808080"
+
+
+def _active_color(value: float, thresholds: Json) -> Any:
+    """``getActiveThreshold``'s colour, with JavaScript's comparisons (a null step is 0)."""
+    steps = as_array(thresholds.get("steps"))
+    if not steps:
+        return _FALLBACK_COLOR
+    active = as_object(steps[0])
+    for item in steps:
+        if not isinstance(item, dict):
+            continue
+        limit = 0 if item.get("value", "") is None else number(item.get("value", ""))
+        if limit is None or isinstance(item.get("value"), bool) or value < limit:
+            break
+        active = item
+    return active.get("color")
+
+
+def _key(value: Any) -> str:
+    """Go's stringifyValue: a value map's key."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value) if isinstance(value, (str, int)) else ""
+
+
+def value_mappings(old: list[Any], thresholds: Json | None) -> list[Any]:
+    """``upgradeValueMappings``: legacy mappings (type 1 value, 2 range) in the current shape,
+    the value maps merged into one, first; a numeric text takes its threshold's colour."""
+    merged: Json = {}
+    rest: list[Any] = []
+    found = False
+    for item in (m for m in old if isinstance(m, dict)):
+        kind = item.get("type")
+        if isinstance(kind, str) and kind:
+            if kind != "value":
+                rest.append(item)
+            elif isinstance(item.get("options"), dict):
+                merged.update(item["options"])
+                found = True
+            continue
+        result: Json = {"text": item["text"]} if "text" in item else {}
+        text = number(item.get("text")) if isinstance(item.get("text"), str) else None
+        if thresholds is not None and text is not None:
+            result["color"] = _active_color(text, thresholds)
+        if as_int(kind, -1) == 1 and item.get("value") == "null":
+            rest.append({"type": "special", "options": {"match": "null", "result": result}})
+        elif as_int(kind, -1) == 1 and item.get("value") is not None:
+            merged[_key(item["value"])] = result
+            found = True
+        elif as_int(kind, -1) == 2:
+            bounds = {k: 0 if isinstance(item.get(k), bool) else number(_key(item.get(k))) or 0
+                      for k in ("from", "to")}
+            rest.append({"type": "range", "options": {**bounds, "result": result}})
+    return [{"type": "value", "options": merged}, *rest] if found else rest
+
+
+def _v30(model: Json) -> None:
+    for panel in panels(model):
+        field_config = as_object(panel.get("fieldConfig"))
+        defaults = as_object(field_config.get("defaults"))
+        if isinstance(defaults.get("mappings"), list) and defaults["mappings"]:
+            thresholds = defaults.get("thresholds")
+            defaults["mappings"] = value_mappings(
+                defaults["mappings"], thresholds if isinstance(thresholds, dict) else None)
+        for override in as_array(field_config.get("overrides")):
+            for prop in map(as_object, as_array(as_object(override).get("properties"))):
+                if prop.get("id") == "mappings" and isinstance(prop.get("value"), list) \
+                        and prop["value"]:
+                    prop["value"] = value_mappings(prop["value"], None)
+        options = as_object(panel.get("options"))
+        if panel.get("type") in ("timeseries", "xychart", "xychart2") \
+                and "tooltipOptions" in options:
+            options["tooltip"] = options.pop("tooltipOptions")
 
 
 def _transformations(panel: Json) -> list[Any]:
@@ -109,7 +189,9 @@ def _v42(model: Json) -> None:
 
 
 STEPS: tuple[Step, ...] = EARLY_STEPS + (
-    Step(30, "V30", "not ported: value mappings and tooltipOptions of current panels", None),
+    Step(30, "V30 upgradeValueMappings", "legacy value mappings (type 1/2) become value, range "
+         "and special mappings (a numeric text takes its threshold colour); tooltipOptions "
+         "becomes tooltip", _v30),
     Step(31, "V31", "a merge transformation after each labelsToFields", _v31),
     Step(32, "V32", "nothing (no-op)", None),
     Step(33, "V33 migrateDatasourceNameToRef", "datasource names become {uid} (the type when a "
