@@ -32,13 +32,20 @@ def graph(**fields: Any) -> dict:
 
 # (schema version, Grafana function, before, after)
 CASES: list[tuple[int, str, dict, dict]] = [
-    (2, "V2 migrateServicesFilter, upgradePanel",
+    # grid.min 0 stays min: the frontend's `if (panel.grid.min)` (V2's migrateGridProperties)
+    (2, "V2 migrateServicesFilter, upgradePanel, migrateGridProperties, migrateYFormats",
      {"services": {"filter": {"time": {"from": "now-1h", "to": "now"},
                               "list": [{"name": "v", "type": "query"}]}},
-      "panels": [{"type": "graphite", "legend": True}]},
+      "panels": [{"type": "graphite", "legend": True, "grid": {"min": 0, "max": 100},
+                  "y_format": "short", "y2_format": "bytes"},
+                 {"type": "graphite", "grid": {"min": 5}, "y2_format": "bytes"},
+                 {"type": "graph", "legend": True, "y_format": "short"}]},
      {"time": {"from": "now-1h", "to": "now"}, "templating": {"list": [{"name": "v",
                                                                        "type": "query"}]},
-      "panels": [{"type": "graph", "legend": {"show": True}}]}),
+      "panels": [{"type": "graph", "legend": {"show": True}, "grid": {"min": 0, "leftMax": 100},
+                  "y_formats": ["short", "bytes"]},
+                 {"type": "graph", "grid": {"leftMin": 5}, "y_formats": [None, "bytes"]},
+                 {"type": "graph", "legend": True, "y_format": "short"}]}),
     # the pulldowns key itself goes: the frontend's DashboardModel keeps only its own properties
     (6, "V6 (pulldowns → annotations; variable types)",
      {"pulldowns": [{"type": "filtering", "enable": True},
@@ -67,6 +74,42 @@ CASES: list[tuple[int, str, dict, dict]] = [
      {"templating": {"list": [{"name": "a", "refresh": 1, "hide": 2},
                               {"name": "b", "refresh": 0, "hide": 1},
                               {"name": "c", "hide": 2}, {"name": "d"}]}}),
+    # the frontend's second V12 upgrade; keys the old panel did not have stay out (undefined)
+    (12, "V12 (DashboardMigrator: graph grid and y_formats → yaxes)",
+     {"panels": [{"type": "graph", "grid": {"leftMin": 0, "leftMax": None, "leftLogBase": 1,
+                                            "rightMax": 10, "rightLogBase": 2, "threshold1": None},
+                  "y_formats": ["bytes", "short"], "leftYAxisLabel": "B", "y-axis": True,
+                  "x-axis": False},
+                 {"type": "graph", "grid": {"leftMin": 1}, "yaxes": []}]},
+     {"panels": [{"type": "graph", "grid": {"threshold1": None},
+                  "yaxes": [{"show": True, "min": 0, "max": None, "logBase": 1, "format": "bytes",
+                             "label": "B"},
+                            {"show": True, "max": 10, "logBase": 2, "format": "short"}],
+                  "xaxis": {"show": False}},
+                 {"type": "graph", "grid": {"leftMin": 1}, "yaxes": []}]}),
+    # two numbers: both gt, or both lt when the first is above; one null: nothing; {} is a grid
+    (13, "V13 (DashboardMigrator: graph grid thresholds)",
+     {"panels": [{"type": "graph", "grid": {"threshold1": 80, "threshold1Color": "red",
+                                            "threshold2": 90, "threshold2Color": "#f00",
+                                            "thresholdLine": False}},
+                 {"type": "graph", "grid": {"threshold1": 10, "threshold1Color": "a",
+                                            "threshold2": 5, "threshold2Color": "b",
+                                            "thresholdLine": True}},
+                 {"type": "graph", "grid": {"threshold1": None, "threshold2": 5}},
+                 {"type": "graph", "grid": {}},
+                 {"type": "graph"},
+                 {"type": "graph", "grid": {"threshold1": 3}, "thresholds": [{"value": 1}]}]},
+     {"panels": [{"type": "graph", "grid": {}, "thresholds": [
+         {"value": 80, "fill": True, "fillColor": "red", "colorMode": "custom", "op": "gt"},
+         {"value": 90, "fill": True, "fillColor": "#f00", "colorMode": "custom", "op": "gt"}]},
+                 {"type": "graph", "grid": {}, "thresholds": [
+                     {"value": 10, "line": True, "lineColor": "a", "colorMode": "custom", "op": "lt"},
+                     {"value": 5, "line": True, "lineColor": "b", "colorMode": "custom", "op": "lt"}]},
+                 {"type": "graph", "grid": {}, "thresholds": []},
+                 {"type": "graph", "grid": {}, "thresholds": []},
+                 {"type": "graph"},
+                 {"type": "graph", "grid": {}, "thresholds": [
+                     {"value": 1}, {"value": 3, "fill": True, "colorMode": "custom", "op": "gt"}]}]}),
     (14, "V14 (sharedCrosshair → graphTooltip)", {"sharedCrosshair": True}, {"graphTooltip": 1}),
     (14, "V14 (sharedCrosshair → graphTooltip)", {"sharedCrosshair": False}, {"graphTooltip": 0}),
     (14, "V14 (sharedCrosshair → graphTooltip)", {}, {"graphTooltip": 0}),
@@ -111,6 +154,12 @@ CASES: list[tuple[int, str, dict, dict]] = [
      {"panels": [{"type": "table", "styles": [{"pattern": "Time", "align": "left"}, {"pattern": "x"}]}]},
      {"panels": [{"type": "table", "styles": [{"pattern": "Time", "align": "auto"},
                                               {"pattern": "x", "align": "auto"}]}]}),
+    # an empty styles list is still the Angular table (JavaScript's `!panel.styles` is false)
+    (24, "V24 (DashboardMigrator: tables to table-old)",
+     {"panels": [{"type": "table", "styles": []}, {"type": "table"},
+                 {"type": "table", "styles": [], "table": "table2"}]},
+     {"panels": [{"type": "table-old", "styles": []}, {"type": "table"},
+                 {"type": "table", "styles": [], "table": "table2"}]}),
     (26, "V26 migrateText2Panel",
      {"panels": [{"type": "text2", "options": {"content": "x", "angular": True, "mode": "html"}}]},
      {"panels": [{"type": "text", "options": {"content": "x", "mode": "html"}}]}),
@@ -254,6 +303,20 @@ def test_only_the_steps_a_model_has_not_had_run():
     current = {"schemaVersion": 42, "refresh": False}
     upgrade(current)
     assert current == {"schemaVersion": 42, "refresh": False}
+
+
+def test_an_angular_table_is_migrated_by_the_table_handler():
+    """V24 makes it table-old; tablePanelChangedHandler turns a date style into an override (V22
+    set its align to auto first, which the handler writes as a null custom.align)."""
+    model, _ = migrate_dashboard({"title": "T", "schemaVersion": 20, "panels": [
+        {"type": "table", "title": "t", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+         "styles": [{"pattern": "Time", "type": "date", "dateFormat": "YYYY"}]}]})
+    table = model["panels"][0]
+    assert table["type"] == "table" and "styles" not in table
+    assert table["fieldConfig"]["overrides"] == [
+        {"matcher": {"id": "byName", "options": "Time"},
+         "properties": [{"id": "unit", "value": "time: YYYY"},
+                        {"id": "custom.align", "value": None}]}]
 
 
 def test_the_readme_prints_the_table_of_steps():

@@ -10,10 +10,10 @@ the table as such and do nothing here.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from dashkit.grafana.migrate_common import is_number
 from dashkit.grafana.model import as_array, as_object
 
 Json = dict[str, Any]
@@ -65,10 +65,18 @@ def _v2(model: Json) -> None:
             templating["list"] = filter_["list"]
     model.pop("services", None)
     for panel in panels(model):
-        if panel.get("type") == "graphite":
-            panel["type"] = "graph"
-            if isinstance(panel.get("legend"), bool):
-                panel["legend"] = {"show": panel["legend"]}
+        if panel.get("type") != "graphite":
+            continue
+        panel["type"] = "graph"
+        if isinstance(panel.get("legend"), bool):
+            panel["legend"] = {"show": panel["legend"]}
+        grid = as_object(panel.get("grid"))
+        if _truthy(grid.get("min")):  # the frontend's `if (panel.grid.min)`: 0 stays
+            grid["leftMin"] = grid.pop("min")
+        if "max" in grid:
+            grid["leftMax"] = grid.pop("max")
+        if "y_format" in panel or "y2_format" in panel:
+            panel["y_formats"] = [panel.pop("y_format", None), panel.pop("y2_format", None)]
 
 
 def _v6(model: Json) -> None:
@@ -118,6 +126,61 @@ def _v12(model: Json) -> None:
             variable["hide"] = 1
         variable.pop("hideVariable", None)
         variable.pop("hideLabel", None)
+    _v12_graph(model)
+
+
+def _present(source: Json, keys: dict[str, str]) -> Json:
+    """``{new: source[old]}`` for the keys ``source`` has: JavaScript leaves undefined out."""
+    return {new: source[old] for new, old in keys.items() if old in source}
+
+
+def _v12_graph(model: Json) -> None:
+    """The frontend's second V12 upgrade: a graph's grid and y_formats become yaxes."""
+    for panel in panels(model):
+        grid = panel.get("grid")
+        if panel.get("type") != "graph" or not _truthy(grid) or "yaxes" in panel:
+            continue
+        grid = as_object(grid)
+        formats = dict(enumerate(as_array(panel.get("y_formats"))))
+        panel["yaxes"] = [
+            {**_present(panel, {"show": "y-axis"}),
+             **_present(grid, {"min": f"{side}Min", "max": f"{side}Max",
+                               "logBase": f"{side}LogBase"}),
+             **({"format": formats[index]} if index in formats else {}),
+             **_present(panel, {"label": f"{side}YAxisLabel"})}
+            for index, side in enumerate(("left", "right"))]
+        panel["xaxis"] = _present(panel, {"show": "x-axis"})
+        for key in ("leftMin", "leftMax", "leftLogBase", "rightMin", "rightMax", "rightLogBase"):
+            grid.pop(key, None)
+        for key in ("y_formats", "leftYAxisLabel", "rightYAxisLabel", "y-axis", "x-axis"):
+            panel.pop(key, None)
+
+
+def _grid_threshold(grid: Json, which: str) -> Json:
+    value = grid.get(f"threshold{which}")
+    color = _present(grid, {"color": f"threshold{which}Color"}).get("color")
+    style = ("line", "lineColor") if _truthy(grid.get("thresholdLine")) else ("fill", "fillColor")
+    return {"value": value, style[0]: True, **({style[1]: color} if color is not None else {}),
+            "colorMode": "custom"}
+
+
+def _v13(model: Json) -> None:
+    for panel in panels(model):
+        grid = panel.get("grid")
+        if panel.get("type") != "graph" or not _truthy(grid) or not isinstance(grid, dict):
+            continue
+        thresholds = as_array(panel.get("thresholds"))
+        first, second = _grid_threshold(grid, "1"), _grid_threshold(grid, "2")
+        if is_number(first["value"]):
+            if is_number(second["value"]):
+                op = "lt" if first["value"] > second["value"] else "gt"
+                thresholds += [{**first, "op": op}, {**second, "op": op}]
+            else:
+                thresholds.append({**first, "op": "gt"})
+        panel["thresholds"] = thresholds
+        for key in ("threshold1", "threshold1Color", "threshold2", "threshold2Color",
+                    "thresholdLine"):
+            grid.pop(key, None)
 
 
 def _v14(model: Json) -> None:
@@ -125,172 +188,11 @@ def _v14(model: Json) -> None:
     model.pop("sharedCrosshair", None)
 
 
-# --- schema 17 to 29 -------------------------------------------------------------------------
-
-_FACTORS_OF_24 = (1, 2, 3, 4, 6, 8, 12, 24)
-
-
-def max_per_row(min_span: float) -> int:
-    """``getFactors(24)`` and the factor before the first above 24 / minSpan."""
-    limit = 24 / min_span
-    above = [i for i, factor in enumerate(_FACTORS_OF_24) if factor > limit]
-    if not above:
-        return _FACTORS_OF_24[-1]
-    return _FACTORS_OF_24[above[0] - 1] if above[0] > 0 else 1
-
-
-def _v17(model: Json) -> None:
-    for panel in panels(model):
-        if "minSpan" not in panel:
-            continue
-        min_span = panel.pop("minSpan")
-        if isinstance(min_span, (int, float)) and not isinstance(min_span, bool) and min_span > 0:
-            panel["maxPerRow"] = max_per_row(min_span)
-
-
-_GAUGE_VALUE_OPTIONS = ("unit", "stat", "decimals", "prefix", "suffix")
-
-
-def _v18(model: Json) -> None:
-    for panel in panels(model):
-        gauge = panel.get("options-gauge")
-        if not isinstance(gauge, dict):
-            continue
-        options: Json = {"valueOptions": {k: gauge[k] for k in _GAUGE_VALUE_OPTIONS if k in gauge}}
-        if isinstance(gauge.get("thresholds"), list) and gauge["thresholds"]:
-            options["thresholds"] = list(reversed(gauge["thresholds"]))
-        options.update({k: v for k, v in gauge.items()
-                        if k not in (*_GAUGE_VALUE_OPTIONS, "thresholds", "options")})
-        panel["options"] = options
-        del panel["options-gauge"]
-
-
-def _text(link: Json, key: str) -> str:
-    value = link.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def panel_link_url(link: Json) -> str:
-    """``upgradePanelLink``'s url: the url, or a dashboard's slug, or its uri, with the old
-    keep-time and include-variables switches and params as query parameters."""
-    if _text(link, "url"):
-        url = _text(link, "url")
-    elif _text(link, "dashboard"):
-        slug = re.sub(r" +", "-", re.sub(r"[^a-z0-9_ ]+", "", _text(link, "dashboard").lower()))
-        url = f"dashboard/db/{slug}"
-    elif _text(link, "dashUri"):
-        url = f"dashboard/{_text(link, 'dashUri')}"
-    else:
-        url = "/"
-    params = [p for p in ("$__url_time_range" if link.get("keepTime") is True else "",
-                          "$__all_variables" if link.get("includeVars") is True else "",
-                          _text(link, "params")) if p]
-    return url + ("?" + "&".join(params) if params else "")
-
-
-def _v19(model: Json) -> None:
-    for panel in panels(model):
-        links = panel.get("links")
-        if isinstance(links, list) and links:
-            panel["links"] = [{"url": panel_link_url(link), "title": _text(link, "title"),
-                               **({"targetBlank": True} if link.get("targetBlank") is True else {})}
-                              for link in links if isinstance(link, dict)]
-
-
-def _link_urls(panel: Json) -> Iterator[Json]:
-    """The data links of ``options.dataLinks`` and ``options.fieldOptions.defaults.links``."""
-    options = as_object(panel.get("options"))
-    defaults = as_object(as_object(options.get("fieldOptions")).get("defaults"))
-    for link in as_array(options.get("dataLinks")) + as_array(defaults.get("links")):
-        if isinstance(link, dict) and isinstance(link.get("url"), str):
-            yield link
-
-
-_OLD_LINK_VARIABLES = {"$__series_name": "${__series.name}", "__series_name": "__series.name",
-                       "__value_time": "__value.time", "$__field_name": "${__field.name}",
-                       "__field_name": "__field.name"}
-_OLD_LINK_VARIABLE = re.compile(r"\$?__series_name|__value_time|\$?__field_name")
-
-
-def _new_variable_names(text: str) -> str:
-    return _OLD_LINK_VARIABLE.sub(lambda m: _OLD_LINK_VARIABLES[m.group(0)], text)
-
-
-def _v20(model: Json) -> None:
-    for panel in panels(model):
-        for link in _link_urls(panel):
-            link["url"] = _new_variable_names(link["url"])
-        defaults = as_object(as_object(as_object(panel.get("options")).get("fieldOptions"))
-                             .get("defaults"))
-        if isinstance(defaults.get("title"), str):
-            defaults["title"] = _new_variable_names(defaults["title"])
-
-
-def _v21(model: Json) -> None:
-    for panel in panels(model):
-        for link in _link_urls(panel):
-            link["url"] = link["url"].replace("__series.labels", "__field.labels")
-
-
-def _v22(model: Json) -> None:
-    for panel in panels(model):
-        if panel.get("type") == "table":
-            for style in as_array(panel.get("styles")):
-                if isinstance(style, dict):
-                    style["align"] = "auto"
-
-
-def _v26(model: Json) -> None:
-    for panel in panels(model):
-        if panel.get("type") == "text2":
-            panel["type"] = "text"
-            as_object(panel.get("options")).pop("angular", None)
-
-
-def _without_repeats(items: list[Any]) -> list[Any]:
-    return [p for p in items if not (isinstance(p, dict) and ("repeatPanelId" in p
-                                                              or "repeatByRow" in p))]
-
-
-def _v27(model: Json) -> None:
-    if isinstance(model.get("panels"), list):
-        model["panels"] = _without_repeats(model["panels"])
-        for row in model["panels"]:
-            if isinstance(row, dict) and row.get("type") == "row" \
-                    and isinstance(row.get("panels"), list):
-                row["panels"] = _without_repeats(row["panels"])
-    for variable in variables(model):
-        if variable.get("type") != "constant":
-            continue
-        query = variable["query"] if isinstance(variable.get("query"), str) else ""
-        variable["query"] = query
-        variable["current"] = {"selected": True, "text": query, "value": query}
-        variable["options"] = [dict(variable["current"])]
-        if variable.get("hide") in (0, 1) and not isinstance(variable.get("hide"), bool):
-            variable["type"] = "textbox"
-
-
-def _v28(model: Json) -> None:
-    for variable in variables(model):
-        for key in ("tags", "tagsQuery", "tagValuesQuery", "useTags"):
-            variable.pop(key, None)
-
-
-def _v29(model: Json) -> None:
-    for variable in variables(model):
-        if variable.get("type") != "query":
-            continue
-        if variable.get("refresh") not in (1, 2) or isinstance(variable.get("refresh"), bool):
-            variable["refresh"] = 1
-        if isinstance(variable.get("options"), list) and variable["options"]:
-            variable["options"] = []
-
-
-_STATE = "nothing: instance state (variables' current) an import leaves out"
-#: Steps 2 to 29 (migrate_steps.STEPS has them all).
+#: Steps 2 to 16 (migrate_steps.STEPS has them all).
 EARLY_STEPS: tuple[Step, ...] = (
     Step(2, "V2 (DashboardMigrator <2)", "services.filter's time and variables moved to the "
-         "dashboard; a graphite panel becomes graph, its boolean legend an object", _v2),
+         "dashboard; a graphite panel becomes graph, its boolean legend an object, its grid "
+         "min/max leftMin/leftMax, its y_format/y2_format y_formats", _v2),
     Step(3, "V3–V5", "nothing (no-ops)", None),
     Step(6, "V6", "the annotations of the pulldowns become annotations.list; a variable of type "
          "filter or without a type becomes query", _v6),
@@ -300,29 +202,14 @@ EARLY_STEPS: tuple[Step, ...] = (
     Step(9, "V9", "a singlestat's thresholds string of 3 or more loses its first value", _v9),
     Step(10, "V10", "a table's style thresholds of 3 or more lose their first value", _v10),
     Step(11, "V11", "nothing (no-op)", None),
-    Step(12, "V12", "variables' boolean refresh becomes 0/1 (any truthy value 1, as the frontend); "
-         "hideVariable/hideLabel become hide 2/1", _v12),
-    Step(13, "V13", "graph panels: done by the panel migration (graph → timeseries)", None),
+    Step(12, "V12", "variables' refresh becomes 0/1 (any truthy value 1, as the frontend); "
+         "hideVariable/hideLabel become hide 2/1; a graph's grid and y_formats become yaxes and "
+         "xaxis (the frontend's second V12 upgrade)", _v12),
+    Step(13, "V13 (DashboardMigrator <13)", "a graph's grid threshold1/threshold2 become "
+         "thresholds (gt, or lt when the first is above the second)", _v13),
     Step(14, "V14", "sharedCrosshair becomes graphTooltip 1 (else 0)", _v14),
     Step(15, "V15", "nothing (no-op)", None),
     Step(16, "V16 upgradeToGridLayout", "rows[] placed on the grid when the file is read "
          "(normalise.rows_to_panels): repeated rows skipped, row height kept, no y rewind after "
          "a collapsed row", None),
-    Step(17, "V17", "minSpan becomes maxPerRow (the factor of 24 at or below 24 / minSpan)", _v17),
-    Step(18, "V18", "options-gauge becomes options (valueOptions, thresholds reversed)", _v18),
-    Step(19, "V19 upgradePanelLink", "panel links' dashboard/dashUri/keepTime/includeVars/params "
-         "become a url", _v19),
-    Step(20, "V20", "old data-link variables ($__series_name, __value_time, $__field_name) get "
-         "their dotted names", _v20),
-    Step(21, "V21", "__series.labels in data links becomes __field.labels", _v21),
-    Step(22, "V22", "table styles get align auto", _v22),
-    Step(23, "V23", _STATE, None),
-    Step(24, "V24", "table panels: done by the panel migration (table-old → table)", None),
-    Step(25, "V25", "nothing (no-op)", None),
-    Step(26, "V26", "text2 becomes text without options.angular", _v26),
-    Step(27, "V27", "repeated panel clones (repeatPanelId, repeatByRow) removed; a constant "
-         "variable shown (hide 0/1) becomes a textbox", _v27),
-    Step(28, "V28", "singlestat: done by the panel migration; variables lose tags, tagsQuery, "
-         "tagValuesQuery, useTags", _v28),
-    Step(29, "V29", "query variables: refresh not 1 or 2 becomes 1, options emptied", _v29),
 )

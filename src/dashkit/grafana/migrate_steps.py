@@ -1,15 +1,15 @@
 """Grafana's schema migrations 30 to 42, the table of every step (``STEPS``, which the README
 prints), and ``upgrade``, which runs the steps a model's ``schemaVersion`` has not had yet. The
-steps up to 29 are in migrate_schema; rows to grid (16) is normalise.rows_to_panels, which runs
-when a file is read."""
+steps up to 16 are in migrate_schema, 17 to 29 in migrate_schema_grid; rows to grid (16) is
+normalise.rows_to_panels, which runs when a file is read."""
 from __future__ import annotations
 
 from typing import Any
 
-from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Json, Step, panels
 from dashkit.grafana.migrate_common import number
+from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Json, Step, panels
+from dashkit.grafana.migrate_schema_grid import GRID_STEPS
 from dashkit.grafana.model import as_array, as_int, as_object
-
 
 #: The frontend's FALLBACK_COLOR: the colour of a field without threshold steps.
 _FALLBACK_COLOR = "#808080"
@@ -188,7 +188,7 @@ def _v42(model: Json) -> None:
                     value["tooltip"] = True
 
 
-STEPS: tuple[Step, ...] = EARLY_STEPS + (
+STEPS: tuple[Step, ...] = EARLY_STEPS + GRID_STEPS + (
     Step(30, "V30 upgradeValueMappings", "legacy value mappings (type 1/2) become value, range "
          "and special mappings (a numeric text takes its threshold colour); tooltipOptions "
          "becomes tooltip", _v30),
