@@ -56,6 +56,25 @@ CASES: list[tuple[int, str, dict, dict]] = [
     (7, "V7 (nav → timepicker)",
      {"nav": [{"type": "timepicker", "refresh_intervals": ["5s"]}, {"type": "other"}]},
      {"timepicker": {"type": "timepicker", "refresh_intervals": ["5s"]}}),
+    (8, "V8 (old InfluxDB query schema)",
+     {"panels": [{"targets": [
+         {"fields": [{"name": "value", "func": "mean", "mathExpr": "*2", "asExpr": "doubled"},
+                     {"name": "x"}],
+          "tags": [{"key": "host", "value": "a"}],
+          "groupBy": [{"type": "time", "interval": "1m"}, {"type": "tag", "key": "host"}],
+          "fill": "null", "refId": "A"},
+         {"fields": [{"name": "v"}], "tags": [], "groupBy": [], "fill": "0", "rawQuery": True,
+          "query": "SELECT 1"},
+         {"fields": [{"name": "v"}], "groupBy": []}]}]},
+     {"panels": [{"targets": [
+         {"select": [[{"type": "field", "params": ["value"]}, {"type": "mean", "params": []},
+                      {"type": "math", "params": ["*2"]}, {"type": "alias", "params": ["doubled"]}],
+                     [{"type": "field", "params": ["x"]}]],
+          "tags": [{"key": "host", "value": "a"}],
+          "groupBy": [{"type": "time", "params": ["1m"]}, {"type": "tag", "params": ["host"]},
+                      {"type": "fill", "params": ["null"]}], "refId": "A"},
+         {"tags": [], "groupBy": [], "rawQuery": True, "query": "SELECT 1"},
+         {"fields": [{"name": "v"}], "groupBy": []}]}]}),
     (9, "V9 (singlestat thresholds)",
      {"panels": [{"type": "singlestat", "thresholds": "10,20,30"},
                  {"type": "singlestat", "thresholds": "20,30"}, {"type": "stat", "thresholds": "1,2,3"}]},
@@ -423,7 +442,11 @@ def test_wrong_types_anywhere_never_crash_a_step(value):
         migrate_dashboard({"title": "T", key: value})
         migrate_dashboard({"title": "T", "templating": {"list": [{"type": "query", key: value}]}})
     for key in PANEL_KEYS:
-        for kind in ("table", "singlestat", "row", "timeseries", "text2", "gauge", "graphite"):
+        for kind in ("table", "singlestat", "row", "timeseries", "text2", "gauge", "graphite",
+                     "graph", "table-old", "grafana-piechart-panel"):
             panel = {"type": kind, key: value, "fieldConfig": {"overrides": [value]},
-                     "options": {"legend": value, "dataLinks": [value]}}
+                     "options": {"legend": value, "dataLinks": [value]},
+                     "targets": [value, {"fields": value, "tags": value, "groupBy": value,
+                                         "fill": value}],
+                     "grid": {"threshold1": value, "leftMin": value}}
             migrate_dashboard({"title": "T", "panels": [panel, {"type": "row", "panels": [panel]}]})

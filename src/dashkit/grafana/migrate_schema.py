@@ -97,6 +97,40 @@ def _v7(model: Json) -> None:
     model.pop("nav", None)
 
 
+_INFLUX_PARTS = (("name", "field"), ("func", None), ("mathExpr", "math"), ("asExpr", "alias"))
+
+
+def _influx_select(field: Json) -> list[Json]:
+    """One old InfluxDB field as select parts: field, function, math, alias."""
+    return [{"type": kind or field[key], "params": [] if kind is None else [field[key]]}
+            for key, kind in _INFLUX_PARTS if isinstance(field.get(key), str)]
+
+
+def _v8(model: Json) -> None:
+    for panel in panels(model):
+        for target in as_array(panel.get("targets")):
+            if not (isinstance(target, dict) and all(k in target for k in
+                                                     ("fields", "tags", "groupBy"))):
+                continue
+            if target.get("rawQuery") is True:
+                target.pop("fields")
+                target.pop("fill", None)
+                continue
+            fields = target.pop("fields")
+            if isinstance(fields, list):
+                target["select"] = [parts for parts in (_influx_select(f) for f in fields
+                                                        if isinstance(f, dict)) if parts]
+            if not isinstance(target["groupBy"], list):
+                continue
+            for part in map(as_object, target["groupBy"]):
+                for kind, key in (("time", "interval"), ("tag", "key")):
+                    if part.get("type") == kind and isinstance(part.get(key), str):
+                        part["params"] = [part.pop(key)]
+            if "fill" in target:
+                target["groupBy"] = [*target["groupBy"],
+                                     {"type": "fill", "params": [target.pop("fill")]}]
+
+
 def _drop_first_threshold(values: list[Any]) -> list[Any]:
     return values[1:] if len(values) >= 3 else values
 
@@ -197,8 +231,8 @@ EARLY_STEPS: tuple[Step, ...] = (
     Step(6, "V6", "the annotations of the pulldowns become annotations.list; a variable of type "
          "filter or without a type becomes query", _v6),
     Step(7, "V7", "nav[0] becomes the timepicker", _v7),
-    Step(8, "V8", "not ported: InfluxDB fields/groupBy to select (no corpus dashboard has them)",
-         None),
+    Step(8, "V8", "an old InfluxDB query's fields become select parts, its groupBy parts take "
+         "params, its fill a fill part (a raw query just loses fields and fill)", _v8),
     Step(9, "V9", "a singlestat's thresholds string of 3 or more loses its first value", _v9),
     Step(10, "V10", "a table's style thresholds of 3 or more lose their first value", _v10),
     Step(11, "V11", "nothing (no-op)", None),
