@@ -49,7 +49,8 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
     ("a timeseries' field settings and legend and tooltip options at Grafana's defaults (and one "
      "the input leaves out must come back absent or at that default)", "the timeseries option "
      "registry fills them in (timeseries/config.ts, grafana-ui's legend and tooltip builders)"),
-    ("what Grafana's schema steps rewrite (README's table): timepicker.time_options (V41) and the "
+    ("what Grafana's schema steps rewrite (README's table): sharedCrosshair to graphTooltip "
+     "(V14), timepicker.time_options (V41) and the "
      "old time picker's keys, hideFrom.viz also hiding the tooltip (V42), a query variable's "
      "refresh 1 (V29), a Prometheus annotation's expr in its target (prepareAnnotation), a row "
      "panel's legacy row keys, a maxDataPoints of \"\"", "the expected side applies them "
@@ -328,6 +329,8 @@ def _schema_steps(raw: Json) -> Json:
     """The input as Grafana's schema steps leave what the corpus has of them (a copy)."""
     raw = json.loads(json.dumps(raw))
     version = raw.get("schemaVersion") if isinstance(raw.get("schemaVersion"), int) else 0
+    if version < 14:  # V14: the crosshair setting becomes graphTooltip
+        raw["graphTooltip"] = 1 if raw.pop("sharedCrosshair", None) is True else 0
     for key in _OLD_TIMEPICKER:
         (raw.get("timepicker") or {}).pop(key, None)
     for variable in (raw.get("templating") or {}).get("list") or []:
