@@ -248,6 +248,45 @@ CASES: list[tuple[int, str, dict, dict]] = [
      {"panels": [{"transformations": [{"id": "labelsToFields", "options": {"mode": "rows"}},
                                       {"id": "merge", "options": {}},
                                       {"id": "organize", "options": {}}]}]}),
+    # new queries take the next free refIds after every query's (E, F); an empty list stays
+    (34, "V34 migrateCloudWatchQueriesInPanel, migrateCloudWatchAnnotationQueries",
+     {"panels": [{"targets": [
+         {"refId": "A", "dimensions": {"InstanceId": "i-1"}, "namespace": "AWS/EC2",
+          "region": "us-east-1", "metricName": "CPU", "statistics": ["Average", "Maximum", None]},
+         {"refId": "B", "expr": "up"},
+         {"refId": "C", "dimensions": {}, "namespace": "n", "region": "r", "metricName": "m",
+          "statistics": []},
+         {"refId": "D", "dimensions": {}, "namespace": "n", "region": "r", "metricName": "m",
+          "statistics": ["Sum"], "metricEditorMode": 1}]}],
+      "annotations": {"list": [
+          {"name": "CW", "dimensions": {}, "namespace": "n", "region": "r", "prefixMatching": False,
+           "statistics": ["Maximum", "Minimum"]},
+          {"name": "one", "dimensions": {}, "namespace": "n", "region": "r",
+           "prefixMatching": False, "statistics": ["Sum"]},
+          {"name": "other"}]}},
+     {"panels": [{"targets": [
+         {"refId": "A", "dimensions": {"InstanceId": "i-1"}, "namespace": "AWS/EC2",
+          "region": "us-east-1", "metricName": "CPU", "metricEditorMode": 0, "metricQueryType": 0,
+          "statistic": "Average"},
+         {"refId": "B", "expr": "up"},
+         {"refId": "C", "dimensions": {}, "namespace": "n", "region": "r", "metricName": "m",
+          "statistics": [], "metricEditorMode": 0, "metricQueryType": 0},
+         {"refId": "D", "dimensions": {}, "namespace": "n", "region": "r", "metricName": "m",
+          "metricEditorMode": 1, "metricQueryType": 0, "statistic": "Sum"},
+         {"refId": "E", "dimensions": {"InstanceId": "i-1"}, "namespace": "AWS/EC2",
+          "region": "us-east-1", "metricName": "CPU", "metricEditorMode": 0, "metricQueryType": 0,
+          "statistic": "Maximum"},
+         {"refId": "F", "dimensions": {"InstanceId": "i-1"}, "namespace": "AWS/EC2",
+          "region": "us-east-1", "metricName": "CPU", "metricEditorMode": 0,
+          "metricQueryType": 0}]}],
+      "annotations": {"list": [
+          {"name": "CW - Maximum", "dimensions": {}, "namespace": "n", "region": "r",
+           "prefixMatching": False, "statistic": "Maximum"},
+          {"name": "one", "dimensions": {}, "namespace": "n", "region": "r",
+           "prefixMatching": False, "statistic": "Sum"},
+          {"name": "other"},
+          {"name": "CW - Minimum", "dimensions": {}, "namespace": "n", "region": "r",
+           "prefixMatching": False, "statistic": "Minimum"}]}}),
     (35, "V35 applyXAxisVisibilityOverride",
      {"panels": [graph(fieldConfig={"defaults": {"custom": {"axisPlacement": "hidden"}},
                                     "overrides": []}),
@@ -441,12 +480,17 @@ def test_wrong_types_anywhere_never_crash_a_step(value):
     for key in KEYS:
         migrate_dashboard({"title": "T", key: value})
         migrate_dashboard({"title": "T", "templating": {"list": [{"type": "query", key: value}]}})
+    migrate_dashboard({"title": "T", "annotations": {"list": [value, {
+        "dimensions": value, "namespace": value, "region": value, "prefixMatching": value,
+        "statistics": value, "name": value, "expr": value, "datasource": value, "target": value}]}})
     for key in PANEL_KEYS:
         for kind in ("table", "singlestat", "row", "timeseries", "text2", "gauge", "graphite",
                      "graph", "table-old", "grafana-piechart-panel"):
             panel = {"type": kind, key: value, "fieldConfig": {"overrides": [value]},
                      "options": {"legend": value, "dataLinks": [value]},
                      "targets": [value, {"fields": value, "tags": value, "groupBy": value,
-                                         "fill": value}],
+                                         "fill": value},
+                                 {"dimensions": value, "namespace": value, "region": value,
+                                  "metricName": value, "statistics": value, "refId": value}],
                      "grid": {"threshold1": value, "leftMin": value}}
             migrate_dashboard({"title": "T", "panels": [panel, {"type": "row", "panels": [panel]}]})

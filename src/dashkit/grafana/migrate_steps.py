@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashkit.grafana.facts import next_ref_id
 from dashkit.grafana.migrate_common import number
 from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Json, Step, panels
 from dashkit.grafana.migrate_schema_grid import GRID_STEPS
@@ -88,6 +89,74 @@ def _v30(model: Json) -> None:
         if panel.get("type") in ("timeseries", "xychart", "xychart2") \
                 and "tooltipOptions" in options:
             options["tooltip"] = options.pop("tooltipOptions")
+
+
+_CLOUDWATCH_QUERY = ("dimensions", "namespace", "region", "metricName")
+_CLOUDWATCH_ANNOTATION = ("dimensions", "namespace", "region", "prefixMatching", "statistics")
+
+
+def _statistics(item: Json) -> list[Any] | None:
+    """``getValidStatistics``: the strings and nulls of ``statistics`` (which it removes), or
+    None where it is an empty list, which stays."""
+    stats = item.get("statistics")
+    if isinstance(stats, list) and not stats:
+        return None
+    item.pop("statistics", None)
+    return [s for s in stats if s is None or isinstance(s, str)] if isinstance(stats, list) else []
+
+
+def _with_statistic(item: Json, stat: Any) -> Json:
+    return {**item, "statistic": stat} if isinstance(stat, str) else dict(item)
+
+
+def _cloudwatch_targets(panel: Json) -> None:
+    targets = panel["targets"]
+    taken = {t["refId"] for t in targets if isinstance(t, dict) and isinstance(t.get("refId"), str)}
+    kept: list[Any] = []
+    extra: list[Any] = []
+    for target in targets:
+        if not (isinstance(target, dict) and all(k in target for k in _CLOUDWATCH_QUERY)):
+            kept.append(target)
+            continue
+        target.setdefault("metricEditorMode", 0)
+        target.setdefault("metricQueryType", 0)
+        stats = _statistics(target)
+        if not stats:
+            kept.append(target)
+            continue
+        kept.append(_with_statistic(target, stats[0]))
+        for stat in stats[1:]:
+            query = _with_statistic(target, stat)
+            query["refId"] = next_ref_id(taken)
+            taken.add(query["refId"])
+            extra.append(query)
+    panel["targets"] = kept + extra
+
+
+def _v34(model: Json) -> None:
+    for panel in panels(model):
+        if isinstance(panel.get("targets"), list):
+            _cloudwatch_targets(panel)
+    annotations = as_object(model.get("annotations"))
+    items = as_array(annotations.get("list"))
+    extra: list[Any] = []
+    for index, item in enumerate(items):
+        if not (isinstance(item, dict) and all(k in item for k in _CLOUDWATCH_ANNOTATION)):
+            continue
+        name = item.get("name") if isinstance(item.get("name"), str) else ""
+        stats = _statistics(item)
+        if not stats:
+            continue
+        if len(stats) == 1:
+            items[index] = _with_statistic(item, stats[0])
+            continue
+        split = [{**_with_statistic(item, stat),
+                  **({"name": f"{name} - {'null' if stat is None else stat}"} if name else {})}
+                 for stat in stats]
+        items[index] = split[0]
+        extra += split[1:]
+    if extra:
+        annotations["list"] = items + extra
 
 
 def _transformations(panel: Json) -> list[Any]:
@@ -196,7 +265,8 @@ STEPS: tuple[Step, ...] = EARLY_STEPS + GRID_STEPS + (
     Step(32, "V32", "nothing (no-op)", None),
     Step(33, "V33 migrateDatasourceNameToRef", "datasource names become {uid} (the type when a "
          "variable or input names it): migrate.datasource_ref", None),
-    Step(34, "V34", "not ported: CloudWatch queries split by statistic", None),
+    Step(34, "V34", "a CloudWatch query or annotation with several statistics becomes one per "
+         "statistic (new queries take the next free refIds, annotations a name suffix)", _v34),
     Step(35, "V35", "a timeseries whose axes are hidden keeps its time axis (byType time "
          "override)", _v35),
     Step(36, "V36", "nothing: the instance's default datasource, which an import does not "
