@@ -336,8 +336,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              ("tests/test_schema_migrations.py",)),
     Breakage("corpus-types-gate", "every corpus dashboard imported and rebuilt passes Grafana's "
              "types (a maxDataPoints of \"\" is unset)", "grafana/migrate_types.py",
-             '                del panel[key]  # "" or words: Grafana reads it as unset',
-             "                pass", ("tests/test_grafana_schema.py",)),
+             '            del panel[key]  # "" or words: Grafana reads it as unset',
+             "            pass", ("tests/test_grafana_schema.py",)),
 )
 
 

@@ -468,6 +468,15 @@ def test_what_the_types_refuse_is_written_as_grafana_reads_it():
         "variable definition"]
 
 
+@pytest.mark.parametrize("text,number", [("100", 100), (" 2.5 ", 2.5), ("", None), ("x", None),
+                                         ("1e400", None), ("nan", None), ("1_000", None)])
+def test_a_number_written_as_text_is_read_as_javascript_reads_it(text, number):
+    """maxDataPoints as Number() reads it: a number, or unset (never NaN or Infinity)."""
+    model, _ = migrate_dashboard({"title": "T", "panels": [
+        {"type": "text", "maxDataPoints": text, "gridPos": {"x": 0, "y": 0, "w": 1, "h": 1}}]})
+    assert model["panels"][0].get("maxDataPoints") == number
+
+
 HOSTILE = [None, True, 7, "x", [], {}, [1, "a", None], {"a": 1}]
 KEYS = ["templating", "annotations", "panels", "timepicker", "nav", "pulldowns", "services",
         "refresh", "sharedCrosshair", "schemaVersion"]

@@ -5,6 +5,8 @@ lack is kept and named in the import's notes, never left silently invalid.
 """
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from dashkit.grafana.migrate_schema import Json, panels, variables
@@ -36,16 +38,20 @@ def _without_nulls(item: Json) -> None:
         del item[key]
 
 
+#: A number as JavaScript's ``Number()`` reads a string (no NaN, Infinity or underscores).
+_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
 def _numbers(panel: Json) -> None:
     for key in _NUMBER_FIELDS:
         value = panel.get(key)
-        if isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                del panel[key]  # "" or words: Grafana reads it as unset
-            else:
-                panel[key] = int(number) if number.is_integer() else number
+        if not isinstance(value, str):
+            continue
+        number = float(value) if _NUMERIC.fullmatch(value) else math.nan
+        if not math.isfinite(number):
+            del panel[key]  # "" or words: Grafana reads it as unset
+        else:
+            panel[key] = int(number) if number.is_integer() else number
 
 
 def _prometheus_annotation(annotation: Json) -> None:
