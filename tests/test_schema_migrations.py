@@ -477,7 +477,7 @@ def test_a_number_written_as_text_is_read_as_javascript_reads_it(text, number):
     assert model["panels"][0].get("maxDataPoints") == number
 
 
-HOSTILE = [None, True, 7, "x", [], {}, [1, "a", None], {"a": 1}]
+HOSTILE = [None, True, 1, 2, 7, "x", "null", [], {}, [1, "a", None], {"a": 1}]
 KEYS = ["templating", "annotations", "panels", "timepicker", "nav", "pulldowns", "services",
         "refresh", "sharedCrosshair", "schemaVersion"]
 PANEL_KEYS = ["links", "options", "fieldConfig", "transformations", "styles", "panels", "minSpan",
@@ -495,7 +495,13 @@ def test_wrong_types_anywhere_never_crash_a_step(value):
     for key in PANEL_KEYS:
         for kind in ("table", "singlestat", "row", "timeseries", "text2", "gauge", "graphite",
                      "graph", "table-old", "grafana-piechart-panel"):
-            panel = {"type": kind, key: value, "fieldConfig": {"overrides": [value]},
+            mappings = [value, {"type": value, "value": value, "text": value, "from": value,
+                                "to": value, "options": value}]
+            panel = {"type": kind, key: value,
+                     "fieldConfig": {"overrides": [value, {"properties": [
+                         {"id": "mappings", "value": mappings}]}],
+                                     "defaults": {"mappings": mappings, "thresholds": {
+                                         "steps": [value, {"value": value}]}}},
                      "options": {"legend": value, "dataLinks": [value]},
                      "targets": [value, {"fields": value, "tags": value, "groupBy": value,
                                          "fill": value},

@@ -1,8 +1,9 @@
 """Grafana's schema migrations, step by step: what Grafana does to an old dashboard's JSON on load
 (the frontend's ``DashboardMigrator.ts`` and the backend's ``migration/schemaversion/v*.go``), so
-an imported dashboard keeps what Grafana would show. ``STEPS`` is the table the README prints:
-each step, the Grafana function it follows, and what dashkit does. A step runs only on a model
-older than its version; every step tolerates fields of the wrong type (old JSON has them).
+an imported dashboard keeps what Grafana would show. Here: the shared pieces and steps 2 to 16
+(``EARLY_STEPS``); ``migrate_steps.STEPS``, which the README prints, has every step, the Grafana
+function it follows, and what dashkit does. A step runs only on a model older than its version;
+every step tolerates fields of the wrong type (old JSON has them).
 
 Steps that need a live Grafana (a datasource looked up by name, the instance's default
 datasource) or only touch instance state dashkit does not import (variables' ``current``) are in
@@ -13,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from dashkit.grafana.migrate_common import is_number
+from dashkit.grafana.migrate_common import Json, is_number
 from dashkit.grafana.model import as_array, as_object
 
-Json = dict[str, Any]
 #: The schema version Grafana 12/13 writes; a migrated model says it.
 LATEST = 42
 

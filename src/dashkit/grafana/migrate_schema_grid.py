@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from dashkit.grafana.migrate_schema import Json, Step, panels, variables
+from dashkit.grafana.migrate_common import Json
+from dashkit.grafana.migrate_schema import Step, panels, variables
 from dashkit.grafana.model import as_array, as_object
 
 _FACTORS_OF_24 = (1, 2, 3, 4, 6, 8, 12, 24)

@@ -4,11 +4,12 @@ steps up to 16 are in migrate_schema, 17 to 29 in migrate_schema_grid; rows to g
 normalise.rows_to_panels, which runs when a file is read."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from dashkit.grafana.facts import next_ref_id
-from dashkit.grafana.migrate_common import number
-from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Json, Step, panels
+from dashkit.grafana.migrate_common import Json, number
+from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Step, panels
 from dashkit.grafana.migrate_schema_grid import GRID_STEPS
 from dashkit.grafana.model import as_array, as_int, as_object
 
@@ -26,8 +27,8 @@ def _active_color(value: float, thresholds: Json) -> Any:
         if not isinstance(item, dict):
             continue
         limit = 0 if item.get("value", "") is None else number(item.get("value", ""))
-        if limit is None or isinstance(item.get("value"), bool) or value < limit:
-            break
+        if limit is None or isinstance(item.get("value"), bool) or not value >= limit:
+            break  # (NaN compares false, as in Go and JavaScript)
         active = item
     return active.get("color")
 
@@ -39,6 +40,13 @@ def _key(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value) if isinstance(value, (str, int)) else ""
+
+
+def _bound(value: Any) -> float | int:
+    """A range mapping's bound: Go's ParseFloat of the value's text, 0 when it is none (or not
+    finite, which JSON cannot hold)."""
+    parsed = None if isinstance(value, bool) else number(_key(value))
+    return parsed if parsed is not None and math.isfinite(parsed) else 0
 
 
 def value_mappings(old: list[Any], thresholds: Json | None) -> list[Any]:
@@ -66,8 +74,7 @@ def value_mappings(old: list[Any], thresholds: Json | None) -> list[Any]:
             merged[_key(item["value"])] = result
             found = True
         elif as_int(kind, -1) == 2:
-            bounds = {k: 0 if isinstance(item.get(k), bool) else number(_key(item.get(k))) or 0
-                      for k in ("from", "to")}
+            bounds = {k: _bound(item.get(k)) for k in ("from", "to")}
             rest.append({"type": "range", "options": {**bounds, "result": result}})
     return [{"type": "value", "options": merged}, *rest] if found else rest
 

@@ -9,7 +9,8 @@ import math
 import re
 from typing import Any
 
-from dashkit.grafana.migrate_schema import Json, panels, variables
+from dashkit.grafana.migrate_common import Json
+from dashkit.grafana.migrate_schema import panels, variables
 from dashkit.grafana.model import as_array, as_object
 
 #: What the old timepicker (schema 7's ``nav[0]``) held that no current Grafana reads.
