@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 
-from dashkit.grafana.normalise import load_json_paths
+from dashkit.grafana.normalise import load_json, load_json_paths
 from dashkit.importer.codecheck import run_module
 from dashkit.importer.generator import import_model
 from dashkit.sdk.compiler import compile_dashboard
 
 from conftest import PROJECT_UIDS, ROOT, SHARED
 from grafana_types import type_errors, untyped_field, v2_type_errors
+from test_schema_migrations import OLD_DASHBOARD
 
 
 def test_every_project_dashboard_has_no_type_errors(compiled):
@@ -37,7 +38,8 @@ def test_the_check_finds_what_grafanas_types_refuse(compiled):
 
 def test_every_corpus_dashboard_imported_and_rebuilt_has_no_type_errors():
     """The gate: each corpus file imported, its module run and compiled, and all 18 checked in
-    one compiler run. Before schema migrations this found 33 errors in 16 of them."""
+    one compiler run (with the schema 5 dashboard of test_schema_migrations). Before the schema
+    migrations this found 33 errors in 16 of them."""
     loaded, problems = load_json_paths([SHARED / "corpus"])
     assert problems == [] and len(loaded) == 18
     rebuilt, notes = {}, {}
@@ -46,6 +48,9 @@ def test_every_corpus_dashboard_imported_and_rebuilt_has_no_type_errors():
         result = import_model(item, "imported")
         rebuilt[name] = compile_dashboard(run_module(result.source)["dashboard"], strict=False)
         notes[name] = " ".join(result.notes)
+    old = import_model(load_json("old.json", json.dumps(OLD_DASHBOARD))[0], "imported")
+    rebuilt["old.json"] = compile_dashboard(run_module(old.source)["dashboard"], strict=False)
+    notes["old.json"] = " ".join(old.notes)
     errors = type_errors(rebuilt)
     refused = {name: [e for e in found if untyped_field(e) is None]
                for name, found in errors.items()}

@@ -432,6 +432,54 @@ def test_a_dashboard_with_only_variables_is_migrated():
         load_json("n.json", json.dumps({"title": "no panels, rows or variables"}))
 
 
+# --- the whole import: what the issue listed as lost --------------------------------------------
+
+#: A schema 5 dashboard with what an import used to lose (also type-checked by the corpus gate).
+OLD_DASHBOARD = {
+    "title": "Old", "schemaVersion": 5, "sharedCrosshair": True,
+    "pulldowns": [{"type": "filtering", "enable": True}, {"type": "annotations", "enable": True,
+                                                          "annotations": [
+        {"name": "Deploys", "datasource": "Prometheus", "enable": True, "iconColor": "red",
+         "expr": "changes(up[5m]) > 0", "step": "60s"}]}],
+    "templating": {"list": [{"name": "job", "type": "query", "datasource": "Prometheus",
+                             "query": "label_values(up, job)", "refresh": True, "hideLabel": True,
+                             "options": [{"text": "a", "value": "a"}]}]},
+    "rows": [{"title": "R", "showTitle": True, "height": "250px", "panels": [
+        {"id": 1, "type": "graph", "title": "CPU", "span": 6, "minSpan": 4, "lines": True,
+         "datasource": "Prometheus", "targets": [{"expr": "up"}],
+         "links": [{"type": "dashboard", "dashboard": "Node Details", "keepTime": True,
+                    "title": "details"}]},
+        {"id": 2, "type": "graph", "title": "CPU", "span": 6, "repeatPanelId": 1,
+         "datasource": "Prometheus", "targets": [{"expr": "up"}]}]},
+        {"title": "R", "repeatIteration": 123, "panels": [{"id": 4, "type": "text"}]}]}
+
+
+def test_an_old_dashboard_imports_with_what_grafana_shows():
+    from dashkit.importer.codecheck import run_module
+    from dashkit.importer.generator import import_model
+    from dashkit.sdk.compiler import compile_dashboard
+
+    result = import_model(load_json("old.json", json.dumps(OLD_DASHBOARD))[0], "old")
+    built = compile_dashboard(run_module(result.source)["dashboard"], strict=False)
+    assert built["graphTooltip"] == 1  # V14
+    assert "pulldowns" not in built and "sharedCrosshair" not in built
+    # V6, then the Prometheus datasource's prepareAnnotation
+    deploys = [a for a in built["annotations"]["list"] if not a.get("builtIn")]
+    assert [(a["name"], a["iconColor"], a["target"]) for a in deploys] == [
+        ("Deploys", "red", {"refId": "Anno", "expr": "changes(up[5m]) > 0", "interval": "60s"})]
+    job = built["templating"]["list"][0]
+    assert (job["refresh"], job["hide"], job.get("options")) == (1, 1, [])  # V12, V29
+    # V16: the repeated row and (V27) the repeated panel are gone; one row, one chart
+    assert [p["type"] for p in built["panels"]] == ["row", "timeseries"]
+    chart = built["panels"][1]
+    assert chart["maxPerRow"] == 3  # minSpan 4 twelfths: 8 columns (V16), 24 / 8 (V17)
+    # V19's url, with the fields @grafana/schema's DashboardLink requires at what means the same
+    assert chart["links"] == [{"title": "details", "url": "dashboard/db/node-details?$__url_time_range",
+                               "asDropdown": False, "icon": "external link", "includeVars": False,
+                               "keepTime": False, "tags": [], "targetBlank": False, "tooltip": "",
+                               "type": "link"}]
+
+
 # --- after the steps: what Grafana reads that its types refuse --------------------------------
 
 def test_what_the_types_refuse_is_written_as_grafana_reads_it():

@@ -17,9 +17,6 @@ from typing import Any, NamedTuple
 from dashkit.grafana.migrate_common import Json, is_number
 from dashkit.grafana.model import as_array, as_object
 
-#: The schema version Grafana 12/13 writes; a migrated model says it.
-LATEST = 42
-
 
 class Step(NamedTuple):
     """One schema version: Grafana's function and dashkit's port (None: nothing to do here)."""

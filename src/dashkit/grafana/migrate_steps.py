@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from dashkit.grafana.facts import next_ref_id
+from dashkit.grafana.facts import MAX_SCHEMA_VERSION, next_ref_id
 from dashkit.grafana.migrate_common import Json, number
-from dashkit.grafana.migrate_schema import EARLY_STEPS, LATEST, Step, panels
+from dashkit.grafana.migrate_schema import EARLY_STEPS, Step, panels
 from dashkit.grafana.migrate_schema_grid import GRID_STEPS
 from dashkit.grafana.model import as_array, as_int, as_object
 
@@ -299,4 +299,4 @@ def upgrade(model: Json) -> None:
     for step in STEPS:
         if version < step.version and step.apply is not None:
             step.apply(model)
-    model["schemaVersion"] = max(version, LATEST)
+    model["schemaVersion"] = max(version, MAX_SCHEMA_VERSION)

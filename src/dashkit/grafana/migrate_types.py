@@ -9,6 +9,7 @@ import math
 import re
 from typing import Any
 
+from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
 from dashkit.grafana.migrate_common import Json
 from dashkit.grafana.migrate_schema import panels, variables
 from dashkit.grafana.model import as_array, as_object
@@ -71,8 +72,9 @@ def _prometheus_annotation(annotation: Json) -> None:
 
 
 def as_current_types(model: Json, notes: list[str]) -> None:
-    """In place: nulls Grafana reads as unset left out, numbers as numbers, transformations
-    with their (empty) options, legacy annotation and timepicker fields moved or dropped."""
+    """In place: nulls Grafana reads as unset left out, numbers as numbers, panel links with the
+    fields the types require at the values that mean the same, transformations with their
+    (empty) options, legacy annotation and timepicker fields moved or dropped."""
     for variable in variables(model):
         _without_nulls(variable)
     legacy_rows = 0
@@ -83,6 +85,9 @@ def as_current_types(model: Json, notes: list[str]) -> None:
             legacy_rows += 1
             for key in LEGACY_ROW_KEYS:
                 panel.pop(key, None)
+        if isinstance(panel.get("links"), list):  # V19 writes {url, title}: the types want more
+            panel["links"] = [{**PANEL_LINK_DEFAULTS, **link} if isinstance(link, dict) else link
+                              for link in panel["links"]]
         for transformation in as_array(panel.get("transformations")):
             if isinstance(transformation, dict) and "options" not in transformation:
                 transformation["options"] = {}  # a transformer's options default to {}
