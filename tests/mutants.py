@@ -489,6 +489,25 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("slo-short-window", "each burn-rate alert also needs its short window to burn",
              "sdk/slo.py", 'BurnRate("6h", "30m", 6, "critical")',
              'BurnRate("6h", "6h", 6, "critical")', ("tests/test_slo.py",)),
+    # --- migrate branch ---
+    Breakage("schema-step-v14", "import: Grafana's schema steps (V14: sharedCrosshair becomes "
+             "graphTooltip)", "grafana/migrate_schema.py",
+             '    model["graphTooltip"] = 1 if model.get("sharedCrosshair") is True else 0',
+             '    model["graphTooltip"] = 0', ("tests/test_schema_migrations.py",)),
+    Breakage("schema-rows-to-grid", "import: legacy rows placed as Grafana's upgradeToGridLayout "
+             "(span 4 by default)", "grafana/normalise.py",
+             'math.floor(number(panel.pop("span", None)) or 4) * 2',
+             'math.floor(number(panel.pop("span", None)) or 12) * 2',
+             ("tests/test_schema_migrations.py",)),
+    Breakage("schema-step-v27-repeats", "import: repeated panel clones are not kept (V27)",
+             "grafana/migrate_schema_grid.py",
+             '    return [p for p in items if not (isinstance(p, dict) and ("repeatPanelId" in p',
+             '    return [p for p in items if True or not (isinstance(p, dict) and ("repeatPanelId" in p',
+             ("tests/test_schema_migrations.py",)),
+    Breakage("corpus-types-gate", "every corpus dashboard imported and rebuilt passes Grafana's "
+             "types (a maxDataPoints of \"\" is unset)", "grafana/migrate_types.py",
+             '            del panel[key]  # "" or words: Grafana reads it as unset',
+             "            pass", ("tests/test_grafana_schema.py",)),
 )
 
 
