@@ -40,6 +40,7 @@ ABUSE_BUILD = "tests/abuse/test_abuse_build_output.py"
 ABUSE_NET = "tests/abuse/test_abuse_network.py"
 ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
+ABUSE_PARSING = "tests/abuse/test_abuse_parsing.py"
 PUBLISH = "tests/test_publish.py"
 RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
@@ -324,6 +325,11 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- parse branch ---
+    Breakage("promql-size-unchecked", "a query over the length, operator or nesting limits is "
+             "refused before promql-parser sees it", "query/analyse.py",
+             "    if too_big:\n        return PromQLAnalysis(error=too_big)\n", "",
+             (ABUSE_PARSING,)),
 )
 
 
