@@ -13,6 +13,7 @@ from dashkit.build.output import replace_folder
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.model import iter_panels
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
+from dashkit.fileio import load_yaml
 
 if TYPE_CHECKING:
     from dashkit.build.pipeline import Compiled
@@ -118,7 +119,7 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
     with tempfile.TemporaryDirectory(prefix="dashkit-rules-") as folder:
         text = rules_yaml(groups, compiled)
         (Path(folder) / RULES_FILE).write_text(text, "utf-8")
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
         (Path(folder) / "tests.yml").write_text(
             yaml.safe_dump(promtool_tests(document, tests), sort_keys=False, width=10**6), "utf-8")
         try:

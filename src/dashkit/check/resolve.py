@@ -8,6 +8,7 @@ from typing import Any
 
 from dashkit.grafana.model import variable_query
 from dashkit.query.expand import TimeContext, expand, relative_seconds
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 
@@ -28,8 +29,7 @@ def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
     if match := _LABEL_VALUES.match(query):
         return client.label_values(match["label"], match["match"])
     if match := _METRICS.match(query):
-        pattern = re.compile(match["regex"] or ".*")
-        return [n for n in client.label_values("__name__") if pattern.search(n)]
+        return search_names(match["regex"], client.label_values("__name__"))
     if match := _QUERY_RESULT.match(query):
         lines = []
         for sample in client.query(match["expr"]):
@@ -40,19 +40,6 @@ def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
         return lines
     raise ValueError(f"variable ${variable.get('name')}: query {query!r} is not one dashkit resolves "
                      "(label_values, metrics, query_result)")
-
-
-def _apply_regex(options: list[str], regex: str) -> list[str]:
-    """Grafana's variable regex: keep matches, and the first group where there is one."""
-    if not regex:
-        return options
-    pattern = re.compile(regex[1:regex.rindex("/")] if regex.startswith("/") else regex)
-    kept = []
-    for option in options:
-        match = pattern.search(option)
-        if match:
-            kept.append(match.group(1) if match.groups() else option)
-    return sorted(set(kept), key=kept.index)
 
 
 def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
@@ -75,8 +62,11 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
             continue
         if kind == "query":
             query = expand(variable_query(variable), values, macros).strip()
-            options = _apply_regex(_options(variable, query, client, loki),
-                                   str(variable.get("regex") or ""))
+            try:
+                options = apply_variable_regex(str(variable.get("regex") or ""),
+                                               _options(variable, query, client, loki))
+            except RegexError as error:
+                raise ValueError(f"variable ${name}: regex {error}") from None
         elif kind in ("custom", "interval"):
             options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
         else:

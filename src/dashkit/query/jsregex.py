@@ -1,0 +1,106 @@
+"""A variable's regex applied the way Grafana's browser code applies it, with its work bounded.
+
+Grafana reads the regex with ``stringToJsRegex`` (packages/grafana-data/src/text/string.ts):
+``/pattern/flags`` (flags g, i, m, y, s), or, without the slashes, ``^pattern$``.
+``metricNamesToVariableValues`` keeps an option the regex matches and takes from the match the
+named group ``value`` (else ``text``), else the first group; with ``g`` every match is an option.
+The ``regex`` package reads JavaScript's ``(?<name>…)`` groups as they are (Python's ``re`` does
+not), finds the literal in ``/.*instance="(.*)".*/`` instead of backtracking quadratically over a
+long value, and takes a timeout: a pattern that backtracks exponentially is stopped, not waited on.
+"""
+from __future__ import annotations
+
+import time
+
+import attrs
+import regex
+
+#: The time one variable's regex may take over all its options (Grafana's browser would hang).
+REGEX_SECONDS = 2.0
+_GRAFANA_FORM = regex.compile(r"/(.*?)/(g?i?m?y?s?)")
+_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL}
+
+
+class RegexError(ValueError):
+    """A variable's regex that is not valid, or took longer than :data:`REGEX_SECONDS`."""
+
+
+@attrs.frozen
+class JsRegex:
+    """A compiled Grafana variable regex: the pattern and the two flags that change matching."""
+    pattern: regex.Pattern[str]
+    every_match: bool = False  # g
+    sticky: bool = False  # y: only at the start
+
+
+def compile_js(source: str, *, grafana_form: bool = True) -> JsRegex:
+    """``source`` read as stringToJsRegex does (``grafana_form``), or as a bare pattern."""
+    body, flags = source, ""
+    if grafana_form and not source.startswith("/"):
+        body = f"^{source}$"
+    elif grafana_form:
+        form = _GRAFANA_FORM.fullmatch(source)
+        if form is None:
+            raise RegexError(f"{source!r} is not a valid regular expression (Grafana reads "
+                             "/pattern/flags with flags among g, i, m, y, s)")
+        body, flags = form[1], form[2]
+    compiled = 0
+    for flag in flags:
+        compiled |= _FLAGS.get(flag, 0)
+    try:
+        pattern = regex.compile(body, compiled | regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as error:
+        raise RegexError(f"{source!r} is not a valid regular expression: {error}") from None
+    return JsRegex(pattern, "g" in flags, "y" in flags)
+
+
+def _values(js: JsRegex, option: str, seconds: float) -> list[str] | None:
+    """What one option gives (None: no match), as metricNamesToVariableValues takes it."""
+    matches: list[regex.Match[str]] = []
+    if js.every_match and not js.sticky:
+        for match in js.pattern.finditer(option, timeout=seconds):
+            matches.append(match)
+            if not match[0]:  # getAllMatches stops at an empty match
+                break
+    else:
+        first = (js.pattern.match if js.sticky else js.pattern.search)(option, timeout=seconds)
+        matches = [first] if first is not None else []
+    if not matches:
+        return None
+    for group in ("value", "text"):
+        named = next((m[group] for m in matches if m.re.groupindex.get(group) and m[group]), None)
+        if named:
+            return [named]
+    grouped = [m for m in matches if m.re.groups]
+    if len(matches) > 1 and grouped:
+        return [m[1] or "" for m in matches]
+    return [grouped[0][1] or ""] if grouped else [option]
+
+
+def apply_variable_regex(source: str, options: list[str]) -> list[str]:
+    """The options a variable offers after its regex, in order, without repeats."""
+    if not source:
+        return options
+    js = compile_js(source)
+    deadline = time.monotonic() + REGEX_SECONDS
+    kept: list[str] = []
+    for option in options:
+        try:
+            values = _values(js, option, max(deadline - time.monotonic(), 0.001))
+        except TimeoutError:
+            raise RegexError(f"{source!r} took over {REGEX_SECONDS:g} s over {len(options):,} "
+                             "values (it backtracks too much; Grafana would hang too)") from None
+        kept.extend(values or ())
+    return list(dict.fromkeys(kept))
+
+
+def search_names(pattern: str, names: list[str]) -> list[str]:
+    """The names a bare pattern (``metrics(pattern)``) finds, bounded like a variable regex."""
+    js = compile_js(pattern or ".*", grafana_form=False)
+    deadline = time.monotonic() + REGEX_SECONDS
+    try:
+        return [n for n in names
+                if js.pattern.search(n, timeout=max(deadline - time.monotonic(), 0.001))]
+    except TimeoutError:
+        raise RegexError(f"{pattern!r} took over {REGEX_SECONDS:g} s over {len(names):,} names "
+                         "(it backtracks too much)") from None
