@@ -337,10 +337,11 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("variable-regex-named-groups-ignored", "named groups value and text give a "
              "variable's values", "query/jsregex.py", '    for group in ("value", "text"):',
              "    for group in ():", (ABUSE_PARSING,)),
-    Breakage("variable-regex-unbounded", "a variable regex that backtracks is stopped by its "
-             "time budget", "query/jsregex.py",
-             "values = _values(js, option, max(deadline - time.monotonic(), 0.001))",
-             "values = _values(js, option, None)  # type: ignore[arg-type]", (ABUSE_PARSING,)),
+    Breakage("variable-regex-unbounded", "a variable regex (or a metrics() pattern) that "
+             "backtracks is stopped by its time budget", "query/jsregex.py",
+             "            results.append(work(item, remaining))",
+             "            results.append(work(item, None))  # type: ignore[arg-type]",
+             (ABUSE_PARSING,)),
     Breakage("variable-regex-error-traceback", "an invalid variable regex is one line",
              "query/jsregex.py", "    except (regex.error, OverflowError, RecursionError) as error:",
              "    except OverflowError as error:", (ABUSE_PARSING,)),

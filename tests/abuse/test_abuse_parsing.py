@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from dashkit.query.analyse import analyse_promql
-from dashkit.query.jsregex import RegexError, apply_variable_regex
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from standins.loopback import LoopbackServer, QuietHandler
 
 SUM_OF_5000 = " + ".join(["up"] * 5000)
@@ -157,7 +157,7 @@ def test_an_invalid_variable_regex_is_a_regex_error(regex, message):
 
 BOUNDED = """
 import sys
-from dashkit.query.jsregex import RegexError, apply_variable_regex
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 try:
     print(apply_variable_regex(sys.argv[1], [sys.stdin.read()]))
 except RegexError as error:
@@ -170,6 +170,20 @@ def test_a_backtracking_regex_is_stopped_not_waited_on():
     regex's time budget stops it. The child's timeout only bounds a hang, the failure under test."""
     child = in_child(BOUNDED, "/(a|aa)+c/", stdin="a" * 40 + "b", timeout=60)
     assert child.stdout.startswith("RegexError: '/(a|aa)+c/' took over 2 s over 1 values"), child.stderr
+
+
+def test_metrics_queries_filter_names_as_grafana_does_and_within_the_same_budget():
+    """metrics(pattern): PrometheusMetricFindQuery.metricNameQuery keeps the names
+    ``new RegExp(pattern).test(name)`` accepts: unanchored, no /…/ form."""
+    assert search_names("http_.*total", ["http_requests_total", "xhttp_a_total", "up"]) == [
+        "http_requests_total", "xhttp_a_total"]
+    with pytest.raises(RegexError, match=r"^'\(\?<name' is not a valid regular expression"):
+        search_names("(?<name", ["up"])
+    child = in_child("import sys\nfrom dashkit.query.jsregex import RegexError, search_names\n"
+                     "try:\n    print(search_names('(a|aa)+c', [sys.stdin.read()]))\n"
+                     "except RegexError as error:\n    print('RegexError:', error)\n",
+                     stdin="a" * 40 + "b", timeout=60)
+    assert child.stdout.startswith("RegexError: '(a|aa)+c' took over 2 s over 1 names"), child.stderr
 
 
 def test_grafanas_instance_regex_over_a_450_kb_value_is_not_quadratic():

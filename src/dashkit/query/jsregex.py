@@ -11,6 +11,8 @@ long value, and takes a timeout: a pattern that backtracks exponentially is stop
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 import regex
@@ -19,6 +21,7 @@ import regex
 REGEX_SECONDS = 2.0
 _GRAFANA_FORM = regex.compile(r"/(.*?)/(g?i?m?y?s?)")
 _FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL}
+_T = TypeVar("_T")
 
 
 class RegexError(ValueError):
@@ -77,30 +80,35 @@ def _values(js: JsRegex, option: str, seconds: float) -> list[str] | None:
     return [grouped[0][1] or ""] if grouped else [option]
 
 
+def _within_budget(source: str, items: list[str], noun: str,
+                   work: Callable[[str, float], _T]) -> list[_T]:
+    """``work(item, seconds left)`` for each item, all within :data:`REGEX_SECONDS`."""
+    deadline = time.monotonic() + REGEX_SECONDS
+    results: list[_T] = []
+    try:
+        for item in items:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            results.append(work(item, remaining))
+    except TimeoutError:
+        raise RegexError(f"{source!r} took over {REGEX_SECONDS:g} s over {len(items):,} {noun} "
+                         "(it backtracks too much; Grafana would hang too)") from None
+    return results
+
+
 def apply_variable_regex(source: str, options: list[str]) -> list[str]:
     """The options a variable offers after its regex, in order, without repeats."""
     if not source:
         return options
     js = compile_js(source)
-    deadline = time.monotonic() + REGEX_SECONDS
-    kept: list[str] = []
-    for option in options:
-        try:
-            values = _values(js, option, max(deadline - time.monotonic(), 0.001))
-        except TimeoutError:
-            raise RegexError(f"{source!r} took over {REGEX_SECONDS:g} s over {len(options):,} "
-                             "values (it backtracks too much; Grafana would hang too)") from None
-        kept.extend(values or ())
-    return list(dict.fromkeys(kept))
+    found = _within_budget(source, options, "values", lambda o, left: _values(js, o, left))
+    return list(dict.fromkeys(value for values in found for value in values or ()))
 
 
 def search_names(pattern: str, names: list[str]) -> list[str]:
     """The names a bare pattern (``metrics(pattern)``) finds, bounded like a variable regex."""
     js = compile_js(pattern or ".*", grafana_form=False)
-    deadline = time.monotonic() + REGEX_SECONDS
-    try:
-        return [n for n in names
-                if js.pattern.search(n, timeout=max(deadline - time.monotonic(), 0.001))]
-    except TimeoutError:
-        raise RegexError(f"{pattern!r} took over {REGEX_SECONDS:g} s over {len(names):,} names "
-                         "(it backtracks too much)") from None
+    found = _within_budget(pattern, names, "names",
+                           lambda n, left: js.pattern.search(n, timeout=left) is not None)
+    return [name for name, hit in zip(names, found) if hit]
