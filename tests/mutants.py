@@ -345,6 +345,12 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("variable-regex-error-traceback", "an invalid variable regex is one line",
              "query/jsregex.py", "    except (regex.error, OverflowError, RecursionError) as error:",
              "    except OverflowError as error:", (ABUSE_PARSING,)),
+    Breakage("regex-expansion-unchecked", "a regex whose counted repeats unroll past 100,000 "
+             "steps is refused before compiling", "query/jsregex.py",
+             "    if expansion(body) > MAX_REGEX_EXPANSION:", "    if False:", (ABUSE_PARSING,)),
+    Breakage("regex-length-unchecked", "a regex over 4,096 characters is refused before compiling",
+             "query/jsregex.py", "    if len(source) > MAX_REGEX_CHARACTERS:", "    if False:",
+             (ABUSE_PARSING,)),
     Breakage("yaml-aliases-accepted", "YAML anchors and aliases are refused in one line",
              "fileio.py", '        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", '
              'None) is not None:', "        if False:", (ABUSE_PARSING,)),

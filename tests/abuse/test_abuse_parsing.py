@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from dashkit.query.analyse import analyse_promql
-from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
+from dashkit.query.jsregex import RegexError, apply_variable_regex, expansion, search_names
 from standins.loopback import LoopbackServer, QuietHandler
 
 SUM_OF_5000 = " + ".join(["up"] * 5000)
@@ -157,7 +157,7 @@ def test_an_invalid_variable_regex_is_a_regex_error(regex, message):
 
 BOUNDED = """
 import sys
-from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
+from dashkit.query.jsregex import RegexError, apply_variable_regex, expansion, search_names
 try:
     print(apply_variable_regex(sys.argv[1], [sys.stdin.read()]))
 except RegexError as error:
@@ -170,6 +170,25 @@ def test_a_backtracking_regex_is_stopped_not_waited_on():
     regex's time budget stops it. The child's timeout only bounds a hang, the failure under test."""
     child = in_child(BOUNDED, "/(a|aa)+c/", stdin="a" * 40 + "b", timeout=60)
     assert child.stdout.startswith("RegexError: '/(a|aa)+c/' took over 2 s over 1 values"), child.stderr
+
+
+@pytest.mark.parametrize("regex,message", [
+    ("/a{10000000}/", "'/a{10000000}/' repeats too much: it unrolls to over 100,000 steps"),
+    ("/(?:(?:x{100}){100}){100}/", "repeats too much: it unrolls to over 100,000 steps"),
+    ("/" + "a|" * 3000 + "b/", "is 6,003 characters long; dashkit reads regexes of at most 4,096"),
+])
+def test_a_regex_too_big_to_compile_is_refused_before_compiling(regex, message):
+    """Compiling has no timeout and unrolls counted repeats (a{10000000}: 8 s; four nested {100}
+    exhaust memory): refused up front. A child, capped at 1 GiB, bounds the failure."""
+    child = in_child(BOUNDED, regex, stdin="ab", memory=1 << 30, timeout=60)
+    assert child.stdout.startswith("RegexError: ") and message in child.stdout, child.stderr
+    assert len(child.stdout) < 200  # a long regex is shown cut
+
+
+def test_counted_repeats_within_the_limit_still_work():
+    assert expansion("(?:x{100}){100}") == 10_200 and expansion(r"[{]{5}\{5}") == 8
+    assert apply_variable_regex(r"/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/", ["10.0.0.1:9100"]) == [
+        "10.0.0.1"]
 
 
 def test_metrics_queries_filter_names_as_grafana_does_and_within_the_same_budget():
