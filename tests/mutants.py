@@ -351,6 +351,10 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("regex-length-unchecked", "a regex over 4,096 characters is refused before compiling",
              "query/jsregex.py", "    if len(source) > MAX_REGEX_CHARACTERS:", "    if False:",
              (ABUSE_PARSING,)),
+    Breakage("preview-regex-error-swallowed", "preview stops at a variable regex error in one "
+             "line instead of drawing placeholders", "preview/data.py",
+             "            except RegexError as error:", "            except KeyError as error:",
+             (ABUSE_PARSING,)),
     Breakage("yaml-aliases-accepted", "YAML anchors and aliases are refused in one line",
              "fileio.py", '        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", '
              'None) is not None:', "        if False:", (ABUSE_PARSING,)),

@@ -213,14 +213,15 @@ def test_grafanas_instance_regex_over_a_450_kb_value_is_not_quadratic():
 
 
 class LabelValues(QuietHandler):
-    """A Prometheus whose instance label has one 450 KB value; it records the queries it runs."""
+    """A Prometheus whose instance label has a 450 KB value and one that makes (a|aa)+c
+    backtrack; it records the queries it runs."""
     queries: list[str] = []
 
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
         data: object = {"resultType": "matrix", "result": []}
         if url.path.endswith("/label/instance/values"):
-            data = ["node:9100", "x" * 450_000]
+            data = ["node:9100", "x" * 450_000, "a" * 40 + "b"]
         elif url.path.endswith("/label/__name__/values"):
             data = ["up"]
         else:
@@ -241,8 +242,12 @@ dashboard = Dashboard(uid="regexes", title="Regexes", datasource=PROMETHEUS, var
     ('/.*instance="(.*)".*/', 0, "()"),  # matches no value (176 s with Python's re): no option
     ("/(?<value>[^:]+):9100/", 0, "node"),  # a named group, as Grafana's docs recommend
     ("/(?<host/", 1, None),
+    ("/(a|aa)+c/", 1, None),  # over 40 a's: stopped at 2 s
 ])
-def test_check_applies_variable_regexes_or_fails_in_one_line(tmp_path, regex, outcome, sent):
+@pytest.mark.parametrize("command", [("check", "--deadline", "5", "--allow-empty"),
+                                     ("preview", "--out", "{out}")])
+def test_check_and_preview_apply_variable_regexes_or_fail_in_one_line(tmp_path, regex, outcome,
+                                                                      sent, command):
     folder = tmp_path / "dashboards"
     folder.mkdir()
     (folder / "regexes.py").write_text(CHECKED.format(regex=regex))
@@ -250,17 +255,17 @@ def test_check_applies_variable_regexes_or_fails_in_one_line(tmp_path, regex, ou
     server = LoopbackServer(LabelValues)
     server.start()
     try:  # the timeout bounds a hang, the failure under test
-        result = dashkit("check", "--dashboards", str(folder), "--prometheus-url", server.url,
-                         "--deadline", "5", "--allow-empty", timeout=60)
+        result = dashkit(command[0], "--dashboards", str(folder), "--prometheus-url", server.url,
+                         *(a.format(out=tmp_path / "preview") for a in command[1:]), timeout=60)
     finally:
         server.stop()
     assert "Traceback" not in result.stderr and result.returncode == outcome, result.stderr
     if sent is not None:
-        assert LabelValues.queries == [f'up{{instance=~"{sent}"}}'], LabelValues.queries
+        assert set(LabelValues.queries) == {f'up{{instance=~"{sent}"}}'}, LabelValues.queries
     else:
         [line] = [line for line in result.stderr.splitlines() if line.startswith("error")]
-        assert "regexes" in line and "variable $instance: regex '/(?<host/' is not a valid " \
-            "regular expression" in line, line
+        assert "regexes" in line and f"variable $instance: regex {regex!r} " in line, line
+        assert LabelValues.queries == [] and not (tmp_path / "preview").exists()
 
 
 # --- YAML: no anchors or aliases, bounded nesting ------------------------------------------------

@@ -66,7 +66,7 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
                 options = apply_variable_regex(str(variable.get("regex") or ""),
                                                _options(variable, query, client, loki))
             except RegexError as error:
-                raise ValueError(f"variable ${name}: regex {error}") from None
+                raise RegexError(f"variable ${name}: regex {error}") from None
         elif kind in ("custom", "interval"):
             options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
         else:
