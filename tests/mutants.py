@@ -40,6 +40,8 @@ ABUSE_BUILD = "tests/abuse/test_abuse_build_output.py"
 ABUSE_NET = "tests/abuse/test_abuse_network.py"
 ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
+ABUSE_PARSING = "tests/abuse/test_abuse_parsing.py"
+ABUSE_CATALOG = "tests/abuse/test_abuse_catalog.py"
 PUBLISH = "tests/test_publish.py"
 RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
@@ -141,7 +143,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    flat = str(text)", (ABUSE_NET,)),
     # --- hostile input ---------------------------------------------------------------------------
     Breakage("string-quote-unescaped", "nothing read from input becomes code: one escaping "
-             "function", "importer/pysource.py", '        elif char == quote:\n            out.append("\\\\" + char)',
+             "function", "text.py", '        elif char == quote:\n            out.append("\\\\" + char)',
              "        elif char == quote:\n            out.append(char)",
              (f"{ABUSE_IMPORT}::test_awkward_titles_give_valid_modules",)),
     Breakage("codecheck-allows-any-import", "generated code is checked before it runs",
@@ -508,6 +510,55 @@ BREAKAGES: tuple[Breakage, ...] = (
              "types (a maxDataPoints of \"\" is unset)", "grafana/migrate_types.py",
              '            del panel[key]  # "" or words: Grafana reads it as unset',
              "            pass", ("tests/test_grafana_schema.py",)),
+    # --- parse branch ---
+    Breakage("promql-size-unchecked", "a query over the length, operator or nesting limits is "
+             "refused before promql-parser sees it", "query/analyse.py",
+             "    if too_big:\n        return PromQLAnalysis(error=too_big)\n", "",
+             (ABUSE_PARSING,)),
+    Breakage("variable-regex-unanchored", "a variable regex without slashes is anchored, as "
+             "Grafana's stringToJsRegex reads it", "query/jsregex.py",
+             '        body = f"^{source}$"', "        body = source", (ABUSE_PARSING,)),
+    Breakage("variable-regex-named-groups-ignored", "named groups value and text give a "
+             "variable's values", "query/jsregex.py", '    for group in ("value", "text"):',
+             "    for group in ():", (ABUSE_PARSING,)),
+    Breakage("variable-regex-unbounded", "a variable regex (or a metrics() pattern) that "
+             "backtracks is stopped by its time budget", "query/jsregex.py",
+             "            results.append(work(item, remaining))",
+             "            results.append(work(item, None))  # type: ignore[arg-type]",
+             (ABUSE_PARSING,)),
+    Breakage("variable-regex-error-traceback", "an invalid variable regex is one line",
+             "query/jsregex.py", "    except (regex.error, OverflowError, RecursionError) as error:",
+             "    except OverflowError as error:", (ABUSE_PARSING,)),
+    Breakage("regex-expansion-unchecked", "a regex whose counted repeats unroll past 100,000 "
+             "steps is refused before compiling", "query/jsregex.py",
+             "    if expansion(body) > MAX_REGEX_EXPANSION:", "    if False:", (ABUSE_PARSING,)),
+    Breakage("regex-length-unchecked", "a regex over 4,096 characters is refused before compiling",
+             "query/jsregex.py", "    if len(source) > MAX_REGEX_CHARACTERS:", "    if False:",
+             (ABUSE_PARSING,)),
+    Breakage("preview-regex-error-swallowed", "preview stops at a variable regex error in one "
+             "line instead of drawing placeholders", "preview/data.py",
+             "            except RegexError as error:", "            except KeyError as error:",
+             (ABUSE_PARSING,)),
+    Breakage("yaml-aliases-accepted", "YAML anchors and aliases are refused in one line",
+             "fileio.py", '        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", '
+             'None) is not None:', "        if False:", (ABUSE_PARSING,)),
+    Breakage("yaml-depth-unbounded", "YAML nested over 64 deep is refused in one line",
+             "fileio.py", "        if self._depth >= MAX_YAML_DEPTH:", "        if False:",
+             (ABUSE_PARSING,)),
+    Breakage("catalog-nan-bucket", "a NaN bucket bound is left out of a discovered catalog",
+             "query/discovery.py", "        return math.isfinite(float(text))",
+             '        return abs(float(text)) != float("inf")', (ABUSE_CATALOG,)),
+    Breakage("catalog-json-literal", "a discovered help text is written by the one string-literal "
+             "function (an emoji stays one character)", "query/discovery.py",
+             "        return python_string(value)\n", '        return __import__("json").dumps(value)\n',
+             (ABUSE_CATALOG,)),
+    Breakage("catalog-openmetrics-family-name", "an OpenMetrics counter is catalogued by its "
+             "samples' name (_total), an info by _info", "query/discovery.py",
+             "            queried = family + suffix if suffix and family + suffix in names else family",
+             "            queried = family", (ABUSE_CATALOG,)),
+    Breakage("catalog-created-series-kept", "OpenMetrics _created series are not catalogued",
+             "query/discovery.py", "in families.items() if kind in CREATED_BESIDE}",
+             "in families.items() if False}", (ABUSE_CATALOG,)),
 )
 
 

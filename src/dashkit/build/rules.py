@@ -14,6 +14,7 @@ from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.model import iter_panels
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
+from dashkit.fileio import load_yaml
 
 if TYPE_CHECKING:
     from dashkit.build.pipeline import Compiled
@@ -136,7 +137,7 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
     with tempfile.TemporaryDirectory(prefix="dashkit-rules-") as folder:
         text = rules_yaml(groups, compiled)
         (Path(folder) / RULES_FILE).write_text(text, "utf-8")
-        document = yaml.safe_load(text)
+        document = load_yaml(text)
         runs = []
         for number, (interval, chosen) in enumerate(sorted(by_interval.items(),
                                                            key=lambda item: seconds(item[0]))):

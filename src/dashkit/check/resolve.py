@@ -11,6 +11,7 @@ from dashkit.errors import DashkitError
 from dashkit.grafana.model import variable_query
 from dashkit.text import printable
 from dashkit.query.expand import TimeContext, expand, relative_seconds
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 
@@ -31,8 +32,7 @@ def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
     if match := _LABEL_VALUES.match(query):
         return client.label_values(match["label"], match["match"])
     if match := _METRICS.match(query):
-        pattern = re.compile(match["regex"] or ".*")
-        return [n for n in client.label_values("__name__") if pattern.search(n)]
+        return search_names(match["regex"], client.label_values("__name__"))
     if match := _QUERY_RESULT.match(query):
         return [_query_result_line(sample, variable) for sample in client.query(match["expr"])]
     raise ValueError(f"variable ${variable.get('name')}: query {query!r} is not one dashkit resolves "
@@ -57,19 +57,6 @@ def _query_result_line(sample: Mapping[str, Any], variable: Mapping[str, Any]) -
     return f"{name}{{{text}}} {value[1]} {milliseconds}"
 
 
-def _apply_regex(options: list[str], regex: str) -> list[str]:
-    """Grafana's variable regex: keep matches, and the first group where there is one."""
-    if not regex:
-        return options
-    pattern = re.compile(regex[1:regex.rindex("/")] if regex.startswith("/") else regex)
-    kept = []
-    for option in options:
-        match = pattern.search(option)
-        if match:
-            kept.append(match.group(1) if match.groups() else option)
-    return sorted(set(kept), key=kept.index)
-
-
 def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
                       context: TimeContext, overrides: Mapping[str, str | Sequence[str]] = {},
                       loki: LokiClient | None = None) -> dict[str, str | list[str]]:
@@ -90,8 +77,11 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
             continue
         if kind == "query":
             query = expand(variable_query(variable), values, macros).strip()
-            options = _apply_regex(_options(variable, query, client, loki),
-                                   str(variable.get("regex") or ""))
+            try:
+                options = apply_variable_regex(str(variable.get("regex") or ""),
+                                               _options(variable, query, client, loki))
+            except RegexError as error:
+                raise RegexError(f"variable ${name}: regex {error}") from None
         elif kind in ("custom", "interval"):
             options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
         else:

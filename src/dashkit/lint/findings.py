@@ -69,7 +69,8 @@ PANEL_TITLE = _rule("panel-title", WARNING, "A panel without a title.")
 PANEL_UNITS = _rule("panel-units", WARNING, "A time series, stat, gauge or bar gauge without a unit.")
 PANEL_TARGETS = _rule("panel-no-targets", WARNING, "A panel of a querying type without queries.")
 PROMQL_PARSE = _rule("promql-parse", ERROR,
-                     "PromQL that does not parse (after Grafana's macros and variables).")
+                     "PromQL that does not parse (after Grafana's macros and variables), "
+                     "or too big to parse.")
 LOGQL_PARSE = _rule("logql-parse", ERROR, "LogQL that does not parse.")
 RATE_INTERVAL = _rule("promql-rate-interval", WARNING,
                       "rate/irate/increase should use `$__rate_interval`, which always spans at "

@@ -27,6 +27,7 @@ from dashkit.grafana.model import TargetRef
 from dashkit.query.analyse import PromQLAnalysis, analyse_promql, expand_for_parsing
 from dashkit.query.catalog import Catalog, MetricType
 from dashkit.query.expand import expand, relative_seconds
+from dashkit.query.jsregex import RegexError
 
 #: The "now" of synthetic data: a fixed instant, so the same input gives the same picture.
 SYNTHETIC_NOW = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -273,9 +274,12 @@ class LiveData:
     def _expanded(self, model: Mapping[str, Any], ref: TargetRef) -> str:
         uid = str(model.get("uid") or "")
         if uid not in self._variables:
-            self._variables[uid] = resolve_variables(
-                model, self.prometheus, self._context(model, {}), {}, self.loki
-            )
+            try:
+                self._variables[uid] = resolve_variables(
+                    model, self.prometheus, self._context(model, {}), {}, self.loki
+                )
+            except RegexError as error:  # one line, not a placeholder and 2 s for every panel
+                raise DashkitError(str(error), dashboard=uid) from None
         context = self._context(model, ref.panel)
         return expand(str(ref.target.get("expr") or ""), self._variables[uid], context.macros())
 
