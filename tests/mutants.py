@@ -332,6 +332,24 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("progress-glued-in-a-pipe", "progress redraws with \\r only on a terminal",
              "cli/output.py", "    if sys.stderr.isatty():\n        click.echo(f\"\\r",
              "    if True:\n        click.echo(f\"\\r", ("tests/test_cli.py",)),
+    # --- preview branch ---
+    Breakage("preview-thresholds-ignored", "synthetic values stay on the green side of the "
+             "panel's thresholds", "preview/shapes.py",
+             "    return healthy(shape, good_bands(panel), CEILINGS.get(query.unit, math.inf))",
+             "    return shape", ("tests/test_preview_data.py",)),
+    Breakage("preview-failure-ratio-high", "a ratio of failures (5xx, failed) is low",
+             "preview/shapes.py", "     lambda q: Shape(0.001, 0.02)),",
+             "     lambda q: Shape(0.2, 0.6)),", ("tests/test_preview_data.py",)),
+    Breakage("preview-restarts-fractional", "restarts (changes, increase of restarts) are whole",
+             "preview/shapes.py", "     lambda q: Shape(0.0, 3.0, True)),",
+             "     lambda q: Shape(0.2, 3.0)),", ("tests/test_preview_data.py",)),
+    Breakage("preview-uptime-by-unit", "an uptime is hours to days", "preview/shapes.py",
+             "     lambda q: Shape(2 * 3600.0, 9 * 86400.0)),", "     _by_unit),",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-no-crossing", "--crossing pushes a panel that names an alert over its "
+             "limit", "preview/data.py",
+             "            values = wander(rng, shape, over if index == 0 else None)",
+             "            values = wander(rng, shape)", ("tests/test_preview_data.py",)),
 )
 
 

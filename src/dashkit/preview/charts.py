@@ -17,13 +17,10 @@ from dashkit.preview.fields import (
     calcs,
     custom,
     decimals,
-    defaults,
     no_data,
     reduce,
-    steps,
-    threshold_colour,
-    unit,
 )
+from dashkit.preview.settings import defaults, steps, threshold_colour, unit
 from dashkit.preview.units import format_value
 
 

@@ -1,0 +1,125 @@
+"""Previews a reviewer believes (issue 25): synthetic values follow what the query and the unit
+mean (ratios in range, failures low, successes high, restarts whole, uptimes hours to days) and
+stay on the good side of the panel's thresholds, unless ``--crossing`` asks the panels that name
+an alert to cross its limit; heatmaps have a bucket axis; logs panels keep only the lines their
+query keeps; axis labels never overlap. Checked on values and on the pixels a person sees."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from dashkit.cli.commands import main
+from dashkit.grafana.model import iter_targets
+from dashkit.preview import canvas
+from dashkit.preview.data import SyntheticData
+from dashkit.preview.render import render_dashboard
+
+from conftest import DASHBOARDS
+from test_preview import expected_box, model, panel, pixels, rgb
+
+GREEN, RED, ORANGE = "green", "red", "orange"
+
+
+def steps(*pairs: tuple[float | None, str]) -> dict:
+    return {"mode": "absolute", "steps": [{"value": v, "color": c} for v, c in pairs]}
+
+
+def stat(title: str, expr: str, unit: str, thresholds: dict, grid=(0, 0, 6, 4), **extra) -> dict:
+    return panel("stat", title, grid, expr,
+                 options={"colorMode": "background", "reduceOptions": {"calcs": ["lastNotNull"]}},
+                 fieldConfig={"defaults": {"unit": unit, "thresholds": thresholds}}, **extra)
+
+
+def values(dashboard: dict, source: SyntheticData | None = None) -> list[list[float]]:
+    """Every value of each target's series, one list a target, in panel order."""
+    source = source or SyntheticData()
+    return [[v for s in source.series(dashboard, ref) for v in s.values]
+            for ref in iter_targets(dashboard)]
+
+
+SUCCESS = ('sum(rate(payments_total{status="success"}[5m])) / '
+           'sum(rate(payments_total{status=~"success|failed"}[5m]))')
+FIVE_XX = ('sum by (route) (rate(http_requests_total{status_code=~"5.."}[5m])) / '
+           'sum by (route) (rate(http_requests_total[5m]))')
+
+
+def test_ratios_follow_their_numerator_failures_low_successes_high_and_stay_under_one():
+    dashboard = model(
+        panel("timeseries", "Success", (0, 0, 8, 8), SUCCESS,
+              fieldConfig={"defaults": {"unit": "percentunit"}}),
+        panel("timeseries", "5xx", (8, 0, 8, 8), FIVE_XX,
+              fieldConfig={"defaults": {"unit": "percentunit"}}))
+    success, five_xx = values(dashboard)
+    assert success and all(0.85 <= v < 1 for v in success)
+    assert five_xx and all(0 <= v <= 0.05 for v in five_xx)
+
+
+def test_restarts_are_whole_and_uptimes_are_hours_to_days():
+    dashboard = model(
+        panel("stat", "Restarts", (0, 0, 6, 4),
+              "sum(changes(process_start_time_seconds[$__range]))"),
+        panel("stat", "Pod restarts", (6, 0, 6, 4),
+              "sum(increase(kube_pod_container_status_restarts_total[1h]))"),
+        panel("stat", "Uptime", (12, 0, 6, 4), "time() - process_start_time_seconds",
+              fieldConfig={"defaults": {"unit": "s"}}),
+        panel("stat", "Redis uptime", (18, 0, 6, 4), "max(redis_uptime_in_seconds)",
+              fieldConfig={"defaults": {"unit": "s"}}))
+    changes, increase, uptime, redis = values(dashboard)
+    assert all(v == int(v) and 0 <= v <= 10 for v in changes + increase)
+    assert all(3600 <= v <= 30 * 86400 for v in uptime + redis)
+
+
+def test_values_stay_on_the_green_side_of_the_thresholds_by_default():
+    dashboard = model(
+        stat("Payment success", SUCCESS, "percentunit",
+             steps((None, RED), (0.95, ORANGE), (0.99, GREEN))),
+        stat("5xx ratio", FIVE_XX, "percentunit",
+             steps((None, GREEN), (0.01, ORANGE), (0.05, RED)), (6, 0, 6, 4)),
+        stat("Failed /s", 'sum(rate(payments_total{status="failed"}[5m]))', "ops",
+             steps((None, GREEN), (0.1, RED)), (12, 0, 6, 4)),
+        stat("Restarts", "sum(changes(process_start_time_seconds[1h]))", "short",
+             steps((None, GREEN), (1, RED)), (18, 0, 6, 4)))
+    success, five_xx, failed, restarts = values(dashboard)
+    assert all(0.99 <= v <= 1 for v in success)
+    assert all(0 <= v < 0.01 for v in five_xx)
+    assert all(0 <= v < 0.1 for v in failed)
+    assert set(restarts) == {0.0}
+    image = pixels(render_dashboard(dashboard, SyntheticData()).png)
+    for x in (0, 6, 12, 18):
+        left, _, _, bottom = expected_box(x, 0, 6, 4)
+        assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["green"]), x
+
+
+def alerting(title: str, expr: str, unit: str, op: str, limit: float, thresholds: dict,
+             grid: tuple[int, int, int, int]) -> dict:
+    link = {"title": f"Alert: {title.replace(' ', '')} {op} {limit:g} for 5m", "url": "/alerting"}
+    return stat(title, expr, unit, thresholds, grid, links=[link])
+
+
+def test_crossing_pushes_the_panels_that_name_an_alert_over_its_limit():
+    dashboard = model(
+        alerting("Failed payments", 'sum(rate(payments_total{status="failed"}[5m]))', "ops",
+                 ">", 0.1, steps((None, GREEN), (0.1, RED)), (0, 0, 6, 4)),
+        alerting("Acceptance", SUCCESS, "percentunit", "<", 0.7,
+                 steps((None, RED), (0.7, GREEN)), (6, 0, 6, 4)),
+        alerting("Service down", "min(up)", "short", "==", 0,
+                 steps((None, RED), (1, GREEN)), (12, 0, 6, 4)),
+        stat("No alert", 'sum(rate(payments_total{status="failed"}[5m]))', "ops",
+             steps((None, GREEN), (0.1, RED)), (18, 0, 6, 4)))
+    failed, acceptance, up, quiet = values(dashboard, SyntheticData(crossing=True))
+    # healthy at first, over the limit at the end: the picture shows the crossing
+    assert failed[0] < 0.1 < failed[-1] and acceptance[-1] < 0.7 < acceptance[0]
+    assert (up[0], up[-1]) == (1, 0) and max(quiet) < 0.1
+    crossed = pixels(render_dashboard(dashboard, SyntheticData(crossing=True)).png)
+    calm = pixels(render_dashboard(dashboard, SyntheticData()).png)
+    for x in (0, 6, 12, 18):
+        left, _, _, bottom = expected_box(x, 0, 6, 4)
+        assert calm.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[GREEN]), x
+        shown = RED if x < 18 else GREEN
+        assert crossed.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[shown]), x
+
+
+def test_the_command_crosses_alerts_when_asked_and_says_so(tmp_path):
+    result = CliRunner().invoke(main, ["preview", "--dashboards", str(DASHBOARDS), "--out",
+                                       str(tmp_path / "p"), "--crossing", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "synthetic data (seed 3, alerts crossing)" in result.output
