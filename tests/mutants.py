@@ -350,6 +350,16 @@ BREAKAGES: tuple[Breakage, ...] = (
              "limit", "preview/data.py",
              "            values = wander(rng, shape, over if index == 0 else None)",
              "            values = wander(rng, shape)", ("tests/test_preview_data.py",)),
+    Breakage("preview-logs-unfiltered", "a logs panel shows only the lines its query keeps",
+             "preview/data.py", '        entries = kept(str(ref.target.get("expr") or ""), LOG_ENTRIES)',
+             "        entries = list(LOG_ENTRIES)", ("tests/test_preview_data.py",)),
+    Breakage("preview-log-level-labels", "a level filter on detected_level or level_extracted "
+             "counts", "preview/logfilter.py",
+             'LEVEL_LABELS = frozenset({"level", "level_extracted", "detected_level", "severity", "lvl"})',
+             'LEVEL_LABELS = frozenset({"level"})', ("tests/test_preview_data.py",)),
+    Breakage("preview-line-filter-negation", "!= drops the lines that contain its text",
+             "preview/logfilter.py", '        return (value in text) == (op == "|=")',
+             "        return value in text", ("tests/test_preview_data.py",)),
 )
 
 

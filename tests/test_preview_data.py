@@ -123,3 +123,47 @@ def test_the_command_crosses_alerts_when_asked_and_says_so(tmp_path):
                                        str(tmp_path / "p"), "--crossing", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "synthetic data (seed 3, alerts crossing)" in result.output
+
+
+ERRORS_ONLY = ('{service=~"$service"} | json | level=~"(?i)50|60|error|fatal" or '
+               'level_extracted=~"(?i)50|60|error|fatal" | trace_id != ""')
+
+
+def logs_panel(title: str, expr: str, grid: tuple[int, int, int, int]) -> dict:
+    loki = {"type": "loki", "uid": "loki"}
+    return {"type": "logs", "title": title, "gridPos": dict(zip("xywh", grid)), "datasource": loki,
+            "targets": [{"refId": "A", "expr": expr, "datasource": loki}]}
+
+
+def test_a_logs_panel_filtered_to_errors_shows_only_error_lines():
+    dashboard = model(logs_panel("Errors", ERRORS_ONLY, (0, 0, 12, 10)),
+                      logs_panel("Everything", '{service=~"$service"}', (12, 0, 12, 10)))
+    image = pixels(render_dashboard(dashboard, SyntheticData()).png)
+
+    def level_bars(grid):
+        """The colours of the level bar left of each line (8 px inside the panel)."""
+        left, top, _, bottom = expected_box(*grid)
+        return {image.getpixel((left + 9, y)) for y in range(top + 30, bottom - 8)}
+
+    info, warn, debug, error = (rgb(c) for c in ("#73BF69", "#FF9830", "#5794F2", "#F2495C"))
+    assert error in level_bars((0, 0, 12, 10))
+    assert not {info, warn, debug} & level_bars((0, 0, 12, 10))
+    assert {info, error} <= level_bars((12, 0, 12, 10))  # the same lines, unfiltered
+
+
+def test_synthetic_log_lines_honour_line_filters_and_level_matchers():
+    source = SyntheticData()
+
+    def lines(expr: str) -> list[tuple[str, str]]:
+        dashboard = model(logs_panel("L", expr, (0, 0, 12, 8)))
+        return [(line.level, line.text) for ref in iter_targets(dashboard)
+                for line in source.logs(dashboard, ref)]
+
+    timeouts = lines('{app="api"} |= "timeout"')
+    assert timeouts and all("timeout" in text for _, text in timeouts)
+    quiet = lines('{app="api", level!="info"} != "cache" !~ "slow|retry"')
+    assert quiet and all(level != "info" and "cache" not in text and "slow" not in text
+                         and "retry" not in text for level, text in quiet)
+    assert {level for level, _ in lines('{app="api"} | logfmt | detected_level="warn"')} == {"warn"}
+    deadlocks = lines('{app="api"} |= "deadlock"')  # no stock line says it: every line does
+    assert deadlocks and all("deadlock" in text for _, text in deadlocks)

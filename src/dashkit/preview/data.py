@@ -23,6 +23,7 @@ from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import TargetRef
+from dashkit.preview.logfilter import kept
 from dashkit.preview.settings import unit as unit_of
 from dashkit.preview.shapes import (
     CEILINGS,
@@ -44,6 +45,16 @@ SYNTHETIC_NOW = 1767225600.0  # 2026-01-01T00:00:00Z
 POINTS = 90
 #: Most series a panel draws: more are summarised by the legend.
 MAX_SERIES = 8
+#: Synthetic log lines as (level, text), as often as each is written.
+LOG_ENTRIES = (
+    *[("info", "request completed"), ("info", "payment authorised")] * 3,
+    *[("info", "message delivered"), ("debug", "cache refreshed")] * 2,
+    ("warn", "retrying upstream call"),
+    ("warn", "slow query: 1.2 s"),
+    ("error", "payment failed: card declined"),
+    ("error", "upstream timeout after 5 s"),
+    ("error", "database connection refused"),
+)
 _LEGEND = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -138,20 +149,14 @@ class SyntheticData:
         return result
 
     def logs(self, model: Mapping[str, Any], ref: TargetRef) -> list[LogLine]:
+        entries = kept(str(ref.target.get("expr") or ""), LOG_ENTRIES)
+        if not entries:
+            return []
         rng = random.Random(f"{self.seed}|{ref.panel.get('title')}|logs")
-        levels = ["info", "info", "info", "warn", "error", "debug"]
-        messages = [
-            "request completed",
-            "payment authorised",
-            "message delivered",
-            "retrying upstream call",
-            "payment failed: card declined",
-            "cache refreshed",
-        ]
         span = time_span(model, self.span)
         return [
-            LogLine(self.end - span * i / 40, levels[k], messages[k])
-            for i, k in enumerate(rng.randrange(len(levels)) for _ in range(40))
+            LogLine(self.end - span * i / 40, *entries[rng.randrange(len(entries))])
+            for i in range(40)
         ]
 
     def _label_sets(
