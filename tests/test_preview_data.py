@@ -5,12 +5,13 @@ an alert to cross its limit; heatmaps have a bucket axis; logs panels keep only 
 query keeps; axis labels never overlap. Checked on values and on the pixels a person sees."""
 from __future__ import annotations
 
+import attrs
 from click.testing import CliRunner
 
 from dashkit.cli.commands import main
 from dashkit.grafana.model import iter_targets
 from dashkit.preview import canvas
-from dashkit.preview.data import SyntheticData
+from dashkit.preview.data import Series, SyntheticData
 from dashkit.preview.render import render_dashboard
 
 from conftest import DASHBOARDS
@@ -167,3 +168,59 @@ def test_synthetic_log_lines_honour_line_filters_and_level_matchers():
     assert {level for level, _ in lines('{app="api"} | logfmt | detected_level="warn"')} == {"warn"}
     deadlocks = lines('{app="api"} |= "deadlock"')  # no stock line says it: every line does
     assert deadlocks and all("deadlock" in text for _, text in deadlocks)
+
+
+def is_text(colour: tuple[int, int, int]) -> bool:
+    """A pixel of the muted grey axis text (anti-aliased), not a cell, a line or the background."""
+    return max(colour) - min(colour) < 24 and sum(colour) > 3 * 70
+
+
+def test_a_heatmap_has_a_bucket_axis_clear_of_its_time_axis():
+    from dashkit.catalog import Catalog, histogram
+
+    catalog = Catalog("t", [histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))])
+    heat = panel("heatmap", "Latency", (0, 0, 12, 8),
+                 "sum by (le) (rate(latency_seconds_bucket[5m]))", options={"yAxis": {"unit": "s"}})
+    heat["targets"][0]["format"] = "heatmap"
+    image = pixels(render_dashboard(model(heat), SyntheticData({"t": catalog})).png)
+    left, top, right, bottom = expected_box(0, 0, 12, 8)
+    area = [(x, y) for x in range(left + 2, right - 2) for y in range(top + 28, bottom - 2)]
+    cells = [(x, y) for x, y in area
+             if max(image.getpixel((x, y))) - min(image.getpixel((x, y))) > 40]
+    cell_left, cell_bottom = min(x for x, _ in cells), max(y for _, y in cells)
+    side = sorted({y for x, y in area if x < cell_left - 1 and is_text(image.getpixel((x, y)))})
+    under = [(x, y) for x, y in area if y > cell_bottom + 1 and is_text(image.getpixel((x, y)))]
+    # a label a bucket bound: 10 ms, 100 ms, 1 s, 5 s, +Inf, each its own band of pixel rows
+    bands = sum(1 for a, b in zip([-9] + side, side) if b - a > 1)
+    assert bands == 5
+    assert under and max(side) < min(y for _, y in under)  # the time labels are below them all
+    assert all(x >= cell_left - 1 for x, _ in under)  # and none under the bucket axis
+
+
+@attrs.define
+class OneInstant:
+    """Live data from a Prometheus that has scraped once: one point a series."""
+
+    label: str = "live"
+    end: float = 1767225600.0
+
+    def series(self, model, ref) -> list[Series]:
+        return [Series("ops", {}, (self.end,), (0.0,))]
+
+    def logs(self, model, ref) -> list:
+        return []
+
+
+def test_the_value_axis_labels_never_overlap_the_time_labels():
+    quiet = panel("timeseries", "Ops", (0, 0, 6, 6), "sum(rate(x_total[5m]))",
+                  options={"legend": {"showLegend": False}},
+                  fieldConfig={"defaults": {"unit": "short"}})
+    image = pixels(render_dashboard(model(quiet), OneInstant()).png)
+    left, top, right, bottom = expected_box(0, 0, 6, 6)
+    rows = [y for y in range(top + 28, bottom - 2)
+            if any(is_text(image.getpixel((x, y))) for x in range(left + 2, right - 2))]
+    lowest = [y for y in rows if y > max(a for a, b in zip(rows, rows[1:]) if b - a > 1)]
+    columns = sorted({x for x in range(left + 2, right - 2) for y in lowest
+                      if is_text(image.getpixel((x, y)))})
+    words = 1 + sum(1 for a, b in zip(columns, columns[1:]) if b - a > 4)
+    assert words == 2  # "0" on the value axis and one "00:00" beside it, apart

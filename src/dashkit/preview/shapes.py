@@ -83,7 +83,9 @@ class Query:
         if numerator is None:
             return "none"
         words = numerator.lower()
-        return "failures" if FAILURES.search(words) else "successes" if SUCCESSES.search(words) else ""
+        if FAILURES.search(words):
+            return "failures"
+        return "successes" if SUCCESSES.search(words) else ""
 
 
 def _latency(query: Query) -> Shape:
