@@ -69,6 +69,15 @@ def test_restarts_are_whole_and_uptimes_are_hours_to_days():
     assert all(3600 <= v <= 30 * 86400 for v in uptime + redis)
 
 
+def test_targets_are_up_and_none_is_down():
+    dashboard = model(panel("stat", "Up", (0, 0, 6, 4), "min by (job) (up)"),
+                      panel("stat", "Down", (6, 0, 6, 4), "count(up) - sum(up)"),
+                      panel("stat", "Counted", (12, 0, 6, 4), "sum(up)"))
+    up, down, counted = values(dashboard)
+    assert set(up) == {1.0} and set(down) == {0.0}
+    assert all(v == int(v) and v >= 1 for v in counted)
+
+
 def test_values_stay_on_the_green_side_of_the_thresholds_by_default():
     dashboard = model(
         stat("Payment success", SUCCESS, "percentunit",
@@ -78,16 +87,21 @@ def test_values_stay_on_the_green_side_of_the_thresholds_by_default():
         stat("Failed /s", 'sum(rate(payments_total{status="failed"}[5m]))', "ops",
              steps((None, GREEN), (0.1, RED)), (12, 0, 6, 4)),
         stat("Restarts", "sum(changes(process_start_time_seconds[1h]))", "short",
-             steps((None, GREEN), (1, RED)), (18, 0, 6, 4)))
-    success, five_xx, failed, restarts = values(dashboard)
+             steps((None, GREEN), (1, RED)), (18, 0, 6, 4)),
+        stat("Evictions /s", "sum(rate(redis_evicted_keys_total[5m]))", "ops",
+             steps((None, GREEN), (1, RED)), (0, 4, 6, 4)),
+        stat("Deadlocks in range", "sum(increase(pg_stat_database_deadlocks[$__range]))", "short",
+             steps((None, GREEN), (1, RED)), (6, 4, 6, 4)))
+    success, five_xx, failed, restarts, evictions, deadlocks = values(dashboard)
     assert all(0.99 <= v <= 1 for v in success)
     assert all(0 <= v < 0.01 for v in five_xx)
     assert all(0 <= v < 0.1 for v in failed)
-    assert set(restarts) == {0.0}
+    assert set(restarts) == set(deadlocks) == {0.0}
+    assert all(0 <= v < 1 for v in evictions)
     image = pixels(render_dashboard(dashboard, SyntheticData()).png)
-    for x in (0, 6, 12, 18):
-        left, _, _, bottom = expected_box(x, 0, 6, 4)
-        assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["green"]), x
+    for x, y in ((0, 0), (6, 0), (12, 0), (18, 0), (0, 4), (6, 4)):
+        left, _, _, bottom = expected_box(x, y, 6, 4)
+        assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["green"]), (x, y)
 
 
 def alerting(title: str, expr: str, unit: str, op: str, limit: float, thresholds: dict,

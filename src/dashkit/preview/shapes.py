@@ -96,6 +96,14 @@ def _latency(query: Query) -> Shape:
     return Shape(bounds[0] * (1 + quantile), bounds[-1] * (0.2 + 0.5 * quantile))
 
 
+def _targets(query: Query) -> Shape:
+    """``up`` as it is, or its minimum, is 1; summed or counted, a few targets; the count less
+    the sum (targets down) is none."""
+    if query.text.startswith(("sum(", "count(")):
+        return Shape(0.0, 0.0, True) if "-" in query.text else Shape(6.0, 6.0, True)
+    return Shape(1.0, 1.0, True)
+
+
 def _by_unit(query: Query) -> Shape:
     return Shape(*RANGES.get(query.unit, DEFAULT_RANGE))
 
@@ -105,17 +113,20 @@ Rule = tuple[str, Callable[[Query], bool], Callable[[Query], Shape]]
 RULES: tuple[Rule, ...] = (
     ("histogram_quantile(...): a latency in the buckets", lambda q: "histogram_quantile(" in q.text,
      _latency),
+    ("up: a target is up, none down, a few counted", lambda q: bool(q.names) and all(
+        n == "up" or n.endswith("_up") for n in q.names), _targets),
     ("a raw ALERTS series: one a firing alert", lambda q: q.names == {"ALERTS"}
      and not q.text.startswith("count("), lambda q: Shape(1.0, 1.0, True)),
     ("count(...), count_over_time, ALERTS: a few, whole",
      lambda q: q.text.startswith(("count(", "count_over_time(")) or "ALERTS" in q.names,
      lambda q: Shape(0.0, 6.0, True)),
-    ("up: a target is up", lambda q: bool(q.names) and all(
-        n == "up" or n.endswith("_up") for n in q.names), lambda q: Shape(1.0, 1.0, True)),
     ("changes(...), increase of restarts: a few restarts, whole",
      lambda q: "changes" in q.functions or ("restart" in q.text and bool(q.functions
                                                                           & RATE_FUNCTIONS)),
      lambda q: Shape(0.0, 3.0, True)),
+    ("increase(...[$__range]): events in the range, whole",
+     lambda q: "increase" in q.functions and "[$__range]" in q.text,
+     lambda q: attrs.evolve(_by_unit(q), whole=True)),
     ("time() - *start_time*, *uptime*: hours to days",
      lambda q: ("time()-" in q.text and "start_time" in q.text) or "uptime" in q.text.lower()
      or (q.unit in ("s", "dtdurations") and "uptime" in q.title.lower()),
@@ -150,7 +161,7 @@ def healthy(shape: Shape, bands: list[tuple[float, float]], ceiling: float) -> S
         return shape
     _, low, high = max(usable)
     start, end = max(low, shape.low), min(high, shape.high)
-    if end < start:  # no overlap: the band itself (bounded where it has no top)
+    if end <= start:  # no overlap: the band itself (bounded where it has no top)
         start, end = low, high if math.isfinite(high) else low + (shape.high - shape.low)
     if end >= high:
         end = high - 0.1 * (high - start)
