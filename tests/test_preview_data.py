@@ -62,11 +62,16 @@ def test_restarts_are_whole_and_uptimes_are_hours_to_days():
               "sum(increase(kube_pod_container_status_restarts_total[1h]))"),
         panel("stat", "Uptime", (12, 0, 6, 4), "time() - process_start_time_seconds",
               fieldConfig={"defaults": {"unit": "s"}}),
+        # Grafana's thresholds for a new panel (green, red from 80) mean nothing here
         panel("stat", "Redis uptime", (18, 0, 6, 4), "max(redis_uptime_in_seconds)",
-              fieldConfig={"defaults": {"unit": "s"}}))
-    changes, increase, uptime, redis = values(dashboard)
-    assert all(v == int(v) and 0 <= v <= 10 for v in changes + increase)
-    assert all(3600 <= v <= 30 * 86400 for v in uptime + redis)
+              fieldConfig={"defaults": {"unit": "s",
+                                        "thresholds": steps((None, GREEN), (80, RED))}}),
+        panel("timeseries", "Host uptime", (0, 4, 12, 6),
+              "node_time_seconds - node_boot_time_seconds"),
+        panel("timeseries", "Restarts", (12, 4, 12, 6), "increase(kube_pod_last_terminated[5m])"))
+    changes, increase, uptime, redis, host, terminated = values(dashboard)
+    assert all(v == int(v) and 0 <= v <= 10 for v in changes + increase + terminated)
+    assert all(3600 <= v <= 30 * 86400 for v in uptime + redis + host)
 
 
 def test_targets_are_up_and_none_is_down():

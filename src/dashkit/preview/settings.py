@@ -48,9 +48,16 @@ def threshold_colour(panel: Mapping[str, Any], value: float) -> str:
 GOOD_COLOURS = frozenset(hex_colour for name, hex_colour in NAMED.items() if "green" in name)
 
 
+#: The thresholds Grafana gives every new panel: left as they are, they say nothing.
+GRAFANA_DEFAULT_STEPS = [(-math.inf, NAMED["green"]), (80.0, NAMED["red"])]
+
+
 def good_bands(panel: Mapping[str, Any]) -> list[tuple[float, float]]:
-    """The [low, high) ranges the thresholds colour green, lowest first."""
+    """The [low, high) ranges the thresholds colour green, lowest first (none where they are
+    Grafana's defaults, which an uptime in seconds or a byte count never meant)."""
     found = steps(panel)
+    if found == GRAFANA_DEFAULT_STEPS:
+        return []
     limits = [limit for limit, _ in found[1:]] + [math.inf]
     return [
         (limit, upper)

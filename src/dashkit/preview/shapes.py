@@ -121,15 +121,15 @@ RULES: tuple[Rule, ...] = (
      lambda q: q.text.startswith(("count(", "count_over_time(")) or "ALERTS" in q.names,
      lambda q: Shape(0.0, 6.0, True)),
     ("changes(...), increase of restarts: a few restarts, whole",
-     lambda q: "changes" in q.functions or ("restart" in q.text and bool(q.functions
-                                                                          & RATE_FUNCTIONS)),
+     lambda q: "changes" in q.functions
+     or ("restart" in (q.text + q.title).lower() and bool(q.functions & RATE_FUNCTIONS)),
      lambda q: Shape(0.0, 3.0, True)),
     ("increase(...[$__range]): events in the range, whole",
      lambda q: "increase" in q.functions and "[$__range]" in q.text,
      lambda q: attrs.evolve(_by_unit(q), whole=True)),
     ("time() - *start_time*, *uptime*: hours to days",
      lambda q: ("time()-" in q.text and "start_time" in q.text) or "uptime" in q.text.lower()
-     or (q.unit in ("s", "dtdurations") and "uptime" in q.title.lower()),
+     or (q.unit in ("s", "dtdurations", "") and "uptime" in q.title.lower()),
      lambda q: Shape(2 * 3600.0, 9 * 86400.0)),
     ("a ratio of failures (5xx, failed, error): low", lambda q: q.ratio == "failures",
      lambda q: Shape(0.001, 0.02)),
