@@ -1,10 +1,10 @@
 """Where a preview's numbers come from: a live Prometheus (and Loki), or synthetic data shaped by
 the catalog and the panel's unit, made deterministic by a seed.
 
-Synthetic data follows what the query says: a ``rate`` of a counter is positive, a quantile of a
-histogram is a latency inside its buckets, a ratio stays under one, ``count(...)`` is a whole
-number; one series per combination of the ``by (...)`` labels, named from the catalog's example
-label values or a ``custom`` variable, else ``<label>-1``. Nothing depends on the clock.
+Synthetic data follows what the query and the panel say (the rules are in ``shapes``; logs keep
+what the query's filters keep, ``logfilter``); one series per combination of the ``by (...)``
+labels, named from the catalog's example label values or a ``custom`` variable, else
+``<label>-1``; a heatmap's query gets a histogram's buckets. Nothing depends on the clock.
 """
 
 from __future__ import annotations
