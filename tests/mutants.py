@@ -380,6 +380,15 @@ BREAKAGES: tuple[Breakage, ...] = (
              "from 80) do not squeeze an uptime under 80 s", "preview/settings.py",
              "    if found == GRAFANA_DEFAULT_STEPS:", "    if False:",
              ("tests/test_preview_data.py",)),
+    Breakage("preview-heatmap-cumulative", "a heatmap in the heatmap format counts each bucket "
+             "once, as Grafana's data source does", "preview/charts.py",
+             "        values = tuple(max(0.0, v - b) for v, b in zip(s.values, below))",
+             "        values = s.values", ("tests/test_preview_data.py",)),
+    Breakage("preview-heatmap-unsorted", "a heatmap's buckets are drawn lowest first",
+             "preview/charts.py",
+             '        ordered = sorted(series, key=lambda s: float(s.labels["le"]))',
+             '        ordered = [s for s in series if float(s.labels["le"]) > -1]',
+             ("tests/test_preview_data.py",)),
 )
 
 

@@ -243,3 +243,33 @@ def test_the_value_axis_labels_never_overlap_the_time_labels():
                       if is_text(image.getpixel((x, y)))})
     words = 1 + sum(1 for a, b in zip(columns, columns[1:]) if b - a > 4)
     assert words == 2  # "0" on the value axis and one "00:00" beside it, apart
+
+
+@attrs.define
+class Buckets:
+    """Prometheus's answer for a heatmap's query, unsorted and cumulative: 2 requests under 1 s,
+    10 under 2 s, so 2, 8 and 0 in the three buckets."""
+
+    label: str = "live"
+    end: float = 1767225600.0
+
+    def series(self, model, ref) -> list[Series]:
+        times = tuple(self.end - 60 * i for i in range(30, 0, -1))
+        return [Series(le, {"le": le}, times, (count,) * 30)
+                for le, count in (("+Inf", 10.0), ("2", 10.0), ("1", 2.0))]
+
+    def logs(self, model, ref) -> list:
+        return []
+
+
+def test_a_heatmap_counts_each_bucket_once_lowest_at_the_bottom():
+    heat = panel("heatmap", "Latency", (0, 0, 12, 8), "sum by (le) (rate(x_bucket[5m]))")
+    heat["targets"][0]["format"] = "heatmap"
+    image = pixels(render_dashboard(model(heat), Buckets()).png)
+    left, top, right, bottom = expected_box(0, 0, 12, 8)
+    middle = (left + right) // 2
+    column = [image.getpixel((middle, y)) for y in range(top + 28, bottom - 2)]
+    cells = [c for c in column if c != rgb(canvas.PANEL_BG)]
+    # three rows of cells, top to bottom: +Inf empty, 1-2 s the brightest (8), under 1 s (2)
+    empty, most, few = (sum(cells[i]) for i in (5, len(cells) // 2, -5))
+    assert empty < few < most
