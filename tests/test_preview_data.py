@@ -48,10 +48,11 @@ def test_ratios_follow_their_numerator_failures_low_successes_high_and_stay_unde
         panel("timeseries", "Success", (0, 0, 8, 8), SUCCESS,
               fieldConfig={"defaults": {"unit": "percentunit"}}),
         panel("timeseries", "5xx", (8, 0, 8, 8), FIVE_XX,
-              fieldConfig={"defaults": {"unit": "percentunit"}}))
-    success, five_xx = values(dashboard)
+              fieldConfig={"defaults": {"unit": "percentunit"}}),
+        panel("table", "Recorded", (16, 0, 8, 8), "service:http_request_errors:ratio_rate5m"))
+    success, five_xx, recorded = values(dashboard)
     assert success and all(0.85 <= v < 1 for v in success)
-    assert five_xx and all(0 <= v <= 0.05 for v in five_xx)
+    assert five_xx and recorded and all(0 <= v <= 0.05 for v in five_xx + recorded)
 
 
 def test_restarts_are_whole_and_uptimes_are_hours_to_days():

@@ -77,11 +77,14 @@ class Query:
 
     @functools.cached_property
     def ratio(self) -> str:
-        """"failures", "successes" or "" for a ratio by what its numerator counts; "none" when
-        the query divides nothing."""
+        """"failures", "successes" or "" for a ratio by what its numerator (or a recorded
+        ratio's name) counts; "none" when the query is no ratio."""
         numerator = _numerator(self.expr)
-        if numerator is None:
-            return "none"
+        if numerator is None:  # a recorded ratio names itself (service:errors:ratio_rate5m)
+            names = [n for n in self.names if "ratio" in n]
+            if len(names) != 1:
+                return "none"
+            numerator = names[0]
         words = numerator.lower()
         if FAILURES.search(words):
             return "failures"
