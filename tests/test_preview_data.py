@@ -219,31 +219,42 @@ def test_a_heatmap_has_a_bucket_axis_clear_of_its_time_axis():
 
 @attrs.define
 class OneInstant:
-    """Live data from a Prometheus that has scraped once: one point a series."""
+    """Live data from a Prometheus that has scraped once (one point a series), or for a
+    couple of minutes (``minutes``)."""
 
     label: str = "live"
     end: float = 1767225600.0
+    minutes: int = 0
 
     def series(self, model, ref) -> list[Series]:
-        return [Series("ops", {}, (self.end,), (0.0,))]
+        times = tuple(self.end + 15 * i for i in range(self.minutes * 4 + 1))
+        return [Series("ops", {}, times, (0.0,) * len(times))]
 
     def logs(self, model, ref) -> list:
         return []
 
 
-def test_the_value_axis_labels_never_overlap_the_time_labels():
+def axis_words(source: OneInstant) -> int:
+    """How many separate words the lowest line of axis text shows."""
     quiet = panel("timeseries", "Ops", (0, 0, 6, 6), "sum(rate(x_total[5m]))",
                   options={"legend": {"showLegend": False}},
                   fieldConfig={"defaults": {"unit": "short"}})
-    image = pixels(render_dashboard(model(quiet), OneInstant()).png)
+    image = pixels(render_dashboard(model(quiet), source).png)
     left, top, right, bottom = expected_box(0, 0, 6, 6)
     rows = [y for y in range(top + 28, bottom - 2)
             if any(is_text(image.getpixel((x, y))) for x in range(left + 2, right - 2))]
     lowest = [y for y in rows if y > max(a for a, b in zip(rows, rows[1:]) if b - a > 1)]
     columns = sorted({x for x in range(left + 2, right - 2) for y in lowest
                       if is_text(image.getpixel((x, y)))})
-    words = 1 + sum(1 for a, b in zip(columns, columns[1:]) if b - a > 4)
-    assert words == 2  # "0" on the value axis and one "00:00" beside it, apart
+    return 1 + sum(1 for a, b in zip(columns, columns[1:]) if b - a > 4)
+
+
+def test_the_value_axis_labels_never_overlap_the_time_labels():
+    assert axis_words(OneInstant()) == 2  # "0" on the value axis and one "00:00" beside it
+
+
+def test_a_range_of_minutes_shows_each_time_once():
+    assert axis_words(OneInstant(minutes=2)) == 3  # "0", "00:00", "00:01"
 
 
 @attrs.define

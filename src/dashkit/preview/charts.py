@@ -157,13 +157,18 @@ def timeseries(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelDa
 
 
 def time_axis(canvas: Canvas, plot: Box, start: float, end: float) -> None:
-    """Four times under the plot, each label inside the plot's width (never under the value
-    axis's labels, left of it) and apart from the others: data at a single instant, as a fresh
-    Prometheus answers, gives one label, not four on top of the value axis."""
+    """Up to four times under the plot, each label inside the plot's width (never under the
+    value axis's labels, left of it), apart from the others and each shown once: data at a
+    single instant, as a fresh Prometheus answers, gives one label, not four on top of the
+    value axis."""
     drawn: list[tuple[float, float]] = []
+    shown = set()
     for i in range(4):
         t = start + (end - start) * (i + 0.5) / 4
         label = time.strftime("%H:%M", time.gmtime(t))
+        if label in shown:
+            continue  # a few minutes' range: 09:48 once, not twice
+        shown.add(label)
         half = len(label) * 9 * 0.62 / 2 + 2
         x = min(max(plot.left + (t - start) / ((end - start) or 1) * plot.width, plot.left + half),
                 plot.right - half)
