@@ -394,6 +394,13 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            names = []", ("tests/test_preview_data.py",)),
     Breakage("preview-time-labels-repeated", "a time label is shown once", "preview/charts.py",
              "        if label in shown:", "        if False:", ("tests/test_preview_data.py",)),
+    Breakage("preview-crossing-alerts-quiet", "under --crossing the count of firing alerts rises",
+             "preview/shapes.py",
+             '    return Shape(1.0, 2.0, True) if "ALERTS" in query.names and shape.high < 1 else None',
+             "    return None", ("tests/test_preview_data.py",)),
+    Breakage("preview-serve-drops-crossing", "dashkit serve --crossing redraws with crossings",
+             "cli/views.py", '    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])',
+             '    options = [f"--seed={seed}"]', ("tests/test_preview_data.py",)),
 )
 
 

@@ -125,18 +125,21 @@ def test_crossing_pushes_the_panels_that_name_an_alert_over_its_limit():
         alerting("Service down", "min(up)", "short", "==", 0,
                  steps((None, RED), (1, GREEN)), (12, 0, 6, 4)),
         stat("No alert", 'sum(rate(payments_total{status="failed"}[5m]))', "ops",
-             steps((None, GREEN), (0.1, RED)), (18, 0, 6, 4)))
-    failed, acceptance, up, quiet = values(dashboard, SyntheticData(crossing=True))
+             steps((None, GREEN), (0.1, RED)), (18, 0, 6, 4)),
+        stat("Firing alerts", 'count(ALERTS{alertstate="firing"}) or vector(0)', "short",
+             steps((None, GREEN), (1, RED)), (0, 4, 6, 4)))
+    failed, acceptance, up, quiet, firing = values(dashboard, SyntheticData(crossing=True))
     # healthy at first, over the limit at the end: the picture shows the crossing
     assert failed[0] < 0.1 < failed[-1] and acceptance[-1] < 0.7 < acceptance[0]
     assert (up[0], up[-1]) == (1, 0) and max(quiet) < 0.1
+    assert firing[0] == 0 and firing[-1] in (1, 2)  # the alerts that fire are counted
     crossed = pixels(render_dashboard(dashboard, SyntheticData(crossing=True)).png)
     calm = pixels(render_dashboard(dashboard, SyntheticData()).png)
-    for x in (0, 6, 12, 18):
-        left, _, _, bottom = expected_box(x, 0, 6, 4)
-        assert calm.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[GREEN]), x
-        shown = RED if x < 18 else GREEN
-        assert crossed.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[shown]), x
+    for x, y in ((0, 0), (6, 0), (12, 0), (18, 0), (0, 4)):
+        left, _, _, bottom = expected_box(x, y, 6, 4)
+        assert calm.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[GREEN]), (x, y)
+        shown = GREEN if x == 18 else RED
+        assert crossed.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED[shown]), (x, y)
 
 
 def test_the_command_crosses_alerts_when_asked_and_says_so(tmp_path):
@@ -285,3 +288,14 @@ def test_a_heatmap_counts_each_bucket_once_lowest_at_the_bottom():
     # three rows of cells, top to bottom: +Inf empty, 1-2 s the brightest (8), under 1 s (2)
     empty, most, few = (sum(cells[i]) for i in (5, len(cells) // 2, -5))
     assert empty < few < most
+
+
+def test_serve_redraws_with_the_crossing_it_was_given(monkeypatch, tmp_path):
+    import dashkit.preview.serve as serving
+
+    given: list[list[str]] = []
+    monkeypatch.setattr(serving, "serve", lambda folder, out, options, *rest: given.append(options))
+    result = CliRunner().invoke(main, ["serve", "--dashboards", str(DASHBOARDS), "--out",
+                                       str(tmp_path / "p"), "--crossing", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert given == [["--seed=2", "--crossing"]]

@@ -26,7 +26,6 @@ from dashkit.grafana.model import TargetRef
 from dashkit.preview.logfilter import kept
 from dashkit.preview.settings import unit as unit_of
 from dashkit.preview.shapes import (
-    CEILINGS,
     DEFAULT_BUCKETS,
     Query,
     Shape,
@@ -118,7 +117,8 @@ class SyntheticData:
     span: tuple[str, str] | None = None
     label: str = "synthetic data"
     end: float = SYNTHETIC_NOW
-    #: Panels that name an alert get a series that crosses its limit (``--crossing``).
+    #: Panels that name an alert get a series that crosses its limit, and counts of firing
+    #: alerts rise (``--crossing``).
     crossing: bool = False
 
     def series(self, model: Mapping[str, Any], ref: TargetRef) -> list[Series]:
@@ -130,7 +130,7 @@ class SyntheticData:
         language = ref.language or ""
         query = Query(expr, unit_of(panel), str(panel.get("title") or ""), catalog)
         shape = shape_of(query, panel)
-        over = crossing(shape, panel, CEILINGS.get(query.unit, math.inf)) if self.crossing else None
+        over = crossing(shape, panel, query) if self.crossing else None
         span = time_span(model, self.span)
         times = tuple(self.end - span + span * i / (POINTS - 1) for i in range(POINTS))
         legend = str(ref.target.get("legendFormat") or "")

@@ -177,8 +177,10 @@ def healthy(shape: Shape, bands: list[tuple[float, float]], ceiling: float) -> S
     return Shape(start, end, shape.whole)
 
 
-def crossing(shape: Shape, panel: Mapping[str, Any], ceiling: float) -> Shape | None:
-    """Values past the limit of the alert the panel's header link names, or None."""
+def crossing(shape: Shape, panel: Mapping[str, Any], query: Query) -> Shape | None:
+    """Values past the limit of the alert the panel's header link names; for a query of
+    ``ALERTS``, an alert or two firing (the others cross theirs); else None."""
+    ceiling = CEILINGS.get(query.unit, math.inf)
     for link in panel.get("links") or []:
         alert = read_link(str(link.get("title") or "")) if isinstance(link, dict) else None
         if alert is None:
@@ -191,7 +193,7 @@ def crossing(shape: Shape, panel: Mapping[str, Any], ceiling: float) -> Shape | 
         top = ceiling if limit < ceiling < math.inf else limit + 2 * (abs(limit) or 1.0)
         low, high = limit + 0.2 * (top - limit), limit + 0.7 * (top - limit)
         return Shape(math.ceil(low), math.ceil(high), True) if shape.whole else Shape(low, high)
-    return None
+    return Shape(1.0, 2.0, True) if "ALERTS" in query.names and shape.high < 1 else None
 
 
 def _numerator(expr: str) -> str | None:
