@@ -401,6 +401,13 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("preview-serve-drops-crossing", "dashkit serve --crossing redraws with crossings",
              "cli/views.py", '    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])',
              '    options = [f"--seed={seed}"]', ("tests/test_preview_data.py",)),
+    Breakage("preview-quantiles-apart", "quantiles of one histogram wander together, in order",
+             "preview/shapes.py",
+             '    return _QUANTILE.sub("histogram_quantile(q", expr) if _QUANTILE.search(expr) else None',
+             "    return None", ("tests/test_preview_data.py",)),
+    Breakage("preview-quantiles-level", "a higher quantile sits higher in the buckets",
+             "preview/shapes.py", "** (0.35 + 0.45 * min(1.0, quantile))", "** 0.7",
+             ("tests/test_preview_data.py",)),
 )
 
 

@@ -34,6 +34,7 @@ from dashkit.preview.shapes import (
     crossing,
     raw_counter,
     shape_of,
+    wander_key,
 )
 from dashkit.query.catalog import Catalog
 from dashkit.query.expand import expand, relative_seconds
@@ -134,7 +135,7 @@ class SyntheticData:
         span = time_span(model, self.span)
         times = tuple(self.end - span + span * i / (POINTS - 1) for i in range(POINTS))
         legend = str(ref.target.get("legendFormat") or "")
-        seed = f"{self.seed}|{panel.get('title')}|{ref.target.get('refId')}"
+        seed = f"{self.seed}|{panel.get('title')}|{wander_key(expr) or ref.target.get('refId')}"
         if language == "promql" and (bounds := _bucket_bounds(expr, catalog)):
             return _histogram(seed, bounds, shape, legend, expr, times)
         result = []
