@@ -408,6 +408,10 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("preview-quantiles-level", "a higher quantile sits higher in the buckets",
              "preview/shapes.py", "** (0.35 + 0.45 * min(1.0, quantile))", "** 0.7",
              ("tests/test_preview_data.py",)),
+    Breakage("preview-log-variables-literal", "a Grafana variable in a log filter keeps every "
+             "line (All, an empty text box)", "preview/logfilter.py",
+             '_VARIABLE = re.compile(r"\\$(?:\\w|\\{)")', '_VARIABLE = re.compile(r"(?!x)x")',
+             ("tests/test_preview_data.py",)),
 )
 
 

@@ -191,6 +191,9 @@ def test_synthetic_log_lines_honour_line_filters_and_level_matchers():
     assert {level for level, _ in lines('{app="api"} | logfmt | detected_level="warn"')} == {"warn"}
     deadlocks = lines('{app="api"} |= "deadlock"')  # no stock line says it: every line does
     assert deadlocks and all("deadlock" in text for _, text in deadlocks)
+    # Grafana's variables, which synthetic data leaves as they are, keep every line (All, or
+    # an empty text box), as the same query without them does
+    assert lines('{app="api"} | logfmt | level=~"$level" |= "$filter"') == lines('{app="api"}')
 
 
 def is_text(colour: tuple[int, int, int]) -> bool:

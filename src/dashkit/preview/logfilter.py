@@ -19,6 +19,8 @@ _TOKEN = re.compile(
     r"|(?P<op>\|=|\|~|!=|!~|=~|==|>=|<=|=|>|<|\||,|\(|\)|\{|\})"
     r"|(?P<word>[\w.:-]+)|(?P<other>\S))"
 )
+#: A Grafana variable left in a value (``$filter``, ``${level}``): synthetic lines match it.
+_VARIABLE = re.compile(r"\$(?:\w|\{)")
 #: (label, operator, value): one alternative of a label condition.
 Matcher = tuple[str, str, str]
 
@@ -52,7 +54,8 @@ def parse(query: str) -> LogFilter:
         elif value == "}":
             depth -= 1
         elif value in LINE_OPERATORS and depth == 0 and ahead and ahead[0][0] == "string":
-            lines.append((value, _unquote(ahead[0][1])))
+            if not _VARIABLE.search(ahead[0][1]):  # "$filter", a text box: as if empty
+                lines.append((value, _unquote(ahead[0][1])))
             at += 2
             continue
         elif kind == "word" and len(ahead) >= 2 and ahead[0][0] == "op" and ahead[0][1] not in (
@@ -108,8 +111,8 @@ def _line_matches(op: str, value: str, text: str) -> bool:
 
 def _label_matches(matcher: Matcher, level: str) -> bool:
     label, op, value = matcher
-    if label not in LEVEL_LABELS:
-        return True  # a label synthetic lines are taken to have as asked
+    if label not in LEVEL_LABELS or _VARIABLE.search(value):
+        return True  # a label synthetic lines are taken to have as asked; a variable's All
     if op in ("=", "=="):
         return level == value
     if op == "!=":
