@@ -189,7 +189,8 @@ def crossing(shape: Shape, panel: Mapping[str, Any], query: Query) -> Shape | No
     """Values past the limit of the alert the panel's header link names; for a query of
     ``ALERTS``, an alert or two firing (the others cross theirs); else None."""
     ceiling = CEILINGS.get(query.unit, math.inf)
-    for link in panel.get("links") or []:
+    links = panel.get("links")
+    for link in links if isinstance(links, list) else []:
         alert = read_link(str(link.get("title") or "")) if isinstance(link, dict) else None
         if alert is None:
             continue
