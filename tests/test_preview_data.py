@@ -49,9 +49,12 @@ def test_ratios_follow_their_numerator_failures_low_successes_high_and_stay_unde
               fieldConfig={"defaults": {"unit": "percentunit"}}),
         panel("timeseries", "5xx", (8, 0, 8, 8), FIVE_XX,
               fieldConfig={"defaults": {"unit": "percentunit"}}),
-        panel("table", "Recorded", (16, 0, 8, 8), "service:http_request_errors:ratio_rate5m"))
-    success, five_xx, recorded = values(dashboard)
-    assert success and all(0.85 <= v < 1 for v in success)
+        panel("table", "Recorded", (16, 0, 8, 8), "service:http_request_errors:ratio_rate5m"),
+        panel("timeseries", "Not 5xx", (0, 8, 8, 8),
+              'sum(rate(http_requests_total{status_code!~"5.."}[5m])) / '
+              'sum(rate(http_requests_total[5m]))'))
+    success, five_xx, recorded, not_5xx = values(dashboard)
+    assert success and not_5xx and all(0.85 <= v < 1 for v in success + not_5xx)
     assert five_xx and recorded and all(0 <= v <= 0.05 for v in five_xx + recorded)
 
 

@@ -43,6 +43,7 @@ SUCCESSES = re.compile(r"success|accept|deliver|avail|hit|complete|2\.\.|\bok\b"
 #: Functions that turn a counter into a rate of it.
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv"})
 _QUANTILE = re.compile(r"histogram_quantile\(\s*([0-9.]+)")
+_NEGATED = re.compile(r'![=~]\s*"(?:[^"\\]|\\.)*"')
 
 
 @attrs.frozen
@@ -86,9 +87,10 @@ class Query:
                 return "none"
             numerator = names[0]
         words = numerator.lower()
-        if FAILURES.search(words):
+        kept, dropped = _NEGATED.sub("", words), " ".join(_NEGATED.findall(words))
+        if FAILURES.search(kept):
             return "failures"
-        return "successes" if SUCCESSES.search(words) else ""
+        return "successes" if SUCCESSES.search(kept) or FAILURES.search(dropped) else ""
 
 
 def wander_key(expr: str) -> str | None:
