@@ -139,14 +139,13 @@ class SyntheticData:
         if language == "promql" and (bounds := _bucket_bounds(expr, catalog)):
             return _histogram(seed, bounds, shape, legend, expr, times)
         result = []
-        for index, labels in enumerate(self._label_sets(model, expr, language, catalog)):
+        label_sets = self._label_sets(model, expr, language, catalog)[:MAX_SERIES]
+        for index, labels in enumerate(label_sets):
             rng = random.Random(f"{seed}|{sorted(labels.items())}")
             values = wander(rng, shape, over if index == 0 else None)
             if language == "promql" and raw_counter(expr, catalog):
                 values = list(itertools.accumulate(values))  # a counter read as it is rises
             result.append(Series(display_name(legend, labels, expr), labels, times, tuple(values)))
-            if len(result) == MAX_SERIES:
-                break
         return result
 
     def logs(self, model: Mapping[str, Any], ref: TargetRef) -> list[LogLine]:
