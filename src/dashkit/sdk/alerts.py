@@ -24,6 +24,17 @@ RULE_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 OPERATORS = (">", ">=", "<", "<=", "==")
 #: The header-link title prefix that names a panel's alert in the JSON (lint reads it back).
 LINK_PREFIX = "Alert: "
+_LINK = re.compile(r"(?P<name>\S+) (?P<op>>=|<=|==|>|<) (?P<limit>-?[0-9.]+(?:e[+-]?[0-9]+)?)(?: |$)")
+
+
+def read_link(title: str) -> tuple[str, str, float] | None:
+    """The alert a panel header link names, as (name, operator, limit), or None: the reverse
+    of ``Alert.link``, for readers of the JSON (the preview pushes such panels over the limit)."""
+    match = _LINK.match(title[len(LINK_PREFIX):]) if title.startswith(LINK_PREFIX) else None
+    try:
+        return (match["name"], match["op"], float(match["limit"])) if match else None
+    except ValueError:
+        return None
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
