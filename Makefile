@@ -8,7 +8,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-exporter \
-                   prometheus-redis-exporter postgresql redis-server chromium chromium-driver
+                   prometheus-redis-exporter prometheus-alertmanager postgresql redis-server \
+                   chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: build test quick docs setup system-packages benchmark mutants wheels

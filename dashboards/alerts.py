@@ -18,11 +18,14 @@ PROCESS_MEMORY = f"{e.PROM_CLIENT_PREFIX}process_resident_memory_bytes"
 NOT_DISKS = promql.nre("tmpfs|ramfs|devtmpfs|squashfs|nsfs|proc|sysfs")
 
 SERVICE_DOWN = Alert(
-    name="ServiceDown", signal=promql.sel("up"), op="==", limit=e.SERVICE_DOWN, for_="1m",
+    name="ServiceDown", op="==", limit=e.SERVICE_DOWN, for_="1m",
+    # Kept per target: one target down is what this alert is for. It carries `service` (the job
+    # name is the service's, STACK.md) so that Alertmanager's inhibit rule can silence the
+    # warnings of a service that is down: the plan's rule compared labels no alert shared.
+    signal=promql.call("label_replace", promql.sel("up"), '"service"', '"$1"', '"job"', '"(.*)"'),
     severity="critical", summary="Service {{ $labels.job }} is down",
     description="{{ $labels.job }} on {{ $labels.instance }} has been down for more than 1 minute.",
-    # Kept per target: one target down is what this alert is for.
-    fixed="nothing: kept per target as the plan wrote it")
+    fixed="kept per target; carries `service` (from `job`) for the inhibit rule")
 
 HIGH_ERROR_RATE = Alert(
     name="HighErrorRate", op=">", limit=e.HIGH_ERROR_RATE, for_="2m", severity="warning",
@@ -127,7 +130,7 @@ rule_tests = [
     RuleTest(name="a target down for over 1m fires", alert="ServiceDown", at="4m",
              series={'up{job="wallet-service", instance="wallet-service:3002"}': "1 1 1 0 0 0 0"},
              fires=[{"labels": {"severity": "critical", "job": "wallet-service",
-                                "instance": "wallet-service:3002"},
+                                "instance": "wallet-service:3002", "service": "wallet-service"},
                      "summary": "Service wallet-service is down",
                      "description": "wallet-service on wallet-service:3002 has been down for "
                                     "more than 1 minute."}]),

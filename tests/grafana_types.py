@@ -46,6 +46,27 @@ ANNOTATION_FIELDS = {"DataQuery": {"expr", "interval"},
                      "AnnotationQuery<DataQuery>": {"titleFormat", "textFormat", "tagKeys",
                                                     "useValueForTime"}}
 
+#: Fields Grafana reads that @grafana/schema 13's types lack, by the type tsc names (an override
+#: is an anonymous ``{ matcher; properties }``): an imported dashboard may keep them, and the
+#: import must say so in its notes. Each from Grafana's own code: a query variable's
+#: ``definition`` (the variable editors write it), an ad hoc variable's ``defaultKeys``, an
+#: interval variable's ``auto`` (templating's interval variable), the built-in Grafana annotation
+#: query's ``limit``/``matchAny``/``tags``/``type``, a Loki annotation's ``expr`` (Loki's
+#: annotation editor), the series-visibility override's ``__systemRef``.
+UNTYPED_FIELDS = {"VariableModel": {"definition", "defaultKeys", "auto"},
+                  "DataQuery": {"limit", "matchAny", "tags", "type"},
+                  "AnnotationQuery<DataQuery>": {"expr"},
+                  "override": {"__systemRef"}}
+_OVERRIDE_TYPE = "{ matcher: MatcherConfig; properties: { id: string; value?: unknown; }[]; }"
+
+
+def untyped_field(error: str) -> str | None:
+    """The field of ``UNTYPED_FIELDS`` an error of ``type_errors`` is about, else None."""
+    excess = EXCESS.search(error.replace(_OVERRIDE_TYPE, "override"))
+    if " TS2353 " not in error or excess is None:
+        return None
+    return excess["field"] if excess["field"] in UNTYPED_FIELDS.get(excess["type"], ()) else None
+
 
 def tools() -> Path:
     """The cache folder with typescript and @grafana/schema installed (npm, once)."""

@@ -10,6 +10,7 @@ and after tests in test_migrations.py.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -48,6 +49,12 @@ GRAFANA_REWRITES: tuple[tuple[str, str], ...] = (
     ("a timeseries' field settings and legend and tooltip options at Grafana's defaults (and one "
      "the input leaves out must come back absent or at that default)", "the timeseries option "
      "registry fills them in (timeseries/config.ts, grafana-ui's legend and tooltip builders)"),
+    ("what Grafana's schema steps rewrite (README's table): sharedCrosshair to graphTooltip "
+     "(V14), timepicker.time_options (V41) and the "
+     "old time picker's keys, hideFrom.viz also hiding the tooltip (V42), a query variable's "
+     "refresh 1 (V29), a Prometheus annotation's expr in its target (prepareAnnotation), a row "
+     "panel's legacy row keys, a maxDataPoints of \"\"", "the expected side applies them "
+     "itself (_schema_steps), from Grafana's v29/v41/v42.go and the Prometheus datasource"),
 )
 #: Grafana's timeseries field defaults, read from public/app/plugins/panel/timeseries/config.ts
 #: (defaultGraphConfig, each option's defaultValue) and grafana-ui's axis and colour options.
@@ -314,10 +321,48 @@ def _variables(raw: list[Json], inputs: list[Json], built: list[Json], lost: lis
         _compare(expected, after, where, lost)
 
 
+_OLD_TIMEPICKER = ("time_options", "now", "enable", "status", "type", "collapse", "notice")
+_OLD_ROW = ("collapse", "showTitle", "titleSize", "height", "span", "repeatIteration", "repeatRowId")
+
+
+def _schema_steps(raw: Json) -> Json:
+    """The input as Grafana's schema steps leave what the corpus has of them (a copy)."""
+    raw = json.loads(json.dumps(raw))
+    version = raw.get("schemaVersion") if isinstance(raw.get("schemaVersion"), int) else 0
+    if version < 14:  # V14: the crosshair setting becomes graphTooltip
+        raw["graphTooltip"] = 1 if raw.pop("sharedCrosshair", None) is True else 0
+    for key in _OLD_TIMEPICKER:
+        (raw.get("timepicker") or {}).pop(key, None)
+    for variable in (raw.get("templating") or {}).get("list") or []:
+        if version < 29 and variable.get("type") == "query" and variable.get("refresh") not in (1, 2):
+            variable["refresh"] = 1
+    for annotation in (raw.get("annotations") or {}).get("list") or []:
+        if "expr" in annotation and (annotation.get("datasource") or {}).get("type") in (
+                None, "prometheus"):
+            annotation["target"] = {**(annotation.get("target") or {}),
+                                    "expr": annotation.pop("expr")}
+    stack = list(raw.get("panels") or [])
+    while stack:
+        panel = stack.pop()
+        stack.extend(panel.get("panels") or [])
+        if panel.get("maxDataPoints") == "":
+            del panel["maxDataPoints"]
+        if panel.get("type") == "row":
+            for key in _OLD_ROW:
+                panel.pop(key, None)
+        for rule in (panel.get("fieldConfig") or {}).get("overrides") or []:
+            for prop in rule.get("properties") or []:
+                if version < 42 and prop.get("id") == "custom.hideFrom" and \
+                        (prop.get("value") or {}).get("viz") is True:
+                    prop["value"]["tooltip"] = True
+    return raw
+
+
 def lost_fields(raw: Json, inputs: list[Json], built: Json) -> list[str]:
     """Every field of the input ``raw`` (after legacy rows became panels) that ``built`` lost or
     changed, one line each; empty when the import is faithful."""
     lost: list[str] = []
+    raw = _schema_steps(raw)
     expected = {k: v for k, v in raw.items() if k not in _TOP_EXEMPT
                 and k not in ("panels", "templating", "annotations")}
     if expected.get("refresh") is False:

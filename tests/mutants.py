@@ -40,11 +40,17 @@ ABUSE_BUILD = "tests/abuse/test_abuse_build_output.py"
 ABUSE_NET = "tests/abuse/test_abuse_network.py"
 ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
+ABUSE_PARSING = "tests/abuse/test_abuse_parsing.py"
+ABUSE_CATALOG = "tests/abuse/test_abuse_catalog.py"
 PUBLISH = "tests/test_publish.py"
 RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
 IMPORT = "tests/test_import.py"
 MIGRATIONS = "tests/test_migrations.py"
+HOSTILE = "tests/abuse/test_abuse_hostile.py"
+SECRETS = "tests/abuse/test_abuse_secrets.py"
+LIMITS = "tests/abuse/test_abuse_limits.py"
+SERVE = "tests/abuse/test_abuse_serve.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -67,36 +73,35 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    if errors:\n        raise errors[0]", (ABUSE_ERRORS,)),
     # --- publish -------------------------------------------------------------------------------
     Breakage("publish-not-a-no-op", "publishing an unchanged dashboard writes nothing",
-             "publishing/publisher.py", "                unchanged=same_content(live, item.model),",
-             "                unchanged=False,", (PUBLISH,)),
+             "publishing/classic.py", "                    content=current, marker=marker,",
+             '                    content="changed", marker=marker,', (PUBLISH,)),
     Breakage("publish-ignores-drift", "an edit made in Grafana is never overwritten without "
-             "--force", "publishing/decisions.py", "    if not force and live.marker != live.current:",
+             "--force", "publishing/decisions.py", "    if not scope.force and not live.intact:",
              "    if False:", (PUBLISH,)),
     Breakage("resources-not-a-no-op", "through the dashboard API too, an unchanged dashboard "
              "is not written", "publishing/resources.py",
-             "                unchanged=current == content_hash(spec),",
-             "                unchanged=False,", (RESOURCES,)),
+             "dashboard_url(self.client, None, uid), content=content_hash(spec),",
+             'dashboard_url(self.client, None, uid), content="changed",', (RESOURCES,)),
     Breakage("resources-ignore-drift", "through the dashboard API too, an edit made in Grafana "
              "is never overwritten without --force", "publishing/resources.py",
-             "marker=notes.get(MARKER_ANNOTATION), current=current,",
-             "marker=notes.get(MARKER_ANNOTATION), current=str(notes.get(MARKER_ANNOTATION)),",
-             (RESOURCES,)),
+             "    if noted is not None and noted.hash == content_hash(spec):",
+             "    if noted is not None:", (RESOURCES,)),
     Breakage("resources-prune-other-folders", "through the dashboard API too, prune deletes only "
-             "what dashkit published in the folder", "publishing/resources.py",
-             '                or notes.get(FOLDER_ANNOTATION, "") != folder_uid):',
-             "                or False):", (RESOURCES,)),
+             "what dashkit published in the folder", "publishing/decisions.py",
+             "or live.owned_by_another(scope.project) or live.folder_uid != scope.folder_uid):",
+             "or live.owned_by_another(scope.project) or False):", (RESOURCES, PUBLISH)),
     Breakage("v2-layout-absolute", "v2 grid items in a row are placed relative to their row",
-             "grafana/v2.py", '"y": y if row_y is None else y - row_y - ROW_HEIGHT,',
-             '"y": y,', ("tests/test_v2.py",)),
+             "grafana/v2.py", '        y = y - row_y - ROW_HEIGHT if placed else 0\n',
+             '        y = y if placed else 0\n', ("tests/test_v2.py",)),
     Breakage("publish-takes-over-unmarked", "a dashboard dashkit did not publish is not taken "
-             "over", "publishing/decisions.py", "    if not force and live.marker is None:",
-             "    if False:", (PUBLISH,)),
+             "over", "publishing/decisions.py", "    if live.marker is None:\n        return (\"exists",
+             "    if False:\n        return (\"exists", (PUBLISH,)),
     Breakage("prune-deletes-unmarked", "prune touches only dashboards dashkit published",
-             "publishing/publisher.py", "            continue  # never touch what dashkit did not publish",
-             "            pass", (PUBLISH,)),
+             "publishing/decisions.py", "        if (live is None or live.marker is None or live.manager",
+             "        if (live is None or live.manager", (PUBLISH,)),
     Breakage("prune-deletes-edited", "prune never deletes a dashboard edited in Grafana",
-             "publishing/publisher.py", '            edited=marker.get("hash") != content_hash(live),',
-             "            edited=False,", (PUBLISH,)),
+             "publishing/decisions.py", "    if not live.intact and not scope.force:",
+             "    if False:", (PUBLISH,)),
     # --- secrets ---------------------------------------------------------------------------------
     Breakage("token-in-error", "the token is never printed", "clients/grafana.py",
              '        raise DashkitError(f"{what} holds spaces, control or non-ASCII characters',
@@ -122,7 +127,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "re-sent", "clients/http.py", "                if write and sent:", "                if False:",
              (ABUSE_NET, PUBLISH)),
     Breakage("no-whole-request-limit", "a request is bounded whole: a dripping server is cut "
-             "off", "clients/http.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
+             "off", "clients/watchdog.py", "        self._timer.start()", "        pass", (ABUSE_NET,)),
     Breakage("no-answer-size-limit", "answers over 64 MiB are refused", "clients/http.py",
              "            if size > self.max_bytes:", "            if False:",
              (f"{ABUSE_NET}::test_an_answer_without_a_length_is_cut_at_the_limit_while_it_streams",)),
@@ -138,7 +143,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    flat = str(text)", (ABUSE_NET,)),
     # --- hostile input ---------------------------------------------------------------------------
     Breakage("string-quote-unescaped", "nothing read from input becomes code: one escaping "
-             "function", "importer/pysource.py", '        elif char == quote:\n            out.append("\\\\" + char)',
+             "function", "text.py", '        elif char == quote:\n            out.append("\\\\" + char)',
              "        elif char == quote:\n            out.append(char)",
              (f"{ABUSE_IMPORT}::test_awkward_titles_give_valid_modules",)),
     Breakage("codecheck-allows-any-import", "generated code is checked before it runs",
@@ -251,7 +256,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "return sum_(rate(sel(series, {k: v for k, v in (where or {}).items() "
              "if k not in ('window', 'by')}), window), by=by)", ("tests/test_promql.py",)),
     Breakage("typed-exports", "type checkers see every public name of dashkit",
-             "__init__.py", '"RecordingRule", "Row", "RuleGroup",', '"RecordingRule", "RuleGroup",',
+             "__init__.py", '"Route", "Row", "RuleGroup",', '"Route", "RuleGroup",',
              ("tests/test_types.py",)),
     Breakage("imported-defects-accepted", "an imported project builds: its own defects are accepted",
              "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))",
@@ -304,7 +309,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "preview/render.py", "    collapsed = bool(panel.get(\"collapsed\"))",
              "    collapsed = False", ("tests/test_preview.py",)),
     Breakage("rules-allow-grafana-macros", "a rule that uses a Grafana macro fails the build",
-             "sdk/alerts.py", '            if "$" in rule.signal.text:', "            if False:",
+             "sdk/alerts.py", '            if GRAFANA_VARIABLE.search(rule.signal.text):', "            if False:",
              ("tests/test_alerts.py",)),
     Breakage("alert-unlinked", "each alert's annotations link to the panel that shows it",
              "build/rules.py", '                    found.setdefault(name, (item.uid, int(panel["id"])))',
@@ -335,6 +340,309 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("ref-id-left-empty", "every query has a refId, as Grafana gives one on load",
              "sdk/grafanalib_fixes.py", "            target[\"refId\"] = next_ref_id(taken)",
              "            target[\"refId\"] = \"\"", ("tests/test_panels.py",)),
+    # --- net branch ---
+    Breakage("watchdog-loses-fresh-socket", "the whole-request limit cuts a close-delimited "
+             "answer too: the watchdog remembers the socket it connected", "clients/watchdog.py",
+             "        super().connect()  # type: ignore[misc]\n        _current.sock = self.sock",
+             "        super().connect()  # type: ignore[misc]", (HOSTILE,)),
+    Breakage("read-timeout-not-a-timeout", "a save whose answer the socket's timeout cut is a "
+             "timeout, never re-sent", "clients/http.py",
+             "                if watchdog.fired or _read_timed_out(error):",
+             "                if watchdog.fired:",
+             (f"{ABUSE_NET}::test_a_save_cut_by_either_limit_is_a_timeout_never_resent",)),
+    Breakage("secrets-not-scrubbed", "the run's secrets never show, whatever the message's "
+             "source", "text.py", '        text = text.replace(secret, "***")', "        pass",
+             (SECRETS,)),
+    Breakage("basic-password-not-kept", "a basic-auth password never shows", "clients/grafana.py",
+             "        keep_secret(password)\n", "", (SECRETS,)),
+    Breakage("url-password-not-kept", "a URL's password never shows, even echoed back",
+             "clients/http.py", "        _keep_url_secret(self.url)\n", "", (SECRETS,)),
+    Breakage("query-result-shape-unchecked", "a query_result sample without its metric is one "
+             "error, not a traceback", "check/resolve.py",
+             '        labels = dict(expect_shape(metric, dict, "/api/v1/query"))',
+             '        labels = dict(sample["metric"])', (LIMITS,)),
+    Breakage("answer-values-unbounded", "an answer of over 2 million JSON values is refused "
+             "before parsing", "clients/http.py",
+             '        if content.count(b",") + content.count(b"{") + content.count(b"[") > '
+             'self.max_values:', "        if False:", (LIMITS,)),
+    Breakage("search-pages-unbounded", "a search that never ends stops at 100 pages",
+             "clients/exports.py", "    for page in range(1, MAX_PAGES + 1):",
+             "    for page in range(1, 10**9):", (LIMITS,)),
+    Breakage("search-page-overfull", "a search page with more hits than asked is refused",
+             "clients/exports.py", "        if len(found) > PAGE_SIZE:", "        if False:",
+             (LIMITS,)),
+    Breakage("prune-listing-page-overfull", "a prune listing page with more items than asked is "
+             "refused", "publishing/resources.py", '        if len(body["items"]) > LIST_PAGE:',
+             "        if False:", (LIMITS,)),
+
+    Breakage("serve-any-host", "serve answers only a loopback name with its port (no DNS "
+             "rebinding)", "preview/serve.py",
+             '            if (self.headers.get("Host") or "").lower() not in {',
+             '            if False and (self.headers.get("Host") or "").lower() not in {', (SERVE,)),
+    Breakage("serve-dies-on-sigterm", "on SIGTERM serve stops its redraw child before it exits",
+             "preview/serve.py", "    restore_sigterm = _sigterm_stops_like_ctrl_c()",
+             "    restore_sigterm = lambda: None  # noqa: E731", (SERVE,)),
+    Breakage("redraw-group-survives", "a hanging redraw is stopped with all it started",
+             "preview/serve.py", "        os.killpg(child.pid, signal.SIGKILL)",
+             "        child.kill()", (SERVE,)),
+    # --- v2 branch ---
+    Breakage("v2-annotation-fields-in-query", "v2 annotations are what Grafana's converter writes "
+             "(the built-in one's fields in legacyOptions, an empty query spec)", "grafana/v2.py",
+             '    spec: Json = {"query": data_query(classic.get("datasource"), dict(as_object(target))),',
+             '    spec: Json = {"query": data_query(classic.get("datasource"), dict(as_object(target))\n'
+             '                                      if isinstance(target, dict) else extra),',
+             ("tests/test_v2_elements.py",)),
+    Breakage("grid-gap-stays-open", "preview and lint place panels as Grafana's grid compacts "
+             "them: a gap above a panel closes", "grafana/grid.py",
+             "            item.y = max([0, *rows])\n", "            item.y = item.y\n",
+             ("tests/test_grid.py",)),
+    # --- publish branch ---
+    Breakage("publish-updates-another-projects", "publish never updates a dashboard another "
+             "project owns without --force", "publishing/decisions.py",
+             "    if live.owned_by_another(scope.project):\n        return (f\"owned by",
+             "    if False:\n        return (f\"owned by", ("tests/test_publish_ownership.py",)),
+    Breakage("publish-moves-across-folders", "publish never moves a dashboard out of another "
+             "folder without --force", "publishing/decisions.py",
+             "    if live.folder_uid != scope.folder_uid:\n        return (f\"in folder",
+             "    if False:\n        return (f\"in folder", ("tests/test_publish_ownership.py",)),
+    Breakage("marker-without-owner", "the marker records the owning project",
+             "publishing/decisions.py", "        return Marker(content, self.project, self.folder_uid)",
+             "        return Marker(content)", ("tests/test_publish_ownership.py",)),
+    Breakage("prune-deletes-another-projects", "prune never deletes another project's dashboard, "
+             "--force or not", "publishing/decisions.py",
+             "or live.owned_by_another(scope.project) or live.folder_uid", "or live.folder_uid",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("refusal-writes-the-folder", "a run that only refuses writes nothing, not even the "
+             "folder", "publishing/publisher.py",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=True)",
+             "    folder = ensure_folder(client, path, target.folder_uid, dry_run=dry_run)",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("classic-marker-not-read-on-dashboard-api", "a dashboard published through the "
+             "classic API is recognised through the dashboard API", "publishing/resources.py",
+             '    embedded = Marker.read(spec.get(MARKER_KEY)) if schema == "v1" else None',
+             "    embedded = None", ("tests/test_publish_ownership.py",)),
+    Breakage("dashboard-api-leaves-no-classic-marker", "a dashboard published through the "
+             "dashboard API is recognised through the classic API", "publishing/resources.py",
+             "            spec[MARKER_KEY] = attrs.evolve(marker, hash=content_hash(item.model)).as_json()",
+             "            pass", ("tests/test_publish_ownership.py",)),
+    Breakage("classic-save-unproven", "a classic save counts only with status success, the uid "
+             "and a version", "publishing/classic.py",
+             'body.get("status") != "success"\n                or body.get("uid") != item.uid or '
+             'not isinstance(body.get("version"), int)):\n            return None\n'
+             '        return body["version"],',
+             'False):\n            return None\n        return body.get("version"),',
+             ("tests/test_publish_ownership.py",)),
+    Breakage("resource-save-unproven", "a dashboard API save counts only with the same name and "
+             "a resourceVersion", "publishing/resources.py",
+             '        if shaped is None or shaped[0].get("name") != item.uid:\n            return None\n'
+             '        if not isinstance(shaped[0].get("resourceVersion"), str)',
+             "        if shaped is None:\n            return None\n        if False",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-created-unproven", "a folder counts as created only when the answer is that "
+             "folder", "publishing/folders.py",
+             "    return body if response.status == 200 and isinstance(body, dict) else None",
+             "    return body if response.status == 200 else None",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("folder-title-shared", "a folder with the derived uid and another title is never "
+             "shared", "publishing/folders.py", "    if title is not None and held != title:",
+             "    if False:", ("tests/test_publish_folders.py",)),
+    Breakage("folder-uids-merge-titles", "different folder titles never map to one uid",
+             "build/provisioning.py",
+             '    if re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", title) and len(title) <= 40:',
+             "    if True:", ("tests/test_publish_folders.py",)),
+    Breakage("nested-folders-flat", "--folder A/B creates B under A", "publishing/folders.py",
+             "        created = client.create_folder(uid, title, parent)",
+             "        created = client.create_folder(uid, title)", ("tests/test_publish_folders.py",)),
+    Breakage("one-target-stops-all", "one target's failure never stops the others",
+             "publishing/targets.py", "        except DashkitError as error:\n            return "
+             "TargetReport(target.name, None, error.message)", "        finally:\n            pass",
+             ("tests/test_publish_targets.py",)),
+    Breakage("targets-unbounded", "targets are published a few at a time",
+             "publishing/targets.py", "max_workers=max(1, min(parallel, len(targets)))",
+             "max_workers=max(1, len(targets))", ("tests/test_publish_targets.py",)),
+    Breakage("token-in-targets-file", "a target's token is never in dashkit.toml itself",
+             "publishing/targets.py", '"token_env",\n                                   "token_file"})',
+             '"token_env",\n                                   "token_file", "token"})',
+             ("tests/test_publish_targets.py",)),
+    Breakage("diff-exit-code", "dashkit diff --exit-code exits 1 when anything differs",
+             "cli/fleet.py", "    sys.exit(1 if failed or (exit_code and differs) else 0)",
+             "    sys.exit(1 if failed else 0)", ("tests/test_publish_targets.py",)),
+    Breakage("legacy-marker-orphaned", "a marker from before ownership counts as the project's "
+             "that publishes to its folder", "publishing/store.py",
+             'self.marker.project not in ("", project)', "self.marker.project != project",
+             ("tests/test_publish_ownership.py",)),
+    Breakage("diff-writes", "dashkit diff writes nothing", "cli/fleet.py",
+             "Connection(**options), dry_run=True, force=True)",
+             "Connection(**options), dry_run=False, force=True)", ("tests/test_publish_targets.py",)),
+    # --- slo branch: alert routing and SLOs (issue 28) ---
+    Breakage("route-ignores-continue", "a route without continue stops the search, as "
+             "Alertmanager's Route.Match", "sdk/routing.py",
+             "            if not child.continue_:\n                break",
+             "            if False:\n                break", ("tests/test_routing.py",)),
+    Breakage("inhibit-never-checked", "an inhibit rule that can never fire is refused",
+             "build/alertmanager.py", "        if not pairs:", "        if False:",
+             ("tests/test_routing.py",)),
+    Breakage("secret-literal-accepted", "a secret is only ever a file Alertmanager reads",
+             "sdk/routing.py", 'if not isinstance(value, str) or not value.startswith("/") or "$" in value:',
+             "if not isinstance(value, str):", ("tests/test_routing.py",)),
+    Breakage("slo-burn-factor", "the page alert fires at 14.4 times the budget (2% in 1h)",
+             "sdk/slo.py", 'BURN_RATES = (BurnRate("1h", "5m", 14.4, "critical")',
+             'BURN_RATES = (BurnRate("1h", "5m", 1.44, "critical")', ("tests/test_slo.py",)),
+    Breakage("slo-short-window", "each burn-rate alert also needs its short window to burn",
+             "sdk/slo.py", 'BurnRate("6h", "30m", 6, "critical")',
+             'BurnRate("6h", "6h", 6, "critical")', ("tests/test_slo.py",)),
+    # --- migrate branch ---
+    Breakage("schema-step-v14", "import: Grafana's schema steps (V14: sharedCrosshair becomes "
+             "graphTooltip)", "grafana/migrate_schema.py",
+             '    model["graphTooltip"] = 1 if model.get("sharedCrosshair") is True else 0',
+             '    model["graphTooltip"] = 0', ("tests/test_schema_migrations.py",)),
+    Breakage("schema-rows-to-grid", "import: legacy rows placed as Grafana's upgradeToGridLayout "
+             "(span 4 by default)", "grafana/normalise.py",
+             'math.floor(number(panel.pop("span", None)) or 4) * 2',
+             'math.floor(number(panel.pop("span", None)) or 12) * 2',
+             ("tests/test_schema_migrations.py",)),
+    Breakage("schema-step-v27-repeats", "import: repeated panel clones are not kept (V27)",
+             "grafana/migrate_schema_grid.py",
+             '    return [p for p in items if not (isinstance(p, dict) and ("repeatPanelId" in p',
+             '    return [p for p in items if True or not (isinstance(p, dict) and ("repeatPanelId" in p',
+             ("tests/test_schema_migrations.py",)),
+    Breakage("corpus-types-gate", "every corpus dashboard imported and rebuilt passes Grafana's "
+             "types (a maxDataPoints of \"\" is unset)", "grafana/migrate_types.py",
+             '            del panel[key]  # "" or words: Grafana reads it as unset',
+             "            pass", ("tests/test_grafana_schema.py",)),
+    # --- parse branch ---
+    Breakage("promql-size-unchecked", "a query over the length, operator or nesting limits is "
+             "refused before promql-parser sees it", "query/analyse.py",
+             "    if too_big:\n        return PromQLAnalysis(error=too_big)\n", "",
+             (ABUSE_PARSING,)),
+    Breakage("variable-regex-unanchored", "a variable regex without slashes is anchored, as "
+             "Grafana's stringToJsRegex reads it", "query/jsregex.py",
+             '        body = f"^{source}$"', "        body = source", (ABUSE_PARSING,)),
+    Breakage("variable-regex-named-groups-ignored", "named groups value and text give a "
+             "variable's values", "query/jsregex.py", '    for group in ("value", "text"):',
+             "    for group in ():", (ABUSE_PARSING,)),
+    Breakage("variable-regex-unbounded", "a variable regex (or a metrics() pattern) that "
+             "backtracks is stopped by its time budget", "query/jsregex.py",
+             "            results.append(work(item, remaining))",
+             "            results.append(work(item, None))  # type: ignore[arg-type]",
+             (ABUSE_PARSING,)),
+    Breakage("variable-regex-error-traceback", "an invalid variable regex is one line",
+             "query/jsregex.py", "    except (regex.error, OverflowError, RecursionError) as error:",
+             "    except OverflowError as error:", (ABUSE_PARSING,)),
+    Breakage("regex-expansion-unchecked", "a regex whose counted repeats unroll past 100,000 "
+             "steps is refused before compiling", "query/jsregex.py",
+             "    if expansion(body) > MAX_REGEX_EXPANSION:", "    if False:", (ABUSE_PARSING,)),
+    Breakage("regex-length-unchecked", "a regex over 4,096 characters is refused before compiling",
+             "query/jsregex.py", "    if len(source) > MAX_REGEX_CHARACTERS:", "    if False:",
+             (ABUSE_PARSING,)),
+    Breakage("preview-regex-error-swallowed", "preview stops at a variable regex error in one "
+             "line instead of drawing placeholders", "preview/data.py",
+             "            except RegexError as error:", "            except KeyError as error:",
+             (ABUSE_PARSING,)),
+    Breakage("yaml-aliases-accepted", "YAML anchors and aliases are refused in one line",
+             "fileio.py", '        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", '
+             'None) is not None:', "        if False:", (ABUSE_PARSING,)),
+    Breakage("yaml-depth-unbounded", "YAML nested over 64 deep is refused in one line",
+             "fileio.py", "        if self._depth >= MAX_YAML_DEPTH:", "        if False:",
+             (ABUSE_PARSING,)),
+    Breakage("catalog-nan-bucket", "a NaN bucket bound is left out of a discovered catalog",
+             "query/discovery.py", "        return math.isfinite(float(text))",
+             '        return abs(float(text)) != float("inf")', (ABUSE_CATALOG,)),
+    Breakage("catalog-json-literal", "a discovered help text is written by the one string-literal "
+             "function (an emoji stays one character)", "query/discovery.py",
+             "        return python_string(value)\n", '        return __import__("json").dumps(value)\n',
+             (ABUSE_CATALOG,)),
+    Breakage("catalog-openmetrics-family-name", "an OpenMetrics counter is catalogued by its "
+             "samples' name (_total), an info by _info", "query/discovery.py",
+             "            queried = family + suffix if suffix and family + suffix in names else family",
+             "            queried = family", (ABUSE_CATALOG,)),
+    Breakage("catalog-created-series-kept", "OpenMetrics _created series are not catalogued",
+             "query/discovery.py", "in families.items() if kind in CREATED_BESIDE}",
+             "in families.items() if False}", (ABUSE_CATALOG,)),
+    # --- preview branch ---
+    Breakage("preview-thresholds-ignored", "synthetic values stay on the green side of the "
+             "panel's thresholds", "preview/shapes.py",
+             "    return healthy(shape, good_bands(panel), CEILINGS.get(query.unit, math.inf))",
+             "    return shape", ("tests/test_preview_data.py",)),
+    Breakage("preview-failure-ratio-high", "a ratio of failures (5xx, failed) is low",
+             "preview/shapes.py", "     lambda q: Shape(0.001, 0.02)),",
+             "     lambda q: Shape(0.2, 0.6)),", ("tests/test_preview_data.py",)),
+    Breakage("preview-restarts-fractional", "restarts (changes, increase of restarts) are whole",
+             "preview/shapes.py", "     lambda q: Shape(0.0, 3.0, True)),",
+             "     lambda q: Shape(0.2, 3.0)),", ("tests/test_preview_data.py",)),
+    Breakage("preview-uptime-by-unit", "an uptime is hours to days", "preview/shapes.py",
+             "     lambda q: Shape(2 * 3600.0, 9 * 86400.0)),", "     _by_unit),",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-no-crossing", "--crossing pushes a panel that names an alert over its "
+             "limit", "preview/data.py",
+             "            values = wander(rng, shape, over if index == 0 else None)",
+             "            values = wander(rng, shape)", ("tests/test_preview_data.py",)),
+    Breakage("preview-logs-unfiltered", "a logs panel shows only the lines its query keeps",
+             "preview/data.py", '        entries = kept(str(ref.target.get("expr") or ""), LOG_ENTRIES)',
+             "        entries = list(LOG_ENTRIES)", ("tests/test_preview_data.py",)),
+    Breakage("preview-log-level-labels", "a level filter on detected_level or level_extracted "
+             "counts", "preview/logfilter.py",
+             'LEVEL_LABELS = frozenset({"level", "level_extracted", "detected_level", "severity", "lvl"})',
+             'LEVEL_LABELS = frozenset({"level"})', ("tests/test_preview_data.py",)),
+    Breakage("preview-line-filter-negation", "!= drops the lines that contain its text",
+             "preview/logfilter.py", '        return (value in text) == (op == "|=")',
+             "        return value in text", ("tests/test_preview_data.py",)),
+    Breakage("preview-heatmap-no-bucket-axis", "a heatmap labels its bucket bounds",
+             "preview/charts.py", "        if last_label - top >= 11:  # a bound a row, where they fit",
+             "        if False:", ("tests/test_preview_data.py",)),
+    Breakage("preview-time-labels-overlap", "time labels stay inside the plot, clear of the value "
+             "axis", "preview/charts.py",
+             "        x = min(max(plot.left + (t - start) / ((end - start) or 1) * plot.width, "
+             "plot.left + half),\n                plot.right - half)",
+             "        x = plot.left + (t - start) / ((end - start) or 1) * plot.width",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-threshold-edge", "a range that only touches the green band is moved into "
+             "it, not left on the red edge", "preview/shapes.py",
+             "    if end <= start:  # no overlap", "    if end < start:  # no overlap",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-targets-down", "no target is down by default", "preview/shapes.py",
+             '        return Shape(0.0, 0.0, True) if "-" in query.text else Shape(6.0, 6.0, True)',
+             '        return Shape(0.0, 6.0, True)', ("tests/test_preview_data.py",)),
+    Breakage("preview-grafana-default-thresholds", "Grafana's thresholds of a new panel (red "
+             "from 80) do not squeeze an uptime under 80 s", "preview/settings.py",
+             "    if found == GRAFANA_DEFAULT_STEPS:", "    if False:",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-heatmap-cumulative", "a heatmap in the heatmap format counts each bucket "
+             "once, as Grafana's data source does", "preview/charts.py",
+             "        values = tuple(max(0.0, v - b) for v, b in zip(s.values, below))",
+             "        values = s.values", ("tests/test_preview_data.py",)),
+    Breakage("preview-heatmap-unsorted", "a heatmap's buckets are drawn lowest first",
+             "preview/charts.py",
+             '        ordered = sorted(series, key=lambda s: float(s.labels["le"]))',
+             '        ordered = [s for s in series if float(s.labels["le"]) > -1]',
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-recorded-ratio", "a recorded ratio of errors is low", "preview/shapes.py",
+             '            names = [n for n in self.names if "ratio" in n]',
+             "            names = []", ("tests/test_preview_data.py",)),
+    Breakage("preview-time-labels-repeated", "a time label is shown once", "preview/charts.py",
+             "        if label in shown:", "        if False:", ("tests/test_preview_data.py",)),
+    Breakage("preview-crossing-alerts-quiet", "under --crossing the count of firing alerts rises",
+             "preview/shapes.py",
+             '    return Shape(1.0, 2.0, True) if "ALERTS" in query.names and shape.high < 1 else None',
+             "    return None", ("tests/test_preview_data.py",)),
+    Breakage("preview-serve-drops-crossing", "dashkit serve --crossing redraws with crossings",
+             "cli/views.py", '    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])',
+             '    options = [f"--seed={seed}"]', ("tests/test_preview_data.py",)),
+    Breakage("preview-quantiles-apart", "quantiles of one histogram wander together, in order",
+             "preview/shapes.py",
+             '    return _QUANTILE.sub("histogram_quantile(q", expr) if _QUANTILE.search(expr) else None',
+             "    return None", ("tests/test_preview_data.py",)),
+    Breakage("preview-quantiles-level", "a higher quantile sits higher in the buckets",
+             "preview/shapes.py", "** (0.35 + 0.45 * min(1.0, quantile))", "** 0.7",
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-log-variables-literal", "a Grafana variable in a log filter keeps every "
+             "line (All, an empty text box)", "preview/logfilter.py",
+             '_VARIABLE = re.compile(r"\\$(?:\\w|\\{)")', '_VARIABLE = re.compile(r"(?!x)x")',
+             ("tests/test_preview_data.py",)),
+    Breakage("preview-negated-failures", "a ratio of what is not a failure (status_code!~\"5..\") "
+             "is high", "preview/shapes.py",
+             "        kept, dropped = _NEGATED.sub(\"\", words), \" \".join(_NEGATED.findall(words))",
+             "        kept, dropped = words, \"\"", ("tests/test_preview_data.py",)),
 )
 
 

@@ -14,7 +14,7 @@ from bench_import import size_table  # noqa: E402
 
 #: Today's figures (median 41%, largest 66%, snmp-overview), rounded up.
 MEDIAN_AT_MOST = 0.41
-LARGEST_AT_MOST = 0.67
+LARGEST_AT_MOST = 0.68  # snmp-overview now also carries its migration and compaction notes
 
 
 def test_imported_modules_stay_within_todays_size():

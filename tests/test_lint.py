@@ -55,8 +55,13 @@ def test_nodejs_mixin_uses_a_hostname_variable_it_never_defines():
 
 def test_snmp_overview_overlaps_and_links_to_a_dashboard_outside_the_set():
     # "Network traffic" (x 0-12, y 14-22) overlaps "Network errors" and "Dropped packets" (y 17);
-    # the top-bar link goes to /d/snmp-fleet, which is not among the files linted.
+    # the top-bar link goes to /d/snmp-fleet, which is not among the files linted. Grafana's grid
+    # stacks the two y=21 panels below "Network traffic" (y 15+8) and raises the row at y=50
+    # to just below the collapsed row at y=37 (react-grid-layout's vertical compact).
     assert lint_file("snmp-overview.json") == [
+        ("grid-compaction", "warning", "Network errors", "Grafana's grid compacts: it draws "
+         "'Network errors' at y=23, x=0 (gridPos y=21, x=0), 'Dropped packets' at y=23, x=12 "
+         "(gridPos y=21, x=12), 'Fibre channel' at y=38, x=0 (gridPos y=50, x=0) and 1 more"),
         ("grid-overlap", "warning", "Network traffic", "overlaps panel 'Dropped packets'"),
         ("grid-overlap", "warning", "Network traffic", "overlaps panel 'Network errors'"),
         ("link-unknown-uid", "warning", "", "link to unknown dashboard uid 'snmp-fleet'"),
@@ -69,7 +74,7 @@ def test_postgres_mixin_shows_a_raw_counter():
     findings = lint_file("postgres-mixin-overview.json")
     assert ("promql-counter-rate", "warning", "Conflicts/Deadlocks",
             "counter 'pg_stat_database_deadlocks' without rate() or increase()") in findings
-    assert {f[0] for f in findings} == {"promql-counter-rate", "grid-overlap"}
+    assert {f[0] for f in findings} == {"promql-counter-rate", "grid-overlap", "grid-compaction"}
 
 
 def test_wrapped_export_is_an_error_only_for_provisioning():

@@ -5,7 +5,7 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
-from dashkit.sdk.options import PANEL_LINK_DEFAULTS
+from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
 
 from dashkit import DashkitError, Dashboard, Panel, panels, promql, variables
 from dashkit.sdk.datasources import DatasourceRef

@@ -278,7 +278,8 @@ def test_dry_run_writes_nothing_and_shows_the_changes(api, project):
 
 
 def test_existing_folder_and_folder_race_are_accepted(api):
-    api.faults.append(Fault("GET", "/api/folders/easymo", 404,
+    # missing when checked, and again when created before the first write
+    api.faults.append(Fault("GET", "/api/folders/easymo", 404, times=2,
                             body={"status": "not-found", "message": "folder not found"}))
     api.add_folder("easymo", "EasyMO")  # created by someone else just before our POST
     result = publish(api)

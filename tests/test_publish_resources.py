@@ -52,7 +52,10 @@ def test_first_publish_creates_resources_with_the_marker_in_metadata(api, schema
         assert stored.folder_uid == "easymo" and stored.version == 1
         assert stored.labels == {MANAGED_LABEL: "true"}
         assert stored.annotations[MARKER_ANNOTATION].startswith("sha256:")
-        assert "dashkit" not in stored.data  # the marker is not in the spec
+        assert stored.annotations["dashkit.dev/project"] == "easymo"  # no dashkit.toml: the folder
+        assert stored.annotations["dashkit.dev/folder"] == "easymo"
+        # a v1 spec also carries the classic marker, for the classic API; v2 has no room for it
+        assert ("dashkit" in stored.data) == (schema == "v1")
         assert (stored.v2_spec is not None) == (schema == "v2")
     assert f"{N} dashboards: {N} create" in result.output
 

@@ -23,11 +23,24 @@ from conftest import PROJECT_UIDS, ROOT, SHARED
 
 def _v2_cannot_say(model):
     """The classic model without what v2 has no place for: row ids, and a panel link's
-    dashboard-link fields (v2's DataLink is title, url, targetBlank)."""
+    dashboard-link fields (v2's DataLink is title, url, targetBlank); with what v2 says that the
+    classic model leaves to defaults: a legend's ``showLegend`` (buildVizConfig: true unless
+    said), a field config's ``defaults`` and ``overrides`` (VizConfig requires both), an interval
+    variable's refresh (buildIntervalVariable: always on time range change)."""
     model = json.loads(json.dumps(model))
+    for variable in model["templating"]["list"]:
+        if variable["type"] == "interval":
+            variable["refresh"] = 2
     for panel in iter_panels(model["panels"]):
         if panel.get("type") == "row":
             panel.pop("id")
+            continue
+        config = panel.setdefault("fieldConfig", {})
+        config.setdefault("defaults", {})
+        config.setdefault("overrides", [])
+        legend = panel.get("options", {}).get("legend")
+        if isinstance(legend, dict):
+            legend.setdefault("showLegend", True)
         for link in panel.get("links", []):
             for key in list(link):
                 if key not in ("title", "url", "targetBlank"):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dashkit import Dashboard, Target, panels
 
-IMPORT_NOTES = ("the dashboard had no uid: 'easymo-system-overview' was derived from its title",)
+IMPORT_NOTES = (
+    "Grafana's grid compacts this layout: it draws 'Error Rate' at y=4, x=0 (gridPos y=8, x=0); the code keeps the source's positions (lint: grid-compaction)",
+    "the dashboard had no uid: 'easymo-system-overview' was derived from its title",
+)
 
 PANEL_SETTINGS = {
     "fieldConfig": {"defaults": {"custom": {"drawStyle": "points", "showPoints": "auto"}}},

@@ -23,6 +23,7 @@ from dashkit.sdk.dashboard import (Annotation, Dashboard, Link, drilldown_url, f
 from dashkit.sdk.datasources import Datasource, DatasourceRef, variable_ref
 from dashkit.sdk.layout import Panel, Row
 from dashkit.sdk.panels import Target, Thresholds, above, below, value_map
+from dashkit.sdk.routing import Alertmanager, Email, Inhibit, Receiver, Route, Slack, Smtp, Webhook
 
 if TYPE_CHECKING:
     from dashkit.clients.grafana import Credentials, GrafanaClient
@@ -30,10 +31,11 @@ if TYPE_CHECKING:
     from dashkit.publishing.publisher import FolderTarget, publish
 
 __all__ = [  # sorted; a literal list, so type checkers see every export
-    "Action", "Alert", "Annotation", "Catalog", "Credentials", "Dashboard", "DashkitError",
-    "Datasource", "DatasourceRef", "FolderTarget", "GrafanaClient", "Link", "Metric", "MetricType",
-    "Panel", "PublishReport", "PublishResult", "RecordingRule", "Row", "RuleGroup", "Target",
-    "Thresholds", "above", "below", "build", "catalogs", "compile_dashboard", "compile_project",
+    "Action", "Alert", "Alertmanager", "Annotation", "Catalog", "Credentials", "Dashboard",
+    "DashkitError", "Datasource", "DatasourceRef", "Email", "FolderTarget", "GrafanaClient",
+    "Inhibit", "Link", "Metric", "MetricType", "Panel", "PublishReport", "PublishResult",
+    "Receiver", "RecordingRule", "Route", "Row", "RuleGroup", "Slack", "Smtp", "Target",
+    "Thresholds", "Webhook", "above", "below", "build", "catalogs", "compile_dashboard", "compile_project",
     "composites", "drilldown_url", "dumps", "firing_alerts", "layout", "link_to", "load_project",
     "logql", "panels", "promql", "publish", "recorded", "tagged", "value_map", "variable_ref",
     "variables",

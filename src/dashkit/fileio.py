@@ -1,9 +1,12 @@
 """Writing a file so that no reader ever sees half of it: the one way dashkit writes a file it
-hands to a person (generated modules, catalogs)."""
+hands to a person (generated modules, catalogs); and the one way it reads YAML."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 def replace_file(target: Path, text: str) -> None:
@@ -17,3 +20,34 @@ def replace_file(target: Path, text: str) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+#: Nesting deeper than this in a YAML file dashkit reads is refused (PyYAML's composer recurses).
+MAX_YAML_DEPTH = 64
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a few hundred bytes of nested aliases expand to
+    gigabytes (a 473-byte file took 2.2 GB and 100 s before a MemoryError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (& and *) are not "
+                                              "accepted", event.start_mark)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested over {MAX_YAML_DEPTH} deep",
+                                              event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """The one way dashkit reads YAML: safe types only, no anchors or aliases, bounded nesting;
+    a refusal is a ``yaml.YAMLError`` like any other mistake in the file."""
+    return yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 (a SafeLoader)

@@ -1,15 +1,35 @@
-"""Plain-text tables for summaries a person reads in a terminal."""
+"""Plain-text tables for summaries a person reads in a terminal, and text from input written
+as a Python string literal (the importer's modules, the catalog modules)."""
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
+
+#: The run's own secrets (a token, a password, the Authorization header made of them).
+_SECRETS: set[str] = set()
+
+
+def keep_secret(*secrets: str) -> None:
+    """Remember secrets of this run, so that no message shows them, whatever produced it (a
+    server that echoes the request's Authorization header back, an exception's text)."""
+    _SECRETS.update(secret for secret in secrets if secret)
+
+
+def scrub(text: str) -> str:
+    """``text`` with each of the run's secrets replaced by ``***`` (the longest first, so a
+    header made of a secret goes whole)."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def printable(text: object) -> str:
     """``text`` as one line a terminal shows as written: control characters (escape sequences,
-    newlines that would fake another line) become spaces. Server answers and imported titles
-    reach the output through here."""
+    newlines that would fake another line) become spaces, and the run's secrets ``***``. Server
+    answers and imported titles reach the output through here."""
     flat = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    return " ".join(flat.split())
+    return scrub(" ".join(flat.split()))
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -24,3 +44,34 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """``1 dashboard``, ``2 dashboards``, ``0 queries``: summaries a person reads."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+#: Printable ASCII without a backslash: such text needs no escape but its quote.
+_PLAIN = re.compile(r"[ -\[\]-~]*")
+
+
+@functools.lru_cache(maxsize=65536)
+def python_string(value: str) -> str:
+    """The one way text taken from input becomes Python source: a plain string literal that
+    evaluates to exactly ``value``, whatever it holds (quotes, backslashes, ``\\N{…}``, NUL,
+    U+2028, lone surrogates). No f-string, no raw or triple-quoted form, so nothing in ``value``
+    can end the literal. PromQL is full of double quotes: those strings take single quotes."""
+    quote = "'" if '"' in value and "'" not in value else '"'
+    if _PLAIN.fullmatch(value):
+        return quote + value.replace(quote, "\\" + quote) + quote
+    out = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char == quote:
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return quote + "".join(out) + quote

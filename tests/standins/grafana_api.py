@@ -14,6 +14,15 @@ save with its message; the newest ``versions_to_keep`` (Grafana's default 20) ar
 11.x the list is a JSON array; the 13.x profile answers ``{"versions": [...], "continueToken": ""}``
 as the k8s-backed service does. A missing version is a 500 "Dashboard version N not found for
 dashboardId D", as Grafana answers it.
+
+Nested folders (``pkg/api/folder.go`` ``CreateFolder``: the folder service creates the folder
+under ``parentUid``; the DTO of ``newToFolderDto`` carries ``parentUid`` and ``parents``): on the
+11.3+ profiles a folder is created under an existing parent (an unknown one is a 404 "folder not
+found"); Grafana 10 (nested folders off) ignores ``parentUid`` and keeps every folder at the root.
+
+``wrong_url_behind_proxy``: a login proxy in front of a wrong URL answers every GET with a 404
+HTML page and every write with a 200 HTML page (only ``/api/health`` reaches Grafana); nothing
+is stored.
 """
 from __future__ import annotations
 
@@ -88,6 +97,8 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = attrs.field(factory=dict)
     body: Any = attrs.field(factory=lambda: {"message": "injected failure"})
+    #: Bytes ``body`` is sent as it is, with this content type (a proxy's HTML page).
+    content_type: str = "application/json; charset=UTF-8"
     #: Hostile behaviours: handle the request for real first (``apply``), then wait ``delay``
     #: seconds before answering, or answer one byte every ``drip`` seconds, or send a body
     #: that never ends (``endless``). ``status`` None with ``apply`` answers what Grafana would.
@@ -123,6 +134,7 @@ class GrafanaAPIStandIn:
         self.requests: list[LoggedRequest] = []
         self.faults: list[Fault] = []
         self.healthy = True
+        self.wrong_url_behind_proxy = False
         #: Called after a successful GET of a dashboard by uid: lets a test change the dashboard
         #: between a client's read and its write.
         self.after_read: Callable[[str], None] | None = None
@@ -145,9 +157,10 @@ class GrafanaAPIStandIn:
     def writes(self) -> list[LoggedRequest]:
         return [r for r in self.requests if r.is_write]
 
-    def add_folder(self, uid: str, title: str) -> None:
+    def add_folder(self, uid: str, title: str, parent_uid: str = "") -> None:
         with self._lock:
-            self.folders[uid] = {"id": self._take_id(), "uid": uid, "title": title, "version": 1}
+            self.folders[uid] = {"id": self._take_id(), "uid": uid, "title": title, "version": 1,
+                                 "parentUid": parent_uid}
 
     def put_dashboard(self, data: dict[str, Any], folder_uid: str = "",
                       provisioned: bool = False, message: str = "") -> StoredDashboard:
@@ -184,6 +197,13 @@ class GrafanaAPIStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 fault = api._take_fault(method, parsed.path)
+                if api.wrong_url_behind_proxy and parsed.path != "/api/health":
+                    status = 404 if method == "GET" else 200
+                    api._log(method, parsed.path, status, self.headers.get("Authorization"))
+                    self.send(status, b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+                              b"<body>Sign in to continue</body></html>", "text/html; charset=utf-8",
+                              {})
+                    return
                 if fault is not None and fault.apply:
                     status, body, headers = api.handle(method, parsed.path, parse_qs(parsed.query),
                                                        raw, self.headers.get("Authorization"))
@@ -203,8 +223,9 @@ class GrafanaAPIStandIn:
                 if fault is not None and (fault.delay or fault.drip or fault.endless):
                     self._misbehave(fault, status, json.dumps(body).encode())
                     return
-                self.send(status, json.dumps(body).encode(), "application/json; charset=UTF-8",
-                          headers)
+                raw_body = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send(status, raw_body, fault.content_type if fault is not None
+                          else "application/json; charset=UTF-8", headers)
 
             def _misbehave(self, fault: Fault, status: int, body: bytes) -> None:
                 """Slow, dripping or endless answers; each stops when the client hangs up
@@ -318,9 +339,16 @@ class GrafanaAPIStandIn:
         return 404, {"message": "Not Found"}, {}
 
     def _folder_dto(self, folder: dict[str, Any]) -> dict[str, Any]:
-        return {**folder, "url": f"/dashboards/f/{folder['uid']}/{slugify(folder['title'])}",
-                "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True,
-                "canDelete": True, "parentUid": "", "parents": []}
+        parents, above = [], folder["parentUid"]
+        while above:
+            parents.insert(0, {"uid": above, "title": self.folders[above]["title"]})
+            above = self.folders[above]["parentUid"]
+        dto = {**folder, "url": f"/dashboards/f/{folder['uid']}/{slugify(folder['title'])}",
+               "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True,
+               "canDelete": True, "parents": parents}
+        if not dto["parentUid"]:  # dtos.Folder: `json:"parentUid,omitempty"`
+            del dto["parentUid"]
+        return dto
 
     def _create_folder(self, raw: bytes) -> tuple[int, Any, dict[str, str]]:
         try:
@@ -340,8 +368,11 @@ class GrafanaAPIStandIn:
         if self.profile == "grafana_10" and any(f["title"] == title for f in self.folders.values()):
             return 409, {"message": "a folder or dashboard in the general folder with the same name "
                                     "already exists"}, {}
+        parent = str(body.get("parentUid") or "") if self.profile != "grafana_10" else ""
+        if parent and parent not in self.folders:
+            return 404, {"message": "folder not found"}, {}
         uid = uid or f"f{self._next_id}"
-        self.add_folder(uid, title)
+        self.add_folder(uid, title, parent)
         return 200, self._folder_dto(self.folders[uid]), {}
 
     def _save_dashboard(self, raw: bytes) -> tuple[int, Any, dict[str, str]]:

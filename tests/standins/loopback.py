@@ -2,8 +2,10 @@
 sends each response in one write."""
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -33,16 +35,24 @@ class _Server(ThreadingHTTPServer):
         """A client that hung up (as dashkit does on a hostile answer) is not an error here."""
         import sys
 
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             super().handle_error(request, client_address)
 
 
 class LoopbackServer:
-    """Serves ``handler`` on 127.0.0.1 and a free port; ``url`` is where clients point."""
+    """Serves ``handler`` on 127.0.0.1 and a free port; ``url`` is where clients point. With
+    ``tls`` (a certificate and its key), over HTTPS."""
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler],
+                 tls: tuple[Path, Path] | None = None) -> None:
         self._server = _Server(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
 

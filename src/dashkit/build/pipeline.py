@@ -118,6 +118,8 @@ class BuildResult:
     dashboards: tuple[Compiled, ...]
     #: Where the Prometheus rule file went (None: the project defines no rules).
     rules_dir: Path | None = None
+    #: Where alertmanager.yml went (None: the project defines no routing).
+    alertmanager_dir: Path | None = None
 
 
 #: The file that says dashkit wrote a folder, so a later build may replace it.
@@ -167,25 +169,33 @@ def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> Non
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
           options: ProviderOptions = ProviderOptions(), *, force: bool = False,
-          rules_dir: str | Path | None = None, schema: str = "v1") -> BuildResult:
+          rules_dir: str | Path | None = None, schema: str = "v1",
+          alertmanager_dir: str | Path | None = None) -> BuildResult:
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
     and its Prometheus rules (if it defines any) to ``rules_dir`` (each refused where replacing
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
     dashboards as Grafana 13's v2 resources. Everything is checked before anything is written."""
-    from dashkit.build.rules import check_project_rules, write_rules
+    from dashkit.build.alertmanager import check_project_routing, write_alertmanager
+    from dashkit.build.rules import check_project_rules, project_catalog, write_rules
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
-    if rules_dir is not None:
-        check_output_location(Path(rules_dir), Path(dashboards_dir), force=force)
+    for extra in (rules_dir, alertmanager_dir):
+        if extra is not None:
+            check_output_location(Path(extra), Path(dashboards_dir), force=force)
     project = load_project(dashboards_dir)
     compiled = compile_project(project)
     check_lint_errors(compiled, Path(dashboards_dir))
     check_project_rules(project.rule_groups, compiled)
+    check_project_routing(project.alertmanager, project.rule_groups, project_catalog(compiled))
     write_tree(compiled, project, Path(out_dir), options, schema)
     if rules_dir is not None and project.rule_groups:
         write_rules(project.rule_groups, compiled, Path(rules_dir))
-    return BuildResult(Path(out_dir), tuple(compiled),
-                       Path(rules_dir) if rules_dir is not None and project.rule_groups else None)
+    if alertmanager_dir is not None and project.alertmanager is not None:
+        write_alertmanager(project.alertmanager, Path(alertmanager_dir))
+    return BuildResult(
+        Path(out_dir), tuple(compiled),
+        Path(rules_dir) if rules_dir is not None and project.rule_groups else None,
+        Path(alertmanager_dir) if alertmanager_dir is not None and project.alertmanager else None)
 
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:

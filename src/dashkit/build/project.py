@@ -19,6 +19,7 @@ from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.datasources import Datasource
+from dashkit.sdk.routing import Alertmanager
 from dashkit.errors import DashkitError, raise_all, site_in
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class Project:
     rule_groups: tuple[RuleGroup, ...] = ()
     #: promtool unit tests of those rules (``rule_tests``).
     rule_tests: tuple[RuleTest, ...] = ()
+    #: Alertmanager's routing (``alertmanager``), written as alertmanager.yml.
+    alertmanager: Alertmanager | None = None
 
 
 def import_file(path: Path) -> ModuleType:
@@ -165,6 +168,7 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     datasources: dict[str, Datasource] = {}
     rule_groups: list[RuleGroup] = []
     rule_tests: list[RuleTest] = []
+    routing: list[Alertmanager] = []
     errors: list[DashkitError] = []
     for path in modules:
         try:
@@ -177,9 +181,12 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
             groups = _objects(module, "rule_groups", RuleGroup, "dashkit RuleGroup")
             rule_groups += groups
             rule_tests += _objects(module, "rule_tests", RuleTest, "dashkit RuleTest")
-            if not found and not provided and not groups and helpers is None:
+            routes = _alertmanager(module)
+            routing += routes
+            defines = bool(found or provided or groups or routes)
+            if not defines and helpers is None:
                 helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
-            if not found and not provided and not groups and path.stem not in (helpers or set()):
+            if not defines and path.stem not in (helpers or set()):
                 raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
                                    "(a list), or name the file _*.py if it is not one")
             for ds in provided:
@@ -190,10 +197,24 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
             errors.append(error.located(file=str(path)))
             continue
         sources.extend(Source(d, str(path)) for d in found)
+    if len(routing) > 1:
+        errors.append(DashkitError("`alertmanager` is defined by more than one module: "
+                                   "Alertmanager has one configuration", file=str(folder)))
     if not partial:
         raise_all(errors)
     return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
-                   tuple(errors), Path(folder), tuple(rule_groups), tuple(rule_tests))
+                   tuple(errors), Path(folder), tuple(rule_groups), tuple(rule_tests),
+                   routing[0] if routing else None)
+
+
+def _alertmanager(module: ModuleType) -> list[Alertmanager]:
+    value = module.__dict__.get("alertmanager")
+    if value is None:
+        return []
+    if not isinstance(value, Alertmanager):
+        raise DashkitError(f"`alertmanager` must be a dashkit Alertmanager, not "
+                           f"{type(value).__name__}")
+    return [value]
 
 
 def _objects(module: ModuleType, name: str, kind: type[T], what: str) -> list[T]:

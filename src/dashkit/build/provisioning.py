@@ -21,6 +21,8 @@ What Grafana's source says about v2 files (read for issue 14):
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,8 +60,15 @@ class ProviderOptions:
 
 
 def folder_uid(title: str) -> str:
-    """A stable folder uid from its title: build and publish put dashboards in the same folder."""
-    return slug(title)[:40]
+    """A stable folder uid from its title: build and publish put dashboards in the same folder.
+    A plain title (ASCII letters, digits, spaces, ``-``) is its slug; any other (``監視``,
+    ``Payments (prod)``, a path, one over 40 characters) gets a hash of the exact title as well, so two different
+    titles never share a uid (case alone aside: publish compares the folder's title)."""
+    if re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", title) and len(title) <= 40:
+        return slug(title)
+    digest = hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+    readable = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:29]
+    return f"{readable}-{digest}" if readable else f"f-{digest}"
 
 
 def _dump(data: dict[str, Any]) -> str:

@@ -12,7 +12,9 @@ import yaml
 from dashkit.build.output import replace_folder
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.model import iter_panels
+from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
+from dashkit.fileio import load_yaml
 
 if TYPE_CHECKING:
     from dashkit.build.pipeline import Compiled
@@ -58,10 +60,15 @@ def rules_yaml(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> str
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10**6)
 
 
+def project_catalog(compiled: Sequence[Compiled]) -> Catalog | None:
+    """The catalog rules are checked against: the first dashboard's that has one."""
+    catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
+    return catalogs[0] if catalogs else None
+
+
 def check_project_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> None:
     """Rules checked against the dashboards' catalog, as their panels are: one error each."""
-    catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
-    errors = check_rules(groups, catalogs[0] if catalogs else None)
+    errors = check_rules(groups, project_catalog(compiled))
     names = [g.name for g in groups]
     errors += [DashkitError(f"rule group {n!r} is defined twice") for n in sorted(set(names))
                if names.count(n) > 1]
@@ -82,8 +89,10 @@ def write_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_d
 PROMTOOL_TIMEOUT = 120
 
 
-def promtool_tests(document: Mapping[str, Any], tests: Sequence[RuleTest]) -> dict[str, Any]:
-    """The promtool test file for ``tests`` over the rule file ``document``."""
+def promtool_tests(document: Mapping[str, Any], tests: Sequence[RuleTest],
+                   interval: str = "1m") -> dict[str, Any]:
+    """The promtool test file for ``tests`` over the rule file ``document``, the rules
+    evaluated every ``interval``."""
     static: dict[str, dict[str, str]] = {}
     for group in document["groups"]:
         for rule in group["rules"]:
@@ -93,7 +102,11 @@ def promtool_tests(document: Mapping[str, Any], tests: Sequence[RuleTest]) -> di
     unknown = sorted({t.alert for t in tests} - set(static))
     if unknown:
         raise DashkitError(f"rule tests name alerts that are not defined: {', '.join(unknown)}")
-    return {"rule_files": [RULES_FILE], "evaluation_interval": "1m",
+    # groups in the file's order at each step (recording rules before the alerts reading them);
+    # promtool's own order is a map's, random, and an alert evaluated first reads the records of
+    # the step before, which past the 5-minute lookback are no data
+    return {"rule_files": [RULES_FILE], "evaluation_interval": interval,
+            "group_eval_order": [g["name"] for g in document["groups"]],
             "tests": [t.promtool(static[t.alert]) for t in tests]}
 
 
@@ -104,6 +117,9 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
     import shutil
     import subprocess
     import tempfile
+    import time
+
+    from dashkit.query.expand import seconds
 
     untested = [a.name for g in groups for a in g.alerts()
                 if not any(t.alert == a.name and t.fires for t in tests)
@@ -115,15 +131,29 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
     if binary is None:
         raise DashkitError(f"{promtool} not found: install Prometheus' promtool (Debian: apt-get "
                            "install prometheus)")
+    by_interval: dict[str, list[RuleTest]] = {}
+    for test in tests:  # rules are evaluated as often as each test's samples come
+        by_interval.setdefault(test.interval, []).append(test)
     with tempfile.TemporaryDirectory(prefix="dashkit-rules-") as folder:
         text = rules_yaml(groups, compiled)
         (Path(folder) / RULES_FILE).write_text(text, "utf-8")
-        document = yaml.safe_load(text)
-        (Path(folder) / "tests.yml").write_text(
-            yaml.safe_dump(promtool_tests(document, tests), sort_keys=False, width=10**6), "utf-8")
+        document = load_yaml(text)
+        runs = []
+        for number, (interval, chosen) in enumerate(sorted(by_interval.items(),
+                                                           key=lambda item: seconds(item[0]))):
+            name = f"tests-{number}.yml"
+            (Path(folder) / name).write_text(yaml.safe_dump(
+                promtool_tests(document, chosen, interval), sort_keys=False, width=10**6), "utf-8")
+            runs.append(subprocess.Popen([binary, "test", "rules", name], cwd=folder, text=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + PROMTOOL_TIMEOUT
+        outputs = []
         try:
-            done = subprocess.run([binary, "test", "rules", "tests.yml"], cwd=folder,
-                                  capture_output=True, text=True, timeout=PROMTOOL_TIMEOUT)
+            for run in runs:
+                outputs.append(run.communicate(timeout=max(0.0, deadline - time.monotonic()))[0])
         except subprocess.TimeoutExpired:
+            for run in runs:
+                run.kill()
+                run.wait()
             raise DashkitError(f"promtool took over {PROMTOOL_TIMEOUT} s") from None
-    return done.returncode == 0, (done.stdout + done.stderr).strip()
+    return all(run.returncode == 0 for run in runs), "\n".join(o.strip() for o in outputs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from importlib import metadata
@@ -67,12 +68,13 @@ def init_project(folder: str | Path, title: str | None = None) -> list[Path]:
         raise DashkitError(f"title {title!r}: letters, digits, spaces and . , ( ) & + - only "
                            "(it is written into Python, YAML and a Makefile)")
     requirement = dashkit_requirement()
+    identity = secrets.token_hex(4)
     written = []
     for relative, template in FILES.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(name=name, title=title, requirement=requirement),
-                        encoding="utf-8")
+        path.write_text(template.format(name=name, title=title, requirement=requirement,
+                                        identity=identity), encoding="utf-8")
         written.append(path)
     os.chmod(root / ".ci/run", 0o755)
     return written + _first_snapshots(root)

@@ -11,6 +11,15 @@ pytest>=7.4
 syrupy>=4.6
 '''
 
+#: The project's identity for publish (dashkit.publishing.identity): what it publishes is its
+#: own, and another project's publish refuses to change it. Random, since teams pick the same
+#: folder names.
+DASHKIT_TOML = '''# dashkit's settings for this project.
+[project]
+# Who owns what this project publishes to Grafana; keep it once published.
+name = "{name}-{identity}"
+'''
+
 PYPROJECT = '''# {title} dashboards as code (dashkit). What is installed: requirements.txt.
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -245,7 +254,8 @@ def test_rules_file(name, built, yaml_snapshot):
 '''
 
 FILES = {
-    "requirements.txt": REQUIREMENTS, "pyproject.toml": PYPROJECT, "Makefile": MAKEFILE,
+    "requirements.txt": REQUIREMENTS, "pyproject.toml": PYPROJECT, "dashkit.toml": DASHKIT_TOML,
+    "Makefile": MAKEFILE,
     ".ci/run": CI_RUN, "README.md": README, "dashboards/catalog.py": CATALOG,
     "dashboards/datasources.py": DATASOURCES, "dashboards/alerts.py": ALERTS,
     "dashboards/overview.py": OVERVIEW, "tests/conftest.py": CONFTEST,

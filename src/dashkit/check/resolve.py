@@ -6,8 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 
+from dashkit.clients.http import expect_shape
+from dashkit.errors import DashkitError
 from dashkit.grafana.model import variable_query
+from dashkit.text import printable
 from dashkit.query.expand import TimeContext, expand, relative_seconds
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 
@@ -28,31 +32,29 @@ def _options(variable: Mapping[str, Any], query: str, client: PrometheusClient,
     if match := _LABEL_VALUES.match(query):
         return client.label_values(match["label"], match["match"])
     if match := _METRICS.match(query):
-        pattern = re.compile(match["regex"] or ".*")
-        return [n for n in client.label_values("__name__") if pattern.search(n)]
+        return search_names(match["regex"], client.label_values("__name__"))
     if match := _QUERY_RESULT.match(query):
-        lines = []
-        for sample in client.query(match["expr"]):
-            metric = dict(sample["metric"])
-            name = metric.pop("__name__", "")
-            labels = ",".join(f'{k}="{v}"' for k, v in metric.items())
-            lines.append(f"{name}{{{labels}}} {sample['value'][1]} {int(float(sample['value'][0]) * 1000)}")
-        return lines
+        return [_query_result_line(sample, variable) for sample in client.query(match["expr"])]
     raise ValueError(f"variable ${variable.get('name')}: query {query!r} is not one dashkit resolves "
                      "(label_values, metrics, query_result)")
 
 
-def _apply_regex(options: list[str], regex: str) -> list[str]:
-    """Grafana's variable regex: keep matches, and the first group where there is one."""
-    if not regex:
-        return options
-    pattern = re.compile(regex[1:regex.rindex("/")] if regex.startswith("/") else regex)
-    kept = []
-    for option in options:
-        match = pattern.search(option)
-        if match:
-            kept.append(match.group(1) if match.groups() else option)
-    return sorted(set(kept), key=kept.index)
+def _query_result_line(sample: Mapping[str, Any], variable: Mapping[str, Any]) -> str:
+    """One sample as Grafana's PrometheusMetricFindQuery.queryResultQuery writes it: ``name{k="v"}
+    value timestamp-ms``. A sample without its ``metric`` object or ``[time, value]`` pair (a
+    hostile or broken server) is one error naming the variable, not a traceback."""
+    metric, value = sample.get("metric"), sample.get("value")
+    try:
+        labels = dict(expect_shape(metric, dict, "/api/v1/query"))
+        if not isinstance(value, list) or len(value) != 2:
+            raise ValueError("no [time, value] pair")
+        milliseconds = int(float(value[0]) * 1000)
+    except (DashkitError, ValueError, OverflowError) as error:
+        raise DashkitError(f"variable ${variable.get('name')}: query_result: a sample of the "
+                           f"answer is not a series ({printable(error)})") from None
+    name = labels.pop("__name__", "")
+    text = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    return f"{name}{{{text}}} {value[1]} {milliseconds}"
 
 
 def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
@@ -75,8 +77,11 @@ def resolve_variables(model: Mapping[str, Any], client: PrometheusClient,
             continue
         if kind == "query":
             query = expand(variable_query(variable), values, macros).strip()
-            options = _apply_regex(_options(variable, query, client, loki),
-                                   str(variable.get("regex") or ""))
+            try:
+                options = apply_variable_regex(str(variable.get("regex") or ""),
+                                               _options(variable, query, client, loki))
+            except RegexError as error:
+                raise RegexError(f"variable ${name}: regex {error}") from None
         elif kind in ("custom", "interval"):
             options = [v.strip() for v in str(variable.get("query", "")).split(",") if v.strip()]
         else:

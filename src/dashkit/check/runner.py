@@ -168,6 +168,8 @@ def check_dashboards(models: Sequence[Mapping[str, Any]], prometheus: Prometheus
             results.append(check_dashboard(model, prometheus, loki, known_metrics=known, **options))
         except ValueError as error:
             raise DashkitError(str(error), dashboard=str(model.get("uid"))) from None
+        except DashkitError as error:  # a server's answer of the wrong shape, say
+            raise error.located(dashboard=str(model.get("uid"))) from None
         if progress is not None:
             progress()
     return CheckReport(tuple(results))

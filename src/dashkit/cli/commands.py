@@ -10,8 +10,8 @@ import click
 from dashkit.build.pipeline import SCHEMAS, build, compile_project
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.cli import remote, views  # noqa: F401  (register check, catalog, import, publish;
-#                                                  preview and serve)
+from dashkit.cli import fleet, remote, views  # noqa: F401  (register diff; check, catalog,
+#                                                         import, publish; preview and serve)
 from dashkit.cli.group import dashboards_option, main
 from dashkit.cli.output import fail, tag
 from dashkit.errors import DashkitError
@@ -31,18 +31,24 @@ __all__ = ["main"]
 @click.option("--rules-out", "rules_dir", default="build/prometheus/rules", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the Prometheus rule file (replaced whole), if rules are defined.")
+@click.option("--alertmanager-out", "alertmanager_dir", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for alertmanager.yml (replaced whole), if the project routes alerts "
+                   "[default: alertmanager/ beside --out].")
 @click.option("--schema", type=click.Choice(SCHEMAS), default="v1", show_default=True,
               help="Dashboard files as classic JSON (v1) or as Grafana 13's v2 resources (v2, "
                    "with a git-sync/ tree for a Git Sync repository beside them).")
 @click.option("--force", is_flag=True,
               help="Replace --out even if it holds files dashkit did not write.")
 def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder: str,
-                  folder_uid: str | None, rules_dir: Path, schema: str, force: bool) -> None:
+                  folder_uid: str | None, rules_dir: Path, alertmanager_dir: Path | None,
+                  schema: str, force: bool) -> None:
     """Compile the dashboards into a Grafana provisioning tree."""
+    alertmanager_dir = alertmanager_dir or out_dir.parent / "alertmanager"
     options = ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)
     try:
         result = build(dashboards_dir, out_dir, options, force=force, rules_dir=rules_dir,
-                       schema=schema)
+                       schema=schema, alertmanager_dir=alertmanager_dir)
     except DashkitError as error:
         fail(error, after="nothing was written")
     rows = [(c.uid, c.title, c.panel_count, out_dir / "dashboards" / c.filename)
@@ -51,6 +57,8 @@ def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder
     click.echo(f"\n{counted(len(rows), 'dashboard')} and provisioning files written to {out_dir}/")
     if result.rules_dir is not None:
         click.echo(f"Prometheus rules written to {result.rules_dir}/alerts.yml")
+    if result.alertmanager_dir is not None:
+        click.echo(f"Alertmanager routing written to {result.alertmanager_dir}/alertmanager.yml")
 
 
 @main.command("list")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from dashkit.errors import DashkitError, DashkitErrors
-from dashkit.text import counted, format_table, printable
+from dashkit.text import counted, format_table, printable, scrub
 
 if TYPE_CHECKING:
     from dashkit.importer.files import Written
@@ -47,7 +47,7 @@ def fail(error: DashkitError, after: str = "") -> NoReturn:
     """Every error on its own line, then (for several) how many, and what that means."""
     errors = error.errors if isinstance(error, DashkitErrors) else (error,)
     for each in errors:
-        click.echo(f"{tag('error:', True)} {each}", err=True)
+        click.echo(f"{tag('error:', True)} {scrub(str(each))}", err=True)
     if len(errors) > 1:
         click.echo(f"{counted(len(errors), 'error')}{': ' + after if after else ''}", err=True)
     sys.exit(1)
@@ -55,7 +55,7 @@ def fail(error: DashkitError, after: str = "") -> NoReturn:
 
 def usage(error: DashkitError) -> NoReturn:
     """A bad option value: one line, exit 2 (click's usage block is three)."""
-    click.echo(f"{tag('error:', True)} {error}", err=True)
+    click.echo(f"{tag('error:', True)} {scrub(str(error))}", err=True)
     sys.exit(2)
 
 

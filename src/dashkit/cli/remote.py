@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from dashkit.build.pipeline import compile_project
 from dashkit.build.project import load_project
 from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
+from dashkit.cli.fleet import (Connection, connection_options, print_targets_report,
+                               run_everywhere)
 from dashkit.cli.output import (fail, show_progress, print_catalog_summary, print_import_summary,
                                 print_publish_report, tag, usage)
 from dashkit.errors import DashkitError
@@ -206,66 +209,24 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
 @main.command("publish")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
-@click.option("--grafana-url", required=True, callback=checked_url,
-              help="Grafana's base URL, e.g. https://grafana.example.com")
-@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
-@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@connection_options
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
 @click.option("--prune", is_flag=True,
-              help="Delete dashboards dashkit published in the folder that are no longer built.")
-@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana since publish.")
-@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="File holding a service-account token [default: $GRAFANA_TOKEN, or "
-                   "$GRAFANA_USER/$GRAFANA_PASSWORD].")
-@click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
-              help="CA bundle to verify Grafana's TLS certificate.")
-@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one HTTP request may take, whole.")
-@deadline_option
-@click.option("--api", type=click.Choice(["auto", "dashboards", "legacy"]), default="auto",
-              show_default=True, help="Grafana's dashboard API (/apis/dashboard.grafana.app, "
-              "12+), the classic /api/dashboards (legacy), or the first where Grafana serves it.")
-@click.option("--schema", type=click.Choice(["v1", "v2"]), default="v1", show_default=True,
-              help="Write classic dashboards (v1) or Grafana 13's v2 dashboards (dashboard API).")
-@click.option("--org", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Grafana org id (the dashboard API's namespace: default, or org-<id>).")
-@click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials).")
-def publish_command(dashboards_dir: Path, only: tuple[str, ...], grafana_url: str, folder: str,
-                    folder_uid: str | None, dry_run: bool, prune: bool, force: bool,
-                    token_file: Path | None, ca_cert: str | None, insecure: bool, timeout: float,
-                    deadline: float, api: str, schema: str, org: int, verbose: bool) -> None:
-    """Publish the dashboards through Grafana's HTTP API."""
-    from dashkit.clients.grafana import Credentials, GrafanaClient
-    from dashkit.publishing.publisher import FolderTarget, publish
-    from dashkit.publishing.results import PublishResult
-
+              help="Delete dashboards this project published in the folder that are no longer built.")
+@click.option("--force", is_flag=True, help="Overwrite dashboards edited in Grafana since publish, "
+              "and take over or move another project's.")
+def publish_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, prune: bool,
+                    force: bool, **options: Any) -> None:
+    """Publish the dashboards through Grafana's HTTP API (to one Grafana, or to the targets of
+    dashkit.toml)."""
     if only and prune:
         raise click.UsageError("--prune needs the whole build: do not name dashboards with it")
-    if ca_cert and insecure:
-        raise click.UsageError("--ca-cert and --insecure contradict each other")
-    if org != 1 and api == "legacy":
-        raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
-    try:
-        credentials = Credentials.from_environment(token_file)
-    except DashkitError as error:
-        raise click.UsageError(str(error)) from None
-    try:
-        compiled = select_dashboards(compile_project(load_project(dashboards_dir)), only)
-        client = GrafanaClient(grafana_url, credentials, org=org, timeout=timeout,
-                               deadline=deadline, verify=False if insecure else (ca_cert or True),
-                               warn=lambda line: click.echo(f"warning: {line}", err=True),
-                               trace=(lambda line: click.echo(f"  {line}", err=True)) if verbose
-                               else None)
-        with click.progressbar(length=len(compiled), label="Publishing", file=sys.stderr,
-                               show_pos=True) as bar:
-            def step(_result: PublishResult) -> None:
-                bar.update(1)
-
-            report = publish(compiled, client, FolderTarget(folder, folder_uid), dry_run=dry_run,
-                             prune_missing=prune, force=force, progress=step, api=api,
-                             schema=schema, org=org)
-    except DashkitError as error:
-        fail(error)
-    print_publish_report(report, dry_run)
-    sys.exit(0 if report.ok else 1)
+    connection = Connection(**options)
+    reports = run_everywhere(dashboards_dir, only, connection, dry_run=dry_run, prune=prune,
+                             force=force)
+    if len(reports) == 1 and not (connection.targets or connection.all_targets):
+        assert reports[0].report is not None  # one Grafana: its errors stopped the run
+        print_publish_report(reports[0].report, dry_run)
+    else:
+        print_targets_report(reports, dry_run)
+    sys.exit(0 if all(r.ok for r in reports) else 1)

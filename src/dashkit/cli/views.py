@@ -60,6 +60,12 @@ def picture_options(command: Callable[..., None]) -> Callable[..., None]:
             click.option(
                 "--seed", default=0, show_default=True, help="Seed of the synthetic data."
             ),
+            click.option(
+                "--crossing",
+                is_flag=True,
+                help="Synthetic data crosses the limit of the alert a panel names "
+                "[default: every value healthy].",
+            ),
         ]
     ):
         command = option(command)
@@ -88,6 +94,7 @@ def preview_command(
     loki_url: str | None,
     time_range: str | None,
     seed: int,
+    crossing: bool,
     force: bool,
 ) -> None:
     """Draw each dashboard as a PNG, with index.html, offline."""
@@ -100,7 +107,7 @@ def preview_command(
     try:
         check_output_location(out_dir, dashboards_dir, force=force)
         selection = select(names, dashboards_dir)
-        source = data_source(selection.catalogs, prometheus_url, loki_url, span, seed)
+        source = data_source(selection.catalogs, prometheus_url, loki_url, span, seed, crossing)
         with click.progressbar(
             length=len(selection.models), label="Drawing", file=sys.stderr
         ) as bar:
@@ -130,6 +137,7 @@ def data_source(
     loki_url: str | None,
     span: tuple[str, str] | None,
     seed: int,
+    crossing: bool = False,
 ) -> "DataSource":
     """Live data where a Prometheus is given, else synthetic data."""
     import time
@@ -138,7 +146,8 @@ def data_source(
     from dashkit.preview.data import LiveData, SyntheticData
 
     if prometheus_url is None:
-        return SyntheticData(catalogs, seed, span, f"synthetic data (seed {seed})")
+        shown = f"seed {seed}, alerts crossing" if crossing else f"seed {seed}"
+        return SyntheticData(catalogs, seed, span, f"synthetic data ({shown})", crossing=crossing)
     from dashkit.clients.loki import LokiClient
     from dashkit.clients.prometheus import PrometheusClient
 
@@ -171,6 +180,7 @@ def serve_command(
     loki_url: str | None,
     time_range: str | None,
     seed: int,
+    crossing: bool,
 ) -> None:
     """Show every dashboard's picture on a local page that redraws when a file changes."""
     _needs_extra("watchfiles")
@@ -178,7 +188,7 @@ def serve_command(
     from dashkit.preview.serve import serve
 
     _time_range(time_range)
-    options = [f"--seed={seed}"]
+    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])
     options += [f"--prometheus-url={prometheus_url}"] if prometheus_url else []
     options += [f"--loki-url={loki_url}"] if loki_url else []
     options += [f"--time={time_range}"] if time_range else []

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from dashkit.errors import DashkitError
+from dashkit.text import keep_secret
 from dashkit.clients.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
 
 
@@ -36,6 +37,7 @@ class Credentials(requests.auth.AuthBase):
     """Bearer token or basic auth; its repr never shows the secret."""
 
     def __init__(self, header: str, kind: str) -> None:
+        keep_secret(header, header.partition(" ")[2])  # the header, and the secret in it
         self._header = header
         self.kind = kind
 
@@ -55,6 +57,7 @@ class Credentials(requests.auth.AuthBase):
         if ":" in user or any(not ch.isprintable() for ch in user + password):
             raise DashkitError("GRAFANA_USER may not hold ':' and neither it nor GRAFANA_PASSWORD "
                                "may hold control characters")
+        keep_secret(password)
         encoded = base64.b64encode(f"{user}:{password}".encode()).decode()
         return cls(f"Basic {encoded}", f"basic auth as {user}")
 
@@ -114,8 +117,10 @@ class GrafanaClient(HttpClient):
     def get_folder(self, uid: str) -> Response:
         return self.request("GET", f"/api/folders/{quote(uid, safe='')}")
 
-    def create_folder(self, uid: str, title: str) -> Response:
-        return self.request("POST", "/api/folders", json={"uid": uid, "title": title})
+    def create_folder(self, uid: str, title: str, parent_uid: str = "") -> Response:
+        """A folder; under ``parent_uid`` when given (Grafana 11+'s nested folders)."""
+        return self.request("POST", "/api/folders", json={"uid": uid, "title": title,
+                                                          **({"parentUid": parent_uid} if parent_uid else {})})
 
     def search(self, **params: Any) -> Response:
         return self.request("GET", "/api/search", params=params)

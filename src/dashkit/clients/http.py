@@ -1,33 +1,31 @@
 """The one HTTP path of dashkit's clients (Grafana, Prometheus, Loki): every call bounded.
 
 A server is hostile until proven otherwise. So: each request has a whole-request time limit
-(a server that drips one byte at a time is cut off, not just one that goes silent), the run
-has a deadline and a budget for waiting on retries, an answer has a size limit, redirects are
-followed only within the same origin and never for writes, a write whose outcome is unknown is
-never re-sent blindly (the caller reads back), ``--insecure``/``--ca-cert`` beat the
-environment's CA bundles, and URLs are shown with their credentials redacted.
+(a server that drips one byte at a time is cut off, not just one that goes silent: see
+``watchdog``), the run has a deadline and a budget for waiting on retries, an answer has a
+limit in bytes and in JSON values, redirects are followed only within the same origin and never
+for writes, a write whose outcome is unknown is never re-sent blindly (the caller reads back),
+``--insecure``/``--ca-cert`` beat the environment's CA bundles, URLs are shown with their
+credentials redacted, and a password in a URL is one of the run's secrets that no message shows.
 """
 from __future__ import annotations
 
+import base64
 import random
-import socket
-import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import attrs
 import orjson
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from dashkit.clients.watchdog import TimeUp, TrackedAdapter, Watchdog
 from dashkit.errors import DashkitError
-from dashkit.text import printable
+from dashkit.text import keep_secret, printable
 
 #: Statuses worth another try: throttling and a proxy or server restarting.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -35,6 +33,9 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 NOT_PROCESSED = frozenset({429, 503})
 #: Answers larger than this are refused (a dashboard is rarely over a few MB).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Answers holding more JSON values than this are refused before parsing: bytes alone do not
+#: bound memory (60 MB of ``{},`` parse into 1.9 GB); 2 million values parse into 250 MB at most.
+MAX_RESPONSE_VALUES = 2_000_000
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -63,6 +64,15 @@ def redact(url: str) -> str:
     if parts.port is not None:
         host += f":{parts.port}"
     return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def _keep_url_secret(url: str) -> None:
+    """A password in the URL is sent as basic auth: neither it nor that header may be shown."""
+    parts = urlsplit(url)
+    if parts.password:
+        pair = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+        keep_secret(parts.password, unquote(parts.password),
+                    base64.b64encode(pair.encode()).decode())
 
 
 def validate_url(url: str, what: str = "URL") -> str:
@@ -95,6 +105,8 @@ class Response:
     """A status and a parsed body: what every caller needs, without requests' objects."""
     status: int
     body: Any
+    #: The answer's declared media type: a save is proven only by a JSON answer.
+    content_type: str = ""
 
     @property
     def message(self) -> str:
@@ -125,70 +137,6 @@ class OutcomeUnknown(DashkitError):
         self.timed_out = timed_out
 
 
-# --- the whole-request time limit ----------------------------------------------------------------
-# requests' timeout bounds each socket read, not the request: a server sending one byte every few
-# seconds never trips it. A timer shuts the connection's socket down when the request's time is up.
-_current = threading.local()
-
-
-class _Tracked:
-    """Makes a connection known to this thread's watchdog as it starts a request."""
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        _current.connection = self
-        return super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _TrackedHTTPConnection(_Tracked, HTTPConnection):
-    pass
-
-
-class _TrackedHTTPSConnection(_Tracked, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _TrackedHTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _TrackedHTTPSConnection
-
-
-class _TrackedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _Watchdog:
-    """Cuts the current thread's connection when ``seconds`` have passed."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        _current.connection = None
-        self._thread_state = _current.__dict__
-        self._timer = threading.Timer(max(seconds, 0.001), self._fire)
-        self._timer.daemon = True
-
-    def _fire(self) -> None:
-        self.fired = True
-        connection = self._thread_state.get("connection")
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def __enter__(self) -> "_Watchdog":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._timer.cancel()
-
-
 class _Refused(Exception):
     """Raised inside a request that must not go on; carries the one-line reason."""
 
@@ -199,25 +147,26 @@ class HttpClient:
     def __init__(self, url: str, *, service: str, auth: requests.auth.AuthBase | None = None,
                  timeout: float = 10.0, verify: bool | str = True,
                  retry: RetryPolicy = RetryPolicy(), deadline: float | None = None,
-                 max_bytes: int = MAX_RESPONSE_BYTES,
+                 max_bytes: int = MAX_RESPONSE_BYTES, max_values: int = MAX_RESPONSE_VALUES,
                  trace: Callable[[str], None] | None = None,
                  warn: Callable[[str], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.url = validate_url(url, f"{service} URL")
         self.display_url = redact(self.url)
+        _keep_url_secret(self.url)
         self.service = service
         self.timeout = timeout
         self.verify = verify
         self.retry = retry
-        self.max_bytes = max_bytes
+        self.max_bytes, self.max_values = max_bytes, max_values
         self.trace = trace
         self.sleep = sleep
         self.deadline = time.monotonic() + deadline if deadline is not None else None
         self.retry_waited = 0.0
         self.session = requests.Session()
         self.session.auth = auth
-        self.session.mount("http://", _TrackedAdapter())
-        self.session.mount("https://", _TrackedAdapter())
+        self.session.mount("http://", TrackedAdapter())
+        self.session.mount("https://", TrackedAdapter())
         self.session.headers.update({"Accept": "application/json", "User-Agent": "dashkit"})
         self.request_count = 0
         self.write_count = 0
@@ -261,10 +210,10 @@ class HttpClient:
                                    "with --ca-cert FILE, or --insecure to skip verification"
                                    ) from None
             except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError,
-                    _TimeUp) as error:
-                timed_out = isinstance(error, (_TimeUp, requests.Timeout))
+                    TimeUp) as error:
+                timed_out = isinstance(error, (TimeUp, requests.Timeout))
                 kind = type(error).__name__
-                if isinstance(error, _TimeUp):  # the run's deadline may have cut the request short
+                if isinstance(error, TimeUp):  # the run's deadline may have cut the request short
                     kind = (f"no complete answer within {self.timeout:g} s" if limit >= self.timeout
                             else "no complete answer before the run's deadline")
                 self._trace(method, path, kind, started)
@@ -284,7 +233,7 @@ class HttpClient:
                                          f"{self.service}", timed_out=False)
                 if self._may_retry(attempt, headers.get("Retry-After")):
                     continue
-            return Response(status, body)
+            return Response(status, body, str(headers.get("Content-Type") or ""))
 
     def _may_retry(self, attempt: int, retry_after: str | None) -> bool:
         """Sleep before another attempt, if the policy, the budget and the deadline allow it."""
@@ -313,7 +262,7 @@ class HttpClient:
     def _send(self, method: str, url: str, json: Any, params: Any,
               limit: float) -> tuple[int, Any, Mapping[str, str]]:
         """One request with its redirects, all within ``limit`` seconds."""
-        with _Watchdog(limit) as watchdog:
+        with Watchdog(limit) as watchdog:
             try:
                 for _hop in range(6):
                     with warnings.catch_warnings():
@@ -335,13 +284,13 @@ class HttpClient:
                         raise
                     if watchdog.fired:
                         # without a Content-Length the cut looks like the answer's end
-                        raise _TimeUp()
+                        raise TimeUp()
                     return raw.status_code, body, raw.headers
                 raise _Refused("more than 5 redirects")
             except (requests.ConnectionError, urllib3.exceptions.HTTPError, OSError,
                     requests.exceptions.ChunkedEncodingError) as error:
-                if watchdog.fired:
-                    raise _TimeUp() from None
+                if watchdog.fired or _read_timed_out(error):
+                    raise TimeUp() from None
                 if isinstance(error, (requests.ConnectionError, urllib3.exceptions.HTTPError)):
                     raise
                 raise requests.ConnectionError(str(error)) from None
@@ -367,6 +316,9 @@ class HttpClient:
                 raise _Refused(f"answer is over the {self.max_bytes // (1024 * 1024)} MiB limit")
             chunks.append(chunk)
         content = b"".join(chunks)
+        # every value after the first follows a comma or opens an object or array
+        if content.count(b",") + content.count(b"{") + content.count(b"[") > self.max_values:
+            raise _Refused(f"answer holds over {self.max_values:,} JSON values: not read")
         try:
             return orjson.loads(content)
         except ValueError:
@@ -377,8 +329,13 @@ class HttpClient:
             self.trace(f"{method} {path} -> {outcome} ({(time.monotonic() - started) * 1000:.0f} ms)")
 
 
-class _TimeUp(Exception):
-    """The whole-request time limit cut the connection."""
+def _read_timed_out(error: BaseException) -> bool:
+    """True where a socket read waited out its timeout, which is the request's whole limit: the
+    same fact as the watchdog's cut, whichever came first (requests wraps urllib3's
+    ReadTimeoutError in a ConnectionError while a body streams)."""
+    cause = error.args[0] if isinstance(error, requests.ConnectionError) and error.args else error
+    return isinstance(cause, (requests.ReadTimeout, urllib3.exceptions.ReadTimeoutError,
+                              TimeoutError))
 
 
 def _not_connected(error: BaseException) -> bool:

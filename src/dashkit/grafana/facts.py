@@ -29,6 +29,12 @@ BUILT_IN_ANNOTATION: dict[str, Any] = {
     "type": "dashboard",
 }
 
+#: The fields Grafana's types require of a panel's header link (a DashboardLink in
+#: @grafana/schema), at the values Grafana's own link editor starts from.
+PANEL_LINK_DEFAULTS: dict[str, Any] = {"asDropdown": False, "icon": "external link",
+                                       "includeVars": False, "keepTime": False, "tags": [],
+                                       "targetBlank": False, "tooltip": "", "type": "link"}
+
 _REF_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

@@ -13,10 +13,14 @@ import re
 from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, next_ref_id
+from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.migrate_common import Json
 from dashkit.grafana.migrate_graph import graph_to_timeseries
 from dashkit.grafana.migrate_panels import (piechart_plugin_to_piechart, singlestat_to_stat,
                                            table_old_to_table)
+from dashkit.grafana.migrate_schema import variables
+from dashkit.grafana.migrate_steps import upgrade
+from dashkit.grafana.migrate_types import as_current_types
 
 __all__ = ["datasource_ref", "graph_to_timeseries", "migrate_dashboard", "migrate_panel",
            "piechart_plugin_to_piechart", "singlestat_to_stat", "table_old_to_table"]
@@ -25,7 +29,7 @@ __all__ = ["datasource_ref", "graph_to_timeseries", "migrate_dashboard", "migrat
 def _variable_plugins(model: Json) -> dict[str, str]:
     plugins = {str(i.get("name")): str(i.get("pluginId")) for i in model.get("__inputs") or []
                if isinstance(i, dict) and i.get("type") == "datasource"}
-    for variable in (model.get("templating") or {}).get("list") or []:
+    for variable in variables(model):
         if variable.get("type") == "datasource":
             plugins[str(variable.get("name"))] = str(variable.get("query"))
     return plugins
@@ -93,8 +97,10 @@ def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
 
 
 def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
-    """The model with current panel types and ``{type, uid}`` datasources; notes for the rest."""
+    """The model after Grafana's schema steps (migrate_steps), with current panel types and
+    ``{type, uid}`` datasources, in the shapes Grafana's types declare; notes for the rest."""
     model = copy.deepcopy(model)
+    upgrade(model)
     plugins = _variable_plugins(model)
     notes: list[str] = []
 
@@ -116,16 +122,17 @@ def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
                     target["refId"] = next_ref_id(taken)
                     taken.add(target["refId"])
             if new.get("panels"):
-                new["panels"] = visit(new["panels"])
+                new["panels"] = visit(as_array(new["panels"]))
             result.append(new)
         return result
 
-    model["panels"] = visit(model.get("panels") or [])
+    model["panels"] = visit(as_array(model.get("panels")))
     _place_unplaced(model["panels"], notes)
-    for variable in (model.get("templating") or {}).get("list") or []:
+    for variable in variables(model):
         if "datasource" in variable:
             variable["datasource"] = datasource_ref(variable["datasource"], plugins)
-    for annotation in (model.get("annotations") or {}).get("list") or []:
-        if "datasource" in annotation:
+    for annotation in as_array(as_object(model.get("annotations")).get("list")):
+        if isinstance(annotation, dict) and "datasource" in annotation:
             annotation["datasource"] = datasource_ref(annotation["datasource"], plugins)
+    as_current_types(model, notes)
     return model, notes

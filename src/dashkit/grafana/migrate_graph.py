@@ -101,7 +101,8 @@ def _threshold_color(item: Json) -> str:
 
 def _graph_thresholds(old: list[Json]) -> tuple[list[Json], str]:
     """Grafana's conversion of ``gt``/``lt`` graph thresholds into absolute steps."""
-    ordered = sorted(old, key=lambda t: number(t.get("value")) or 0)
+    ordered = sorted((t for t in old if isinstance(t, dict)),
+                     key=lambda t: number(t.get("value")) or 0)
     steps: list[Json] = []
     area = line = False
     for index, item in enumerate(ordered):
@@ -197,7 +198,7 @@ def graph_to_timeseries(panel: Json) -> Json:
         graph["stacking"] = {"mode": "normal", "group": "A"}
     y1["custom"] = without_none(graph)
     if panel.get("thresholds"):
-        steps, style = _graph_thresholds(panel["thresholds"])
+        steps, style = _graph_thresholds(as_array(panel["thresholds"]))
         y1["custom"]["thresholdsStyle"] = {"mode": style}
         y1["thresholds"] = {"mode": "absolute", "steps": steps}
     xaxis = panel.get("xaxis") or {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dashkit.grafana.model import as_object
+from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.migrate_common import REDUCERS, Json, alias_colors, kept, number, without_none
 
 
@@ -123,17 +123,18 @@ def table_old_to_table(panel: Json) -> tuple[Json, list[str]]:
     """Grafana's ``tablePanelChangedHandler``: styles become field defaults and overrides."""
     new = kept(panel)
     new["type"] = "table"
-    transformations = list(new.get("transformations") or [])
+    transformations = list(as_array(new.get("transformations")))
     transform = panel.get("transform")
     if transform in _TRANSFORMS:
         options: Json = {"reducers": []}
         if transform == "timeseries_aggregations":
-            options = {"reducers": [_COLUMNREDUCERS.get(c.get("value")) for c in
-                                    panel.get("columns") or []], "includeTimeField": False}
+            options = {"reducers": [_COLUMNREDUCERS.get(str(c.get("value"))) for c in
+                                    as_array(panel.get("columns")) if isinstance(c, dict)],
+                       "includeTimeField": False}
         transformations.append({"id": _TRANSFORMS[transform], "options": options})
     if transformations:
         new["transformations"] = transformations
-    styles = [s for s in panel.get("styles") or [] if isinstance(s, dict)]
+    styles = [s for s in as_array(panel.get("styles")) if isinstance(s, dict)]
     base = next((s for s in styles if s.get("pattern") == "/.*/"), None)
     defaults: Json = {"custom": {}}
     if base is not None:

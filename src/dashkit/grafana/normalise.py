@@ -19,7 +19,8 @@ import attrs
 import orjson
 
 from dashkit.errors import DashkitError
-from dashkit.grafana.model import as_array
+from dashkit.grafana.migrate_common import number
+from dashkit.grafana.model import as_array, as_int
 from dashkit.grafana.v2_read import classic_of_resource, is_dashboard_resource, resource_version
 
 Json = dict[str, Any]
@@ -50,8 +51,10 @@ class Loaded:
 
 
 def _looks_like_dashboard(value: Any) -> bool:
-    return isinstance(value, dict) and ("panels" in value or "rows" in value) and (
-        "title" in value or "schemaVersion" in value)
+    """A model Grafana would load: panels or rows, or (before schema 16 a dashboard may have
+    only variables) a templating section, with a title or a schema version."""
+    return isinstance(value, dict) and any(k in value for k in ("panels", "rows", "templating")) \
+        and ("title" in value or "schemaVersion" in value)
 
 
 def unwrap(raw: Any, source: str) -> list[Loaded]:
@@ -90,49 +93,81 @@ def grid_height(height: Any) -> int:
     return int(math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN)))
 
 
+class _RowArea:
+    """``upgradeToGridLayout``'s RowArea: how high each grid column of a legacy row is filled,
+    so a panel goes into the free space at the right, or the row wraps by its own height."""
+
+    def __init__(self, height: int, y: int) -> None:
+        self.area, self.y, self.height = [0] * 24, y, height
+
+    def add(self, grid: Json) -> None:
+        for i in range(grid["x"], min(grid["x"] + grid["w"], 24)):
+            self.area[i] = max(self.area[i], grid["y"] + grid["h"] - self.y)
+
+    def place(self, width: int, again: bool = True) -> tuple[int, int]:
+        start: int | None = None
+        end: int | None = None
+        for i in range(23, -1, -1):
+            if self.height - self.area[i] <= 0:
+                break
+            if end is None:
+                end = i
+            elif self.area[i] <= self.area[i + 1]:
+                start = i
+            else:
+                break
+        if start is not None and end is not None and end - start >= width - 1:
+            return start, max(self.area[start:])
+        if not again:
+            return 0, 0
+        self.y, self.area = self.y + self.height, [0] * 24
+        return self.place(width, again=False)
+
+
 def rows_to_panels(model: Json) -> Json:
-    """A ``rows[]`` dashboard with its panels placed on the grid (``upgradeToGridLayout``)."""
-    rows = model.get("rows") or []
+    """A ``rows[]`` dashboard with its panels placed on the grid: Grafana's schema 16
+    (``upgradeToGridLayout``). A repeated row's copy is skipped; a row panel keeps its row's
+    height; after a collapsed row the next starts where its panels' area ended."""
+    rows = [r for r in as_array(model.get("rows")) if isinstance(r, dict)]
     result = {k: v for k, v in model.items() if k != "rows"}
     panels: list[Json] = []
-    next_id = 1 + max([p.get("id") or 0 for r in rows for p in r.get("panels") or []] + [0])
-    show_rows = len(rows) > 1 or any(r.get("showTitle") or r.get("collapse") or r.get("repeat")
-                                     for r in rows)
+    next_id = 1 + max([as_int(p.get("id")) for r in rows for p in as_array(r.get("panels"))
+                       if isinstance(p, dict)] + [0])
+    show_rows = any(r.get("collapse") or r.get("showTitle") or r.get("repeat") for r in rows)
     y = 0
     for row in rows:
-        height = grid_height(row.get("height", _DEFAULT_ROW_HEIGHT))
+        if row.get("repeatIteration") is not None:
+            continue  # a copy Grafana drew for a repeated row: the row itself comes once
+        height = grid_height(row.get("height") or _DEFAULT_ROW_HEIGHT)
+        row_panels = [copy.deepcopy(p) for p in as_array(row.get("panels")) if isinstance(p, dict)]
+        for panel in row_panels:
+            if "id" not in panel:
+                panel["id"], next_id = next_id, next_id + 1
+        collapsed = bool(row.get("collapse"))
         row_panel: Json | None = None
         if show_rows:
             row_panel = {"type": "row", "title": row.get("title") or "", "id": next_id,
-                         "collapsed": bool(row.get("collapse")), "panels": [],
-                         "gridPos": {"x": 0, "y": y, "w": 24, "h": 1}}
+                         "collapsed": collapsed, "panels": [],
+                         "gridPos": {"x": 0, "y": y, "w": 24, "h": height}}
             if row.get("repeat"):
                 row_panel["repeat"] = row["repeat"]
-            next_id += 1
+            next_id, y = next_id + 1, y + 1
             panels.append(row_panel)
-            y += 1
-        x, line_height = 0, 0
-        placed: list[Json] = []
-        for old in row.get("panels") or []:
-            panel = copy.deepcopy(old)
-            width = max(1, math.floor(float(panel.pop("span", 12) or 12)) * 2)
+        area = _RowArea(height, y)
+        for panel in row_panels:
+            width = min(24, max(1, math.floor(number(panel.pop("span", None)) or 4) * 2))
+            min_span = panel.get("minSpan")
+            if isinstance(min_span, (int, float)) and not isinstance(min_span, bool) and min_span:
+                panel["minSpan"] = min(24, 2 * min_span)  # twelfths to grid columns
             panel_height = grid_height(panel.pop("height")) if panel.get("height") else height
-            if x + width > 24:
-                y, x, line_height = y + line_height, 0, 0
-            panel["gridPos"] = {"x": x, "y": y, "w": min(width, 24), "h": panel_height}
-            x += width
-            line_height = max(line_height, panel_height)
-            if not panel.get("id"):
-                panel["id"] = next_id
-                next_id += 1
-            placed.append(panel)
-        y += line_height if placed else 0
-        if row_panel is not None and row_panel["collapsed"]:
-            row_panel["panels"] = placed
-            y = row_panel["gridPos"]["y"] + 1
-        else:
-            panels.extend(placed)
-    result["panels"] = panels + (model.get("panels") or [])
+            x, dy = area.place(width)
+            y = area.y
+            panel["gridPos"] = {"x": x, "y": y + dy, "w": width, "h": panel_height}
+            area.add(panel["gridPos"])
+            (row_panel["panels"] if row_panel is not None and collapsed else panels).append(panel)
+        if row_panel is None or not collapsed:
+            y += height
+    result["panels"] = panels + as_array(model.get("panels"))
     return result
 
 

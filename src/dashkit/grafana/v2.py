@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dashkit.grafana.grid import UNPLACED_HEIGHT, UNPLACED_WIDTH
 from dashkit.grafana.model import as_array, as_int, as_object
+from dashkit.grafana.v2_panels import data_query, element
 
 Json = dict[str, Any]
 
 GROUP = "dashboard.grafana.app"
 V2_API_VERSION = f"{GROUP}/v2"
 FOLDER_ANNOTATION = "grafana.app/folder"
-QUERY_VERSION = "v0"
 #: What a row's header takes in the classic grid: its panels start one cell below it.
 ROW_HEIGHT = 1
 #: Grafana's refresh picker when the model names none (getDefaultTimeSettingsSpec).
@@ -38,13 +39,13 @@ VARIABLE_KINDS = {"query": "QueryVariable", "custom": "CustomVariable",
                   "constant": "ConstantVariable", "datasource": "DatasourceVariable",
                   "interval": "IntervalVariable", "textbox": "TextVariable",
                   "adhoc": "AdhocVariable", "groupby": "GroupByVariable"}
-#: Panel fields that v2 keeps in the query group's options.
-QUERY_OPTIONS = ("timeFrom", "timeShift", "maxDataPoints", "interval", "hideTimeOverride",
-                 "cacheTimeout", "queryCachingTTL")
-#: Annotation fields v2 has a place for; the rest are the datasource's own.
+#: Annotation fields v2 has a place for; the rest (``type`` too) go in ``legacyOptions``
+#: (buildAnnotationQuery).
 ANNOTATION_FIELDS = frozenset({"builtIn", "datasource", "enable", "hide", "iconColor", "name",
-                               "target", "filter", "mappings", "placement"})
-
+                               "target", "filter", "mappings"})
+#: getDefaultDatasourceType without a datasource index: what a datasource variable without a
+#: query names.
+DEFAULT_DATASOURCE_TYPE = "grafana"
 
 def _reverse(table: Mapping[int, str]) -> dict[str, int]:
     return {name: number for number, name in table.items()}
@@ -62,70 +63,17 @@ def number(table: Mapping[int, str], value: Any, default: int = 0) -> int:
 
 
 # --- classic -> v2 -----------------------------------------------------------------------------
-def data_query(datasource: Any, spec: Json) -> Json:
-    """A ``DataQuery`` kind: the datasource's type as group, its uid as name."""
-    source = as_object(datasource)
-    query: Json = {"kind": "DataQuery", "group": str(source.get("type") or ""),
-                   "version": QUERY_VERSION, "spec": spec}
-    if source.get("uid"):
-        query["datasource"] = {"name": str(source["uid"])}
-    return query
-
-
-def _panel_query(target: Json, panel_datasource: Any) -> Json:
-    spec = {k: v for k, v in target.items() if k not in ("refId", "datasource", "hide")}
-    return {"kind": "PanelQuery", "spec": {
-        "query": data_query(target.get("datasource") or panel_datasource, spec),
-        "refId": str(target.get("refId", "")), "hidden": bool(target.get("hide", False))}}
-
-
-def _transformation(item: Json) -> Json:
-    spec = {k: v for k, v in item.items() if k != "id"}
-    spec.setdefault("options", {})
-    return {"kind": "Transformation", "group": str(item.get("id", "")), "spec": spec}
-
-
-def _data_link(link: Json) -> Json:
-    out: Json = {"title": str(link.get("title", "")), "url": str(link.get("url", ""))}
-    if "targetBlank" in link:
-        out["targetBlank"] = bool(link["targetBlank"])
-    return out
-
-
-def element(panel: Json) -> Json:
-    """One classic panel as a v2 element (a library panel stays a reference)."""
-    if isinstance(panel.get("libraryPanel"), dict):
-        library = panel["libraryPanel"]
-        return {"kind": "LibraryPanel", "spec": {
-            "id": panel.get("id", 0), "title": str(panel.get("title", "")),
-            "libraryPanel": {"name": str(library.get("name", "")),
-                             "uid": str(library.get("uid", ""))}}}
-    spec: Json = {"id": panel.get("id", 0), "title": str(panel.get("title", ""))}
-    if isinstance(panel.get("description"), str):  # even empty: a round trip keeps it
-        spec["description"] = panel["description"]
-    spec["links"] = [_data_link(as_object(link)) for link in as_array(panel.get("links"))]
-    spec["data"] = {"kind": "QueryGroup", "spec": {
-        "queries": [_panel_query(as_object(t), panel.get("datasource"))
-                    for t in as_array(panel.get("targets"))],
-        "transformations": [_transformation(as_object(t))
-                            for t in as_array(panel.get("transformations"))],
-        "queryOptions": {k: panel[k] for k in QUERY_OPTIONS if k in panel}}}
-    field_config = as_object(panel.get("fieldConfig"))
-    spec["vizConfig"] = {"kind": "VizConfig", "group": str(panel.get("type", "")),
-                         "version": str(panel.get("pluginVersion", "")), "spec": {
-                             "options": as_object(panel.get("options")),
-                             "fieldConfig": {"defaults": as_object(field_config.get("defaults")),
-                                             "overrides": as_array(field_config.get("overrides"))}}}
-    if panel.get("transparent"):
-        spec["transparent"] = True
-    return {"kind": "Panel", "spec": spec}
-
-
 def _grid_item(panel: Json, name: str, row_y: int | None) -> Json:
+    """buildGridItemKind: in a row, ``y`` counts from the row's header (yOffsetInRows: 0 for a
+    panel without gridPos); ``row_y`` -1 is the header-less row above the first row."""
+    placed = isinstance(panel.get("gridPos"), dict)
     pos = as_object(panel.get("gridPos"))
     y = as_int(pos.get("y"))
-    spec: Json = {"x": as_int(pos.get("x")), "y": y if row_y is None else y - row_y - ROW_HEIGHT,
-                  "width": as_int(pos.get("w"), 12), "height": as_int(pos.get("h"), 8),
+    if row_y is not None:
+        y = y - row_y - ROW_HEIGHT if placed else 0
+    spec: Json = {"x": as_int(pos.get("x")), "y": y,
+                  "width": as_int(pos.get("w"), UNPLACED_WIDTH),
+                  "height": as_int(pos.get("h"), UNPLACED_HEIGHT),
                   "element": {"kind": "ElementReference", "name": name}}
     if panel.get("repeat"):
         repeat: Json = {"mode": "variable", "value": str(panel["repeat"])}
@@ -173,21 +121,62 @@ def elements_and_layout(panels: list[Any]) -> tuple[Json, Json]:
             if panel.get("repeat"):
                 spec["repeat"] = {"mode": "variable", "value": str(panel["repeat"])}
             rows.append({"kind": "RowsLayoutRow", "spec": spec})
-        elif not rows:  # panels above the first row: a row without a header
+        elif not rows:  # panels above the first row: a row without a header, the first at 0
             rows.append({"kind": "RowsLayoutRow", "spec": {
                 "title": "", "collapse": False, "hideHeader": True, "layout": _grid([])}})
-            rows[-1]["spec"]["layout"]["spec"]["items"].append(add(panel, None))
+            item = add(panel, None)
+            item["spec"]["y"], row_y = 0, -ROW_HEIGHT
+            rows[-1]["spec"]["layout"]["spec"]["items"].append(item)
         else:
             rows[-1]["spec"]["layout"]["spec"]["items"].append(add(panel, row_y))
     return elements, {"kind": "RowsLayout", "spec": {"rows": rows}}
 
 
-def _option(value: Any) -> Json:
+def _text(value: Any) -> str | list[str]:
+    """buildStringOrArrayOfString: a string, a list of its strings, a legacy string; else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    legacy = as_object(value).get(LEGACY_STRING)
+    return legacy if isinstance(legacy, str) else ""
+
+
+def _option(value: Any, listed: bool = True) -> Json:
+    """buildVariableOptions (``selected`` always said, false unless true) or, not ``listed``,
+    buildVariableCurrent (text and value only)."""
     option = as_object(value)
-    out: Json = {"text": option.get("text", ""), "value": option.get("value", "")}
-    if "selected" in option:
-        out["selected"] = bool(option["selected"])
+    out: Json = {"text": _text(option.get("text")), "value": _text(option.get("value"))}
+    if listed:
+        out["selected"] = option.get("selected") is True
     return out
+
+
+def _adhoc_filters(filters: Any) -> list[Json]:
+    """transformAdHocFilters: only the dashboard's own filters (no ``origin``, or
+    ``dashboard``); ``=`` when no operator; labels and values when there are some."""
+    out = []
+    for item in map(as_object, as_array(filters)):
+        if item.get("origin", "dashboard") != "dashboard":
+            continue
+        kept: Json = {"key": str(item.get("key") or ""), "operator": str(item.get("operator") or "="),
+                      "value": str(item.get("value") or "")}
+        kept.update({k: item[k] for k in ("keyLabel", "condition")
+                     if isinstance(item.get(k), str) and item[k]})
+        for key in ("values", "valueLabels"):
+            texts = [v for v in as_array(item.get(key)) if isinstance(v, str)]
+            if texts:
+                kept[key] = texts
+        out.append(kept)
+    return out
+
+
+def _default_keys(keys: Any) -> list[Json]:
+    """transformMetricFindValues: a string key, or an object's non-empty text, as
+    ``{text, value}``."""
+    texts = [k if isinstance(k, str) else as_object(k).get("text") for k in as_array(keys)]
+    return [{"text": t, "value": t} for t, k in zip(texts, as_array(keys))
+            if isinstance(k, str) or (isinstance(t, str) and t)]
 
 
 def variable(classic: Json) -> Json | None:
@@ -201,9 +190,12 @@ def variable(classic: Json) -> Json | None:
             spec[key] = str(classic[key])
     spec["hide"] = _enum(HIDE, classic.get("hide", 0))
     spec["skipUrlSync"] = bool(classic.get("skipUrlSync", False))
+    query = classic.get("query", "")
     if kind not in ("AdhocVariable",):
-        spec["current"] = _option(classic.get("current")) if classic.get("current") else {
-            "text": "", "value": ""}
+        # buildVariableCurrent; a constant without one shows its query (buildConstantVariable)
+        shown = query if kind == "ConstantVariable" and isinstance(query, str) else ""
+        spec["current"] = _option(classic.get("current"), listed=False) \
+            if classic.get("current") else {"text": shown, "value": shown}
     if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "IntervalVariable",
                 "GroupByVariable"):
         spec["options"] = [_option(o) for o in as_array(classic.get("options"))]
@@ -211,26 +203,31 @@ def variable(classic: Json) -> Json | None:
         spec["multi"] = bool(classic.get("multi", False))
     if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable"):
         spec["includeAll"] = bool(classic.get("includeAll", False))
-        if classic.get("allValue") is not None:
-            spec["allValue"] = str(classic["allValue"])
+        if isinstance(classic.get("allValue"), str) and classic["allValue"]:
+            spec["allValue"] = classic["allValue"]
     if kind in ("QueryVariable", "CustomVariable", "DatasourceVariable", "AdhocVariable"):
         spec["allowCustomValue"] = bool(classic.get("allowCustomValue", True))
     if kind in ("QueryVariable", "DatasourceVariable"):
         spec["refresh"] = _enum(REFRESH, classic.get("refresh", 0))
         spec["regex"] = str(classic.get("regex") or "")
-    query = classic.get("query", "")
     if kind == "QueryVariable":
         spec["sort"] = _enum(SORT, classic.get("sort", 0))
         if classic.get("definition"):
             spec["definition"] = str(classic["definition"])
         spec["query"] = data_query(classic.get("datasource"), dict(query) if isinstance(
-            query, dict) else {LEGACY_STRING: str(query or "")})
-    elif kind == "DatasourceVariable":
-        spec["pluginId"] = str(query or "")
-    elif kind == "IntervalVariable":
-        spec.update({"query": str(query or ""), "auto": bool(classic.get("auto", False)),
-                     "auto_min": str(classic.get("auto_min", "10s")),
-                     "auto_count": as_int(classic.get("auto_count"), 30),
+            query, dict) else {LEGACY_STRING: query} if isinstance(query, str) and query else {})
+    elif kind == "DatasourceVariable":  # buildDatasourceVariable
+        plugin = classic.get("query")  # absent or not a string: the default (not "")
+        spec["pluginId"] = plugin if isinstance(plugin, str) else DEFAULT_DATASOURCE_TYPE
+    elif kind == "IntervalVariable":  # buildIntervalVariable: what the variable had, no default
+        if not (isinstance(query, str) and query):
+            values = [str(o.get("value") if "value" in o else o.get("text") or "")
+                      for o in map(as_object, as_array(classic.get("options")))]
+            query = ",".join(v for v in values if v)
+        auto_min = classic.get("auto_min")
+        spec.update({"query": query, "auto": bool(classic.get("auto", False)),
+                     "auto_min": auto_min if isinstance(auto_min, str) else "",
+                     "auto_count": as_int(classic.get("auto_count")),
                      "refresh": "onTimeRangeChanged"})
     elif kind in ("CustomVariable", "ConstantVariable", "TextVariable"):
         spec["query"] = str(query or "")
@@ -238,33 +235,34 @@ def variable(classic: Json) -> Json | None:
     if kind in ("AdhocVariable", "GroupByVariable"):
         source = as_object(classic.get("datasource"))
         out["group"] = str(source.get("type") or "")
-        if source.get("uid"):
-            out["datasource"] = {"name": str(source["uid"])}
+        uid = source.get("uid") or ("grafana" if kind == "GroupByVariable"  # buildGroupByVariable:
+                                    and out["group"] == "datasource" else "")  # Grafana's own
+        if uid:
+            out["datasource"] = {"name": str(uid)}
         if kind == "AdhocVariable":
-            spec.update({"baseFilters": as_array(classic.get("baseFilters")),
-                         "filters": as_array(classic.get("filters")),
-                         "defaultKeys": as_array(classic.get("defaultKeys"))})
+            spec.update({"baseFilters": _adhoc_filters(classic.get("baseFilters")),
+                         "filters": _adhoc_filters(classic.get("filters")),
+                         "defaultKeys": _default_keys(classic.get("defaultKeys"))})
     out["spec"] = spec
     return out
 
 
 def annotation(classic: Json) -> Json:
-    """One annotation: its target (or, for a built-in or legacy one, its own fields) becomes
-    the query spec; fields of the datasource's editor beside a target go in ``legacyOptions``."""
+    """buildAnnotationQuery: the target is the query spec (empty without one); every other
+    field, ``type`` too, goes in ``legacyOptions`` (so the built-in one's do)."""
     extra = {k: v for k, v in classic.items() if k not in ANNOTATION_FIELDS}
     target = classic.get("target")
-    spec: Json = {"query": data_query(classic.get("datasource"), dict(as_object(target))
-                                      if isinstance(target, dict) else extra),
-                  "enable": bool(classic.get("enable", True)),
-                  "hide": bool(classic.get("hide", False)),
+    spec: Json = {"query": data_query(classic.get("datasource"), dict(as_object(target))),
+                  "enable": classic["enable"] if isinstance(classic.get("enable"), bool) else False,
+                  "hide": classic["hide"] if isinstance(classic.get("hide"), bool) else False,
                   "iconColor": str(classic.get("iconColor", "")),
                   "name": str(classic.get("name", ""))}
-    if classic.get("builtIn"):
-        spec["builtIn"] = True
+    if isinstance(classic.get("builtIn"), (bool, int, float)):
+        spec["builtIn"] = bool(classic["builtIn"])
     for key in ("filter", "mappings"):
         if isinstance(classic.get(key), dict):
             spec[key] = classic[key]
-    if isinstance(target, dict) and extra:
+    if extra:
         spec["legacyOptions"] = extra
     return {"kind": "AnnotationQuery", "spec": spec}
 
@@ -277,15 +275,17 @@ def _dashboard_link(link: Json) -> Json:
                  "targetBlank": bool(link.get("targetBlank", False)),
                  "includeVars": bool(link.get("includeVars", False)),
                  "keepTime": bool(link.get("keepTime", False))}
-    if isinstance(link.get("url"), str):
-        out["url"] = link["url"]
+    for key in ("url", "placement"):
+        if isinstance(link.get(key), str):
+            out[key] = link[key]
     return out
 
 
 def _time_settings(model: Json) -> Json:
     time, picker = as_object(model.get("time")), as_object(model.get("timepicker"))
     intervals = [str(i) for i in as_array(picker.get("refresh_intervals"))]
-    settings: Json = {"timezone": str(model.get("timezone") or "browser"),
+    timezone = model.get("timezone")  # transformTimeSettings: any string, "" too; else browser
+    settings: Json = {"timezone": timezone if isinstance(timezone, str) else "browser",
                       "from": str(time.get("from") or "now-6h"), "to": str(time.get("to") or "now"),
                       "autoRefresh": str(model.get("refresh") or ""),
                       "autoRefreshIntervals": intervals or list(DEFAULT_REFRESH_INTERVALS),

@@ -14,7 +14,6 @@ from dashkit.grafana.v2 import (
     GROUP,
     HIDE,
     LEGACY_STRING,
-    QUERY_OPTIONS,
     REFRESH,
     ROW_HEIGHT,
     SORT,
@@ -22,6 +21,7 @@ from dashkit.grafana.v2 import (
     Json,
     number,
 )
+from dashkit.grafana.v2_panels import ANGULAR_MIGRATION, QUERY_OPTIONS
 
 
 def _datasource(query: Json) -> Json | None:
@@ -78,7 +78,12 @@ def _classic_panel(element_: Json, item: Json, y: int) -> Json:
     panel.update({k: v for k, v in as_object(data.get("queryOptions")).items() if k in QUERY_OPTIONS})
     panel["fieldConfig"] = {"defaults": as_object(as_object(viz_spec.get("fieldConfig")).get("defaults")),
                             "overrides": as_array(as_object(viz_spec.get("fieldConfig")).get("overrides"))}
-    panel["options"] = as_object(viz_spec.get("options"))
+    panel["options"] = dict(as_object(viz_spec.get("options")))
+    migration = as_object(panel["options"].pop(ANGULAR_MIGRATION, None))
+    if isinstance(migration.get("autoMigrateFrom"), str):  # the panel as it was written
+        panel["type"] = migration["autoMigrateFrom"]
+        panel.update({k: v for k, v in as_object(migration.get("originalOptions")).items()
+                      if k not in panel})
     if as_array(spec.get("links")):
         panel["links"] = as_array(spec["links"])
     if spec.get("transparent"):
@@ -162,25 +167,27 @@ def _classic_variable(kind_: Json) -> Json | None:
     if kind != "datasource" or spec.get("multi") or spec.get("includeAll"):
         out.update({k: spec[k] for k in ("multi", "includeAll") if k in spec})
     for key in ("label", "description", "allValue", "definition",
-                "auto", "auto_min", "auto_count", "regex", "baseFilters", "filters",
-                "defaultKeys"):
+                "auto", "regex", "baseFilters", "filters", "defaultKeys"):
         if key in spec:
             out[key] = spec[key]
+    out.update({k: spec[k] for k in ("auto_min", "auto_count") if spec.get(k)})  # "" and 0: none
     if spec.get("skipUrlSync"):
         out["skipUrlSync"] = True
     if "allowCustomValue" in spec and spec["allowCustomValue"] is False:
         out["allowCustomValue"] = False
     current = as_object(spec.get("current"))
-    if current.get("text") or current.get("value"):
+    shows_query = kind == "constant" and current.get("value") == spec.get("query")
+    if (current.get("text") or current.get("value")) and not shows_query:  # a constant's own
         out["current"] = _classic_option(current)
     if "options" in spec:
         out["options"] = [_classic_option(o) for o in as_array(spec["options"])]
-    if "refresh" in spec and kind != "interval":
+    if "refresh" in spec:  # an interval's is always onTimeRangeChanged
         out["refresh"] = number(REFRESH, spec["refresh"])
     if kind == "query":
         query = as_object(spec.get("query"))
         inner = as_object(query.get("spec"))
-        out["query"] = inner[LEGACY_STRING] if LEGACY_STRING in inner else dict(inner)
+        # an empty spec was an empty string (buildDataQueryKindForVariable)
+        out["query"] = inner[LEGACY_STRING] if LEGACY_STRING in inner else dict(inner) or ""
         if (source := _datasource(query)) is not None:
             out["datasource"] = source
         out["sort"] = number(SORT, spec.get("sort"))
@@ -204,11 +211,11 @@ def _classic_annotation(kind: Json) -> Json:
     inner = dict(as_object(query.get("spec")))
     if spec.get("builtIn"):
         out["builtIn"] = 1
-        out.update(inner)
-    elif "legacyOptions" in spec or inner.get("refId"):
-        out["target"] = inner
-        out.update(as_object(spec.get("legacyOptions")))
-    else:
+    out.update(as_object(spec.get("legacyOptions")))
+    if "legacyOptions" in spec or inner.get("refId"):
+        if inner:
+            out["target"] = inner
+    else:  # a file of an older dashkit, which wrote the fields into the query spec
         out.update(inner)
     return out
 
@@ -242,7 +249,7 @@ def from_v2_spec(spec: Json, uid: str) -> Json:
                                             for k in as_array(spec.get("variables"))) if v]},
         "time": {"from": str(time.get("from") or "now-6h"), "to": str(time.get("to") or "now")},
         "timepicker": picker,
-        "timezone": str(time.get("timezone") or "browser"),
+        "timezone": time["timezone"] if isinstance(time.get("timezone"), str) else "browser",
         "title": str(spec.get("title", "")),
         "uid": uid,
         "weekStart": str(time.get("weekStart") or ""),

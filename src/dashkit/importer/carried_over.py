@@ -13,6 +13,7 @@ from dashkit.build.project import load_project
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding
 from dashkit.lint.rules import lint_dashboard, lint_set
+from dashkit.fileio import load_yaml
 
 REASON = "carried over from the imported dashboard"
 #: What no exclusion may waive (Grafana stops provisioning the folder): import avoids it instead.
@@ -52,11 +53,11 @@ def add_exclusions(out_dir: Path, findings: list[Finding]) -> list[Exclusion]:
     entries = [{"rule": e.rule, "dashboard": e.dashboard, "panel": e.panel, "reason": e.reason}
                for e in added]
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    data = yaml.safe_load(text) if text else None
+    data = load_yaml(text) if text else None
     block = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=1000)
     indented = "".join(f"  {line}\n" for line in block.splitlines())
     if isinstance(data, dict) and isinstance(data.get("exclusions"), list) and data["exclusions"] \
-            and yaml.safe_load(text.rstrip("\n") + "\n" + indented) == {
+            and load_yaml(text.rstrip("\n") + "\n" + indented) == {
                 "exclusions": data["exclusions"] + entries}:
         new_text = text.rstrip("\n") + "\n" + indented  # appended: the team's comments stay
     else:

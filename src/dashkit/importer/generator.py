@@ -24,6 +24,7 @@ from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.options import merge
 from dashkit.grafana.facts import GRID_COLUMNS
+from dashkit.grafana.grid import compaction_summary
 from dashkit.sdk.layout import Panel, Flow, slug
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.facts import ref_id
@@ -315,6 +316,9 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         raise DashkitError("dashboard has no title", file=loaded.source)
     source["__inputs"] = list(loaded.inputs)
     model, notes = migrate_dashboard(source)
+    if moved := compaction_summary(model.get("panels") or []):  # the code keeps the gridPos
+        notes = [*notes, f"Grafana's grid compacts this layout: it draws {moved}; the code "
+                         "keeps the source's positions (lint: grid-compaction)"]
     datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
     generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])

@@ -2,12 +2,12 @@
 where it does not. The importer writes its modules with it."""
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
+
+from dashkit.text import python_string
 
 WIDTH = 100
 
@@ -38,37 +38,6 @@ def _literal(value: Any) -> str | None:
     if isinstance(value, str):
         return python_string(value)
     return None
-
-
-_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-#: Printable ASCII without a backslash: such text needs no escape but its quote.
-_PLAIN = re.compile(r"[ -\[\]-~]*")
-
-
-@functools.lru_cache(maxsize=65536)
-def python_string(value: str) -> str:
-    """The one way text taken from input becomes Python source: a plain string literal that
-    evaluates to exactly ``value``, whatever it holds (quotes, backslashes, ``\\N{…}``, NUL,
-    U+2028, lone surrogates). No f-string, no raw or triple-quoted form, so nothing in ``value``
-    can end the literal. PromQL is full of double quotes: those strings take single quotes."""
-    quote = "'" if '"' in value and "'" not in value else '"'
-    if _PLAIN.fullmatch(value):
-        return quote + value.replace(quote, "\\" + quote) + quote
-    out = []
-    for char in value:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif char == quote:
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        else:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else
-                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-    return quote + "".join(out) + quote
 
 
 def one_line(value: Any, memo: dict[int, str] | None = None) -> str:

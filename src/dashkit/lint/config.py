@@ -9,6 +9,7 @@ import yaml
 
 from dashkit.errors import DashkitError
 from dashkit.lint.findings import ERROR, EXCLUSION_UNUSED, RULES, Finding
+from dashkit.fileio import load_yaml
 
 EXCLUSIONS_FILE = ".dashkit-lint.yaml"
 
@@ -39,7 +40,7 @@ def load_exclusions(path: Path) -> list[Exclusion]:
     if not path.exists():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise DashkitError(f"invalid YAML: {' '.join(str(error).split())}", file=str(path)) from None
     if not isinstance(data, dict) or set(data) - {"exclusions"}:

@@ -69,7 +69,8 @@ PANEL_TITLE = _rule("panel-title", WARNING, "A panel without a title.")
 PANEL_UNITS = _rule("panel-units", WARNING, "A time series, stat, gauge or bar gauge without a unit.")
 PANEL_TARGETS = _rule("panel-no-targets", WARNING, "A panel of a querying type without queries.")
 PROMQL_PARSE = _rule("promql-parse", ERROR,
-                     "PromQL that does not parse (after Grafana's macros and variables).")
+                     "PromQL that does not parse (after Grafana's macros and variables), "
+                     "or too big to parse.")
 LOGQL_PARSE = _rule("logql-parse", ERROR, "LogQL that does not parse.")
 RATE_INTERVAL = _rule("promql-rate-interval", WARNING,
                       "rate/irate/increase should use `$__rate_interval`, which always spans at "
@@ -105,6 +106,9 @@ PANEL_ID = _rule("panel-id-duplicate", ERROR,
 GRID_WIDTH = _rule("grid-width", ERROR, "A panel wider than, or outside, the 24-column grid.")
 GRID_OVERLAP = _rule("grid-overlap", ERROR,
                      "Overlapping panels (a warning for imported JSON, where it is common).")
+GRID_COMPACTION = _rule("grid-compaction", WARNING,
+                        "A layout that relies on Grafana's compaction: a panel below a gap, or "
+                        "overlapping another, is drawn elsewhere than its gridPos says.")
 LEGACY_PANEL = _rule("panel-legacy", WARNING,
                      "An AngularJS panel type: migrated on load by Grafana 11, gone in 12.")
 SCHEMA = _rule("schema-version", ERROR,

@@ -22,7 +22,7 @@ def lint_promql(ref: TargetRef, subject: Subject, emit: Emit) -> None:
         return
     analysis = analyse_promql(text)
     if analysis.error:
-        emit(PROMQL_PARSE, f"does not parse: {analysis.error}")
+        emit(PROMQL_PARSE, analysis.error)
         return
     heatmap = ref.panel.get("type") == "heatmap" or ref.target.get("format") == "heatmap"
     for inner in analysis.quantiles_without_le:

@@ -10,7 +10,9 @@ from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTE
 from dashkit.grafana.jsonio import compact
 from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
                                   variable_query)
-from dashkit.lint.findings import (ALERT_THRESHOLD, CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR, GRID_OVERLAP, GRID_WIDTH,
+from dashkit.grafana.grid import compaction_moves, compaction_summary
+from dashkit.lint.findings import (ALERT_THRESHOLD, CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR,
+                                   GRID_COMPACTION, GRID_OVERLAP, GRID_WIDTH,
                                    INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
                                    PANEL_DATASOURCE, PANEL_ID, PANEL_TARGETS, PANEL_TITLE, PANEL_UNITS,
                                    REFRESH, SCHEMA, TAG_LENGTH, TITLE_DUPLICATE, UID_DUPLICATE,
@@ -58,6 +60,7 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
         for problem in _alert_threshold_problems(panel, defaults):
             at_panel(ALERT_THRESHOLD, problem)
     _lint_overlaps(model, subject, emit)
+    _lint_compaction(model, emit)
 
 
 _ALERT_LINK = re.compile(r"(?P<name>\S+) (?P<op>>=|<=|==|>|<) (?P<limit>-?[0-9.eE+-]+)(?: |$)")
@@ -108,6 +111,16 @@ def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:
                 if box_a is not None and box_b is not None and box_a.overlaps(box_b):
                     emit(GRID_OVERLAP, f"overlaps panel {b.get('title')!r}", panel=str(a.get("title")),
                          severity=severity)
+
+
+def _lint_compaction(model: Json, emit: Emit) -> None:
+    """Panels Grafana's grid draws elsewhere than their gridPos (dashkit.grafana.grid): one
+    finding per dashboard, naming the first few."""
+    panels = [p if isinstance(p, dict) else {} for p in model.get("panels") or []]
+    moves = compaction_moves(panels)
+    if moves:
+        emit(GRID_COMPACTION, f"Grafana's grid compacts: it draws {compaction_summary(panels)}",
+             panel=str(panels[moves[0][0]].get("title")))
 
 
 def _grid(panel: Json) -> GridPos | None:

@@ -11,19 +11,16 @@ from typing import Any
 import attrs
 
 from dashkit.preview.canvas import MUTED, PALETTE, TEXT, Box, Canvas
-from dashkit.preview.data import values_of
+from dashkit.preview.data import Series, values_of
 from dashkit.preview.fields import (
     PanelData,
     calcs,
     custom,
     decimals,
-    defaults,
     no_data,
     reduce,
-    steps,
-    threshold_colour,
-    unit,
 )
+from dashkit.preview.settings import defaults, steps, threshold_colour, unit
 from dashkit.preview.units import format_value
 
 
@@ -115,16 +112,7 @@ def timeseries(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelDa
             ha="right",
             va="center",
         )
-    for i in range(4):
-        t = start + (end - start) * (i + 0.5) / 4
-        canvas.text(
-            px(t),
-            plot.bottom + 3,
-            time.strftime("%H:%M", time.gmtime(t)),
-            size=9,
-            colour=MUTED,
-            ha="center",
-        )
+    time_axis(canvas, plot, start, end)
     mode = str((settings.get("thresholdsStyle") or {}).get("mode") or "off")
     if mode != "off":
         bands = steps(panel)
@@ -168,29 +156,88 @@ def timeseries(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelDa
     return "drawn"
 
 
+def time_axis(canvas: Canvas, plot: Box, start: float, end: float) -> None:
+    """Up to four times under the plot, each label inside the plot's width (never under the
+    value axis's labels, left of it), apart from the others and each shown once: data at a
+    single instant, as a fresh Prometheus answers, gives one label, not four on top of the
+    value axis."""
+    drawn: list[tuple[float, float]] = []
+    shown = set()
+    for i in range(4):
+        t = start + (end - start) * (i + 0.5) / 4
+        label = time.strftime("%H:%M", time.gmtime(t))
+        if label in shown:
+            continue  # a few minutes' range: 09:48 once, not twice
+        shown.add(label)
+        half = len(label) * 9 * 0.62 / 2 + 2
+        x = min(max(plot.left + (t - start) / ((end - start) or 1) * plot.width, plot.left + half),
+                plot.right - half)
+        if any(x - half < right and left < x + half for left, right in drawn):
+            continue
+        drawn.append((x - half, x + half))
+        canvas.text(x, plot.bottom + 3, label, size=9, colour=MUTED, ha="center")
+
+
+def _buckets(panel: Mapping[str, Any], series: list[Series]) -> list[Series]:
+    """Histogram buckets lowest first; cumulative ``le`` counts made per bucket where the
+    targets ask Prometheus for the heatmap format, as Grafana's data source does."""
+    try:
+        ordered = sorted(series, key=lambda s: float(s.labels["le"]))
+    except (KeyError, ValueError):
+        return series
+    if not any(t.get("format") == "heatmap" for t in panel.get("targets") or []
+               if isinstance(t, dict)):
+        return ordered
+    below = [0.0] * len(ordered[0].values)
+    result = []
+    for s in ordered:
+        values = tuple(max(0.0, v - b) for v, b in zip(s.values, below))
+        below = list(s.values) + below[len(s.values):]
+        result.append(attrs.evolve(s, values=values))
+    return result
+
+
 def heatmap(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelData) -> str:
-    """Cells a series and time bucket, shaded by value."""
-    series = [s for s in data.series if s.values][:12]
+    """Cells a bucket (or series) and time step, shaded by value; the buckets' bounds up the
+    side, in the y axis's unit, and the times along the bottom."""
+    series = _buckets(panel, [s for s in data.series if s.values])[-24:]
     if not series:
         return no_data(canvas, box)
+    plot = box.inset(60, 4, 8, 16)
     peak = max(values_of(series)) or 1.0
     columns = 30
-    cell_w, cell_h = box.width / columns, box.height / len(series)
+    cell_w, cell_h = plot.width / columns, plot.height / len(series)
+    y_unit = str(((panel.get("options") or {}).get("yAxis") or {}).get("unit") or "")
+    last_label = math.inf
     for row, s in enumerate(series):
+        top = plot.bottom - (row + 1) * cell_h
         for column in range(columns):
             value = s.values[int(column * len(s.values) / columns)]
             shade = max(0.0, min(1.0, value / peak))
             red, green, blue = int(40 + 215 * shade), int(30 + 120 * shade), int(80 * (1 - shade))
             canvas.rect(
-                Box(
-                    box.left + column * cell_w,
-                    box.bottom - (row + 1) * cell_h,
-                    cell_w + 0.5,
-                    cell_h + 0.5,
-                ),
+                Box(plot.left + column * cell_w, top, cell_w + 0.5, cell_h + 0.5),
                 f"#{red:02x}{green:02x}{blue:02x}",
             )
+        if last_label - top >= 11:  # a bound a row, where they fit
+            bound = s.labels.get("le", s.name)
+            shown = bound
+            if y_unit and _finite(bound):
+                shown = format_value(float(bound), y_unit, None)
+            label_top = max(top, plot.top + 5)
+            canvas.text(plot.left - 6, label_top, shown, size=9, colour=MUTED, ha="right",
+                        va="center", width=52)
+            last_label = label_top
+    times = [t for s in series for t in s.times]
+    time_axis(canvas, plot, min(times), max(times))
     return "drawn"
+
+
+def _finite(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def piechart(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelData) -> str:

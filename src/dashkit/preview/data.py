@@ -1,15 +1,14 @@
 """Where a preview's numbers come from: a live Prometheus (and Loki), or synthetic data shaped by
 the catalog and the panel's unit, made deterministic by a seed.
 
-Synthetic data follows what the query says: a ``rate`` of a counter is positive, a quantile of a
-histogram is a latency inside its buckets, a ratio stays under one, ``count(...)`` is a whole
-number; one series per combination of the ``by (...)`` labels, named from the catalog's example
-label values or a ``custom`` variable, else ``<label>-1``. Nothing depends on the clock.
+Synthetic data follows what the query and the panel say (the rules are in ``shapes``; logs keep
+what the query's filters keep, ``logfilter``); one series per combination of the ``by (...)``
+labels, named from the catalog's example label values or a ``custom`` variable, else
+``<label>-1``; a heatmap's query gets a histogram's buckets. Nothing depends on the clock.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import random
@@ -24,9 +23,22 @@ from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import TargetRef
-from dashkit.query.analyse import PromQLAnalysis, analyse_promql, expand_for_parsing
-from dashkit.query.catalog import Catalog, MetricType
+from dashkit.preview.logfilter import kept
+from dashkit.preview.settings import unit as unit_of
+from dashkit.preview.shapes import (
+    DEFAULT_BUCKETS,
+    Query,
+    Shape,
+    analysis,
+    buckets,
+    crossing,
+    raw_counter,
+    shape_of,
+    wander_key,
+)
+from dashkit.query.catalog import Catalog
 from dashkit.query.expand import expand, relative_seconds
+from dashkit.query.jsregex import RegexError
 
 #: The "now" of synthetic data: a fixed instant, so the same input gives the same picture.
 SYNTHETIC_NOW = 1767225600.0  # 2026-01-01T00:00:00Z
@@ -34,21 +46,16 @@ SYNTHETIC_NOW = 1767225600.0  # 2026-01-01T00:00:00Z
 POINTS = 90
 #: Most series a panel draws: more are summarised by the legend.
 MAX_SERIES = 8
-#: Plausible (low, high) of a value by the panel's unit, for gauges and rates alike.
-RANGES = {
-    "percentunit": (0.005, 0.6),
-    "percent": (2.0, 95.0),
-    "bytes": (5e7, 2e9),
-    "decbytes": (5e7, 2e9),
-    "Bps": (1e4, 5e6),
-    "s": (0.02, 1.5),
-    "ms": (20.0, 900.0),
-    "reqps": (2.0, 150.0),
-    "ops": (1.0, 80.0),
-    "currencyUSD": (50.0, 5000.0),
-}
-DEFAULT_RANGE = (1.0, 100.0)
-_QUANTILE = re.compile(r"histogram_quantile\(\s*([0-9.]+)")
+#: Synthetic log lines as (level, text), as often as each is written.
+LOG_ENTRIES = (
+    *[("info", "request completed"), ("info", "payment authorised")] * 3,
+    *[("info", "message delivered"), ("debug", "cache refreshed")] * 2,
+    ("warn", "retrying upstream call"),
+    ("warn", "slow query: 1.2 s"),
+    ("error", "payment failed: card declined"),
+    ("error", "upstream timeout after 5 s"),
+    ("error", "database connection refused"),
+)
 _LEGEND = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -112,76 +119,46 @@ class SyntheticData:
     span: tuple[str, str] | None = None
     label: str = "synthetic data"
     end: float = SYNTHETIC_NOW
+    #: Panels that name an alert get a series that crosses its limit, and counts of firing
+    #: alerts rise (``--crossing``).
+    crossing: bool = False
 
     def series(self, model: Mapping[str, Any], ref: TargetRef) -> list[Series]:
         expr = str(ref.target.get("expr") or "").strip()
         if not expr:
             return []
         panel = ref.panel
-        unit = str(((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit") or "")
         catalog = self.catalogs.get(str(model.get("uid") or ""))
         language = ref.language or ""
-        low, high, whole = self._shape(expr, unit, language, catalog)
+        query = Query(expr, unit_of(panel), str(panel.get("title") or ""), catalog)
+        shape = shape_of(query, panel)
+        over = crossing(shape, panel, query) if self.crossing else None
         span = time_span(model, self.span)
         times = tuple(self.end - span + span * i / (POINTS - 1) for i in range(POINTS))
         legend = str(ref.target.get("legendFormat") or "")
+        seed = f"{self.seed}|{panel.get('title')}|{wander_key(expr) or ref.target.get('refId')}"
+        if language == "promql" and (bounds := _bucket_bounds(expr, catalog)):
+            return _histogram(seed, bounds, shape, legend, expr, times)
         result = []
-        for labels in self._label_sets(model, expr, language, catalog)[:MAX_SERIES]:
-            rng = random.Random(
-                f"{self.seed}|{panel.get('title')}|{ref.target.get('refId')}|"
-                f"{sorted(labels.items())}"
-            )
-            base = low + (high - low) * (0.15 + 0.6 * rng.random())
-            phase, wiggle = rng.random() * math.tau, 0.08 + 0.12 * rng.random()
-            values, drift = [], 0.0
-            for i in range(POINTS):
-                drift = 0.8 * drift + (rng.random() - 0.5) * wiggle * 0.5  # a smooth wander
-                swing = math.sin(phase + i / 12) * wiggle + drift
-                value = min(high, max(low, base * (1 + swing)))
-                values.append(float(round(value)) if whole else value)
-            if language == "promql" and _raw_counter(expr, catalog):
+        label_sets = self._label_sets(model, expr, language, catalog)[:MAX_SERIES]
+        for index, labels in enumerate(label_sets):
+            rng = random.Random(f"{seed}|{sorted(labels.items())}")
+            values = wander(rng, shape, over if index == 0 else None)
+            if language == "promql" and raw_counter(expr, catalog):
                 values = list(itertools.accumulate(values))  # a counter read as it is rises
             result.append(Series(display_name(legend, labels, expr), labels, times, tuple(values)))
         return result
 
     def logs(self, model: Mapping[str, Any], ref: TargetRef) -> list[LogLine]:
+        entries = kept(str(ref.target.get("expr") or ""), LOG_ENTRIES)
+        if not entries:
+            return []
         rng = random.Random(f"{self.seed}|{ref.panel.get('title')}|logs")
-        levels = ["info", "info", "info", "warn", "error", "debug"]
-        messages = [
-            "request completed",
-            "payment authorised",
-            "message delivered",
-            "retrying upstream call",
-            "payment failed: card declined",
-            "cache refreshed",
-        ]
         span = time_span(model, self.span)
         return [
-            LogLine(self.end - span * i / 40, levels[k], messages[k])
-            for i, k in enumerate(rng.randrange(len(levels)) for _ in range(40))
+            LogLine(self.end - span * i / 40, *entries[rng.randrange(len(entries))])
+            for i in range(40)
         ]
-
-    def _shape(
-        self, expr: str, unit: str, language: str, catalog: Catalog | None
-    ) -> tuple[float, float, bool]:
-        """(low, high, whole numbers) for this query's values."""
-        text = expr.replace(" ", "")
-        if language == "promql" and (match := _QUANTILE.search(expr)):
-            buckets = _buckets(expr, catalog)
-            quantile = float(match.group(1))
-            top = buckets[-1] if buckets else 2.0
-            low = buckets[0] if buckets else 0.005
-            return low * (1 + quantile), top * (0.2 + 0.5 * quantile), False
-        if text.startswith(("count(", "count_over_time(")) or "ALERTS" in text:
-            return 0.0, 6.0, True
-        names = (
-            {u.name or "" for u in _analysis(expr).selectors}
-            if language == "promql"
-            else set()
-        )
-        if names and all(n == "up" or n.endswith("_up") for n in names):
-            return 1.0, 1.0, True  # a target is up
-        return (*RANGES.get(unit, DEFAULT_RANGE), False)
 
     def _label_sets(
         self, model: Mapping[str, Any], expr: str, language: str, catalog: Catalog | None
@@ -189,14 +166,14 @@ class SyntheticData:
         """One label set per series: every combination of the grouping labels' values."""
         if language != "promql":
             return [{}]
-        analysis = _analysis(expr)
+        found = analysis(expr)
         grouping: list[str] = []
         aggregated = False
-        for use in analysis.selectors:
+        for use in found.selectors:
             aggregated = aggregated or bool(use.aggregations)
             grouping += [g for g in use.grouping_labels if g not in grouping and g != "le"]
-        if not aggregated and not grouping and analysis.selectors:
-            name = analysis.selectors[0].name
+        if not aggregated and not grouping and found.selectors:
+            name = found.selectors[0].name
             if name and catalog is not None and name in catalog:
                 labels = catalog.labels(name) or frozenset()
                 grouping = sorted(labels - {"le", "quantile", "job"})[:1]
@@ -207,41 +184,57 @@ class SyntheticData:
         return sets
 
 
-#: Functions that turn a counter into a rate of it.
-RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv"})
+def wander(rng: random.Random, shape: Shape, over: Shape | None = None) -> list[float]:
+    """A smooth wander inside the shape; from two thirds of the way on, inside ``over`` (an
+    alert's limit crossed) where given."""
+    start, wiggle = 0.15 + 0.6 * rng.random(), 0.08 + 0.12 * rng.random()
+    phase, drift, values = rng.random() * math.tau, 0.0, []
+    for i in range(POINTS):
+        drift = 0.8 * drift + (rng.random() - 0.5) * wiggle * 0.5
+        at = min(1.0, max(0.0, start * (1 + math.sin(phase + i / 12) * wiggle + drift)))
+        low, high, whole = attrs.astuple(over if over and i >= POINTS * 2 // 3 else shape)
+        value = low + (high - low) * at
+        values.append(float(round(value)) if whole else value)
+    return values
 
 
-def _raw_counter(expr: str, catalog: Catalog | None) -> bool:
-    """True where the query reads a catalogued counter with no rate around it."""
-    if catalog is None:
-        return False
-    uses = _analysis(expr).selectors
-    return bool(uses) and all(
-        u.name in catalog
-        and catalog.metric(u.name).type is MetricType.COUNTER
-        and not RATE_FUNCTIONS & set(u.functions)
-        for u in uses
-        if u.name
-    )
-
-
-@functools.lru_cache(maxsize=1024)
-def _analysis(expr: str) -> PromQLAnalysis:
-    """A query's analysis, parsed once: a series asks for its shape, labels, buckets and
-    whether it is a raw counter, and every series of a panel asks again."""
-    return analyse_promql(expand_for_parsing(expr))
-
-
-def _buckets(expr: str, catalog: Catalog | None) -> tuple[float, ...]:
-    """The bucket bounds of the histogram a quantile query reads, from the catalog."""
-    if catalog is None:
+def _bucket_bounds(expr: str, catalog: Catalog | None) -> tuple[float, ...]:
+    """The bucket bounds of a query that returns a histogram's buckets by ``le`` (a heatmap's),
+    else nothing."""
+    uses = analysis(expr).selectors
+    if "histogram_quantile" in expr or not any(
+        "le" in u.grouping_labels and (u.name or "").endswith("_bucket") for u in uses
+    ):
         return ()
-    for use in _analysis(expr).selectors:
-        if use.name and use.name in catalog:
-            metric = catalog.metric(use.name)
-            if metric.type is MetricType.HISTOGRAM and metric.buckets:
-                return metric.buckets
-    return ()
+    return buckets(expr, catalog) or DEFAULT_BUCKETS
+
+
+def _histogram(
+    seed: str,
+    bounds: Sequence[float],
+    shape: Shape,
+    legend: str,
+    expr: str,
+    times: tuple[float, ...],
+) -> list[Series]:
+    """A histogram's cumulative buckets as Prometheus returns them: a total rate, of which each
+    ``le`` holds the share under its bound, around a median that drifts."""
+    rng = random.Random(seed)
+    totals = wander(rng, shape)
+    middle, spread = math.sqrt(bounds[0] * bounds[-1]), math.log(bounds[-1] / bounds[0]) / 5
+    medians = [middle * math.exp(0.4 * math.sin(i / 9 + rng.random() * 0.3)) for i in range(POINTS)]
+    result = []
+    for bound in (*bounds, math.inf):
+        shares = [
+            0.5 * (1 + math.erf(math.log(bound / m) / (spread * math.sqrt(2))))
+            if math.isfinite(bound)
+            else 1.0
+            for m in medians
+        ]
+        labels = {"le": f"{bound:g}" if math.isfinite(bound) else "+Inf"}
+        values = tuple(total * share for total, share in zip(totals, shares))
+        result.append(Series(display_name(legend, labels, expr), labels, times, values))
+    return result
 
 
 def _values(model: Mapping[str, Any], label: str, catalog: Catalog | None) -> list[str]:
@@ -273,9 +266,12 @@ class LiveData:
     def _expanded(self, model: Mapping[str, Any], ref: TargetRef) -> str:
         uid = str(model.get("uid") or "")
         if uid not in self._variables:
-            self._variables[uid] = resolve_variables(
-                model, self.prometheus, self._context(model, {}), {}, self.loki
-            )
+            try:
+                self._variables[uid] = resolve_variables(
+                    model, self.prometheus, self._context(model, {}), {}, self.loki
+                )
+            except RegexError as error:  # one line, not a placeholder and 2 s for every panel
+                raise DashkitError(str(error), dashboard=uid) from None
         context = self._context(model, ref.panel)
         return expand(str(ref.target.get("expr") or ""), self._variables[uid], context.macros())
 

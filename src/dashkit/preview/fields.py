@@ -1,5 +1,5 @@
 """What panels share before drawing: the data their queries returned, the field settings
-(unit, decimals, custom), threshold steps and colours, reducers, and Grafana's "No data"."""
+(decimals, custom; unit and thresholds are in ``settings``), reducers, and Grafana's "No data"."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 import attrs
 
-from dashkit.preview.canvas import MUTED, Box, Canvas, colour
+from dashkit.preview.canvas import MUTED, Box, Canvas
 from dashkit.preview.data import LogLine, Series
+from dashkit.preview.settings import defaults
 
 NO_DATA = "No data"
 
@@ -23,49 +24,15 @@ class PanelData:
     logs: tuple[LogLine, ...] = ()
 
 
-def defaults(panel: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The panel's fieldConfig.defaults (empty where a hostile model has none)."""
-    return (panel.get("fieldConfig") or {}).get("defaults") or {}
-
-
 def custom(panel: Mapping[str, Any]) -> Mapping[str, Any]:
     """The visualisation's own settings (fieldConfig.defaults.custom)."""
     return defaults(panel).get("custom") or {}
-
-
-def unit(panel: Mapping[str, Any]) -> str:
-    """The panel's unit id, or none."""
-    return str(defaults(panel).get("unit") or "")
 
 
 def decimals(panel: Mapping[str, Any]) -> int | None:
     """The panel's decimals, where it fixes them."""
     decimals = defaults(panel).get("decimals")
     return int(decimals) if isinstance(decimals, (int, float)) else None
-
-
-def steps(panel: Mapping[str, Any]) -> list[tuple[float, str]]:
-    """The threshold steps, the base (null) one as minus infinity."""
-    found = []
-    for step in (defaults(panel).get("thresholds") or {}).get("steps") or []:
-        if isinstance(step, dict):
-            value = step.get("value")
-            found.append(
-                (
-                    float(value) if isinstance(value, (int, float)) else -math.inf,
-                    colour(step.get("color")),
-                )
-            )
-    return sorted(found, key=lambda s: s[0]) or [(-math.inf, colour("green"))]
-
-
-def threshold_colour(panel: Mapping[str, Any], value: float) -> str:
-    """The colour of the highest step at or below ``value``, as Grafana picks it."""
-    chosen = steps(panel)[0][1]
-    for limit, step_colour in steps(panel):
-        if value >= limit:
-            chosen = step_colour
-    return chosen
 
 
 def reduce(series: Series, calcs: Sequence[str]) -> float | None:

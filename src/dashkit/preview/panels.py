@@ -16,13 +16,11 @@ from dashkit.preview.charts import heatmap, piechart, state_timeline, timeseries
 from dashkit.preview.fields import (
     PanelData,
     decimals,
-    defaults,
     no_data,
     reduce,
     reduced,
-    threshold_colour,
-    unit,
 )
+from dashkit.preview.settings import defaults, threshold_colour, unit
 from dashkit.preview.units import format_value
 
 LEVEL_COLOURS = {

@@ -16,6 +16,7 @@ import attrs
 from dashkit.build.output import replace_folder
 from dashkit.errors import DashkitError
 from dashkit.grafana.facts import MAX_UID_LENGTH
+from dashkit.grafana.grid import drawn_grid
 from dashkit.grafana.model import iter_targets
 from dashkit.preview.canvas import (
     HEADER_HEIGHT,
@@ -84,28 +85,25 @@ def _panel_data(
     return PanelData(tuple(series), tuple(logs))
 
 
-def _grid_pos(panel: Mapping[str, Any]) -> Mapping[str, Any]:
-    grid_pos = panel.get("gridPos")
-    return grid_pos if isinstance(grid_pos, dict) else {}
-
-
-def _page_height(panels: Sequence[Mapping[str, Any]]) -> int:
-    bottom = max((grid_box(_grid_pos(p)).bottom for p in panels), default=HEADER_HEIGHT)
+def _page_height(positions: Sequence[Mapping[str, Any]]) -> int:
+    bottom = max((grid_box(p).bottom for p in positions), default=HEADER_HEIGHT)
     return int(bottom + PAGE_PADDING + 20)
 
 
 def render_dashboard(model: Mapping[str, Any], source: DataSource) -> Picture:
-    """The dashboard drawn as Grafana lays it out; collapsed rows are bars, their panels hidden."""
+    """The dashboard drawn as Grafana lays it out (its grid compacts: overlapping panels are
+    stacked, gaps close); collapsed rows are bars, their panels hidden."""
     panels = [p for p in model.get("panels") or [] if isinstance(p, dict)]
-    canvas = Canvas(_page_height(panels))
+    positions = drawn_grid(panels)
+    canvas = Canvas(_page_height(positions))
     title = str(model.get("title") or model.get("uid") or "dashboard")
     canvas.text(
         PAGE_PADDING, 14, title, size=16, colour=TEXT, weight="bold", width=canvas.width * 0.6
     )
     canvas.text(canvas.width - PAGE_PADDING, 16, source.label, size=10, colour=MUTED, ha="right")
     drawn = []
-    for panel in panels:
-        box = grid_box(_grid_pos(panel))
+    for panel, position in zip(panels, positions):
+        box = grid_box(position)
         kind = str(panel.get("type") or "")
         name = str(panel.get("title") or "")
         if kind == "row":

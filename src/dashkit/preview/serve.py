@@ -11,6 +11,8 @@ server-sent-events connection and reloads when a redraw finishes.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +29,9 @@ REDRAW_TIMEOUT = 120
 KEEPALIVE = 15
 #: File names whose change triggers a redraw (editor swap files and caches do not).
 WATCHED_SUFFIXES = (".py", ".json", ".yaml", ".yml")
+#: The names of this machine a Host header may give (with the server's port): a page of another
+#: site whose name was re-bound to 127.0.0.1 (DNS rebinding) sends its own name and is refused.
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
 class Live:
@@ -63,18 +68,51 @@ def redraw(dashboards_dir: Path, out_dir: Path, options: Sequence[str]) -> str:
         str(out_dir),
         *options,
     ]
+    # its own session: the child and whatever it starts are one process group, stopped together
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=REDRAW_TIMEOUT)
+        _, stderr = child.communicate(timeout=REDRAW_TIMEOUT)
     except subprocess.TimeoutExpired:
         return f"the redraw took over {REDRAW_TIMEOUT} s and was stopped (a module that hangs?)"
-    if done.returncode == 0:
+    finally:  # a timeout, the server stopped (Ctrl-C, SIGTERM), or done: nothing outlives it
+        _stop_group(child)
+    if child.returncode == 0:
         return ""
     errors = [
         line.removeprefix("error:").strip()
-        for line in done.stderr.splitlines()
+        for line in stderr.splitlines()
         if line.startswith("error:")
     ]
-    return " | ".join(errors[:5]) or (done.stderr.strip().splitlines() or ["redraw failed"])[-1]
+    return " | ".join(errors[:5]) or (stderr.strip().splitlines() or ["redraw failed"])[-1]
+
+
+def _stop_group(child: subprocess.Popen[str]) -> None:
+    """Kill the redraw's process group (the child and anything it started) and reap the child."""
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # already gone
+    if child.stderr is not None:
+        child.stderr.close()
+    child.wait()
+
+
+def _sigterm_stops_like_ctrl_c() -> Callable[[], None]:
+    """On SIGTERM, stop as on Ctrl-C (the redraw child is killed on the way out), rather than
+    die at once and leave it running; returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def page(live: Live) -> str:
@@ -105,7 +143,12 @@ def _handler(live: Live) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             url = urlsplit(self.path)
-            if url.path == "/":
+            port = getattr(self.server, "server_port", None)  # HTTPServer sets it on binding
+            if (self.headers.get("Host") or "").lower() not in {
+                    f"{name}:{port}" for name in LOOPBACK_NAMES}:
+                self._send(403, b"this server answers only http://127.0.0.1 or localhost with "
+                                b"its port", "text/plain")
+            elif url.path == "/":
                 self._send(200, page(live).encode(), "text/html; charset=utf-8")
             elif url.path == "/events":
                 since = (parse_qs(url.query).get("since") or ["0"])[0]
@@ -155,6 +198,7 @@ def serve(
 
     live = Live(out_dir)
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(live))
+    restore_sigterm = _sigterm_stops_like_ctrl_c()
     server.daemon_threads = True
     stop = stop or threading.Event()
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -177,3 +221,4 @@ def serve(
     finally:
         server.shutdown()
         server.server_close()
+        restore_sigterm()

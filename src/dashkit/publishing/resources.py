@@ -21,16 +21,17 @@ from dashkit.build.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
-from dashkit.grafana.compare import content_hash
+from dashkit.grafana.compare import MARKER_KEY, content_hash
 from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.v2 import FOLDER_ANNOTATION, GROUP, to_v2_spec
 from dashkit.grafana.v2_read import classic_of_resource
-from dashkit.publishing.decisions import (Live, decide, first_read, prune_one,
-                                          save_with_read_back)
 from dashkit.publishing.history import VERSIONS_LISTED, Published
-from dashkit.publishing.results import MESSAGE, Action, PublishResult, auth_error, dashboard_url
+from dashkit.publishing.results import MESSAGE, auth_error, dashboard_url
+from dashkit.publishing.store import Live, Marker, what_came_back
 
 MARKER_ANNOTATION = "dashkit.dev/content-hash"
+PROJECT_ANNOTATION = "dashkit.dev/project"
+PUBLISHED_FOLDER_ANNOTATION = "dashkit.dev/folder"
 MANAGED_LABEL = "dashkit.dev/managed"
 MANAGER_ANNOTATION = "grafana.app/managedBy"
 MESSAGE_ANNOTATION = "grafana.app/message"
@@ -101,9 +102,8 @@ def built_spec(item: Compiled, api: DashboardAPI) -> dict[str, Any]:
     return {k: v for k, v in item.model.items() if k not in ("id", "uid", "version")}
 
 
-def _shaped(response: Response) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """``(metadata, spec)`` of a resource answer, or None when it has another shape."""
-    body = response.body
+def _shaped(body: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """``(metadata, spec)`` of a resource, or None when it has another shape."""
     if not isinstance(body, dict):
         return None
     metadata, spec = body.get("metadata"), body.get("spec")
@@ -121,142 +121,129 @@ def _own(values: dict[str, Any]) -> dict[str, str]:
     return {str(k): str(v) for k, v in values.items() if not str(k).startswith("grafana.app/")}
 
 
-def _body(item: Compiled, api: DashboardAPI, spec: dict[str, Any], folder_uid: str,
-          live: dict[str, Any] | None) -> dict[str, Any]:
-    annotations = {**_own(as_object((live or {}).get("annotations"))), FOLDER_ANNOTATION: folder_uid,
-                   MARKER_ANNOTATION: content_hash(spec), MESSAGE_ANNOTATION: MESSAGE}
-    labels = {**_own(as_object((live or {}).get("labels"))), MANAGED_LABEL: "true"}
-    metadata: dict[str, Any] = {"name": item.uid, "annotations": annotations, "labels": labels}
-    if live is not None and live.get("resourceVersion"):
-        metadata["resourceVersion"] = str(live["resourceVersion"])
-    return {"apiVersion": f"{GROUP}/{api.version}", "kind": "Dashboard", "metadata": metadata,
-            "spec": spec}
-
-
 def _generation(metadata: dict[str, Any]) -> int | None:
     value = metadata.get("generation")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _live_view(client: GrafanaClient, item: Compiled, spec: dict[str, Any],
-               response: Response) -> Live | None:
-    """The dashboard API's answer as the decisions read it (None: not a dashboard resource)."""
-    shaped = _shaped(response) if response.status == 200 else None
-    if shaped is None:
+def _marker(notes: dict[str, str], spec: dict[str, Any], classic: dict[str, Any],
+            schema: str) -> tuple[Marker | None, bool]:
+    """The marker, and whether the content is still what it records. Two may be there: the
+    annotations dashkit writes here, and (a v1 spec) the classic marker, which a publish through
+    the classic API leaves; the one that still matches its content speaks."""
+    noted = (Marker(notes[MARKER_ANNOTATION], clean_text(notes.get(PROJECT_ANNOTATION, ""), 80),
+                    clean_text(notes.get(PUBLISHED_FOLDER_ANNOTATION, ""), 80))
+             if MARKER_ANNOTATION in notes else None)
+    embedded = Marker.read(spec.get(MARKER_KEY)) if schema == "v1" else None
+    if noted is not None and noted.hash == content_hash(spec):
+        return noted, True
+    if embedded is not None and embedded.hash == content_hash(classic):
+        return embedded, True
+    return noted or embedded, False
+
+
+class ResourceStore:
+    """Dashboards through ``/apis/dashboard.grafana.app/<version>/namespaces/<ns>/dashboards``."""
+
+    def __init__(self, client: GrafanaClient, api: DashboardAPI, folder_uid: str) -> None:
+        self.client, self.api, self.folder_uid = client, api, folder_uid
+
+    def read(self, uid: str) -> Live | None:
+        response = self.client.get_resource(self.api.version, self.api.namespace, uid)
+        if response.status == 404:
+            return None
+        if response.status != 200:
+            raise DashkitError(f"HTTP {response.status}: {response.message}")
+        shaped = _shaped(response.body) if response.status == 200 else None
+        if shaped is None or shaped[0].get("name", uid) != uid:
+            raise DashkitError(f"Grafana's answer to reading it is not a dashboard resource (is "
+                               f"this Grafana?): {what_came_back(response)}")
+        metadata, spec = shaped
+        notes, classic = _annotations(metadata), classic_of_resource(response.body)
+        marker, intact = _marker(notes, spec, classic, self.api.schema)
+        return Live(uid, clean_text(str(spec.get("title", "")), 100), classic,
+                    _generation(metadata), notes.get(FOLDER_ANNOTATION, ""),
+                    dashboard_url(self.client, None, uid), content=content_hash(spec),
+                    marker=marker, intact=intact,
+                    manager=notes.get(MANAGER_ANNOTATION) or None,
+                    updated_by=notes.get(UPDATED_BY_ANNOTATION, ""), source=metadata)
+
+    def built(self, item: Compiled) -> str:
+        return content_hash(built_spec(item, self.api))
+
+    def save(self, item: Compiled, live: Live | None, marker: Marker) -> Response:
+        """Create (``live`` None) or update with the resourceVersion it read; a v1 spec also
+        carries the classic marker, so the classic API recognises it (a downgrade, a mixed
+        fleet)."""
+        spec = built_spec(item, self.api)
+        if self.api.schema == "v1":
+            spec[MARKER_KEY] = attrs.evolve(marker, hash=content_hash(item.model)).as_json()
+        known = as_object(live.source) if live is not None else {}
+        annotations = {**_own(as_object(known.get("annotations"))),
+                       FOLDER_ANNOTATION: self.folder_uid, MARKER_ANNOTATION: marker.hash,
+                       PROJECT_ANNOTATION: marker.project,
+                       PUBLISHED_FOLDER_ANNOTATION: marker.folder, MESSAGE_ANNOTATION: MESSAGE}
+        labels = {**_own(as_object(known.get("labels"))), MANAGED_LABEL: "true"}
+        metadata: dict[str, Any] = {"name": item.uid, "annotations": annotations, "labels": labels}
+        if known.get("resourceVersion"):
+            metadata["resourceVersion"] = str(known["resourceVersion"])
+        body = {"apiVersion": f"{GROUP}/{self.api.version}", "kind": "Dashboard",
+                "metadata": metadata, "spec": spec}
+        if live is None:
+            return self.client.create_resource(self.api.version, self.api.namespace, body)
+        return self.client.update_resource(self.api.version, self.api.namespace, item.uid, body)
+
+    def proven(self, item: Compiled, response: Response) -> tuple[int | None, str] | None:
+        """A resource with the same name and a resourceVersion (what the apiserver answers a
+        create or an update with)."""
+        shaped = _shaped(response.body) if response.status in (200, 201) else None
+        if shaped is None or shaped[0].get("name") != item.uid:
+            return None
+        if not isinstance(shaped[0].get("resourceVersion"), str) or not shaped[0]["resourceVersion"]:
+            return None
+        return _generation(shaped[0]), dashboard_url(self.client, None, item.uid)
+
+    def delete(self, uid: str) -> Response:
+        return self.client.delete_resource(self.api.version, self.api.namespace, uid)
+
+    def managed(self, folder_uid: str) -> list[str]:
+        """Every dashboard labelled as dashkit's, page by page (bounded); the folder is checked
+        on each one's own read."""
+        found, token = [], ""
+        for _ in range(MAX_PAGES):
+            response = self.client.list_resources(self.api.version, self.api.namespace,
+                                                  f"{MANAGED_LABEL}=true", LIST_PAGE, token)
+            body = response.body if isinstance(response.body, dict) else None
+            if response.status != 200 or body is None or not isinstance(body.get("items"), list):
+                raise DashkitError(f"cannot list dashboards in namespace {self.api.namespace!r}: "
+                                   f"HTTP {response.status} {response.message}")
+            if len(body["items"]) > LIST_PAGE:
+                raise DashkitError(f"listing dashboards: {len(body['items'])} items on a page of "
+                                   f"{LIST_PAGE}; not a Grafana list answer")
+            found += [str(as_object(as_object(item).get("metadata")).get("name") or "")
+                      for item in body["items"]]
+            token = str(as_object(body.get("metadata")).get("continue") or "")
+            if not token:
+                return [uid for uid in found if uid]
+        raise DashkitError(f"more than {MAX_PAGES * LIST_PAGE} dashboards listed; stopped")
+
+    def published(self, uid: str) -> Published | None:
+        """The newest kept save whose spec still matches its dashkit marker: the version dashkit
+        published (None when Grafana's history no longer has one, or cannot be read)."""
+        try:
+            response = self.client.resource_history(self.api.version, self.api.namespace, uid,
+                                                    VERSIONS_LISTED)
+        except DashkitError:
+            return None
+        body = response.body if isinstance(response.body, dict) else {}
+        if response.status != 200 or not isinstance(body.get("items"), list):
+            return None
+        saves = []
+        for item in body["items"]:
+            shaped = _shaped(item)
+            if shaped is not None and _generation(shaped[0]) is not None:
+                saves.append((_generation(shaped[0]) or 0, shaped, item))
+        for generation, (metadata, spec), item in sorted(saves, key=lambda s: -s[0]):
+            if _annotations(metadata).get(MARKER_ANNOTATION) == content_hash(spec):
+                return Published(generation, classic_of_resource(item))
         return None
-    metadata, live_spec = shaped
-    notes, current = _annotations(metadata), content_hash(live_spec)
-    return Live(classic_of_resource(response.body), _generation(metadata),
-                notes.get(FOLDER_ANNOTATION, ""), dashboard_url(client, None, item.uid),
-                unchanged=current == content_hash(spec),
-                marker=notes.get(MARKER_ANNOTATION), current=current,
-                manager=notes.get(MANAGER_ANNOTATION) or None,
-                updated_by=notes.get(UPDATED_BY_ANNOTATION, ""))
-
-
-def _read_live(client: GrafanaClient, api: DashboardAPI, item: Compiled,
-               spec: dict[str, Any]) -> Live | None:
-    try:
-        return _live_view(client, item, spec, client.get_resource(api.version, api.namespace,
-                                                                  item.uid))
-    except DashkitError:
-        return None
-
-
-def _saved(client: GrafanaClient, uid: str, response: Response) -> tuple[int | None, str] | None:
-    if response.status not in (200, 201):
-        return None
-    shaped = _shaped(response)
-    return (_generation(shaped[0]) if shaped is not None else None,
-            dashboard_url(client, None, uid))
-
-
-def _save(client: GrafanaClient, api: DashboardAPI, item: Compiled, spec: dict[str, Any],
-          folder_uid: str, live: dict[str, Any] | None, action: Action,
-          changes: tuple[str, ...]) -> PublishResult:
-    """Create (``live`` None) or update with the resourceVersion ``live`` metadata holds."""
-    body = _body(item, api, spec, folder_uid, live)
-    return save_with_read_back(
-        item, folder_uid, _generation(live) if live is not None else None, action, changes,
-        send=lambda: (client.create_resource(api.version, api.namespace, body) if live is None
-                      else client.update_resource(api.version, api.namespace, item.uid, body)),
-        read_live=lambda: _read_live(client, api, item, spec),
-        saved=lambda response: _saved(client, item.uid, response))
-
-
-def publish_resource(client: GrafanaClient, api: DashboardAPI, item: Compiled, folder_uid: str,
-                     *, force: bool = False, dry_run: bool = False) -> PublishResult:
-    """Create, update or leave one dashboard through the dashboard API."""
-    spec = built_spec(item, api)
-    response = client.get_resource(api.version, api.namespace, item.uid)
-    first = first_read(item, response, dry_run, lambda changes: _save(
-        client, api, item, spec, folder_uid, None, Action.CREATE, changes))
-    if first is not None:
-        return first
-    live = _live_view(client, item, spec, response)
-    if live is None:
-        return PublishResult(item.uid, item.title, Action.FAILED, detail=(
-            "Grafana's answer to reading it is not a dashboard resource (is this Grafana?)"))
-    metadata = response.body["metadata"]
-    return decide(item, live, folder_uid, force=force, dry_run=dry_run,
-                  published=lambda: last_published_resource(client, api, item.uid),
-                  save=lambda changes: _save(client, api, item, spec, folder_uid, metadata,
-                                             Action.UPDATE, changes))
-
-
-def last_published_resource(client: GrafanaClient, api: DashboardAPI, uid: str
-                            ) -> Published | None:
-    """The newest kept save whose spec still matches its dashkit marker: the version dashkit
-    published (None when Grafana's history no longer has one, or cannot be read)."""
-    try:
-        response = client.resource_history(api.version, api.namespace, uid, VERSIONS_LISTED)
-    except DashkitError:
-        return None
-    body = response.body if isinstance(response.body, dict) else {}
-    if response.status != 200 or not isinstance(body.get("items"), list):
-        return None
-    saves = []
-    for item in body["items"]:
-        shaped = _shaped(Response(200, item))
-        if shaped is not None and _generation(shaped[0]) is not None:
-            saves.append((_generation(shaped[0]) or 0, shaped, item))
-    for generation, (metadata, spec), item in sorted(saves, key=lambda s: -s[0]):
-        if _annotations(metadata).get(MARKER_ANNOTATION) == content_hash(spec):
-            return Published(generation, classic_of_resource(item))
-    return None
-
-
-def _managed(client: GrafanaClient, api: DashboardAPI) -> list[dict[str, Any]]:
-    """Every dashboard labelled as dashkit's, page by page (bounded)."""
-    found, token = [], ""
-    for _ in range(MAX_PAGES):
-        response = client.list_resources(api.version, api.namespace, f"{MANAGED_LABEL}=true",
-                                         LIST_PAGE, token)
-        body = response.body if isinstance(response.body, dict) else None
-        if response.status != 200 or body is None or not isinstance(body.get("items"), list):
-            raise DashkitError(f"cannot list dashboards in namespace {api.namespace!r}: HTTP "
-                               f"{response.status} {response.message}")
-        found += [item for item in body["items"] if isinstance(item, dict)]
-        token = str(as_object(body.get("metadata")).get("continue") or "")
-        if not token:
-            return found
-    raise DashkitError(f"more than {MAX_PAGES * LIST_PAGE} dashboards listed; stopped")
-
-
-def prune_resources(client: GrafanaClient, api: DashboardAPI, keep: set[str], folder_uid: str,
-                    *, force: bool = False, dry_run: bool = False) -> list[PublishResult]:
-    """Delete dashboards in the folder that dashkit published and the build no longer has."""
-    results = []
-    for listed in _managed(client, api):
-        metadata, spec = as_object(listed.get("metadata")), as_object(listed.get("spec"))
-        uid, notes = str(metadata.get("name") or ""), _annotations(metadata)
-        marker = notes.get(MARKER_ANNOTATION)
-        if (not uid or uid in keep or marker is None or notes.get(MANAGER_ANNOTATION)
-                or notes.get(FOLDER_ANNOTATION, "") != folder_uid):
-            continue  # never touch what dashkit did not publish here
-        results.append(prune_one(
-            uid, clean_text(str(spec.get("title", "")), 100), _generation(metadata),
-            edited=marker != content_hash(spec), force=force, dry_run=dry_run,
-            delete=lambda: client.delete_resource(api.version, api.namespace, uid),
-            gone=lambda: client.get_resource(api.version, api.namespace, uid).status == 404))
-    return results

@@ -1,6 +1,6 @@
 """What a publish did, one result per dashboard, whichever Grafana API it went through: the
-results and report both publish paths share (publisher.py, resources.py), and the decisions
-both take the same way."""
+results and report both stores share (classic.py, resources.py), written by the one decision
+loop (decisions.py)."""
 from __future__ import annotations
 
 import enum

@@ -8,7 +8,7 @@ catalogs, which list the names every generation of those exporters exposes.
 """
 from __future__ import annotations
 
-import json
+import math
 import re
 from pathlib import Path
 from collections.abc import Iterable, Mapping
@@ -20,7 +20,7 @@ from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.query import catalogs
 from dashkit.query.catalog import TARGET_LABELS, Catalog, Metric, MetricType
-from dashkit.text import counted, printable
+from dashkit.text import counted, printable, python_string
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
@@ -49,6 +49,12 @@ FAMILY_SUFFIXES = {MetricType.HISTOGRAM: ("_bucket", "_sum", "_count"),
                    MetricType.SUMMARY: ("", "_sum", "_count"),
                    MetricType.COUNTER: ("", "_total"), MetricType.INFO: ("", "_info"),
                    MetricType.GAUGE: ("",)}
+#: Families that OpenMetrics exporters give a ``_created`` series (when it started counting):
+#: a timestamp beside the family, not a metric (Prometheus types it a gauge in the text format).
+CREATED_BESIDE = (MetricType.COUNTER, MetricType.HISTOGRAM, MetricType.SUMMARY)
+#: Under OpenMetrics the metadata names the family; queries name its samples: the counter
+#: ``http_requests`` is queried as ``http_requests_total``, the info ``build`` as ``build_info``.
+SAMPLE_SUFFIX = {MetricType.COUNTER: "_total", MetricType.INFO: "_info"}
 #: Labels a family's own series carry that the catalog does not list as the metric's labels.
 FAMILY_LABELS = {MetricType.HISTOGRAM: {"le"}, MetricType.SUMMARY: {"quantile"}}
 #: Built-in catalogs recognised by their metrics, and how the written module names them.
@@ -159,8 +165,15 @@ def _families(metadata: Mapping[str, Any], by_name: Mapping[str, list[dict[str, 
         names = [family + s for s in FAMILY_SUFFIXES[metric_type]
                  if family + s in by_name and family + s not in claimed]
         if names:
-            families[family] = (metric_type, info, names)
+            suffix = SAMPLE_SUFFIX.get(metric_type, "")
+            queried = family + suffix if suffix and family + suffix in names else family
+            families[queried] = (metric_type, info, names)
             claimed.update(names)
+    created = {family.removesuffix("_total") + "_created" for family, (kind, _, _)
+               in families.items() if kind in CREATED_BESIDE}
+    for name in created & set(families):
+        claimed.difference_update(families.pop(name)[2])
+    claimed |= created
     for name in sorted(set(by_name) - claimed):
         if name in claimed:
             continue
@@ -201,8 +214,9 @@ def _metric(family: str, metric_type: MetricType, info: Mapping[str, str],
 
 
 def _finite(text: str) -> bool:
+    """A bucket bound to write: not +Inf, and not NaN (``buckets=(0.5, nan)`` is no Python)."""
     try:
-        return abs(float(text)) != float("inf")
+        return math.isfinite(float(text))
     except ValueError:
         return False
 
@@ -244,8 +258,11 @@ def module_source(discovery: Discovery, *, name: str, origin: str) -> str:
 
 
 def _literal(value: str | list[str]) -> str:
-    """A string or list of strings as a Python literal in the project's double quotes."""
-    return json.dumps(value)
+    """A string or list of strings as a Python literal, by the one function that writes input
+    as code (an emoji stays one character, not two surrogates as JSON escapes it)."""
+    if isinstance(value, str):
+        return python_string(value)
+    return "[" + ", ".join(python_string(v) for v in value) + "]"
 
 
 def _call(metric: Metric) -> str:

@@ -287,6 +287,14 @@ def quantile(q: float, histogram: str, by: Iterable[str] = (), *, where: Matcher
     return Expr(f"histogram_quantile({_number(q)}, {inner.text})", inner.refs, atomic=True)
 
 
+def rate_within(histogram: str, bound: float, *, where: Matchers | None = None,
+                window: str = RATE_INTERVAL) -> Expr:
+    """``rate(histogram_bucket{le="bound"}[window])``: observations at or under ``bound`` per
+    second (one bucket read as the counter it is, as a latency SLI does)."""
+    bucket = sel(f"{histogram}_bucket", {**(where or {}), "le": eq(f"{bound:g}")})
+    return _range_fn("rate", bucket, window, "bound")
+
+
 def bucket_rate(histogram: str, *, where: Matchers | None = None,
                 window: str = RATE_INTERVAL) -> Expr:
     """Bucket increases summed ``by (le)``, the input of a heatmap panel."""
@@ -317,6 +325,6 @@ def validate(expr: Expr, catalog: Catalog) -> None:
         if ref.used_by == "quantile" and metric.type is not MetricType.HISTOGRAM:
             raise DashkitError(f"histogram_quantile over {ref.series!r}, which is a "
                                f"{metric.type.value}, not a histogram")
-        if ref.series.endswith("_bucket") and ref.used_by not in {"quantile", "heatmap"}:
+        if ref.series.endswith("_bucket") and ref.used_by not in {"quantile", "heatmap", "bound"}:
             raise DashkitError(f"{ref.series!r} is only meaningful inside histogram_quantile "
                                "or a heatmap")

@@ -24,6 +24,17 @@ RULE_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 OPERATORS = (">", ">=", "<", "<=", "==")
 #: The header-link title prefix that names a panel's alert in the JSON (lint reads it back).
 LINK_PREFIX = "Alert: "
+_LINK = re.compile(r"(?P<name>\S+) (?P<op>>=|<=|==|>|<) (?P<limit>-?[0-9.]+(?:e[+-]?[0-9]+)?)(?: |$)")
+
+
+def read_link(title: str) -> tuple[str, str, float] | None:
+    """The alert a panel header link names, as (name, operator, limit), or None: the reverse
+    of ``Alert.link``, for readers of the JSON (the preview pushes such panels over the limit)."""
+    match = _LINK.match(title[len(LINK_PREFIX):]) if title.startswith(LINK_PREFIX) else None
+    try:
+        return (match["name"], match["op"], float(match["limit"])) if match else None
+    except ValueError:
+        return None
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
@@ -119,11 +130,17 @@ class RecordingRule:
     labels: tuple[str, ...] = attrs.field(converter=_strings, default=())
     help: str = attrs.field(default="", validator=instance_of(str))
     unit: str = attrs.field(default="", validator=instance_of(str))
+    #: Labels the rule sets on what it records: rules of one name tell their series apart by
+    #: them (an SLO's error ratio per window).
+    static: Mapping[str, str] = attrs.field(factory=dict)
     origin: Site | None = attrs.field(factory=call_site, eq=False, repr=False)
 
     def rule(self) -> dict[str, Any]:
         """The rule as Prometheus reads it from a rule file."""
-        return {"record": self.name, "expr": self.signal.text}
+        rule: dict[str, Any] = {"record": self.name, "expr": self.signal.text}
+        if self.static:
+            rule["labels"] = dict(sorted(self.static.items()))
+        return rule
 
     def metric(self) -> Metric:
         """The recorded series as a catalog metric: queries on it are checked like any other."""
@@ -151,19 +168,25 @@ def recorded(rules: Iterable[RecordingRule], name: str = "recording-rules") -> C
     return Catalog(name, [r.metric() for r in rules])
 
 
+#: A Grafana variable or macro (``$service``, ``${service}``, ``[[service]]``,
+#: ``$__rate_interval``); not ``$1``, label_replace's reference to a capture group.
+GRAFANA_VARIABLE = re.compile(r"\$(?:[A-Za-z_]\w*|\{)|\[\[")
+
+
 def check_rules(groups: Sequence[RuleGroup], catalog: Catalog | None) -> list[DashkitError]:
     """Every metric and label an alert or recording rule uses, checked against the catalog; two
     alerts or records of the same name are an error too."""
     errors: list[DashkitError] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for group in groups:
         for rule in group.rules:
             kind = "alert" if isinstance(rule, Alert) else "record"
-            if (kind, rule.name) in seen:
+            key = (kind, rule.name, "" if isinstance(rule, Alert) else repr(sorted(rule.static.items())))
+            if key in seen:
                 errors.append(DashkitError(f"{kind} {rule.name!r} is defined twice",
                                            file=user_site(rule.origin)))
-            seen.add((kind, rule.name))
-            if "$" in rule.signal.text:
+            seen.add(key)
+            if GRAFANA_VARIABLE.search(rule.signal.text):
                 errors.append(DashkitError(
                     f"{kind} {rule.name!r}: {rule.signal.text!r} uses a Grafana variable or macro "
                     "($__rate_interval…), which Prometheus rules cannot: give a window such as "

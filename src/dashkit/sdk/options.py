@@ -18,7 +18,7 @@ from attrs.validators import deep_iterable, in_, instance_of, optional
 
 from dashkit.errors import DashkitError, call_site, user_site
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH
+from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, PANEL_LINK_DEFAULTS
 from dashkit.sdk.alerts import Alert
 from dashkit.sdk.layout import Panel
 from dashkit.sdk.thresholds import Thresholds
@@ -66,11 +66,6 @@ class PanelOptions(TypedDict, total=False):
     alert: Alert | None
 
 
-#: The fields Grafana's types require of a panel's header link (a DashboardLink in
-#: @grafana/schema), at the values Grafana's own link editor starts from.
-PANEL_LINK_DEFAULTS: dict[str, Any] = {"asDropdown": False, "icon": "external link",
-                                       "includeVars": False, "keepTime": False, "tags": [],
-                                       "targetBlank": False, "tooltip": "", "type": "link"}
 
 
 def _grid_int(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
