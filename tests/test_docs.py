@@ -70,3 +70,13 @@ def test_every_link_of_the_readme_reaches_a_file():
     assert targets and all((ROOT / t).exists() for t in targets), \
         [t for t in targets if not (ROOT / t).exists()]
 
+
+
+def test_the_readme_s_rule_excerpt_is_what_the_build_writes():
+    """The SLO excerpt in the README is cut from the rule file the build writes (its snapshot)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n# build/prometheus/rules/alerts\.yml[^\n]*\n(.*?)```", readme,
+                      re.S).group(1)
+    record, alert = block.split("  - alert: ")
+    rules = (ROOT / "snapshots" / "prometheus-rules.yaml").read_text(encoding="utf-8")
+    assert record in rules and f"  - alert: {alert}" in rules
