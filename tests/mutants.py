@@ -50,9 +50,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
     Breakage("build-writes-in-place", "atomic build: the previous output stays whole until the "
              "new one is complete", "build/output.py",
-             '        fill(staging)\n',
-             '        shutil.rmtree(out_dir, ignore_errors=True)\n'
-             '        fill(staging)\n', (ABUSE_BUILD,)),
+             '            folder.fill(stagings[-1])\n',
+             '            shutil.rmtree(folder.out_dir, ignore_errors=True)\n'
+             '            folder.fill(stagings[-1])\n', (ABUSE_BUILD,)),
     Breakage("build-out-inside-sources", "--out may not be or lie inside the sources",
              "build/output.py", "    if out == sources or out in sources.parents or sources in out.parents:",
              "    if False:", (ABUSE_BUILD,)),
@@ -254,7 +254,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "__init__.py", '"RecordingRule", "Row", "RuleGroup",', '"RecordingRule", "RuleGroup",',
              ("tests/test_types.py",)),
     Breakage("imported-defects-accepted", "an imported project builds: its own defects are accepted",
-             "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))",
+             "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, imported))",
              "    return []", ("tests/test_import_project.py",)),
     Breakage("allow-overlaps", "allow_overlaps=True is honoured by build",
              "build/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
@@ -324,6 +324,30 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- importer branch ---
+    Breakage("import-runs-the-folder", "import runs only the modules it generated, never the "
+             "other *.py of --out", "importer/carried_over.py",
+             "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
+             "    __import__('dashkit.build.project', fromlist=['_']).load_project(out_dir, partial=True)\n"
+             "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
+             (ABUSE_IMPORT,)),
+    Breakage("import-links-to-folder-uids", "a link to a dashboard of the --out folder is no "
+             "imported defect", "importer/carried_over.py",
+             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]\n',
+             "    others: list[Subject] = []\n", (ABUSE_IMPORT,)),
+    Breakage("replace-file-fixed-name", "a file is written through a random temporary name",
+             "fileio.py", 'temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")',
+             'temporary = target.with_name(f".{target.name}.tmp")', (ABUSE_IMPORT,)),
+    Breakage("replace-file-not-exclusive", "the temporary file is created exclusively, never "
+             "written through a planted symlink", "fileio.py",
+             '    handle = open(temporary, "x", encoding="utf-8")', '    handle = open(temporary, "w", encoding="utf-8")',
+             (ABUSE_IMPORT,)),
+    Breakage("build-rules-not-swapped-back", "dashboards and rules are one build: a failed "
+             "rules swap puts the dashboards back", "build/output.py",
+             "            _swap_back(done[:-1])\n", "            pass\n", (ABUSE_BUILD,)),
+    Breakage("build-rules-staged-apart", "dashboards and rules are one build: both are staged "
+             "before either is swapped in", "build/pipeline.py", "    replace_folders(folders)\n",
+             "    for folder in folders:\n        replace_folders([folder])\n", (ABUSE_BUILD,)),
 )
 
 

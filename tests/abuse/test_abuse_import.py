@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import ast
 import json
+import secrets
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashkit.cli.commands import main
+from dashkit.fileio import replace_file
 from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.importer.generator import import_model
@@ -219,3 +222,58 @@ def test_generated_names_are_identifiers_whatever_the_datasource_uid():
     result = import_model(load_json("t.json", json.dumps(model))[0], "t")
     built = build_back(result.source)
     assert [p["datasource"]["uid"] for p in built["panels"]] == ["---", "9lives", "é", "class", "None"]
+
+
+def test_import_runs_only_the_modules_it_generated(tmp_path):
+    """Issue 22: computing the exclusions loaded the whole --out folder as a project, so an
+    unrelated cleanup.py in ~/Downloads ran. The folder's other modules are read for their
+    uids (a link to one is no defect), never run."""
+    out = tmp_path / "Downloads"
+    out.mkdir()
+    ran = tmp_path / "ran"
+    (out / "cleanup.py").write_text(f"open({str(ran)!r}, 'a').write('cleanup ')\n")
+    (out / "fleet.py").write_text(
+        f"open({str(ran)!r}, 'a').write('fleet ')\n"
+        "from dashkit import Dashboard\ndashboard = Dashboard(uid='fleet', title='Fleet')\n")
+    source = tmp_path / "x.json"
+    source.write_text(json.dumps({"uid": "x", "title": "X", "panels": [
+        {"type": "text", "title": "To the fleet", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "fleet", "url": "/d/fleet/fleet"}]},
+        {"type": "text", "title": "To nowhere", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "gone", "url": "/d/gone/gone"}]}]}))
+    result = CliRunner().invoke(main, ["import", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not ran.exists()
+    entries = yaml.safe_load((out / ".dashkit-lint.yaml").read_text())["exclusions"]
+    assert [(e["rule"], e["dashboard"], e["panel"]) for e in entries] == [
+        ("link-unknown-uid", "x", "To nowhere")]
+
+
+def test_the_exclusions_file_is_never_written_through_a_planted_name(tmp_path, monkeypatch):
+    """Issue 22: the exclusions file went through the fixed name ``..dashkit-lint.yaml.tmp``
+    with write_text, so a symlink planted there had its target overwritten. The temporary
+    name is random and created exclusively: even a symlink at the very name chosen is not
+    followed, nor removed."""
+    out = tmp_path / "dashboards"
+    out.mkdir()
+    precious = tmp_path / "precious"
+    precious.write_text("mine\n")
+    (out / "..dashkit-lint.yaml.tmp").symlink_to(precious)
+    source = tmp_path / "x.json"
+    source.write_text(json.dumps({"uid": "x", "title": "X", "panels": [
+        {"type": "text", "title": "To nowhere", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "gone", "url": "/d/gone/gone"}]}]}))
+    result = CliRunner().invoke(main, ["import", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert precious.read_text() == "mine\n"
+    assert "link-unknown-uid" in (out / ".dashkit-lint.yaml").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["..dashkit-lint.yaml.tmp",
+                                                     ".dashkit-lint.yaml", "x.py"]
+
+    monkeypatch.setattr(secrets, "token_hex", lambda _: "guessed")
+    planted = out / ".x.py.guessed.tmp"
+    planted.symlink_to(precious)
+    with pytest.raises(FileExistsError):
+        replace_file(out / "x.py", "print('replaced')\n")
+    assert precious.read_text() == "mine\n" and planted.is_symlink()
+    assert "print" not in (out / "x.py").read_text()

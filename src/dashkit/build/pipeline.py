@@ -10,7 +10,7 @@ import attrs
 from dashkit.grafana.jsonio import dumps
 from dashkit.sdk.compiler import Accepted, compile_dashboard
 from dashkit.grafana.model import iter_panels
-from dashkit.build.output import (check_output_location, replace_folder)
+from dashkit.build.output import OutputFolder, check_output_location, replace_folders
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
 from dashkit.build.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
@@ -130,7 +130,13 @@ SCHEMAS = ("v1", "v2")
 
 def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
                options: ProviderOptions, schema: str = "v1") -> None:
-    """The provisioning tree, written whole or not at all (``replace_folder``). With ``schema``
+    """The provisioning tree, written whole or not at all."""
+    replace_folders([tree_folder(compiled, project, out_dir, options, schema)])
+
+
+def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
+                options: ProviderOptions, schema: str = "v1") -> OutputFolder:
+    """The provisioning tree as a folder to write whole (``replace_folders``). With ``schema``
     v2 the dashboards are v2 resources, and a ``git-sync/`` tree for a Git Sync repository is
     written beside them (provisioning.py says what each reader of them requires)."""
     if schema not in SCHEMAS:
@@ -152,7 +158,7 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         (provisioning / "datasources" / "datasources.yaml").write_text(
             datasources_yaml(project.datasources), "utf-8")
 
-    replace_folder(out_dir, fill, _MARKER_TEXT)
+    return OutputFolder(out_dir, fill, _MARKER_TEXT)
 
 
 def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
@@ -171,8 +177,9 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
     and its Prometheus rules (if it defines any) to ``rules_dir`` (each refused where replacing
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
-    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written."""
-    from dashkit.build.rules import check_project_rules, write_rules
+    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written,
+    and the dashboards and the rules are one output: both are swapped in, or neither."""
+    from dashkit.build.rules import check_project_rules, rules_folder
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
     if rules_dir is not None:
@@ -181,9 +188,10 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     compiled = compile_project(project)
     check_lint_errors(compiled, Path(dashboards_dir))
     check_project_rules(project.rule_groups, compiled)
-    write_tree(compiled, project, Path(out_dir), options, schema)
+    folders = [tree_folder(compiled, project, Path(out_dir), options, schema)]
     if rules_dir is not None and project.rule_groups:
-        write_rules(project.rule_groups, compiled, Path(rules_dir))
+        folders.append(rules_folder(project.rule_groups, compiled, Path(rules_dir)))
+    replace_folders(folders)
     return BuildResult(Path(out_dir), tuple(compiled),
                        Path(rules_dir) if rules_dir is not None and project.rule_groups else None)
 

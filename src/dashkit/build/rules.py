@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dashkit.build.output import replace_folder
+from dashkit.build.output import OutputFolder
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.model import iter_panels
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
@@ -68,14 +68,15 @@ def check_project_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled
     raise_all(errors)
 
 
-def write_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path) -> None:
-    """``out_dir/alerts.yml``, written whole or not at all."""
+def rules_folder(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path
+                 ) -> OutputFolder:
+    """``out_dir/alerts.yml`` as a folder to write whole, with the dashboards it links to."""
     text = rules_yaml(groups, compiled)
 
     def fill(staging: Path) -> None:
         (staging / RULES_FILE).write_text(text, "utf-8")
 
-    replace_folder(out_dir, fill, MARKER_TEXT)
+    return OutputFolder(out_dir, fill, MARKER_TEXT)
 
 
 #: Seconds promtool may take over the whole test file.
