@@ -60,7 +60,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "build/output.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
              "        if False and any(out.iterdir()) and not (out / OUTPUT_MARKER)", (ABUSE_BUILD,)),
     Breakage("build-skips-lint", "error-level lint runs before anything is written", "build/pipeline.py",
-             "    check_lint_errors(compiled, Path(dashboards_dir))\n", "",
+             "    errors += lint_errors(compiled, Path(dashboards_dir))\n", "",
              ("tests/test_cli.py", ABUSE_ERRORS)),
     Breakage("errors-one-at-a-time", "every error of a run, in one run", "errors.py",
              "    if errors:\n        raise DashkitErrors(errors)",
@@ -282,7 +282,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        raise error.located(file=site_in(error.__traceback__, folder)) from None\n",
              "        raise\n", ("tests/test_cli.py",)),
     Breakage("panel-origin", "a compile error points at the builder call that made the panel",
-             "sdk/compiler.py", "error.located(file=user_site(origin) if origin else None, panel=item.title)",
+             "sdk/compiler.py", "error.located(file=site_of(item), panel=item.title)",
              "error.located(panel=item.title)", ("tests/test_cli.py",)),
     Breakage("diff-by-field", "a dry run names each changed field of a query",
              "grafana/compare.py", "        for field, before, after in changed_fields(old_targets.get(ref, {}), new_targets.get(ref, {})):\n",
@@ -348,6 +348,31 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("build-rules-staged-apart", "dashboards and rules are one build: both are staged "
              "before either is swapped in", "build/pipeline.py", "    replace_folders(folders)\n",
              "    for folder in folders:\n        replace_folders([folder])\n", (ABUSE_BUILD,)),
+    Breakage("build-hides-other-modules", "a module that fails to import hides no other "
+             "module's errors", "build/pipeline.py",
+             "    project = load_project(dashboards_dir, partial=True)  # every error of the run, together\n",
+             "    project = load_project(dashboards_dir)\n", (ABUSE_ERRORS,)),
+    Breakage("compile-first-panel-error-only", "every panel's errors of a dashboard, not the "
+             "first", "sdk/compiler.py",
+             "        errors.append(error.located(file=site_of(item), panel=item.title))\n",
+             "        raise error.located(file=site_of(item), panel=item.title)\n", (ABUSE_ERRORS,)),
+    Breakage("validate-first-metric-only", "every metric of a query the catalog refuses, not "
+             "the first", "query/promql.py",
+             "            _validate_ref(ref, catalog)\n        except DashkitError as error:\n"
+             "            errors.append(error)\n",
+             "            _validate_ref(ref, catalog)\n        except DashkitError as error:\n"
+             "            raise\n", (ABUSE_ERRORS,)),
+    Breakage("syntax-error-no-line", "a syntax error is reported at file:line",
+             "build/project.py", "            site = user_site((exc.filename or str(path), exc.lineno))\n",
+             "            pass\n", (ABUSE_ERRORS,)),
+    Breakage("layout-error-no-line", "a panel wider than the grid names its line",
+             "sdk/layout.py", 'does not fit the {GRID_COLUMNS}-column grid",\n'
+             "                               panel=panel.title, file=site_of(panel))",
+             'does not fit the {GRID_COLUMNS}-column grid",\n'
+             "                               panel=panel.title)", (ABUSE_ERRORS,)),
+    Breakage("undefined-variable-no-line", "a variable used but not defined names its line",
+             "sdk/compiler.py", '        where = sites.get(panel.get("id", 0))\n',
+             "        where = None\n", (ABUSE_ERRORS,)),
 )
 
 

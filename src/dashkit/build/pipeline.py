@@ -82,13 +82,21 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     ``checks=False`` leaves query and set checks to the caller (lint reports them all under
     their own rules, not the first as an error).
     """
+    compiled, errors = compile_reporting(project, checks)
+    raise_all(errors)
+    return compiled
+
+
+def compile_reporting(project: Project, checks: bool = True
+                      ) -> tuple[list[Compiled], list[DashkitError]]:
+    """What compiled, and every error: the modules that failed to load, each dashboard's
+    compile errors and (with ``checks``) the set's."""
     exclusions = project_exclusions(project) if checks else []  # read once for both uses
     compiled, errors = compile_each(project, checks, exclusions)
     errors = list(project.errors) + errors
     if checks:
         errors += _set_errors(compiled, exclusions)
-    raise_all(errors)
-    return compiled
+    return compiled, errors
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
@@ -161,14 +169,14 @@ def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
     return OutputFolder(out_dir, fill, _MARKER_TEXT)
 
 
-def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
-    """The error-level lint rules, run before anything is written; every error is raised."""
+def lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> list[DashkitError]:
+    """The error-level lint rules, run before anything is written (the set rules already ran
+    in compile_reporting)."""
     exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
-    # the set rules already ran in compile_project
     errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
               if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
-    raise_all([DashkitError(f"{f.message} [{f.rule}]", file=f.file, dashboard=f.dashboard,
-                            panel=f.panel or None) for f in errors])
+    return [DashkitError(f"{f.message} [{f.rule}]", file=f.file, dashboard=f.dashboard,
+                         panel=f.panel or None) for f in errors]
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
@@ -179,15 +187,16 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
     dashboards as Grafana 13's v2 resources. Everything is checked before anything is written,
     and the dashboards and the rules are one output: both are swapped in, or neither."""
-    from dashkit.build.rules import check_project_rules, rules_folder
+    from dashkit.build.rules import project_rule_errors, rules_folder
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
     if rules_dir is not None:
         check_output_location(Path(rules_dir), Path(dashboards_dir), force=force)
-    project = load_project(dashboards_dir)
-    compiled = compile_project(project)
-    check_lint_errors(compiled, Path(dashboards_dir))
-    check_project_rules(project.rule_groups, compiled)
+    project = load_project(dashboards_dir, partial=True)  # every error of the run, together
+    compiled, errors = compile_reporting(project)
+    errors += lint_errors(compiled, Path(dashboards_dir))
+    errors += project_rule_errors(project.rule_groups, compiled)
+    raise_all(errors)
     folders = [tree_folder(compiled, project, Path(out_dir), options, schema)]
     if rules_dir is not None and project.rule_groups:
         folders.append(rules_folder(project.rule_groups, compiled, Path(rules_dir)))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from dashkit.build.output import OutputFolder
-from dashkit.errors import DashkitError, raise_all
+from dashkit.errors import DashkitError
 from dashkit.grafana.model import iter_panels
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
 
@@ -58,14 +58,15 @@ def rules_yaml(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> str
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10**6)
 
 
-def check_project_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> None:
+def project_rule_errors(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]
+                        ) -> list[DashkitError]:
     """Rules checked against the dashboards' catalog, as their panels are: one error each."""
     catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
     errors = check_rules(groups, catalogs[0] if catalogs else None)
     names = [g.name for g in groups]
     errors += [DashkitError(f"rule group {n!r} is defined twice") for n in sorted(set(names))
                if names.count(n) > 1]
-    raise_all(errors)
+    return errors
 
 
 def rules_folder(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path

@@ -11,7 +11,7 @@ from typing import Any, Union
 
 import attrs
 
-from dashkit.errors import DashkitError, Site
+from dashkit.errors import DashkitError, Site, user_site
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS
 
 
@@ -118,15 +118,15 @@ class Flow:
     def place(self, panel: Panel) -> GridPos:
         if not 1 <= panel.w <= GRID_COLUMNS:
             raise DashkitError(f"width {panel.w} does not fit the {GRID_COLUMNS}-column grid",
-                               panel=panel.title)
+                               panel=panel.title, file=site_of(panel))
         if panel.h < 1:
-            raise DashkitError(f"height {panel.h} must be at least 1", panel=panel.title)
+            raise DashkitError(f"height {panel.h} must be at least 1", panel=panel.title, file=site_of(panel))
         if (panel.x is None) != (panel.y is None):
-            raise DashkitError("give both x and y, or neither", panel=panel.title)
+            raise DashkitError("give both x and y, or neither", panel=panel.title, file=site_of(panel))
         if panel.x is not None and panel.y is not None:
             if panel.x < 0 or panel.y < 0 or panel.x + panel.w > GRID_COLUMNS:
                 raise DashkitError(f"x={panel.x} w={panel.w} overflows the {GRID_COLUMNS}-column grid",
-                                   panel=panel.title)
+                                   panel=panel.title, file=site_of(panel))
             pos = GridPos(panel.x, panel.y, panel.w, panel.h)
             self.y = max(self.y, pos.y)
             self.x, self.line_height = pos.x + pos.w, max(self.line_height, pos.h)
@@ -144,7 +144,7 @@ def _key(item: Item, prefix: str, seen: set[str]) -> str:
     key = item.key or (prefix + slug(title))
     if key in seen:
         raise DashkitError(f"two panels share the key {key!r}; give one a distinct key=",
-                           panel=title)
+                           panel=title, file=site_of(item))
     seen.add(key)
     return key
 
@@ -201,8 +201,14 @@ def _check_boxes(boxes: Sequence[Placed]) -> None:
         for b in boxes[i + 1:]:
             if a.pos.overlaps(b.pos):
                 raise DashkitError(f"overlaps panel {_title(b.item)!r} at {b.pos.to_json_data()}",
-                                   panel=_title(a.item))
+                                   panel=_title(a.item), file=site_of(a.item))
 
 
 def _title(item: Item) -> str:
     return item.title
+
+
+def site_of(item: Item) -> str | None:
+    """``file:line`` of the builder call that made ``item`` (rows record none)."""
+    origin = getattr(item, "origin", None)
+    return user_site(origin) if origin else None
