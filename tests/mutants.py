@@ -40,6 +40,7 @@ ABUSE_BUILD = "tests/abuse/test_abuse_build_output.py"
 ABUSE_NET = "tests/abuse/test_abuse_network.py"
 ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
+ABUSE_PREVIEW = "tests/abuse/test_abuse_preview.py"
 PUBLISH = "tests/test_publish.py"
 RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
@@ -373,6 +374,19 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("undefined-variable-no-line", "a variable used but not defined names its line",
              "sdk/compiler.py", '        where = sites.get(panel.get("id", 0))\n',
              "        where = None\n", (ABUSE_ERRORS,)),
+    Breakage("preview-text-line-breaks", "a line break in a drawn text reads as a space",
+             "preview/canvas.py", "        text = one_line(text)\n", "", (ABUSE_PREVIEW,)),
+    Breakage("preview-log-first-line", "a multi-line log line is drawn as its first line and …",
+             "preview/panels.py", "{first_line(line.text)}", "{line.text}", (ABUSE_PREVIEW,)),
+    Breakage("preview-panel-guard-narrow", "nothing a panel's drawing raises escapes its panel",
+             "preview/render.py", "        except Exception as error:  # noqa: BLE001",
+             "        except (ValueError, TypeError) as error:  # noqa: BLE001", (ABUSE_PREVIEW,)),
+    Breakage("preview-half-drawn-panel", "a panel that fails halfway leaves nothing drawn",
+             "preview/render.py", "            canvas.rollback(before)", "            pass",
+             (ABUSE_PREVIEW,)),
+    Breakage("preview-page-text-guard", "a text Pillow refuses is left out of the page",
+             "preview/canvas.py", "            except (ValueError, OSError):  # a text Pillow refuses",
+             "            except ():  # a text Pillow refuses", (ABUSE_PREVIEW,)),
 )
 
 
