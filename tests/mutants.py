@@ -387,6 +387,38 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("preview-page-text-guard", "a text Pillow refuses is left out of the page",
              "preview/canvas.py", "            except (ValueError, OSError):  # a text Pillow refuses",
              "            except ():  # a text Pillow refuses", (ABUSE_PREVIEW,)),
+    Breakage("import-names-take-notes", "a name made from input never takes IMPORT_NOTES",
+             "importer/declarations.py", "                        or name in MODULE_NAMES or name in self.namespace, self.counters)",
+             "                        or name in self.namespace, self.counters)", (ABUSE_IMPORT,)),
+    Breakage("import-names-count-from-2", "a repeated title's next name is found where the "
+             "last one stopped (linear, not quadratic)", "importer/hoisting.py",
+             "    n = counters.get(base, 1)\n", "    n = 1\n", (ABUSE_IMPORT,)),
+    Breakage("import-keys-count-from-2", "a repeated title's next panel key is found where the "
+             "last one stopped", "importer/generator.py",
+             'chosen = distinct(key, self.keys.__contains__, self.key_counters, "-")',
+             'chosen = distinct(key, self.keys.__contains__, {}, "-")', (ABUSE_IMPORT,)),
+    Breakage("import-variables-count-from-2", "a repeated title's next panel variable is found "
+             "where the last one stopped", "importer/hoisting.py",
+             "        name = variable_name(panel_title(call), taken, counters)\n",
+             "        name = variable_name(panel_title(call), taken, {})\n", (ABUSE_IMPORT,)),
+    Breakage("import-time-keys-dropped", "import keeps a time range's own keys",
+             "importer/declarations.py",
+             '        if set(time_range) - {"from", "to"}:\n            extra["time"] = dict(time_range)\n        elif',
+             "        if False:\n            pass\n        elif", (ABUSE_IMPORT,)),
+    Breakage("import-refresh-unnoted", "a refresh import cannot keep is noted",
+             "importer/declarations.py",
+             "        if refresh not in (None, False) and not isinstance(refresh, str):",
+             "        if False:", (ABUSE_IMPORT,)),
+    Breakage("import-editable-unnoted", "an editable that is not true or false is noted",
+             "importer/declarations.py", "        if not isinstance(editable, bool):  #",
+             "        if False:  #", (ABUSE_IMPORT,)),
+    Breakage("import-fraction-unnoted", "a gridPos or graphTooltip fraction is noted",
+             "importer/declarations.py", "        if number != value:\n", "        if False:\n",
+             (ABUSE_IMPORT,)),
+    Breakage("import-tags-split", "a link's tags given as one string stay one tag",
+             "importer/declarations.py",
+             '            if key == "tags" and isinstance(value, str):  # not one tag a character',
+             "            if False:", (ABUSE_IMPORT,)),
 )
 
 
