@@ -208,7 +208,7 @@ CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
 
 def test_every_error_of_every_module_is_reported_at_its_line(tmp_path):
     """Issue 22: three mistakes in two modules; build showed one module's import failure and
-    hid the other's errors, reported only the first catalog error of a dashboard, gave no line
+    hid the other's errors (lint's too), reported only the first catalog error of a dashboard, gave no line
     for a panel wider than the grid or an undefined variable, and wrote a syntax error as
     "failed to import (line 28)" where editors jump to file:line."""
     folder = tmp_path / "dashboards"
@@ -233,6 +233,11 @@ def test_every_error_of_every_module_is_reported_at_its_line(tmp_path):
                       promql.rate_sum("http_requests_total", ["service"], where={"service": "$svc"})),
 ])
 """)
+    (folder / "quantile.py").write_text("""from dashkit import Dashboard, panels
+dashboard = Dashboard("q", "Q", panels=[
+    panels.timeseries("Quantile", "histogram_quantile(0.9, sum(rate(x_bucket[5m])))"),
+])
+""")
     out = tmp_path / "out"
     result = run("build", "--dashboards", str(folder), "--out", str(out))
     errors = sorted(e.split(": ", 2)[1] + ": " + e.split(": ", 2)[2].split(";")[0]
@@ -251,8 +256,11 @@ def test_every_error_of_every_module_is_reported_at_its_line(tmp_path):
         "'http_requets_total'",
         f"{folder}/variables.py:6, dashboard 'v', panel 'Undefined': query uses undefined "
         "variable $svc",
+        # a lint rule's error, reported beside the compile errors, at the panel's line too
+        f"{folder}/quantile.py:3, dashboard 'q', panel 'Quantile': histogram_quantile over "
+        "sum(rate(x_bucket[5m])): aggregate by (le, …) [promql-quantile-le]",
     ]), result.output
-    assert result.output.rstrip().endswith("7 errors: nothing was written")
+    assert result.output.rstrip().endswith("8 errors: nothing was written")
     # lint reports the same four catalog errors
     linted = run("lint", "--dashboards", str(folder), "--format", "json")
     unknown = [f for f in json.loads(linted.stdout)["findings"] if f["rule"] == "metric-unknown"]

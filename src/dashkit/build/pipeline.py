@@ -9,6 +9,7 @@ import attrs
 
 from dashkit.grafana.jsonio import dumps
 from dashkit.sdk.compiler import Accepted, compile_dashboard
+from dashkit.sdk.layout import Row, site_of
 from dashkit.grafana.model import iter_panels
 from dashkit.build.output import OutputFolder, check_output_location, replace_folders
 from dashkit.errors import DashkitError, raise_all
@@ -175,8 +176,13 @@ def lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> list[Dash
     exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
     errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
               if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
-    return [DashkitError(f"{f.message} [{f.rule}]", file=f.file, dashboard=f.dashboard,
-                         panel=f.panel or None) for f in errors]
+    sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
+    for item in compiled:
+        for panel in item.source.dashboard.panels:
+            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
+                sites.setdefault((item.source.file, item.uid, each.title), site_of(each))
+    return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
+                         or f.file, dashboard=f.dashboard, panel=f.panel or None) for f in errors]
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
