@@ -42,6 +42,7 @@ ABUSE_IMPORT = "tests/abuse/test_abuse_import.py"
 ABUSE_ERRORS = "tests/abuse/test_abuse_errors.py"
 ABUSE_PARSING = "tests/abuse/test_abuse_parsing.py"
 ABUSE_CATALOG = "tests/abuse/test_abuse_catalog.py"
+ABUSE_PREVIEW = "tests/abuse/test_abuse_preview.py"
 PUBLISH = "tests/test_publish.py"
 RESOURCES = "tests/test_publish_resources.py"
 LINT = "tests/test_lint.py"
@@ -56,9 +57,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
     Breakage("build-writes-in-place", "atomic build: the previous output stays whole until the "
              "new one is complete", "build/output.py",
-             '        fill(staging)\n',
-             '        shutil.rmtree(out_dir, ignore_errors=True)\n'
-             '        fill(staging)\n', (ABUSE_BUILD,)),
+             '            folder.fill(stagings[-1])\n',
+             '            shutil.rmtree(folder.out_dir, ignore_errors=True)\n'
+             '            folder.fill(stagings[-1])\n', (ABUSE_BUILD,)),
     Breakage("build-out-inside-sources", "--out may not be or lie inside the sources",
              "build/output.py", "    if out == sources or out in sources.parents or sources in out.parents:",
              "    if False:", (ABUSE_BUILD,)),
@@ -66,7 +67,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "build/output.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
              "        if False and any(out.iterdir()) and not (out / OUTPUT_MARKER)", (ABUSE_BUILD,)),
     Breakage("build-skips-lint", "error-level lint runs before anything is written", "build/pipeline.py",
-             "    check_lint_errors(compiled, Path(dashboards_dir))\n", "",
+             "    errors += lint_errors(compiled, Path(dashboards_dir))\n", "",
              ("tests/test_cli.py", ABUSE_ERRORS)),
     Breakage("errors-one-at-a-time", "every error of a run, in one run", "errors.py",
              "    if errors:\n        raise DashkitErrors(errors)",
@@ -259,7 +260,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "__init__.py", '"Route", "Row", "RuleGroup",', '"Route", "RuleGroup",',
              ("tests/test_types.py",)),
     Breakage("imported-defects-accepted", "an imported project builds: its own defects are accepted",
-             "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))",
+             "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, imported))",
              "    return []", ("tests/test_import_project.py",)),
     Breakage("allow-overlaps", "allow_overlaps=True is honoured by build",
              "build/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
@@ -287,7 +288,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        raise error.located(file=site_in(error.__traceback__, folder)) from None\n",
              "        raise\n", ("tests/test_cli.py",)),
     Breakage("panel-origin", "a compile error points at the builder call that made the panel",
-             "sdk/compiler.py", "error.located(file=user_site(origin) if origin else None, panel=item.title)",
+             "sdk/compiler.py", "error.located(file=site_of(item), panel=item.title)",
              "error.located(panel=item.title)", ("tests/test_cli.py",)),
     Breakage("diff-by-field", "a dry run names each changed field of a query",
              "grafana/compare.py", "        for field, before, after in changed_fields(old_targets.get(ref, {}), new_targets.get(ref, {})):\n",
@@ -513,7 +514,7 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- parse branch ---
     Breakage("promql-size-unchecked", "a query over the length, operator or nesting limits is "
              "refused before promql-parser sees it", "query/analyse.py",
-             "    if too_big:\n        return PromQLAnalysis(error=too_big)\n", "",
+             "    if too_big:\n        return None, too_big\n", "",
              (ABUSE_PARSING,)),
     Breakage("variable-regex-unanchored", "a variable regex without slashes is anchored, as "
              "Grafana's stringToJsRegex reads it", "query/jsregex.py",
@@ -643,6 +644,112 @@ BREAKAGES: tuple[Breakage, ...] = (
              "is high", "preview/shapes.py",
              "        kept, dropped = _NEGATED.sub(\"\", words), \" \".join(_NEGATED.findall(words))",
              "        kept, dropped = words, \"\"", ("tests/test_preview_data.py",)),
+    # --- importer branch ---
+    Breakage("import-runs-the-folder", "import runs only the modules it generated, never the "
+             "other *.py of --out", "importer/carried_over.py",
+             "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
+             "    __import__('dashkit.build.project', fromlist=['_']).load_project(out_dir, partial=True)\n"
+             "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
+             (ABUSE_IMPORT,)),
+    Breakage("import-links-to-folder-uids", "a link to a dashboard of the --out folder is no "
+             "imported defect", "importer/carried_over.py",
+             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]\n',
+             "    others: list[Subject] = []\n", (ABUSE_IMPORT,)),
+    Breakage("replace-file-fixed-name", "a file is written through a random temporary name",
+             "fileio.py", 'temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")',
+             'temporary = target.with_name(f".{target.name}.tmp")', (ABUSE_IMPORT,)),
+    Breakage("replace-file-not-exclusive", "the temporary file is created exclusively, never "
+             "written through a planted symlink", "fileio.py",
+             '    handle = open(temporary, "x", encoding="utf-8")', '    handle = open(temporary, "w", encoding="utf-8")',
+             (ABUSE_IMPORT,)),
+    Breakage("build-rules-not-swapped-back", "dashboards and rules are one build: a failed "
+             "rules swap puts the dashboards back", "build/output.py",
+             "            _swap_back(done[:-1])\n", "            pass\n", (ABUSE_BUILD,)),
+    Breakage("build-rules-staged-apart", "dashboards and rules are one build: both are staged "
+             "before either is swapped in", "build/pipeline.py", "    replace_folders(folders)\n",
+             "    for folder in folders:\n        replace_folders([folder])\n", (ABUSE_BUILD,)),
+    Breakage("build-hides-other-modules", "a module that fails to import hides no other "
+             "module's errors", "build/pipeline.py",
+             "    project = load_project(dashboards_dir, partial=True)  # every error of the run, together\n",
+             "    project = load_project(dashboards_dir)\n", (ABUSE_ERRORS,)),
+    Breakage("compile-first-panel-error-only", "every panel's errors of a dashboard, not the "
+             "first", "sdk/compiler.py",
+             "        errors.append(error.located(file=site_of(item), panel=item.title))\n",
+             "        raise error.located(file=site_of(item), panel=item.title)\n", (ABUSE_ERRORS,)),
+    Breakage("validate-first-metric-only", "every metric of a query the catalog refuses, not "
+             "the first", "query/promql.py",
+             "            _validate_ref(ref, catalog)\n        except DashkitError as error:\n"
+             "            errors.append(error)\n",
+             "            _validate_ref(ref, catalog)\n        except DashkitError as error:\n"
+             "            raise\n", (ABUSE_ERRORS,)),
+    Breakage("syntax-error-no-line", "a syntax error is reported at file:line",
+             "build/project.py", "            site = user_site((exc.filename or str(path), exc.lineno))\n",
+             "            pass\n", (ABUSE_ERRORS,)),
+    Breakage("layout-error-no-line", "a panel wider than the grid names its line",
+             "sdk/layout.py", 'does not fit the {GRID_COLUMNS}-column grid",\n'
+             "                               panel=panel.title, file=site_of(panel))",
+             'does not fit the {GRID_COLUMNS}-column grid",\n'
+             "                               panel=panel.title)", (ABUSE_ERRORS,)),
+    Breakage("undefined-variable-no-line", "a variable used but not defined names its line",
+             "sdk/compiler.py", '        where = sites.get(panel.get("id", 0))\n',
+             "        where = None\n", (ABUSE_ERRORS,)),
+    Breakage("preview-text-line-breaks", "a line break in a drawn text reads as a space",
+             "preview/canvas.py", "        text = one_line(text)\n", "", (ABUSE_PREVIEW,)),
+    Breakage("preview-log-first-line", "a multi-line log line is drawn as its first line and …",
+             "preview/panels.py", "{first_line(line.text)}", "{line.text}", (ABUSE_PREVIEW,)),
+    Breakage("preview-panel-guard-narrow", "nothing a panel's drawing raises escapes its panel",
+             "preview/render.py", "        except Exception as error:  # noqa: BLE001",
+             "        except (ValueError, TypeError) as error:  # noqa: BLE001", (ABUSE_PREVIEW,)),
+    Breakage("preview-half-drawn-panel", "a panel that fails halfway leaves nothing drawn",
+             "preview/render.py", "            canvas.rollback(before)", "            pass",
+             (ABUSE_PREVIEW,)),
+    Breakage("preview-page-text-guard", "a text Pillow refuses is left out of the page",
+             "preview/canvas.py", "            except (ValueError, OSError):  # a text Pillow refuses",
+             "            except ():  # a text Pillow refuses", (ABUSE_PREVIEW,)),
+    Breakage("import-names-take-notes", "a name made from input never takes IMPORT_NOTES",
+             "importer/declarations.py", "                        or name in MODULE_NAMES or name in self.namespace, self.counters)",
+             "                        or name in self.namespace, self.counters)", (ABUSE_IMPORT,)),
+    Breakage("import-names-count-from-2", "a repeated title's next name is found where the "
+             "last one stopped (linear, not quadratic)", "importer/hoisting.py",
+             "    n = counters.get(base, 1)\n", "    n = 1\n", (ABUSE_IMPORT,)),
+    Breakage("import-keys-count-from-2", "a repeated title's next panel key is found where the "
+             "last one stopped", "importer/generator.py",
+             'chosen = distinct(key, self.keys.__contains__, self.key_counters, "-")',
+             'chosen = distinct(key, self.keys.__contains__, {}, "-")', (ABUSE_IMPORT,)),
+    Breakage("import-variables-count-from-2", "a repeated title's next panel variable is found "
+             "where the last one stopped", "importer/hoisting.py",
+             "        name = variable_name(panel_title(call), taken, counters)\n",
+             "        name = variable_name(panel_title(call), taken, {})\n", (ABUSE_IMPORT,)),
+    Breakage("import-time-keys-dropped", "import keeps a time range's own keys",
+             "importer/declarations.py",
+             '        if set(time_range) - {"from", "to"}:\n            extra["time"] = dict(time_range)\n        elif',
+             "        if False:\n            pass\n        elif", (ABUSE_IMPORT,)),
+    Breakage("import-refresh-unnoted", "a refresh import cannot keep is noted",
+             "importer/declarations.py",
+             "        if refresh not in (None, False) and not isinstance(refresh, str):",
+             "        if False:", (ABUSE_IMPORT,)),
+    Breakage("import-editable-unnoted", "an editable that is not true or false is noted",
+             "importer/declarations.py", "        if not isinstance(editable, bool):  #",
+             "        if False:  #", (ABUSE_IMPORT,)),
+    Breakage("import-fraction-unnoted", "a gridPos or graphTooltip fraction is noted",
+             "importer/declarations.py", "        if number != value:\n", "        if False:\n",
+             (ABUSE_IMPORT,)),
+    Breakage("import-tags-split", "a link's tags given as one string stay one tag",
+             "importer/declarations.py",
+             '            if key == "tags" and isinstance(value, str):  # not one tag a character',
+             "            if False:", (ABUSE_IMPORT,)),
+    Breakage("lint-error-no-line", "a lint error build reports names the panel's line",
+             "build/pipeline.py", "file=sites.get((f.file, f.dashboard, f.panel))\n                         or f.file,",
+             "file=f.file,", (ABUSE_ERRORS,)),
+    # --- main: merging the branches ---
+    Breakage("flow-leaves-gaps", "a flowed panel is written where Grafana's compaction draws it",
+             "sdk/layout.py", "pos = GridPos(self.x, max(self.floor[self.x:self.x + panel.w]), panel.w, panel.h)",
+             "pos = GridPos(self.x, max(self.floor), panel.w, panel.h)",
+             ("tests/test_layout_positions.py",)),
+    Breakage("preview-regex-per-panel", "a dashboard's variable regex error stops preview in one "
+             "line, not once per panel", "preview/render.py",
+             "        except DashboardError:\n            raise", "        except DashboardError:\n            pass",
+             ("tests/abuse/test_abuse_parsing.py",)),
 )
 
 

@@ -101,7 +101,7 @@ ERRORS = {
                       "c.py:6, dashboard 'c', panel 'Requests': metric 'http_requests_total' has no "
                       "label 'svc'"),
     "overflow": ("c.py", GOOD.format(uid="c", title="C").replace('["service"]))', '["service"]), w=30)'),
-                 "c.py, dashboard 'c', panel 'Requests': width 30 does not fit the 24-column grid"),
+                 "c.py:6, dashboard 'c', panel 'Requests': width 30 does not fit the 24-column grid"),
     "broken link": ("c.py", GOOD.format(uid="c", title="C") +
                     "from dashkit import link_to\ndashboard.links.append(link_to('nope', 'Nope'))\n",
                     "c.py, dashboard 'c': link to unknown dashboard uid 'nope'"),

@@ -91,7 +91,7 @@ def test_every_query_title_and_unit_edited_in_the_module_reaches_the_build(path,
     project = tmp_path / "dashboards"
     [written] = import_files([(path.name, path.read_bytes())], project)
     assert written.result is not None, written.error
-    carry_over(project, [written.result.uid])
+    carry_over(project, [(written.result, written.path)])
     module = Path(written.path)
     before = _built_panels(build(project, tmp_path / "before").out_dir)
     queries = [t["expr"] for p in before for t in p.get("targets") or []

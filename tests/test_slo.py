@@ -129,11 +129,11 @@ def test_the_slo_row_shows_the_sli_against_the_objective_and_the_budget_left():
                       panels=[slo_row(AVAILABILITY)]).to_model()
     row, sli, budget, burn, firing = model["panels"]
     assert row["title"] == "Availability: 99.900% over 30d"
-    assert sli["targets"][0]["expr"] == '1 - slo:error_ratio{slo="pay-availability", window="30d"}'
+    assert sli["targets"][0]["expr"] == '1 - max(slo:error_ratio{slo="pay-availability", window="30d"})'
     steps = sli["fieldConfig"]["defaults"]["thresholds"]["steps"]
     assert [(s["value"], s["color"]) for s in steps] == [(None, "red"), (0.999, "green")]
     assert budget["targets"][0]["expr"] == (
-        '1 - (slo:error_ratio{slo="pay-availability", window="30d"} / 0.001)')
+        '1 - (max(slo:error_ratio{slo="pay-availability", window="30d"}) / 0.001)')
     assert burn["targets"][0]["expr"] == (
         'slo:error_ratio{slo="pay-availability", window=~"5m|30m|1h|2h|6h|1d|3d"} / 0.001')
     assert firing["targets"][0]["expr"] == (

@@ -39,6 +39,8 @@ error_rate = panels.timeseries(
     fill=0,
     w=12,
     h=8,
+    x=0,
+    y=8,
     id=3,
     extra=PANEL_SETTINGS,
 )

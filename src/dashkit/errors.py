@@ -110,8 +110,20 @@ class DashkitErrors(DashkitError):
         super().__init__(f"{len(flat)} error{'s' * (len(flat) != 1)}")
         self.errors = tuple(flat)
 
+    def located(self, *, file: str | None = None, dashboard: str | None = None,
+                panel: str | None = None) -> "DashkitError":
+        """Each error located where it is not yet: a panel's errors all name its dashboard."""
+        for error in self.errors:
+            error.located(file=file, dashboard=dashboard, panel=panel)
+        return self
+
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+def each_error(error: DashkitError) -> "tuple[DashkitError, ...]":
+    """The single errors ``error`` holds: itself, or each of several."""
+    return error.errors if isinstance(error, DashkitErrors) else (error,)
 
 
 def raise_all(errors: "list[DashkitError]") -> None:

@@ -2,6 +2,7 @@
 or half-written to a reader such as Grafana's file provisioner."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -170,3 +171,43 @@ def test_staging_folders_of_killed_builds_are_cleaned(project, tmp_path):
         alive.kill()
         alive.wait()
         shutil.rmtree(tmp_path / f".out.dashkit-staging-{alive.pid}-def456", ignore_errors=True)
+
+
+RULES_MODULE = """from dashkit import RecordingRule, RuleGroup
+rule_groups = [RuleGroup("g", [RecordingRule(name="job:up:sum", signal="sum by (job) (up)")])]
+"""
+
+
+@pytest.mark.parametrize("failing", ["rules swap", "rules fill"])
+def test_dashboards_and_rules_are_one_build_both_or_neither(project, tmp_path, monkeypatch, failing):
+    """Issue 22: a failed rules write left build/grafana already swapped in (exit 1, stale
+    rules). Every folder is staged before any is swapped, and a failed swap puts back the
+    ones already swapped."""
+    output = importlib.import_module("dashkit.build.output")
+    rules = importlib.import_module("dashkit.build.rules")
+    (project / "rules.py").write_text(RULES_MODULE)
+    out, rules_out = tmp_path / "grafana", tmp_path / "rules"
+    assert build("--dashboards", str(project), "--out", str(out), "--rules-out", str(rules_out))[0] == 0
+    (project / "a.py").write_text(DASHBOARD.replace('title="A"', 'title="A2"'))
+    (project / "rules.py").write_text(RULES_MODULE.replace("job:up:sum", "job:up:count"))
+    before = snapshot(tmp_path)
+    if failing == "rules swap":
+        real_swap = output.swap_in
+
+        def swap_in(staging: Path, out_dir: Path) -> None:
+            if out_dir == rules_out:
+                raise PermissionError(13, "Permission denied", str(out_dir))
+            real_swap(staging, out_dir)
+        monkeypatch.setattr(output, "swap_in", swap_in)
+    else:
+        monkeypatch.setattr(rules, "RULES_FILE", "no-such-folder/alerts.yml")
+    code, output_text = build("--dashboards", str(project), "--out", str(out), "--rules-out",
+                              str(rules_out))
+    assert code == 1 and output_text.startswith(f"error: cannot write to {rules_out}: ")
+    assert output_text.count("\n") == 1
+    after = snapshot(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("proj")} == {
+        k: v for k, v in before.items() if not k.startswith("proj")}
+    assert '"title": "A"' in (out / "dashboards" / "a.json").read_text()
+    assert "job:up:sum" in (rules_out / "alerts.yml").read_text()
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]

@@ -43,7 +43,7 @@ EXPECTED = {
     "five.py": "`dashboards` must be a list",
     "quits.py": "called sys.exit(3)",
     "nothing.py": "defines no dashboard",
-    "syntax.py": "failed to import (line 1): SyntaxError",
+    "syntax.py:1": "failed to import: SyntaxError: invalid syntax",  # file:line, as editors jump to
     "json.py": "the module name 'json' is taken by Python",
     "wrong_item.py": "must hold dashkit.Dashboard objects, not str",
     "requests.py": "the module name 'requests' is taken by Python or by a library",
@@ -92,7 +92,8 @@ dashboard = Dashboard(uid="{uid}", title="{uid}", datasource=None,
     result = run("build", "--dashboards", str(folder), "--out", str(tmp_path / "out"))
     errors = one_line_errors(result)
     assert result.exit_code == 1 and len(errors) == 3
-    assert {e.split(",")[0] for e in errors} == {f"error: {folder / n}.py" for n in ("one", "three", "two")}
+    # each at the line of the panels.stat call that uses the undefined variable
+    assert {e.split(",")[0] for e in errors} == {f"error: {folder / n}.py:3" for n in ("one", "three", "two")}
 
 
 @pytest.mark.parametrize("content,message", [
@@ -197,3 +198,70 @@ def test_an_exclusion_that_matches_nothing_is_an_error(tmp_path):
     result = run("lint", "--dashboards", str(folder), "--format", "json")
     findings = json.loads(result.stdout)["findings"]
     assert result.exit_code == 1 and [f["rule"] for f in findings] == ["exclusion-unused"]
+
+
+CATALOGUED = """from dashkit import Dashboard, panels, promql
+from dashkit.query.catalog import Catalog, counter
+CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+"""
+
+
+def test_every_error_of_every_module_is_reported_at_its_line(tmp_path):
+    """Issue 22: three mistakes in two modules; build showed one module's import failure and
+    hid the other's errors (lint's too), reported only the first catalog error of a dashboard, gave no line
+    for a panel wider than the grid or an undefined variable, and wrote a syntax error as
+    "failed to import (line 28)" where editors jump to file:line."""
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "broken.py").write_text("x = 1\n\nif True\n    pass\n")
+    (folder / "metrics.py").write_text(CATALOGUED + """dashboard = Dashboard("m", "M", catalog=CATALOG, panels=[
+    panels.timeseries("Typos", promql.rate_sum("http_request_total", ["service"])
+                      / promql.rate_sum("http_requests_totl", ["service"]),
+                      promql.rate_sum("http_requests", ["service"])),
+    panels.timeseries("Another", promql.rate_sum("http_requets_total", ["service"])),
+    panels.timeseries("Fine", promql.rate_sum("http_requests_total", ["service"])),
+])
+""")
+    (folder / "layout.py").write_text(CATALOGUED + """dashboard = Dashboard("l", "L", catalog=CATALOG, panels=[
+    panels.text("Notes", "x"),
+    panels.text("Too wide", "x", w=30),
+])
+""")
+    (folder / "variables.py").write_text(CATALOGUED + """dashboard = Dashboard("v", "V", catalog=CATALOG, panels=[
+    panels.timeseries("Fine", promql.rate_sum("http_requests_total", ["service"])),
+    panels.timeseries("Undefined",
+                      promql.rate_sum("http_requests_total", ["service"], where={"service": "$svc"})),
+])
+""")
+    (folder / "quantile.py").write_text("""from dashkit import Dashboard, panels
+dashboard = Dashboard("q", "Q", panels=[
+    panels.timeseries("Quantile", "histogram_quantile(0.9, sum(rate(x_bucket[5m])))"),
+])
+""")
+    out = tmp_path / "out"
+    result = run("build", "--dashboards", str(folder), "--out", str(out))
+    errors = sorted(e.split(": ", 2)[1] + ": " + e.split(": ", 2)[2].split(";")[0]
+                    for e in one_line_errors(result))
+    assert result.exit_code == 1 and not out.exists()
+    assert errors == sorted([
+        f"{folder}/broken.py:3: failed to import: SyntaxError: expected ':'",
+        f"{folder}/layout.py:6, dashboard 'l', panel 'Too wide': width 30 does not fit the "
+        "24-column grid",
+        f"{folder}/metrics.py:5, dashboard 'm', panel 'Typos': unknown metric "
+        "'http_request_total'",
+        f"{folder}/metrics.py:5, dashboard 'm', panel 'Typos': unknown metric "
+        "'http_requests_totl'",
+        f"{folder}/metrics.py:5, dashboard 'm', panel 'Typos': unknown metric 'http_requests'",
+        f"{folder}/metrics.py:8, dashboard 'm', panel 'Another': unknown metric "
+        "'http_requets_total'",
+        f"{folder}/variables.py:6, dashboard 'v', panel 'Undefined': query uses undefined "
+        "variable $svc",
+        # a lint rule's error, reported beside the compile errors, at the panel's line too
+        f"{folder}/quantile.py:3, dashboard 'q', panel 'Quantile': histogram_quantile over "
+        "sum(rate(x_bucket[5m])): aggregate by (le, …) [promql-quantile-le]",
+    ]), result.output
+    assert result.output.rstrip().endswith("8 errors: nothing was written")
+    # lint reports the same four catalog errors
+    linted = run("lint", "--dashboards", str(folder), "--format", "json")
+    unknown = [f for f in json.loads(linted.stdout)["findings"] if f["rule"] == "metric-unknown"]
+    assert len(unknown) == 4

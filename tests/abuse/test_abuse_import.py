@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import ast
 import json
+import secrets
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashkit.cli.commands import main
+from dashkit.fileio import replace_file
 from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.importer.generator import import_model
@@ -219,3 +222,148 @@ def test_generated_names_are_identifiers_whatever_the_datasource_uid():
     result = import_model(load_json("t.json", json.dumps(model))[0], "t")
     built = build_back(result.source)
     assert [p["datasource"]["uid"] for p in built["panels"]] == ["---", "9lives", "é", "class", "None"]
+
+
+def test_import_runs_only_the_modules_it_generated(tmp_path):
+    """Issue 22: computing the exclusions loaded the whole --out folder as a project, so an
+    unrelated cleanup.py in ~/Downloads ran. The folder's other modules are read for their
+    uids (a link to one is no defect), never run."""
+    out = tmp_path / "Downloads"
+    out.mkdir()
+    ran = tmp_path / "ran"
+    (out / "cleanup.py").write_text(f"open({str(ran)!r}, 'a').write('cleanup ')\n")
+    (out / "fleet.py").write_text(
+        f"open({str(ran)!r}, 'a').write('fleet ')\n"
+        "from dashkit import Dashboard\ndashboard = Dashboard(uid='fleet', title='Fleet')\n")
+    source = tmp_path / "x.json"
+    source.write_text(json.dumps({"uid": "x", "title": "X", "panels": [
+        {"type": "text", "title": "To the fleet", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "fleet", "url": "/d/fleet/fleet"}]},
+        {"type": "text", "title": "To nowhere", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "gone", "url": "/d/gone/gone"}]}]}))
+    result = CliRunner().invoke(main, ["import", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert not ran.exists()
+    entries = yaml.safe_load((out / ".dashkit-lint.yaml").read_text())["exclusions"]
+    assert [(e["rule"], e["dashboard"], e["panel"]) for e in entries] == [
+        ("link-unknown-uid", "x", "To nowhere")]
+
+
+def test_the_exclusions_file_is_never_written_through_a_planted_name(tmp_path, monkeypatch):
+    """Issue 22: the exclusions file went through the fixed name ``..dashkit-lint.yaml.tmp``
+    with write_text, so a symlink planted there had its target overwritten. The temporary
+    name is random and created exclusively: even a symlink at the very name chosen is not
+    followed, nor removed."""
+    out = tmp_path / "dashboards"
+    out.mkdir()
+    precious = tmp_path / "precious"
+    precious.write_text("mine\n")
+    (out / "..dashkit-lint.yaml.tmp").symlink_to(precious)
+    source = tmp_path / "x.json"
+    source.write_text(json.dumps({"uid": "x", "title": "X", "panels": [
+        {"type": "text", "title": "To nowhere", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 4},
+         "links": [{"title": "gone", "url": "/d/gone/gone"}]}]}))
+    result = CliRunner().invoke(main, ["import", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert precious.read_text() == "mine\n"
+    assert "link-unknown-uid" in (out / ".dashkit-lint.yaml").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["..dashkit-lint.yaml.tmp",
+                                                     ".dashkit-lint.yaml", "x.py"]
+
+    monkeypatch.setattr(secrets, "token_hex", lambda _: "guessed")
+    planted = out / ".x.py.guessed.tmp"
+    planted.symlink_to(precious)
+    with pytest.raises(FileExistsError):
+        replace_file(out / "x.py", "print('replaced')\n")
+    assert precious.read_text() == "mine\n" and planted.is_symlink()
+    assert "print" not in (out / "x.py").read_text()
+
+
+def test_generated_names_never_take_the_modules_own():
+    """Issue 22: a datasource uid ``import-notes`` became the constant IMPORT_NOTES and replaced
+    the notes tuple. The module's own names (IMPORT_NOTES, dashboard) are never given to a
+    name made from input."""
+    model = {"title": "T", "panels": [  # no uid: the import notes say so
+        {"type": "stat", "title": "dashboard", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+         "datasource": {"type": "prometheus", "uid": "import-notes"},
+         "targets": [{"expr": "up", "refId": "A"}]}]}
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    namespace = run_module(result.source)
+    assert namespace["IMPORT_NOTES"] == result.notes and result.notes
+    assert all(isinstance(note, str) for note in namespace["IMPORT_NOTES"])
+    assert namespace["IMPORT_NOTES_2"].uid == "import-notes"
+    built = compile_dashboard(namespace["dashboard"], strict=False)
+    assert [(p["title"], p["datasource"]["uid"]) for p in built["panels"]] == [
+        ("dashboard", "import-notes")]
+
+
+def test_names_for_repeated_titles_take_a_few_checks_each_not_one_per_earlier_panel(monkeypatch):
+    """Issue 22: key() and variable_name() counted up from 2 for every panel of a repeated
+    title (8k panels took 70 s). Counting resumes per base name: each name costs at most a
+    few membership checks, however many panels share the title."""
+    from dashkit.importer import declarations, generator, hoisting
+
+    checks = [0]
+    real = hoisting.distinct
+
+    def counted(base, taken, counters, joiner="_"):  # type: ignore[no-untyped-def]
+        def check(name: str) -> bool:
+            checks[0] += 1
+            return taken(name)
+        return real(base, check, counters, joiner)
+    for module in (declarations, generator, hoisting):
+        monkeypatch.setattr(module, "distinct", counted)
+    count = 300
+    model = {"uid": "u", "title": "T", "panels": [
+        {"type": "text", "title": "Same", "gridPos": {"x": 0, "y": 4 * i, "w": 6, "h": 4},
+         "options": {"content": str(i), "mode": "markdown"}} for i in range(count)]}
+    checks[0] = 0
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    # per panel: a key and a variable name, each free at its first or second look, in both
+    # of import_model's passes (a quadratic count would pass 2 * 300 * 300 / 2 = 90,000)
+    assert checks[0] <= 2 * 2 * 2 * count
+    built = build_back(result.source)
+    assert [p["options"]["content"] for p in built["panels"]] == [str(i) for i in range(count)]
+    assert len({p["id"] for p in built["panels"]}) == count
+
+
+def test_import_keeps_each_dashboard_field_or_says_what_it_wrote_instead():
+    """Issue 22: import changed fields with no note (editable 0 became true, extra keys under
+    time were dropped, a link's tags "abc" became ["a", "b", "c"], gridPos.x 0.5 became 0,
+    graphTooltip 1.7 became 1, refresh 30 became ""). Each is kept, or a note says so.
+    Grafana's DashboardModel constructor reads ``editable`` as ``data.editable !== false``:
+    0 is true there too, and the note says so."""
+    model = {"uid": "u", "title": "T", "schemaVersion": 41, "editable": 0, "graphTooltip": 1.7, "refresh": 30,
+             "time": {"from": "now-1h", "to": "now", "nowDelay": "1m"},
+             "links": [{"title": "L", "url": "/x", "type": "link", "tags": "abc"}],
+             "panels": [{"type": "text", "title": "P", "options": {"content": "x"},
+                         "gridPos": {"x": 0.5, "y": 0, "w": 6, "h": 4}}]}
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    assert sorted(result.notes) == sorted([
+        "editable 0 is not true or false; Grafana reads anything but false as true: written as True",
+        "graphTooltip 1.7 is not a whole number: written as 1",
+        "link 'L': tags 'abc' is one string, not a list: written as the one tag",
+        "panel 'P': gridPos x 0.5 is not a whole number: written as 0",
+        "refresh 30 is not a duration such as '30s': written as no auto-refresh",
+    ])
+    built = build_back(result.source)
+    assert built["time"] == {"from": "now-1h", "to": "now", "nowDelay": "1m"}  # kept whole
+    assert built["links"][0]["tags"] == ["abc"]
+    assert (built["editable"], built["graphTooltip"], built["refresh"]) == (True, 1, "")
+    assert built["panels"][0]["gridPos"] == {"x": 0, "y": 0, "w": 6, "h": 4}
+
+
+def test_fields_grafana_reads_as_written_need_no_note():
+    model = {"uid": "u", "title": "T", "schemaVersion": 41, "editable": False, "graphTooltip": 2,
+             "refresh": False,
+             "time": {"from": "now-1h", "to": "now"},
+             "links": [{"title": "L", "url": "/x", "type": "link", "tags": ["a", "b"]}],
+             "panels": [{"type": "text", "title": "P", "options": {"content": "x"},
+                         "gridPos": {"x": 6.0, "y": 0, "w": 6, "h": 4}}]}
+    result = import_model(load_json("t.json", json.dumps(model))[0], "t")
+    assert result.notes == ()
+    built = build_back(result.source)
+    assert (built["editable"], built["graphTooltip"], built["refresh"]) == (False, 2, "")
+    assert built["time"] == {"from": "now-1h", "to": "now"}
+    assert built["links"][0]["tags"] == ["a", "b"]
+    assert built["panels"][0]["gridPos"] == {"x": 6, "y": 0, "w": 6, "h": 4}

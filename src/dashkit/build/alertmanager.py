@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from dashkit.build.output import replace_folder
-from dashkit.errors import DashkitError, raise_all, user_site
+from dashkit.build.output import OutputFolder
+from dashkit.errors import DashkitError, user_site
 from dashkit.query.catalog import Catalog
 from dashkit.query.labels import output_labels
 from dashkit.sdk.alerts import Alert, RuleGroup
@@ -95,18 +95,17 @@ def check_routing(config: Alertmanager, groups: Sequence[RuleGroup],
     return errors
 
 
-def check_project_routing(config: Alertmanager | None, groups: Sequence[RuleGroup],
-                          catalog: Catalog | None) -> None:
-    """Every routing mistake of the project at once; nothing to check without routing."""
-    if config is not None:
-        raise_all(check_routing(config, groups, catalog))
+def project_routing_errors(config: Alertmanager | None, groups: Sequence[RuleGroup],
+                           catalog: Catalog | None) -> list[DashkitError]:
+    """Every routing mistake of the project; nothing to check without routing."""
+    return check_routing(config, groups, catalog) if config is not None else []
 
 
-def write_alertmanager(config: Alertmanager, out_dir: Path) -> None:
-    """``out_dir/alertmanager.yml``, written whole or not at all."""
+def alertmanager_folder(config: Alertmanager, out_dir: Path) -> OutputFolder:
+    """``out_dir/alertmanager.yml`` as a folder written whole, with the rest of the build."""
     text = alertmanager_yaml(config)
 
     def fill(staging: Path) -> None:
         (staging / ALERTMANAGER_FILE).write_text(text, "utf-8")
 
-    replace_folder(out_dir, fill, MARKER_TEXT)
+    return OutputFolder(out_dir, fill, MARKER_TEXT)

@@ -6,8 +6,10 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import attrs
 
 from dashkit.errors import DashkitError
 
@@ -42,32 +44,66 @@ def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = 
             raise DashkitError(f"--out {out_dir}: {parent} is a file, not a folder")
 
 
+@attrs.frozen
+class OutputFolder:
+    """One folder a command writes whole: where it goes, what fills it, its marker's text."""
+    out_dir: Path
+    fill: Callable[[Path], None]
+    marker_text: str
+
+
 def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str) -> None:
     """Fill a staging folder beside ``out_dir``, then swap it in: a reader (Grafana's
     provisioner, a browser) never finds the output absent or half-written."""
-    out_dir = Path(out_dir)
+    replace_folders([OutputFolder(Path(out_dir), fill, marker_text)])
+
+
+def replace_folders(folders: Sequence[OutputFolder]) -> None:
+    """Several folders as one output (the dashboards and their rules): every one is staged
+    before any is swapped in, and if a swap fails the ones already swapped are swapped back,
+    so a reader sees all the new folders or all the old ones."""
+    stagings: list[Path] = []
+    current = folders[0].out_dir if folders else Path()
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        clean_stale_staging(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{_STAGING}{os.getpid()}-",
-                                        dir=out_dir.parent))
+        for folder in folders:
+            current = folder.out_dir
+            current.parent.mkdir(parents=True, exist_ok=True)
+            clean_stale_staging(current)
+            stagings.append(Path(tempfile.mkdtemp(prefix=f".{current.name}{_STAGING}{os.getpid()}-",
+                                                  dir=current.parent)))
+            folder.fill(stagings[-1])
+            (stagings[-1] / OUTPUT_MARKER).write_text(folder.marker_text, "utf-8")
+            os.chmod(stagings[-1], 0o755)
+        done: list[tuple[Path, Path, bool]] = []
+        try:
+            for folder, staging in zip(folders, stagings):
+                current = folder.out_dir
+                done.append((current, staging, current.exists()))
+                swap_in(staging, current)
+        except OSError:
+            _swap_back(done[:-1])
+            raise
+        for folder, staging in zip(folders, stagings):
+            # A reader that looked the old folder up just before the swap may still be reading
+            # it: the previous output stays beside the new one until the next build.
+            previous = folder.out_dir.with_name(f".{folder.out_dir.name}{_PREVIOUS}")
+            if staging.exists():
+                shutil.rmtree(previous, ignore_errors=True)
+                os.rename(staging, previous)
     except OSError as error:
-        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
-    try:
-        fill(staging)
-        (staging / OUTPUT_MARKER).write_text(marker_text, "utf-8")
-        os.chmod(staging, 0o755)
-        swap_in(staging, out_dir)
-        # A reader that looked the old folder up just before the swap may still be reading
-        # it: the previous output stays beside the new one until the next build.
-        previous = out_dir.with_name(f".{out_dir.name}{_PREVIOUS}")
-        if staging.exists():
-            shutil.rmtree(previous, ignore_errors=True)
-            os.rename(staging, previous)
-    except OSError as error:
-        raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
+        raise DashkitError(f"cannot write to {current}: {error.strerror or error}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for staging in stagings:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:
+    """Undo the swaps ``done`` (output folder, staging folder, whether the output existed)."""
+    for out_dir, staging, existed in reversed(done):
+        if existed:
+            swap_in(staging, out_dir)  # the previous output back; the new one to staging
+        else:
+            os.rename(out_dir, staging)  # the folder this build created, taken away again
 
 
 def clean_stale_staging(out_dir: Path) -> None:

@@ -9,8 +9,9 @@ import attrs
 
 from dashkit.grafana.jsonio import dumps
 from dashkit.sdk.compiler import Accepted, compile_dashboard
+from dashkit.sdk.layout import Row, site_of
 from dashkit.grafana.model import iter_panels
-from dashkit.build.output import (check_output_location, replace_folder)
+from dashkit.build.output import OutputFolder, check_output_location, replace_folders
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
 from dashkit.build.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
@@ -82,13 +83,21 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     ``checks=False`` leaves query and set checks to the caller (lint reports them all under
     their own rules, not the first as an error).
     """
+    compiled, errors = compile_reporting(project, checks)
+    raise_all(errors)
+    return compiled
+
+
+def compile_reporting(project: Project, checks: bool = True
+                      ) -> tuple[list[Compiled], list[DashkitError]]:
+    """What compiled, and every error: the modules that failed to load, each dashboard's
+    compile errors and (with ``checks``) the set's."""
     exclusions = project_exclusions(project) if checks else []  # read once for both uses
     compiled, errors = compile_each(project, checks, exclusions)
     errors = list(project.errors) + errors
     if checks:
         errors += _set_errors(compiled, exclusions)
-    raise_all(errors)
-    return compiled
+    return compiled, errors
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
@@ -132,7 +141,13 @@ SCHEMAS = ("v1", "v2")
 
 def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
                options: ProviderOptions, schema: str = "v1") -> None:
-    """The provisioning tree, written whole or not at all (``replace_folder``). With ``schema``
+    """The provisioning tree, written whole or not at all."""
+    replace_folders([tree_folder(compiled, project, out_dir, options, schema)])
+
+
+def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
+                options: ProviderOptions, schema: str = "v1") -> OutputFolder:
+    """The provisioning tree as a folder to write whole (``replace_folders``). With ``schema``
     v2 the dashboards are v2 resources, and a ``git-sync/`` tree for a Git Sync repository is
     written beside them (provisioning.py says what each reader of them requires)."""
     if schema not in SCHEMAS:
@@ -154,17 +169,22 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         (provisioning / "datasources" / "datasources.yaml").write_text(
             datasources_yaml(project.datasources), "utf-8")
 
-    replace_folder(out_dir, fill, _MARKER_TEXT)
+    return OutputFolder(out_dir, fill, _MARKER_TEXT)
 
 
-def check_lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> None:
-    """The error-level lint rules, run before anything is written; every error is raised."""
+def lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> list[DashkitError]:
+    """The error-level lint rules, run before anything is written (the set rules already ran
+    in compile_reporting)."""
     exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
-    # the set rules already ran in compile_project
     errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
               if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
-    raise_all([DashkitError(f"{f.message} [{f.rule}]", file=f.file, dashboard=f.dashboard,
-                            panel=f.panel or None) for f in errors])
+    sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
+    for item in compiled:
+        for panel in item.source.dashboard.panels:
+            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
+                sites.setdefault((item.source.file, item.uid, each.title), site_of(each))
+    return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
+                         or f.file, dashboard=f.dashboard, panel=f.panel or None) for f in errors]
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
@@ -174,28 +194,33 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
     and its Prometheus rules (if it defines any) to ``rules_dir`` (each refused where replacing
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
-    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written."""
-    from dashkit.build.alertmanager import check_project_routing, write_alertmanager
-    from dashkit.build.rules import check_project_rules, project_catalog, write_rules
+    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written,
+    and the dashboards, the rules and Alertmanager's configuration are one output: all are
+    swapped in, or none."""
+    from dashkit.build.alertmanager import alertmanager_folder, project_routing_errors
+    from dashkit.build.rules import project_catalog, project_rule_errors, rules_folder
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
     for extra in (rules_dir, alertmanager_dir):
         if extra is not None:
             check_output_location(Path(extra), Path(dashboards_dir), force=force)
-    project = load_project(dashboards_dir)
-    compiled = compile_project(project)
-    check_lint_errors(compiled, Path(dashboards_dir))
-    check_project_rules(project.rule_groups, compiled)
-    check_project_routing(project.alertmanager, project.rule_groups, project_catalog(compiled))
-    write_tree(compiled, project, Path(out_dir), options, schema)
-    if rules_dir is not None and project.rule_groups:
-        write_rules(project.rule_groups, compiled, Path(rules_dir))
-    if alertmanager_dir is not None and project.alertmanager is not None:
-        write_alertmanager(project.alertmanager, Path(alertmanager_dir))
-    return BuildResult(
-        Path(out_dir), tuple(compiled),
-        Path(rules_dir) if rules_dir is not None and project.rule_groups else None,
-        Path(alertmanager_dir) if alertmanager_dir is not None and project.alertmanager else None)
+    project = load_project(dashboards_dir, partial=True)  # every error of the run, together
+    compiled, errors = compile_reporting(project)
+    errors += lint_errors(compiled, Path(dashboards_dir))
+    errors += project_rule_errors(project.rule_groups, compiled)
+    errors += project_routing_errors(project.alertmanager, project.rule_groups,
+                                     project_catalog(compiled))
+    raise_all(errors)
+    folders = [tree_folder(compiled, project, Path(out_dir), options, schema)]
+    rules_out = Path(rules_dir) if rules_dir is not None and project.rule_groups else None
+    if rules_out is not None:
+        folders.append(rules_folder(project.rule_groups, compiled, rules_out))
+    routing_out = (Path(alertmanager_dir) if alertmanager_dir is not None
+                   and project.alertmanager is not None else None)
+    if routing_out is not None and project.alertmanager is not None:
+        folders.append(alertmanager_folder(project.alertmanager, routing_out))
+    replace_folders(folders)
+    return BuildResult(Path(out_dir), tuple(compiled), rules_out, routing_out)
 
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:

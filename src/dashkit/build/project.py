@@ -20,7 +20,7 @@ from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.datasources import Datasource
 from dashkit.sdk.routing import Alertmanager
-from dashkit.errors import DashkitError, raise_all, site_in
+from dashkit.errors import DashkitError, raise_all, site_in, user_site
 
 T = TypeVar("T")
 
@@ -74,15 +74,14 @@ def import_file(path: Path) -> ModuleType:
     except BaseException as exc:  # any failure of user code (sys.exit too) becomes one line
         sys.modules.pop(name, None)
         site = site_in(exc.__traceback__, folder)  # a helper module's line, not the importer's
-        line = ""
-        if isinstance(exc, SyntaxError) and exc.lineno:
-            line = f" (line {exc.lineno})"
-        if isinstance(exc, SystemExit):
-            raise DashkitError(f"called sys.exit({exc.code!r}){line} while being imported",
-                               file=site) from None
         text = " ".join(str(exc).split()) or "(no message)"
-        raise DashkitError(f"failed to import{line}: {type(exc).__name__}: {text}",
-                           file=site) from None
+        if isinstance(exc, SyntaxError) and exc.lineno:  # file:line, as editors jump to
+            site = user_site((exc.filename or str(path), exc.lineno))
+            text = " ".join(str(exc.msg).split()) or "invalid syntax"
+        if isinstance(exc, SystemExit):
+            raise DashkitError(f"called sys.exit({exc.code!r}) while being imported",
+                               file=site) from None
+        raise DashkitError(f"failed to import: {type(exc).__name__}: {text}", file=site) from None
     finally:
         sys.path.remove(folder)
     return module

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dashkit.build.output import replace_folder
-from dashkit.errors import DashkitError, raise_all
+from dashkit.build.output import OutputFolder
+from dashkit.errors import DashkitError
 from dashkit.grafana.model import iter_panels
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
@@ -66,23 +66,25 @@ def project_catalog(compiled: Sequence[Compiled]) -> Catalog | None:
     return catalogs[0] if catalogs else None
 
 
-def check_project_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> None:
+def project_rule_errors(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]
+                        ) -> list[DashkitError]:
     """Rules checked against the dashboards' catalog, as their panels are: one error each."""
     errors = check_rules(groups, project_catalog(compiled))
     names = [g.name for g in groups]
     errors += [DashkitError(f"rule group {n!r} is defined twice") for n in sorted(set(names))
                if names.count(n) > 1]
-    raise_all(errors)
+    return errors
 
 
-def write_rules(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path) -> None:
-    """``out_dir/alerts.yml``, written whole or not at all."""
+def rules_folder(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path
+                 ) -> OutputFolder:
+    """``out_dir/alerts.yml`` as a folder to write whole, with the dashboards it links to."""
     text = rules_yaml(groups, compiled)
 
     def fill(staging: Path) -> None:
         (staging / RULES_FILE).write_text(text, "utf-8")
 
-    replace_folder(out_dir, fill, MARKER_TEXT)
+    return OutputFolder(out_dir, fill, MARKER_TEXT)
 
 
 #: Seconds promtool may take over the whole test file.

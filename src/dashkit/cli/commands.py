@@ -77,7 +77,7 @@ def list_command(dashboards_dir: Path, paths: tuple[Path, ...]) -> None:
                  d.source) for d in loaded]
     else:
         try:
-            compiled = compile_project(load_project(dashboards_dir))
+            compiled = compile_project(load_project(dashboards_dir, partial=True))
         except DashkitError as error:
             fail(error)
         rows, errors = [(c.uid, c.title, c.panel_count, c.source.file) for c in compiled], []

@@ -161,7 +161,7 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
         except DashkitError as error:
             usage(error)
     written = import_files(sources, out_dir, name=name, force=force)
-    imported = [w.result.uid for w in written if w.result is not None]
+    imported = [(w.result, w.path) for w in written if w.result is not None and w.path]
     try:  # the modules are written; a broken exclusions file beside them is one line
         accepted = carry_over(out_dir, imported) if imported else []
     except DashkitError as error:

@@ -1,34 +1,63 @@
 """An imported dashboard's own defects (an undefined variable, a link to a dashboard that is not
 in the project) become lint exclusions with their reason, so the project builds and lints as it
-is, and the defects stay listed where a team will see and fix them."""
+is, and the defects stay listed where a team will see and fix them.
+
+Only the modules the import generated are run, sandboxed (:func:`codecheck.run_module`): the
+other ``*.py`` in the folder are someone else's code, read for their dashboard uids, never run."""
 from __future__ import annotations
 
-from collections.abc import Collection
+import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
-from dashkit.build.pipeline import lint_subjects, compile_each
-from dashkit.build.project import load_project
+from dashkit.fileio import replace_file
+from dashkit.importer.codecheck import run_module
+from dashkit.importer.generator import ImportResult
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
-from dashkit.lint.findings import ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding
+from dashkit.lint.findings import ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
 from dashkit.lint.rules import lint_dashboard, lint_set
 from dashkit.fileio import load_yaml
+from dashkit.sdk.compiler import compile_dashboard
 
 REASON = "carried over from the imported dashboard"
 #: What no exclusion may waive (Grafana stops provisioning the folder): import avoids it instead.
 _NEVER_EXCLUDED = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
-def carried_over_findings(out_dir: Path, uids: Collection[str]) -> list[Finding]:
-    """The error-level lint findings of the dashboards ``uids`` in the project at ``out_dir``
-    that its exclusions file does not already accept: what would stop ``dashkit build``."""
-    project = load_project(out_dir, partial=True)
-    compiled, _ = compile_each(project, checks=False)
-    subjects = lint_subjects(compiled)
+def _imported_subject(result: ImportResult, path: str) -> Subject:
+    """The generated module as lint sees it: run sandboxed (checked tree, no builtins)."""
+    dashboard = run_module(result.source)["dashboard"]
+    return Subject(compile_dashboard(dashboard, strict=False), path, "dashkit", dashboard.catalog,
+                   allow_overlaps=dashboard.allow_overlaps)
+
+
+def uids_written_in(out_dir: Path) -> set[str]:
+    """The ``uid="..."`` literals of the folder's modules, read from their source and never
+    run: the dashboards an imported link may point at."""
+    found: set[str] = set()
+    for path in sorted(out_dir.glob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes(), str(path))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        found |= {k.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  for k in node.keywords if k.arg == "uid" and isinstance(k.value, ast.Constant)
+                  and isinstance(k.value.value, str)}
+    return found
+
+
+def carried_over_findings(out_dir: Path, imported: Sequence[tuple[ImportResult, str]]
+                          ) -> list[Finding]:
+    """The error-level lint findings of the ``imported`` (result, file) pairs that the folder's
+    exclusions file does not already accept: what would stop ``dashkit build``."""
+    subjects = [_imported_subject(result, path) for result, path in imported]
+    uids = {s.model.get("uid") for s in subjects}
+    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]
     existing = load_exclusions(out_dir / EXCLUSIONS_FILE)
-    findings = [f for s in subjects if s.model.get("uid") in uids for f in lint_dashboard(s)]
-    findings += [f for f in lint_set(subjects) if f.dashboard in uids]
+    findings = [f for s in subjects for f in lint_dashboard(s)]
+    findings += [f for f in lint_set(subjects + others) if f.dashboard in uids]
     return [f for f in findings if f.severity == ERROR and f.rule not in _NEVER_EXCLUDED
             and not any(e.matches(f) for e in existing)]
 
@@ -65,13 +94,12 @@ def add_exclusions(out_dir: Path, findings: list[Finding]) -> list[Exclusion]:
         header = "# Lint findings accepted on purpose, each with the reason (dashkit lint requires one).\n"
         new_text = header + yaml.safe_dump({"exclusions": previous + entries}, sort_keys=False,
                                            allow_unicode=True, width=1000)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(new_text, encoding="utf-8")
-    temporary.replace(path)
+    replace_file(path, new_text)
     return added
 
 
-def carry_over(out_dir: Path, uids: Collection[str]) -> list[Exclusion]:
-    """After an import into ``out_dir``: accept the imported dashboards' own defects in its
-    exclusions file, so the folder builds as it is; returns the entries added."""
-    return add_exclusions(out_dir, carried_over_findings(out_dir, uids))
+def carry_over(out_dir: Path, imported: Sequence[tuple[ImportResult, str]]) -> list[Exclusion]:
+    """After an import into ``out_dir`` of the (result, file) pairs ``imported``: accept their
+    own defects in its exclusions file, so the folder builds as it is; returns the entries
+    added."""
+    return add_exclusions(out_dir, carried_over_findings(out_dir, imported))

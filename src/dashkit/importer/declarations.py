@@ -7,12 +7,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashkit.importer.codecheck import build_value, run_module
+from dashkit.importer.hoisting import distinct
 from dashkit.importer.pysource import Call, Code
 from dashkit.sdk.datasources import DatasourceRef
 
 Json = dict[str, Any]
 PRELUDE = """from dashkit import Annotation, Dashboard, DatasourceRef, Link, Row, Target, Thresholds, panels, variables
 """
+#: The module's own names, which no name made from input may take: the notes and the dashboard.
+NOTES_NAME = "IMPORT_NOTES"
+MODULE_NAMES = frozenset({NOTES_NAME, "dashboard"})
 
 
 class Declarations:
@@ -27,6 +31,9 @@ class Declarations:
         self.panel_ids: set[int] = set()
         self.shared: set[str] = set()
         self.selectors: dict[str, str] = {}
+        #: Per base name of a constant, and of a panel key, the last number given (``distinct``).
+        self.counters: dict[str, int] = {}
+        self.key_counters: dict[str, int] = {}
         self.namespace = run_module(PRELUDE)
 
     def constant_name(self, base: str) -> str:
@@ -34,11 +41,9 @@ class Declarations:
         base = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_").upper()[:40].strip("_") or "DS"
         if base[0].isdigit():
             base = f"N_{base}"
-        name, n = base, 2
-        while name in self.datasources.values() or name in self.selectors.values() \
-                or name in self.shared:
-            name, n = f"{base}_{n}", n + 1
-        return name
+        return distinct(base, lambda name: name in self.datasources.values()
+                        or name in self.selectors.values() or name in self.shared
+                        or name in MODULE_NAMES or name in self.namespace, self.counters)
 
     def shared_name(self, base: str) -> str:
         """A constant for a value several panels share (taken, so the next one differs)."""
@@ -64,6 +69,41 @@ class Declarations:
             self.datasources[key] = name
             self.namespace[name] = DatasourceRef(*key)
         return Code(self.datasources[key])
+
+    # --- dashboard settings: kept as they are, or a note says what was written instead ------------
+    def settings(self, model: Json) -> tuple[list[tuple[str, Any]], Json]:
+        """``time``, ``refresh``, ``graph_tooltip`` and ``editable`` as Dashboard keywords, and
+        what goes in its ``extra`` (a time range with keys of its own is kept whole there)."""
+        kwargs: list[tuple[str, Any]] = []
+        extra: Json = {}
+        time_range = model.get("time") or {"from": "now-6h", "to": "now"}
+        if set(time_range) - {"from", "to"}:
+            extra["time"] = dict(time_range)
+        elif (time_range.get("from"), time_range.get("to")) != ("now-6h", "now"):
+            kwargs.append(("time", (time_range.get("from"), time_range.get("to"))))
+        refresh = model.get("refresh")
+        if refresh not in (None, False) and not isinstance(refresh, str):
+            self.notes.append(f"refresh {refresh!r} is not a duration such as '30s': written as "
+                              "no auto-refresh")
+        kwargs.append(("refresh", refresh if isinstance(refresh, str) else ""))
+        if model.get("timezone", "browser") != "browser":
+            kwargs.append(("timezone", model.get("timezone") or ""))
+        tooltip = model.get("graphTooltip") or 0
+        kwargs.append(("graph_tooltip", self.whole("graphTooltip", tooltip)))
+        editable = model.get("editable", True)
+        if not isinstance(editable, bool):  # Grafana's DashboardModel: editable !== false
+            self.notes.append(f"editable {editable!r} is not true or false; Grafana reads "
+                              "anything but false as true: written as True")
+        if editable is False:
+            kwargs.append(("editable", False))
+        return kwargs, extra
+
+    def whole(self, where: str, value: Any) -> int:
+        """``value`` as the whole number Grafana's field holds; a note where that changes it."""
+        number = int(value)
+        if number != value:
+            self.notes.append(f"{where} {value!r} is not a whole number: written as {number}")
+        return number
 
     # --- variables, links, annotations --------------------------------------------------------------
     def variable(self, raw: Json) -> Call:
@@ -145,6 +185,10 @@ class Declarations:
         for key, name in names.items():
             value = raw.get(key, defaults[key] if key in ("url", "type", "tags", "tooltip", "icon")
                             else False)
+            if key == "tags" and isinstance(value, str):  # not one tag a character
+                self.notes.append(f"link {raw.get('title')!r}: tags {value!r} is one string, "
+                                  "not a list: written as the one tag")
+                value = [value]
             if value != defaults[key]:
                 kwargs.append((name, tuple(value) if key == "tags" else value))
         unknown = set(raw) - set(names) - {"title"}

@@ -15,9 +15,10 @@ from typing import Any
 import attrs
 
 from dashkit.importer.codecheck import check_module, run_module
-from dashkit.importer.declarations import PRELUDE, Declarations, datasource_variables
+from dashkit.importer.declarations import (MODULE_NAMES, NOTES_NAME, PRELUDE, Declarations,
+                                           datasource_variables)
 from dashkit.importer.formatting import format_module
-from dashkit.importer.hoisting import hoist_panels, share_repeated
+from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.grafana.compare import covers, residue_of
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.errors import DashkitError
@@ -208,14 +209,9 @@ class _Generator(Declarations):
     def key(self, title: str, prefix: str) -> list[tuple[str, Any]]:
         """``key=`` where the title alone would repeat another panel's key."""
         key = prefix + slug(title)
-        if key not in self.keys:
-            self.keys.add(key)
-            return []
-        n = 2
-        while f"{key}-{n}" in self.keys:
-            n += 1
-        self.keys.add(f"{key}-{n}")
-        return [("key", f"{key}-{n}")]
+        chosen = distinct(key, self.keys.__contains__, self.key_counters, "-")
+        self.keys.add(chosen)
+        return [] if chosen == key else [("key", chosen)]
 
     def place(self, panels: list[Json], flow: Flow, prefix: str = "") -> list[Any]:
         calls: list[Any] = []
@@ -224,8 +220,9 @@ class _Generator(Declarations):
                 calls.append(self.row(panel, flow))
                 continue
             grid = panel.get("gridPos") or {}
-            w, h = int(grid.get("w", 12)), int(grid.get("h", 8))
-            x, y = int(grid.get("x", 0)), int(grid.get("y", 0))
+            where = f"panel {panel.get('title')!r}: gridPos"
+            w, h = (self.whole(f"{where} {k}", grid.get(k, n)) for k, n in (("w", 12), ("h", 8)))
+            x, y = (self.whole(f"{where} {k}", grid.get(k, 0)) for k in ("x", "y"))
             trial = copy.copy(flow)
             predicted = trial.place(Panel(None, min(max(w, 1), GRID_COLUMNS), max(h, 1)))
             position: list[tuple[str, Any]] = [("w", w), ("h", h)]
@@ -344,25 +341,17 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
                    if not a.get("builtIn")]
     if annotations:
         kwargs.append(("annotations", annotations))
-    time_range = model.get("time") or {"from": "now-6h", "to": "now"}
-    if (time_range.get("from"), time_range.get("to")) != ("now-6h", "now"):
-        kwargs.append(("time", (time_range.get("from"), time_range.get("to"))))
-    refresh = model.get("refresh")
-    kwargs.append(("refresh", refresh if isinstance(refresh, str) else ""))
-    if model.get("timezone", "browser") != "browser":
-        kwargs.append(("timezone", model.get("timezone") or ""))
-    kwargs.append(("graph_tooltip", int(model.get("graphTooltip") or 0)))
-    if model.get("editable", True) is False:
-        kwargs.append(("editable", False))
+    settings, extra = generator.settings(model)
+    kwargs += settings
     if model.get("weekStart"):
         kwargs.append(("week_start", model["weekStart"]))
     kwargs += [("datasource", None), ("allow_overlaps", True)]
     compiled_defaults = {"fiscalYearStartMonth": 0, "liveNow": False, "timepicker": {}}
-    extra = {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS
-             and compiled_defaults.get(k, object()) != v}
+    extra |= {k: v for k, v in model.items() if k not in MACHINE_KEYS | MODELLED_KEYS
+              and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
-    taken = set(generator.namespace) | {"dashboard", "IMPORT_NOTES"}
+    taken = set(generator.namespace) | MODULE_NAMES
     panel_refs, assignments = hoist_panels(panel_calls, taken)
     shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
         "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
@@ -383,8 +372,8 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     docstring = '"""Imported by dashkit import.'
     notes_source = ""
     if generator.notes:
-        docstring += " IMPORT_NOTES says what was not carried over faithfully."
-        notes_source = f"IMPORT_NOTES = {render(tuple(generator.notes), prefix=len('IMPORT_NOTES = '))}\n\n"
+        docstring += f" {NOTES_NAME} says what was not carried over faithfully."
+        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         _imports(body) + "\n" + notes_source + body

@@ -28,15 +28,27 @@ def panel_title(call: Any) -> str:
     return ""
 
 
-def variable_name(title: str, taken: set[str]) -> str:
+def distinct(base: str, taken: Callable[[str], bool], counters: dict[str, int],
+             joiner: str = "_") -> str:
+    """``base``, else ``base_2``, ``base_3``… the first not ``taken``. Counting resumes where
+    the last call for this base stopped (``counters``), so a thousand panels of one title cost
+    a thousand checks, not half a million."""
+    n = counters.get(base, 1)
+    name = base if n == 1 else f"{base}{joiner}{n}"
+    while taken(name):
+        n += 1
+        name = f"{base}{joiner}{n}"
+    counters[base] = n
+    return name
+
+
+def variable_name(title: str, taken: set[str], counters: dict[str, int]) -> str:
     """A lower-case Python name from a title, distinct from ``taken`` (then added to it): never
     a keyword, a builtin, or a name the module already uses."""
     base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:MAX_NAME].strip("_") or "panel"
     if base[0].isdigit() or keyword.iskeyword(base) or hasattr(builtins, base):
         base = f"panel_{base}"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}_{n}", n + 1
+    name = distinct(base, taken.__contains__, counters)
     taken.add(name)
     return name
 
@@ -45,12 +57,13 @@ def hoist_panels(calls: Iterable[Any], taken: set[str]) -> tuple[list[Any], list
     """The dashboard's panel list with every panel replaced by a name, and the (name, call)
     assignments to write before the dashboard, in layout order; rows stay inline."""
     assignments: list[tuple[str, Any]] = []
+    counters: dict[str, int] = {}
 
     def hoist(call: Any) -> Any:
         if isinstance(call, Call) and call.name == "Row":
             title, children = call.args
             return attrs.evolve(call, args=(title, [hoist(child) for child in children]))
-        name = variable_name(panel_title(call), taken)
+        name = variable_name(panel_title(call), taken, counters)
         assignments.append((name, call))
         return Code(name)
 

@@ -9,6 +9,7 @@ with ``GRID_CELL_VMARGIN`` 8 px between cells. A panel ``w`` columns wide and ``
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -181,8 +182,10 @@ class Canvas:
         weight: str = "normal",
         width: float | None = None,
     ) -> None:
-        """Text at (x, y) in page pixels, cut with an ellipsis to ``width``. Drawn by Pillow onto
+        """Text at (x, y) in page pixels, on one line (a line break, which Pillow refuses with an
+        anchor, reads as a space), cut with an ellipsis to ``width``. Drawn by Pillow onto
         the finished page (matplotlib's text costs about 2 ms each, Pillow's a few µs)."""
+        text = one_line(text)
         if width is not None:
             limit = max(1, int(width / (size * 0.62)))
             text = text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
@@ -192,6 +195,16 @@ class Canvas:
             "bottom": "b",
         }.get(va, "t")
         self.texts.append((x, y, text, size, colour, anchor, weight == "bold"))
+
+    def checkpoint(self) -> tuple[int, int]:
+        """How much is drawn so far, for :meth:`rollback`."""
+        return len(self.texts), len(self.figure.artists)
+
+    def rollback(self, point: tuple[int, int]) -> None:
+        """Take away what was drawn since ``point``: a panel that failed halfway leaves nothing."""
+        del self.texts[point[0]:]
+        for artist in self.figure.artists[point[1]:]:
+            artist.remove()
 
     def line(
         self,
@@ -274,10 +287,29 @@ class Canvas:
         ).convert("RGB")
         draw = ImageDraw.Draw(image)
         for x, y, text, size, colour, anchor, bold in self.texts:
-            draw.text((x, y), text, fill=colour, font=_font(size, bold), anchor=anchor)
+            try:
+                draw.text((x, y), text, fill=colour, font=_font(size, bold), anchor=anchor)
+            except (ValueError, OSError):  # a text Pillow refuses is left out, never a crash
+                continue
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
+
+
+#: What ends a line for Python's splitlines (Pillow draws "\n" as one; the others as boxes).
+_LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` with each run of line breaks as one space."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text``, with " …" when more follow (a stack trace in a
+    log line)."""
+    lines = [line for line in _LINE_BREAKS.split(text) if line.strip()]
+    return (lines[0] + " …" if len(lines) > 1 else lines[0]) if lines else ""
 
 
 @functools.lru_cache(maxsize=64)

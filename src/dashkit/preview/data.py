@@ -40,6 +40,11 @@ from dashkit.query.catalog import Catalog
 from dashkit.query.expand import expand, relative_seconds
 from dashkit.query.jsregex import RegexError
 
+class DashboardError(DashkitError):
+    """A mistake of the whole dashboard (a variable's regex), not of one panel: the run stops
+    with it in one line, as ``dashkit check`` does, instead of every panel failing alike."""
+
+
 #: The "now" of synthetic data: a fixed instant, so the same input gives the same picture.
 SYNTHETIC_NOW = 1767225600.0  # 2026-01-01T00:00:00Z
 #: Points a series has across the panel (Grafana asks for about one a pixel; a picture needs fewer).
@@ -271,7 +276,7 @@ class LiveData:
                     model, self.prometheus, self._context(model, {}), {}, self.loki
                 )
             except RegexError as error:  # one line, not a placeholder and 2 s for every panel
-                raise DashkitError(str(error), dashboard=uid) from None
+                raise DashboardError(str(error), dashboard=uid) from None
         context = self._context(model, ref.panel)
         return expand(str(ref.target.get("expr") or ""), self._variables[uid], context.macros())
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 
-from dashkit.preview.canvas import MUTED, PANEL_BG, TEXT, Box, Canvas
+from dashkit.preview.canvas import MUTED, PANEL_BG, TEXT, Box, Canvas, first_line
 from dashkit.preview.charts import heatmap, piechart, state_timeline, timeseries
 from dashkit.preview.fields import (
     PanelData,
@@ -204,7 +204,7 @@ def logs(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelData) ->
         canvas.text(
             box.left + 8,
             y,
-            f"{stamp}  {level or '-':5}  {line.text}",
+            f"{stamp}  {level or '-':5}  {first_line(line.text)}",
             size=10,
             colour=TEXT,
             width=box.width - 8,

@@ -32,7 +32,7 @@ from dashkit.preview.canvas import (
     Canvas,
     grid_box,
 )
-from dashkit.preview.data import DataSource
+from dashkit.preview.data import DashboardError, DataSource
 from dashkit.preview.fields import PanelData
 from dashkit.preview.panels import DRAWERS, background, placeholder
 
@@ -43,7 +43,8 @@ MARKER_TEXT = "Written by dashkit preview. This folder is replaced whole on ever
 
 @attrs.frozen
 class PanelPicture:
-    """Where a panel was drawn and what became of it (drawn, No data, placeholder, row)."""
+    """Where a panel was drawn and what became of it (drawn, No data, placeholder, row, or
+    "not drawn: <error>")."""
 
     title: str
     type: str
@@ -111,13 +112,17 @@ def render_dashboard(model: Mapping[str, Any], source: DataSource) -> Picture:
             continue
         repeat = str(panel.get("repeat") or "")
         content = box.inset(8, TITLE_HEIGHT, 8, 6)
+        before = canvas.checkpoint()
         try:
             data = _panel_data(model, panel, source)
             canvas.rect(box, background(panel, data), PANEL_BORDER)
             status = DRAWERS.get(kind, placeholder)(canvas, content, panel, data)
-        except (ValueError, TypeError, KeyError, AttributeError, ZeroDivisionError, OverflowError):
-            canvas.rect(box, PANEL_BG, PANEL_BORDER)  # a hostile model never crashes a preview
-            status = placeholder(canvas, content, panel, PanelData())
+        except DashboardError:
+            raise  # the dashboard's own mistake: one line for the run, not one per panel
+        except Exception as error:  # noqa: BLE001 - nothing a panel raises escapes its panel
+            canvas.rollback(before)  # a hostile model never crashes a preview (nor serve)
+            canvas.rect(box, PANEL_BG, PANEL_BORDER)
+            status = not_drawn(canvas, content, error)
         heading = name + (f"   ↻ repeated by ${repeat}" if repeat else "")
         canvas.text(
             box.left + 8,
@@ -130,6 +135,14 @@ def render_dashboard(model: Mapping[str, Any], source: DataSource) -> Picture:
         )
         drawn.append(PanelPicture(name, kind, box, status, repeat))
     return Picture(str(model.get("uid") or ""), title, canvas.png(), tuple(drawn), source.label)
+
+
+def not_drawn(canvas: Canvas, box: Box, error: Exception) -> str:
+    """The placeholder of a panel whose drawing failed, naming the error."""
+    reason = f"{type(error).__name__}: {error}"
+    canvas.text(box.left + box.width / 2, box.top + box.height / 2, f"not drawn: {reason}",
+                size=11, colour=MUTED, ha="center", va="center", width=box.width)
+    return f"not drawn: {type(error).__name__}"
 
 
 def _row(canvas: Canvas, box: Box, panel: Mapping[str, Any]) -> PanelPicture:

@@ -15,7 +15,7 @@ import attrs
 import promql_parser as pp
 
 from dashkit.preview.settings import good_bands
-from dashkit.query.analyse import PromQLAnalysis, analyse_promql, expand_for_parsing
+from dashkit.query.analyse import PromQLAnalysis, analyse_promql, expand_for_parsing, parse_promql
 from dashkit.query.catalog import Catalog, MetricType
 from dashkit.sdk.alerts import read_link
 
@@ -209,9 +209,8 @@ def crossing(shape: Shape, panel: Mapping[str, Any], query: Query) -> Shape | No
 
 def _numerator(expr: str) -> str | None:
     """The numerator of the division the query's value is, or None where it divides nothing."""
-    try:
-        node: Any = pp.parse(expand_for_parsing(expr))
-    except (ValueError, TypeError):
+    node, error = parse_promql(expr)
+    if error is not None:
         return None
     while isinstance(node, pp.ParenExpr):
         node = node.expr

@@ -7,6 +7,8 @@ and ``$__interval`` so rules can tell them apart after parsing.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import datetime
 import functools
 import re
@@ -190,18 +192,27 @@ def _drops_le(aggregation: pp.AggregateExpr) -> bool:
     return bool(("le" in labels) == (modifier.type == pp.AggModifierType.Without))
 
 
+def parse_promql(text: str) -> tuple[Any, str | None]:
+    """The one way dashkit parses PromQL (Grafana's macros expanded): ``(tree, None)``, or
+    ``(None, why)`` for a query over the limits (refused before the parser, which crashes the
+    process on them) or one that does not parse."""
+    expanded = expand_for_parsing(text)
+    too_big = over_limits(expanded)
+    if too_big:
+        return None, too_big
+    try:
+        return pp.parse(expanded), None
+    except (ValueError, TypeError) as error:
+        return None, f"does not parse: {str(error).strip().splitlines()[0]}"
+
+
 @functools.lru_cache(maxsize=4096)
 def analyse_promql(text: str) -> PromQLAnalysis:
     """Parsed once per text: dashboards repeat their queries, and lint, check and the catalog
     checks all ask (the analysis is immutable)."""
-    expanded = expand_for_parsing(text)
-    too_big = over_limits(expanded)
-    if too_big:
-        return PromQLAnalysis(error=too_big)
-    try:
-        tree = pp.parse(expanded)
-    except (ValueError, TypeError) as error:
-        return PromQLAnalysis(error=f"does not parse: {str(error).strip().splitlines()[0]}")
+    tree, error = parse_promql(text)
+    if error is not None:
+        return PromQLAnalysis(error=error)
     found: list[SelectorUse] = []
     quantiles: list[str] = []
     _walk(tree, (), (), (), False, found, quantiles)

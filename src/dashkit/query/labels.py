@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import promql_parser as pp
 
-from dashkit.query.analyse import expand_for_parsing
+from dashkit.query.analyse import parse_promql
 from dashkit.query.catalog import Catalog
 
 #: Functions whose result has no labels at all.
@@ -77,8 +77,5 @@ def _cached(text: str, catalog: Catalog | None) -> Labels:
             return None
         return catalog.labels(name)
 
-    try:
-        tree = pp.parse(expand_for_parsing(text))
-    except (ValueError, TypeError):
-        return None
-    return _result(tree, of_metric)
+    tree, error = parse_promql(text)
+    return None if error is not None else _result(tree, of_metric)

@@ -11,7 +11,7 @@ from typing import Union
 import attrs
 
 from dashkit.query.catalog import Catalog, MetricType
-from dashkit.errors import DashkitError
+from dashkit.errors import DashkitError, raise_all
 
 #: Grafana's rate window: at least four scrapes, whatever the zoom level.
 RATE_INTERVAL = "$__rate_interval"
@@ -309,22 +309,32 @@ _RATE_TYPES = {MetricType.COUNTER, MetricType.HISTOGRAM, MetricType.SUMMARY}
 
 
 def validate(expr: Expr, catalog: Catalog) -> None:
-    """Raise a DashkitError for the first metric, label or metric type the catalog disagrees with."""
+    """Raise every metric, label or metric type the catalog disagrees with, one error each
+    (:class:`DashkitErrors` when several), as lint reports them."""
+    errors = []
     for ref in expr.refs:
-        histogram = ref.series.removesuffix("_bucket")
-        if ref.used_by in ("quantile", "heatmap") and ref.series not in catalog and histogram in catalog:
-            metric = catalog.metric(histogram)  # the name typed was the metric's own, not a typo
-            raise DashkitError(f"{'histogram_quantile' if ref.used_by == 'quantile' else 'a heatmap'}"
-                               f" over {histogram!r}, which is a {metric.type.value}, "
-                               "not a histogram")
-        catalog.validate_labels(ref.series, ref.labels)
-        metric = catalog.metric(ref.series)
-        if ref.used_by == "rate" and metric.type not in _RATE_TYPES:
-            raise DashkitError(f"rate/increase over {metric.type.value} {ref.series!r}: "
-                               "only counters can be rated")
-        if ref.used_by == "quantile" and metric.type is not MetricType.HISTOGRAM:
-            raise DashkitError(f"histogram_quantile over {ref.series!r}, which is a "
-                               f"{metric.type.value}, not a histogram")
-        if ref.series.endswith("_bucket") and ref.used_by not in {"quantile", "heatmap", "bound"}:
-            raise DashkitError(f"{ref.series!r} is only meaningful inside histogram_quantile "
-                               "or a heatmap")
+        try:
+            _validate_ref(ref, catalog)
+        except DashkitError as error:
+            errors.append(error)
+    raise_all(errors)
+
+
+def _validate_ref(ref: MetricRef, catalog: Catalog) -> None:
+    histogram = ref.series.removesuffix("_bucket")
+    if ref.used_by in ("quantile", "heatmap") and ref.series not in catalog and histogram in catalog:
+        metric = catalog.metric(histogram)  # the name typed was the metric's own, not a typo
+        raise DashkitError(f"{'histogram_quantile' if ref.used_by == 'quantile' else 'a heatmap'}"
+                           f" over {histogram!r}, which is a {metric.type.value}, "
+                           "not a histogram")
+    catalog.validate_labels(ref.series, ref.labels)
+    metric = catalog.metric(ref.series)
+    if ref.used_by == "rate" and metric.type not in _RATE_TYPES:
+        raise DashkitError(f"rate/increase over {metric.type.value} {ref.series!r}: "
+                           "only counters can be rated")
+    if ref.used_by == "quantile" and metric.type is not MetricType.HISTOGRAM:
+        raise DashkitError(f"histogram_quantile over {ref.series!r}, which is a "
+                           f"{metric.type.value}, not a histogram")
+    if ref.series.endswith("_bucket") and ref.used_by not in {"quantile", "heatmap", "bound"}:
+        raise DashkitError(f"{ref.series!r} is only meaningful inside histogram_quantile "
+                           "or a heatmap")

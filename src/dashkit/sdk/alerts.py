@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 from attrs.validators import deep_iterable, in_, instance_of
 
-from dashkit.errors import DashkitError, Site, call_site, user_site
+from dashkit.errors import DashkitError, Site, call_site, each_error, user_site
 from dashkit.query.catalog import Catalog, Metric, MetricType
 from dashkit.query.expand import seconds
 from dashkit.query.promql import Expr, validate
@@ -197,8 +197,8 @@ def check_rules(groups: Sequence[RuleGroup], catalog: Catalog | None) -> list[Da
             try:
                 validate(rule.signal, catalog)
             except DashkitError as error:
-                errors.append(DashkitError(f"{kind} {rule.name!r}: {error.message}",
-                                           file=user_site(rule.origin)))
+                errors += [DashkitError(f"{kind} {rule.name!r}: {e.message}",
+                                        file=user_site(rule.origin)) for e in each_error(error)]
     return errors
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.errors import DashkitError, user_site
+from dashkit.errors import DashkitError, each_error, raise_all
 from dashkit.grafana.facts import (BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION,
                                   UID_PATTERN)
 from dashkit.sdk.grafanalib_fixes import modernise_panel
-from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, walk
+from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, site_of, walk
 from dashkit.grafana.model import iter_panels
 from dashkit.sdk.options import merge
 from dashkit.sdk.panels import targets_of
@@ -53,11 +53,17 @@ def stable_ids(keys: list[str], fixed: dict[str, int] | None = None) -> dict[str
 
 
 def _check_queries(panel: Panel, dashboard: Dashboard, strict: bool) -> None:
+    """Every query of the panel against the catalog: every error, not only the first."""
     if dashboard.catalog is None or not strict:
         return
+    errors = []
     for target in targets_of(panel):
         if isinstance(target.expr, Expr):
-            validate(target.expr, dashboard.catalog)
+            try:
+                validate(target.expr, dashboard.catalog)
+            except DashkitError as error:
+                errors.append(error)
+    raise_all(errors)
 
 
 def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, Any]:
@@ -70,23 +76,26 @@ def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, A
     return merge(model, panel.extra) if panel.extra else model
 
 
-def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard,
-                strict: bool) -> dict[str, Any]:
+def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, strict: bool,
+                errors: list[DashkitError]) -> dict[str, Any]:
+    """The panel's JSON; its errors go to ``errors`` (located at the builder call that made
+    the panel) and the other panels are still compiled, so one run reports them all."""
     item = placed.item
     try:
         if isinstance(item, Row):
             model: dict[str, Any] = {
                 **copy.deepcopy(item.extra),
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
-            children = [_panel_json(child, ids, dashboard, strict) for child in placed.children]
+            children = [_panel_json(child, ids, dashboard, strict, errors)
+                        for child in placed.children]
             if item.collapsed:
                 model["panels"] = children
         else:
             _check_queries(item, dashboard, strict)
             model = compile_panel(item, dashboard.datasource)
-    except DashkitError as error:  # at the builder call that made the panel, where known
-        origin = getattr(item, "origin", None)
-        raise error.located(file=user_site(origin) if origin else None, panel=item.title) from None
+    except DashkitError as error:
+        errors.append(error.located(file=site_of(item), panel=item.title))
+        model = {"type": "error", "title": item.title}  # never written: the errors are raised
     model["id"] = ids[placed.key]
     model["gridPos"] = placed.pos.to_json_data()
     return model
@@ -128,16 +137,19 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True,
         placed = layout(dashboard.panels, dashboard.allow_overlaps)
         ids = stable_ids([p.key for p in walk(placed)], _fixed_ids(placed))
         panels: list[dict[str, Any]] = []
+        errors: list[DashkitError] = []
         for top in placed:
-            panels.append(_panel_json(top, ids, dashboard, strict))
+            panels.append(_panel_json(top, ids, dashboard, strict, errors))
             if isinstance(top.item, Row) and not top.item.collapsed:
-                panels.extend(_panel_json(child, ids, dashboard, strict) for child in top.children)
+                panels.extend(_panel_json(child, ids, dashboard, strict, errors)
+                              for child in top.children)
         for variable in dashboard.variables:
             if strict and dashboard.catalog is not None and variable.expr is not None:
                 try:
                     validate(variable.expr, dashboard.catalog)
                 except DashkitError as error:
-                    raise DashkitError(f"variable ${variable.name}: {error.message}") from None
+                    errors += [DashkitError(f"variable ${variable.name}: {e.message}")
+                               for e in each_error(error)]
         model_variables = _with_datasource_variable(dashboard)
         model = {
             "uid": dashboard.uid,
@@ -163,7 +175,9 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True,
             **dashboard.extra,
         }
         if strict:
-            _check_variables(model, model_variables, accepted)
+            sites = {ids[p.key]: site_of(p.item) for p in walk(placed)}
+            errors += _undefined_variables(model, model_variables, accepted, sites)
+        raise_all(errors)
         return model
     except DashkitError as error:
         raise error.located(dashboard=dashboard.uid or dashboard.title) from None
@@ -180,21 +194,25 @@ def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
     return [datasource_variable(names.pop(), dashboard.datasource.type), *dashboard.variables]
 
 
-def _check_variables(model: dict[str, Any], variables: list[Variable], accepted: Accepted) -> None:
-    """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana verbatim."""
+def _undefined_variables(model: dict[str, Any], variables: list[Variable], accepted: Accepted,
+                         sites: dict[int, str | None]) -> list[DashkitError]:
+    """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana
+    verbatim. One error per panel and variable, at the builder call that made the panel."""
     defined = {v.name for v in variables}
+    errors = []
     for panel in iter_panels(model["panels"]):
         title = str(panel.get("title") or "")
         if accepted("variable-undefined", title):
             continue
+        where = sites.get(panel.get("id", 0))
         repeat = panel.get("repeat")
         if repeat and repeat not in defined:
-            raise DashkitError(f"repeats over undefined variable ${repeat}", panel=title)
+            errors.append(DashkitError(f"repeats over undefined variable ${repeat}", file=where,
+                                       panel=title))
         for target in panel.get("targets", []):
             datasource = target.get("datasource")
             text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),
                              str(datasource.get("uid", "") if isinstance(datasource, dict) else "")))
-            used = references(text) - defined
-            if used:
-                raise DashkitError(f"query uses undefined variable ${sorted(used)[0]}",
-                                   panel=panel.get("title"))
+            errors += [DashkitError(f"query uses undefined variable ${name}", file=where,
+                                    panel=title) for name in sorted(references(text) - defined)]
+    return errors

@@ -11,7 +11,7 @@ from typing import Any, Union
 
 import attrs
 
-from dashkit.errors import DashkitError, Site
+from dashkit.errors import DashkitError, Site, user_site
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, GRID_COLUMNS
 
 
@@ -103,39 +103,52 @@ def slug(text: str) -> str:
 
 
 class Flow:
-    """The flow cursor: where the next panel goes. Public so the importer can predict it."""
+    """The flow cursor: where the next panel goes. Left to right, wrapping at the grid's width,
+    and each panel as high up as its columns allow: where Grafana draws it, since its grid
+    compacts vertically on load (react-grid-layout's ``compact``; grafana/grid.py). A panel is
+    never written where Grafana would move it. Public so the importer can predict it."""
 
     def __init__(self) -> None:
         self.x = 0
-        self.y = 0
-        self.line_height = 0
+        #: The first free row of each column.
+        self.floor: list[int] = [0] * GRID_COLUMNS
+
+    @property
+    def y(self) -> int:
+        """The first row below everything placed: where a row header goes."""
+        return max(self.floor)
+
+    @y.setter
+    def y(self, value: int) -> None:
+        self.floor = [value] * GRID_COLUMNS
 
     def newline(self) -> None:
-        self.y += self.line_height
         self.x = 0
-        self.line_height = 0
+
+    def _occupy(self, pos: GridPos) -> None:
+        # a new list, never changed in place: the importer tries a copy of the flow first
+        self.floor = [max(free, pos.y + pos.h) if pos.x <= column < pos.x + pos.w else free
+                      for column, free in enumerate(self.floor)]
+        self.x = pos.x + pos.w
 
     def place(self, panel: Panel) -> GridPos:
         if not 1 <= panel.w <= GRID_COLUMNS:
             raise DashkitError(f"width {panel.w} does not fit the {GRID_COLUMNS}-column grid",
-                               panel=panel.title)
+                               panel=panel.title, file=site_of(panel))
         if panel.h < 1:
-            raise DashkitError(f"height {panel.h} must be at least 1", panel=panel.title)
+            raise DashkitError(f"height {panel.h} must be at least 1", panel=panel.title, file=site_of(panel))
         if (panel.x is None) != (panel.y is None):
-            raise DashkitError("give both x and y, or neither", panel=panel.title)
+            raise DashkitError("give both x and y, or neither", panel=panel.title, file=site_of(panel))
         if panel.x is not None and panel.y is not None:
             if panel.x < 0 or panel.y < 0 or panel.x + panel.w > GRID_COLUMNS:
                 raise DashkitError(f"x={panel.x} w={panel.w} overflows the {GRID_COLUMNS}-column grid",
-                                   panel=panel.title)
+                                   panel=panel.title, file=site_of(panel))
             pos = GridPos(panel.x, panel.y, panel.w, panel.h)
-            self.y = max(self.y, pos.y)
-            self.x, self.line_height = pos.x + pos.w, max(self.line_height, pos.h)
-            return pos
-        if self.x + panel.w > GRID_COLUMNS:
-            self.newline()
-        pos = GridPos(self.x, self.y, panel.w, panel.h)
-        self.x += panel.w
-        self.line_height = max(self.line_height, panel.h)
+        else:
+            if self.x + panel.w > GRID_COLUMNS:
+                self.newline()
+            pos = GridPos(self.x, max(self.floor[self.x:self.x + panel.w]), panel.w, panel.h)
+        self._occupy(pos)
         return pos
 
 
@@ -144,7 +157,7 @@ def _key(item: Item, prefix: str, seen: set[str]) -> str:
     key = item.key or (prefix + slug(title))
     if key in seen:
         raise DashkitError(f"two panels share the key {key!r}; give one a distinct key=",
-                           panel=title)
+                           panel=title, file=site_of(item))
     seen.add(key)
     return key
 
@@ -201,8 +214,14 @@ def _check_boxes(boxes: Sequence[Placed]) -> None:
         for b in boxes[i + 1:]:
             if a.pos.overlaps(b.pos):
                 raise DashkitError(f"overlaps panel {_title(b.item)!r} at {b.pos.to_json_data()}",
-                                   panel=_title(a.item))
+                                   panel=_title(a.item), file=site_of(a.item))
 
 
 def _title(item: Item) -> str:
     return item.title
+
+
+def site_of(item: Item) -> str | None:
+    """``file:line`` of the builder call that made ``item`` (rows record none)."""
+    origin = getattr(item, "origin", None)
+    return user_site(origin) if origin else None

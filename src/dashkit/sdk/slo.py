@@ -255,7 +255,7 @@ def slo_row(slo: SLO) -> Row:
     """An SLO at a glance: the SLI against the objective, the budget left, the burn rate per
     window (red from the page factor), and the SLO's alerts that fire."""
     budget, window = slo.budget, slo.window
-    over_window = slo.selector([window])
+    over_window = promql.max_(slo.selector([window]))  # one series: one number on a stat
     windows = [w for w in slo.windows if w != window]
     page = max(b.factor for b in BURN_RATES)
     return Row(f"{slo.name.capitalize()}: {slo.objective:.3%} over {window}", [
