@@ -202,7 +202,7 @@ def test_the_documented_shell_completion_works():
     done = subprocess.run([str(script)], env={**os.environ, "_DASHKIT_COMPLETE": "bash_source"},
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "_dashkit_completion" in done.stdout
-    assert '_DASHKIT_COMPLETE=bash_source .venv/bin/dashkit' in (ROOT / "README.md").read_text()
+    assert '_DASHKIT_COMPLETE=bash_source .venv/bin/dashkit' in (ROOT / "docs" / "guides" / "build.md").read_text()
 
 
 @pytest.mark.parametrize("helper_line,expected", [

@@ -258,9 +258,11 @@ def test_exclusions_need_a_reason(tmp_path):
     assert result.exit_code == 1 and "exclusion 1 (panel-units) needs a reason" in result.stderr
 
 
-def test_every_rule_is_documented_in_the_readme():
-    readme = (ROOT / "README.md").read_text()
-    missing = [rule for rule in RULES if f"`{rule}`" not in readme]
+def test_every_rule_is_documented():
+    """The reference is generated from the registry (docs/hooks.py; tests/test_docs.py checks the
+    built page); the lint guide explains each rule in words."""
+    guide = (ROOT / "docs" / "guides" / "lint.md").read_text()
+    missing = [rule for rule in RULES if f"`{rule}`" not in guide]
     assert not missing, missing
 
 

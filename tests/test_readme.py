@@ -1,4 +1,5 @@
-"""The README's example is real code: it compiles, and its checks work."""
+"""The README's first dashboard is real code: it compiles, builds, lints, writes its alert
+rule, and its checks work."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,7 @@ from conftest import ROOT
 
 
 def test_readme_example_compiles():
-    source = re.search(r"```python\n(from dashkit import Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(source, "README.md", "exec"), namespace)
@@ -26,13 +27,16 @@ def test_the_writing_a_dashboard_section_end_to_end(tmp_path):
 
     from dashkit.cli.commands import main
 
-    source = re.search(r"```python\n(from dashkit import Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     folder = tmp_path / "dashboards"
     folder.mkdir()
     (folder / "shop.py").write_text(source)
-    built = CliRunner().invoke(main, ["build", "--dashboards", str(folder), "--out", str(tmp_path / "out")])
+    built = CliRunner().invoke(main, ["build", "--dashboards", str(folder), "--out", str(tmp_path / "out"),
+                                      "--rules-out", str(tmp_path / "rules")])
     assert built.exit_code == 0, built.output
+    rules = (tmp_path / "rules" / "alerts.yml").read_text()
+    assert "alert: SlowCheckout" in rules and "viewPanel=" in rules
     assert (tmp_path / "out" / "dashboards" / "shop-orders.json").exists()
     linted = CliRunner().invoke(main, ["lint", "--dashboards", str(folder)])
     assert linted.exit_code == 0, linted.output

@@ -377,8 +377,8 @@ def test_an_angular_table_is_migrated_by_the_table_handler():
                         {"id": "custom.align", "value": None}]}]
 
 
-def test_the_readme_prints_the_table_of_steps():
-    readme = (ROOT / "README.md").read_text()
+def test_the_import_guide_prints_the_table_of_steps():
+    readme = (ROOT / "docs" / "guides" / "import.md").read_text()
     rows = re.findall(r"^\| (\d+) \| (.+?) \| (.+?) \|$", readme, flags=re.M)
     assert [(int(v), g, d) for v, g, d in rows] == [(s.version, s.grafana, s.does) for s in STEPS]
 
