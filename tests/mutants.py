@@ -324,6 +324,18 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("catalog-invalid-names", "names a server sends that are not Prometheus names are left out",
              "query/discovery.py", "        if not METRIC_NAME.match(name) or bad:",
              "        if False:", ("tests/test_catalog_discovery.py",)),
+    # --- tests branch ---
+    Breakage("shared-error-twice", "an error in a module several dashboards import is reported "
+             "once", "errors.py", "                if str(each) not in seen:",
+             "                if True:", ("tests/test_cli.py",)),
+    Breakage("import-hides-shown-queries", "import is faithful: a query the input shows "
+             "(hide: false) stays shown", "importer/generator.py",
+             '        if raw.get("hide"):\n            kwargs.append(("hide", True))',
+             '        if "hide" in raw:\n            kwargs.append(("hide", True))', (IMPORT,)),
+    Breakage("tags-in-hash-order", "the same bytes in every process, whatever the hash seed",
+             "sdk/compiler.py", '            "tags": list(dashboard.tags),',
+             '            "tags": list(set(dashboard.tags)),',
+             ("tests/test_compile.py::test_json_output_is_byte_identical_between_processes",)),
 )
 
 
