@@ -336,6 +336,55 @@ BREAKAGES: tuple[Breakage, ...] = (
              "sdk/compiler.py", '            "tags": list(dashboard.tags),',
              '            "tags": list(set(dashboard.tags)),',
              ("tests/test_compile.py::test_json_output_is_byte_identical_between_processes",)),
+    Breakage("build-drops-folder-uid", "the provider file dashkit build writes says the folder "
+             "uid given (--folder-uid)", "cli/commands.py",
+             "ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)",
+             "ProviderOptions(grafana_path=grafana_path, folder=folder)",
+             ("tests/test_snapshots.py",)),
+    Breakage("build-files-unterminated", "the files dashkit build writes are the pinned "
+             "snapshots, byte for byte", "build/pipeline.py",
+             '            (dashboards / item.filename).write_text(dumps(document), encoding="utf-8")',
+             '            (dashboards / item.filename).write_text(dumps(document).rstrip(), '
+             'encoding="utf-8")', ("tests/test_snapshots.py",)),
+    Breakage("interval-bound-rounds-up", "check expands $__interval to the step Grafana's backend "
+             "computes (gtime.RoundInterval: a bound belongs to the step below)", "query/expand.py",
+             "        if ms <= limit:", "        if ms < limit:", ("tests/test_grafana_intervals.py",)),
+    Breakage("rate-interval-without-scrape", "check expands $__rate_interval as Grafana does: "
+             "the interval plus a scrape, four scrapes at least", "query/expand.py",
+             "        return max(self.interval_seconds + self.scrape_interval, 4 * self.scrape_interval)",
+             "        return max(self.interval_seconds, 4 * self.scrape_interval)",
+             ("tests/test_grafana_intervals.py",)),
+    Breakage("dashboard-budget-is-query-budget", "a dashboard is over budget by the dashboard "
+             "budget (5 s), not a query's", "check/runner.py",
+             "                          seconds > budget.dashboard_seconds)",
+             "                          seconds > budget.query_seconds)",
+             ("tests/test_check_statuses.py",)),
+    Breakage("budget-options-swapped", "--query-budget and --dashboard-budget each set their own "
+             "budget", "cli/remote.py",
+             "budget = Budget(seconds(query_budget), seconds(dashboard_budget), series_limit)",
+             "budget = Budget(seconds(dashboard_budget), seconds(query_budget), series_limit)",
+             ("tests/test_check_statuses.py",)),
+    Breakage("series-limit-inclusive", "a query is flagged above --series-limit, not at it",
+             "check/runner.py", "too_many_series=len(result) > budget.series_limit",
+             "too_many_series=len(result) >= budget.series_limit", ("tests/test_check_statuses.py",)),
+    Breakage("preview-threshold-strict", "preview: a value exactly at a threshold step takes "
+             "that step's colour (Grafana's >=)", "preview/fields.py",
+             "        if value >= limit:", "        if value > limit:",
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-shades-swapped", "preview: Grafana's named colours, each shade its own",
+             "preview/canvas.py",
+             '_SHADES = ("super-light-{}", "light-{}", "{}", "semi-dark-{}", "dark-{}")',
+             '_SHADES = ("light-{}", "super-light-{}", "{}", "semi-dark-{}", "dark-{}")',
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-currency-sign-inside", "preview: a negative amount reads -$1K, as Grafana "
+             "writes it", "preview/units.py",
+             '        return ("-" if size < 0 else "") + symbol, text, suffix',
+             '        return symbol + ("-" if size < 0 else ""), text, suffix',
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-duration-bound-inclusive", "preview: 60 s reads 1 min, each bound the next "
+             "unit's (toSeconds)", "preview/units.py",
+             "            if abs(size) < limit:", "            if abs(size) <= limit:",
+             ("tests/test_preview_fidelity.py",)),
 )
 
 
