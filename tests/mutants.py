@@ -385,6 +385,23 @@ BREAKAGES: tuple[Breakage, ...] = (
              "unit's (toSeconds)", "preview/units.py",
              "            if abs(size) < limit:", "            if abs(size) <= limit:",
              ("tests/test_preview_fidelity.py",)),
+    Breakage("lint-units-skip-bargauge", "panel-units: every type that shows a number, bar "
+             "gauges too", "lint/findings.py",
+             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})',
+             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge"})', (LINT,)),
+    Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/rules.py",
+             '        if name in ("job", "instance") and (variable.get("type") != "query" or not '
+             'references(',
+             '        if name == "job" and (variable.get("type") != "query" or not references(',
+             (LINT,)),
+    Breakage("lint-cardinality-forgets-user-id", "logql-cardinality: each high-cardinality label "
+             "it names", "query/logql.py",
+             'HIGH_CARDINALITY_LABELS = frozenset({"trace_id", "span_id", "request_id", "user_id"})',
+             'HIGH_CARDINALITY_LABELS = frozenset({"trace_id", "span_id", "request_id"})', (LINT,)),
+    Breakage("lint-old-variable-syntax-unseen", "a variable written [[x]] is a variable (used, or "
+             "undefined), as Grafana reads it", "sdk/variables.py",
+             r'''([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")''',
+             r'''([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\])")''', (LINT,)),
 )
 
 
