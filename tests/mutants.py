@@ -402,6 +402,21 @@ BREAKAGES: tuple[Breakage, ...] = (
              "undefined), as Grafana reads it", "sdk/variables.py",
              r'''([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")''',
              r'''([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\])")''', (LINT,)),
+    Breakage("two-default-datasources", "more than one default datasource is refused (Grafana "
+             "refuses the whole file)", "build/provisioning.py", "    if len(defaults) > 1:",
+             "    if len(defaults) > 2:", ("tests/test_refusals.py",)),
+    Breakage("serve-every-interface", "serve binds loopback, never another interface",
+             "preview/serve.py",
+             'server = ThreadingHTTPServer(("127.0.0.1", port), _handler(live))',
+             'server = ThreadingHTTPServer(("", port), _handler(live))', ("tests/test_refusals.py",)),
+    Breakage("out-link-followed", "an --out that is a link is refused, not followed",
+             "build/output.py", "        if not out.is_dir() or given.is_symlink():",
+             "        if not out.is_dir():", ("tests/test_refusals.py",)),
+    Breakage("datasource-uid-twice", "one datasource uid defined two ways is refused",
+             "build/project.py", "                if ds.uid in datasources and datasources[ds.uid] != ds:",
+             "                if False:", ("tests/test_refusals.py",)),
+    Breakage("panel-height-zero", "a panel of height 0 is refused", "sdk/layout.py",
+             "    if panel.h < 1:", "    if panel.h < 0:", ("tests/test_refusals.py",)),
 )
 
 
