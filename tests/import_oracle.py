@@ -194,6 +194,20 @@ def _targets(raw: list[Any]) -> list[Any]:
     return result
 
 
+def _query_defaults(raw: list[Any], built: Any, path: str, lost: list[str]) -> None:
+    """A query field the input leaves out or at its default must come back absent or at that
+    default, and one it sets otherwise must come back the same (``_targets`` drops the defaults
+    from what ``_compare`` sees, so a change from a default would go unseen)."""
+    for index, (before, after) in enumerate(zip(raw, built if isinstance(built, list) else [])):
+        if not (isinstance(before, dict) and isinstance(after, dict)
+                and isinstance(before.get("expr"), str)):
+            continue
+        for key, default in _QUERY_DEFAULTS:
+            wanted, got = before.get(key, default), after.get(key, default)
+            if not _same(wanted, got):
+                lost.append(f"{path}[{index}].{key}: {wanted!r} became {got!r}")
+
+
 def _overrides(built: Json) -> list[Json]:
     return ((built.get("fieldConfig") or {}).get("overrides")) or []
 
@@ -219,6 +233,7 @@ def _migrated_panel(raw: Json, built: Json, path: str, lost: list[str]) -> None:
         lost.append(f"{path}.type: {kind!r} became {built.get('type')!r}, not {wanted!r}")
     own = {k: raw[k] for k in _PANEL_OWN_KEYS if k in raw and not _unset(k, raw[k])}
     if "targets" in own:
+        _query_defaults(own["targets"], built.get("targets"), f"{path}.targets", lost)
         own["targets"] = _targets(own["targets"])
     _compare(own, built, path, lost)
     defaults = (built.get("fieldConfig") or {}).get("defaults") or {}
@@ -282,6 +297,7 @@ def _panels(raw: list[Any], built: list[Any], path: str, lost: list[str],
         _compare(expected, after, where, lost)
         if "targets" in before:
             _compare(_targets(before["targets"]), after.get("targets"), f"{where}.targets", lost)
+            _query_defaults(before["targets"], after.get("targets"), f"{where}.targets", lost)
         if before.get("panels") or after.get("panels"):
             _panels(before.get("panels") or [], after.get("panels") or [], f"{where}.panels", lost,
                     seen_ids)

@@ -750,6 +750,99 @@ BREAKAGES: tuple[Breakage, ...] = (
              "line, not once per panel", "preview/render.py",
              "        except DashboardError:\n            raise", "        except DashboardError:\n            pass",
              ("tests/abuse/test_abuse_parsing.py",)),
+    # --- tests branch ---
+    Breakage("shared-error-twice", "an error in a module several dashboards import is reported "
+             "once", "errors.py", "                if str(each) not in seen:",
+             "                if True:", ("tests/test_cli.py",)),
+    Breakage("import-hides-shown-queries", "import is faithful: a query the input shows "
+             "(hide: false) stays shown", "importer/generator.py",
+             '        if raw.get("hide"):\n            kwargs.append(("hide", True))',
+             '        if "hide" in raw:\n            kwargs.append(("hide", True))', (IMPORT,)),
+    Breakage("tags-in-hash-order", "the same bytes in every process, whatever the hash seed",
+             "sdk/compiler.py", '            "tags": list(dashboard.tags),',
+             '            "tags": list(set(dashboard.tags)),',
+             ("tests/test_compile.py::test_json_output_is_byte_identical_between_processes",)),
+    Breakage("build-drops-folder-uid", "the provider file dashkit build writes says the folder "
+             "uid given (--folder-uid)", "cli/commands.py",
+             "ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)",
+             "ProviderOptions(grafana_path=grafana_path, folder=folder)",
+             ("tests/test_snapshots.py",)),
+    Breakage("build-files-unterminated", "the files dashkit build writes are the pinned "
+             "snapshots, byte for byte", "build/pipeline.py",
+             '            (dashboards / item.filename).write_text(dumps(document), encoding="utf-8")',
+             '            (dashboards / item.filename).write_text(dumps(document).rstrip(), '
+             'encoding="utf-8")', ("tests/test_snapshots.py",)),
+    Breakage("interval-bound-rounds-up", "check expands $__interval to the step Grafana's backend "
+             "computes (gtime.RoundInterval: a bound belongs to the step below)", "query/expand.py",
+             "        if ms <= limit:", "        if ms < limit:", ("tests/test_grafana_intervals.py",)),
+    Breakage("rate-interval-without-scrape", "check expands $__rate_interval as Grafana does: "
+             "the interval plus a scrape, four scrapes at least", "query/expand.py",
+             "        return max(self.interval_seconds + self.scrape_interval, 4 * self.scrape_interval)",
+             "        return max(self.interval_seconds, 4 * self.scrape_interval)",
+             ("tests/test_grafana_intervals.py",)),
+    Breakage("dashboard-budget-is-query-budget", "a dashboard is over budget by the dashboard "
+             "budget (5 s), not a query's", "check/runner.py",
+             "                          seconds > budget.dashboard_seconds)",
+             "                          seconds > budget.query_seconds)",
+             ("tests/test_check_statuses.py",)),
+    Breakage("budget-options-swapped", "--query-budget and --dashboard-budget each set their own "
+             "budget", "cli/remote.py",
+             "budget = Budget(seconds(query_budget), seconds(dashboard_budget), series_limit)",
+             "budget = Budget(seconds(dashboard_budget), seconds(query_budget), series_limit)",
+             ("tests/test_check_statuses.py",)),
+    Breakage("series-limit-inclusive", "a query is flagged above --series-limit, not at it",
+             "check/runner.py", "too_many_series=len(result) > budget.series_limit",
+             "too_many_series=len(result) >= budget.series_limit", ("tests/test_check_statuses.py",)),
+    Breakage("preview-threshold-strict", "preview: a value exactly at a threshold step takes "
+             "that step's colour (Grafana's >=)", "preview/settings.py",
+             "        if value >= limit:", "        if value > limit:",
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-shades-swapped", "preview: Grafana's named colours, each shade its own",
+             "preview/canvas.py",
+             '_SHADES = ("super-light-{}", "light-{}", "{}", "semi-dark-{}", "dark-{}")',
+             '_SHADES = ("light-{}", "super-light-{}", "{}", "semi-dark-{}", "dark-{}")',
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-currency-sign-inside", "preview: a negative amount reads -$1K, as Grafana "
+             "writes it", "preview/units.py",
+             '        return ("-" if size < 0 else "") + symbol, text, suffix',
+             '        return symbol + ("-" if size < 0 else ""), text, suffix',
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("preview-duration-bound-inclusive", "preview: 60 s reads 1 min, each bound the next "
+             "unit's (toSeconds)", "preview/units.py",
+             "            if abs(size) < limit:", "            if abs(size) <= limit:",
+             ("tests/test_preview_fidelity.py",)),
+    Breakage("lint-units-skip-bargauge", "panel-units: every type that shows a number, bar "
+             "gauges too", "lint/findings.py",
+             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})',
+             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge"})', (LINT,)),
+    Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/rules.py",
+             '        if name in ("job", "instance") and (variable.get("type") != "query" or not '
+             'references(',
+             '        if name == "job" and (variable.get("type") != "query" or not references(',
+             (LINT,)),
+    Breakage("lint-cardinality-forgets-user-id", "logql-cardinality: each high-cardinality label "
+             "it names", "query/logql.py",
+             'HIGH_CARDINALITY_LABELS = frozenset({"trace_id", "span_id", "request_id", "user_id"})',
+             'HIGH_CARDINALITY_LABELS = frozenset({"trace_id", "span_id", "request_id"})', (LINT,)),
+    Breakage("lint-old-variable-syntax-unseen", "a variable written [[x]] is a variable (used, or "
+             "undefined), as Grafana reads it", "sdk/variables.py",
+             r'''([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")''',
+             r'''([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\])")''', (LINT,)),
+    Breakage("two-default-datasources", "more than one default datasource is refused (Grafana "
+             "refuses the whole file)", "build/provisioning.py", "    if len(defaults) > 1:",
+             "    if len(defaults) > 2:", ("tests/test_refusals.py",)),
+    Breakage("serve-every-interface", "serve binds loopback, never another interface",
+             "preview/serve.py",
+             'server = ThreadingHTTPServer(("127.0.0.1", port), _handler(live))',
+             'server = ThreadingHTTPServer(("", port), _handler(live))', ("tests/test_refusals.py",)),
+    Breakage("out-link-followed", "an --out that is a link is refused, not followed",
+             "build/output.py", "        if not out.is_dir() or given.is_symlink():",
+             "        if not out.is_dir():", ("tests/test_refusals.py",)),
+    Breakage("datasource-uid-twice", "one datasource uid defined two ways is refused",
+             "build/project.py", "                if ds.uid in datasources and datasources[ds.uid] != ds:",
+             "                if False:", ("tests/test_refusals.py",)),
+    Breakage("panel-height-zero", "a panel of height 0 is refused", "sdk/layout.py",
+             "    if panel.h < 1:", "    if panel.h < 0:", ("tests/test_refusals.py",)),
 )
 
 

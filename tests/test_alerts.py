@@ -18,6 +18,8 @@ from dashkit import Alert, Catalog, Dashboard, DashkitError, RecordingRule, Rule
 from dashkit.build.rules import rules_document
 from dashkit.catalog import counter
 from dashkit.cli.commands import main
+from dashkit.lint.findings import Subject
+from dashkit.lint.rules import lint
 from dashkit.sdk.alerts import check_rules
 from dashkit.sdk.compiler import compile_dashboard
 
@@ -79,9 +81,19 @@ def test_each_alert_links_to_the_panel_that_shows_it_and_that_panel_draws_its_li
         uid, panel_id = re.fullmatch(r"https://monitoring\.easymo\.dev/d/([\w-]+)\?viewPanel=(\d+)", url).groups()
         panel = next(p for p in _panels(models[uid]) if p.get("id") == int(panel_id))
         assert any(link["title"].startswith(f"Alert: {rule['alert']} ") for link in panel["links"])
-        limit = float(rule["expr"].rsplit(" ", 1)[1])
-        steps = [s["value"] for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
-        assert limit in steps or limit + 1 in steps, (rule["alert"], steps)
+        _, op, limit = rule["expr"].rsplit(" ", 2)
+        steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+        assert steps[0]["value"] is None and len(steps) == 2, (rule["alert"], steps)
+        # Grafana colours a value v with the last step whose value <= v (getActiveThreshold), so
+        # the panel is red exactly where the rule fires: from the limit up for > and >=, below
+        # it for < and <=, and below limit + 1 for == (whole numbers: up == 0)
+        where, colours = {">": (float(limit), ["green", "red"]),
+                          ">=": (float(limit), ["green", "red"]),
+                          "<": (float(limit), ["red", "green"]),
+                          "<=": (float(limit), ["red", "green"]),
+                          "==": (float(limit) + 1, ["red", "green"])}[op]
+        assert (steps[1]["value"], [s["color"] for s in steps]) == (where, colours), \
+            (rule["alert"], op, steps)
 
 
 def _panels(model):  # type: ignore[no-untyped-def]
@@ -135,13 +147,9 @@ def test_a_panel_takes_its_thresholds_from_the_alert_it_names_unless_given():
         {"color": "green", "value": None}, {"color": "red", "value": 0.05}]
     assert first["links"][0]["title"] == "Alert: HighErrorRate > 0.05 for 2m"
     assert second["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"] == 0.1
-    found = subprocess.run  # lint flags the disagreement of the second panel
-    from dashkit.lint.rules import lint
-    from dashkit.lint.findings import Subject
-
+    # lint flags the disagreement of the second panel
     flagged = [f for f in lint([Subject(model, "t.py", "dashkit")]) if f.rule == "alert-threshold"]
     assert [f.panel for f in flagged] == ["Errors too"]
-    del found
 
 
 def test_recorded_series_are_catalog_metrics_and_the_dashboards_use_them():

@@ -213,14 +213,16 @@ def test_the_documented_shell_completion_works():
      "shared.py:6: by takes a list of label names: by=[\"job\"], not the string 'job'"),
 ])
 def test_an_error_in_a_shared_module_is_reported_there(helper_line, expected, tmp_path):
-    """The line at fault is the shared module's, not that of the dashboard that called it."""
+    """The line at fault is the shared module's, not that of the dashboards that called it, and
+    it is reported once however many dashboards import the module."""
     folder = tmp_path / "dashboards"
     folder.mkdir()
     (folder / "shared.py").write_text(
         "from dashkit import panels, promql\n\n\n\ndef up(title):\n" + helper_line)
-    (folder / "board.py").write_text(
-        "from dashkit import Dashboard\nimport shared\n\n"
-        "dashboard = Dashboard('b', 'B', [shared.up('Up')])\n")
+    for name in ("board", "other"):
+        (folder / f"{name}.py").write_text(
+            "from dashkit import Dashboard\nimport shared\n\n"
+            f"dashboard = Dashboard('{name}', '{name}', [shared.up('Up')])\n")
     code, _, stderr = run("build", "--dashboards", str(folder), "--out", str(tmp_path / "out"))
     assert code == 1 and stderr.count("\n") == 1, stderr
     assert f"{folder}/{expected}" in stderr, stderr

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 import subprocess
 import sys
 
 import pytest
 
+import dashkit
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
 from dashkit.query.catalog import Catalog, counter
 from dashkit.sdk.compiler import SCHEMA_VERSION
@@ -44,15 +47,19 @@ def test_variables_reference_datasources_by_type_and_uid(compiled):
 
 
 def test_json_output_is_byte_identical_between_processes():
-    """Two separate interpreters (different hash seeds) compile the same bytes."""
-    script = ("import sys; sys.path.insert(0, sys.argv[1]); from dashkit import load_project, "
-              "compile_project, dumps; print(''.join(dumps(c.model) for c in "
-              "compile_project(load_project(sys.argv[1]))))")
+    """Two separate interpreters (different hash seeds) compile the same bytes, with the code
+    under test: the environment is this process's (its PYTHONPATH names the copy of src/ the
+    mutation check breaks), and each child says which dashkit it imported."""
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import dashkit; from dashkit import "
+              "load_project, compile_project, dumps; print(dashkit.__file__); "
+              "print(''.join(dumps(c.model) for c in compile_project(load_project(sys.argv[1]))))")
     outputs = {subprocess.run([sys.executable, "-c", script, str(DASHBOARDS)], check=True,
                               capture_output=True, text=True, cwd=ROOT,
-                              env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2", "3")}
-    assert len(outputs) == 1 and len(outputs.pop()) > 10000
+    assert len(outputs) == 1
+    imported, models = outputs.pop().split("\n", 1)
+    assert imported == dashkit.__file__ and len(models) > 10000
 
 
 def test_dumps_is_sorted_indented_and_newline_terminated():
@@ -75,8 +82,11 @@ def test_catalog_errors_name_dashboard_and_panel():
         Row("HTTP", [panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["route"]))])])
     with pytest.raises(DashkitError) as info:
         dashboard.to_model()
-    # located at the builder call (this file, line 75), the dashboard and the panel
-    assert str(info.value).endswith("test_compile.py:75, dashboard 'svc', panel 'Requests': "
+    # located at the builder call (this file, the line of Row("HTTP", ...)), the dashboard and
+    # the panel
+    line = next(n for n, text in enumerate(Path(__file__).read_text().splitlines(), 1)
+                if text.startswith('        Row("HTTP", [panels.timeseries("Requests"'))
+    assert str(info.value).endswith(f"test_compile.py:{line}, dashboard 'svc', panel 'Requests': "
                                     "metric 'http_requests_total' has no label 'route' "
                                     "(it has: instance, job, service)")
 

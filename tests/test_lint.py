@@ -3,6 +3,7 @@ dashboards of ../shared/corpus (expectations written from reading those files)."
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 from click.testing import CliRunner
@@ -114,7 +115,10 @@ def dashboard(*panels: dict, variables: list[dict] | None = None, prometheus: bo
 
 
 def ts(title: str, expr: str, **extra) -> dict:
-    return {"type": "timeseries", "title": title, "id": extra.pop("id", hash(title) % 1000),
+    """A timeseries panel; its id, unless given, is 1000 and up, from its title (crc32, not
+    hash(), which changes with the hash seed), so it never meets the small ids tests give."""
+    default_id = 1000 + zlib.crc32(title.encode()) % 1000
+    return {"type": "timeseries", "title": title, "id": extra.pop("id", default_id),
             "datasource": PROM, "gridPos": extra.pop("gridPos", {"x": 0, "y": 0, "w": 12, "h": 8}),
             "fieldConfig": {"defaults": {"unit": "s"}},
             "targets": [{"refId": "A", "expr": expr, "datasource": PROM}], **extra}
@@ -302,3 +306,122 @@ def test_a_panel_whose_thresholds_disagree_with_its_alert_is_flagged():
     inverted = [{"color": "green", "value": None}, {"color": "red", "value": 0.7}]
     assert [r for r, _ in lint_model(with_alert(inverted, "Alert: LowRide < 0.7 for 10m"))
             if r == "alert-threshold"] == ["alert-threshold"]
+
+
+# --- each rule, for every panel type, function, label or form it names ------------------------
+
+def rule_messages(model: dict, rule: str, **subject: object) -> list[str]:
+    return sorted(f.message for f in lint([Subject(model, "x.json", "json", **subject)])  # type: ignore[arg-type]
+                  if f.rule == rule)
+
+
+@pytest.mark.parametrize("kind,instead", [
+    ("graph", "timeseries"), ("singlestat", "stat"), ("table-old", "table"),
+    ("grafana-singlestat-panel", "stat"), ("grafana-piechart-panel", "piechart"),
+    ("grafana-worldmap-panel", "geomap"), ("natel-discrete-panel", "state-timeline"),
+    ("heatmap-new", "heatmap"),
+])
+def test_panel_legacy_names_each_angular_type_and_its_replacement(kind, instead):
+    old = {"type": kind, "title": "Old", "id": 1, "datasource": PROM,
+           "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "targets": [{"refId": "A", "expr": "up"}]}
+    assert rule_messages(dashboard(old), "panel-legacy") == [
+        f"AngularJS panel type {kind!r}; use {instead!r}"]
+
+
+def test_panel_legacy_names_an_angular_type_with_no_replacement():
+    old = {"type": "grafana-polystat-panel", "title": "Old", "id": 1, "datasource": PROM,
+           "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "targets": [{"refId": "A", "expr": "up"}]}
+    assert [m.startswith("AngularJS panel type 'grafana-polystat-panel'")
+            for m in rule_messages(dashboard(old), "panel-legacy")] == [True]
+
+
+@pytest.mark.parametrize("kind,flagged", [
+    ("timeseries", True), ("stat", True), ("gauge", True), ("bargauge", True),
+    ("table", False), ("piechart", False), ("text", False),
+])
+def test_panel_units_for_each_type_that_shows_a_number(kind, flagged):
+    panel = ts("p", "sum(rate(x_total[$__rate_interval]))", type=kind, fieldConfig={"defaults": {}})
+    assert rule_messages(dashboard(panel), "panel-units") == (
+        [f"{kind} panel without a unit"] if flagged else [])
+
+
+@pytest.mark.parametrize("function", ["rate", "irate", "increase"])
+def test_promql_rate_interval_for_each_rate_function(function):
+    fixed = rule_messages(dashboard(ts("p", f"sum({function}(x_total[5m]))")), "promql-rate-interval")
+    assert len(fixed) == 1 and fixed[0].startswith(f"{function}(x_total[…])")
+    assert rule_messages(dashboard(ts("p", f"sum({function}(x_total[$__rate_interval]))")),
+                         "promql-rate-interval") == []
+
+
+@pytest.mark.parametrize("function", ["rate", "irate", "increase"])
+def test_promql_rate_gauge_for_each_rate_function(function):
+    from dashkit.catalog import Catalog, gauge
+
+    catalog = Catalog("t", [gauge("queue_depth", ["service"])])
+    found = rule_messages(dashboard(ts("p", f"sum({function}(queue_depth[$__rate_interval]))")),
+                          "promql-rate-gauge", catalog=catalog)
+    assert len(found) == 1 and function in found[0] and "queue_depth" in found[0]
+
+
+@pytest.mark.parametrize("name", ["job", "instance"])
+def test_job_instance_variables_for_each_name(name):
+    custom = {"name": name, "type": "custom", "query": "a,b"}
+    panel = ts("p", f'up{{{name}=~"${name}"}}')
+    assert rule_messages(dashboard(panel, variables=[custom]), "job-instance-variables") == [
+        f"${name} should be a query variable on the datasource variable"]
+    queried = {"name": name, "type": "query", "refresh": 2, "datasource": PROM,
+               "query": f"label_values(up, {name})"}
+    assert rule_messages(dashboard(panel, variables=[queried]), "job-instance-variables") == []
+
+
+def test_job_instance_variables_leaves_other_names_alone():
+    custom = {"name": "service", "type": "custom", "query": "a,b"}
+    panel = ts("p", 'up{service=~"$service"}')
+    assert rule_messages(dashboard(panel, variables=[custom]), "job-instance-variables") == []
+
+
+@pytest.mark.parametrize("form", ["$svc", "${svc}", "${svc:regex}", "[[svc]]"])
+def test_variable_undefined_for_each_way_of_writing_a_variable(form):
+    found = rule_messages(dashboard(ts("p", f'up{{service=~"{form}"}}')), "variable-undefined")
+    assert len(found) == 1 and "$svc" in found[0]
+
+
+@pytest.mark.parametrize("expr", [
+    'up{zone="a"}', "sum by (zone) (up)", "sum without (zone) (up)",
+    "up * on (zone) up", "up * ignoring (zone) up",
+])
+def test_label_unknown_in_each_place_a_label_is_named(expr):
+    from dashkit.catalog import Catalog, gauge
+
+    catalog = Catalog("t", [gauge("up", ["job", "instance"])])
+    found = rule_messages(dashboard(ts("p", expr)), "label-unknown", catalog=catalog)
+    assert found and all("'zone'" in m for m in found), found
+
+
+def logs_panel(expr: str) -> dict:
+    return {"type": "logs", "title": "l", "id": 3, "datasource": {"type": "loki", "uid": "${loki}"},
+            "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8}, "targets": [{"refId": "A", "expr": expr}]}
+
+
+LOKI_VARIABLE = [{"name": "loki", "type": "datasource", "query": "loki"}]
+
+
+@pytest.mark.parametrize("label", ["trace_id", "span_id", "request_id", "user_id"])
+def test_logql_cardinality_for_each_high_cardinality_label(label):
+    model = dashboard(logs_panel(f'{{service="a", {label}="x"}}'), variables=LOKI_VARIABLE,
+                      prometheus=False)
+    assert rule_messages(model, "logql-cardinality") == [
+        f"stream selector on {label!r}: parse it from the line instead"]
+
+
+@pytest.mark.parametrize("expr,flagged", [
+    ('{service="a"} | json | level="error"', True),
+    ('{service="a"} | json | level=~"error|fatal"', True),
+    ('{service="a"} | json | level_extracted="error"', True),
+    ('{service="a"} | json | level=~"50|60|error"', False),
+    ('{service="a"} | json | level=~"50|60"', False),
+])
+def test_logql_pino_levels_for_each_form_of_a_level_filter(expr, flagged):
+    model = dashboard(logs_panel(expr), variables=LOKI_VARIABLE, prometheus=False)
+    assert rule_messages(model, "logql-pino-levels") == (
+        ["level filter misses pino's numeric levels (50 error, 60 fatal)"] if flagged else [])

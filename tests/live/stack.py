@@ -154,8 +154,10 @@ class Stack:
                 "scrape_configs": scrape}
 
     def wait_for_data(self, scrapes: int = 12, timeout: float = 150.0) -> None:
-        """Until every target is up and has been scraped ``scrapes`` times, and every rule
-        group has been evaluated once (so recorded series exist)."""
+        """Until every target is up and has been scraped ``scrapes`` times, and every recording
+        rule has recorded as many series as its expression gives now. (A group evaluated once is
+        not enough: its first evaluation can come before two scrapes of a counter, when a rate of
+        it is still empty, and the recorded series would be missing until the next one.)"""
         deadline = time.time() + timeout
         query = f"min(count_over_time(up[5m])) >= {scrapes} and min(up) == 1"
         while time.time() < deadline:
@@ -163,13 +165,24 @@ class Stack:
                                   params={"query": query}, timeout=5).json()
             groups = requests.get(f"{self.prometheus_url}/api/v1/rules",
                                   timeout=5).json()["data"]["groups"]
-            evaluated = all(not g["lastEvaluation"].startswith("0001") for g in groups)
-            if result["data"]["result"] and evaluated and groups:
+            records = [r for g in groups for r in g["rules"] if r["type"] == "recording"]
+            if result["data"]["result"] and groups and all(map(self._recorded, records)):
                 return
             time.sleep(1)
         down = requests.get(f"{self.prometheus_url}/api/v1/query",
                             params={"query": "up == 0"}, timeout=5).json()["data"]["result"]
         raise RuntimeError(f"targets not ready: {[d['metric'] for d in down]}")
+
+    def _recorded(self, rule: dict) -> bool:
+        """Whether the recording rule's series all exist: as many as its expression gives now
+        (and at least one)."""
+        counts = []
+        for expr in (f'{{__name__="{rule["name"]}"}}', rule["query"]):
+            found = requests.get(f"{self.prometheus_url}/api/v1/query",
+                                 params={"query": f"count({expr})"}, timeout=5).json()
+            values = found["data"]["result"]
+            counts.append(int(float(values[0]["value"][1])) if values else 0)
+        return 0 < counts[1] <= counts[0]
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -22,7 +22,8 @@ def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = 
                           cwd: Path | None = None) -> None:
     """Refuse an output folder whose replacement would delete what dashkit did not write: the
     sources, the folder the user stands in, or any non-empty folder without dashkit's marker."""
-    out = Path(out_dir).resolve()
+    given = Path(out_dir)
+    out = given.resolve()  # a link resolves to its target: whether it is one is asked of ``given``
     sources = Path(dashboards_dir).resolve()
     here = (cwd or Path.cwd()).resolve()
     if out == sources or out in sources.parents or sources in out.parents:
@@ -32,8 +33,8 @@ def check_output_location(out_dir: Path, dashboards_dir: Path, *, force: bool = 
     if out == here or out in here.parents:
         raise DashkitError(f"--out {out_dir} is or holds the current directory: the build "
                            "replaces --out whole; choose a folder of its own (default build/grafana)")
-    if out.exists() or out.is_symlink():
-        if not out.is_dir() or out.is_symlink():
+    if out.exists() or given.is_symlink():
+        if not out.is_dir() or given.is_symlink():
             raise DashkitError(f"--out {out_dir} exists and is not a folder (or is a link)")
         if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
             raise DashkitError(f"--out {out_dir} is not empty and was not written by dashkit "

@@ -36,43 +36,32 @@ PANEL_BORDER = "#2f3237"
 ROW_BAR = "#22252b"
 TEXT = "#ccccdc"
 MUTED = "#8e8e9e"
-#: Grafana's named colours (``packages/grafana-data/src/themes/palette``, dark variants).
-NAMED = {
-    "green": "#73BF69",
-    "red": "#F2495C",
-    "yellow": "#FADE2A",
-    "orange": "#FF9830",
-    "blue": "#5794F2",
-    "purple": "#B877D9",
-    "transparent": PANEL_BG,
-    "text": TEXT,
-    "dark-green": "#37872D",
-    "dark-red": "#C4162A",
-    "dark-yellow": "#E0B400",
-    "dark-orange": "#FA6400",
-    "dark-blue": "#1F60C4",
-    "semi-dark-green": "#56A64B",
-    "semi-dark-red": "#E02F44",
-    "semi-dark-yellow": "#F2CC0C",
-    "semi-dark-orange": "#FF780A",
-    "light-green": "#96D98D",
-    "light-red": "#FF7383",
-    "super-light-green": "#C8F2C2",
-    "super-light-red": "#FFA6B0",
+#: Grafana's named colours, dark theme (getDarkHues in
+#: ``packages/grafana-data/src/themes/createVisualizationColors.ts``): five shades of each hue.
+_HUES = {
+    "red": ("#FFA6B0", "#FF7383", "#F2495C", "#E02F44", "#C4162A"),
+    "orange": ("#FFCB7D", "#FFB357", "#FF9830", "#FF780A", "#FA6400"),
+    "yellow": ("#FFF899", "#FFEE52", "#FADE2A", "#F2CC0C", "#E0B400"),
+    "green": ("#C8F2C2", "#96D98D", "#73BF69", "#56A64B", "#37872D"),
+    "blue": ("#C0D8FF", "#8AB8FF", "#5794F2", "#3274D9", "#1F60C4"),
+    "purple": ("#DEB6F2", "#CA95E5", "#B877D9", "#A352CC", "#8F3BB8"),
 }
-#: Series colours in order (Grafana's classic palette).
-PALETTE = [
-    "#7EB26D",
-    "#EAB839",
-    "#6ED0E0",
-    "#EF843C",
-    "#E24D42",
-    "#1F78C1",
-    "#BA43A9",
-    "#705DA0",
-    "#508642",
-    "#CCA300",
-]
+_SHADES = ("super-light-{}", "light-{}", "{}", "semi-dark-{}", "dark-{}")
+NAMED = {shade.format(hue): colours[index] for hue, colours in _HUES.items()
+         for index, shade in enumerate(_SHADES)}
+NAMED.update(transparent=PANEL_BG, text=TEXT)  # drawn on the panel; the theme's text colour
+#: Series colours in order: Grafana's classic palette (getClassicPalette), its names resolved.
+PALETTE = [NAMED[name] for name in (
+    "green", "yellow", "blue", "orange", "red", "purple", "dark-green", "dark-yellow",
+    "dark-blue", "dark-orange", "dark-red", "dark-purple", "super-light-green",
+    "super-light-yellow", "super-light-blue", "super-light-orange", "super-light-red",
+    "super-light-purple")] + [
+    "#447EBC", "#C15C17", "#890F02", "#0A437C", "#6D1F62", "#584477", "#B7DBAB", "#F4D598",
+    "#70DBED", "#F9BA8F", "#F29191", "#82B5D8", "#E5A8E2", "#AEA2E0", "#629E51", "#E5AC0E",
+    "#64B0C8", "#E0752D", "#BF1B00", "#0A50A1", "#962D82", "#614D93", "#9AC48A", "#F2C96D",
+    "#65C5DB", "#F9934E", "#EA6460", "#5195CE", "#D683CE", "#806EB7", "#3F6833", "#967302",
+    "#2F575E", "#99440A", "#58140C", "#052B51", "#511749", "#3F2B5B", "#E0F9D7", "#FCEACA",
+    "#CFFAFF", "#F9E2D2", "#FCE2DE", "#BADFF4", "#F9D9F9", "#DEDAF7"]
 
 
 def colour(name: Any) -> str:

@@ -14,7 +14,10 @@ REFRESH_ON_LOAD = 1
 REFRESH_ON_TIME_CHANGE = 2
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\])")
+#: Grafana's three ways (templateSrv's variableRegex): ``${x}`` or ``${x:fmt}``, ``$x``, and the
+#: old ``[[x]]`` or ``[[x:fmt]]``, which has no dollar sign.
+_REFERENCE = re.compile(
+    r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")
 
 
 def references(text: str) -> set[str]:
