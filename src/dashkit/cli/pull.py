@@ -1,0 +1,76 @@
+"""``dashkit pull``: edits made in Grafana written back into the Python that built them."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dashkit.build.pipeline import compile_project
+from dashkit.build.project import load_project
+from dashkit.cli.fleet import Connection, connection_options
+from dashkit.cli.group import dashboards_option, main, select_dashboards
+from dashkit.cli.output import fail
+from dashkit.errors import DashkitError, install_hint
+from dashkit.text import printable
+
+
+@main.command("pull")
+@dashboards_option
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@connection_options
+@click.option("--dry-run", is_flag=True, help="Print the change to the sources as a diff; write nothing.")
+@click.option("--shared", is_flag=True,
+              help="Also rewrite a shared constant a changed field came from (all its users change).")
+def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, shared: bool,
+                 **options: Any) -> None:
+    """Rewrite the dashboards' Python so the build reproduces what is live in Grafana."""
+    from dashkit.clients.grafana import Credentials, GrafanaClient
+    from dashkit.publishing.identity import project_name
+    from dashkit.publishing.publisher import FolderTarget
+    try:
+        from dashkit.pull.live import read_live
+        from dashkit.pull.puller import pull
+    except ModuleNotFoundError as error:  # libcst: the pull extra
+        raise click.UsageError(f"dashkit pull needs {error.name}: {install_hint('pull')}") from None
+
+    connection = Connection(**options)
+    try:
+        targets = connection.destinations(dashboards_dir)
+        if len(targets) != 1:
+            raise click.UsageError("pull reads one Grafana: give one --target")
+        target = targets[0]
+        credentials = target.credentials(lambda: Credentials.from_environment(connection.token_file))
+    except DashkitError as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        compiled = select_dashboards(compile_project(load_project(dashboards_dir)), only)
+        client = GrafanaClient(target.url, credentials, org=target.org, timeout=connection.timeout,
+                               deadline=connection.deadline,
+                               verify=False if connection.insecure else (connection.ca_cert or True))
+        folder = FolderTarget(target.folder or connection.folder,
+                              None if target.folder else connection.folder_uid)
+        live = read_live(compiled, client, folder, api=target.api, schema=target.schema,
+                         org=target.org, project=project_name(dashboards_dir))
+        result = pull(dashboards_dir, compiled, live, shared=shared)
+    except DashkitError as error:
+        fail(error)
+    refused = 0
+    for each in result.dashboards:
+        if each.refused:
+            refused += 1
+            click.echo(f"{each.uid}: not pulled: {printable(each.refused)}")
+        elif each.pulled or each.notes:
+            click.echo(f"{each.uid}:")
+        for line in each.pulled:
+            click.echo(f"  {printable(line)}")
+        for note in each.notes:
+            click.echo(f"  not pulled: {printable(str(note))}")
+    if dry_run:
+        click.echo(result.diff(), nl=False)
+    else:
+        for path in result.write(dashboards_dir):
+            click.echo(f"rewrote {path}")
+    click.echo(f"{len(result.texts)} files {'would change' if dry_run else 'rewritten'}")
+    sys.exit(1 if refused else 0)

@@ -1,0 +1,208 @@
+"""One pull: the build against the live dashboards, panel by panel, as source edits; then every
+module rewritten, or none (an error anywhere writes nothing), each file replaced atomically."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import libcst as cst
+
+from dashkit.build.pipeline import Compiled
+from dashkit.errors import DashkitError, raise_all
+from dashkit.fileio import replace_file
+from dashkit.grafana.model import iter_panels
+from dashkit.importer.generator import panel_call
+from dashkit.pull.fields import Note, PanelPull
+from dashkit.pull.live import LiveModel
+from dashkit.pull.mapping import PanelSource, SourceFile, Sources, locate, panels_by_id
+from dashkit.pull.rewrite import FileEdits, unified
+
+#: What ``import`` may write in a panel call, and so what a module may need to import.
+_DASHKIT_NAMES = ("Row", "Target", "Thresholds", "DatasourceRef")
+
+
+@attrs.frozen
+class DashboardPull:
+    """What a pull did to one dashboard: the fields written, the ones only reported."""
+    uid: str
+    pulled: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    refused: str = ""
+
+
+@attrs.frozen
+class PullResult:
+    """Every dashboard's pull and the new text of each module, written only when asked."""
+    dashboards: tuple[DashboardPull, ...]
+    #: New text of each module that changes, by path (relative to the dashboards folder).
+    texts: dict[str, tuple[str, str]]
+
+    def diff(self) -> str:
+        """The change to the sources as a unified diff (``--dry-run``)."""
+        return "".join(unified(path, before, after) for path, (before, after) in
+                       sorted(self.texts.items()))
+
+    def write(self, root: Path) -> list[str]:
+        """Each changed module replaced whole; the paths written."""
+        for path, (_, after) in sorted(self.texts.items()):
+            replace_file(root / path, after)
+        return sorted(self.texts)
+
+
+class _Pull:
+    def __init__(self, root: Path, shared: bool) -> None:
+        self.sources = Sources(root)
+        self.shared = shared
+        self.edits: dict[Path, FileEdits] = {}
+
+    def edits_of(self, file: SourceFile) -> FileEdits:
+        return self.edits.setdefault(file.path, FileEdits(file))
+
+    def dashboard(self, item: Compiled, live: dict[str, Any]) -> DashboardPull:
+        mine = panels_by_id(item.source.dashboard)
+        built = {p["id"]: p for p in iter_panels(item.model["panels"]) if p.get("type") != "row"}
+        order = [p for p in iter_panels(live.get("panels") or []) if p.get("type") != "row"]
+        now = {p.get("id"): p for p in order}
+        pulled: list[str] = []
+        notes: list[Note] = []
+        for panel_id, panel in built.items():
+            if now.get(panel_id) == panel:
+                continue
+            source = locate(self.sources, *mine[panel_id])
+            if not source.exact:
+                notes.append(Note(source.panel.title, "panel", None, None, "built by the call at "
+                                  f"{source.file.where(source.call)}, not its own builder call"))
+            elif panel_id in now:
+                each = PanelPull(source, self.sources, self.edits_of, self.shared)
+                each.compare(panel, now[panel_id])
+                pulled += [f"panel {each.title!r} {field}" for field in each.pulled]
+                notes += each.notes
+            else:
+                self.edits_of(source.file).remove.add(id(self.element(source.file, source.call)))
+                pulled.append(f"- panel {panel['title']!r}")
+        for index, panel in enumerate(order):
+            if panel.get("id") in built:
+                continue
+            before = next((p for p in reversed(order[:index]) if p.get("id") in built), None)
+            note = Note(str(panel.get("title")), "panel", None, "added",
+                        "added before every built panel: not pulled") if before is None else \
+                self.add(item, live, panel, locate(self.sources, *mine[before["id"]]))
+            if note is None:
+                pulled.append(f"+ panel {panel.get('title')!r}")
+            else:
+                notes.append(note)
+        return DashboardPull(item.uid, tuple(pulled), tuple(notes))
+
+    def element(self, file: SourceFile, call: cst.Call) -> cst.Element:
+        """The list element that puts the panel on its dashboard: the call itself, or the name
+        it is assigned to."""
+        name = _assigned(file, call)
+        for node in file.nodes():
+            if isinstance(node, cst.List):
+                for element in node.elements:
+                    if isinstance(element, cst.Element) and (element.value is call or (
+                            isinstance(element.value, cst.Name) and element.value.value == name)):
+                        return element
+        raise DashkitError(f"no panel list names the panel built at {file.where(call)}")
+
+    def add(self, item: Compiled, live: dict[str, Any], panel: dict[str, Any],
+            after: PanelSource) -> Note | None:
+        """An added panel, as ``import`` writes it, assigned before the statement holding the
+        panel list and named in the list after the panel it follows in Grafana."""
+        title = str(panel.get("title") or "")
+        grid = panel.get("gridPos") or {}
+        bare = _without_datasource(panel, item.model)
+        code, declares = panel_call(live, bare, [("w", grid.get("w", 12)), ("h", grid.get("h", 8)),
+                                                 ("id", panel.get("id"))])
+        if declares:
+            return Note(title, "panel", None, "added", "names a datasource of its own: not pulled")
+        file = after.file
+        element = self.element(file, after.call)
+        statement = next(s for s in file.module.body if any(
+            n is element for n in _walk(s)))
+        name = _free_name(file, title)
+        edits = self.edits_of(file)
+        edits.statements.setdefault(id(statement), []).append(f"{name} = {code}")
+        edits.after.setdefault(id(element), []).append(name)
+        missing = [n for n in _DASHKIT_NAMES if re.search(rf"\b{n}\(", code) and not _bound(file, n)]
+        if missing:
+            first = next(s for s in file.module.body if not _is_import(s))
+            edits.statements.setdefault(id(first), []).insert(
+                0, f"from dashkit import {', '.join(missing)}")
+        return None
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found, stack = [], [node]
+    while stack:
+        each = stack.pop()
+        found.append(each)
+        stack.extend(each.children)
+    return found
+
+
+def _assigned(file: SourceFile, call: cst.Call) -> str | None:
+    for statement in file.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and small.value is call and \
+                        isinstance(small.targets[0].target, cst.Name):
+                    return small.targets[0].target.value
+    return None
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body) or (
+        isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.SimpleString))  # the docstring
+
+
+def _bound(file: SourceFile, name: str) -> bool:
+    return re.search(rf"^(from .* import .*\b{name}\b|{name}\s*=)", file.text, re.M) is not None
+
+
+def _free_name(file: SourceFile, title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "panel"
+    base = f"panel_{base}" if not base[0].isalpha() else base
+    name, n = base, 2
+    while re.search(rf"\b{name}\b", file.text):
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
+def _without_datasource(panel: dict[str, Any], built: dict[str, Any]) -> dict[str, Any]:
+    """The panel without the dashboard's own datasource (the build sets it on every panel)."""
+    common = next((p.get("datasource") for p in iter_panels(built["panels"])
+                   if p.get("type") != "row" and p.get("datasource")), None)
+    bare = {k: v for k, v in panel.items() if not (k == "datasource" and v == common)}
+    bare["targets"] = [{k: v for k, v in t.items() if not (k == "datasource" and v == common)}
+                       for t in panel.get("targets") or [] if isinstance(t, dict)]
+    return bare
+
+
+def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
+         shared: bool = False) -> PullResult:
+    """The source edits that make the build reproduce each live dashboard (nothing written)."""
+    work = _Pull(root, shared)
+    models = {each.uid: each for each in live}
+    results, errors = [], []
+    for item in compiled:
+        found = models.get(item.uid)
+        if found is None or found.model is None:
+            results.append(DashboardPull(item.uid, refused=found.refused if found else "not read"))
+            continue
+        try:
+            results.append(work.dashboard(item, found.model))
+        except DashkitError as error:
+            errors.append(error.located(file=item.source.file, dashboard=item.uid))
+    raise_all(errors)
+    texts = {}
+    for path, edits in sorted(work.edits.items()):
+        after = edits.rewritten()
+        if after != edits.file.text:
+            texts[str(path.relative_to(work.sources.root))] = (edits.file.text, after)
+    return PullResult(tuple(results), texts)
