@@ -61,12 +61,14 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
         if each.refused:
             refused += 1
             click.echo(f"{each.uid}: not pulled: {printable(each.refused)}")
-        elif each.pulled or each.notes:
+        elif each.pulled or each.notes or each.remaining:
             click.echo(f"{each.uid}:")
         for line in each.pulled:
             click.echo(f"  {printable(line)}")
         for note in each.notes:
             click.echo(f"  not pulled: {printable(str(note))}")
+        for line in each.remaining:
+            click.echo(f"  still differs after the pull: {printable(line)}")
     if dry_run:
         click.echo(result.diff(), nl=False)
     else:

@@ -72,9 +72,10 @@ class PanelPull:
                 return self.note(field, before, after, f"from the shared constant {found.name} at "
                                  f"{where}; --shared rewrites it")
             self.edits(found.file).set_value(found.value, after)
-            self.pulled.append(f"{field} (shared constant {found.name} at {where})")
+            self.pulled.append(f"{field}: {before!r} -> {after!r} (shared constant {found.name} "
+                               f"at {where})")
             return None
-        self.pulled.append(field)
+        self.pulled.append(f"{field}: {before!r} -> {after!r}")
         return None
 
     # --- the fields -------------------------------------------------------------------------
@@ -179,7 +180,7 @@ class PanelPull:
         if _promql_call(arg) and isinstance(after, str):
             # the builder expression made this panel's query only: the edited PromQL replaces it
             self.edits(self.source.file).set_value(arg, after)
-            self.pulled.append(field)
+            self.pulled.append(f"{field}: {before!r} -> {after!r}")
             return None
         return self.write(field, arg, before, after)
 
@@ -191,7 +192,7 @@ class PanelPull:
             node = given[0].value if given else getattr(keyword(arg, "legend"), "value", None)
             if node is None:
                 self.edits(self.source.file).add_keyword(arg, "legend", after)
-                self.pulled.append(field)
+                self.pulled.append(f"{field}: {before!r} -> {after!r}")
                 return None
             return self.write(field, node, before, after)
         if count != 1:

@@ -17,11 +17,15 @@ from dashkit.grafana.model import iter_panels
 from dashkit.importer.generator import panel_call
 from dashkit.pull.fields import Note, PanelPull
 from dashkit.pull.live import LiveModel
-from dashkit.pull.mapping import PanelSource, SourceFile, Sources, locate, panels_by_id
+from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, is_literal, keyword, locate,
+                                  panels_by_id)
+from dashkit.pull.settle import misplaced, rebuild, remaining
 from dashkit.pull.rewrite import FileEdits, unified
 
 #: What ``import`` may write in a panel call, and so what a module may need to import.
 _DASHKIT_NAMES = ("Row", "Target", "Thresholds", "DatasourceRef")
+#: Rebuilds at most, pinning the first misplaced panel of each dashboard in each.
+PIN_ROUNDS = 6
 
 
 @attrs.frozen
@@ -31,6 +35,8 @@ class DashboardPull:
     pulled: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()
     refused: str = ""
+    #: What the rebuild of the pulled sources still has otherwise than Grafana.
+    remaining: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -57,12 +63,16 @@ class _Pull:
         self.sources = Sources(root)
         self.shared = shared
         self.edits: dict[Path, FileEdits] = {}
+        self.panels: dict[str, dict[int, Any]] = {}
+        self.pinned: dict[str, list[str]] = {}
+        #: Added panels by (dashboard, id): where their statement is, to pin it in place.
+        self.added: dict[tuple[str, Any], tuple[list[str], int, dict[str, Any], PanelSource]] = {}
 
     def edits_of(self, file: SourceFile) -> FileEdits:
         return self.edits.setdefault(file.path, FileEdits(file))
 
     def dashboard(self, item: Compiled, live: dict[str, Any]) -> DashboardPull:
-        mine = panels_by_id(item.source.dashboard)
+        mine = self.panels[item.uid] = panels_by_id(item.source.dashboard)
         built = {p["id"]: p for p in iter_panels(item.model["panels"]) if p.get("type") != "row"}
         order = [p for p in iter_panels(live.get("panels") or []) if p.get("type") != "row"]
         now = {p.get("id"): p for p in order}
@@ -89,12 +99,46 @@ class _Pull:
             before = next((p for p in reversed(order[:index]) if p.get("id") in built), None)
             note = Note(str(panel.get("title")), "panel", None, "added",
                         "added before every built panel: not pulled") if before is None else \
-                self.add(item, live, panel, locate(self.sources, *mine[before["id"]]))
+                self.add(item, live, panel, locate(self.sources, *mine[before["id"]]), [])
             if note is None:
                 pulled.append(f"+ panel {panel.get('title')!r}")
             else:
                 notes.append(note)
         return DashboardPull(item.uid, tuple(pulled), tuple(notes))
+
+    def pin(self, item: Compiled, panel_id: Any, grid: dict[str, Any]) -> str | None:
+        """Fix a panel where Grafana shows it (``x=``, ``y=``); why not, when it cannot be."""
+        added = self.added.get((item.uid, panel_id))
+        known = self.panels[item.uid].get(panel_id)
+        live = added[2] if added is not None else {}
+        title = known[0].title if known else next(
+            (p.get("title") for p in iter_panels(live.get("panels") or []) if p.get("id") == panel_id), "")
+        self.pinned.setdefault(item.uid, []).append(
+            f"panel {title!r} pinned at x={grid.get('x')} y={grid.get('y')}, where Grafana shows it")
+        if added is not None:
+            panel = next(p for p in iter_panels(live["panels"]) if p.get("id") == panel_id)
+            self.add(item, live, panel, added[3], [("x", grid.get("x")), ("y", grid.get("y"))])
+            return None
+        source = locate(self.sources, *self.panels[item.uid][panel_id])
+        edits = self.edits_of(source.file)
+        for name in ("x", "y"):
+            arg = keyword(source.call, name)
+            if arg is None:
+                edits.add_keyword(source.call, name, grid.get(name))
+            elif is_literal(arg.value):
+                edits.set_value(arg.value, grid.get(name))
+            else:
+                return f"its {name}= is computed at {source.file.where(arg.value)}"
+        return None
+
+    def texts(self) -> dict[str, tuple[str, str]]:
+        """Each module pull changes: its text before and after."""
+        texts = {}
+        for path, edits in sorted(self.edits.items()):
+            after = edits.rewritten()
+            if after != edits.file.text:
+                texts[str(path.relative_to(self.sources.root))] = (edits.file.text, after)
+        return texts
 
     def element(self, file: SourceFile, call: cst.Call) -> cst.Element:
         """The list element that puts the panel on its dashboard: the call itself, or the name
@@ -109,14 +153,14 @@ class _Pull:
         raise DashkitError(f"no panel list names the panel built at {file.where(call)}")
 
     def add(self, item: Compiled, live: dict[str, Any], panel: dict[str, Any],
-            after: PanelSource) -> Note | None:
+            after: PanelSource, position: list[tuple[str, Any]]) -> Note | None:
         """An added panel, as ``import`` writes it, assigned before the statement holding the
         panel list and named in the list after the panel it follows in Grafana."""
         title = str(panel.get("title") or "")
         grid = panel.get("gridPos") or {}
         bare = _without_datasource(panel, item.model)
         code, declares = panel_call(live, bare, [("w", grid.get("w", 12)), ("h", grid.get("h", 8)),
-                                                 ("id", panel.get("id"))])
+                                                 *position, ("id", panel.get("id"))])
         if declares:
             return Note(title, "panel", None, "added", "names a datasource of its own: not pulled")
         file = after.file
@@ -125,7 +169,13 @@ class _Pull:
             n is element for n in _walk(s)))
         name = _free_name(file, title)
         edits = self.edits_of(file)
-        edits.statements.setdefault(id(statement), []).append(f"{name} = {code}")
+        placed = self.added.get((item.uid, panel.get("id")))
+        if placed is not None:  # pinned where Grafana shows it: the same name, now with x= y=
+            placed[0][placed[1]] = f"{placed[0][placed[1]].split(' = ')[0]} = {code}"
+            return None
+        statements = edits.statements.setdefault(id(statement), [])
+        statements.append(f"{name} = {code}")
+        self.added[(item.uid, panel.get("id"))] = (statements, len(statements) - 1, live, after)
         edits.after.setdefault(id(element), []).append(name)
         missing = [n for n in _DASHKIT_NAMES if re.search(rf"\b{n}\(", code) and not _bound(file, n)]
         if missing:
@@ -200,9 +250,17 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
         except DashkitError as error:
             errors.append(error.located(file=item.source.file, dashboard=item.uid))
     raise_all(errors)
-    texts = {}
-    for path, edits in sorted(work.edits.items()):
-        after = edits.rewritten()
-        if after != edits.file.text:
-            texts[str(path.relative_to(work.sources.root))] = (edits.file.text, after)
+    pulled = {r.uid: r for r in results if not r.refused}
+    texts = work.texts()
+    for _ in range(PIN_ROUNDS):  # a pin moves the panels after it: one per dashboard a round
+        built = rebuild(root, texts, pulled) if texts else {}
+        pins = [(item, *next(iter(wrong.items()))) for item in compiled if item.uid in built
+                if (wrong := misplaced(built[item.uid], models[item.uid].model or {}))]
+        unpinned = [why for item, panel_id, grid in pins if (why := work.pin(item, panel_id, grid))]
+        if not pins or unpinned:
+            break
+        texts = work.texts()
+    results = [attrs.evolve(r, pulled=(*r.pulled, *work.pinned.get(r.uid, ())),
+                            remaining=tuple(remaining(built[r.uid], models[r.uid].model or {})))
+               if r.uid in built else r for r in results]
     return PullResult(tuple(results), texts)
