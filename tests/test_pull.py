@@ -131,3 +131,194 @@ def edit_all_five(api: GrafanaAPIStandIn) -> None:
     ui_edit(api, "easymo-error-tracking", errors)
     ui_edit(api, "easymo-infrastructure", infrastructure)
     ui_edit(api, "easymo-system-overview", overview)
+
+
+def test_a_pull_writes_each_edit_made_in_grafana_into_the_line_that_produced_it(
+        api, tmp_path, way):
+    folder = project(tmp_path)
+    assert publish(api, *way, project=folder).exit_code == 0
+    before = texts(folder)
+    edit_all_five(api)
+
+    result = pull(api, folder, *way)
+
+    assert result.exit_code == 0, result.output
+    after = texts(folder)
+    assert after["service_health.py"] == replaced(
+        before["service_health.py"],
+        ('    "Request rate by route and status",\n'
+         '    promql.rate_sum("http_requests_total", ["route", "status_code"], where=SERVICE),\n'
+         '    unit="reqps", legend="{{route}} {{status_code}}")\n',
+         '    "Requests by route",\n'
+         '    promql.rate_sum("http_requests_total", ["route", "status_code"], where=SERVICE),\n'
+         '    unit="reqps", legend="{{route}} {{status_code}}", '
+         'key="http/request-rate-by-route-and-status")\n'),
+        ('legend="active",\n    w=8)\n', 'legend="active",\n    w=8, unit="none")\n'),
+        ('    "Resident memory", promql.sel(process("process_resident_memory_bytes"), where=PROCESS),\n',
+         '    "Resident memory", \'nodejs_process_resident_memory_bytes{instance=~"$instance"} / 2^20\',\n'),
+        ('    description="Seconds spent in garbage collection per second.", w=8)\n',
+         '    description="Seconds spent in garbage collection per second.", w=8, x=16, y=26)\n'),
+        ('thresholds=above(1), instant=True', 'thresholds=above(3), instant=True'),
+        ('    legend="{{database}}", min=0, w=12)\n', '    legend="db {{database}}", min=0, w=12)\n'),
+        ('trace_id into Tempo.")\n',
+         'trace_id into Tempo.", h=12)\n'
+         '\n'
+         'pool_waits = panels.timeseries(\n'
+         '    "Pool waits",\n'
+         '    Target(\'sum(db_pool_waiting{service=~"$service"})\', legend="waiting"),\n'
+         '    unit="short",\n'
+         '    min=0,\n'
+         '    w=24,\n'
+         '    h=6,\n'
+         '    id=77,\n'
+         ')\n'),
+        ("[active, cpu, memory, event_loop, heap, gc, restarts]",
+         "[active, cpu, memory, event_loop, gc, restarts]"),
+        ('Row("Logs", [error_logs]),', 'Row("Logs", [error_logs, pool_waits]),'))
+    assert after["business_metrics.py"] == replaced(
+        before["business_metrics.py"],
+        ("thresholds=below(0.95, warn=0.99)", "thresholds=below(0.95, warn=0.98)"),
+        ('    "Sign-ups in range", promql.increase_sum("user_signups_total"), decimals=0, instant=True,\n'
+         '    no_value="0", w=6, description="user_signups_total is an addition to the contract.")\n',
+         '    "New users in range", promql.increase_sum("user_signups_total"), decimals=0, instant=True,\n'
+         '    no_value="0", w=6, description="user_signups_total is an addition to the contract.", '
+         'key="payments-and-sign-ups/sign-ups-in-range")\n'))
+    assert after["error_tracking.py"] == replaced(
+        before["error_tracking.py"],
+        ('unit="reqps", legend="{{service}} {{route}}", alert=a.HIGH_ERROR_RATE)',
+         'unit="reqps", legend="{{route}} ({{service}})", alert=a.HIGH_ERROR_RATE)'),
+        ('unit="ops", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)',
+         'unit="cps", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)'))
+    assert after["infrastructure.py"] == replaced(
+        before["infrastructure.py"],
+        ('**NODE}), "in {{instance}} {{device}}"),', '**NODE}), "rx {{instance}} {{device}}"),'))
+    assert after["system_overview.py"] == replaced(
+        before["system_overview.py"],
+        ('    legend="{{job}}", mappings=', '    legend="job {{job}}", mappings='))
+    unchanged = set(before) - {"service_health.py", "business_metrics.py", "error_tracking.py",
+                               "infrastructure.py", "system_overview.py"}
+    assert {name: after[name] for name in unchanged} == {name: before[name] for name in unchanged}
+    assert "  panel 'Active requests' unit: 'short' -> 'none'\n" in result.output
+    assert "  - panel 'V8 heap'\n  " in result.output
+    assert "  + panel 'Pool waits'\n" in result.output
+    assert "  panel 'GC time by kind' pinned at x=16 y=26, where Grafana shows it\n" in result.output
+    assert "not pulled" not in result.output and "still differs" not in result.output
+
+    assert live_differences(api, folder, way) == {}
+    again = publish(api, *way, project=folder)
+    assert again.exit_code == 0 and "7 unchanged" in again.output, again.output
+    assert "0 writes" in again.output
+
+
+def five_xx_threshold(value: float) -> Callable[[Model], None]:
+    def change(model: Model) -> None:
+        panel(model, "5xx ratio by route")["fieldConfig"]["defaults"]["thresholds"]["steps"][2]["value"] = value
+    return change
+
+
+def test_a_field_from_a_shared_constant_is_named_and_only_shared_rewrites_the_constant(
+        api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+    ui_edit(api, "easymo-service-health", five_xx_threshold(0.1))
+
+    named = pull(api, folder, "--api", "legacy")
+
+    assert named.exit_code == 1, named.output
+    assert ("  not pulled: panel '5xx ratio by route' thresholds step 2: 0.05 -> 0.1: from the "
+            "shared constant ERROR_RATIO_CRIT at easymo.py:115:44; --shared rewrites it\n"
+            in named.output)
+    assert texts(folder) == before
+
+    shared = pull(api, folder, "--api", "legacy", "--shared")
+
+    assert texts(folder) == {**before, "easymo.py": replaced(
+        before["easymo.py"], ("ERROR_RATIO_WARN, ERROR_RATIO_CRIT = 0.01, 0.05\n",
+                              "ERROR_RATIO_WARN, ERROR_RATIO_CRIT = 0.01, 0.1\n"))}
+    # the constant's other users change with it, and pull says so (exit 1: not all is live)
+    assert shared.exit_code == 1, shared.output
+    assert "easymo-system-overview:\n  still differs after the pull: ~ panel '5xx ratio by " \
+        "service' fieldConfig.defaults.thresholds.steps" in shared.output
+    differences = live_differences(api, folder, WAYS["classic"])
+    assert set(differences) == {"easymo-system-overview"}
+
+
+def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+    ui_edit(api, "easymo-error-tracking", lambda model: panel(
+        model, "Failed payments /s by method")["fieldConfig"]["defaults"].update(unit="cps"))
+
+    result = pull(api, folder, "--api", "legacy", "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert texts(folder) == before
+    assert result.output == (
+        "easymo-error-tracking:\n"
+        "  panel 'Failed payments /s by method' unit: 'ops' -> 'cps'\n"
+        "--- a/error_tracking.py\n"
+        "+++ b/error_tracking.py\n"
+        "@@ -41,7 +41,7 @@\n"
+        " payment_failures = panels.timeseries(\n"
+        '     "Failed payments /s by method",\n'
+        '     promql.rate_sum("payment_transactions_total", ["payment_method"], '
+        'where={"status": e.PAYMENT_FAILED}),\n'
+        '-    unit="ops", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)\n'
+        '+    unit="cps", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)\n'
+        " \n"
+        " whatsapp_failures = panels.timeseries(\n"
+        '     "Failed WhatsApp messages /s by type",\n'
+        "1 files would change\n")
+
+
+def test_another_projects_dashboard_is_never_pulled(api, tmp_path):
+    theirs = project(tmp_path, "payments-1a2b")
+    publish(api, project=theirs)
+    ui_edit(api, "easymo-error-tracking", lambda model: panel(
+        model, "Failed payments /s by method")["fieldConfig"]["defaults"].update(unit="cps"))
+    mine = project(tmp_path, "search-3c4d")
+    before = texts(mine)
+
+    result = pull(api, mine, "--api", "legacy", "easymo-error-tracking")
+
+    assert result.exit_code == 1
+    assert result.output.startswith("easymo-error-tracking: not pulled: owned by project "
+                                    "'payments-1a2b' in folder 'easymo', not by this project "
+                                    "('search-3c4d')\n"), result.output
+    assert texts(mine) == before
+
+
+def test_a_hostile_title_is_written_as_a_literal_that_is_exactly_it(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    hostile = 'x" + __import__("os").system("id") + "\\\n\u2028\'{{}}%s'
+    ui_edit(api, "easymo-infrastructure",
+            lambda model: panel(model, "Network traffic").update(title=hostile))
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 0, result.output
+    source = (folder / "infrastructure.py").read_text(encoding="utf-8")
+    call = next(node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+                and any(k.arg == "key" and ast.literal_eval(k.value) == "host/network-traffic"
+                        for k in node.keywords))
+    assert isinstance(call.args[0], ast.Constant) and call.args[0].value == hostile
+    assert live_differences(api, folder, WAYS["classic"]) == {}
+
+
+def test_an_edit_the_sources_cannot_build_writes_nothing_and_says_where(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+    ui_edit(api, "easymo-service-health", lambda model: panel(
+        model, "Resident memory")["gridPos"].update(w=25))
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1
+    assert "service_health.py, dashboard 'easymo-service-health', panel 'Resident memory': " \
+        "width 25 does not fit the 24-column grid" in result.output, result.output
+    assert "nothing written" in result.output
+    assert texts(folder) == before
