@@ -49,6 +49,7 @@ HOSTILE = "tests/abuse/test_abuse_hostile.py"
 SECRETS = "tests/abuse/test_abuse_secrets.py"
 LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
+PULL = "tests/test_pull.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -489,6 +490,16 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("slo-short-window", "each burn-rate alert also needs its short window to burn",
              "sdk/slo.py", 'BurnRate("6h", "30m", 6, "critical")',
              'BurnRate("6h", "6h", 6, "critical")', ("tests/test_slo.py",)),
+    # --- pull branch ---
+    Breakage("pull-source-mapping", "each panel maps to the builder call at its recorded origin",
+             "pull/mapping.py", "    line = panel.origin[1]\n", "    line = panel.origin[1] + 1\n",
+             (PULL,)),
+    Breakage("pull-rename-renumbers", "a title pulled keeps the panel's id (key= the old key)",
+             "pull/fields.py", 'if keyword(call, "key") is None:', "if False:", (PULL,)),
+    Breakage("pull-shared-silently", "a shared constant is rewritten only with --shared",
+             "pull/fields.py", "            if not self.shared:", "            if False:", (PULL,)),
+    Breakage("pull-ignores-owner", "pull never touches a dashboard another project owns",
+             "pull/live.py", "None if refused else live.model,", "live.model,", (PULL,)),
 )
 
 
