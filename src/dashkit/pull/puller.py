@@ -113,22 +113,26 @@ class _Pull:
         live = added[2] if added is not None else {}
         title = known[0].title if known else next(
             (p.get("title") for p in iter_panels(live.get("panels") or []) if p.get("id") == panel_id), "")
-        self.pinned.setdefault(item.uid, []).append(
-            f"panel {title!r} pinned at x={grid.get('x')} y={grid.get('y')}, where Grafana shows it")
+        where = [("x", grid.get("x")), ("y", grid.get("y"))]
         if added is not None:
             panel = next(p for p in iter_panels(live["panels"]) if p.get("id") == panel_id)
-            self.add(item, live, panel, added[3], [("x", grid.get("x")), ("y", grid.get("y"))])
-            return None
-        source = locate(self.sources, *self.panels[item.uid][panel_id])
-        edits = self.edits_of(source.file)
-        for name in ("x", "y"):
-            arg = keyword(source.call, name)
-            if arg is None:
-                edits.add_keyword(source.call, name, grid.get(name))
-            elif is_literal(arg.value):
-                edits.set_value(arg.value, grid.get(name))
-            else:
-                return f"its {name}= is computed at {source.file.where(arg.value)}"
+            self.add(item, live, panel, added[3], where)
+        else:
+            source = locate(self.sources, *self.panels[item.uid][panel_id])
+            if not source.exact:
+                return f"built by the call at {source.file.where(source.call)}"
+            for name, value in where:
+                arg = keyword(source.call, name)
+                if arg is not None and not is_literal(arg.value):
+                    return f"its {name}= is computed at {source.file.where(arg.value)}"
+            for name, value in where:
+                arg = keyword(source.call, name)
+                if arg is None:
+                    self.edits_of(source.file).add_keyword(source.call, name, value)
+                else:
+                    self.edits_of(source.file).set_value(arg.value, value)
+        self.pinned.setdefault(item.uid, []).append(
+            f"panel {title!r} pinned at x={grid.get('x')} y={grid.get('y')}, where Grafana shows it")
         return None
 
     def texts(self) -> dict[str, tuple[str, str]]:
