@@ -322,3 +322,24 @@ def test_an_edit_the_sources_cannot_build_writes_nothing_and_says_where(api, tmp
         "width 25 does not fit the 24-column grid" in result.output, result.output
     assert "nothing written" in result.output
     assert texts(folder) == before
+
+
+def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def computed(model: Model) -> None:  # a comprehension's query; a composite's panel
+        panel(model, "Latency p50 / p95 / p99")["targets"][1]["legendFormat"] = "p95!"
+    ui_edit(api, "easymo-service-health", computed)
+    ui_edit(api, "easymo-system-overview", lambda model: panel(
+        model, "Request rate by service")["fieldConfig"]["defaults"].update(unit="rps"))
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1
+    assert ("  not pulled: panel 'Latency p50 / p95 / p99' query B legendFormat: 'p95' -> 'p95!': "
+            "computed at service_health.py:32:6\n") in result.output, result.output
+    assert ("  not pulled: panel 'Request rate by service' panel: built by the call "
+            "at system_overview.py:28:10, not its own builder call\n") in result.output
+    assert texts(folder) == before

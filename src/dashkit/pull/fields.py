@@ -29,7 +29,8 @@ class Note:
     why: str
 
     def __str__(self) -> str:
-        return f"panel {self.panel!r} {self.field}: {self.before!r} -> {self.after!r}: {self.why}"
+        change = "" if self.before is self.after is None else f" {self.before!r} -> {self.after!r}:"
+        return f"panel {self.panel!r} {self.field}:{change} {self.why}"
 
 
 @attrs.define
@@ -157,9 +158,16 @@ class PanelPull:
         if len(built) != len(live):
             return self.note("targets", len(built), len(live), "queries added or removed: not pulled")
         args = positional(self.source.call)[1:]
+        star = next((i for i, a in enumerate(args) if a.star), len(args))
         for index, (was, now) in enumerate(zip(built, live)):
-            arg = args[index].value if index < len(args) and not args[index].star else None
+            arg = args[index].value if index < star else None
             ref = was.get("refId", index)
+            if arg is None and star < len(args):  # a query of a ``*[…]``: computed
+                for field in ("expr", "legendFormat"):
+                    if was.get(field) != now.get(field):
+                        self.note(f"query {ref} {field}", was.get(field), now.get(field),
+                                  f"computed at {self.source.file.where(args[star].value)}")
+                continue
             if was.get("expr") != now.get("expr"):
                 self.query(f"query {ref} expr", arg, was.get("expr"), now.get("expr"))
             if was.get("legendFormat") != now.get("legendFormat"):
