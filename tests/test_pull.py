@@ -343,3 +343,25 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
     assert ("  not pulled: panel 'Request rate by service' panel: built by the call "
             "at system_overview.py:28:10, not its own builder call\n") in result.output
     assert texts(folder) == before
+
+
+def test_a_panel_moved_in_grafana_is_pinned_where_it_was_put(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def swap(model: Model) -> None:  # DB connections dragged to the left of DB query p95
+        panel(model, "DB query p95 by type and table")["gridPos"].update(x=12)
+        panel(model, "DB connections")["gridPos"].update(x=0)
+    ui_edit(api, "easymo-service-health", swap)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 0, result.output
+    assert texts(folder)["service_health.py"] == replaced(
+        before["service_health.py"],
+        ('    unit="s", min=0, legend="{{query_type}} {{table}}", w=12)\n',
+         '    unit="s", min=0, legend="{{query_type}} {{table}}", w=12, x=12, y=39)\n'),
+        ('    legend="{{database}}", min=0, w=12)\n',
+         '    legend="{{database}}", min=0, w=12, x=0, y=39)\n'))
+    assert live_differences(api, folder, WAYS["classic"]) == {}

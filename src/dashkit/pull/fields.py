@@ -107,15 +107,12 @@ class PanelPull:
             self.note(field, before, after, "pull does not write this field")
 
     def size(self, built: dict[str, Any], live: dict[str, Any]) -> None:
-        """``w=``/``h=``; positions follow from the flow, so they are only reported."""
+        """``w=``/``h=``; a position is pinned later, where the rebuild needs it (settle.py)."""
         for name in ("w", "h"):
             if built.get(name) != live.get(name):
                 arg = keyword(self.source.call, name)
                 self.write(f"gridPos.{name}", arg.value if arg else None, built.get(name),
                            live.get(name), add=name)
-        if (built.get("w"), built.get("h")) == (live.get("w"), live.get("h")) and \
-                (built.get("x"), built.get("y")) != (live.get("x"), live.get("y")):
-            self.note("gridPos", built, live, "positions come from the flow layout; not pulled")
 
     def defaults(self, built: dict[str, Any], live: dict[str, Any]) -> None:
         """The unit and the thresholds of ``fieldConfig.defaults``."""

@@ -257,7 +257,7 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
     pulled = {r.uid: r for r in results if not r.refused}
     texts = work.texts()
     for _ in range(PIN_ROUNDS):  # a pin moves the panels after it: one per dashboard a round
-        built = rebuild(root, texts, pulled) if texts else {}
+        built = rebuild(root, texts, pulled) if pulled else {}
         pins = [(item, *next(iter(wrong.items()))) for item in compiled if item.uid in built
                 if (wrong := misplaced(built[item.uid], models[item.uid].model or {}))]
         unpinned = [why for item, panel_id, grid in pins if (why := work.pin(item, panel_id, grid))]
