@@ -270,7 +270,7 @@ def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_
         " \n"
         " whatsapp_failures = panels.timeseries(\n"
         '     "Failed WhatsApp messages /s by type",\n'
-        "1 files would change\n")
+        "1 file would change\n")
 
 
 def test_another_projects_dashboard_is_never_pulled(api, tmp_path):

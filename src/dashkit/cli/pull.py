@@ -13,7 +13,7 @@ from dashkit.cli.fleet import Connection, connection_options
 from dashkit.cli.group import dashboards_option, main, select_dashboards
 from dashkit.cli.output import fail
 from dashkit.errors import DashkitError, install_hint
-from dashkit.text import printable
+from dashkit.text import counted, printable
 
 
 @main.command("pull")
@@ -74,5 +74,5 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
     else:
         for path in result.write(dashboards_dir):
             click.echo(f"rewrote {path}")
-    click.echo(f"{len(result.texts)} files {'would change' if dry_run else 'rewritten'}")
+    click.echo(f"{counted(len(result.texts), 'file')} {'would change' if dry_run else 'rewritten'}")
     sys.exit(1 if incomplete else 0)  # 1: the build does not reproduce everything live
