@@ -365,3 +365,27 @@ def test_a_panel_moved_in_grafana_is_pinned_where_it_was_put(api, tmp_path):
         ('    legend="{{database}}", min=0, w=12)\n',
          '    legend="{{database}}", min=0, w=12, x=0, y=39)\n'))
     assert live_differences(api, folder, WAYS["classic"]) == {}
+
+
+def test_a_threshold_an_alert_draws_is_pulled_through_the_alerts_constant_only_when_shared(
+        api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+    ui_edit(api, "easymo-service-health", lambda model: panel(
+        model, "CPU (cores)")["fieldConfig"]["defaults"]["thresholds"]["steps"][1].update(value=0.9))
+
+    named = pull(api, folder, "--api", "legacy")
+
+    assert named.exit_code == 1
+    assert ("  not pulled: panel 'CPU (cores)' thresholds step 1 (alert HIGH_CPU_USAGE's limit): "
+            "0.8 -> 0.9: the limit of alert HIGH_CPU_USAGE at alerts.py:51:40, which its rule "
+            "shares; --shared rewrites it\n") in named.output, named.output
+    assert texts(folder) == before
+
+    shared = pull(api, folder, "--api", "legacy", "--shared")
+
+    assert texts(folder) == {**before, "easymo.py": replaced(
+        before["easymo.py"], ("HIGH_CPU_USAGE = 0.8   ", "HIGH_CPU_USAGE = 0.9   "))}
+    # the panel's alert link names the limit too: the rebuild says so, Grafana's edit did not
+    assert "still differs after the pull: ~ panel 'CPU (cores)' links:" in shared.output

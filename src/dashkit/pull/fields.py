@@ -10,8 +10,8 @@ import attrs
 import libcst as cst
 
 from dashkit.grafana.compare import changed_fields
-from dashkit.pull.mapping import (PanelSource, Sources, constant, is_literal, keyword, literal,
-                                  name_of, positional)
+from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, constant, is_literal, keyword,
+                                  literal, name_of, positional)
 from dashkit.pull.rewrite import FileEdits
 
 #: The fields pull writes back; any other difference is reported, never silently dropped.
@@ -53,11 +53,11 @@ class PanelPull:
         self.notes.append(Note(self.title, field, before, after, why))
 
     def write(self, field: str, node: cst.BaseExpression | None, before: Any, after: Any,
-              add: str | None = None) -> None:
-        """Rewrite ``node`` (a literal of the panel's call) to ``after``; a keyword the call lacks
-        is added (``add``); a name is followed to its constant: reported, or rewritten with
-        ``--shared``; anything else is a computation, reported."""
-        file = self.source.file
+              add: str | None = None, file: SourceFile | None = None) -> None:
+        """Rewrite ``node`` (a literal of the panel's call, or of ``file``) to ``after``; a
+        keyword the call lacks is added (``add``); a name is followed to its constant: reported,
+        or rewritten with ``--shared``; anything else is a computation, reported."""
+        file = file or self.source.file
         if node is None and add is not None:
             self.edits(file).add_keyword(self.source.call, add, after)
         elif node is None:
@@ -129,10 +129,12 @@ class PanelPull:
     def thresholds(self, old: list[Any], new: list[Any]) -> None:
         """A step's value edited: the limit or ``warn=`` of ``above()``/``below()``."""
         arg = keyword(self.source.call, "thresholds")
-        if arg is None or not isinstance(arg.value, cst.Call) or len(old) != len(new) or \
-                [s.get("color") for s in old] != [s.get("color") for s in new]:
-            return self.note("thresholds", old, new, "not an above()/below() edit of a step's value"
-                             + ("" if arg is not None else " (the thresholds are the alert's)"))
+        same_steps = len(old) == len(new) and \
+            [s.get("color") for s in old] == [s.get("color") for s in new]
+        if arg is None and same_steps and keyword(self.source.call, "alert") is not None:
+            return self.alert_limit(old, new)
+        if arg is None or not isinstance(arg.value, cst.Call) or not same_steps:
+            return self.note("thresholds", old, new, "not an above()/below() edit of a step's value")
         call = arg.value
         kind, args = name_of(call.func), positional(call)
         for index, (before, after) in enumerate(zip(old, new)):
@@ -149,6 +151,24 @@ class PanelPull:
                 self.note(field, before.get("value"), after.get("value"),
                           f"computed at {self.source.file.where(call)}")
         return None
+
+    def alert_limit(self, old: list[Any], new: list[Any]) -> None:
+        """The thresholds ``alert=`` draws: the alert's ``limit=``, which its rule shares, so
+        rewritten (through its constant, if it has one) only with ``--shared``."""
+        arg = keyword(self.source.call, "alert")
+        rule = constant(self.sources, self.source.file, arg.value, literal_only=False) if arg else None
+        call = rule.value if rule is not None and isinstance(rule.value, cst.Call) else None
+        limit, op = (keyword(call, "limit"), keyword(call, "op")) if call else (None, None)
+        changed = [i for i, (b, a) in enumerate(zip(old, new)) if b.get("value") != a.get("value")]
+        if rule is None or limit is None or op is None or changed != [1] or not (
+                is_literal(op.value) and literal(op.value) in (">", ">=", "<", "<=")):
+            return self.note("thresholds", old, new, "drawn from alert= and not its limit alone")
+        field, before, after = f"thresholds step 1 (alert {rule.name}'s limit)", old[1]["value"], new[1]["value"]
+        if not self.shared:
+            return self.note(field, before, after, f"the limit of alert {rule.name} at "
+                             f"{rule.file.where(limit.value)}, which its rule shares; --shared "
+                             "rewrites it")
+        return self.write(field, limit.value, before, after, file=rule.file)
 
     def targets(self, built: list[Any], live: list[Any]) -> None:
         """Each query's expression and legend, by position."""

@@ -177,14 +177,16 @@ def name_of(func: cst.BaseExpression) -> str:
 
 @attrs.frozen
 class Constant:
-    """A module-level ``NAME = literal`` a field's value was read from: shared by whoever uses it."""
+    """A module-level ``NAME = value`` a field's value was read from: shared by whoever uses it."""
     file: SourceFile
     name: str
     value: cst.BaseExpression
 
 
-def constant(sources: Sources, file: SourceFile, node: cst.BaseExpression) -> Constant | None:
-    """The assignment behind ``NAME`` or ``module.NAME`` (a sibling module imported ``as``)."""
+def constant(sources: Sources, file: SourceFile, node: cst.BaseExpression,
+             literal_only: bool = True) -> Constant | None:
+    """The assignment behind ``NAME`` or ``module.NAME`` (a sibling module imported ``as``): of
+    a literal, or (``literal_only`` False) of anything, an ``Alert(...)`` say."""
     if isinstance(node, cst.Name):
         where, name = file, node.value
     elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
@@ -198,7 +200,7 @@ def constant(sources: Sources, file: SourceFile, node: cst.BaseExpression) -> Co
     for statement in where.module.body:
         for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
             for bound, value in _bindings(small):
-                if bound.value == name and is_literal(value):
+                if bound.value == name and (is_literal(value) or not literal_only):
                     return Constant(where, name, value)
     return None
 
