@@ -389,3 +389,49 @@ def test_a_threshold_an_alert_draws_is_pulled_through_the_alerts_constant_only_w
         before["easymo.py"], ("HIGH_CPU_USAGE = 0.8   ", "HIGH_CPU_USAGE = 0.9   "))}
     # the panel's alert link names the limit too: the rebuild says so, Grafana's edit did not
     assert "still differs after the pull: ~ panel 'CPU (cores)' links:" in shared.output
+
+
+DEMO = '''"""A dashboard one of whose panels a helper outside the dashboards folder builds."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "shared"))
+
+import helpers  # noqa: E402
+from dashkit import Dashboard, panels  # noqa: E402
+
+local = panels.timeseries("Local", "up", unit="s")  # ours
+
+dashboard = Dashboard(uid="demo", title="Demo", panels=[local, helpers.remote()])
+'''
+HELPERS = '''from dashkit import panels
+
+
+def remote():
+    return panels.timeseries("Remote", "up", unit="s")
+'''
+
+
+def test_a_panel_built_outside_the_dashboards_folder_is_named_and_never_written(api, tmp_path):
+    folder = tmp_path / "demo" / "dashboards"
+    folder.mkdir(parents=True)
+    (folder / "demo.py").write_text(DEMO, encoding="utf-8")
+    (tmp_path / "demo" / "shared").mkdir()
+    helpers = tmp_path / "demo" / "shared" / "helpers.py"
+    helpers.write_text(HELPERS, encoding="utf-8")
+    assert publish(api, project=folder).exit_code == 0
+
+    def units(model: Model) -> None:
+        for each in model["panels"]:
+            each["fieldConfig"]["defaults"]["unit"] = "ms"
+    ui_edit(api, "demo", units)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1
+    assert "  panel 'Local' unit: 's' -> 'ms'\n" in result.output, result.output
+    assert f"  not pulled: panel 'Remote' panel: {helpers} is outside the dashboards folder " \
+        f"{folder}: pull never writes there\n" in result.output
+    assert (folder / "demo.py").read_text(encoding="utf-8") == replaced(
+        DEMO, ('unit="s")  # ours', 'unit="ms")  # ours'))
+    assert helpers.read_text(encoding="utf-8") == HELPERS

@@ -79,32 +79,42 @@ class _Pull:
         pulled: list[str] = []
         notes: list[Note] = []
         for panel_id, panel in built.items():
-            if now.get(panel_id) == panel:
-                continue
-            source = locate(self.sources, *mine[panel_id])
-            if not source.exact:
-                notes.append(Note(source.panel.title, "panel", None, None, "built by the call at "
-                                  f"{source.file.where(source.call)}, not its own builder call"))
-            elif panel_id in now:
-                each = PanelPull(source, self.sources, self.edits_of, self.shared)
-                each.compare(panel, now[panel_id])
-                pulled += [f"panel {each.title!r} {field}" for field in each.pulled]
-                notes += each.notes
-            else:
-                self.edits_of(source.file).remove.add(id(self.element(source.file, source.call)))
-                pulled.append(f"- panel {panel['title']!r}")
+            if now.get(panel_id) != panel:
+                try:
+                    pulled += self.changed(mine[panel_id], panel, now.get(panel_id), notes)
+                except DashkitError as error:  # outside the folder, in no list: named, not pulled
+                    notes.append(Note(str(panel.get("title")), "panel", None, None, error.message))
         for index, panel in enumerate(order):
             if panel.get("id") in built:
                 continue
             before = next((p for p in reversed(order[:index]) if p.get("id") in built), None)
-            note = Note(str(panel.get("title")), "panel", None, "added",
-                        "added before every built panel: not pulled") if before is None else \
-                self.add(item, live, panel, locate(self.sources, *mine[before["id"]]), [])
+            try:
+                note = Note(str(panel.get("title")), "panel", None, "added",
+                            "added before every built panel: not pulled") if before is None else \
+                    self.add(item, live, panel, locate(self.sources, *mine[before["id"]]), [])
+            except DashkitError as error:
+                note = Note(str(panel.get("title")), "panel", None, "added", error.message)
             if note is None:
                 pulled.append(f"+ panel {panel.get('title')!r}")
             else:
                 notes.append(note)
         return DashboardPull(item.uid, tuple(pulled), tuple(notes))
+
+    def changed(self, mine: tuple[Any, str], panel: dict[str, Any], live: dict[str, Any] | None,
+                notes: list[Note]) -> list[str]:
+        """A built panel Grafana has otherwise (``live``) or no more (None): its edits."""
+        source = locate(self.sources, *mine)
+        if not source.exact:
+            notes.append(Note(source.panel.title, "panel", None, None, "built by the call at "
+                              f"{source.file.where(source.call)}, not its own builder call"))
+            return []
+        if live is None:
+            self.edits_of(source.file).remove.add(id(self.element(source.file, source.call)))
+            return [f"- panel {panel['title']!r}"]
+        each = PanelPull(source, self.sources, self.edits_of, self.shared)
+        each.compare(panel, live)
+        notes += each.notes
+        return [f"panel {each.title!r} {field}" for field in each.pulled]
 
     def pin(self, item: Compiled, panel_id: Any, grid: dict[str, Any]) -> str | None:
         """Fix a panel where Grafana shows it (``x=``, ``y=``); why not, when it cannot be."""
