@@ -181,8 +181,8 @@ def test_a_pull_writes_each_edit_made_in_grafana_into_the_line_that_produced_it(
         ('    "Sign-ups in range", promql.increase_sum("user_signups_total"), decimals=0, instant=True,\n'
          '    no_value="0", w=6, description="user_signups_total is an addition to the contract.")\n',
          '    "New users in range", promql.increase_sum("user_signups_total"), decimals=0, instant=True,\n'
-         '    no_value="0", w=6, description="user_signups_total is an addition to the contract.", '
-         'key="payments-and-sign-ups/sign-ups-in-range")\n'))
+         '    no_value="0", w=6, description="user_signups_total is an addition to the contract.",\n'
+         '    key="payments-and-sign-ups/sign-ups-in-range")\n'))
     assert after["error_tracking.py"] == replaced(
         before["error_tracking.py"],
         ('unit="reqps", legend="{{service}} {{route}}", alert=a.HIGH_ERROR_RATE)',

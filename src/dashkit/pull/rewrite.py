@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import libcst as cst
 
-from dashkit.importer.pysource import python_string
+from dashkit.importer.pysource import WIDTH, python_string  # the importer's line length
 from dashkit.pull.mapping import SourceFile
 
 
@@ -66,11 +66,32 @@ class _Rewriter(cst.CSTTransformer):
         if not added:
             return updated
         args = list(updated.args)
+        code = cst.Module([]).code_for_node(updated)
+        start = self.edits.file.position(original).start
+        width = len(code.split("\n")[-1]) + (0 if "\n" in code else start.column)
         for name, value in added:
             arg = cst.Arg(value, keyword=cst.Name(name),
                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-            args = _append(args, arg)
+            piece = f"{name}={cst.Module([]).code_for_node(value)}"
+            if args and width + len(piece) + 2 > WIDTH and not isinstance(args[-1].comma, cst.Comma):
+                indent = self._indent(original)  # the line would be too long: a line of its own
+                args[-1] = args[-1].with_changes(comma=cst.Comma(
+                    whitespace_after=cst.ParenthesizedWhitespace(last_line=cst.SimpleWhitespace(indent))))
+                args.append(arg)
+                width = len(indent) + len(piece) + 1
+            else:
+                args = _append(args, arg)
+                width += len(piece) + 2
         return updated.with_changes(args=args)
+
+    def _indent(self, call: cst.Call) -> str:
+        """The indentation of the line the call's last argument starts on (one level deeper
+        than the call's own line when they are the same line)."""
+        lines = self.edits.file.text.splitlines()
+        line = self.edits.file.position(call.args[-1]).start.line
+        text = lines[line - 1]
+        indent = text[:len(text) - len(text.lstrip())]
+        return indent + "    " if line == self.edits.file.position(call).start.line else indent
 
     def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
         elements: list[cst.BaseElement] = []
