@@ -435,3 +435,31 @@ def test_a_panel_built_outside_the_dashboards_folder_is_named_and_never_written(
     assert (folder / "demo.py").read_text(encoding="utf-8") == replaced(
         DEMO, ('unit="s")  # ours', 'unit="ms")  # ours'))
     assert helpers.read_text(encoding="utf-8") == HELPERS
+
+
+def test_values_of_the_wrong_kind_from_grafana_never_enter_the_code(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def hostile(model: Model) -> None:
+        panel(model, "Active requests")["fieldConfig"]["defaults"]["unit"] = {"__class__": 1}
+        panel(model, "DB connections")["gridPos"]["w"] = "12); import os; os.system('id'"
+        panel(model, "Restarts in range")["fieldConfig"]["defaults"]["thresholds"]["steps"][1][
+            "value"] = "3"
+    ui_edit(api, "easymo-service-health", hostile)
+    ui_edit(api, "easymo-business-metrics", lambda model: panel(  # NaN: not JSON, not readable
+        model, "Payment success rate")["fieldConfig"]["defaults"].update(min=float("nan")))
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1
+    assert ("  not pulled: panel 'Active requests' unit: 'short' -> {'__class__': 1}: Grafana has "
+            "dict, not text\n") in result.output, result.output
+    assert ("  not pulled: panel 'DB connections' gridPos.w: 12 -> \"12); import os; "
+            "os.system('id'\": Grafana has str \"12); import os; os.system('id'\", not a finite "
+            "number\n") in result.output
+    assert ("  not pulled: panel 'Restarts in range' thresholds step 1: 1 -> '3': Grafana has "
+            "str '3', not a finite number\n") in result.output
+    assert "easymo-business-metrics: not pulled: cannot read it: " in result.output
+    assert texts(folder) == before

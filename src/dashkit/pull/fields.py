@@ -3,6 +3,7 @@ the argument that produced it, or into a note naming where it came from when tha
 not the panel's own literal (a shared constant, a computation, a default)."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +59,9 @@ class PanelPull:
         keyword the call lacks is added (``add``); a name is followed to its constant: reported,
         or rewritten with ``--shared``; anything else is a computation, reported."""
         file = file or self.source.file
+        wrong = unwritable(before, after)
+        if wrong:
+            return self.note(field, before, after, wrong)
         if node is None and add is not None:
             self.edits(file).add_keyword(self.source.call, add, after)
         elif node is None:
@@ -215,7 +219,7 @@ class PanelPull:
         if isinstance(arg, cst.Call) and name_of(arg.func) == "Target":
             given = positional(arg)[1:2]
             node = given[0].value if given else getattr(keyword(arg, "legend"), "value", None)
-            if node is None:
+            if node is None and not unwritable(before, after):
                 self.edits(self.source.file).add_keyword(arg, "legend", after)
                 self.pulled.append(f"{field}: {before!r} -> {after!r}")
                 return None
@@ -224,6 +228,16 @@ class PanelPull:
             return self.note(field, before, after, "legend= is shared by the panel's queries")
         found = keyword(self.source.call, "legend")
         return self.write(field, found.value if found else None, before, after, add="legend")
+
+
+def unwritable(before: Any, after: Any) -> str | None:
+    """Why a live value cannot take the place of the built one (None: it can): only text for
+    text and a finite number for a number ever enter the code."""
+    if isinstance(before, str) or before is None:
+        return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
+    if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
+        return f"Grafana has {type(after).__name__} {after!r:.40}, not a finite number"
+    return None
 
 
 def _promql_call(node: cst.BaseExpression) -> bool:

@@ -10,6 +10,7 @@ import attrs
 
 from dashkit.build.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
+from dashkit.errors import DashkitError
 from dashkit.publishing import resources
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, refusal
@@ -38,7 +39,11 @@ def read_live(compiled: Sequence[Compiled], client: GrafanaClient, target: Folde
     scope = Scope(project or folder, folder)
     found = []
     for item in compiled:
-        live = store.read(item.uid)
+        try:
+            live = store.read(item.uid)
+        except DashkitError as error:  # this dashboard only: the others are still pulled
+            found.append(LiveModel(item.uid, None, f"cannot read it: {error.message}"))
+            continue
         if live is None:
             found.append(LiveModel(item.uid, None, "not in Grafana"))
             continue
