@@ -500,6 +500,11 @@ BREAKAGES: tuple[Breakage, ...] = (
              "pull/fields.py", "            if not self.shared:", "            if False:", (PULL,)),
     Breakage("pull-ignores-owner", "pull never touches a dashboard another project owns",
              "pull/live.py", "None if refused else live.model,", "live.model,", (PULL,)),
+    Breakage("pull-any-value-enters-code", "only text for text, finite numbers for numbers",
+             "pull/fields.py", "        wrong = unwritable(before, after)\n",
+             "        wrong = None\n", (PULL,)),
+    Breakage("pull-never-pins", "the rebuild pins a panel the flow would move where Grafana has it",
+             "pull/puller.py", "        if not pins or unpinned:", "        if True:", (PULL,)),
 )
 
 
