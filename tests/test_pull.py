@@ -463,3 +463,44 @@ def test_values_of_the_wrong_kind_from_grafana_never_enter_the_code(api, tmp_pat
             "str '3', not a finite number\n") in result.output
     assert "easymo-business-metrics: not pulled: cannot read it: " in result.output
     assert texts(folder) == before
+
+
+def test_panels_added_in_grafana_get_free_names_and_the_imports_they_need(api, tmp_path):
+    folder = tmp_path / "demo" / "dashboards"
+    folder.mkdir(parents=True)
+    source = DEMO.replace("import helpers  # noqa: E402\n", "").replace(", helpers.remote()", "")
+    (folder / "demo.py").write_text(source, encoding="utf-8")
+    assert publish(api, project=folder).exit_code == 0
+
+    def add_two(model: Model) -> None:
+        for number, x in ((7, 12), (8, 0)):
+            added = json.loads(json.dumps(model["panels"][0]))
+            added.update(id=number, title="class", gridPos={"x": x, "y": 8 * (x == 0), "w": 12, "h": 8})
+            added["targets"][0]["legendFormat"] = f"up {number}"
+            model["panels"].append(added)
+    ui_edit(api, "demo", add_two)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 0, result.output
+    assert (folder / "demo.py").read_text(encoding="utf-8") == replaced(
+        source,
+        ('from dashkit import Dashboard, panels  # noqa: E402\n',
+         'from dashkit import Dashboard, panels  # noqa: E402\n'
+         '\n'
+         'from dashkit import Target\n'),
+        ('dashboard = Dashboard(uid="demo", title="Demo", panels=[local])\n',
+         'panel_class = panels.timeseries("class", Target("up", legend="up 7"), unit="s", w=12, h=8, id=7)\n'
+         '\n'
+         'panel_class_2 = panels.timeseries(\n'
+         '    "class",\n'
+         '    Target("up", legend="up 8"),\n'
+         '    unit="s",\n'
+         '    w=12,\n'
+         '    h=8,\n'
+         '    id=8,\n'
+         '    key="class-2",\n'
+         ')\n'
+         '\n'
+         'dashboard = Dashboard(uid="demo", title="Demo", panels=[local, panel_class, panel_class_2])\n'))
+    assert live_differences(api, folder, WAYS["classic"]) == {}

@@ -392,8 +392,8 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
 
 
-def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[str, bool]:
+def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[Call, bool]:
     """A panel as ``import`` writes it (``dashkit pull``'s added panels), and whether it names a
     datasource the generator would have declared as a constant."""
     generator = _Generator(model)
-    return render(generator.panel(panel, position)), bool(generator.datasources)
+    return generator.panel(panel, position), bool(generator.datasources)

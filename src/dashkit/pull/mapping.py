@@ -53,11 +53,16 @@ class SourceFile:
 
     def nodes(self) -> Iterator[cst.CSTNode]:
         """Every node, outermost first."""
-        stack: list[cst.CSTNode] = [self.module]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children))
+        return descendants(self.module)
+
+
+def descendants(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``root`` and every node under it, outermost first, in source order."""
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
 
 
 @attrs.frozen

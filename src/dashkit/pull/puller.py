@@ -2,6 +2,8 @@
 module rewritten, or none (an error anywhere writes nothing), each file replaced atomically."""
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +17,14 @@ from dashkit.errors import DashkitError, raise_all
 from dashkit.fileio import replace_file
 from dashkit.grafana.model import iter_panels
 from dashkit.importer.generator import panel_call
+from dashkit.importer.pysource import render
 from dashkit.pull.fields import Note, PanelPull
 from dashkit.pull.live import LiveModel
-from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, is_literal, keyword, locate,
-                                  panels_by_id)
+from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, is_literal, locate,
+                                  panels_by_id, descendants)
+from dashkit.pull.mapping import keyword as keyword_arg
 from dashkit.pull.settle import misplaced, rebuild, remaining
+from dashkit.sdk.layout import slug
 from dashkit.pull.rewrite import FileEdits, unified
 
 #: What ``import`` may write in a panel call, and so what a module may need to import.
@@ -65,8 +70,12 @@ class _Pull:
         self.edits: dict[Path, FileEdits] = {}
         self.panels: dict[str, dict[int, Any]] = {}
         self.pinned: dict[str, list[str]] = {}
+        self.names: dict[Path, set[str]] = {}
+        self.taken: dict[str, set[str]] = {}
+        self.keys: dict[tuple[str, Any], list[tuple[str, Any]]] = {}
         #: Added panels by (dashboard, id): where their statement is, to pin it in place.
-        self.added: dict[tuple[str, Any], tuple[list[str], int, dict[str, Any], PanelSource]] = {}
+        self.added: dict[tuple[str, Any],
+                         tuple[list[str], int, dict[str, Any], PanelSource, str]] = {}
 
     def edits_of(self, file: SourceFile) -> FileEdits:
         return self.edits.setdefault(file.path, FileEdits(file))
@@ -132,11 +141,11 @@ class _Pull:
             if not source.exact:
                 return f"built by the call at {source.file.where(source.call)}"
             for name, value in where:
-                arg = keyword(source.call, name)
+                arg = keyword_arg(source.call, name)
                 if arg is not None and not is_literal(arg.value):
                     return f"its {name}= is computed at {source.file.where(arg.value)}"
             for name, value in where:
-                arg = keyword(source.call, name)
+                arg = keyword_arg(source.call, name)
                 if arg is None:
                     self.edits_of(source.file).add_keyword(source.call, name, value)
                 else:
@@ -153,6 +162,20 @@ class _Pull:
             if after != edits.file.text:
                 texts[str(path.relative_to(self.sources.root))] = (edits.file.text, after)
         return texts
+
+    def key(self, uid: str, panel_id: Any, title: str, after: PanelSource) -> list[tuple[str, Any]]:
+        """``key=`` for an added panel whose title's key another panel of the dashboard has
+        (as ``import`` gives one), decided once."""
+        if (uid, panel_id) not in self.keys:
+            taken = self.taken.setdefault(uid, {key for _, key in self.panels[uid].values()})
+            prefix = after.key.rpartition("/")[0] + "/" if "/" in after.key else ""
+            key, n = prefix + slug(title), 2
+            while f"{key}-{n}" in taken:
+                n += 1
+            chosen = f"{key}-{n}" if key in taken else key
+            taken.add(chosen)
+            self.keys[(uid, panel_id)] = [("key", chosen)] if chosen != key else []
+        return self.keys[(uid, panel_id)]
 
     def element(self, file: SourceFile, call: cst.Call) -> cst.Element:
         """The list element that puts the panel on its dashboard: the call itself, or the name
@@ -173,39 +196,33 @@ class _Pull:
         title = str(panel.get("title") or "")
         grid = panel.get("gridPos") or {}
         bare = _without_datasource(panel, item.model)
-        code, declares = panel_call(live, bare, [("w", grid.get("w", 12)), ("h", grid.get("h", 8)),
-                                                 *position, ("id", panel.get("id"))])
+        call, declares = panel_call(live, bare, [("w", grid.get("w", 12)), ("h", grid.get("h", 8)),
+                                                 *position, ("id", panel.get("id")),
+                                                 *self.key(item.uid, panel.get("id"), title, after)])
         if declares:
             return Note(title, "panel", None, "added", "names a datasource of its own: not pulled")
         file = after.file
-        element = self.element(file, after.call)
-        statement = next(s for s in file.module.body if any(
-            n is element for n in _walk(s)))
-        name = _free_name(file, title)
-        edits = self.edits_of(file)
         placed = self.added.get((item.uid, panel.get("id")))
+        name = placed[4] if placed else _free_name(file, title, self.names.setdefault(file.path, set()))
+        code = render(call, prefix=len(name) + 3)
         if placed is not None:  # pinned where Grafana shows it: the same name, now with x= y=
-            placed[0][placed[1]] = f"{placed[0][placed[1]].split(' = ')[0]} = {code}"
+            placed[0][placed[1]] = f"{name} = {code}"
             return None
+        element = self.element(file, after.call)
+        statement = next(s for s in file.module.body if any(n is element for n in descendants(s)))
+        edits = self.edits_of(file)
         statements = edits.statements.setdefault(id(statement), [])
         statements.append(f"{name} = {code}")
-        self.added[(item.uid, panel.get("id"))] = (statements, len(statements) - 1, live, after)
+        self.added[(item.uid, panel.get("id"))] = (statements, len(statements) - 1, live, after, name)
         edits.after.setdefault(id(element), []).append(name)
         missing = [n for n in _DASHKIT_NAMES if re.search(rf"\b{n}\(", code) and not _bound(file, n)]
-        if missing:
-            first = next(s for s in file.module.body if not _is_import(s))
-            edits.statements.setdefault(id(first), []).insert(
-                0, f"from dashkit import {', '.join(missing)}")
+        line = f"from dashkit import {', '.join(missing)}"
+        body = file.module.body
+        last = max((i for i, s in enumerate(body) if _is_import(s)), default=-1)
+        first = body[min(last + 1, len(body) - 1)]  # the statement after the last import
+        if missing and line not in edits.statements.get(id(first), []):
+            edits.statements.setdefault(id(first), []).insert(0, line)
         return None
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found, stack = [], [node]
-    while stack:
-        each = stack.pop()
-        found.append(each)
-        stack.extend(each.children)
-    return found
 
 
 def _assigned(file: SourceFile, call: cst.Call) -> str | None:
@@ -229,12 +246,15 @@ def _bound(file: SourceFile, name: str) -> bool:
     return re.search(rf"^(from .* import .*\b{name}\b|{name}\s*=)", file.text, re.M) is not None
 
 
-def _free_name(file: SourceFile, title: str) -> str:
-    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "panel"
-    base = f"panel_{base}" if not base[0].isalpha() else base
+def _free_name(file: SourceFile, title: str, taken: set[str]) -> str:
+    """A module-level name for an added panel, from its title, used nowhere in the module."""
+    base = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40].strip("_") or "panel"
+    if not base[0].isalpha() or keyword.iskeyword(base) or hasattr(builtins, base):
+        base = f"panel_{base}"
     name, n = base, 2
-    while re.search(rf"\b{name}\b", file.text):
+    while name in taken or re.search(rf"\b{name}\b", file.text):
         name, n = f"{base}_{n}", n + 1
+    taken.add(name)
     return name
 
 
@@ -274,6 +294,8 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
         if not pins or unpinned:
             break
         texts = work.texts()
+    else:  # the last pins are built too: nothing is written that was not built
+        built = rebuild(root, texts, pulled)
     results = [attrs.evolve(r, pulled=(*r.pulled, *work.pinned.get(r.uid, ())),
                             remaining=tuple(remaining(built[r.uid], models[r.uid].model or {})))
                if r.uid in built else r for r in results]
