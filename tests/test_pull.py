@@ -22,10 +22,12 @@ from dashkit.build.pipeline import compile_project
 from dashkit.build.project import load_project
 from dashkit.cli.commands import main
 from dashkit.grafana.compare import describe_changes
+from dashkit.pull.puller import as_read
 
 Model = dict[str, Any]
 WAYS = {"classic": ("--api", "legacy"),
-        "dashboard-api-v1": ("--api", "dashboards", "--schema", "v1")}
+        "dashboard-api-v1": ("--api", "dashboards", "--schema", "v1"),
+        "dashboard-api-v2": ("--api", "dashboards", "--schema", "v2")}
 
 
 @pytest.fixture
@@ -56,7 +58,8 @@ def pull(api: GrafanaAPIStandIn, folder: Path, *args: str) -> Result:
 
 
 def ui_edit(api: GrafanaAPIStandIn, uid: str, change: Callable[[Model], None]) -> None:
-    """Save the dashboard as Grafana's UI does: the JSON it loaded, edited, sent back."""
+    """Save the dashboard as Grafana's UI does: the JSON it loaded, edited, sent back (the
+    stand-in keeps one classic model; a v2 read converts it)."""
     stored = api.dashboards[uid]
     model = json.loads(json.dumps(stored.data))
     change(model)
@@ -85,10 +88,9 @@ def live_differences(api: GrafanaAPIStandIn, folder: Path, way: tuple[str, ...])
     """What still differs between the rebuild of ``folder`` and each live dashboard."""
     differences = {}
     for item in compile_project(load_project(folder)):
-        live = api.dashboards[item.uid].data
-        if way == WAYS["dashboard-api-v1"]:
-            live = {**live, "uid": item.uid}
-        lines = describe_changes({k: v for k, v in live.items() if k != "dashkit"}, item.model)
+        live = {**api.dashboards[item.uid].data, "uid": item.uid}
+        built = as_read(item.model, way == WAYS["dashboard-api-v2"])  # v2: read as classic
+        lines = describe_changes({k: v for k, v in live.items() if k != "dashkit"}, built)
         if lines:
             differences[item.uid] = lines
     return differences

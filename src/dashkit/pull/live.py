@@ -25,6 +25,8 @@ class LiveModel:
     uid: str
     model: dict[str, Any] | None
     refused: str = ""
+    #: Read from a v2 dashboard (its classic form, which the build is compared through).
+    v2: bool = False
 
 
 def read_live(compiled: Sequence[Compiled], client: GrafanaClient, target: FolderTarget, *,
@@ -37,6 +39,7 @@ def read_live(compiled: Sequence[Compiled], client: GrafanaClient, target: Folde
     store: Store = (ClassicStore(client, folder) if resource_api is None
                     else resources.ResourceStore(client, resource_api, folder))
     scope = Scope(project or folder, folder)
+    v2 = resource_api is not None and resource_api.schema == "v2"
     found = []
     for item in compiled:
         try:
@@ -49,5 +52,5 @@ def read_live(compiled: Sequence[Compiled], client: GrafanaClient, target: Folde
             continue
         refused = refusal(live, scope) if live.manager is None else "provisioned: change the files"
         found.append(LiveModel(item.uid, None if refused else live.model,
-                               (refused or "").split("; --force")[0]))
+                               (refused or "").split("; --force")[0], v2))
     return found

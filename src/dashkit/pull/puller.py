@@ -16,6 +16,8 @@ from dashkit.build.pipeline import Compiled
 from dashkit.errors import DashkitError, raise_all
 from dashkit.fileio import replace_file
 from dashkit.grafana.model import iter_panels
+from dashkit.grafana.v2 import to_v2_spec
+from dashkit.grafana.v2_read import from_v2_spec
 from dashkit.importer.generator import panel_call
 from dashkit.importer.pysource import render
 from dashkit.pull.fields import Note, PanelPull
@@ -80,9 +82,10 @@ class _Pull:
     def edits_of(self, file: SourceFile) -> FileEdits:
         return self.edits.setdefault(file.path, FileEdits(file))
 
-    def dashboard(self, item: Compiled, live: dict[str, Any]) -> DashboardPull:
+    def dashboard(self, item: Compiled, live: dict[str, Any], v2: bool) -> DashboardPull:
         mine = self.panels[item.uid] = panels_by_id(item.source.dashboard)
-        built = {p["id"]: p for p in iter_panels(item.model["panels"]) if p.get("type") != "row"}
+        built = {p["id"]: p for p in iter_panels(as_read(item.model, v2)["panels"])
+                 if p.get("type") != "row"}
         order = [p for p in iter_panels(live.get("panels") or []) if p.get("type") != "row"]
         now = {p.get("id"): p for p in order}
         pulled: list[str] = []
@@ -268,6 +271,16 @@ def _without_datasource(panel: dict[str, Any], built: dict[str, Any]) -> dict[st
     return bare
 
 
+def as_read(model: dict[str, Any], v2: bool) -> dict[str, Any]:
+    """The build as Grafana gives it back: a v2 dashboard is read through its classic form, so
+    the build goes through the same two conversions before the two are compared."""
+    return from_v2_spec(to_v2_spec(model), str(model.get("uid"))) if v2 else model
+
+
+def _read(built: dict[str, dict[str, Any]], live: dict[str, LiveModel]) -> dict[str, dict[str, Any]]:
+    return {uid: as_read(model, live[uid].v2) for uid, model in built.items()}
+
+
 def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
          shared: bool = False) -> PullResult:
     """The source edits that make the build reproduce each live dashboard (nothing written)."""
@@ -280,14 +293,14 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
             results.append(DashboardPull(item.uid, refused=found.refused if found else "not read"))
             continue
         try:
-            results.append(work.dashboard(item, found.model))
+            results.append(work.dashboard(item, found.model, found.v2))
         except DashkitError as error:
             errors.append(error.located(file=item.source.file, dashboard=item.uid))
     raise_all(errors)
     pulled = {r.uid: r for r in results if not r.refused}
     texts = work.texts()
     for _ in range(PIN_ROUNDS):  # a pin moves the panels after it: one per dashboard a round
-        built = rebuild(root, texts, pulled) if pulled else {}
+        built = _read(rebuild(root, texts, pulled) if pulled else {}, models)
         pins = [(item, *next(iter(wrong.items()))) for item in compiled if item.uid in built
                 if (wrong := misplaced(built[item.uid], models[item.uid].model or {}))]
         unpinned = [why for item, panel_id, grid in pins if (why := work.pin(item, panel_id, grid))]
@@ -295,7 +308,7 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
             break
         texts = work.texts()
     else:  # the last pins are built too: nothing is written that was not built
-        built = rebuild(root, texts, pulled)
+        built = _read(rebuild(root, texts, pulled), models)
     results = [attrs.evolve(r, pulled=(*r.pulled, *work.pinned.get(r.uid, ())),
                             remaining=tuple(remaining(built[r.uid], models[r.uid].model or {})))
                if r.uid in built else r for r in results]
