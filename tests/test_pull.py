@@ -506,3 +506,27 @@ def test_panels_added_in_grafana_get_free_names_and_the_imports_they_need(api, t
          '\n'
          'dashboard = Dashboard(uid="demo", title="Demo", panels=[local, panel_class, panel_class_2])\n'))
     assert live_differences(api, folder, WAYS["classic"]) == {}
+
+
+def test_pull_reads_a_target_of_dashkit_toml_and_only_one(api, tmp_path):
+    folder = project(tmp_path)
+    settings = folder.parent / "dashkit.toml"
+    settings.write_text(settings.read_text() + "".join(
+        f'\n[[targets]]\nname = "{name}"\nurl = "{api.url}"\ntoken_env = "PULL_TOKEN"\n'
+        f'api = "legacy"\nfolder = "EasyMO"\n' for name in ("staging", "production")))
+    publish(api, project=folder)
+    ui_edit(api, "easymo-infrastructure", lambda model: panel(
+        model, "Network traffic")["targets"][1].update(legendFormat="tx {{instance}} {{device}}"))
+    env = {"PULL_TOKEN": TOKEN, "GRAFANA_TOKEN": None}
+
+    one = CliRunner().invoke(main, ["pull", "--dashboards", str(folder), "--target", "staging",
+                                    "--dry-run"], env=env)
+    every = CliRunner().invoke(main, ["pull", "--dashboards", str(folder), "--all-targets"],
+                               env=env)
+
+    assert one.exit_code == 0, one.output
+    assert ("-                           where={\"device\": promql.ne(\"lo\"), **NODE}), "
+            "\"out {{instance}} {{device}}\"),\n"
+            "+                           where={\"device\": promql.ne(\"lo\"), **NODE}), "
+            "\"tx {{instance}} {{device}}\"),\n") in one.output
+    assert every.exit_code == 2 and "pull reads one Grafana: give one --target" in every.output
