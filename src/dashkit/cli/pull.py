@@ -26,9 +26,7 @@ from dashkit.text import counted, printable
 def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, shared: bool,
                  **options: Any) -> None:
     """Rewrite the dashboards' Python so the build reproduces what is live in Grafana."""
-    from dashkit.clients.grafana import Credentials, GrafanaClient
     from dashkit.publishing.identity import project_name
-    from dashkit.publishing.publisher import FolderTarget
     try:
         from dashkit.pull.live import read_live
         from dashkit.pull.puller import pull
@@ -40,19 +38,13 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
         targets = connection.destinations(dashboards_dir)
         if len(targets) != 1:
             raise click.UsageError("pull reads one Grafana: give one --target")
-        target = targets[0]
-        credentials = target.credentials(lambda: Credentials.from_environment(connection.token_file))
+        client, folder = connection.client(targets[0])
     except DashkitError as error:
         raise click.UsageError(str(error)) from None
     try:
         compiled = select_dashboards(compile_project(load_project(dashboards_dir)), only)
-        client = GrafanaClient(target.url, credentials, org=target.org, timeout=connection.timeout,
-                               deadline=connection.deadline,
-                               verify=False if connection.insecure else (connection.ca_cert or True))
-        folder = FolderTarget(target.folder or connection.folder,
-                              None if target.folder else connection.folder_uid)
-        live = read_live(compiled, client, folder, api=target.api, schema=target.schema,
-                         org=target.org, project=project_name(dashboards_dir))
+        live = read_live(compiled, client, folder, api=targets[0].api, schema=targets[0].schema,
+                         org=targets[0].org, project=project_name(dashboards_dir))
         result = pull(dashboards_dir, compiled, live, shared=shared)
     except DashkitError as error:
         fail(error)
