@@ -505,6 +505,9 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        wrong = None\n", (PULL,)),
     Breakage("pull-never-pins", "the rebuild pins a panel the flow would move where Grafana has it",
              "pull/puller.py", "        if not pins or unpinned:", "        if True:", (PULL,)),
+    Breakage("pull-helper-call-rewritten", "a call that builds several panels is never rewritten "
+             "for one of them", "pull/puller.py", "if self.origins[source.panel.origin] > 1:",
+             "if False:", (PULL,)),
 )
 
 

@@ -67,7 +67,7 @@ def ui_edit(api: GrafanaAPIStandIn, uid: str, change: Callable[[Model], None]) -
 
 
 def panel(model: Model, title: str) -> Model:
-    found = [p for p in model["panels"] if p.get("title") == title]
+    found = [p for p in model["panels"] if p.get("title") == title and p.get("type") != "row"]
     assert len(found) == 1, title
     return found[0]
 
@@ -336,6 +336,10 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
     ui_edit(api, "easymo-service-health", computed)
     ui_edit(api, "easymo-system-overview", lambda model: panel(
         model, "Request rate by service")["fieldConfig"]["defaults"].update(unit="rps"))
+    ui_edit(api, "easymo-infrastructure", lambda model: panel(  # made by a helper, as Redis is
+        model, "PostgreSQL")["fieldConfig"]["defaults"].update(unit="bool"))
+    ui_edit(api, "easymo-error-tracking", lambda model: panel(  # a composite's one panel
+        model, "Firing alerts").update(description="What fires now"))
 
     result = pull(api, folder, "--api", "legacy")
 
@@ -343,7 +347,11 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
     assert ("  not pulled: panel 'Latency p50 / p95 / p99' query B legendFormat: 'p95' -> 'p95!': "
             "computed at service_health.py:32:6\n") in result.output, result.output
     assert ("  not pulled: panel 'Request rate by service' panel: built by the call "
-            "at system_overview.py:28:10, not its own builder call\n") in result.output
+            "at system_overview.py:28:10, which builds 4 panels\n") in result.output
+    assert ("  not pulled: panel 'PostgreSQL' panel: built by the call at infrastructure.py:18:12, "
+            "which builds 2 panels\n") in result.output
+    assert ("  not pulled: panel 'Firing alerts' panel: built by the call at error_tracking.py:59:9,"
+            " not its own builder call\n") in result.output
     assert texts(folder) == before
 
 

@@ -87,27 +87,16 @@ class PanelPull:
     def compare(self, built: dict[str, Any], live: dict[str, Any]) -> None:
         """Every difference of the live panel: written back, or noted."""
         call = self.source.call
-        args = positional(call)
         if built.get("title") != live.get("title"):
-            self.write("title", args[0].value if args else None, built.get("title"), live.get("title"))
-            if keyword(call, "key") is None:  # the id stays the one Grafana knows it by
-                self.edits(self.source.file).add_keyword(call, "key", self.source.key)
+            args, written = positional(call), len(self.pulled)
+            node = args[0].value if args else getattr(keyword(call, "title"), "value", None)
+            self.write("title", node, built.get("title"), live.get("title"))
+            if len(self.pulled) > written and keyword(call, "key") is None:
+                self.edits(self.source.file).add_keyword(call, "key", self.source.key)  # same id
         self.size(built.get("gridPos") or {}, live.get("gridPos") or {})
         self.defaults(built, live)
         self.targets(built.get("targets") or [], live.get("targets") or [])
-        rest = {k for k in built.keys() | live.keys() if k.split(".")[0] not in
-                ("title", "gridPos", "targets", "fieldConfig", "id")}
-        for field, before, after in changed_fields({k: built.get(k) for k in rest},
-                                                   {k: live.get(k) for k in rest}):
-            self.note(field, before, after, "pull does not write this field")
-        config = {k: v for k, v in (built.get("fieldConfig") or {}).items() if k != "defaults"}
-        other = {k: v for k, v in (live.get("fieldConfig") or {}).items() if k != "defaults"}
-        defaults = {k: v for k, v in ((built.get("fieldConfig") or {}).get("defaults") or {}).items()
-                    if k not in ("unit", "thresholds")}
-        live_defaults = {k: v for k, v in ((live.get("fieldConfig") or {}).get("defaults") or {}).items()
-                         if k not in ("unit", "thresholds")}
-        for field, before, after in [*changed_fields(config, other, "fieldConfig"),
-                                     *changed_fields(defaults, live_defaults, "fieldConfig.defaults")]:
+        for field, before, after in changed_fields(_unwritten(built), _unwritten(live)):
             self.note(field, before, after, "pull does not write this field")
 
     def size(self, built: dict[str, Any], live: dict[str, Any]) -> None:
@@ -228,6 +217,15 @@ class PanelPull:
             return self.note(field, before, after, "legend= is shared by the panel's queries")
         found = keyword(self.source.call, "legend")
         return self.write(field, found.value if found else None, before, after, add="legend")
+
+
+def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
+    """The panel without the fields pull writes: what is left is only ever reported."""
+    rest = {k: v for k, v in panel.items() if k not in ("title", "gridPos", "targets", "id")}
+    config = dict(rest.get("fieldConfig") or {})
+    config["defaults"] = {k: v for k, v in (config.get("defaults") or {}).items()
+                          if k not in ("unit", "thresholds")}
+    return {**rest, "fieldConfig": config}
 
 
 def unwritable(before: Any, after: Any) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ class _Pull:
         self.panels: dict[str, dict[int, Any]] = {}
         self.pinned: dict[str, list[str]] = {}
         self.names: dict[Path, set[str]] = {}
+        #: How many panels of the project each builder call makes (more than one: not theirs).
+        self.origins: Counter[Any] = Counter()
         self.taken: dict[str, set[str]] = {}
         self.keys: dict[tuple[str, Any], list[tuple[str, Any]]] = {}
         #: Added panels by (dashboard, id): where their statement is, to pin it in place.
@@ -116,6 +119,11 @@ class _Pull:
                 notes: list[Note]) -> list[str]:
         """A built panel Grafana has otherwise (``live``) or no more (None): its edits."""
         source = locate(self.sources, *mine)
+        if self.origins[source.panel.origin] > 1:  # a helper's call, or a loop's: shared
+            notes.append(Note(source.panel.title, "panel", None, None, "built by the call at "
+                              f"{source.file.where(source.call)}, which builds "
+                              f"{self.origins[source.panel.origin]} panels"))
+            return []
         if not source.exact:
             notes.append(Note(source.panel.title, "panel", None, None, "built by the call at "
                               f"{source.file.where(source.call)}, not its own builder call"))
@@ -285,6 +293,8 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
          shared: bool = False) -> PullResult:
     """The source edits that make the build reproduce each live dashboard (nothing written)."""
     work = _Pull(root, shared)
+    for item in compiled:
+        work.origins.update(panel.origin for panel, _ in panels_by_id(item.source.dashboard).values())
     models = {each.uid: each for each in live}
     results, errors = [], []
     for item in compiled:
