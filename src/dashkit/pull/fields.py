@@ -15,11 +15,6 @@ from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, constant, is
                                   literal, name_of, positional)
 from dashkit.pull.rewrite import FileEdits
 
-#: The fields pull writes back; any other difference is reported, never silently dropped.
-PULLED = ("title", "gridPos", "targets", "fieldConfig.defaults.unit",
-          "fieldConfig.defaults.thresholds")
-
-
 @attrs.frozen
 class Note:
     """A difference pull did not write, and why (with the source location that produced it)."""
@@ -30,8 +25,15 @@ class Note:
     why: str
 
     def __str__(self) -> str:
-        change = "" if self.before is self.after is None else f" {self.before!r} -> {self.after!r}:"
+        change = "" if self.before is self.after is None else \
+            f" {brief(self.before)} -> {brief(self.after)}:"
         return f"panel {self.panel!r} {self.field}:{change} {self.why}"
+
+
+def brief(value: Any) -> str:
+    """A value as a report line shows it: its repr, cut at 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @attrs.define
@@ -39,7 +41,7 @@ class PanelPull:
     """The edits of one panel: written into ``edits`` (a FileEdits per module), notes for the rest."""
     source: PanelSource
     sources: Sources
-    edits: Callable[[Any], FileEdits]
+    edits: Callable[[SourceFile], FileEdits]
     shared: bool
     notes: list[Note] = attrs.field(factory=list)
     pulled: list[str] = attrs.field(factory=list)
@@ -77,10 +79,10 @@ class PanelPull:
                 return self.note(field, before, after, f"from the shared constant {found.name} at "
                                  f"{where}; --shared rewrites it")
             self.edits(found.file).set_value(found.value, after)
-            self.pulled.append(f"{field}: {before!r} -> {after!r} (shared constant {found.name} "
+            self.pulled.append(f"{field}: {brief(before)} -> {brief(after)} (shared constant {found.name} "
                                f"at {where})")
             return None
-        self.pulled.append(f"{field}: {before!r} -> {after!r}")
+        self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
         return None
 
     # --- the fields -------------------------------------------------------------------------
@@ -198,7 +200,7 @@ class PanelPull:
         if _promql_call(arg) and isinstance(after, str):
             # the builder expression made this panel's query only: the edited PromQL replaces it
             self.edits(self.source.file).set_value(arg, after)
-            self.pulled.append(f"{field}: {before!r} -> {after!r}")
+            self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
             return None
         return self.write(field, arg, before, after)
 
@@ -210,7 +212,7 @@ class PanelPull:
             node = given[0].value if given else getattr(keyword(arg, "legend"), "value", None)
             if node is None and not unwritable(before, after):
                 self.edits(self.source.file).add_keyword(arg, "legend", after)
-                self.pulled.append(f"{field}: {before!r} -> {after!r}")
+                self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
                 return None
             return self.write(field, node, before, after)
         if count != 1:
