@@ -538,3 +538,17 @@ def test_pull_reads_a_target_of_dashkit_toml_and_only_one(api, tmp_path):
             "+                           where={\"device\": promql.ne(\"lo\"), **NODE}), "
             "\"tx {{instance}} {{device}}\"),\n") in one.output
     assert every.exit_code == 2 and "pull reads one Grafana: give one --target" in every.output
+
+
+def test_nothing_edited_is_nothing_pulled_and_a_dashboard_only_built_is_no_failure(api, tmp_path):
+    folder = project(tmp_path)
+    publish(api, "easymo-infrastructure", project=folder)
+    before = texts(folder)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 0, result.output
+    assert "easymo-service-health: not pulled: not in Grafana (only in the build)\n" in result.output
+    assert "easymo-infrastructure" not in result.output
+    assert result.output.endswith("0 files rewritten\n")
+    assert texts(folder) == before

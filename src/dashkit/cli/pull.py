@@ -28,7 +28,7 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
     """Rewrite the dashboards' Python so the build reproduces what is live in Grafana."""
     from dashkit.publishing.identity import project_name
     try:
-        from dashkit.pull.live import read_live
+        from dashkit.pull.live import NOT_IN_GRAFANA, read_live
         from dashkit.pull.puller import pull
     except ModuleNotFoundError as error:  # libcst: the pull extra
         raise click.UsageError(f"dashkit pull needs {error.name}: {install_hint('pull')}") from None
@@ -50,7 +50,7 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
         fail(error)
     incomplete = 0
     for each in result.dashboards:
-        incomplete += bool(each.refused or each.notes or each.remaining)
+        incomplete += bool(each.refused not in ("", NOT_IN_GRAFANA) or each.notes or each.remaining)
         if each.refused:
             click.echo(f"{each.uid}: not pulled: {printable(each.refused)}")
         elif each.pulled or each.notes or each.remaining:

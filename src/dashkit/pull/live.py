@@ -19,6 +19,10 @@ from dashkit.publishing.publisher import FolderTarget, check_health
 from dashkit.publishing.store import Store
 
 
+#: Why a dashboard only in the build is not pulled (nothing to pull: not a failure).
+NOT_IN_GRAFANA = "not in Grafana (only in the build)"
+
+
 @attrs.frozen
 class LiveModel:
     """A dashboard's live model, or why it is not pulled (``model`` None)."""
@@ -48,7 +52,7 @@ def read_live(compiled: Sequence[Compiled], client: GrafanaClient, target: Folde
             found.append(LiveModel(item.uid, None, f"cannot read it: {error.message}"))
             continue
         if live is None:
-            found.append(LiveModel(item.uid, None, "not in Grafana"))
+            found.append(LiveModel(item.uid, None, NOT_IN_GRAFANA))
             continue
         refused = refusal(live, scope) if live.manager is None else "provisioned: change the files"
         found.append(LiveModel(item.uid, None if refused else live.model,
