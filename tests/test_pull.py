@@ -22,6 +22,7 @@ from dashkit.build.pipeline import compile_project
 from dashkit.build.project import load_project
 from dashkit.cli.commands import main
 from dashkit.grafana.compare import describe_changes
+from dashkit.pull import puller
 from dashkit.pull.puller import as_read
 
 Model = dict[str, Any]
@@ -552,3 +553,28 @@ def test_nothing_edited_is_nothing_pulled_and_a_dashboard_only_built_is_no_failu
     assert "easymo-infrastructure" not in result.output
     assert result.output.endswith("0 files rewritten\n")
     assert texts(folder) == before
+
+
+def test_a_module_that_cannot_be_written_says_which_were(api, tmp_path, monkeypatch):
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+    edit_all_five(api)
+    replace = puller.replace_file
+
+    def full_disk(target: Path, text: str) -> None:
+        if target.name == "infrastructure.py":
+            raise OSError(28, "No space left on device")
+        replace(target, text)
+    monkeypatch.setattr(puller, "replace_file", full_disk)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        f"error: {folder / 'infrastructure.py'}: cannot write it: No space left on device; "
+        "rewritten before it: business_metrics.py, error_tracking.py\n"), result.output
+    after = texts(folder)
+    assert after["infrastructure.py"] == before["infrastructure.py"]
+    assert after["service_health.py"] == before["service_health.py"]
+    assert after["error_tracking.py"] != before["error_tracking.py"]

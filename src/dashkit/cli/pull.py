@@ -64,7 +64,10 @@ def pull_command(dashboards_dir: Path, only: tuple[str, ...], dry_run: bool, sha
     if dry_run:
         click.echo(result.diff(), nl=False)
     else:
-        for path in result.write(dashboards_dir):
-            click.echo(f"rewrote {path}")
+        try:
+            for path in result.write(dashboards_dir):
+                click.echo(f"rewrote {path}")
+        except DashkitError as error:
+            fail(error)
     click.echo(f"{counted(len(result.texts), 'file')} {'would change' if dry_run else 'rewritten'}")
     sys.exit(1 if incomplete else 0)  # 1: the build does not reproduce everything live

@@ -60,10 +60,17 @@ class PullResult:
                        sorted(self.texts.items()))
 
     def write(self, root: Path) -> list[str]:
-        """Each changed module replaced whole; the paths written."""
+        """Each changed module replaced whole; the paths written. A file that cannot be written
+        stops the rest, and the error says which were."""
+        written: list[str] = []
         for path, (_, after) in sorted(self.texts.items()):
-            replace_file(root / path, after)
-        return sorted(self.texts)
+            try:
+                replace_file(root / path, after)
+            except OSError as error:
+                raise DashkitError(f"cannot write it: {error.strerror or error}; rewritten before "
+                                   f"it: {', '.join(written) or 'none'}", file=str(root / path)) from None
+            written.append(path)
+        return written
 
 
 class _Pull:
