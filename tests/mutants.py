@@ -52,6 +52,7 @@ HOSTILE = "tests/abuse/test_abuse_hostile.py"
 SECRETS = "tests/abuse/test_abuse_secrets.py"
 LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
+PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -843,6 +844,25 @@ BREAKAGES: tuple[Breakage, ...] = (
              "                if False:", ("tests/test_refusals.py",)),
     Breakage("panel-height-zero", "a panel of height 0 is refused", "sdk/layout.py",
              "    if panel.h < 1:", "    if panel.h < 0:", ("tests/test_refusals.py",)),
+    # --- pull branch ---
+    Breakage("pull-source-mapping", "each panel maps to the builder call at its recorded origin",
+             "pull/mapping.py", "    line = panel.origin[1]\n", "    line = panel.origin[1] + 1\n",
+             PULL),
+    Breakage("pull-rename-renumbers", "a title pulled keeps the panel's id (key= the old key)",
+             "pull/fields.py", 'if len(self.pulled) > written and keyword(call, "key") is None:',
+             "if False:", PULL),
+    Breakage("pull-shared-silently", "a shared constant is rewritten only with --shared",
+             "pull/fields.py", "            if not self.shared:", "            if False:", PULL),
+    Breakage("pull-ignores-owner", "pull never touches a dashboard another project owns",
+             "pull/live.py", "None if refused else live.model,", "live.model,", PULL),
+    Breakage("pull-any-value-enters-code", "only text for text, finite numbers for numbers",
+             "pull/fields.py", "        wrong = unwritable(before, after)\n",
+             "        wrong = None\n", PULL),
+    Breakage("pull-never-pins", "the rebuild pins a panel the flow would move where Grafana has it",
+             "pull/puller.py", "        if not pins or unpinned:", "        if True:", PULL),
+    Breakage("pull-helper-call-rewritten", "a call that builds several panels is never rewritten "
+             "for one of them", "pull/puller.py", "if self.origins[source.panel.origin] > 1:",
+             "if False:", PULL),
 )
 
 

@@ -28,8 +28,9 @@ MAY_IMPORT: dict[str, set[str]] = {
     "publishing": {"grafana", "query", "sdk", "lint", "build", "clients"},
     "importer": {"grafana", "query", "sdk", "lint", "build"},
     "preview": {"grafana", "query", "sdk", "lint", "build", "clients", "check"},
+    "pull": {"grafana", "sdk", "build", "clients", "publishing", "importer"},
     "cli": {"grafana", "query", "sdk", "lint", "build", "clients", "check", "publishing",
-            "importer", "preview"},
+            "importer", "preview", "pull"},
     "__main__": {"cli"},  # python -m dashkit
 }
 

@@ -10,7 +10,7 @@ import click
 from dashkit.build.pipeline import SCHEMAS, build, compile_project
 from dashkit.build.project import load_project
 from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.cli import fleet, remote, views  # noqa: F401  (register diff; check, catalog,
+from dashkit.cli import fleet, pull, remote, views  # noqa: F401  (register diff, pull; check, catalog,
 #                                                         import, publish; preview and serve)
 from dashkit.cli.group import dashboards_option, main
 from dashkit.cli.output import fail, tag

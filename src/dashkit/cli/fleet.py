@@ -20,6 +20,8 @@ from dashkit.errors import DashkitError
 from dashkit.text import format_table, printable
 
 if TYPE_CHECKING:  # the library is imported when a command runs
+    from dashkit.clients.grafana import GrafanaClient
+    from dashkit.publishing.publisher import FolderTarget
     from dashkit.publishing.results import PublishReport, PublishResult
     from dashkit.publishing.targets import Target, TargetReport
 
@@ -95,12 +97,10 @@ class Connection:
             raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
         return [Target("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
 
-    def publish_to(self, target: Target, compiled: Sequence[Compiled], project: str | None, *,
-                   dry_run: bool, prune: bool, force: bool,
-                   progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
-        """Publish to one target through its own client: its own credentials and deadline."""
+    def client(self, target: Target) -> tuple[GrafanaClient, FolderTarget]:
+        """One target's own client (its credentials, connection and deadline) and folder."""
         from dashkit.clients.grafana import Credentials, GrafanaClient
-        from dashkit.publishing.publisher import FolderTarget, publish
+        from dashkit.publishing.publisher import FolderTarget
 
         credentials = target.credentials(lambda: Credentials.from_environment(self.token_file))
         client = GrafanaClient(target.url, credentials, org=target.org, timeout=self.timeout,
@@ -109,8 +109,16 @@ class Connection:
                                warn=lambda line: click.echo(f"warning: {line}", err=True),
                                trace=(lambda line: click.echo(f"  {line}", err=True))
                                if self.verbose else None)
-        folder = FolderTarget(target.folder or self.folder,
-                              None if target.folder else self.folder_uid)
+        return client, FolderTarget(target.folder or self.folder,
+                                    None if target.folder else self.folder_uid)
+
+    def publish_to(self, target: Target, compiled: Sequence[Compiled], project: str | None, *,
+                   dry_run: bool, prune: bool, force: bool,
+                   progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
+        """Publish to one target through its own client: its own credentials and deadline."""
+        from dashkit.publishing.publisher import publish
+
+        client, folder = self.client(target)
         return publish(compiled, client, folder, dry_run=dry_run, prune_missing=prune,
                        force=force, progress=progress, api=target.api, schema=target.schema,
                        org=target.org, project=project)

@@ -379,3 +379,10 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
         _imports(body) + "\n" + notes_source + body
     # not checked here: import_model runs it (run_module checks) or checks the formatted text
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+
+
+def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[Call, bool]:
+    """A panel as ``import`` writes it (``dashkit pull``'s added panels), and whether it names a
+    datasource the generator would have declared as a constant."""
+    generator = _Generator(model)
+    return generator.panel(panel, position), bool(generator.datasources)

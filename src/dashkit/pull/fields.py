@@ -1,0 +1,246 @@
+"""A live panel against the built one, field by field, each difference turned into a rewrite of
+the argument that produced it, or into a note naming where it came from when that argument is
+not the panel's own literal (a shared constant, a computation, a default)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import libcst as cst
+
+from dashkit.grafana.compare import changed_fields
+from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, constant, is_literal, keyword,
+                                  literal, name_of, positional)
+from dashkit.pull.rewrite import FileEdits
+
+@attrs.frozen
+class Note:
+    """A difference pull did not write, and why (with the source location that produced it)."""
+    panel: str
+    field: str
+    before: Any
+    after: Any
+    why: str
+
+    def __str__(self) -> str:
+        change = "" if self.before is self.after is None else \
+            f" {brief(self.before)} -> {brief(self.after)}:"
+        return f"panel {self.panel!r} {self.field}:{change} {self.why}"
+
+
+def brief(value: Any) -> str:
+    """A value as a report line shows it: its repr, cut at 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@attrs.define
+class PanelPull:
+    """The edits of one panel: written into ``edits`` (a FileEdits per module), notes for the rest."""
+    source: PanelSource
+    sources: Sources
+    edits: Callable[[SourceFile], FileEdits]
+    shared: bool
+    notes: list[Note] = attrs.field(factory=list)
+    pulled: list[str] = attrs.field(factory=list)
+
+    @property
+    def title(self) -> str:
+        """The panel's title as built (how reports name it)."""
+        return self.source.panel.title
+
+    def note(self, field: str, before: Any, after: Any, why: str) -> None:
+        """Report a difference pull does not write."""
+        self.notes.append(Note(self.title, field, before, after, why))
+
+    def write(self, field: str, node: cst.BaseExpression | None, before: Any, after: Any,
+              add: str | None = None, file: SourceFile | None = None) -> None:
+        """Rewrite ``node`` (a literal of the panel's call, or of ``file``) to ``after``; a
+        keyword the call lacks is added (``add``); a name is followed to its constant: reported,
+        or rewritten with ``--shared``; anything else is a computation, reported."""
+        file = file or self.source.file
+        wrong = unwritable(before, after)
+        if wrong:
+            return self.note(field, before, after, wrong)
+        if node is None and add is not None:
+            self.edits(file).add_keyword(self.source.call, add, after)
+        elif node is None:
+            return self.note(field, before, after, f"set by a default of {file.where(self.source.call)}")
+        elif is_literal(node):
+            self.edits(file).set_value(node, after)
+        else:
+            found = constant(self.sources, file, node)
+            if found is None:
+                return self.note(field, before, after, f"computed at {file.where(node)}")
+            where = found.file.where(found.value)
+            if not self.shared:
+                return self.note(field, before, after, f"from the shared constant {found.name} at "
+                                 f"{where}; --shared rewrites it")
+            self.edits(found.file).set_value(found.value, after)
+            self.pulled.append(f"{field}: {brief(before)} -> {brief(after)} (shared constant {found.name} "
+                               f"at {where})")
+            return None
+        self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
+        return None
+
+    # --- the fields -------------------------------------------------------------------------
+    def compare(self, built: dict[str, Any], live: dict[str, Any]) -> None:
+        """Every difference of the live panel: written back, or noted."""
+        call = self.source.call
+        if built.get("title") != live.get("title"):
+            args, written = positional(call), len(self.pulled)
+            node = args[0].value if args else getattr(keyword(call, "title"), "value", None)
+            self.write("title", node, built.get("title"), live.get("title"))
+            if len(self.pulled) > written and keyword(call, "key") is None:
+                self.edits(self.source.file).add_keyword(call, "key", self.source.key)  # same id
+        self.size(built.get("gridPos") or {}, live.get("gridPos") or {})
+        self.defaults(built, live)
+        self.targets(built.get("targets") or [], live.get("targets") or [])
+        for field, before, after in changed_fields(_unwritten(built), _unwritten(live)):
+            self.note(field, before, after, "pull does not write this field")
+
+    def size(self, built: dict[str, Any], live: dict[str, Any]) -> None:
+        """``w=``/``h=``; a position is pinned later, where the rebuild needs it (settle.py)."""
+        for name in ("w", "h"):
+            if built.get(name) != live.get(name):
+                arg = keyword(self.source.call, name)
+                self.write(f"gridPos.{name}", arg.value if arg else None, built.get(name),
+                           live.get(name), add=name)
+
+    def defaults(self, built: dict[str, Any], live: dict[str, Any]) -> None:
+        """The unit and the thresholds of ``fieldConfig.defaults``."""
+        was = (built.get("fieldConfig") or {}).get("defaults") or {}
+        now = (live.get("fieldConfig") or {}).get("defaults") or {}
+        if was.get("unit") != now.get("unit"):
+            arg = keyword(self.source.call, "unit")
+            self.write("unit", arg.value if arg else None, was.get("unit"), now.get("unit"), add="unit")
+        old = (was.get("thresholds") or {}).get("steps") or []
+        new = (now.get("thresholds") or {}).get("steps") or []
+        if old != new:
+            self.thresholds(old, new)
+
+    def thresholds(self, old: list[Any], new: list[Any]) -> None:
+        """A step's value edited: the limit or ``warn=`` of ``above()``/``below()``."""
+        arg = keyword(self.source.call, "thresholds")
+        same_steps = len(old) == len(new) and \
+            [s.get("color") for s in old] == [s.get("color") for s in new]
+        if arg is None and same_steps and keyword(self.source.call, "alert") is not None:
+            return self.alert_limit(old, new)
+        if arg is None or not isinstance(arg.value, cst.Call) or not same_steps:
+            return self.note("thresholds", old, new, "not an above()/below() edit of a step's value")
+        call = arg.value
+        kind, args = name_of(call.func), positional(call)
+        for index, (before, after) in enumerate(zip(old, new)):
+            if before.get("value") == after.get("value"):
+                continue
+            field = f"thresholds step {index}"
+            limit_index = len(old) - 1 if kind == "above" else 1
+            warn = keyword(call, "warn")
+            if kind in ("above", "below") and index == limit_index and args:
+                self.write(field, args[0].value, before.get("value"), after.get("value"))
+            elif kind in ("above", "below") and warn is not None and index != 0:
+                self.write(field, warn.value, before.get("value"), after.get("value"))
+            else:
+                self.note(field, before.get("value"), after.get("value"),
+                          f"computed at {self.source.file.where(call)}")
+        return None
+
+    def alert_limit(self, old: list[Any], new: list[Any]) -> None:
+        """The thresholds ``alert=`` draws: the alert's ``limit=``, which its rule shares, so
+        rewritten (through its constant, if it has one) only with ``--shared``."""
+        arg = keyword(self.source.call, "alert")
+        rule = constant(self.sources, self.source.file, arg.value, literal_only=False) if arg else None
+        call = rule.value if rule is not None and isinstance(rule.value, cst.Call) else None
+        limit, op = (keyword(call, "limit"), keyword(call, "op")) if call else (None, None)
+        changed = [i for i, (b, a) in enumerate(zip(old, new)) if b.get("value") != a.get("value")]
+        if rule is None or limit is None or op is None or changed != [1] or not (
+                is_literal(op.value) and literal(op.value) in (">", ">=", "<", "<=")):
+            return self.note("thresholds", old, new, "drawn from alert= and not its limit alone")
+        field, before, after = f"thresholds step 1 (alert {rule.name}'s limit)", old[1]["value"], new[1]["value"]
+        if not self.shared:
+            return self.note(field, before, after, f"the limit of alert {rule.name} at "
+                             f"{rule.file.where(limit.value)}, which its rule shares; --shared "
+                             "rewrites it")
+        return self.write(field, limit.value, before, after, file=rule.file)
+
+    def targets(self, built: list[Any], live: list[Any]) -> None:
+        """Each query's expression and legend, by position."""
+        if len(built) != len(live):
+            return self.note("targets", len(built), len(live), "queries added or removed: not pulled")
+        args = positional(self.source.call)[1:]
+        star = next((i for i, a in enumerate(args) if a.star), len(args))
+        for index, (was, now) in enumerate(zip(built, live)):
+            arg = args[index].value if index < star else None
+            ref = was.get("refId", index)
+            if arg is None and star < len(args):  # a query of a ``*[…]``: computed
+                for field in ("expr", "legendFormat"):
+                    if was.get(field) != now.get(field):
+                        self.note(f"query {ref} {field}", was.get(field), now.get(field),
+                                  f"computed at {self.source.file.where(args[star].value)}")
+                continue
+            if was.get("expr") != now.get("expr"):
+                self.query(f"query {ref} expr", arg, was.get("expr"), now.get("expr"))
+            if was.get("legendFormat") != now.get("legendFormat"):
+                self.legend(f"query {ref} legendFormat", arg, len(built),
+                            was.get("legendFormat"), now.get("legendFormat"))
+            rest = sorted((was.keys() | now.keys()) - {"expr", "legendFormat"})
+            for field, before, after in changed_fields({k: was.get(k) for k in rest},
+                                                       {k: now.get(k) for k in rest}):
+                self.note(f"query {ref} {field}", before, after, "pull does not write this field")
+        return None
+
+    def query(self, field: str, arg: cst.BaseExpression | None, before: Any, after: Any) -> None:
+        """A query's text: a literal, or this query's own builder expression, is replaced."""
+        if isinstance(arg, cst.Call) and name_of(arg.func) == "Target" and positional(arg):
+            arg = positional(arg)[0].value
+        if arg is None:
+            return self.note(field, before, after, f"computed at {self.source.file.where(self.source.call)}")
+        if _promql_call(arg) and isinstance(after, str):
+            # the builder expression made this panel's query only: the edited PromQL replaces it
+            self.edits(self.source.file).set_value(arg, after)
+            self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
+            return None
+        return self.write(field, arg, before, after)
+
+    def legend(self, field: str, arg: cst.BaseExpression | None, count: int, before: Any,
+               after: Any) -> None:
+        """A legend: the Target's own, else the panel's ``legend=`` (one query only)."""
+        if isinstance(arg, cst.Call) and name_of(arg.func) == "Target":
+            given = positional(arg)[1:2]
+            node = given[0].value if given else getattr(keyword(arg, "legend"), "value", None)
+            if node is None and not unwritable(before, after):
+                self.edits(self.source.file).add_keyword(arg, "legend", after)
+                self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
+                return None
+            return self.write(field, node, before, after)
+        if count != 1:
+            return self.note(field, before, after, "legend= is shared by the panel's queries")
+        found = keyword(self.source.call, "legend")
+        return self.write(field, found.value if found else None, before, after, add="legend")
+
+
+def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
+    """The panel without the fields pull writes: what is left is only ever reported."""
+    rest = {k: v for k, v in panel.items() if k not in ("title", "gridPos", "targets", "id")}
+    config = dict(rest.get("fieldConfig") or {})
+    config["defaults"] = {k: v for k, v in (config.get("defaults") or {}).items()
+                          if k not in ("unit", "thresholds")}
+    return {**rest, "fieldConfig": config}
+
+
+def unwritable(before: Any, after: Any) -> str | None:
+    """Why a live value cannot take the place of the built one (None: it can): only text for
+    text and a finite number for a number ever enter the code."""
+    if isinstance(before, str) or before is None:
+        return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
+    if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
+        return f"Grafana has {type(after).__name__} {after!r:.40}, not a finite number"
+    return None
+
+
+def _promql_call(node: cst.BaseExpression) -> bool:
+    """``promql.…(…)`` written at the panel: an expression of this query alone."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+        isinstance(node.func.value, cst.Name) and node.func.value.value in ("promql", "logql")
