@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 import libcst as cst
 
-from dashkit.importer.pysource import WIDTH, python_string  # the importer's line length
+from dashkit.importer.pysource import WIDTH  # the importer's line length
+from dashkit.text import python_string
 from dashkit.pull.mapping import SourceFile
 
 
