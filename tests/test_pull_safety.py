@@ -4,6 +4,8 @@ would not build, a module that cannot be written, targets, nothing to pull. Agai
 API stand-in (a test double, not Grafana); the expected sources are written by hand."""
 from __future__ import annotations
 
+import re
+
 import ast
 import json
 from collections.abc import Iterator
@@ -71,8 +73,9 @@ def test_an_edit_the_sources_cannot_build_writes_nothing_and_says_where(api, tmp
     result = pull(api, folder, "--api", "legacy")
 
     assert result.exit_code == 1
-    assert "service_health.py, dashboard 'easymo-service-health', panel 'Resident memory': " \
-        "width 25 does not fit the 24-column grid" in result.output, result.output
+    assert re.search(r"service_health\.py:\d+, dashboard 'easymo-service-health', panel 'Resident "
+                     r"memory': width 25 does not fit the 24-column grid", result.output), result.output
+    assert "unknown dashboard uid" not in result.output  # the failed dashboard is still known
     assert "nothing written" in result.output
     assert texts(folder) == before
 

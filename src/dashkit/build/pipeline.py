@@ -1,7 +1,7 @@
 """``dashkit build``: compile every dashboard, check the set, write the provisioning tree atomically."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,8 @@ def compile_reporting(project: Project, checks: bool = True
     exclusions = project_exclusions(project) if checks else []  # read once for both uses
     compiled, errors = compile_each(project, checks, exclusions)
     errors = list(project.errors) + errors
-    if checks:
-        errors += _set_errors(compiled, exclusions)
+    if checks:  # a link to a dashboard that failed is not also an unknown uid
+        errors += _set_errors(compiled, exclusions, {s.dashboard.uid for s in project.sources})
     return compiled, errors
 
 
@@ -111,12 +111,12 @@ def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
 _ALWAYS_ERRORS = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
-def _set_errors(compiled: Sequence[Compiled], exclusions: Sequence[Exclusion] = ()
-                ) -> list[DashkitError]:
+def _set_errors(compiled: Sequence[Compiled], exclusions: Sequence[Exclusion] = (),
+                elsewhere: Iterable[str] = ()) -> list[DashkitError]:
     """Duplicate uids and titles and links to dashboards not in the build: lint's set rules, as
     errors (a link the exclusions accept, such as an imported dashboard's, is not one)."""
     return [DashkitError(f.message, file=f.file, dashboard=f.dashboard, panel=f.panel or None)
-            for f in lint_set(lint_subjects(compiled)) if f.severity == ERROR
+            for f in lint_set(lint_subjects(compiled), elsewhere) if f.severity == ERROR
             and (f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions))]
 
 

@@ -309,8 +309,10 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
 _LINKED_UID = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 
-def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
-    """Rules only the whole set can answer: duplicate uids and titles, links between dashboards."""
+def lint_set(subjects: Sequence[Subject], elsewhere: Iterable[str] = ()) -> list[Finding]:
+    """Rules only the whole set can answer: duplicate uids and titles, links between dashboards.
+    ``elsewhere``: uids of the build that are not among ``subjects`` (a dashboard whose own
+    errors are reported already), which links may name."""
     findings: list[Finding] = []
     by_uid: dict[str, Subject] = {}
     by_title: dict[str, Subject] = {}
@@ -329,13 +331,14 @@ def lint_set(subjects: Sequence[Subject]) -> list[Finding]:
             by_uid.setdefault(str(uid), subject)
         if title:
             by_title.setdefault(str(title), subject)
+    known = set(elsewhere)
     for subject in subjects:
         severity = ERROR if subject.origin == "dashkit" else WARNING
         for where, text in _uses(subject.model):
             if "/d/" not in text:
                 continue
             for uid in _LINKED_UID.findall(text):
-                if uid not in by_uid and "$" not in uid:
+                if uid not in by_uid and uid not in known and "$" not in uid:
                     findings.append(Finding(LINK_UID.id, severity, f"link to unknown dashboard uid "
                                             f"{uid!r}", subject.file, subject.name, where,
                                             title=str(subject.model.get("title") or "")))
