@@ -14,6 +14,7 @@ from dashkit.cli import fleet, pull, remote, views  # noqa: F401  (register diff
 #                                                         import, publish; preview and serve)
 from dashkit.cli.group import dashboards_option, main
 from dashkit.cli.output import fail, tag
+from dashkit.cli.watching import run_watching, watch_option
 from dashkit.errors import DashkitError
 from dashkit.text import counted, format_table
 
@@ -40,12 +41,24 @@ __all__ = ["main"]
                    "with a git-sync/ tree for a Git Sync repository beside them).")
 @click.option("--force", is_flag=True,
               help="Replace --out even if it holds files dashkit did not write.")
+@watch_option
 def build_command(dashboards_dir: Path, out_dir: Path, grafana_path: str, folder: str,
                   folder_uid: str | None, rules_dir: Path, alertmanager_dir: Path | None,
-                  schema: str, force: bool) -> None:
+                  schema: str, force: bool, watch: bool) -> None:
     """Compile the dashboards into a Grafana provisioning tree."""
     alertmanager_dir = alertmanager_dir or out_dir.parent / "alertmanager"
     options = ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)
+
+    def once() -> None:
+        _build_once(dashboards_dir, out_dir, options, rules_dir, alertmanager_dir, schema, force)
+
+    if watch:
+        run_watching(dashboards_dir, once)
+    once()
+
+
+def _build_once(dashboards_dir: Path, out_dir: Path, options: ProviderOptions, rules_dir: Path,
+                alertmanager_dir: Path, schema: str, force: bool) -> None:
     try:
         result = build(dashboards_dir, out_dir, options, force=force, rules_dir=rules_dir,
                        schema=schema, alertmanager_dir=alertmanager_dir)
@@ -147,9 +160,21 @@ def test_rules_command(dashboards_dir: Path, promtool: str) -> None:
               help="Check JSON files' metrics and labels against this catalog.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               help="Exclusions file [default: .dashkit-lint.yaml in the dashboards folder].")
+@watch_option
 def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
-                 provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
+                 provisioning: bool, catalog_spec: str | None, config: Path | None,
+                 watch: bool) -> None:
     """Lint the dashkit dashboards, or the Grafana JSON files and folders given."""
+    def once() -> None:
+        _lint_once(dashboards_dir, paths, output, strict, provisioning, catalog_spec, config)
+
+    if watch:
+        run_watching(dashboards_dir, once)
+    once()
+
+
+def _lint_once(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
+               provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
     from dashkit.build.pipeline import project_subjects
     from dashkit.build.project import load_catalog
     from dashkit.lint import run as lint_run

@@ -16,6 +16,7 @@ from dashkit.build.project import load_project
 from dashkit.cli.group import (checked_url, dashboards_option, deadline_option, main,
                                select_dashboards)
 from dashkit.cli.output import fail
+from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
 from dashkit.text import format_table, printable
 
@@ -184,7 +185,7 @@ def print_targets_report(reports: Sequence[TargetReport], dry_run: bool) -> None
 
 @main.command("diff")
 @dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...", shell_complete=complete_uids)
 @connection_options
 @click.option("--exit-code", is_flag=True,
               help="Exit 1 when anything differs, 0 when nothing does (as git diff --exit-code).")

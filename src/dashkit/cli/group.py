@@ -7,7 +7,7 @@ import click
 
 from dashkit.build.pipeline import Compiled
 from dashkit.cli.output import usage
-from dashkit.errors import DashkitError
+from dashkit.errors import DISTRIBUTION, DashkitError
 
 dashboards_option = click.option(
     "--dashboards", "dashboards_dir", default="dashboards", show_default=True,
@@ -15,7 +15,7 @@ dashboards_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dashkit")
+@click.version_option(package_name=DISTRIBUTION)
 def main() -> None:
     """Grafana dashboards as reviewed, tested Python code."""
 

@@ -12,13 +12,14 @@ from dashkit.build.project import load_project
 from dashkit.cli.fleet import Connection, connection_options
 from dashkit.cli.group import dashboards_option, main, select_dashboards
 from dashkit.cli.output import fail
+from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError, install_hint
 from dashkit.text import counted, printable
 
 
 @main.command("pull")
 @dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...", shell_complete=complete_uids)
 @connection_options
 @click.option("--dry-run", is_flag=True, help="Print the change to the sources as a diff; write nothing.")
 @click.option("--shared", is_flag=True,

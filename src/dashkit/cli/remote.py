@@ -16,12 +16,13 @@ from dashkit.cli.fleet import (Connection, connection_options, print_targets_rep
                                run_everywhere)
 from dashkit.cli.output import (fail, show_progress, print_catalog_summary, print_import_summary,
                                 print_publish_report, tag, usage)
+from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
 
 
 @main.command("check")
 @dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...", shell_complete=complete_uids)
 @click.option("--prometheus-url", required=True, callback=checked_url, help="Prometheus base URL.")
 @click.option("--loki-url", callback=checked_url,
               help="Loki base URL; without it, Loki queries are skipped.")
@@ -208,7 +209,7 @@ def _fetch(url: str, uids: tuple[str, ...], folder: str | None, everything: bool
 
 @main.command("publish")
 @dashboards_option
-@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...")
+@click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...", shell_complete=complete_uids)
 @connection_options
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would change.")
 @click.option("--prune", is_flag=True,

@@ -12,6 +12,7 @@ import click
 
 from dashkit.cli.group import checked_url, dashboards_option, main
 from dashkit.cli.output import fail, usage
+from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError, install_hint
 from dashkit.text import counted, format_table
 
@@ -83,7 +84,7 @@ def _needs_extra(*modules: str) -> None:
 
 @main.command("preview")
 @dashboards_option
-@click.argument("names", nargs=-1, metavar="[UID|FILE.json|FOLDER]...")
+@click.argument("names", nargs=-1, metavar="[UID|FILE.json|FOLDER]...", shell_complete=complete_uids)
 @picture_options
 @click.option("--force", is_flag=True, help="Replace --out even if dashkit did not write it.")
 def preview_command(
