@@ -489,6 +489,16 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("slo-short-window", "each burn-rate alert also needs its short window to burn",
              "sdk/slo.py", 'BurnRate("6h", "30m", 6, "critical")',
              'BurnRate("6h", "6h", 6, "critical")', ("tests/test_slo.py",)),
+    # --- speed branch ---
+    Breakage("expanded-row-compiled-twice", "each panel is compiled once, an expanded row's too",
+             "sdk/compiler.py",
+             "            if item.collapsed:  # an expanded row's panels follow it, compiled by the caller\n"
+             "                model[\"panels\"] = [_panel_json(child, ids, dashboard, strict)\n"
+             "                                   for child in placed.children]\n",
+             "            children = [_panel_json(child, ids, dashboard, strict)\n"
+             "                        for child in placed.children]\n"
+             "            if item.collapsed:\n"
+             "                model[\"panels\"] = children\n", ("tests/test_compile.py",)),
 )
 
 
