@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -55,7 +56,7 @@ def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str
         raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
     try:
         fill(staging)
-        (staging / OUTPUT_MARKER).write_text(marker_text, "utf-8")
+        stage_file(staging, out_dir, OUTPUT_MARKER, marker_text)
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
         # A reader that looked the old folder up just before the swap may still be reading
@@ -68,6 +69,23 @@ def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str
         raise DashkitError(f"cannot write to {out_dir}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def stage_file(staging: Path, out_dir: Path, relative: str, text: str) -> None:
+    """Put ``relative`` into ``staging``: a hard link to the current output's file when its bytes
+    are the same, so an unchanged rebuild writes (and later frees) no file, or else a new file.
+    A linked file is shared with the live output: nothing may write into it afterwards."""
+    data = text.encode("utf-8")
+    target, current = staging / relative, Path(out_dir) / relative
+    try:
+        info = os.lstat(current)
+        if (stat.S_ISREG(info.st_mode) and info.st_size == len(data)
+                and current.read_bytes() == data):
+            os.link(current, target, follow_symlinks=False)
+            return
+    except OSError:
+        pass  # no current file, or no hard links here: write it
+    target.write_bytes(data)
 
 
 def clean_stale_staging(out_dir: Path) -> None:
