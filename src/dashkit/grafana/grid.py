@@ -147,10 +147,10 @@ def compaction_moves(panels: Sequence[Any]) -> list[tuple[int, dict[str, int], d
     the source puts it, where it is drawn)."""
     written = _cells(panels)
     moves = []
-    for before, after in zip(written, drawn_grid(panels)):
-        if (before.x, before.y) != (after["x"], after["y"]):
-            moves.append((before.key, {"h": before.h, "w": before.w, "x": before.x,
-                                       "y": before.y}, after))
+    for before, after in zip(written, compact(written)):
+        if (before.x, before.y) != (after.x, after.y):
+            moves.append((before.key, {"h": before.h, "w": before.w, "x": before.x, "y": before.y},
+                          {"h": after.h, "w": after.w, "x": after.x, "y": after.y}))
     return moves
 
 
