@@ -33,15 +33,17 @@ BIN = Path(sys.executable).parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 sys.path.insert(0, str(Path(__file__).parent))
 
-from equivalents import (dashkit_dashboard, dashkit_json, foundation_json,  # noqa: E402,F401
-                         grafanalib_json)
+from same_dashkit import dashkit_dashboard, dashkit_json  # noqa: E402,F401
+from same_foundation import foundation_json  # noqa: E402
+from same_grafanalib import grafanalib_json  # noqa: E402
 
 from dashkit.text import format_table  # noqa: E402
 
+#: A module of the project: it imports its own library's file only (same_*.py).
 MODULE = '''import sys
 sys.path.insert(0, {bench!r})
-from equivalents import {function}
-dashboard = {function}({i})
+from same_{library} import {library}_dashboard
+dashboard = {library}_dashboard({i})
 '''
 
 
@@ -147,9 +149,9 @@ def whole_process(count: int, pairs: int, tmp: Path) -> list[tuple[str, ...]]:
     theirs_dir.mkdir()
     bench = str(Path(__file__).parent)
     for i in range(count):
-        (ours_dir / f"d{i}.py").write_text(MODULE.format(bench=bench, i=i, function="dashkit_dashboard"))
+        (ours_dir / f"d{i}.py").write_text(MODULE.format(bench=bench, i=i, library="dashkit"))
         (theirs_dir / f"d{i}.dashboard.py").write_text(
-            MODULE.format(bench=bench, i=i, function="grafanalib_dashboard"))
+            MODULE.format(bench=bench, i=i, library="grafanalib"))
     files = sorted(str(p) for p in theirs_dir.glob("*.dashboard.py"))
     runs: dict[str, list[Run]] = {"ours": [], "theirs": []}
 
