@@ -166,6 +166,7 @@ def whole_process(count: int, pairs: int, tmp: Path) -> list[tuple[str, ...]]:
         return runs["theirs"][-1].seconds
 
     wall = alternate(ours, theirs, pairs)
+    cpu = Paired([r.cpu for r in runs["ours"][1:]], [r.cpu for r in runs["theirs"][1:]])
     memory = Paired([r.peak_mib for r in runs["ours"][1:]], [r.peak_mib for r in runs["theirs"][1:]])
     before = identities(out)
     rebuild = process([str(BIN / "dashkit"), "build", "--dashboards", str(ours_dir), "--out", str(out)])
@@ -173,6 +174,8 @@ def whole_process(count: int, pairs: int, tmp: Path) -> list[tuple[str, ...]]:
     written = sum(1 for p, ident in after.items() if before.get(p) != ident)
     return [goal_row(f"build of {count} modules, whole process: dashkit build vs generate-dashboards",
                      ms(wall.ours), ms(wall.theirs), wall, 0.8),
+            goal_row("  the same in CPU time (steadier on a loaded machine)", ms(cpu.ours),
+                     ms(cpu.theirs), cpu, None),
             goal_row("peak memory of that build", f"{statistics.median(memory.ours):.0f} MiB",
                      f"{statistics.median(memory.theirs):.0f} MiB", memory, 2.0),
             (f"unchanged rebuild of the {count}: files written", f"{written} of {len(after)}",
