@@ -11,7 +11,7 @@ import json
 
 from dashkit import dumps
 from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.generator import import_model
@@ -121,6 +121,7 @@ _CELL = st.tuples(st.integers(0, 23), st.integers(0, 20), st.integers(1, 24), st
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_CELL, min_size=1, max_size=12))
+@example([(0, 0, 12, 4), (12, 0, 12, 2), (12, 4, 12, 2)])  # a gap under a cell ending beside it
 def test_the_shortcut_for_a_settled_layout_draws_what_the_simulation_draws(raw):
     """``compact`` skips the simulation when nothing can move (every dashkit layout): the
     simulation's own output is such a layout, and either way the result is the simulation's."""
