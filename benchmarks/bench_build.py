@@ -1,40 +1,51 @@
-"""Benchmarks of dashkit build, side by side with grafanalib's own generate-dashboards.
+"""Issue 27's goals, each measured side by side with its peer in one run.
 
-1. `dashkit build` of the five EasyMO dashboards, whole process (what a user waits for).
-2. 1,000 generated dashboards (12 panels each: time series, stats, a gauge, a table, rows):
-   a. compile in one process: dashkit's compile + JSON vs grafanalib's `write_dashboard` on
-      the same grafanalib panel objects (positions and ids set by hand, as grafanalib needs);
-   b. whole process from 1,000 module files: `dashkit build` vs `generate-dashboards`.
+Commands that are compared run in alternation (ours, theirs, ours, …), so a machine that slows
+down midway slows both: each figure is the median of the pairs' ratios, with their min and max.
+Whole processes are judged by their CPU time (user + system, from wait4, children included):
+on a machine shared with other jobs their wall time swings by 2x from run to run.
 
-Run: make benchmark   (or .venv/bin/python benchmarks/bench_build.py [--count N] [--repeat R])
+1. define, compile and serialise N twelve-panel dashboards in one process: dashkit against the
+   Foundation SDK (goal at most 0.8x) and grafanalib core with its JSON encoder;
+2. whole-process build of N dashboard modules: ``dashkit build`` (every check on) against
+   grafanalib's ``generate-dashboards`` (goal at most 0.8x), and their peak memory (goal 2x);
+3. an unchanged rebuild of those N: how many files it wrote (goal none);
+4. ``dashkit build`` of the EasyMO project against importing click, grafanalib, yaml and orjson
+   alone, the floor of any dashkit command (goal at most 1.3x);
+5. ``dashkit import`` of the corpus: its CPU time (goal at most 1.0 s).
+
+Run: make benchmark   (it installs the peers in .venv-bench; or, there,
+     .venv-bench/bin/python benchmarks/bench_build.py [--count N] [--repeat R])
 """
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(Path(__file__).parent))
 
-import grafanalib.core as gl  # noqa: E402
-from grafanalib._gen import write_dashboard  # noqa: E402
+from same_dashkit import dashkit_dashboard, dashkit_json  # noqa: E402,F401
+from same_grafanalib import grafanalib_json  # noqa: E402
 
-from dashkit import Dashboard, Row, dumps, panels, promql, variable_ref, variables  # noqa: E402
-from dashkit.sdk.compiler import compile_dashboard  # noqa: E402
 from dashkit.text import format_table  # noqa: E402
 
-
-#: The goal for the whole-process build of many modules: at most this much slower than
-#: grafanalib's generate-dashboards, which does less (no layout, lint or provisioning).
-GOAL_RATIO = 1.20
+#: A module of the project: it imports its own library's file only (same_*.py).
+MODULE = '''import sys
+sys.path.insert(0, {bench!r})
+from same_{library} import {library}_dashboard
+dashboard = {library}_dashboard({i})
+'''
 
 
 def once(fn: Callable[[], object]) -> float:
@@ -47,21 +58,64 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(once(fn) for _ in range(repeat))
 
 
-class Paired:
-    """Runs of two commands taken in alternation (a, b, a, b, …), so a machine that slows down
-    midway slows both: the ratio of each pair, not of two separate medians, is the figure."""
+class Run(NamedTuple):
+    """One whole process: wall time, CPU time and peak resident memory."""
+    seconds: float
+    cpu: float
+    peak_mib: float
 
-    def __init__(self, ours: Callable[[], object], theirs: Callable[[], object], pairs: int) -> None:
-        once(ours), once(theirs)  # warm the file cache and imports before anything is counted
-        self.ours, self.theirs = [], []
-        for _ in range(pairs):
-            self.ours.append(once(ours))
-            self.theirs.append(once(theirs))
-        self.ratios = sorted(a / b for a, b in zip(self.ours, self.theirs))
 
-    def ratio(self) -> str:
-        return (f"{statistics.median(self.ratios):.2f}x (min {self.ratios[0]:.2f}, "
-                f"max {self.ratios[-1]:.2f})")
+def process(argv: Sequence[str], cwd: Path | None = None) -> Run:
+    """Run ``argv`` to the end; its own resource use, from wait4 (not its siblings')."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    error = child.stderr.read().decode() if child.stderr else ""
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:2])} failed ({child.returncode}): {error[-2000:]}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+class Paired(NamedTuple):
+    """Samples of two commands taken in pairs; each pair's ratio is one sample of the ratio."""
+    ours: list[float]
+    theirs: list[float]
+
+    @property
+    def ratios(self) -> list[float]:
+        return sorted(a / b for a, b in zip(self.ours, self.theirs))
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+def alternate(ours: Callable[[], float], theirs: Callable[[], float], pairs: int) -> Paired:
+    """Run the two in alternation, after one unrecorded run of each (file cache, imports)."""
+    ours(), theirs()
+    samples = Paired([], [])
+    for _ in range(pairs):
+        samples.ours.append(ours())
+        samples.theirs.append(theirs())
+    return samples
+
+
+def goal_row(name: str, ours: str, theirs: str, pair: Paired, goal: float | None
+             ) -> tuple[str, ...]:
+    verdict = ("" if goal is None else
+               f"<= {goal:.1f}x: {'met' if pair.ratio <= goal else 'NOT met'}")
+    return (name, ours, theirs, f"{pair.ratio:.2f}x", f"{pair.ratios[0]:.2f}-{pair.ratios[-1]:.2f}",
+            verdict)
+
+
+def ms(samples: Sequence[float]) -> str:
+    return f"{statistics.median(samples) * 1000:,.0f} ms"
+
+
+def identities(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
 def machine() -> str:
@@ -73,123 +127,128 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs{', ' + model if model else ''}"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return (f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+            f"{', ' + model if model else ''}, load average {load:.1f} at the end")
 
 
-# --- equivalent dashboards ---------------------------------------------------------------------
+def in_process(count: int, repeat: int) -> list[tuple[str, ...]]:
+    # only here: the other benchmarks and tests/test_import_size.py import this module from the
+    # project's environment, which has no Foundation SDK
+    from same_foundation import foundation_json
 
-def dashkit_dashboard(i: int) -> Dashboard:
-    svc = {"service": promql.var("service")}
-    series = [panels.timeseries(f"Series {j}", promql.rate_sum("http_requests_total", ["route"], where=svc),
-                                unit="reqps", legend="{{route}}") for j in range(6)]
-    stats = [panels.stat(f"Stat {j}", promql.sum_(promql.sel("up")), w=8) for j in range(3)]
-    service = variables.query("service", variables.label_values("service", "http_requests_total"),
-                              variable_ref("prometheus", "datasource"))
-    return Dashboard(f"bench-{i}", f"Bench {i}", variables=[service], panels=[
-        Row("Traffic", series),
-        Row("Summary", [*stats, panels.gauge("Gauge", promql.sel("up"), w=12),
-                        panels.table("Table", promql.sel("up"), w=12)]),
-    ])
-
-
-def grafanalib_dashboard(i: int) -> gl.Dashboard:
-    """The same panels as grafanalib objects, placed and numbered by hand."""
-    expr = 'sum by (route) (rate(http_requests_total{service=~"$service"}[$__rate_interval]))'
-    placed: list[object] = [gl.RowPanel(title="Traffic", id=1, gridPos=gl.GridPos(24, 1, 0, 0))]
-    for j in range(6):
-        placed.append(gl.TimeSeries(
-            title=f"Series {j}", id=2 + j, gridPos=gl.GridPos(8, 12, 12 * (j % 2), 1 + 8 * (j // 2)),
-            unit="reqps", targets=[gl.Target(expr=expr, legendFormat="{{route}}", refId="A")]))
-    placed.append(gl.RowPanel(title="Summary", id=8, gridPos=gl.GridPos(1, 24, 0, 25)))
-    for j in range(3):
-        placed.append(gl.Stat(title=f"Stat {j}", id=9 + j, gridPos=gl.GridPos(4, 8, 8 * j, 26),
-                              targets=[gl.Target(expr="sum(up)", refId="A")]))
-    placed.append(gl.GaugePanel(title="Gauge", id=12, gridPos=gl.GridPos(6, 12, 0, 30),
-                                targets=[gl.Target(expr="up", refId="A")]))
-    placed.append(gl.Table(title="Table", id=13, gridPos=gl.GridPos(8, 12, 12, 30),
-                           targets=[gl.Target(expr="up", refId="A", format="table", instant=True)]))
-    service = gl.Template(name="service", query="label_values(http_requests_total, service)",
-                          dataSource="${datasource}")
-    datasource = gl.Template(name="datasource", query="prometheus", type="datasource")
-    return gl.Dashboard(title=f"Bench {i}", uid=f"bench-{i}", panels=placed,
-                        templating=gl.Templating(list=[datasource, service]))
+    def each(fn: Callable[[int], str]) -> Callable[[], float]:
+        return lambda: once(lambda: [fn(i) for i in range(count)])
+    ours = each(dashkit_json)
+    foundation = alternate(ours, each(foundation_json), repeat)
+    grafanalib = alternate(ours, each(grafanalib_json), repeat)
+    return [goal_row(f"define, compile, serialise {count} dashboards in process: vs Foundation SDK",
+                     ms(foundation.ours), ms(foundation.theirs), foundation, 0.8),
+            goal_row("the same: vs grafanalib core + its JSON encoder",
+                     ms(grafanalib.ours), ms(grafanalib.theirs), grafanalib, None)]
 
 
-DASHKIT_MODULE = '''import sys
-sys.path.insert(0, {bench!r})
-from bench_build import dashkit_dashboard
-dashboard = dashkit_dashboard({i})
-'''
-GRAFANALIB_MODULE = '''import sys
-sys.path.insert(0, {bench!r})
-from bench_build import grafanalib_dashboard
-dashboard = grafanalib_dashboard({i})
-'''
+def whole_process(count: int, pairs: int, tmp: Path) -> list[tuple[str, ...]]:
+    ours_dir, theirs_dir, out = tmp / "dashkit", tmp / "grafanalib", tmp / "out"
+    ours_dir.mkdir()
+    theirs_dir.mkdir()
+    bench = str(Path(__file__).parent)
+    for i in range(count):
+        (ours_dir / f"d{i}.py").write_text(MODULE.format(bench=bench, i=i, library="dashkit"))
+        (theirs_dir / f"d{i}.dashboard.py").write_text(
+            MODULE.format(bench=bench, i=i, library="grafanalib"))
+    files = sorted(str(p) for p in theirs_dir.glob("*.dashboard.py"))
+    runs: dict[str, list[Run]] = {"ours": [], "theirs": []}
+
+    def ours() -> float:
+        shutil_free(out)  # a build from nothing, as generate-dashboards' always is
+        runs["ours"].append(process([str(BIN / "dashkit"), "build", "--dashboards", str(ours_dir),
+                                     "--out", str(out)]))
+        return runs["ours"][-1].seconds
+
+    def theirs() -> float:
+        runs["theirs"].append(process([str(BIN / "generate-dashboards"), *files]))
+        return runs["theirs"][-1].seconds
+
+    wall = alternate(ours, theirs, pairs)
+    cpu = Paired([r.cpu for r in runs["ours"][1:]], [r.cpu for r in runs["theirs"][1:]])
+    memory = Paired([r.peak_mib for r in runs["ours"][1:]], [r.peak_mib for r in runs["theirs"][1:]])
+    before = identities(out)
+    rebuild = process([str(BIN / "dashkit"), "build", "--dashboards", str(ours_dir), "--out", str(out)])
+    after = identities(out)
+    written = sum(1 for p, ident in after.items() if before.get(p) != ident)
+    return [goal_row(f"build of {count} modules, whole process, CPU: dashkit build vs "
+                     "generate-dashboards", ms(cpu.ours), ms(cpu.theirs), cpu, 0.8),
+            goal_row("  the same in wall time (what other jobs on the machine sway most)",
+                     ms(wall.ours), ms(wall.theirs), wall, None),
+            goal_row("peak memory of that build", f"{statistics.median(memory.ours):.0f} MiB",
+                     f"{statistics.median(memory.theirs):.0f} MiB", memory, 2.0),
+            (f"unchanged rebuild of the {count}: files written", f"{written} of {len(after)}",
+             "", "", "", f"none: {'met' if written == 0 else 'NOT met'}"),
+            ("  (its time, for reference)", f"{rebuild.seconds * 1000:,.0f} ms", "", "", "", "")]
+
+
+def shutil_free(folder: Path) -> None:
+    import shutil
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder.with_name(f".{folder.name}.dashkit-previous"), ignore_errors=True)
+
+
+def easymo(repeat: int, tmp: Path) -> list[tuple[str, ...]]:
+    out = tmp / "easymo"
+    floor = [sys.executable, "-c", "import click, grafanalib.core, yaml, orjson"]
+    runs: dict[str, list[Run]] = {"ours": [], "theirs": []}
+
+    def ours() -> float:
+        runs["ours"].append(process([str(BIN / "dashkit"), "build", "--dashboards",
+                                     str(ROOT / "dashboards"), "--out", str(out)]))
+        return runs["ours"][-1].seconds
+
+    def theirs() -> float:
+        runs["theirs"].append(process(floor))
+        return runs["theirs"][-1].seconds
+
+    wall = alternate(ours, theirs, repeat)
+    cpu = Paired([r.cpu for r in runs["ours"][1:]], [r.cpu for r in runs["theirs"][1:]])
+    count = len(list((out / "dashboards").glob("*.json")))
+    return [goal_row(f"dashkit build of the EasyMO project ({count} dashboards) vs import floor, CPU",
+                     ms(cpu.ours), ms(cpu.theirs), cpu, 1.3),
+            goal_row("  the same in wall time", ms(wall.ours), ms(wall.theirs), wall, None)]
+
+
+def corpus_import(repeat: int, tmp: Path) -> list[tuple[str, ...]]:
+    files = sorted(str(p) for p in CORPUS.glob("*.json"))
+    if not files:
+        return [("dashkit import of the corpus", f"skipped: no {CORPUS}", "", "", "", "")]
+    runs = []
+    for n in range(max(3, repeat // 4)):
+        runs.append(process([str(BIN / "dashkit"), "import", "--out", str(tmp / f"imported{n}"),
+                             *files]))
+    cpu = statistics.median(r.cpu for r in runs)
+    return [(f"dashkit import of the corpus ({len(files)} files), whole process: CPU",
+             f"{cpu:.2f} s", "", "", f"{min(r.cpu for r in runs):.2f}-{max(r.cpu for r in runs):.2f}",
+             f"<= 1.0 s: {'met' if cpu <= 1.0 else 'NOT met'}"),
+            ("  (its wall time)", ms([r.seconds for r in runs]), "", "", "", "")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=14)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    rows = []
-
-    print(f"[1/3] dashkit build of the five EasyMO dashboards, whole process, x{args.repeat}",
-          file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp:
-        five = timed(lambda: subprocess.run(
-            [str(BIN / "dashkit"), "build", "--dashboards", str(ROOT / "dashboards"),
-             "--out", f"{tmp}/out"], check=True, capture_output=True), args.repeat)
-        python = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
-                       args.repeat)
-        imports = timed(lambda: subprocess.run([sys.executable, "-c", "import grafanalib.core"],
-                                               check=True), args.repeat)
-    rows.append(("dashkit build, 5 EasyMO dashboards (process)", f"{five * 1000:.0f} ms", "",
-                 f"of it: {python * 1000:.0f} ms starting Python, "
-                 f"{(imports - python) * 1000:.0f} ms importing grafanalib"))
-
-    print(f"[2/3] compiling {args.count} dashboards in one process, {args.repeat} pairs",
-          file=sys.stderr)
-    ours = [dashkit_dashboard(i) for i in range(args.count)]
-    theirs = [grafanalib_dashboard(i) for i in range(args.count)]
-    compiled = Paired(lambda: [dumps(compile_dashboard(d)) for d in ours],
-                      lambda: [write_dashboard(d, io.StringIO()) for d in theirs], args.repeat)
-    build_time = timed(lambda: [dumps(compile_dashboard(dashkit_dashboard(i)))
-                                for i in range(args.count)], args.repeat)
-    rows.append((f"compile {args.count} dashboards: dashkit",
-                 f"{statistics.median(compiled.ours) * 1000:.0f} ms", compiled.ratio(),
-                 "layout, ids, checks, fixes, JSON"))
-    rows.append((f"compile {args.count} dashboards: grafanalib write_dashboard",
-                 f"{statistics.median(compiled.theirs) * 1000:.0f} ms", "1.00x",
-                 "JSON of hand-placed panels"))
-    rows.append((f"define + compile {args.count} dashboards: dashkit", f"{build_time * 1000:.0f} ms",
-                 "", "builders included"))
-
-    pairs = max(3, args.repeat // 2)
-    print(f"[3/3] {args.count} module files to JSON, whole process, {pairs} pairs", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as tmp:
-        ours_dir, theirs_dir = Path(tmp, "dashkit"), Path(tmp, "grafanalib")
-        ours_dir.mkdir()
-        theirs_dir.mkdir()
-        bench = str(Path(__file__).parent)
-        for i in range(args.count):
-            (ours_dir / f"d{i}.py").write_text(DASHKIT_MODULE.format(bench=bench, i=i))
-            (theirs_dir / f"d{i}.dashboard.py").write_text(GRAFANALIB_MODULE.format(bench=bench, i=i))
-        files = sorted(str(p) for p in theirs_dir.glob("*.dashboard.py"))
-        process = Paired(lambda: subprocess.run(
-            [str(BIN / "dashkit"), "build", "--dashboards", str(ours_dir), "--out", f"{tmp}/out"],
-            check=True, capture_output=True),
-            lambda: subprocess.run([str(BIN / "generate-dashboards"), *files], check=True,
-                                   capture_output=True), pairs)
-    ratio = statistics.median(process.ratios)
-    verdict = "met" if ratio <= GOAL_RATIO else "not met"
-    rows.append((f"{args.count} modules → JSON: dashkit build (process)",
-                 f"{statistics.median(process.ours) * 1000:.0f} ms", process.ratio(),
-                 f"goal ≤ {GOAL_RATIO:.2f}x: {verdict}"))
-    rows.append((f"{args.count} modules → JSON: generate-dashboards (process)",
-                 f"{statistics.median(process.theirs) * 1000:.0f} ms", "1.00x", ""))
-    print(format_table(("benchmark", "median", "vs grafanalib (paired: median, min, max)", "note"),
-                       rows))
+    rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        print(f"[1/4] {args.count} dashboards in process, {args.repeat} pairs", file=sys.stderr)
+        rows += in_process(args.count, args.repeat)
+        pairs = max(3, args.repeat // 2)
+        print(f"[2/4] {args.count} modules, whole process, {pairs} pairs", file=sys.stderr)
+        rows += whole_process(args.count, pairs, tmp)
+        print(f"[3/4] the EasyMO project, whole process, {args.repeat * 2} pairs", file=sys.stderr)
+        rows += easymo(args.repeat * 2, tmp)
+        print("[4/4] dashkit import of the corpus", file=sys.stderr)
+        rows += corpus_import(args.repeat, tmp)
+    print(format_table(("work", "dashkit", "peer", "ratio", "min-max", "goal"), rows))
     print(f"\n{machine()}")
 
 

@@ -131,3 +131,21 @@ def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():
     assert ids["b"] == hashed and ids["c"] == 7 and ids["a"] not in (hashed, 7)
     with pytest.raises(DashkitError, match=r"panel 'c': panel id 7 is also given to panel 'b'"):
         Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]).to_model()
+
+
+def test_each_panel_is_compiled_once_whether_its_row_is_expanded_or_collapsed(monkeypatch):
+    from dashkit.sdk import compiler
+    calls: list[str] = []
+
+    def counting(spec, datasource):
+        calls.append(spec.title)
+        return real(spec, datasource)
+
+    real = compiler.modernise_panel
+    monkeypatch.setattr(compiler, "modernise_panel", counting)
+    model = Dashboard("u", "t", [
+        Row("Open", [panels.text("a", "x"), panels.text("b", "y")]),
+        Row("Shut", [panels.text("c", "z")], collapsed=True)]).to_model()
+    assert sorted(calls) == ["a", "b", "c"]
+    assert [p["title"] for p in model["panels"]] == ["Open", "a", "b", "Shut"]
+    assert [p["title"] for p in model["panels"][3]["panels"]] == ["c"]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 
 from dashkit import dumps
-from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid
+from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.generator import import_model
 from dashkit.lint.findings import Subject
@@ -111,3 +113,22 @@ def test_preview_draws_apache_http_as_grafana_does_no_panel_over_another():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert a.right <= b.left or b.right <= a.left or a.bottom <= b.top or b.bottom <= a.top
+
+
+_CELL = st.tuples(st.integers(0, 23), st.integers(0, 20), st.integers(1, 24), st.integers(1, 8)
+                  ).map(lambda t: (t[0], t[1], min(t[2], 24 - t[0]), t[3]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL, min_size=1, max_size=12))
+@example([(0, 0, 12, 4), (12, 0, 12, 2), (12, 4, 12, 2)])  # a gap under a cell ending beside it
+def test_the_shortcut_for_a_settled_layout_draws_what_the_simulation_draws(raw):
+    """``compact`` skips the simulation when nothing can move (every dashkit layout): the
+    simulation's own output is such a layout, and either way the result is the simulation's."""
+    cells = [Cell(i, *c) for i, c in enumerate(raw)]
+    drawn = simulate(cells)
+    assert compact(cells) == drawn
+    assert settled(drawn) and compact(drawn) == drawn == simulate(drawn)
+    # a gap, or an overlap, is never taken for a settled layout
+    lifted = [Cell(c.key, c.x, c.y + (c.key == len(drawn) - 1), c.w, c.h) for c in drawn]
+    assert compact(lifted) == simulate(lifted)

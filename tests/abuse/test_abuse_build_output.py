@@ -211,3 +211,35 @@ def test_dashboards_and_rules_are_one_build_both_or_neither(project, tmp_path, m
     assert '"title": "A"' in (out / "dashboards" / "a.json").read_text()
     assert "job:up:sum" in (rules_out / "alerts.yml").read_text()
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file written again has new ones."""
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_unchanged_rebuild_writes_no_file(project, tmp_path):
+    out = tmp_path / "out"
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    first, contents = identities(out), snapshot(out)
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    assert identities(out) == first and snapshot(out) == contents
+    # the swap still happened: the previous output is whole beside the new one
+    assert snapshot(tmp_path / ".out.dashkit-previous") == contents
+
+
+def test_only_what_changed_is_written_and_a_hand_edit_is_undone(project, tmp_path):
+    out = tmp_path / "out"
+    (project / "b.py").write_text(DASHBOARD.replace('"a"', '"b"').replace('"A"', '"B"'))
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    first, contents = identities(out), snapshot(out)
+    (project / "b.py").write_text(DASHBOARD.replace('"a"', '"b"').replace('"A"', '"C"'))
+    edited = out / "dashboards" / "a.json"
+    edited.write_bytes(edited.read_bytes().replace(b'"A"', b'"Z"'))  # same size, other bytes
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    now = identities(out)
+    changed = {name for name in first if now[name] != first[name]}
+    assert changed == {"dashboards/a.json", "dashboards/b.json"}
+    assert snapshot(out)["dashboards/a.json"] == contents["dashboards/a.json"]
+    assert b'"C"' in (out / "dashboards" / "b.json").read_bytes()

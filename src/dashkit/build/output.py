@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -73,7 +74,7 @@ def replace_folders(folders: Sequence[OutputFolder]) -> None:
             stagings.append(Path(tempfile.mkdtemp(prefix=f".{current.name}{_STAGING}{os.getpid()}-",
                                                   dir=current.parent)))
             folder.fill(stagings[-1])
-            (stagings[-1] / OUTPUT_MARKER).write_text(folder.marker_text, "utf-8")
+            stage_file(stagings[-1], current, OUTPUT_MARKER, folder.marker_text)
             os.chmod(stagings[-1], 0o755)
         done: list[tuple[Path, Path, bool]] = []
         try:
@@ -105,6 +106,23 @@ def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:
             swap_in(staging, out_dir)  # the previous output back; the new one to staging
         else:
             os.rename(out_dir, staging)  # the folder this build created, taken away again
+
+
+def stage_file(staging: Path, out_dir: Path, relative: str, text: str) -> None:
+    """Put ``relative`` into ``staging``: a hard link to the current output's file when its bytes
+    are the same, so an unchanged rebuild writes (and later frees) no file, or else a new file.
+    A linked file is shared with the live output: nothing may write into it afterwards."""
+    data = text.encode("utf-8")
+    target, current = staging / relative, Path(out_dir) / relative
+    try:
+        info = os.lstat(current)
+        if (stat.S_ISREG(info.st_mode) and info.st_size == len(data)
+                and current.read_bytes() == data):
+            os.link(current, target, follow_symlinks=False)
+            return
+    except OSError:
+        pass  # no current file, or no hard links here: write it
+    target.write_bytes(data)
 
 
 def clean_stale_staging(out_dir: Path) -> None:

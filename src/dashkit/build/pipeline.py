@@ -11,7 +11,7 @@ from dashkit.grafana.jsonio import dumps
 from dashkit.sdk.compiler import Accepted, compile_dashboard
 from dashkit.sdk.layout import Row, site_of
 from dashkit.grafana.model import iter_panels
-from dashkit.build.output import OutputFolder, check_output_location, replace_folders
+from dashkit.build.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.errors import DashkitError, raise_all
 from dashkit.build.project import Project, Source, load_project
 from dashkit.build.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
@@ -154,20 +154,19 @@ def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
         raise DashkitError(f"unknown dashboard schema {schema!r}: choose {' or '.join(SCHEMAS)}")
 
     def fill(staging: Path) -> None:
-        dashboards = staging / "dashboards"
-        dashboards.mkdir()
+        (staging / "dashboards").mkdir()
         for item in compiled:
             document = (item.model if schema == "v1" else
                         file_provisioning_resource(item.model, options.resolved_folder_uid))
-            (dashboards / item.filename).write_text(dumps(document), encoding="utf-8")
+            stage_file(staging, out_dir, f"dashboards/{item.filename}", dumps(document))
         if schema == "v2":
             write_git_sync(staging / GIT_SYNC_FOLDER, [c.model for c in compiled], options)
         provisioning = staging / "provisioning"
         (provisioning / "dashboards").mkdir(parents=True)
         (provisioning / "datasources").mkdir()
-        (provisioning / "dashboards" / "dashkit.yaml").write_text(provider_yaml(options), "utf-8")
-        (provisioning / "datasources" / "datasources.yaml").write_text(
-            datasources_yaml(project.datasources), "utf-8")
+        stage_file(staging, out_dir, "provisioning/dashboards/dashkit.yaml", provider_yaml(options))
+        stage_file(staging, out_dir, "provisioning/datasources/datasources.yaml",
+                   datasources_yaml(project.datasources))
 
     return OutputFolder(out_dir, fill, _MARKER_TEXT)
 

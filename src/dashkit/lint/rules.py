@@ -105,7 +105,7 @@ def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:
         if panel.get("type") == "row" and panel.get("collapsed"):
             groups.append(list(panel.get("panels") or []))
     for group in groups:
-        boxes = [(p, _grid(p)) for p in group if _grid(p) is not None]
+        boxes = [(p, box) for p in group if (box := _grid(p)) is not None]
         for i, (a, box_a) in enumerate(boxes):
             for b, box_b in boxes[i + 1:]:
                 if box_a is not None and box_b is not None and box_a.overlaps(box_b):

@@ -86,10 +86,9 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, stric
             model: dict[str, Any] = {
                 **copy.deepcopy(item.extra),
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
-            children = [_panel_json(child, ids, dashboard, strict, errors)
-                        for child in placed.children]
-            if item.collapsed:
-                model["panels"] = children
+            if item.collapsed:  # an expanded row's panels follow it, compiled by the caller
+                model["panels"] = [_panel_json(child, ids, dashboard, strict, errors)
+                                   for child in placed.children]
         else:
             _check_queries(item, dashboard, strict)
             model = compile_panel(item, dashboard.datasource)
