@@ -9,6 +9,7 @@ silenced by the inhibit rule, never delivered."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ import yaml
 
 from conftest import DASHBOARDS, unavailable, wait_until
 from stack import free_port, wait_for
+from dashkit.query.expand import seconds
 from standins.loopback import LoopbackServer, QuietHandler
 
 pytestmark = pytest.mark.live
@@ -37,11 +39,14 @@ class Services(QuietHandler):
     and so inhibiting the same service's warnings) stay quiet for agent-core."""
     failing = threading.Event()
     started = failing_since = time.time()
+    #: 5xx a second once failing (10: about 1% of the 1,000 answers a second).
+    errors_per_second = 10.0
 
     def do_GET(self) -> None:  # noqa: N802
         now = time.time()
         elapsed = now - self.started
-        errors = (now - Services.failing_since) * 10 if self.failing.is_set() else 0
+        errors = ((now - Services.failing_since) * Services.errors_per_second
+                  if self.failing.is_set() else 0)
         lines = [f'http_requests_total{{service="{s}",route="/pay",method="POST",'
                  f'status_code="{code}"}} {count:.0f}'
                  for s in ("wallet-service", "agent-core")
@@ -92,6 +97,7 @@ def routing_stack() -> Iterator[dict[str, object]]:
     workdir = Path(tempfile.mkdtemp(prefix="dashkit-routing-"))
     services, receivers = LoopbackServer(Services), LoopbackServer(Receivers)
     Services.failing.clear()
+    Services.errors_per_second = 10.0
     Receivers.received = []
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -167,3 +173,26 @@ def test_alerts_reach_the_receivers_the_routes_name_and_the_inhibited_one_does_n
                 if a["labels"]["alertname"] == "HighErrorRate"
                 and a["labels"]["service"] == "wallet-service"]
     assert {r for r, _ in received} <= {"critical-alerts", "warning-alerts"}
+
+
+def test_a_burst_of_errors_pages_through_the_slo_s_fast_burn_alert(routing_stack):
+    """Error injection into a service fires its SLO's page (the 1h/5m burn-rate alert, critical)
+    within its short window, and Alertmanager sends it to on-call: agent-core answers 5xx for
+    about 17% of its requests, more than 14.4 times the 0.5% its 99.5% objective allows."""
+    import easymo
+
+    slo = next(s for s in easymo.SLOS if s.id == "agent-core-availability")
+    page = slo.alerts()[0]
+    assert page.severity == "critical" and page.labels["window"] == "1h"
+    am, received = str(routing_stack["alertmanager"]), routing_stack["received"]
+    assert isinstance(received, list)
+    Services.errors_per_second = 200.0
+    Services.failing_since = time.time()
+    Services.failing.set()
+    paged = wait_until(lambda: [b for r, b in received if r == "critical-alerts"
+                                and b["groupLabels"].get("alertname") == page.name],
+                       timeout=120, what=f"{page.name} at the critical-alerts webhook")
+    alert = paged[0]["alerts"][0]
+    assert alert["labels"]["service"] == "agent-core" and alert["labels"]["slo"] == slo.id
+    started = datetime.fromisoformat(alert["startsAt"].replace("Z", "+00:00")).timestamp()
+    assert started - Services.failing_since <= seconds("5m")  # within the short window
