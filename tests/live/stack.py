@@ -177,7 +177,10 @@ class Stack:
         """Whether the recording rule's series all exist: as many as its expression gives now
         (and at least one)."""
         counts = []
-        for expr in (f'{{__name__="{rule["name"]}"}}', rule["query"]):
+        # the rule's own labels too: several rules record one name (an SLO's windows)
+        matchers = ", ".join([f'__name__="{rule["name"]}"', *(
+            f'{k}="{v}"' for k, v in sorted((rule.get("labels") or {}).items()))])
+        for expr in (f"{{{matchers}}}", rule["query"]):
             found = requests.get(f"{self.prometheus_url}/api/v1/query",
                                  params={"query": f"count({expr})"}, timeout=5).json()
             values = found["data"]["result"]
