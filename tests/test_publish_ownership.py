@@ -7,34 +7,22 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import DASHBOARDS, PROJECT_UIDS
-from standins.grafana_api import Fault, GrafanaAPIStandIn
-from test_publish import TOKEN, publish, rename_panel
+from standins.grafana_api import Fault
+import both_apis
+from both_apis import WAYS
+from test_publish import publish, rename_panel
 
 from dashkit.grafana.compare import content_hash
 from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
 
+api, way = both_apis.api, both_apis.way  # the fixtures, shared with the other file
+
 N = len(PROJECT_UIDS)
 A, B = "payments-1a2b", "search-3c4d"
-WAYS = {"classic": ("--api", "legacy"),
-        "dashboard-api-v1": ("--api", "dashboards", "--schema", "v1"),
-        "dashboard-api-v2": ("--api", "dashboards", "--schema", "v2")}
-
-
-@pytest.fixture
-def api() -> Iterator[GrafanaAPIStandIn]:
-    standin = GrafanaAPIStandIn(profile="grafana_13_2", token=TOKEN).start()  # serves both APIs
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(params=sorted(WAYS))
-def way(request) -> tuple[str, ...]:
-    return WAYS[request.param]
 
 
 def team(tmp_path: Path, name: str, *, without: str = "") -> Path:

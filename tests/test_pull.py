@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner, Result
 from conftest import DASHBOARDS, PROJECT_UIDS
 from standins.grafana_api import GrafanaAPIStandIn
+import both_apis
+from both_apis import WAYS
 from test_publish import TOKEN, publish
 
 from dashkit.build.pipeline import compile_project
@@ -23,22 +24,9 @@ from dashkit.cli.commands import main
 from dashkit.grafana.compare import describe_changes
 from dashkit.pull.puller import as_read
 
+api, way = both_apis.api, both_apis.way  # the fixtures, shared with the other file
+
 Model = dict[str, Any]
-WAYS = {"classic": ("--api", "legacy"),
-        "dashboard-api-v1": ("--api", "dashboards", "--schema", "v1"),
-        "dashboard-api-v2": ("--api", "dashboards", "--schema", "v2")}
-
-
-@pytest.fixture
-def api() -> Iterator[GrafanaAPIStandIn]:
-    standin = GrafanaAPIStandIn(profile="grafana_13_2", token=TOKEN).start()  # serves both APIs
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture(params=sorted(WAYS))
-def way(request: pytest.FixtureRequest) -> tuple[str, ...]:
-    return WAYS[request.param]
 
 
 def project(tmp_path: Path, name: str = "easymo-pull") -> Path:
