@@ -57,17 +57,17 @@ PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
     Breakage("build-writes-in-place", "atomic build: the previous output stays whole until the "
-             "new one is complete", "build/output.py",
+             "new one is complete", "project/output.py",
              '            folder.fill(stagings[-1])\n',
              '            shutil.rmtree(folder.out_dir, ignore_errors=True)\n'
              '            folder.fill(stagings[-1])\n', (ABUSE_BUILD,)),
     Breakage("build-out-inside-sources", "--out may not be or lie inside the sources",
-             "build/output.py", "    if out == sources or out in sources.parents or sources in out.parents:",
+             "project/output.py", "    if out == sources or out in sources.parents or sources in out.parents:",
              "    if False:", (ABUSE_BUILD,)),
     Breakage("build-replaces-unmarked-folder", "a folder dashkit did not write needs --force",
-             "build/output.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
+             "project/output.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
              "        if False and any(out.iterdir()) and not (out / OUTPUT_MARKER)", (ABUSE_BUILD,)),
-    Breakage("build-skips-lint", "error-level lint runs before anything is written", "build/pipeline.py",
+    Breakage("build-skips-lint", "error-level lint runs before anything is written", "project/pipeline.py",
              "    errors += lint_errors(compiled, Path(dashboards_dir))\n", "",
              ("tests/test_cli.py", ABUSE_ERRORS)),
     Breakage("errors-one-at-a-time", "every error of a run, in one run", "errors.py",
@@ -141,7 +141,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              '        if False:\n            raise _Refused(f"answered',
              (f"{ABUSE_NET}::test_a_write_is_not_redirected_even_within_the_origin",)),
     Breakage("server-text-unescaped", "a server's words reach the terminal as one printable line",
-             "text.py", '    flat = "".join(ch if ch.isprintable() else " " for ch in str(text))',
+             "sanitise.py", '    flat = "".join(ch if ch.isprintable() else " " for ch in str(text))',
              "    flat = str(text)", (ABUSE_NET,)),
     # --- hostile input ---------------------------------------------------------------------------
     Breakage("string-quote-unescaped", "nothing read from input becomes code: one escaping "
@@ -155,7 +155,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    if not valid_module_name(name):\n        raise DashkitError(f\"--name",
              "    if False:\n        raise DashkitError(f\"--name", (ABUSE_IMPORT, IMPORT)),
     Breakage("module-shadows-python", "a dashboards module may not shadow a Python module",
-             "build/project.py", "    if name in sys.stdlib_module_names or name in sys.builtin_module_names:\n"
+             "project/loading.py", "    if name in sys.stdlib_module_names or name in sys.builtin_module_names:\n"
              "        return True", "    return False", (ABUSE_ERRORS, ABUSE_IMPORT)),
     Breakage("symlink-followed", "a symlink at the import target is refused", "importer/files.py",
              "                if target.is_symlink():", "                if False:", (ABUSE_IMPORT,)),
@@ -180,21 +180,21 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("lint-logql", "lint: LogQL rules", "lint/queries.py",
              '        emit(LOGQL_LEVELS, "level filter misses pino\'s numeric levels (50 error, '
              '60 fatal)")', "        pass", (LINT,)),
-    Breakage("lint-panels", "lint: panel rules (units)", "lint/rules.py",
+    Breakage("lint-panels", "lint: panel rules (units)", "lint/checks.py",
              '            at_panel(PANEL_UNITS, f"{kind} panel without a unit")',
              "            pass", (LINT,)),
-    Breakage("lint-layout", "lint: layout (overlaps)", "lint/rules.py",
+    Breakage("lint-layout", "lint: layout (overlaps)", "lint/checks.py",
              "                if box_a is not None and box_b is not None and "
              "box_a.overlaps(box_b):", "                if False:", (LINT,)),
-    Breakage("lint-variables", "lint: variables (undefined)", "lint/rules.py",
+    Breakage("lint-variables", "lint: variables (undefined)", "lint/checks.py",
              '                emit(VARIABLE_UNDEFINED, f"${name} is used but not defined", '
              'panel=where)', "                pass", (LINT,)),
-    Breakage("lint-datasources", "lint: datasources (fixed datasource)", "lint/rules.py",
+    Breakage("lint-datasources", "lint: datasources (fixed datasource)", "lint/checks.py",
              '            at(PANEL_DATASOURCE, f"fixed datasource {ds.uid!r}; use the datasource '
              'variable")', "            pass", (LINT,)),
-    Breakage("lint-set", "lint: the set (duplicate uids)", "lint/rules.py",
+    Breakage("lint-set", "lint: the set (duplicate uids)", "lint/checks.py",
              "        if uid and uid in by_uid:", "        if False:", (LINT, "tests/test_cli.py")),
-    Breakage("lint-dashboard", "lint: dashboard rules (tag length)", "lint/rules.py",
+    Breakage("lint-dashboard", "lint: dashboard rules (tag length)", "lint/checks.py",
              "        if isinstance(tag, str) and len(tag.encode()) > MAX_TAG_BYTES:",
              "        if isinstance(tag, str) and len(tag.encode()) > 10 * MAX_TAG_BYTES:", (LINT,)),
     Breakage("lint-config-exclusion-unused", "lint configuration is strict", "lint/run.py",
@@ -264,7 +264,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, imported))",
              "    return []", ("tests/test_import_project.py",)),
     Breakage("allow-overlaps", "allow_overlaps=True is honoured by build",
-             "build/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
+             "project/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
              ("tests/test_import_project.py",)),
     Breakage("import-query-once", "import: a query is written once, where an edit takes effect",
              "grafana/compare.py", "            if key not in built:\n",
@@ -285,7 +285,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "grafana/defaults.py", "        filled_options[key] = {**option_defaults, **(own if isinstance(own, dict) else {})}\n",
              "        filled_options[key] = own if isinstance(own, dict) else {}\n", ("tests/test_import.py",)),
     Breakage("errors-at-the-users-line", "an error names the user's file and line, a shared module's "
-             "where it is at fault", "build/project.py",
+             "where it is at fault", "project/loading.py",
              "        raise error.located(file=site_in(error.__traceback__, folder)) from None\n",
              "        raise\n", ("tests/test_cli.py",)),
     Breakage("panel-origin", "a compile error points at the builder call that made the panel",
@@ -314,10 +314,10 @@ BREAKAGES: tuple[Breakage, ...] = (
              "sdk/alerts.py", '            if GRAFANA_VARIABLE.search(rule.signal.text):', "            if False:",
              ("tests/test_alerts.py",)),
     Breakage("alert-unlinked", "each alert's annotations link to the panel that shows it",
-             "build/rules.py", '                    found.setdefault(name, (item.uid, int(panel["id"])))',
+             "project/rule_files.py", '                    found.setdefault(name, (item.uid, int(panel["id"])))',
              "                    pass", ("tests/test_alerts.py",)),
     Breakage("lint-alert-threshold", "lint flags a panel whose thresholds disagree with its alert",
-             "lint/rules.py", "        if not fires_red:", "        if False:",
+             "lint/checks.py", "        if not fires_red:", "        if False:",
              (LINT, "tests/test_alerts.py")),
     Breakage("alert-thresholds-ignored", "a panel that names an alert takes its thresholds",
              "sdk/options.py",
@@ -333,7 +333,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        if False:", ("tests/test_catalog_discovery.py",)),
     # --- main: a new team's first hour (issue 25) ---
     Breakage("init-pins-a-bare-name", "a new project installs exactly the dashkit that created "
-             "it, never whatever the package index calls dashkit", "build/scaffold.py",
+             "it, never whatever the package index calls dashkit", "project/scaffold.py",
              '        return f"{name}=={dist.version}"', '        return name',
              ("tests/test_scaffold_pin.py",)),
     Breakage("progress-glued-in-a-pipe", "progress redraws with \\r only on a terminal",
@@ -353,7 +353,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "                if watchdog.fired:",
              (f"{ABUSE_NET}::test_a_save_cut_by_either_limit_is_a_timeout_never_resent",)),
     Breakage("secrets-not-scrubbed", "the run's secrets never show, whatever the message's "
-             "source", "text.py", '        text = text.replace(secret, "***")', "        pass",
+             "source", "sanitise.py", '        text = text.replace(secret, "***")', "        pass",
              (SECRETS,)),
     Breakage("basic-password-not-kept", "a basic-auth password never shows", "clients/grafana.py",
              "        keep_secret(password)\n", "", (SECRETS,)),
@@ -449,7 +449,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "shared", "publishing/folders.py", "    if title is not None and held != title:",
              "    if False:", ("tests/test_publish_folders.py",)),
     Breakage("folder-uids-merge-titles", "different folder titles never map to one uid",
-             "build/provisioning.py",
+             "project/provisioning.py",
              '    if re.fullmatch(r"[A-Za-z0-9]+([ -][A-Za-z0-9]+)*", title) and len(title) <= 40:',
              "    if True:", ("tests/test_publish_folders.py",)),
     Breakage("nested-folders-flat", "--folder A/B creates B under A", "publishing/folders.py",
@@ -482,7 +482,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            if not child.continue_:\n                break",
              "            if False:\n                break", ("tests/test_routing.py",)),
     Breakage("inhibit-never-checked", "an inhibit rule that can never fire is refused",
-             "build/alertmanager.py", "        if not pairs:", "        if False:",
+             "project/alertmanager.py", "        if not pairs:", "        if False:",
              ("tests/test_routing.py",)),
     Breakage("secret-literal-accepted", "a secret is only ever a file Alertmanager reads",
              "sdk/routing.py", 'if not isinstance(value, str) or not value.startswith("/") or "$" in value:',
@@ -628,7 +628,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              '    return Shape(1.0, 2.0, True) if "ALERTS" in query.names and shape.high < 1 else None',
              "    return None", ("tests/test_preview_data.py",)),
     Breakage("preview-serve-drops-crossing", "dashkit serve --crossing redraws with crossings",
-             "cli/views.py", '    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])',
+             "cli/preview.py", '    options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])',
              '    options = [f"--seed={seed}"]', ("tests/test_preview_data.py",)),
     Breakage("preview-quantiles-apart", "quantiles of one histogram wander together, in order",
              "preview/shapes.py",
@@ -649,7 +649,7 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("import-runs-the-folder", "import runs only the modules it generated, never the "
              "other *.py of --out", "importer/carried_over.py",
              "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
-             "    __import__('dashkit.build.project', fromlist=['_']).load_project(out_dir, partial=True)\n"
+             "    __import__('dashkit.project.loading', fromlist=['_']).load_project(out_dir, partial=True)\n"
              "    subjects = [_imported_subject(result, path) for result, path in imported]\n",
              (ABUSE_IMPORT,)),
     Breakage("import-links-to-folder-uids", "a link to a dashboard of the --out folder is no "
@@ -664,13 +664,13 @@ BREAKAGES: tuple[Breakage, ...] = (
              '    handle = open(temporary, "x", encoding="utf-8")', '    handle = open(temporary, "w", encoding="utf-8")',
              (ABUSE_IMPORT,)),
     Breakage("build-rules-not-swapped-back", "dashboards and rules are one build: a failed "
-             "rules swap puts the dashboards back", "build/output.py",
+             "rules swap puts the dashboards back", "project/output.py",
              "            _swap_back(done[:-1])\n", "            pass\n", (ABUSE_BUILD,)),
     Breakage("build-rules-staged-apart", "dashboards and rules are one build: both are staged "
-             "before either is swapped in", "build/pipeline.py", "    replace_folders(folders)\n",
+             "before either is swapped in", "project/pipeline.py", "    replace_folders(folders)\n",
              "    for folder in folders:\n        replace_folders([folder])\n", (ABUSE_BUILD,)),
     Breakage("build-hides-other-modules", "a module that fails to import hides no other "
-             "module's errors", "build/pipeline.py",
+             "module's errors", "project/pipeline.py",
              "    project = load_project(dashboards_dir, partial=True)  # every error of the run, together\n",
              "    project = load_project(dashboards_dir)\n", (ABUSE_ERRORS,)),
     Breakage("compile-first-panel-error-only", "every panel's errors of a dashboard, not the "
@@ -684,7 +684,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            _validate_ref(ref, catalog)\n        except DashkitError as error:\n"
              "            raise\n", (ABUSE_ERRORS,)),
     Breakage("syntax-error-no-line", "a syntax error is reported at file:line",
-             "build/project.py", "            site = user_site((exc.filename or str(path), exc.lineno))\n",
+             "project/loading.py", "            site = user_site((exc.filename or str(path), exc.lineno))\n",
              "            pass\n", (ABUSE_ERRORS,)),
     Breakage("layout-error-no-line", "a panel wider than the grid names its line",
              "sdk/layout.py", 'does not fit the {GRID_COLUMNS}-column grid",\n'
@@ -740,7 +740,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              '            if key == "tags" and isinstance(value, str):  # not one tag a character',
              "            if False:", (ABUSE_IMPORT,)),
     Breakage("lint-error-no-line", "a lint error build reports names the panel's line",
-             "build/pipeline.py", "file=sites.get((f.file, f.dashboard, f.panel))\n                         or f.file,",
+             "project/pipeline.py", "file=sites.get((f.file, f.dashboard, f.panel))\n                         or f.file,",
              "file=f.file,", (ABUSE_ERRORS,)),
     # --- main: merging the branches ---
     Breakage("flow-leaves-gaps", "a flowed panel is written where Grafana's compaction draws it",
@@ -764,12 +764,12 @@ BREAKAGES: tuple[Breakage, ...] = (
              '            "tags": list(set(dashboard.tags)),',
              ("tests/test_compile.py::test_json_output_is_byte_identical_between_processes",)),
     Breakage("build-drops-folder-uid", "the provider file dashkit build writes says the folder "
-             "uid given (--folder-uid)", "cli/commands.py",
+             "uid given (--folder-uid)", "cli/local.py",
              "ProviderOptions(grafana_path=grafana_path, folder=folder, folder_uid=folder_uid)",
              "ProviderOptions(grafana_path=grafana_path, folder=folder)",
              ("tests/test_snapshots.py",)),
     Breakage("build-files-unterminated", "the files dashkit build writes are the pinned "
-             "snapshots, byte for byte", "build/pipeline.py",
+             "snapshots, byte for byte", "project/pipeline.py",
              '            stage_file(staging, out_dir, f"dashboards/{item.filename}", dumps(document))',
              '            stage_file(staging, out_dir, f"dashboards/{item.filename}", '
              'dumps(document).rstrip())', ("tests/test_snapshots.py",)),
@@ -816,7 +816,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "gauges too", "lint/findings.py",
              'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})',
              'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge"})', (LINT,)),
-    Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/rules.py",
+    Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/checks.py",
              '        if name in ("job", "instance") and (variable.get("type") != "query" or not '
              'references(',
              '        if name == "job" and (variable.get("type") != "query" or not references(',
@@ -830,17 +830,17 @@ BREAKAGES: tuple[Breakage, ...] = (
              r'''([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")''',
              r'''([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::\w+)?\]\])")''', (LINT,)),
     Breakage("two-default-datasources", "more than one default datasource is refused (Grafana "
-             "refuses the whole file)", "build/provisioning.py", "    if len(defaults) > 1:",
+             "refuses the whole file)", "project/provisioning.py", "    if len(defaults) > 1:",
              "    if len(defaults) > 2:", ("tests/test_refusals.py",)),
     Breakage("serve-every-interface", "serve binds loopback, never another interface",
              "preview/serve.py",
              'server = ThreadingHTTPServer(("127.0.0.1", port), _handler(live))',
              'server = ThreadingHTTPServer(("", port), _handler(live))', ("tests/test_refusals.py",)),
     Breakage("out-link-followed", "an --out that is a link is refused, not followed",
-             "build/output.py", "        if not out.is_dir() or given.is_symlink():",
+             "project/output.py", "        if not out.is_dir() or given.is_symlink():",
              "        if not out.is_dir():", ("tests/test_refusals.py",)),
     Breakage("datasource-uid-twice", "one datasource uid defined two ways is refused",
-             "build/project.py", "                if ds.uid in datasources and datasources[ds.uid] != ds:",
+             "project/loading.py", "                if ds.uid in datasources and datasources[ds.uid] != ds:",
              "                if False:", ("tests/test_refusals.py",)),
     Breakage("panel-height-zero", "a panel of height 0 is refused", "sdk/layout.py",
              "    if panel.h < 1:", "    if panel.h < 0:", ("tests/test_refusals.py",)),
@@ -864,7 +864,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "for one of them", "pull/puller.py", "if self.origins[source.panel.origin] > 1:",
              "if False:", PULL),
     Breakage("failed-dashboard-unknown", "a link to a dashboard whose own errors are reported is "
-             "not also an unknown uid", "lint/rules.py",
+             "not also an unknown uid", "lint/checks.py",
              'if uid not in by_uid and uid not in known and "$" not in uid:',
              'if uid not in by_uid and "$" not in uid:', ("tests/test_pull_safety.py",)),
     Breakage("watch-stops-at-a-mistake", "--watch reports a mistake and goes on watching",
@@ -886,11 +886,11 @@ BREAKAGES: tuple[Breakage, ...] = (
              "                        for child in placed.children]\n"
              "            if item.collapsed:\n"
              "                model[\"panels\"] = children\n", ("tests/test_compile.py",)),
-    Breakage("unchanged-file-rewritten", "an unchanged rebuild writes no file", "build/output.py",
+    Breakage("unchanged-file-rewritten", "an unchanged rebuild writes no file", "project/output.py",
              "                and current.read_bytes() == data):",
              "                and current.read_bytes() == data and False):", (ABUSE_BUILD,)),
     Breakage("changed-file-kept", "a file whose bytes changed (same size) is written again",
-             "build/output.py", "                and current.read_bytes() == data):", "):",
+             "project/output.py", "                and current.read_bytes() == data):", "):",
              (ABUSE_BUILD,)),
     Breakage("settled-ignores-columns", "compaction's shortcut is taken only where the simulation "
              "would move nothing (a panel must rest on one in its own columns)", "grafana/grid.py",

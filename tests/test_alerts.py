@@ -15,11 +15,11 @@ import yaml
 from click.testing import CliRunner
 
 from dashkit import Alert, Catalog, Dashboard, DashkitError, RecordingRule, RuleGroup, panels, promql
-from dashkit.build.rules import rules_document
+from dashkit.project.rule_files import rules_document
 from dashkit.catalog import counter
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.lint.findings import Subject
-from dashkit.lint.rules import lint
+from dashkit.lint.checks import lint
 from dashkit.sdk.alerts import check_rules
 from dashkit.sdk.compiler import compile_dashboard
 

@@ -12,24 +12,25 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "dashkit"
-FOUNDATION = {"errors", "text", "fileio"}
+FOUNDATION = {"errors", "text", "sanitise", "fileio"}
 #: Each layer and the layers it may import (the foundation modules are open to all).
 MAY_IMPORT: dict[str, set[str]] = {
     "errors": set(),
     "text": set(),
     "fileio": set(),
+    "sanitise": set(),
     "grafana": set(),
     "query": {"grafana"},
     "sdk": {"grafana", "query"},
     "lint": {"grafana", "query", "sdk"},
-    "build": {"grafana", "query", "sdk", "lint"},
+    "project": {"grafana", "query", "sdk", "lint"},
     "clients": {"grafana"},
     "check": {"grafana", "query", "sdk", "clients"},
-    "publishing": {"grafana", "query", "sdk", "lint", "build", "clients"},
-    "importer": {"grafana", "query", "sdk", "lint", "build"},
-    "preview": {"grafana", "query", "sdk", "lint", "build", "clients", "check"},
-    "pull": {"grafana", "sdk", "build", "clients", "publishing", "importer"},
-    "cli": {"grafana", "query", "sdk", "lint", "build", "clients", "check", "publishing",
+    "publishing": {"grafana", "query", "sdk", "lint", "project", "clients"},
+    "importer": {"grafana", "query", "sdk", "lint", "project"},
+    "preview": {"grafana", "query", "sdk", "lint", "project", "clients", "check"},
+    "pull": {"grafana", "sdk", "project", "clients", "publishing", "importer"},
+    "cli": {"grafana", "query", "sdk", "lint", "project", "clients", "check", "publishing",
             "importer", "preview", "pull"},
     "__main__": {"cli"},  # python -m dashkit
 }

@@ -147,7 +147,7 @@ def test_the_budget_options_reach_the_check(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     from dashkit.check import runner
-    from dashkit.cli.commands import main
+    from dashkit.cli import main
     from conftest import DASHBOARDS
 
     seen: dict[str, Any] = {}

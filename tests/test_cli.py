@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 
 from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 

@@ -62,7 +62,7 @@ def test_every_corpus_dashboard_imported_and_rebuilt_has_no_type_errors():
 
 def test_every_project_dashboard_as_v2_has_no_type_errors(tmp_path):
     """``dashkit build --schema v2``'s files, both trees, against @grafana/schema's v2 types."""
-    from dashkit.build.pipeline import build
+    from dashkit.project.pipeline import build
 
     build(ROOT / "dashboards", tmp_path / "out", schema="v2")
     files = sorted((tmp_path / "out").glob("**/*.json"))

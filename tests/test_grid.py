@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.generator import import_model
 from dashkit.lint.findings import Subject
-from dashkit.lint.rules import lint
+from dashkit.lint.checks import lint
 from dashkit.preview.data import SyntheticData
 from dashkit.preview.render import render_dashboard
 

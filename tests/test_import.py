@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashkit import dumps
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.importer.generator import import_model
 from dashkit.grafana.model import iter_panels

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 from click.testing import CliRunner
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.importer.carried_over import REASON, add_exclusions
 from dashkit.lint.config import load_exclusions
 from dashkit.lint.findings import ERROR, Finding

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import unavailable, wait_until
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.query.catalog import MetricType
 
 pytestmark = pytest.mark.live

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image  # matplotlib's own dependency
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.preview import canvas
 from dashkit.preview.collect import select
 from dashkit.preview.data import SyntheticData

@@ -8,7 +8,7 @@ from __future__ import annotations
 import attrs
 from click.testing import CliRunner
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.grafana.model import iter_targets
 from dashkit.preview import canvas
 from dashkit.preview.data import Series, SyntheticData

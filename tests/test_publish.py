@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from standins.grafana_api import PROFILES, VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
 
 from conftest import DASHBOARDS, PROJECT_UIDS

@@ -16,7 +16,7 @@ from standins.grafana_api import GrafanaAPIStandIn
 from test_publish import TOKEN, publish, rename_panel
 from test_publish_ownership import WAYS
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 
 N = len(PROJECT_UIDS)
 STAGING, PRODUCTION = "glsa_staging_0123456789abcdef_0a1b2c3d", "glsa_production_0123456789abc_4e5f6a7b"

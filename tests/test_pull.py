@@ -18,9 +18,9 @@ import both_apis
 from both_apis import WAYS
 from test_publish import TOKEN, publish
 
-from dashkit.build.pipeline import compile_project
-from dashkit.build.project import load_project
-from dashkit.cli.commands import main
+from dashkit.project.pipeline import compile_project
+from dashkit.project.loading import load_project
+from dashkit.cli import main
 from dashkit.grafana.compare import describe_changes
 from dashkit.pull.puller import as_read
 

@@ -17,7 +17,7 @@ from standins.grafana_api import GrafanaAPIStandIn
 from test_pull import (TOKEN, WAYS, Model, edit_all_five, live_differences, panel, project,
                        publish, pull, replaced, texts, ui_edit)
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.pull import puller
 
 

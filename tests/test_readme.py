@@ -25,7 +25,7 @@ def test_the_writing_a_dashboard_section_end_to_end(tmp_path):
     linted and listed by the CLI; then the typo the section promises to catch, caught at its line."""
     from click.testing import CliRunner
 
-    from dashkit.cli.commands import main
+    from dashkit.cli import main
 
     source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)

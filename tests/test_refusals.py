@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashkit import Dashboard, DashkitError, panels, promql
-from dashkit.cli.commands import main
+from dashkit.cli import main
 
 GOOD_DASHBOARD = ("from dashkit import Dashboard, panels\n"
                   "dashboard = Dashboard('one', 'One', [panels.stat('Up', 'up')])\n")
@@ -64,7 +64,7 @@ def test_a_datasource_uid_defined_twice_differently_is_refused(tmp_path):
 def test_an_out_that_is_a_file_or_lies_under_one_is_refused(tmp_path):
     """The command line refuses a file for --out before anything runs; build() itself (the
     library, and --rules-out's check) says why, for the file and for a folder under it."""
-    from dashkit.build.pipeline import build as build_project
+    from dashkit.project.pipeline import build as build_project
 
     folder = project(tmp_path, one=GOOD_DASHBOARD)
     a_file = tmp_path / "taken"
@@ -167,7 +167,7 @@ def test_test_rules_refuses_a_project_without_rules_and_an_alert_without_both_te
     code, output = invoke("test-rules", "--dashboards", str(folder))
     assert code == 1 and f"no rule_groups in {folder}: nothing to test" in output
     from dashkit import Alert, RuleGroup
-    from dashkit.build.rules import run_rule_tests
+    from dashkit.project.rule_files import run_rule_tests
 
     alert = Alert(name="Down", signal="up", op="==", limit=0)
     with pytest.raises(DashkitError, match="alerts without a test that fires them and one that "

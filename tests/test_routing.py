@@ -13,7 +13,7 @@ import yaml
 
 from dashkit import (Alert, Alertmanager, Email, Inhibit, Receiver, Route, RuleGroup, Slack,
                      Smtp, promql)
-from dashkit.build.alertmanager import (alertmanager_yaml, check_routing, firing_labels,
+from dashkit.project.alertmanager import (alertmanager_yaml, check_routing, firing_labels,
                                         _sample)
 from dashkit.errors import DashkitError
 from dashkit.sdk.routing import receivers_for
@@ -88,7 +88,7 @@ def test_every_alert_goes_where_amtool_routes_it(easymo):
     """Each alert with the labels it fires with, routed by amtool (``config routes test``): the
     same receivers as dashkit's checks assume; critical alerts reach on-call, warnings e-mail."""
     path, project = easymo
-    from dashkit.build.rules import project_catalog
+    from dashkit.project.rule_files import project_catalog
     from dashkit import compile_project
 
     catalog = project_catalog(compile_project(project))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashkit.build.scaffold import dashkit_requirement
+from dashkit.project.scaffold import dashkit_requirement
 from dashkit.errors import DashkitError
 
 

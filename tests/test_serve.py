@@ -43,7 +43,7 @@ def served(tmp_path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     project = Path(shutil.copytree(DASHBOARDS, tmp_path / "dashboards",
                                    ignore=shutil.ignore_patterns("__pycache__")))
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashkit.cli.commands", "serve", "--dashboards", str(project),
+        [sys.executable, "-m", "dashkit", "serve", "--dashboards", str(project),
          "--out", str(tmp_path / "preview"), "--port", "0"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
     assert process.stderr is not None

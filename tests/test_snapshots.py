@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from dashkit import dumps
-from dashkit.build.provisioning import ProviderOptions, datasources_yaml, provider_yaml
-from dashkit.cli.commands import main
+from dashkit.project.provisioning import ProviderOptions, datasources_yaml, provider_yaml
+from dashkit.cli import main
 
 from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 
@@ -33,7 +33,7 @@ def test_dashboard_json(uid, compiled, json_snapshot):
 @pytest.mark.parametrize("name", [f"{uid}.v2" for uid in UIDS])
 def test_dashboard_v2_resource(name, compiled, json_snapshot):
     """``build --schema v2``'s file for each dashboard (the provider's folder annotation)."""
-    from dashkit.build.provisioning import file_provisioning_resource
+    from dashkit.project.provisioning import file_provisioning_resource
 
     model = compiled[name.removesuffix(".v2")].model
     assert dumps(file_provisioning_resource(model, "easymo")) == json_snapshot
@@ -51,7 +51,7 @@ def test_datasources_yaml(name, project, yaml_snapshot):
 
 @pytest.mark.parametrize("name", ["prometheus-rules"])
 def test_rules_yaml(name, project, compiled, yaml_snapshot):
-    from dashkit.build.rules import rules_yaml
+    from dashkit.project.rule_files import rules_yaml
 
     assert rules_yaml(project.rule_groups, list(compiled.values())) == yaml_snapshot
 

@@ -1,6 +1,6 @@
 """Grafana 13's v2 dashboards: one model, a second emitter (dashkit.grafana.v2), the provisioning
 trees ``build --schema v2`` writes (what Grafana's file provisioning and Git Sync require, read
-from their source: build/provisioning.py), and v2/v1 resources read back by import and lint.
+from their source: project/provisioning.py), and v2/v1 resources read back by import and lint.
 The type check against @grafana/schema's v2 types is in test_grafana_schema.py."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import json
 import pytest
 import yaml
 
-from dashkit.build.pipeline import build
-from dashkit.build.provisioning import ProviderOptions
+from dashkit.project.pipeline import build
+from dashkit.project.provisioning import ProviderOptions
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import iter_panels, iter_targets
 from dashkit.grafana.normalise import load_json, load_json_paths

@@ -1,7 +1,7 @@
 """dashkit: Grafana dashboards as reviewed, tested Python code, built on grafanalib.
 
 The public API, in one place. The code lives in layers (see the README's "Architecture"):
-``grafana`` (facts and the JSON model) < ``query`` < ``sdk`` < ``lint`` < ``build``; ``clients``;
+``grafana`` (facts and the JSON model) < ``query`` < ``sdk`` < ``lint`` < ``project``; ``clients``;
 then ``check``, ``publish`` and ``importer``, which never import each other; ``cli`` on top.
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from dashkit.build.pipeline import build, compile_project
-from dashkit.build.project import load_project
+from dashkit.project.pipeline import build, compile_project
+from dashkit.project.loading import load_project
 from dashkit.errors import DashkitError
 from dashkit.grafana.jsonio import dumps
 from dashkit.query import catalogs, logql, promql

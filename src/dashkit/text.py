@@ -1,35 +1,13 @@
 """Plain-text tables for summaries a person reads in a terminal, and text from input written
-as a Python string literal (the importer's modules, the catalog modules)."""
+as a Python string literal (the importer's modules, the catalog modules). What makes text from
+input safe to print is in ``sanitise.py``."""
 from __future__ import annotations
 
 import functools
 import re
 from collections.abc import Sequence
 
-#: The run's own secrets (a token, a password, the Authorization header made of them).
-_SECRETS: set[str] = set()
-
-
-def keep_secret(*secrets: str) -> None:
-    """Remember secrets of this run, so that no message shows them, whatever produced it (a
-    server that echoes the request's Authorization header back, an exception's text)."""
-    _SECRETS.update(secret for secret in secrets if secret)
-
-
-def scrub(text: str) -> str:
-    """``text`` with each of the run's secrets replaced by ``***`` (the longest first, so a
-    header made of a secret goes whole)."""
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def printable(text: object) -> str:
-    """``text`` as one line a terminal shows as written: control characters (escape sequences,
-    newlines that would fake another line) become spaces, and the run's secrets ``***``. Server
-    answers and imported titles reach the output through here."""
-    flat = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    return scrub(" ".join(flat.split()))
+from dashkit.sanitise import printable
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

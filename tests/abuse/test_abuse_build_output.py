@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit.build.output import OUTPUT_MARKER
-from dashkit.build.pipeline import compile_project, write_tree
-from dashkit.cli.commands import main
-from dashkit.build.project import load_project
-from dashkit.build.provisioning import ProviderOptions
+from dashkit.project.output import OUTPUT_MARKER
+from dashkit.project.pipeline import compile_project, write_tree
+from dashkit.cli import main
+from dashkit.project.loading import load_project
+from dashkit.project.provisioning import ProviderOptions
 
 from conftest import DASHBOARDS
 
@@ -107,7 +107,7 @@ def test_a_failure_while_writing_leaves_the_previous_output_whole(project, tmp_p
     def fail(*_args: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sys.modules["dashkit.build.pipeline"], "datasources_yaml", fail)
+    monkeypatch.setattr(sys.modules["dashkit.project.pipeline"], "datasources_yaml", fail)
     code, output = build("--dashboards", str(project), "--out", str(out))
     assert code == 1 and "No space left on device" in output
     assert snapshot(out) == before
@@ -183,8 +183,8 @@ def test_dashboards_and_rules_are_one_build_both_or_neither(project, tmp_path, m
     """Issue 22: a failed rules write left build/grafana already swapped in (exit 1, stale
     rules). Every folder is staged before any is swapped, and a failed swap puts back the
     ones already swapped."""
-    output = importlib.import_module("dashkit.build.output")
-    rules = importlib.import_module("dashkit.build.rules")
+    output = importlib.import_module("dashkit.project.output")
+    rules = importlib.import_module("dashkit.project.rule_files")
     (project / "rules.py").write_text(RULES_MODULE)
     out, rules_out = tmp_path / "grafana", tmp_path / "rules"
     assert build("--dashboards", str(project), "--out", str(out), "--rules-out", str(rules_out))[0] == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 
 GOOD = """from dashkit import Dashboard, panels
 dashboard = Dashboard(uid="{uid}", title="{uid}", datasource=None, panels=[panels.text("t", "x")])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.clients.exports import dashboard_uids
 from dashkit.clients.grafana import Credentials, GrafanaClient
 from dashkit.clients.loki import LokiClient

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.fileio import replace_file
 from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
 from dashkit.sdk.compiler import compile_dashboard
@@ -162,7 +162,7 @@ def test_awkward_titles_give_valid_modules(title):
     "dashboard = [x for x in ()]\n",
     "dashboard = f'{1}'\n",
     "from dashkit import Dashboard as D\n",
-    "from dashkit.build.pipeline import build\n",
+    "from dashkit.project.pipeline import build\n",
     "dashboard = Dashboard(**{'uid': 'x'})\n",
     "dashboard = '%s' % open\n",
     "def f():\n    pass\n",

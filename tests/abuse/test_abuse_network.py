@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.clients.grafana import Credentials
 from dashkit.clients.http import HttpClient
 from dashkit.errors import DashkitError

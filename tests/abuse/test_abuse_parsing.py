@@ -34,7 +34,7 @@ def in_child(code: str, *args: str, stdin: str = "", memory: int | None = None,
 
 def dashkit(*args: str, memory: int | None = None,
             timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return in_child("from dashkit.cli.commands import main; main()", *args, memory=memory,
+    return in_child("from dashkit.cli import main; main()", *args, memory=memory,
                     timeout=timeout)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from standins.loopback import LoopbackServer, QuietHandler
 
 from conftest import DASHBOARDS

@@ -105,7 +105,7 @@ def kill_leftovers(pids: Path) -> None:
 def test_sigterm_stops_serve_and_the_redraw_child_with_all_it_started(tmp_path):
     project, pids = hanging_project(tmp_path)
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashkit.cli.commands", "serve", "--dashboards", str(project),
+        [sys.executable, "-m", "dashkit", "serve", "--dashboards", str(project),
          "--out", str(tmp_path / "preview"), "--port", "0"],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
     try:

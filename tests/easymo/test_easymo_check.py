@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from stack import SCRAPE_INTERVAL
 from standins.loki_api import LokiAPIStandIn
 from easymo_copies import broken_copy

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from dashkit.build.pipeline import project_subjects
-from dashkit.cli.commands import main
+from dashkit.project.pipeline import project_subjects
+from dashkit.cli import main
 from dashkit.lint.run import load_exclusions, run_lint
 from easymo_copies import BROKEN, broken_copy
 

@@ -59,7 +59,7 @@ def test_catalog_command_reads_the_real_prometheus(live_stack, tmp_path, project
     from click.testing import CliRunner
 
     import easymo
-    from dashkit.cli.commands import main
+    from dashkit.cli import main
     from dashkit.sdk.compiler import compile_dashboard
 
     out = tmp_path / "catalog.py"
@@ -91,10 +91,10 @@ def test_preview_draws_real_data_from_the_real_prometheus(live_stack, tmp_path):
     from click.testing import CliRunner
 
     from conftest import DASHBOARDS
-    from dashkit.cli.commands import main
+    from dashkit.cli import main
     from dashkit.preview.collect import select
     from dashkit.preview.render import render_all
-    from dashkit.cli.views import data_source
+    from dashkit.cli.preview import data_source
 
     selection = select([], DASHBOARDS)
     source = data_source(selection.catalogs, live_stack.prometheus_url, None, ("now-5m", "now"), 0)

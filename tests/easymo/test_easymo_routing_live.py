@@ -69,8 +69,8 @@ def project_files(workdir: Path, receivers_url: str) -> tuple[Path, Path]:
     the test's shortcuts: alerts fire at once, groups are sent within a second, receivers are
     webhooks."""
     from dashkit import compile_project, load_project
-    from dashkit.build.alertmanager import alertmanager_yaml
-    from dashkit.build.rules import rules_yaml
+    from dashkit.project.alertmanager import alertmanager_yaml
+    from dashkit.project.rule_files import rules_yaml
     from dashkit.sdk.alerts import Alert
 
     project = load_project(DASHBOARDS)

@@ -13,7 +13,7 @@ import requests
 from click.testing import CliRunner
 
 from conftest import DASHBOARDS, wait_until
-from dashkit.cli.commands import main
+from dashkit.cli import main
 from dashkit.query.expand import seconds
 
 import alerts

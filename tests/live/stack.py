@@ -200,7 +200,7 @@ class Stack:
 def project_rules() -> str:
     """The rule file ``dashkit build`` writes for the project's dashboards folder."""
     from dashkit import compile_project, load_project
-    from dashkit.build.rules import rules_yaml
+    from dashkit.project.rule_files import rules_yaml
 
     project = load_project(Path(__file__).resolve().parents[2] / "dashboards")
     return rules_yaml(project.rule_groups, compile_project(project))

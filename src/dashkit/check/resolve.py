@@ -9,7 +9,7 @@ from typing import Any
 from dashkit.clients.http import expect_shape
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import variable_query
-from dashkit.text import printable
+from dashkit.sanitise import printable
 from dashkit.query.expand import TimeContext, expand, relative_seconds
 from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from dashkit.clients.loki import LokiClient

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.cli.output import usage
 from dashkit.errors import DISTRIBUTION, DashkitError
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from dashkit.errors import DashkitError, DashkitErrors
-from dashkit.text import counted, format_table, printable, scrub
+from dashkit.text import counted, format_table
+from dashkit.sanitise import printable, scrub
 
 if TYPE_CHECKING:
     from dashkit.importer.files import Written

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from dashkit.build.pipeline import compile_project
-from dashkit.build.project import load_project
+from dashkit.project.pipeline import compile_project
+from dashkit.project.loading import load_project
 from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
 from dashkit.cli.fleet import (Connection, connection_options, print_targets_report,
                                run_everywhere)
@@ -47,7 +47,7 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
     """Run every query of every dashboard against live datasources, as Grafana would."""
     from dashkit.check.runner import Budget, check_dashboards
     from dashkit.check.report import render
-    from dashkit.check.rules import RULES_UID, rules_model
+    from dashkit.check.live_alerts import RULES_UID, rules_model
     from dashkit.query.expand import seconds
     from dashkit.clients.loki import LokiClient
     from dashkit.clients.prometheus import PrometheusClient

@@ -53,7 +53,7 @@ def complete_uids(ctx: click.Context, param: click.Parameter, incomplete: str
                   ) -> list[CompletionItem]:
     """The uids of the project's dashboards that start with what was typed (none where the
     project does not load: completion never prints an error into the user's prompt)."""
-    from dashkit.build.project import load_project
+    from dashkit.project.loading import load_project
 
     folder = ctx.params.get("dashboards_dir") or Path("dashboards")
     try:

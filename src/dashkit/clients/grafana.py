@@ -16,7 +16,7 @@ from urllib.parse import quote
 import requests
 
 from dashkit.errors import DashkitError
-from dashkit.text import keep_secret
+from dashkit.sanitise import keep_secret
 from dashkit.clients.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
 
 

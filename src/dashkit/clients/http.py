@@ -25,7 +25,7 @@ import urllib3
 
 from dashkit.clients.watchdog import TimeUp, TrackedAdapter, Watchdog
 from dashkit.errors import DashkitError
-from dashkit.text import keep_secret, printable
+from dashkit.sanitise import keep_secret, printable
 
 #: Statuses worth another try: throttling and a proxy or server restarting.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.project import shadows_python
+from dashkit.project.loading import shadows_python
 from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.grafana.facts import MAX_UID_LENGTH

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.pipeline import compile_project
-from dashkit.build.project import load_project
+from dashkit.project.pipeline import compile_project
+from dashkit.project.loading import load_project
 from dashkit.errors import DashkitError, DashkitErrors
 from dashkit.grafana.normalise import load_json_paths
 from dashkit.query.catalog import Catalog

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.output import replace_folder
+from dashkit.project.output import replace_folder
 from dashkit.errors import DashkitError
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.grid import drawn_grid

@@ -60,7 +60,7 @@ def redraw(dashboards_dir: Path, out_dir: Path, options: Sequence[str]) -> str:
     command = [
         sys.executable,
         "-m",
-        "dashkit.cli.commands",
+        "dashkit",
         "preview",
         "--dashboards",
         str(dashboards_dir),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.http import OutcomeUnknown, clean_text
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import describe_changes

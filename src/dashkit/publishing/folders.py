@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.build.provisioning import folder_uid
+from dashkit.project.provisioning import folder_uid
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import OutcomeUnknown, Response, clean_text
 from dashkit.errors import DashkitError

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes

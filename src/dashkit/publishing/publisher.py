@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
-from dashkit.build.provisioning import folder_uid
+from dashkit.project.pipeline import Compiled
+from dashkit.project.provisioning import folder_uid
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import clean_text
 from dashkit.errors import DashkitError

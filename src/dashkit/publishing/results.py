@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError

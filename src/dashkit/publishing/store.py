@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.http import Response, clean_text
 from dashkit.publishing.history import Published
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
 from dashkit.publishing import resources

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import libcst as cst
 
-from dashkit.build.pipeline import Compiled
+from dashkit.project.pipeline import Compiled
 from dashkit.errors import DashkitError, raise_all
 from dashkit.fileio import replace_file
 from dashkit.grafana.model import iter_panels

@@ -20,7 +20,8 @@ from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.query import catalogs
 from dashkit.query.catalog import TARGET_LABELS, Catalog, Metric, MetricType
-from dashkit.text import counted, printable, python_string
+from dashkit.text import counted, python_string
+from dashkit.sanitise import printable
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from dashkit.build.output import OutputFolder
+from dashkit.project.output import OutputFolder
 from dashkit.errors import DashkitError, user_site
 from dashkit.query.catalog import Catalog
 from dashkit.query.labels import output_labels

@@ -1,5 +1,5 @@
-"""The ``dashkit`` command: parses arguments, calls the library, prints a table. The commands
-that work on local files are here; those that talk to servers are in ``remote.py``."""
+"""The commands that work on local files (build, lint, init, test-rules…); those that talk to
+servers are in ``remote.py``, ``fleet.py`` and ``pull.py``, preview and serve in ``preview.py``."""
 from __future__ import annotations
 
 import sys
@@ -7,19 +7,14 @@ from pathlib import Path
 
 import click
 
-from dashkit.build.pipeline import SCHEMAS, build, compile_project
-from dashkit.build.project import load_project
-from dashkit.build.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
-from dashkit.cli import fleet, pull, remote, views  # noqa: F401  (register diff, pull; check, catalog,
-#                                                         import, publish; preview and serve)
+from dashkit.project.pipeline import SCHEMAS, build, compile_project
+from dashkit.project.loading import load_project
+from dashkit.project.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.cli.group import dashboards_option, main
 from dashkit.cli.output import fail, tag
 from dashkit.cli.watching import run_watching, watch_option
 from dashkit.errors import DashkitError
 from dashkit.text import counted, format_table
-
-__all__ = ["main"]
-
 
 @main.command("build")
 @dashboards_option
@@ -111,7 +106,7 @@ def list_command(dashboards_dir: Path, paths: tuple[Path, ...]) -> None:
               "[default: from the folder's name].")
 def init_command(folder: Path, title: str | None) -> None:
     """Create a new dashboards project in FOLDER: it builds and its tests pass straight away."""
-    from dashkit.build.scaffold import init_project
+    from dashkit.project.scaffold import init_project
 
     try:
         written = init_project(folder, title)
@@ -126,7 +121,7 @@ def init_command(folder: Path, title: str | None) -> None:
 @click.option("--promtool", default="promtool", show_default=True, help="The promtool to run.")
 def test_rules_command(dashboards_dir: Path, promtool: str) -> None:
     """Run the project's alert rule tests (rule_tests) with promtool test rules."""
-    from dashkit.build.rules import run_rule_tests
+    from dashkit.project.rule_files import run_rule_tests
 
     try:
         project = load_project(dashboards_dir)
@@ -175,8 +170,8 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
 
 def _lint_once(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
                provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
-    from dashkit.build.pipeline import project_subjects
-    from dashkit.build.project import load_catalog
+    from dashkit.project.pipeline import project_subjects
+    from dashkit.project.loading import load_catalog
     from dashkit.lint import run as lint_run
     from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
     from dashkit.lint.report import render
@@ -196,6 +191,3 @@ def _lint_once(dashboards_dir: Path, paths: tuple[Path, ...], output: str, stric
     click.echo(render(report, output))
     sys.exit(1 if report.failed(strict) else 0)
 
-
-if __name__ == "__main__":
-    main()

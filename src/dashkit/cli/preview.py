@@ -100,7 +100,7 @@ def preview_command(
 ) -> None:
     """Draw each dashboard as a PNG, with index.html, offline."""
     _needs_extra()
-    from dashkit.build.output import check_output_location
+    from dashkit.project.output import check_output_location
     from dashkit.preview.collect import select
     from dashkit.preview.render import render_all, write_previews
 
@@ -185,7 +185,7 @@ def serve_command(
 ) -> None:
     """Show every dashboard's picture on a local page that redraws when a file changes."""
     _needs_extra("watchfiles")
-    from dashkit.build.output import check_output_location
+    from dashkit.project.output import check_output_location
     from dashkit.preview.serve import serve
 
     _time_range(time_range)

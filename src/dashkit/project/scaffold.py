@@ -13,8 +13,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from dashkit.build.pipeline import build
-from dashkit.build.scaffold_files import FILES
+from dashkit.project.pipeline import build
+from dashkit.project.scaffold_files import FILES
 from dashkit.errors import DISTRIBUTION, DashkitError
 
 #: What a new project's Makefile needs beyond building: preview and serve, import.

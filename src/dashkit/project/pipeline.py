@@ -11,14 +11,14 @@ from dashkit.grafana.jsonio import dumps
 from dashkit.sdk.compiler import Accepted, compile_dashboard
 from dashkit.sdk.layout import Row, site_of
 from dashkit.grafana.model import iter_panels
-from dashkit.build.output import OutputFolder, check_output_location, replace_folders, stage_file
+from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.errors import DashkitError, raise_all
-from dashkit.build.project import Project, Source, load_project
-from dashkit.build.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
+from dashkit.project.loading import Project, Source, load_project
+from dashkit.project.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
                                         file_provisioning_resource, provider_yaml, write_git_sync)
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
-from dashkit.lint.rules import lint_dashboard, lint_set
+from dashkit.lint.checks import lint_dashboard, lint_set
 
 
 
@@ -196,8 +196,8 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     dashboards as Grafana 13's v2 resources. Everything is checked before anything is written,
     and the dashboards, the rules and Alertmanager's configuration are one output: all are
     swapped in, or none."""
-    from dashkit.build.alertmanager import alertmanager_folder, project_routing_errors
-    from dashkit.build.rules import project_catalog, project_rule_errors, rules_folder
+    from dashkit.project.alertmanager import alertmanager_folder, project_routing_errors
+    from dashkit.project.rule_files import project_catalog, project_rule_errors, rules_folder
 
     check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
     for extra in (rules_dir, alertmanager_dir):

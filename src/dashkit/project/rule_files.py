@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dashkit.build.output import OutputFolder
+from dashkit.project.output import OutputFolder
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import iter_panels
 from dashkit.query.catalog import Catalog
@@ -17,7 +17,7 @@ from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_ru
 from dashkit.fileio import load_yaml
 
 if TYPE_CHECKING:
-    from dashkit.build.pipeline import Compiled
+    from dashkit.project.pipeline import Compiled
 
 DEFAULT_RULES_DIR = "build/prometheus/rules"
 RULES_FILE = "alerts.yml"
