@@ -17,10 +17,11 @@ sys.path.insert(0, str(ROOT / "tests" / "live"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_build import timed  # noqa: E402
+
 from dashkit.check.runner import Budget, check_dashboards  # noqa: E402
-from dashkit.project.pipeline import project_subjects  # noqa: E402
-from dashkit.lint.run import json_subjects, run_lint  # noqa: E402
 from dashkit.clients.prometheus import PrometheusClient  # noqa: E402
+from dashkit.lint.run import json_subjects, run_lint  # noqa: E402
+from dashkit.project.pipeline import project_subjects  # noqa: E402
 from dashkit.text import format_table  # noqa: E402
 
 
@@ -42,8 +43,8 @@ def main() -> None:
     if not args.no_check:
         from stack import SCRAPE_INTERVAL, running_stack
 
-        from dashkit.project.pipeline import compile_project
         from dashkit.project.loading import load_project
+        from dashkit.project.pipeline import compile_project
 
         print("starting the live stack…", file=sys.stderr)
         models = [c.model for c in compile_project(load_project(ROOT / "dashboards"))]

@@ -4,10 +4,10 @@ easymo.py that the panels showing the signal also draw (they name the alert: ``a
 ``dashkit build`` writes them to build/prometheus/rules/alerts.yml with the recording rules."""
 from __future__ import annotations
 
+import easymo as e
+
 from dashkit import Alert, RuleGroup, promql
 from dashkit.sdk.alerts import RuleTest
-
-import easymo as e
 
 #: The plan's GF_SERVER_ROOT_URL: alerts link to the panel that shows them, under it.
 GRAFANA_URL = "https://monitoring.easymo.dev"

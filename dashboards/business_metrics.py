@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import alerts as a
 import easymo as e
+
 from dashkit import Row, panels, promql, variables
 from dashkit.sdk.panels import Target, below
 

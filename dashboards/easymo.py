@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit import (Catalog, Dashboard, Datasource, Link, RecordingRule, catalogs, firing_alerts,
-                     logql, promql, recorded, tagged, variables)
+from dashkit import (
+    Catalog,
+    Dashboard,
+    Datasource,
+    Link,
+    RecordingRule,
+    catalogs,
+    firing_alerts,
+    logql,
+    promql,
+    recorded,
+    tagged,
+    variables,
+)
 from dashkit.query.catalog import counter, gauge, histogram
-from dashkit.sdk.slo import SLO, Events, Latency, slo_catalog
 from dashkit.sdk.datasources import variable_ref
+from dashkit.sdk.slo import SLO, Events, Latency, slo_catalog
 
 # --- metrics -----------------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
+import easymo as e
+
 from dashkit import Dashboard
 from dashkit.sdk.slo import check_slos, slo_row, slo_rule_tests
-
-import easymo as e
 
 check_errors = check_slos(e.SLOS, e.CATALOG)
 if check_errors:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import alerts as a
 import easymo as e
+
 from dashkit import Row, link_to, panels, promql
 from dashkit.sdk.composites import firing_alerts_table, golden_signals
 from dashkit.sdk.dashboard import drilldown_url

@@ -13,17 +13,16 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import DASHBOARDS, ROOT, unavailable
 
 from dashkit import Alert, Catalog, Dashboard, DashkitError, RecordingRule, RuleGroup, panels, promql
-from dashkit.project.rule_files import rules_document
 from dashkit.catalog import counter
 from dashkit.cli import main
-from dashkit.lint.findings import Subject
 from dashkit.lint.checks import lint
+from dashkit.lint.findings import Subject
+from dashkit.project.rule_files import rules_document
 from dashkit.sdk.alerts import check_rules
 from dashkit.sdk.compiler import compile_dashboard
-
-from conftest import DASHBOARDS, ROOT, unavailable
 
 
 @pytest.fixture(scope="module")

@@ -145,10 +145,10 @@ def test_the_budget_options_reach_the_check(monkeypatch, tmp_path):
     """``--query-budget``, ``--dashboard-budget``, ``--series-limit`` and ``--scrape-interval``
     become the check's, each its own."""
     from click.testing import CliRunner
+    from conftest import DASHBOARDS
 
     from dashkit.check import runner
     from dashkit.cli import main
-    from conftest import DASHBOARDS
 
     seen: dict[str, Any] = {}
 

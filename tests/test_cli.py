@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 
 from dashkit.cli import main
-
-from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 
 GOOD = '''
 from dashkit import Dashboard, panels, promql

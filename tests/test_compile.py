@@ -2,20 +2,19 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import DASHBOARDS, ROOT
 
 import dashkit
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit.grafana.model import iter_panels
 from dashkit.query.catalog import Catalog, counter
 from dashkit.sdk.compiler import SCHEMA_VERSION
-from dashkit.grafana.model import iter_panels
 from dashkit.sdk.datasources import variable_ref
-
-from conftest import DASHBOARDS, ROOT
 
 CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
 
@@ -33,7 +32,7 @@ def test_compiled_dashboards_are_in_the_shape_grafana_stores(compiled):
         assert len(ids) == len(set(ids))
         for panel in iter_panels(model["panels"]):
             assert panel["type"] not in {"graph", "singlestat", "table-old"}
-            assert 0 <= panel["gridPos"]["x"] and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+            assert panel["gridPos"]["x"] >= 0 and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
             if panel["type"] not in ("row", "text"):
                 assert set(panel["datasource"]) == {"type", "uid"}
                 assert all(set(t["datasource"]) == {"type", "uid"} for t in panel["targets"])

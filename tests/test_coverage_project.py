@@ -8,17 +8,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ROOT
+from grafana_types import type_errors, v2_type_errors
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
+from test_v2 import _v2_cannot_say
 
 from dashkit import compile_project, dumps, load_project
 from dashkit.grafana.grid import compaction_moves
 from dashkit.grafana.v2 import to_v2_resource, to_v2_spec
 from dashkit.grafana.v2_read import from_v2_spec
-
-from conftest import ROOT
-from grafana_types import type_errors, v2_type_errors
-from test_v2 import _v2_cannot_say
 
 PROJECT = ROOT / "tests/projects/coverage"
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 
+from conftest import PROJECT_UIDS, ROOT, SHARED
+from grafana_types import type_errors, untyped_field, v2_type_errors
+from test_schema_migrations import OLD_DASHBOARD
+
 from dashkit.grafana.normalise import load_json, load_json_paths
 from dashkit.importer.codecheck import run_module
 from dashkit.importer.generator import import_model
 from dashkit.sdk.compiler import compile_dashboard
-
-from conftest import PROJECT_UIDS, ROOT, SHARED
-from grafana_types import type_errors, untyped_field, v2_type_errors
-from test_schema_migrations import OLD_DASHBOARD
 
 
 def test_every_project_dashboard_has_no_type_errors(compiled):

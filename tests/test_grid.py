@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 
-from dashkit import dumps
-from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
+from conftest import SHARED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from dashkit import dumps
+from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.generator import import_model
-from dashkit.lint.findings import Subject
 from dashkit.lint.checks import lint
+from dashkit.lint.findings import Subject
 from dashkit.preview.data import SyntheticData
 from dashkit.preview.render import render_dashboard
-
-from conftest import SHARED
 
 
 def _ys(*cells):

@@ -8,16 +8,15 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SHARED
+from import_oracle import GRAFANA_REWRITES, lost_fields
 
 from dashkit import dumps
 from dashkit.cli import main
-from dashkit.sdk.compiler import compile_dashboard
-from dashkit.importer.generator import import_model
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import load_json
-
-from conftest import ROOT, SHARED
-from import_oracle import GRAFANA_REWRITES, lost_fields
+from dashkit.importer.generator import import_model
+from dashkit.sdk.compiler import compile_dashboard
 
 sys.path.insert(0, str(ROOT / "examples" / "plan"))
 from extract import plan_dashboards  # noqa: E402
@@ -91,7 +90,7 @@ def test_every_source_is_covered():
     assert [name for name, _ in sources()] == [*sorted(listed), *sorted(PLAN)]
     for name, text in sources():
         loaded = load_json(name, text)
-        assert len(loaded) == 1 and loaded[0].model.get("panels") or loaded[0].model.get("rows"), name
+        assert (len(loaded) == 1 and loaded[0].model.get("panels")) or loaded[0].model.get("rows"), name
 
 
 @pytest.mark.parametrize("name,text", sources(), ids=[n for n, _ in sources()])

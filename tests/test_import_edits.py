@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import SHARED
 
 from dashkit import build
 from dashkit.importer.carried_over import carry_over
 from dashkit.importer.files import import_files
-
-from conftest import SHARED
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
 BUILDERS = {"timeseries", "stat", "gauge", "bar_gauge", "table", "heatmap", "logs", "text"}
@@ -129,9 +128,9 @@ def test_every_query_title_and_unit_edited_in_the_module_reaches_the_build(path,
 def test_modules_are_formatted_by_ruff_and_stay_so():
     """The module is what ruff's formatter writes: formatting it again changes nothing, and a
     series colour override is one line, not seven."""
+    from dashkit.grafana.normalise import load_json
     from dashkit.importer.formatting import format_module
     from dashkit.importer.generator import import_model
-    from dashkit.grafana.normalise import load_json
 
     path = SHARED / "corpus" / "node-exporter-full-old.json"
     source = import_model(load_json(path.name, path.read_text())[0], "node").source

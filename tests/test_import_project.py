@@ -2,16 +2,14 @@
 and lints, its own defects listed as exclusions with their reason, nothing hidden."""
 from __future__ import annotations
 
-
 import yaml
 from click.testing import CliRunner
+from conftest import SHARED
 
 from dashkit.cli import main
 from dashkit.importer.carried_over import REASON, add_exclusions
 from dashkit.lint.config import load_exclusions
 from dashkit.lint.findings import ERROR, Finding
-
-from conftest import SHARED
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
 

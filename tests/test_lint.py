@@ -7,13 +7,12 @@ import zlib
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, SHARED
 
 from dashkit.cli import main
-from dashkit.lint.findings import RULES, Subject
 from dashkit.lint.checks import lint
+from dashkit.lint.findings import RULES, Subject
 from dashkit.lint.run import json_subjects, run_lint
-
-from conftest import ROOT, SHARED
 
 CORPUS = SHARED / "corpus"
 
@@ -278,6 +277,7 @@ def test_tag_and_refresh_rules():
 
 def test_the_table_names_dashboards_by_title_and_json_keeps_the_uid():
     from click.testing import CliRunner
+
     from dashkit.cli import main
 
     traefik = str(SHARED / "corpus" / "traefik.json")

@@ -16,8 +16,8 @@ import pytest
 import requests
 import yaml
 from click.testing import CliRunner
-
 from conftest import unavailable, wait_until
+
 from dashkit.cli import main
 from dashkit.query.catalog import MetricType
 

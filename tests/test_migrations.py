@@ -10,9 +10,15 @@ Where dashkit deliberately differs from Grafana, the test says so.
 """
 from __future__ import annotations
 
-from dashkit.grafana.migrate import (datasource_ref, graph_to_timeseries, migrate_dashboard,
-                             piechart_plugin_to_piechart, singlestat_to_stat, table_old_to_table)
 from dashkit.grafana.facts import next_ref_id, ref_id
+from dashkit.grafana.migrate import (
+    datasource_ref,
+    graph_to_timeseries,
+    migrate_dashboard,
+    piechart_plugin_to_piechart,
+    singlestat_to_stat,
+    table_old_to_table,
+)
 
 PLACED = {"id": 4, "title": "CPU", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
           "datasource": "$ds", "targets": [{"expr": "rate(cpu[5m])", "refId": "A"}]}

@@ -4,7 +4,6 @@ with ``-m "not mutation"``, run it alone with ``make mutants`` for a table."""
 from __future__ import annotations
 
 import pytest
-
 from mutants import BREAKAGES, run
 
 pytestmark = pytest.mark.mutation

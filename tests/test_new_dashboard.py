@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SHARED
 
 CHECKOUT = '''"""Checkout: the dashboard a new engineer adds."""
@@ -56,6 +55,7 @@ def test_adding_a_dashboard_needs_only_a_snapshot_update(tmp_path):
 
 def test_init_makes_a_project_that_builds_lints_and_passes_its_tests(tmp_path):
     from click.testing import CliRunner
+
     from dashkit.cli import main
 
     project = tmp_path / "shop"

@@ -5,9 +5,8 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
+from dashkit import Dashboard, DashkitError, Panel, panels, promql, variables
 from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
-
-from dashkit import DashkitError, Dashboard, Panel, panels, promql, variables
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
 

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASHBOARDS, PROJECT_UIDS, SHARED
 from PIL import Image  # matplotlib's own dependency
 
 from dashkit.cli import main
@@ -17,8 +18,6 @@ from dashkit.preview.collect import select
 from dashkit.preview.data import SyntheticData
 from dashkit.preview.render import render_all, render_dashboard
 from dashkit.preview.units import format_value
-
-from conftest import DASHBOARDS, PROJECT_UIDS, SHARED
 
 CORPUS = SHARED / "corpus"
 PROM = {"type": "prometheus", "uid": "prom"}

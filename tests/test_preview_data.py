@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import attrs
 from click.testing import CliRunner
+from conftest import DASHBOARDS
+from test_preview import expected_box, model, panel, pixels, rgb
 
 from dashkit.cli import main
 from dashkit.grafana.model import iter_targets
 from dashkit.preview import canvas
 from dashkit.preview.data import Series, SyntheticData
 from dashkit.preview.render import render_dashboard
-
-from conftest import DASHBOARDS
-from test_preview import expected_box, model, panel, pixels, rgb
 
 GREEN, RED, ORANGE = "green", "red", "orange"
 

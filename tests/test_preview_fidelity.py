@@ -21,8 +21,8 @@ from PIL import Image
 from dashkit.grafana.model import TargetRef
 from dashkit.preview import canvas
 from dashkit.preview.data import LogLine, Series
-from dashkit.preview.settings import threshold_colour
 from dashkit.preview.render import render_dashboard
+from dashkit.preview.settings import threshold_colour
 from dashkit.preview.units import format_value
 
 # --- named colours ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashkit import DashkitError, promql as q
+from dashkit import DashkitError
+from dashkit import promql as q
 from dashkit.query.catalog import Catalog, counter, gauge, histogram
 
 CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code", "route"]),

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-from dashkit.cli import main
+from conftest import DASHBOARDS, PROJECT_UIDS
 from standins.grafana_api import PROFILES, VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
 
-from conftest import DASHBOARDS, PROJECT_UIDS
+from dashkit.cli import main
 
 TOKEN = "glsa_Secret0123456789abcdefghijklmnop_1a2b3c4d"
 UIDS = PROJECT_UIDS

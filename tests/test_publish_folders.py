@@ -13,8 +13,8 @@ from standins.grafana_api import GrafanaAPIStandIn
 from test_publish import TOKEN, publish
 from test_publish_ownership import WAYS, team
 
-from dashkit.project.provisioning import folder_uid
 from dashkit.cli import main
+from dashkit.project.provisioning import folder_uid
 
 TITLES = ["監視", "Мониторинг", "★", "☆", "Payments (prod)", "payments prod", "Payments/Prod",
           "Platform/Payments", "a" * 60, "a" * 61]

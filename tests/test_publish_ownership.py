@@ -9,11 +9,11 @@ import json
 import shutil
 from pathlib import Path
 
+import both_apis
 import pytest
+from both_apis import WAYS
 from conftest import DASHBOARDS, PROJECT_UIDS
 from standins.grafana_api import Fault
-import both_apis
-from both_apis import WAYS
 from test_publish import publish, rename_panel
 
 from dashkit.grafana.compare import content_hash

@@ -8,13 +8,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from conftest import PROJECT_UIDS
+from standins.grafana_api import VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
+from test_publish import TOKEN, project, publish, rename_panel  # noqa: F401  (fixture)
 
 from dashkit.grafana.compare import content_hash
 from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
-from standins.grafana_api import VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
-
-from conftest import PROJECT_UIDS
-from test_publish import TOKEN, project, publish, rename_panel  # noqa: F401  (fixture)
 
 UIDS = PROJECT_UIDS
 N = len(UIDS)
@@ -239,7 +238,7 @@ def test_an_org_is_its_namespace(api, schema):
     api.resources.namespaces.add("org-2")
     result = publish_via(api, schema, "--org", "2")
     assert result.exit_code == 0, result.output
-    assert all(f"/namespaces/org-2/" in r.path for r in dashboard_writes(api))
+    assert all("/namespaces/org-2/" in r.path for r in dashboard_writes(api))
     missing = publish_via(api, schema, "--org", "3")
     assert missing.exit_code == 1 and 'namespaces \\"org-3\\" not found' not in missing.output
     assert 'namespaces "org-3" not found' in missing.output

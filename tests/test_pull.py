@@ -11,17 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import both_apis
+from both_apis import WAYS
 from click.testing import CliRunner, Result
 from conftest import DASHBOARDS, PROJECT_UIDS
 from standins.grafana_api import GrafanaAPIStandIn
-import both_apis
-from both_apis import WAYS
 from test_publish import TOKEN, publish
 
-from dashkit.project.pipeline import compile_project
-from dashkit.project.loading import load_project
 from dashkit.cli import main
 from dashkit.grafana.compare import describe_changes
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import compile_project
 from dashkit.pull.puller import as_read
 
 api, way = both_apis.api, both_apis.way  # the fixtures, shared with the other file
@@ -215,8 +215,11 @@ def test_a_field_from_a_shared_constant_is_named_and_only_shared_rewrites_the_co
     named = pull(api, folder, "--api", "legacy")
 
     assert named.exit_code == 1, named.output
+    # where the constant's value is written: its line, the column of "0.05" in it (1-based)
+    line = next(number for number, text in enumerate(before["easymo.py"].splitlines(), 1)
+                if text.startswith("ERROR_RATIO_WARN, ERROR_RATIO_CRIT = "))
     assert ("  not pulled: panel '5xx ratio by route' thresholds step 2: 0.05 -> 0.1: from the "
-            "shared constant ERROR_RATIO_CRIT at easymo.py:115:44; --shared rewrites it\n"
+            f"shared constant ERROR_RATIO_CRIT at easymo.py:{line}:44; --shared rewrites it\n"
             in named.output)
     assert texts(folder) == before
 
@@ -249,7 +252,7 @@ def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_
         "  panel 'Failed payments /s by method' unit: 'ops' -> 'cps'\n"
         "--- a/error_tracking.py\n"
         "+++ b/error_tracking.py\n"
-        "@@ -41,7 +41,7 @@\n"
+        "@@ -42,7 +42,7 @@\n"
         " payment_failures = panels.timeseries(\n"
         '     "Failed payments /s by method",\n'
         '     promql.rate_sum("payment_transactions_total", ["payment_method"], '
@@ -281,12 +284,12 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
 
     assert result.exit_code == 1
     assert ("  not pulled: panel 'Latency p50 / p95 / p99' query B legendFormat: 'p95' -> 'p95!': "
-            "computed at service_health.py:32:6\n") in result.output, result.output
+            "computed at service_health.py:33:6\n") in result.output, result.output
     assert ("  not pulled: panel 'Request rate by service' panel: built by the call "
-            "at system_overview.py:28:10, which builds 4 panels\n") in result.output
-    assert ("  not pulled: panel 'PostgreSQL' panel: built by the call at infrastructure.py:18:12, "
+            "at system_overview.py:29:10, which builds 4 panels\n") in result.output
+    assert ("  not pulled: panel 'PostgreSQL' panel: built by the call at infrastructure.py:19:12, "
             "which builds 2 panels\n") in result.output
-    assert ("  not pulled: panel 'Firing alerts' panel: built by the call at error_tracking.py:59:9,"
+    assert ("  not pulled: panel 'Firing alerts' panel: built by the call at error_tracking.py:60:9,"
             " not its own builder call\n") in result.output
     assert texts(folder) == before
 

@@ -4,18 +4,29 @@ would not build, a module that cannot be written, targets, nothing to pull. Agai
 API stand-in (a test double, not Grafana); the expected sources are written by hand."""
 from __future__ import annotations
 
-import re
-
 import ast
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from standins.grafana_api import GrafanaAPIStandIn
-from test_pull import (TOKEN, WAYS, Model, edit_all_five, live_differences, panel, project,
-                       publish, pull, replaced, texts, ui_edit)
+from test_pull import (
+    TOKEN,
+    WAYS,
+    Model,
+    edit_all_five,
+    live_differences,
+    panel,
+    project,
+    publish,
+    pull,
+    replaced,
+    texts,
+    ui_edit,
+)
 
 from dashkit.cli import main
 from dashkit.pull import puller

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dashkit import Dashboard
-
 from conftest import ROOT
+
+from dashkit import Dashboard
 
 
 def test_readme_example_compiles():

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
-
-from dashkit import (Alert, Alertmanager, Email, Inhibit, Receiver, Route, RuleGroup, Slack,
-                     Smtp, promql)
-from dashkit.project.alertmanager import (alertmanager_yaml, check_routing, firing_labels,
-                                        _sample)
-from dashkit.errors import DashkitError
-from dashkit.sdk.routing import receivers_for
-
 from conftest import DASHBOARDS, unavailable
+
+from dashkit import Alert, Alertmanager, Email, Inhibit, Receiver, Route, RuleGroup, Slack, Smtp, promql
+from dashkit.errors import DashkitError
+from dashkit.project.alertmanager import _sample, alertmanager_yaml, check_routing, firing_labels
+from dashkit.sdk.routing import receivers_for
 
 
 def amtool() -> str:
@@ -88,8 +84,8 @@ def test_every_alert_goes_where_amtool_routes_it(easymo):
     """Each alert with the labels it fires with, routed by amtool (``config routes test``): the
     same receivers as dashkit's checks assume; critical alerts reach on-call, warnings e-mail."""
     path, project = easymo
-    from dashkit.project.rule_files import project_catalog
     from dashkit import compile_project
+    from dashkit.project.rule_files import project_catalog
 
     catalog = project_catalog(compile_project(project))
     alerts = [a for g in project.rule_groups for a in g.alerts()]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dashkit.project.scaffold import dashkit_requirement
 from dashkit.errors import DashkitError
+from dashkit.project.scaffold import dashkit_requirement
 
 
 class Installed(metadata.Distribution):

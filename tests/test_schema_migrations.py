@@ -13,13 +13,12 @@ import re
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 from dashkit.errors import DashkitError
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.migrate_steps import STEPS, upgrade
 from dashkit.grafana.normalise import load_json
-
-from conftest import ROOT
 
 
 def step(version: int) -> Any:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import DASHBOARDS, PROJECT_UIDS, unavailable, wait_until
 
 pytestmark = pytest.mark.browser

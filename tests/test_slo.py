@@ -119,10 +119,8 @@ def test_a_latency_threshold_must_be_a_bucket_bound_and_ids_unique():
 
 def test_the_slo_row_shows_the_sli_against_the_objective_and_the_budget_left():
     from dashkit import Dashboard
-
-    from dashkit.sdk.slo import slo_catalog
-
     from dashkit.query.catalogs import PROMETHEUS
+    from dashkit.sdk.slo import slo_catalog
 
     catalog = CATALOG + Catalog("prometheus", PROMETHEUS) + slo_catalog([AVAILABILITY])
     model = Dashboard(uid="slo", title="SLO", catalog=catalog,

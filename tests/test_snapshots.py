@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
 
 from dashkit import dumps
-from dashkit.project.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 from dashkit.cli import main
-
-from conftest import DASHBOARDS, PROJECT_UIDS, ROOT
+from dashkit.project.provisioning import ProviderOptions, datasources_yaml, provider_yaml
 
 SNAPSHOTS = ROOT / "snapshots"
 

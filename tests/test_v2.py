@@ -8,17 +8,16 @@ import json
 
 import pytest
 import yaml
+from conftest import PROJECT_UIDS, ROOT, SHARED
 
-from dashkit.project.pipeline import build
-from dashkit.project.provisioning import ProviderOptions
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import iter_panels, iter_targets
 from dashkit.grafana.normalise import load_json, load_json_paths
 from dashkit.grafana.v2 import FOLDER_ANNOTATION, to_v2_resource, to_v2_spec
 from dashkit.grafana.v2_read import from_v2_spec
 from dashkit.lint.run import json_subjects
-
-from conftest import PROJECT_UIDS, ROOT, SHARED
+from dashkit.project.pipeline import build
+from dashkit.project.provisioning import ProviderOptions
 
 
 def _v2_cannot_say(model):

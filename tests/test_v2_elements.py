@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import pytest
+from conftest import ROOT
 
 from dashkit.grafana.v2 import to_v2_spec
 from dashkit.grafana.v2_read import from_v2_spec
-
-from conftest import ROOT
 
 BUILT_IN = {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
             "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",

@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import DASHBOARDS, PROJECT_UIDS, ROOT, wait_until
 
 DASHKIT = str(Path(sys.executable).parent / "dashkit")

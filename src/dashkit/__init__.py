@@ -9,17 +9,16 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from dashkit.project.pipeline import build, compile_project
-from dashkit.project.loading import load_project
 from dashkit.errors import DashkitError
 from dashkit.grafana.jsonio import dumps
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import build, compile_project
 from dashkit.query import catalogs, logql, promql
 from dashkit.query.catalog import Catalog, Metric, MetricType
 from dashkit.sdk import composites, layout, panels, variables
 from dashkit.sdk.alerts import Alert, RecordingRule, RuleGroup, recorded
 from dashkit.sdk.compiler import compile_dashboard
-from dashkit.sdk.dashboard import (Annotation, Dashboard, Link, drilldown_url, firing_alerts,
-                                   link_to, tagged)
+from dashkit.sdk.dashboard import Annotation, Dashboard, Link, drilldown_url, firing_alerts, link_to, tagged
 from dashkit.sdk.datasources import Datasource, DatasourceRef, variable_ref
 from dashkit.sdk.layout import Panel, Row
 from dashkit.sdk.panels import Target, Thresholds, above, below, value_map
@@ -27,8 +26,8 @@ from dashkit.sdk.routing import Alertmanager, Email, Inhibit, Receiver, Route, S
 
 if TYPE_CHECKING:
     from dashkit.clients.grafana import Credentials, GrafanaClient
-    from dashkit.publishing.results import Action, PublishReport, PublishResult
     from dashkit.publishing.publisher import FolderTarget, publish
+    from dashkit.publishing.results import Action, PublishReport, PublishResult
 
 __all__ = [  # sorted; a literal list, so type checkers see every export
     "Action", "Alert", "Alertmanager", "Annotation", "Catalog", "Credentials", "Dashboard",

@@ -75,7 +75,7 @@ class DashkitError(Exception):
     panel: str | None = None
 
     def located(self, *, file: str | None = None, dashboard: str | None = None,
-                panel: str | None = None) -> "DashkitError":
+                panel: str | None = None) -> DashkitError:
         """Fill in whatever location is still unknown, keeping the innermost facts."""
         self.file = self.file or file
         self.dashboard = self.dashboard or dashboard
@@ -99,7 +99,7 @@ class DashkitErrors(DashkitError):
 
     errors: tuple[DashkitError, ...]
 
-    def __init__(self, errors: "list[DashkitError] | tuple[DashkitError, ...]") -> None:
+    def __init__(self, errors: list[DashkitError] | tuple[DashkitError, ...]) -> None:
         flat: list[DashkitError] = []
         seen: set[str] = set()
         for error in errors:
@@ -111,7 +111,7 @@ class DashkitErrors(DashkitError):
         self.errors = tuple(flat)
 
     def located(self, *, file: str | None = None, dashboard: str | None = None,
-                panel: str | None = None) -> "DashkitError":
+                panel: str | None = None) -> DashkitError:
         """Each error located where it is not yet: a panel's errors all name its dashboard."""
         for error in self.errors:
             error.located(file=file, dashboard=dashboard, panel=panel)
@@ -121,12 +121,12 @@ class DashkitErrors(DashkitError):
         return "\n".join(str(e) for e in self.errors)
 
 
-def each_error(error: DashkitError) -> "tuple[DashkitError, ...]":
+def each_error(error: DashkitError) -> tuple[DashkitError, ...]:
     """The single errors ``error`` holds: itself, or each of several."""
     return error.errors if isinstance(error, DashkitErrors) else (error,)
 
 
-def raise_all(errors: "list[DashkitError]") -> None:
+def raise_all(errors: list[DashkitError]) -> None:
     """Raise the one error as itself, several together, none not at all."""
     if len(errors) == 1:
         raise errors[0]

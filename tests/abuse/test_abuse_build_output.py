@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASHBOARDS
 
-from dashkit.project.output import OUTPUT_MARKER
-from dashkit.project.pipeline import compile_project, write_tree
 from dashkit.cli import main
 from dashkit.project.loading import load_project
+from dashkit.project.output import OUTPUT_MARKER
+from dashkit.project.pipeline import compile_project, write_tree
 from dashkit.project.provisioning import ProviderOptions
-
-from conftest import DASHBOARDS
 
 DASHBOARD = """from dashkit import Dashboard, panels
 dashboard = Dashboard(uid="a", title="A", datasource=None, panels=[panels.text("t", "x")])

@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DASHBOARDS
+from standins.hostile import DRIP_SECONDS, MODES, HandshakeDrip, hostile_server, self_signed_cert
 
 from dashkit.cli import main
 from dashkit.clients.exports import dashboard_uids
 from dashkit.clients.grafana import Credentials, GrafanaClient
 from dashkit.clients.loki import LokiClient
 from dashkit.errors import DashkitError
-from standins.hostile import (DRIP_SECONDS, MODES, HandshakeDrip, hostile_server,
-                              self_signed_cert)
-
-from conftest import DASHBOARDS
 
 TOKEN = "glsa_Hostile0123456789abcdefghijklmn_1a2b3c4d"
 #: The limits every entry point runs with: a request whole, and the run.

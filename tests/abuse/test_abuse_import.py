@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 
 from dashkit.cli import main
 from dashkit.fileio import replace_file
-from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
-from dashkit.sdk.compiler import compile_dashboard
-from dashkit.importer.generator import import_model
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import load_json
+from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
+from dashkit.importer.generator import import_model
+from dashkit.sdk.compiler import compile_dashboard
 
 SENTINEL_DIR = Path(tempfile.mkdtemp(prefix="dashkit-abuse-"))
 SENTINEL = SENTINEL_DIR / "pwned"

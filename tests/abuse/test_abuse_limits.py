@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from standins.loopback import LoopbackServer, QuietHandler
 
 from dashkit.check.resolve import resolve_variables, time_context
 from dashkit.check.runner import check_dashboards
@@ -17,7 +18,6 @@ from dashkit.clients.grafana import Credentials, GrafanaClient
 from dashkit.clients.prometheus import PrometheusClient
 from dashkit.errors import DashkitError
 from dashkit.publishing.resources import DashboardAPI, ResourceStore
-from standins.loopback import LoopbackServer, QuietHandler
 
 
 class Prometheus(QuietHandler):

@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import DASHBOARDS
+from standins.grafana_api import Fault, GrafanaAPIStandIn
+from standins.hostile import self_signed_cert
+from standins.loopback import LoopbackServer, QuietHandler
 
 from dashkit.cli import main
 from dashkit.clients.grafana import Credentials
 from dashkit.clients.http import HttpClient
 from dashkit.errors import DashkitError
-from standins.grafana_api import Fault, GrafanaAPIStandIn
-from standins.hostile import self_signed_cert
-from standins.loopback import LoopbackServer, QuietHandler
-
-from conftest import DASHBOARDS
 
 TOKEN = "glsa_Abuse0123456789abcdefghijklmnop_1a2b3c4d"
 ENV = {"GRAFANA_TOKEN": TOKEN, "GRAFANA_USER": None, "GRAFANA_PASSWORD": None,

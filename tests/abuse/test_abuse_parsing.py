@@ -12,9 +12,10 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from standins.loopback import LoopbackServer, QuietHandler
+
 from dashkit.query.analyse import analyse_promql
 from dashkit.query.jsregex import RegexError, apply_variable_regex, expansion, search_names
-from standins.loopback import LoopbackServer, QuietHandler
 
 SUM_OF_5000 = " + ".join(["up"] * 5000)
 NESTED_3000 = "(" * 3000 + "up" + ")" * 3000

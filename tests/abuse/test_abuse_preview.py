@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
+from dashkit.grafana.model import TargetRef
 from dashkit.preview import canvas, render
 from dashkit.preview.data import LogLine, Series, SyntheticData
-from dashkit.grafana.model import TargetRef
 from dashkit.preview.render import render_dashboard
 
 PROM = {"type": "prometheus", "uid": "prom"}

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-from dashkit.cli import main
+from conftest import DASHBOARDS
 from standins.loopback import LoopbackServer, QuietHandler
 
-from conftest import DASHBOARDS
+from dashkit.cli import main
 
 TOKEN = "glsa_Echoed0123456789abcdefghijklmno_9f8e7d6c"
 PASSWORD = "correct-horse-battery"

@@ -15,10 +15,9 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 
 from dashkit.preview import serve as serving
-
-from conftest import wait_until
 
 #: A dashboards folder whose one module starts a grandchild, writes both pids, and hangs.
 HANGING_MODULE = """

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-
-from dashkit.cli import main
+from conftest import DASHBOARDS, PROJECT_UIDS
+from easymo_copies import broken_copy
 from stack import SCRAPE_INTERVAL
 from standins.loki_api import LokiAPIStandIn
-from easymo_copies import broken_copy
 
-from conftest import DASHBOARDS, PROJECT_UIDS
+from dashkit.cli import main
 
 pytestmark = pytest.mark.live
 SERVICES = ["agent-core", "wallet-service", "message-service", "admin-app"]

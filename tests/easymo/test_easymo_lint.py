@@ -6,13 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
-from dashkit.project.pipeline import project_subjects
-from dashkit.cli import main
-from dashkit.lint.run import load_exclusions, run_lint
+from conftest import DASHBOARDS, PROJECT_UIDS
 from easymo_copies import BROKEN, broken_copy
 
-from conftest import DASHBOARDS, PROJECT_UIDS
+from dashkit.cli import main
+from dashkit.lint.run import load_exclusions, run_lint
+from dashkit.project.pipeline import project_subjects
 
 
 def run(*args: str):

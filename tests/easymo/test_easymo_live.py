@@ -5,10 +5,10 @@ data; and ``dashkit catalog`` reads back a catalog that agrees with EasyMO's con
 from __future__ import annotations
 
 import pytest
+from stack import SCRAPE_INTERVAL
 
 from dashkit.check.resolve import resolve_variables, time_context
 from dashkit.check.runner import Status, check_dashboard
-from stack import SCRAPE_INTERVAL
 
 pytestmark = pytest.mark.live
 
@@ -56,9 +56,9 @@ def test_catalog_command_reads_the_real_prometheus(live_stack, tmp_path, project
     import importlib.util
 
     import attrs
+    import easymo
     from click.testing import CliRunner
 
-    import easymo
     from dashkit.cli import main
     from dashkit.sdk.compiler import compile_dashboard
 
@@ -89,12 +89,12 @@ def test_preview_draws_real_data_from_the_real_prometheus(live_stack, tmp_path):
     from real data (variables resolved as check does); only the logs panels, with no Loki given,
     say No data."""
     from click.testing import CliRunner
-
     from conftest import DASHBOARDS
+
     from dashkit.cli import main
+    from dashkit.cli.preview import data_source
     from dashkit.preview.collect import select
     from dashkit.preview.render import render_all
-    from dashkit.cli.preview import data_source
 
     selection = select([], DASHBOARDS)
     source = data_source(selection.catalogs, live_stack.prometheus_url, None, ("now-5m", "now"), 0)

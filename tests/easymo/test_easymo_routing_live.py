@@ -9,24 +9,24 @@ silenced by the inhibit rule, never delivered."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import shutil
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import attrs
 import pytest
 import requests
 import yaml
-
 from conftest import DASHBOARDS, unavailable, wait_until
 from stack import free_port, wait_for
-from dashkit.query.expand import seconds
 from standins.loopback import LoopbackServer, QuietHandler
+
+from dashkit.query.expand import seconds
 
 pytestmark = pytest.mark.live
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"

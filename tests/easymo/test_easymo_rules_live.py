@@ -8,17 +8,16 @@ from __future__ import annotations
 import json
 import time
 
+import alerts
+import easymo
 import pytest
 import requests
 from click.testing import CliRunner
-
 from conftest import DASHBOARDS, wait_until
+from stack import SCRAPE_INTERVAL
+
 from dashkit.cli import main
 from dashkit.query.expand import seconds
-
-import alerts
-import easymo
-from stack import SCRAPE_INTERVAL
 
 pytestmark = pytest.mark.live
 RULES = [r for g in alerts.rule_groups for r in g.rules]

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import requests
 import yaml
-
 from easymo_services import SERVICES
 
 SCRAPE_INTERVAL = 1.0

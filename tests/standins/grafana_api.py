@@ -33,12 +33,12 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
-
-from standins.loopback import LoopbackServer, QuietHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import attrs
+
+from standins.loopback import LoopbackServer, QuietHandler
 
 PROFILES = ("grafana_10", "grafana_11_3", "grafana_13_2")
 _UID = re.compile(r"^[a-zA-Z0-9\-_]*$")
@@ -74,7 +74,7 @@ class StoredDashboard:
     #: The dashboard API's view of each kept save: (version, annotations, v2 spec or None).
     kept_metadata: list[tuple[int, dict[str, str], Any]] = attrs.field(factory=list)
 
-    def keep(self, earlier: "StoredDashboard | None", message: str, by: str) -> None:
+    def keep(self, earlier: StoredDashboard | None, message: str, by: str) -> None:
         """Record this save (its metadata as it now is) after the history of the version it
         replaces."""
         past = earlier.history if earlier is not None else []
@@ -147,7 +147,7 @@ class GrafanaAPIStandIn:
         self.url = self._http.url
 
     # --- lifecycle and test helpers ------------------------------------------------------------
-    def start(self) -> "GrafanaAPIStandIn":
+    def start(self) -> GrafanaAPIStandIn:
         self._http.start()
         return self
 

@@ -51,7 +51,7 @@ def status(code: int, reason: str, message: str, name: str = "") -> Answer:
 class DashboardResources:
     """The dashboard API over the stand-in's store (``api.dashboards``)."""
 
-    def __init__(self, api: "GrafanaAPIStandIn") -> None:
+    def __init__(self, api: GrafanaAPIStandIn) -> None:
         self.api = api
         #: Namespaces that exist: org 1 is ``default``; tests add ``org-<id>``.
         self.namespaces = {"default"}
@@ -93,7 +93,7 @@ class DashboardResources:
         return status(405, "MethodNotAllowed", "the server does not allow this method")
 
     # --- views --------------------------------------------------------------------------------
-    def resource(self, stored: "StoredDashboard", version: str) -> dict[str, Any]:
+    def resource(self, stored: StoredDashboard, version: str) -> dict[str, Any]:
         annotations = dict(stored.annotations)
         if stored.folder_uid:
             annotations["grafana.app/folder"] = stored.folder_uid

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import re
 from http.server import BaseHTTPRequestHandler
-
-from standins.loopback import LoopbackServer, QuietHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from standins.loopback import LoopbackServer, QuietHandler
 
 _MATCHER = re.compile(r'\s*(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*')
 _METRIC = re.compile(r"^sum(?:\s+by\s*\(([^)]*)\))?\s*\(\s*count_over_time\((.*)\[[^\]]+\]\s*\)\s*\)$",
@@ -56,7 +56,7 @@ class LokiAPIStandIn:
         self._http = LoopbackServer(self._handler())
         self.url = self._http.url
 
-    def start(self) -> "LokiAPIStandIn":
+    def start(self) -> LokiAPIStandIn:
         self._http.start()
         return self
 

@@ -5,15 +5,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-
 from dashkit.clients.http import expect_shape
-from dashkit.errors import DashkitError
-from dashkit.grafana.model import variable_query
-from dashkit.sanitise import printable
-from dashkit.query.expand import TimeContext, expand, relative_seconds
-from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
 from dashkit.clients.loki import LokiClient
 from dashkit.clients.prometheus import PrometheusClient
+from dashkit.errors import DashkitError
+from dashkit.grafana.model import variable_query
+from dashkit.query.expand import TimeContext, expand, relative_seconds
+from dashkit.query.jsregex import RegexError, apply_variable_regex, search_names
+from dashkit.sanitise import printable
 
 _LABEL_VALUES = re.compile(r"^label_values\((?:(?P<match>.+),\s*)?(?P<label>\w+)\)$")
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import attrs
 
-from dashkit.query.analyse import analyse_promql
-from dashkit.errors import DashkitError
-from dashkit.query.expand import TimeContext, expand
-from dashkit.clients.loki import LokiClient
-from dashkit.grafana.model import TargetRef, iter_targets
-from dashkit.clients.prometheus import PrometheusClient
 from dashkit.check.resolve import resolve_variables, time_context
+from dashkit.clients.loki import LokiClient
+from dashkit.clients.prometheus import PrometheusClient
+from dashkit.errors import DashkitError
+from dashkit.grafana.model import TargetRef, iter_targets
+from dashkit.query.analyse import analyse_promql
+from dashkit.query.expand import TimeContext, expand
 
 #: Browsers open six connections per host, so Grafana's queries run about six at a time.
 CONCURRENCY = 6

@@ -2,7 +2,7 @@
 
 ``main`` (the ``dashkit`` command, its entry point) is the group of ``group.py``; importing this
 package registers every command module on it."""
-from dashkit.cli.group import main
 from dashkit.cli import fleet, local, preview, pull, remote  # noqa: E402,F401  (each registers its commands)
+from dashkit.cli.group import main
 
 __all__ = ["main"]

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import click
 
-from dashkit.project.pipeline import Compiled, compile_project
-from dashkit.project.loading import load_project
-from dashkit.cli.group import (checked_url, dashboards_option, deadline_option, main,
-                               select_dashboards)
+from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
 from dashkit.cli.output import fail
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
-from dashkit.text import format_table
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import Compiled, compile_project
 from dashkit.sanitise import printable
+from dashkit.text import format_table
 
 if TYPE_CHECKING:  # the library is imported when a command runs
     from dashkit.clients.grafana import GrafanaClient

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from dashkit.project.pipeline import Compiled
 from dashkit.cli.output import usage
 from dashkit.errors import DISTRIBUTION, DashkitError
+from dashkit.project.pipeline import Compiled
 
 dashboards_option = click.option(
     "--dashboards", "dashboards_dir", default="dashboards", show_default=True,

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-from dashkit.project.pipeline import SCHEMAS, build, compile_project
-from dashkit.project.loading import load_project
-from dashkit.project.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.cli.group import dashboards_option, main
 from dashkit.cli.output import fail, tag
 from dashkit.cli.watching import run_watching, watch_option
 from dashkit.errors import DashkitError
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import SCHEMAS, build, compile_project
+from dashkit.project.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.text import counted, format_table
+
 
 @main.command("build")
 @dashboards_option
@@ -170,11 +171,11 @@ def lint_command(dashboards_dir: Path, paths: tuple[Path, ...], output: str, str
 
 def _lint_once(dashboards_dir: Path, paths: tuple[Path, ...], output: str, strict: bool,
                provisioning: bool, catalog_spec: str | None, config: Path | None) -> None:
-    from dashkit.project.pipeline import project_subjects
-    from dashkit.project.loading import load_catalog
     from dashkit.lint import run as lint_run
     from dashkit.lint.config import EXCLUSIONS_FILE, load_exclusions
     from dashkit.lint.report import render
+    from dashkit.project.loading import load_catalog
+    from dashkit.project.pipeline import project_subjects
 
     config_file = config or dashboards_dir / EXCLUSIONS_FILE
     try:

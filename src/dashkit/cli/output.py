@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from dashkit.errors import DashkitError, DashkitErrors
-from dashkit.text import counted, format_table
 from dashkit.sanitise import printable, scrub
+from dashkit.text import counted, format_table
 
 if TYPE_CHECKING:
     from dashkit.importer.files import Written
@@ -60,7 +60,7 @@ def usage(error: DashkitError) -> NoReturn:
     sys.exit(2)
 
 
-def print_import_summary(written: Sequence["Written"], accepted: Sequence["Exclusion"],
+def print_import_summary(written: Sequence[Written], accepted: Sequence[Exclusion],
                          exclusions_file: Path) -> None:
     """The modules written (a table), every note and error of the run, and the defects of the
     sources now accepted in the exclusions file."""
@@ -92,7 +92,7 @@ def print_import_summary(written: Sequence["Written"], accepted: Sequence["Exclu
                                 [(e.rule, e.dashboard, e.panel) for e in accepted]))
 
 
-def print_publish_report(report: "PublishReport", dry_run: bool) -> None:
+def print_publish_report(report: PublishReport, dry_run: bool) -> None:
     """The table of what publish did (or would do), the changes, and a one-line summary."""
     verb = "would " if dry_run else ""
     rows = [(r.uid, verb + r.action.value if r.ok and r.action.value != "unchanged" else r.action.value,
@@ -116,7 +116,7 @@ def print_publish_report(report: "PublishReport", dry_run: bool) -> None:
                + (f". Not published: {'; '.join(failed)}" if failed else ""))
 
 
-def print_catalog_summary(found: "Discovery", out_file: Path | None) -> None:
+def print_catalog_summary(found: Discovery, out_file: Path | None) -> None:
     """What ``dashkit catalog`` found, on stderr (stdout may be the module itself)."""
     rows: list[tuple[str, object]] = [
         (kind, sum(m.type.value == kind for m in found.metrics))

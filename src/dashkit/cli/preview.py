@@ -100,9 +100,9 @@ def preview_command(
 ) -> None:
     """Draw each dashboard as a PNG, with index.html, offline."""
     _needs_extra()
-    from dashkit.project.output import check_output_location
     from dashkit.preview.collect import select
     from dashkit.preview.render import render_all, write_previews
+    from dashkit.project.output import check_output_location
 
     span = _time_range(time_range)
     try:
@@ -133,13 +133,13 @@ def preview_command(
 
 
 def data_source(
-    catalogs: dict[str, "Catalog"],
+    catalogs: dict[str, Catalog],
     prometheus_url: str | None,
     loki_url: str | None,
     span: tuple[str, str] | None,
     seed: int,
     crossing: bool = False,
-) -> "DataSource":
+) -> DataSource:
     """Live data where a Prometheus is given, else synthetic data."""
     import time
 
@@ -185,8 +185,8 @@ def serve_command(
 ) -> None:
     """Show every dashboard's picture on a local page that redraws when a file changes."""
     _needs_extra("watchfiles")
-    from dashkit.project.output import check_output_location
     from dashkit.preview.serve import serve
+    from dashkit.project.output import check_output_location
 
     _time_range(time_range)
     options = [f"--seed={seed}"] + (["--crossing"] if crossing else [])

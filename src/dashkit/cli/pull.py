@@ -7,15 +7,15 @@ from typing import Any
 
 import click
 
-from dashkit.project.pipeline import compile_project
-from dashkit.project.loading import load_project
 from dashkit.cli.fleet import Connection, connection_options
 from dashkit.cli.group import dashboards_option, main, select_dashboards
 from dashkit.cli.output import fail
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError, install_hint
-from dashkit.text import counted
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import compile_project
 from dashkit.sanitise import printable
+from dashkit.text import counted
 
 
 @main.command("pull")

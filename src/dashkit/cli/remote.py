@@ -9,15 +9,21 @@ from typing import Any
 
 import click
 
-from dashkit.project.pipeline import compile_project
-from dashkit.project.loading import load_project
+from dashkit.cli.fleet import Connection, connection_options, print_targets_report, run_everywhere
 from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
-from dashkit.cli.fleet import (Connection, connection_options, print_targets_report,
-                               run_everywhere)
-from dashkit.cli.output import (fail, show_progress, print_catalog_summary, print_import_summary,
-                                print_publish_report, tag, usage)
+from dashkit.cli.output import (
+    fail,
+    print_catalog_summary,
+    print_import_summary,
+    print_publish_report,
+    show_progress,
+    tag,
+    usage,
+)
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import compile_project
 
 
 @main.command("check")
@@ -45,12 +51,12 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
                   timeout: float, deadline: float, allow_empty: bool, series_limit: int,
                   query_budget: str, dashboard_budget: str, output: str) -> None:
     """Run every query of every dashboard against live datasources, as Grafana would."""
-    from dashkit.check.runner import Budget, check_dashboards
-    from dashkit.check.report import render
     from dashkit.check.live_alerts import RULES_UID, rules_model
-    from dashkit.query.expand import seconds
+    from dashkit.check.report import render
+    from dashkit.check.runner import Budget, check_dashboards
     from dashkit.clients.loki import LokiClient
     from dashkit.clients.prometheus import PrometheusClient
+    from dashkit.query.expand import seconds
 
     try:
         overrides = dict(v.split("=", 1) for v in variables)
@@ -130,8 +136,8 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid, --folder or --all)
     into dashkit modules."""
     from dashkit.importer.carried_over import carry_over
-    from dashkit.lint.config import EXCLUSIONS_FILE
     from dashkit.importer.files import import_files, require_module_name
+    from dashkit.lint.config import EXCLUSIONS_FILE
 
     sources: list[tuple[str, str | bytes]] = []
     for file in files:

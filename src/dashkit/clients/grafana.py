@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import requests
 
+from dashkit.clients.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
 from dashkit.errors import DashkitError
 from dashkit.sanitise import keep_secret
-from dashkit.clients.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
 
 
 def _header_safe(secret: str, what: str) -> str:
@@ -49,11 +49,11 @@ class Credentials(requests.auth.AuthBase):
         return f"<Credentials {self.kind}, hidden>"
 
     @classmethod
-    def token(cls, token: str, what: str = "the token") -> "Credentials":
+    def token(cls, token: str, what: str = "the token") -> Credentials:
         return cls(f"Bearer {_header_safe(token.strip(), what)}", "service-account token")
 
     @classmethod
-    def basic(cls, user: str, password: str) -> "Credentials":
+    def basic(cls, user: str, password: str) -> Credentials:
         if ":" in user or any(not ch.isprintable() for ch in user + password):
             raise DashkitError("GRAFANA_USER may not hold ':' and neither it nor GRAFANA_PASSWORD "
                                "may hold control characters")
@@ -63,7 +63,7 @@ class Credentials(requests.auth.AuthBase):
 
     @classmethod
     def from_environment(cls, token_file: Path | None = None,
-                         environ: Mapping[str, str] = os.environ) -> "Credentials":
+                         environ: Mapping[str, str] = os.environ) -> Credentials:
         """``--token-file``, else ``GRAFANA_TOKEN``, else ``GRAFANA_USER``/``GRAFANA_PASSWORD``."""
         if token_file is not None:
             try:

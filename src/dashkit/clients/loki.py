@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from dashkit.errors import DashkitError
 from dashkit.clients.http import HttpClient, expect_shape, result_list
+from dashkit.errors import DashkitError
 
 
 class LokiClient(HttpClient):

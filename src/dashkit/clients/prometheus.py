@@ -6,8 +6,8 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from dashkit.errors import DashkitError
 from dashkit.clients.http import HttpClient, clean_text, expect_shape, result_list
+from dashkit.errors import DashkitError
 
 
 class PrometheusClient(HttpClient):

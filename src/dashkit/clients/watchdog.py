@@ -83,7 +83,7 @@ class Watchdog:
             except OSError:
                 pass
 
-    def __enter__(self) -> "Watchdog":
+    def __enter__(self) -> Watchdog:
         self._timer.start()
         return self
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from dashkit.grafana.jsonio import compact
-
 from dashkit.grafana.model import iter_panels
 
 #: Top-level keys Grafana rewrites on every save or read (CONTRACT.md §4.4), and dashkit's marker.

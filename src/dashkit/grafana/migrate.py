@@ -13,14 +13,13 @@ import re
 from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, next_ref_id
-from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.migrate_common import Json
 from dashkit.grafana.migrate_graph import graph_to_timeseries
-from dashkit.grafana.migrate_panels import (piechart_plugin_to_piechart, singlestat_to_stat,
-                                           table_old_to_table)
+from dashkit.grafana.migrate_panels import piechart_plugin_to_piechart, singlestat_to_stat, table_old_to_table
 from dashkit.grafana.migrate_schema import variables
 from dashkit.grafana.migrate_steps import upgrade
 from dashkit.grafana.migrate_types import as_current_types
+from dashkit.grafana.model import as_array, as_object
 
 __all__ = ["datasource_ref", "graph_to_timeseries", "migrate_dashboard", "migrate_panel",
            "piechart_plugin_to_piechart", "singlestat_to_stat", "table_old_to_table"]

@@ -6,10 +6,8 @@ import copy
 import re
 from typing import Any
 
+from dashkit.grafana.migrate_common import REDUCERS, Json, alias_colors, is_number, kept, number, without_none
 from dashkit.grafana.model import as_array, as_object
-from dashkit.grafana.migrate_common import (REDUCERS, Json, alias_colors, is_number, kept, number,
-                                           without_none)
-
 
 # --- graph (Grafana: public/app/plugins/panel/timeseries/migrations.ts, flotToGraphOptions) ---------
 

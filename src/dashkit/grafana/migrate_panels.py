@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.migrate_common import REDUCERS, Json, alias_colors, kept, number, without_none
-
+from dashkit.grafana.model import as_array, as_object
 
 # --- singlestat (Grafana: SingleStatBaseOptions.ts and stat/StatMigrations.ts) ---------------------
 

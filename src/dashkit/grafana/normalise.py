@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import math
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import attrs

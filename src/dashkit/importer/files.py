@@ -11,13 +11,12 @@ from typing import Any
 
 import attrs
 
-from dashkit.project.loading import shadows_python
 from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.generator import ImportResult, import_model
-
+from dashkit.project.loading import shadows_python
 
 #: The longest module name written: a long title must not make a file name the OS refuses.
 MAX_MODULE_NAME = 60

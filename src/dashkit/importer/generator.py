@@ -14,24 +14,22 @@ from typing import Any
 
 import attrs
 
-from dashkit.importer.codecheck import check_module, run_module
-from dashkit.importer.declarations import (MODULE_NAMES, NOTES_NAME, PRELUDE, Declarations,
-                                           datasource_variables)
-from dashkit.importer.formatting import format_module
-from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
+from dashkit.errors import DashkitError
 from dashkit.grafana.compare import covers, residue_of
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
-from dashkit.errors import DashkitError
-from dashkit.sdk.compiler import compile_panel
-from dashkit.sdk.options import merge
-from dashkit.grafana.facts import GRID_COLUMNS
+from dashkit.grafana.facts import GRID_COLUMNS, ref_id
 from dashkit.grafana.grid import compaction_summary
-from dashkit.sdk.layout import Panel, Flow, slug
 from dashkit.grafana.migrate import migrate_dashboard
-from dashkit.grafana.facts import ref_id
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
+from dashkit.importer.codecheck import check_module, run_module
+from dashkit.importer.declarations import MODULE_NAMES, NOTES_NAME, PRELUDE, Declarations, datasource_variables
+from dashkit.importer.formatting import format_module
+from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.pysource import Call, Code, override_call, render
+from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.layout import Flow, Panel, slug
+from dashkit.sdk.options import merge
 
 Json = dict[str, Any]
 #: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
@@ -175,7 +173,7 @@ class _Generator(Declarations):
                 if value != builder_limits[builder][key]:
                     kwargs.append((key, value))
             elif key in defaults and (builder in ("timeseries", "bar_gauge", "gauge")
-                                      or key == "decimals" and builder == "stat"):
+                                      or (key == "decimals" and builder == "stat")):
                 kwargs.append((key, value))
         if builder in ("timeseries", "table") and (panel.get("fieldConfig") or {}).get("overrides"):
             kwargs.append(("overrides", [override_call(o) for o in panel["fieldConfig"]["overrides"]]))
@@ -286,9 +284,9 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     pass sees the dashboard the way dashkit writes it, so importing dashkit's own output gives
     the same module again.
     """
-    from dashkit.sdk.compiler import compile_dashboard
     from dashkit.grafana.jsonio import dumps
     from dashkit.grafana.normalise import load_json
+    from dashkit.sdk.compiler import compile_dashboard
 
     try:
         first = _generate(loaded, module)

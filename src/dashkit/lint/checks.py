@@ -7,18 +7,47 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, UID_PATTERN
-from dashkit.grafana.jsonio import compact
-from dashkit.grafana.model import (BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets,
-                                  variable_query)
 from dashkit.grafana.grid import compaction_moves, compaction_summary
-from dashkit.lint.findings import (ALERT_THRESHOLD, CATALOG_MISSING, DATASOURCE_VARIABLE, ERROR,
-                                   GRID_COMPACTION, GRID_OVERLAP, GRID_WIDTH,
-                                   INPUTS, JOB_INSTANCE, LEGACY_PANEL, LEGACY_PANEL_TYPES, LINK_UID,
-                                   PANEL_DATASOURCE, PANEL_ID, PANEL_TARGETS, PANEL_TITLE, PANEL_UNITS,
-                                   REFRESH, SCHEMA, TAG_LENGTH, TITLE_DUPLICATE, UID_DUPLICATE,
-                                   UID_INVALID, UNIT_PANELS, VARIABLE_CYCLE, VARIABLE_REFRESH,
-                                   VARIABLE_UNDEFINED, VARIABLE_UNUSED, WARNING, WRAPPED, Emit,
-                                   Finding, Json, Rule, Severity, Subject)
+from dashkit.grafana.jsonio import compact
+from dashkit.grafana.model import BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets, variable_query
+from dashkit.lint.findings import (
+    ALERT_THRESHOLD,
+    CATALOG_MISSING,
+    DATASOURCE_VARIABLE,
+    ERROR,
+    GRID_COMPACTION,
+    GRID_OVERLAP,
+    GRID_WIDTH,
+    INPUTS,
+    JOB_INSTANCE,
+    LEGACY_PANEL,
+    LEGACY_PANEL_TYPES,
+    LINK_UID,
+    PANEL_DATASOURCE,
+    PANEL_ID,
+    PANEL_TARGETS,
+    PANEL_TITLE,
+    PANEL_UNITS,
+    REFRESH,
+    SCHEMA,
+    TAG_LENGTH,
+    TITLE_DUPLICATE,
+    UID_DUPLICATE,
+    UID_INVALID,
+    UNIT_PANELS,
+    VARIABLE_CYCLE,
+    VARIABLE_REFRESH,
+    VARIABLE_UNDEFINED,
+    VARIABLE_UNUSED,
+    WARNING,
+    WRAPPED,
+    Emit,
+    Finding,
+    Json,
+    Rule,
+    Severity,
+    Subject,
+)
 from dashkit.lint.queries import lint_logql, lint_promql
 from dashkit.sdk.alerts import LINK_PREFIX
 from dashkit.sdk.layout import GridPos
@@ -279,7 +308,7 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
         shape = '{"dashboard": …}' if loaded.wrapper == "api" else "a file map"
         emit(WRAPPED, f"wrapped in {shape}: file provisioning reads no title and skips it",
              severity=severity)
-    text_inputs = loaded is not None and loaded.exported or "${DS_" in _flat(model)
+    text_inputs = (loaded is not None and loaded.exported) or "${DS_" in _flat(model)
     if text_inputs:
         emit(INPUTS, "uses ${DS_*} import inputs that file provisioning does not substitute",
              severity=severity)

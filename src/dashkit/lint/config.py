@@ -8,8 +8,8 @@ import attrs
 import yaml
 
 from dashkit.errors import DashkitError
-from dashkit.lint.findings import ERROR, EXCLUSION_UNUSED, RULES, Finding
 from dashkit.fileio import load_yaml
+from dashkit.lint.findings import ERROR, EXCLUSION_UNUSED, RULES, Finding
 
 EXCLUSIONS_FILE = ".dashkit-lint.yaml"
 
@@ -69,7 +69,7 @@ def load_exclusions(path: Path) -> list[Exclusion]:
     return exclusions
 
 
-def unused(exclusions: list[Exclusion], findings: "list[Finding]", path: Path) -> list[Finding]:
+def unused(exclusions: list[Exclusion], findings: list[Finding], path: Path) -> list[Finding]:
     """An exclusion that matched no finding is stale or misspelt: an error finding of its own."""
 
     return [Finding(EXCLUSION_UNUSED.id, ERROR, f"exclusion of {e.rule!r} for dashboard "

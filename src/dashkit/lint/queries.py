@@ -5,12 +5,23 @@ import functools
 
 from dashkit.errors import DashkitError
 from dashkit.grafana.model import TargetRef
-from dashkit.lint.findings import (BUCKET, COUNTER_RATE, LABEL_UNKNOWN, LOGQL_CARDINALITY,
-                                   LOGQL_LEVELS, LOGQL_PARSE, LOGQL_SELECTOR, METRIC_UNKNOWN,
-                                   PROMQL_PARSE, QUANTILE_LE, RATE_GAUGE, RATE_INTERVAL, Emit,
-                                   Subject)
-from dashkit.query.analyse import (COUNTER_SAFE, COUNTER_SAFE_AGGREGATIONS, RATE_FUNCTIONS,
-                                   analyse_promql)
+from dashkit.lint.findings import (
+    BUCKET,
+    COUNTER_RATE,
+    LABEL_UNKNOWN,
+    LOGQL_CARDINALITY,
+    LOGQL_LEVELS,
+    LOGQL_PARSE,
+    LOGQL_SELECTOR,
+    METRIC_UNKNOWN,
+    PROMQL_PARSE,
+    QUANTILE_LE,
+    RATE_GAUGE,
+    RATE_INTERVAL,
+    Emit,
+    Subject,
+)
+from dashkit.query.analyse import COUNTER_SAFE, COUNTER_SAFE_AGGREGATIONS, RATE_FUNCTIONS, analyse_promql
 from dashkit.query.catalog import Catalog, MetricType
 from dashkit.query.logql_check import analyse_logql, cardinality_labels, misses_numeric_levels
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import attrs
 
-from dashkit.query.catalog import Catalog
 from dashkit.errors import DashkitError
-from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
+from dashkit.grafana.normalise import json_files, load_json
 from dashkit.lint.checks import lint
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions, unused  # noqa: F401
-from dashkit.grafana.normalise import json_files, load_json
+from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
+from dashkit.query.catalog import Catalog
+
 
 def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
                   provisioning: bool = False) -> tuple[list[Subject], list[Finding]]:

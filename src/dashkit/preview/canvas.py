@@ -97,7 +97,7 @@ class Box:
     def bottom(self) -> float:
         return self.top + self.height
 
-    def inset(self, left: float, top: float, right: float, bottom: float) -> "Box":
+    def inset(self, left: float, top: float, right: float, bottom: float) -> Box:
         return Box(
             self.left + left,
             self.top + top,

@@ -9,10 +9,10 @@ from typing import Any
 
 import attrs
 
-from dashkit.project.pipeline import compile_project
-from dashkit.project.loading import load_project
 from dashkit.errors import DashkitError, DashkitErrors
 from dashkit.grafana.normalise import load_json_paths
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import compile_project
 from dashkit.query.catalog import Catalog
 
 

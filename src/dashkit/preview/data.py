@@ -40,6 +40,7 @@ from dashkit.query.catalog import Catalog
 from dashkit.query.expand import expand, relative_seconds
 from dashkit.query.jsregex import RegexError
 
+
 class DashboardError(DashkitError):
     """A mistake of the whole dashboard (a variable's regex), not of one panel: the run stops
     with it in one line, as ``dashkit check`` does, instead of every panel failing alike."""

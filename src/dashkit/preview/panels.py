@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-
 from dashkit.preview.canvas import MUTED, PANEL_BG, TEXT, Box, Canvas, first_line
 from dashkit.preview.charts import heatmap, piechart, state_timeline, timeseries
 from dashkit.preview.fields import (

@@ -13,7 +13,6 @@ from typing import Any
 
 import attrs
 
-from dashkit.project.output import replace_folder
 from dashkit.errors import DashkitError
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.grid import drawn_grid
@@ -35,6 +34,7 @@ from dashkit.preview.canvas import (
 from dashkit.preview.data import DashboardError, DataSource
 from dashkit.preview.fields import PanelData
 from dashkit.preview.panels import DRAWERS, background, placeholder
+from dashkit.project.output import replace_folder
 
 #: The marker text of a preview folder (the same marker file as a build: dashkit replaces only
 #: folders it wrote).

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from dashkit.project.output import OutputFolder
 from dashkit.errors import DashkitError, user_site
+from dashkit.project.output import OutputFolder
 from dashkit.query.catalog import Catalog
 from dashkit.query.labels import output_labels
 from dashkit.sdk.alerts import Alert, RuleGroup

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import functools
-import os
 import importlib.machinery
 import importlib.util
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -15,12 +15,12 @@ from typing import TypeVar
 
 import attrs
 
+from dashkit.errors import DashkitError, raise_all, site_in, user_site
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.datasources import Datasource
 from dashkit.sdk.routing import Alertmanager
-from dashkit.errors import DashkitError, raise_all, site_in, user_site
 
 T = TypeVar("T")
 

@@ -7,19 +7,24 @@ from typing import Any
 
 import attrs
 
-from dashkit.grafana.jsonio import dumps
-from dashkit.sdk.compiler import Accepted, compile_dashboard
-from dashkit.sdk.layout import Row, site_of
-from dashkit.grafana.model import iter_panels
-from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.errors import DashkitError, raise_all
-from dashkit.project.loading import Project, Source, load_project
-from dashkit.project.provisioning import (GIT_SYNC_FOLDER, ProviderOptions, datasources_yaml,
-                                        file_provisioning_resource, provider_yaml, write_git_sync)
+from dashkit.grafana.jsonio import dumps
+from dashkit.grafana.model import iter_panels
+from dashkit.lint.checks import lint_dashboard, lint_set
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
-from dashkit.lint.checks import lint_dashboard, lint_set
-
+from dashkit.project.loading import Project, Source, load_project
+from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
+from dashkit.project.provisioning import (
+    GIT_SYNC_FOLDER,
+    ProviderOptions,
+    datasources_yaml,
+    file_provisioning_resource,
+    provider_yaml,
+    write_git_sync,
+)
+from dashkit.sdk.compiler import Accepted, compile_dashboard
+from dashkit.sdk.layout import Row, site_of
 
 
 @attrs.frozen

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dashkit.project.output import OutputFolder
 from dashkit.errors import DashkitError
+from dashkit.fileio import load_yaml
 from dashkit.grafana.model import iter_panels
+from dashkit.project.output import OutputFolder
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
-from dashkit.fileio import load_yaml
 
 if TYPE_CHECKING:
     from dashkit.project.pipeline import Compiled

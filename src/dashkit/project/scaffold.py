@@ -13,9 +13,9 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from dashkit.errors import DISTRIBUTION, DashkitError
 from dashkit.project.pipeline import build
 from dashkit.project.scaffold_files import FILES
-from dashkit.errors import DISTRIBUTION, DashkitError
 
 #: What a new project's Makefile needs beyond building: preview and serve, import.
 EXTRAS = ("import", "preview")

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import attrs
 
-from dashkit.project.pipeline import Compiled
 from dashkit.clients.http import OutcomeUnknown, clean_text
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import describe_changes
+from dashkit.project.pipeline import Compiled
 from dashkit.publishing.history import edit_conflict
 from dashkit.publishing.results import SAVE_ATTEMPTS, Action, PublishResult, provisioned
 from dashkit.publishing.store import Live, Marker, Store, what_came_back

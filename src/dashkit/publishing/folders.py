@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashkit.project.provisioning import folder_uid
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import OutcomeUnknown, Response, clean_text
 from dashkit.errors import DashkitError
+from dashkit.project.provisioning import folder_uid
 from dashkit.publishing.results import auth_error
 from dashkit.publishing.store import what_came_back
 

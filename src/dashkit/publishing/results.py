@@ -8,10 +8,10 @@ from typing import Any
 
 import attrs
 
-from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
+from dashkit.project.pipeline import Compiled
 
 MESSAGE = "Published by dashkit"
 

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from dashkit.project.pipeline import Compiled
 from dashkit.clients.http import Response, clean_text
+from dashkit.project.pipeline import Compiled
 from dashkit.publishing.history import Published
 
 

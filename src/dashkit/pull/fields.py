@@ -11,9 +11,19 @@ import attrs
 import libcst as cst
 
 from dashkit.grafana.compare import changed_fields
-from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, constant, is_literal, keyword,
-                                  literal, name_of, positional)
+from dashkit.pull.mapping import (
+    PanelSource,
+    SourceFile,
+    Sources,
+    constant,
+    is_literal,
+    keyword,
+    literal,
+    name_of,
+    positional,
+)
 from dashkit.pull.rewrite import FileEdits
+
 
 @attrs.frozen
 class Note:

@@ -8,16 +8,15 @@ from typing import Any
 
 import attrs
 
-from dashkit.project.pipeline import Compiled
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
+from dashkit.project.pipeline import Compiled
 from dashkit.publishing import resources
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, refusal
 from dashkit.publishing.folders import ensure_folder, folder_path
 from dashkit.publishing.publisher import FolderTarget, check_health
 from dashkit.publishing.store import Store
-
 
 #: Why a dashboard only in the build is not pulled (nothing to pull: not a failure).
 NOT_IN_GRAFANA = "not in Grafana (only in the build)"

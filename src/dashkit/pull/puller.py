@@ -13,7 +13,6 @@ from typing import Any
 import attrs
 import libcst as cst
 
-from dashkit.project.pipeline import Compiled
 from dashkit.errors import DashkitError, raise_all
 from dashkit.fileio import replace_file
 from dashkit.grafana.model import iter_panels
@@ -21,14 +20,14 @@ from dashkit.grafana.v2 import to_v2_spec
 from dashkit.grafana.v2_read import from_v2_spec
 from dashkit.importer.generator import panel_call
 from dashkit.importer.pysource import render
+from dashkit.project.pipeline import Compiled
 from dashkit.pull.fields import Note, PanelPull
 from dashkit.pull.live import LiveModel
-from dashkit.pull.mapping import (PanelSource, SourceFile, Sources, is_literal, locate,
-                                  panels_by_id, descendants)
+from dashkit.pull.mapping import PanelSource, SourceFile, Sources, descendants, is_literal, locate, panels_by_id
 from dashkit.pull.mapping import keyword as keyword_arg
+from dashkit.pull.rewrite import FileEdits, unified
 from dashkit.pull.settle import misplaced, rebuild, remaining
 from dashkit.sdk.layout import slug
-from dashkit.pull.rewrite import FileEdits, unified
 
 #: What ``import`` may write in a panel call, and so what a module may need to import.
 _DASHKIT_NAMES = ("Row", "Target", "Thresholds", "DatasourceRef")
@@ -254,8 +253,8 @@ def _assigned(file: SourceFile, call: cst.Call) -> str | None:
 
 
 def _is_import(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body) or (
+    return (isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)) or (
         isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, cst.SimpleString))  # the docstring
 

@@ -10,8 +10,8 @@ import attrs
 import libcst as cst
 
 from dashkit.importer.pysource import WIDTH  # the importer's line length
-from dashkit.text import python_string
 from dashkit.pull.mapping import SourceFile
+from dashkit.text import python_string
 
 
 def expression(value: Any) -> cst.BaseExpression:

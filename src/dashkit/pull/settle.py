@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dashkit.project.pipeline import compile_project
-from dashkit.project.loading import load_project
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import comparable, describe_changes
 from dashkit.grafana.model import iter_panels
+from dashkit.project.loading import load_project
+from dashkit.project.pipeline import compile_project
 
 
 def rebuild(root: Path, texts: dict[str, tuple[str, str]], uids: Iterable[str]

@@ -7,12 +7,11 @@ and ``$__interval`` so rules can tell them apart after parsing.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import datetime
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import promql_parser as pp

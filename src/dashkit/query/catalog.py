@@ -90,7 +90,7 @@ class Catalog:
                 series[name] = (metric, labels)
         object.__setattr__(self, "_series", series)
 
-    def __add__(self, other: "Catalog") -> "Catalog":
+    def __add__(self, other: Catalog) -> Catalog:
         return Catalog(f"{self.name}+{other.name}", self.metrics + other.metrics,
                        {**other.label_values, **self.label_values})
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -20,8 +20,8 @@ from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.query import catalogs
 from dashkit.query.catalog import TARGET_LABELS, Catalog, Metric, MetricType
-from dashkit.text import counted, python_string
 from dashkit.sanitise import printable
+from dashkit.text import counted, python_string
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*\Z")
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")

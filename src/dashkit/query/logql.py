@@ -28,20 +28,20 @@ class LogQuery:
     def __str__(self) -> str:
         return self.text
 
-    def pipe(self, stage: str) -> "LogQuery":
+    def pipe(self, stage: str) -> LogQuery:
         return attrs.evolve(self, pipeline=self.pipeline + (stage,))
 
-    def json(self) -> "LogQuery":
+    def json(self) -> LogQuery:
         return self.pipe("| json")
 
-    def contains(self, text: str) -> "LogQuery":
+    def contains(self, text: str) -> LogQuery:
         return self.pipe(f"|= {_quote(text)}")
 
-    def where(self, condition: str) -> "LogQuery":
+    def where(self, condition: str) -> LogQuery:
         """A label filter after a parser, e.g. ``where('trace_id != ""')``."""
         return self.pipe(f"| {condition}")
 
-    def errors(self) -> "LogQuery":
+    def errors(self) -> LogQuery:
         """Error and fatal lines, whether pino wrote the level as a number or a name.
 
         ``| json`` renames a parsed ``level`` to ``level_extracted`` when ``level`` is also a
@@ -51,7 +51,7 @@ class LogQuery:
         levels = "|".join(PINO_ERROR_LEVELS)
         return query.where(f'level=~"(?i){levels}" or level_extracted=~"(?i){levels}"')
 
-    def line_format(self, template: str) -> "LogQuery":
+    def line_format(self, template: str) -> LogQuery:
         return self.pipe(f"| line_format {_quote(template)}")
 
 

@@ -6,7 +6,7 @@ import re
 
 import attrs
 
-from dashkit.query.analyse import outside_strings, expand_for_parsing
+from dashkit.query.analyse import expand_for_parsing, outside_strings
 from dashkit.query.logql import HIGH_CARDINALITY_LABELS
 
 _MATCHER = re.compile(r'\s*([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*')

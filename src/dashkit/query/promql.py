@@ -10,8 +10,8 @@ from typing import Union
 
 import attrs
 
-from dashkit.query.catalog import Catalog, MetricType
 from dashkit.errors import DashkitError, raise_all
+from dashkit.query.catalog import Catalog, MetricType
 
 #: Grafana's rate window: at least four scrapes, whatever the zoom level.
 RATE_INTERVAL = "$__rate_interval"
@@ -38,44 +38,44 @@ class Expr:
     def __str__(self) -> str:
         return self.text
 
-    def _binary(self, op: str, other: "ExprLike", *, swap: bool = False) -> "Expr":
+    def _binary(self, op: str, other: ExprLike, *, swap: bool = False) -> Expr:
         other_expr = as_expr(other)
         left, right = (other_expr, self) if swap else (self, other_expr)
         return Expr(f"{_paren(left)} {op} {_paren(right)}", left.refs + right.refs)
 
-    def __truediv__(self, other: "ExprLike") -> "Expr":
+    def __truediv__(self, other: ExprLike) -> Expr:
         return self._binary("/", other)
 
-    def __rtruediv__(self, other: "ExprLike") -> "Expr":
+    def __rtruediv__(self, other: ExprLike) -> Expr:
         return self._binary("/", other, swap=True)
 
-    def __mul__(self, other: "ExprLike") -> "Expr":
+    def __mul__(self, other: ExprLike) -> Expr:
         return self._binary("*", other)
 
     __rmul__ = __mul__
 
-    def __add__(self, other: "ExprLike") -> "Expr":
+    def __add__(self, other: ExprLike) -> Expr:
         return self._binary("+", other)
 
-    def __radd__(self, other: "ExprLike") -> "Expr":
+    def __radd__(self, other: ExprLike) -> Expr:
         return self._binary("+", other, swap=True)
 
-    def __sub__(self, other: "ExprLike") -> "Expr":
+    def __sub__(self, other: ExprLike) -> Expr:
         return self._binary("-", other)
 
-    def __rsub__(self, other: "ExprLike") -> "Expr":
+    def __rsub__(self, other: ExprLike) -> Expr:
         return self._binary("-", other, swap=True)
 
-    def or_(self, other: "ExprLike") -> "Expr":
+    def or_(self, other: ExprLike) -> Expr:
         """``a or b``: typically ``or vector(0)`` so a stat shows 0 rather than "No data"."""
         return self._binary("or", other)
 
-    def compare(self, op: str, value: "ExprLike", *, bool_: bool = False) -> "Expr":
+    def compare(self, op: str, value: ExprLike, *, bool_: bool = False) -> Expr:
         if op not in {"==", "!=", ">", "<", ">=", "<="}:
             raise DashkitError(f"not a PromQL comparison: {op!r}")
         return self._binary(f"{op} bool" if bool_ else op, value)
 
-    def by_labels(self, labels: Iterable[str]) -> "Expr":
+    def by_labels(self, labels: Iterable[str]) -> Expr:
         """The same query, recording that its result is grouped by ``labels``."""
         extra = frozenset(labels)
         return attrs.evolve(self, refs=tuple(
@@ -146,7 +146,7 @@ def var(name: str) -> Matcher:
 
 #: Label matchers by label name: a plain string matches exactly, a Matcher says how.
 #: A mapping rather than keyword arguments, so any label (``window``, ``by``…) can be matched.
-Matchers = Mapping[str, Union[str, Matcher]]
+Matchers = Mapping[str, str | Matcher]
 
 
 def render_matchers(where: Matchers) -> list[str]:

@@ -6,16 +6,15 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from dashkit.sdk.datasources import DatasourceRef
 from dashkit.errors import DashkitError, each_error, raise_all
-from dashkit.grafana.facts import (BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION,
-                                  UID_PATTERN)
+from dashkit.grafana.facts import BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION, UID_PATTERN
+from dashkit.grafana.model import iter_panels
+from dashkit.query.promql import Expr, validate
+from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
 from dashkit.sdk.layout import Panel, Placed, Raw, Row, layout, site_of, walk
-from dashkit.grafana.model import iter_panels
 from dashkit.sdk.options import merge
 from dashkit.sdk.panels import targets_of
-from dashkit.query.promql import Expr, validate
 from dashkit.sdk.variables import Variable, references
 from dashkit.sdk.variables import datasource as datasource_variable
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from dashkit.query import promql
+from dashkit.query.promql import Expr, Matchers
 from dashkit.sdk import panels
 from dashkit.sdk.alerts import Alert
-from dashkit.query import promql
 from dashkit.sdk.layout import Panel
 from dashkit.sdk.panels import Thresholds
-from dashkit.query.promql import Expr, Matchers
 
 
 def error_ratio(requests: str, by: Sequence[str] = (), *, status_label: str = "status_code",

@@ -7,13 +7,12 @@ from urllib.parse import quote
 
 import attrs
 
+from dashkit.errors import DashkitError, user_site
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.datasources import DatasourceRef, variable_ref
-from dashkit.errors import DashkitError, user_site
 from dashkit.sdk.layout import Item, Panel, Row
 from dashkit.sdk.variables import Variable
-
 
 
 @attrs.frozen

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import next_ref_id
 from dashkit.grafana.jsonio import plain
+from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.options import merge
 
 Json = dict[str, Any]
@@ -215,7 +215,7 @@ _GRAFANALIB_TARGET_KEYS = frozenset({"expr", "query", "target", "format", "hide"
 
 def modernise_target(target: Json, datasource: DatasourceRef | None) -> Json:
     """grafanalib's target defaults dropped; any other target is kept as its author wrote it."""
-    if _GRAFANALIB_TARGET_KEYS <= target.keys():
+    if target.keys() >= _GRAFANALIB_TARGET_KEYS:
         target = _drop_none(target)
         if target.get("query") == target.get("expr"):
             target.pop("query", None)

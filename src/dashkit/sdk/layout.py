@@ -79,7 +79,7 @@ class GridPos:
     w: int
     h: int
 
-    def overlaps(self, other: "GridPos") -> bool:
+    def overlaps(self, other: GridPos) -> bool:
         return (self.x < other.x + other.w and other.x < self.x + self.w
                 and self.y < other.y + other.h and other.y < self.y + self.h)
 
@@ -94,7 +94,7 @@ class Placed:
     item: Item
     pos: GridPos
     key: str
-    children: tuple["Placed", ...] = ()
+    children: tuple[Placed, ...] = ()
 
 
 def slug(text: str) -> str:

@@ -17,9 +17,9 @@ import attrs
 from attrs.validators import deep_iterable, in_, instance_of, optional
 
 from dashkit.errors import DashkitError, call_site, user_site
-from dashkit.sdk.datasources import DatasourceRef
 from dashkit.grafana.facts import DEFAULT_HEIGHT, DEFAULT_WIDTH, PANEL_LINK_DEFAULTS
 from dashkit.sdk.alerts import Alert
+from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.layout import Panel
 from dashkit.sdk.thresholds import Thresholds
 

@@ -12,14 +12,16 @@ from typing import Any, Union
 import attrs
 import grafanalib.core as gl
 
-from dashkit.sdk.datasources import DatasourceRef
-from dashkit.grafana.facts import next_ref_id
 from dashkit.errors import DashkitError, user_site
-from dashkit.sdk.layout import Panel, Raw
-from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
-from dashkit.sdk.thresholds import Thresholds as Thresholds, above as above, below as below
+from dashkit.grafana.facts import next_ref_id
 from dashkit.query.logql import LogQuery
 from dashkit.query.promql import Expr
+from dashkit.sdk.datasources import DatasourceRef
+from dashkit.sdk.layout import Panel, Raw
+from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
+from dashkit.sdk.thresholds import Thresholds as Thresholds
+from dashkit.sdk.thresholds import above as above
+from dashkit.sdk.thresholds import below as below
 
 Query = Union[Expr, LogQuery, str]
 

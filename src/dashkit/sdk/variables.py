@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 
-from dashkit.sdk.datasources import DatasourceRef
 from dashkit.query.promql import Expr, Matchers, sel
+from dashkit.sdk.datasources import DatasourceRef
 
 #: Grafana's ``refresh`` values for query variables.
 REFRESH_ON_LOAD = 1
