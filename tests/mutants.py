@@ -692,8 +692,9 @@ BREAKAGES: tuple[Breakage, ...] = (
              'does not fit the {GRID_COLUMNS}-column grid",\n'
              "                               panel=panel.title)", (ABUSE_ERRORS,)),
     Breakage("undefined-variable-no-line", "a variable used but not defined names its line",
-             "sdk/compiler.py", '        where = sites.get(panel.get("id", 0))\n',
-             "        where = None\n", (ABUSE_ERRORS,)),
+             "project/pipeline.py",
+             "file=sites.get((f.file, f.dashboard, f.panel))\n                         or f.file,",
+             "file=f.file,", (ABUSE_ERRORS,)),
     Breakage("preview-text-line-breaks", "a line break in a drawn text reads as a space",
              "preview/canvas.py", "        text = one_line(text)\n", "", (ABUSE_PREVIEW,)),
     Breakage("preview-log-first-line", "a multi-line log line is drawn as its first line and …",
@@ -900,6 +901,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "panels", "grafana/grid.py",
              "        if any(_collides(item, other) for other in cells[i + 1:]):",
              "        if False:", ("tests/test_grid.py",)),
+    # --- facts branch ---
+    Breakage("compile-ignores-rules", "what Grafana refuses (a bad uid, a long tag, an undefined "
+             "variable) stops every checked compile, publish's too, not only build",
+             "project/pipeline.py", "for f in lint_dashboard(s) if f.rule in COMPILE_RULES]",
+             "for f in lint_dashboard(s) if False]", ("tests/test_compile.py",)),
+    Breakage("finding-ignores-severity", "a rule's finding takes the severity the dashboard gives "
+             "it (imported JSON's overlaps and links warn)", "lint/findings.py",
+             "        return Finding(self.id, severity or self.severity,",
+             "        return Finding(self.id, self.severity,", ("tests/test_lint.py",)),
+    Breakage("layer-map-loose", "the layer map allows no import the code does not make",
+             "layers.py", '                 ("grafana", "query", "lint", "project",',
+             '                 ("grafana", "query", "sdk", "lint", "project",',
+             ("tests/test_architecture.py",)),
 )
 
 

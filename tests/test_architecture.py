@@ -1,8 +1,8 @@
 """The layers of ``src/dashkit`` and what each may import, checked over the import graph.
 
 Every import counts, those inside functions included; only imports under ``if TYPE_CHECKING:``
-(types for the checker, never run) are left out. The README's "Architecture" section says the
-same in words.
+(types for the checker, never run) are left out. The layers and what each may import are
+``dashkit.layers``, the one place they are written.
 """
 from __future__ import annotations
 
@@ -11,29 +11,13 @@ from pathlib import Path
 
 from conftest import ROOT
 
+from dashkit import layers
+
 PACKAGE = ROOT / "src" / "dashkit"
-FOUNDATION = {"errors", "text", "sanitise", "fileio"}
+FOUNDATION = set(layers.FOUNDATION)
 #: Each layer and the layers it may import (the foundation modules are open to all).
-MAY_IMPORT: dict[str, set[str]] = {
-    "errors": set(),
-    "text": set(),
-    "fileio": set(),
-    "sanitise": set(),
-    "grafana": set(),
-    "query": {"grafana"},
-    "sdk": {"grafana", "query"},
-    "lint": {"grafana", "query", "sdk"},
-    "project": {"grafana", "query", "sdk", "lint"},
-    "clients": {"grafana"},
-    "check": {"grafana", "query", "sdk", "clients"},
-    "publishing": {"grafana", "query", "sdk", "lint", "project", "clients"},
-    "importer": {"grafana", "query", "sdk", "lint", "project"},
-    "preview": {"grafana", "query", "sdk", "lint", "project", "clients", "check"},
-    "pull": {"grafana", "sdk", "project", "clients", "publishing", "importer"},
-    "cli": {"grafana", "query", "sdk", "lint", "project", "clients", "check", "publishing",
-            "importer", "preview", "pull"},
-    "__main__": {"cli"},  # python -m dashkit
-}
+MAY_IMPORT: dict[str, set[str]] = {**{name: set() for name in layers.FOUNDATION},
+                                   **{name: set(layer.imports) for name, layer in layers.LAYERS.items()}}
 
 
 def module_name(path: Path) -> str:
@@ -87,6 +71,36 @@ def test_each_layer_imports_only_the_layers_below_it():
                    if layer(module) for target in targets
                    if layer(target) not in MAY_IMPORT[layer(module)] | FOUNDATION | {layer(module)})
     assert wrong == []
+
+
+def _layer_imports() -> dict[str, set[str]]:
+    """The layers each layer imports, read off the graph (the foundation and itself aside)."""
+    found: dict[str, set[str]] = {name: set() for name in MAY_IMPORT}
+    for module, targets in GRAPH.items():
+        if layer(module):
+            found[layer(module)] |= {layer(t) for t in targets} - FOUNDATION - {layer(module), ""}
+    return found
+
+
+def test_the_map_lets_a_layer_import_only_what_it_does_import():
+    """The map is tight: a layer it lets import another that none of its modules imports is a
+    stale line, and the docs drawn from it would promise a dependency that is not there."""
+    used = _layer_imports()
+    unused = sorted(f"{name} may import {other}" for name, allowed in MAY_IMPORT.items()
+                    for other in allowed - used[name])
+    assert unused == []
+
+
+def test_foundation_modules_import_no_layer():
+    assert {name: used for name, used in _layer_imports().items() if name in FOUNDATION and used} == {}
+
+
+def test_each_layer_imports_only_layers_listed_before_it():
+    """The map itself runs one way: no two layers may import each other, however indirectly."""
+    order = list(layers.LAYERS)
+    upward = sorted(f"{name} -> {other}" for name, layer_ in layers.LAYERS.items()
+                    for other in layer_.imports if other not in order[:order.index(name)])
+    assert upward == []
 
 
 def test_nothing_imports_the_cli_or_the_facade():

@@ -11,7 +11,10 @@ from conftest import DASHBOARDS, ROOT
 
 import dashkit
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit.errors import DashkitErrors
 from dashkit.grafana.model import iter_panels
+from dashkit.project.loading import Project, Source
+from dashkit.project.pipeline import Compiled, compile_project
 from dashkit.query.catalog import Catalog, counter
 from dashkit.sdk.compiler import SCHEMA_VERSION
 from dashkit.sdk.datasources import variable_ref
@@ -66,14 +69,21 @@ def test_dumps_is_sorted_indented_and_newline_terminated():
     assert text == '{\n  "a": {\n    "c": 3,\n    "d": 2\n  },\n  "b": 1\n}\n'
 
 
+def in_a_project(dashboard: Dashboard) -> list[Compiled]:
+    """The dashboard compiled as a project's, with the lint rules every compile enforces."""
+    return compile_project(Project((Source(dashboard, "d.py"),), ()))
+
+
 @pytest.mark.parametrize("uid", ["", "x" * 41, "has space", "dot.ted", "ü"])
 def test_invalid_uids_are_refused(uid):
-    with pytest.raises(DashkitError, match="invalid uid"):
-        Dashboard(uid, "t").to_model()
+    with pytest.raises(DashkitError) as info:
+        in_a_project(Dashboard(uid, "t"))
+    assert str(info.value) == (f"d.py, dashboard {uid or 't'!r}: invalid uid {uid!r}: Grafana takes 1 to "
+                               "40 characters of A-Z, a-z, 0-9, '-' and '_' [uid-invalid]")
 
 
 def test_forty_character_uid_is_fine():
-    Dashboard("a" * 40, "t").to_model()
+    assert in_a_project(Dashboard("a" * 40, "t"))[0].uid == "a" * 40
 
 
 def test_catalog_errors_name_dashboard_and_panel():
@@ -101,8 +111,31 @@ def test_variable_queries_are_checked_against_the_catalog():
 
 def test_undefined_variables_are_an_error():
     dashboard = Dashboard("u", "t", [panels.stat("s", promql.sel("up", where={"job": promql.var("job")}))])
-    with pytest.raises(DashkitError, match=r"panel 's': query uses undefined variable \$job"):
-        dashboard.to_model()
+    with pytest.raises(DashkitError, match=r"panel 's': \$job is used but not defined \[variable-undefined\]$"):
+        in_a_project(dashboard)
+
+
+def test_one_run_reports_a_dashboards_rule_errors_beside_its_catalog_errors():
+    """Issue 26: the uid, tag and variable checks are lint's rules alone; a dashboard whose
+    queries the catalog refuses is still held to them, in the same run (the compiler used to
+    stop at the uid)."""
+    dashboard = Dashboard("bad uid", "t", tags=["x" * 51], catalog=CATALOG, panels=[
+        panels.stat("Typo", promql.rate_sum("http_request_total")),
+        panels.stat("Var", promql.sel("http_requests_total", where={"service": promql.var("svc")}))])
+    with pytest.raises(DashkitErrors) as info:
+        in_a_project(dashboard)
+    at = {title: next(n for n, text in enumerate(Path(__file__).read_text().splitlines(), 1)
+                      if text.startswith(f'        panels.stat("{title}"')) for title in ("Typo", "Var")}
+    assert sorted(str(e) for e in info.value.errors) == [
+        "d.py, dashboard 'bad uid': invalid uid 'bad uid': Grafana takes 1 to 40 characters of A-Z, "
+        "a-z, 0-9, '-' and '_' [uid-invalid]",
+        f"d.py, dashboard 'bad uid': tag {'x' * 51!r} is 51 bytes; Grafana 12.4+ refuses a tag over 50 "
+        "[tag-too-long]",
+        f"{os.path.relpath(__file__)}:{at['Typo']}, dashboard 'bad uid', panel 'Typo': unknown metric "
+        "'http_request_total'; did you mean 'http_requests_total'? (not in catalog 't')",
+        f"{os.path.relpath(__file__)}:{at['Var']}, dashboard 'bad uid', panel 'Var': $svc is used but not defined "
+        "[variable-undefined]",
+    ]
 
 
 def test_datasource_variable_is_added_when_panels_use_it():
@@ -117,8 +150,9 @@ def test_dashboard_without_catalog_skips_metric_checks():
 
 
 def test_tags_over_fifty_bytes_are_refused():
-    with pytest.raises(DashkitError, match="is over 50 bytes"):
-        Dashboard("u", "t", tags=["é" * 26]).to_model()  # 52 bytes, 26 characters
+    with pytest.raises(DashkitError, match="'éééééééééééééééééééééééééé' is 52 bytes; Grafana 12.4"
+                                           r"\+ refuses a tag over 50 \[tag-too-long\]$"):
+        in_a_project(Dashboard("u", "t", tags=["é" * 26]))  # 52 bytes, 26 characters
 
 
 def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():

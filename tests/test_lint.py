@@ -11,7 +11,7 @@ from conftest import ROOT, SHARED
 
 from dashkit.cli import main
 from dashkit.lint.checks import lint
-from dashkit.lint.findings import RULES, Subject
+from dashkit.lint.findings import RULES, WARNING, Subject
 from dashkit.lint.run import json_subjects, run_lint
 
 CORPUS = SHARED / "corpus"
@@ -271,7 +271,7 @@ def test_every_rule_is_documented():
 
 def test_tag_and_refresh_rules():
     found = lint_model(dashboard(ts("p", "up"), tags=["x" * 51], refresh="1s"))
-    assert ("tag-too-long", f"tag {'x' * 51!r} is 51 bytes (at most 50)") in found
+    assert ("tag-too-long", f"tag {'x' * 51!r} is 51 bytes; Grafana 12.4+ refuses a tag over 50") in found
     assert ("refresh-too-short", "refresh '1s' is below 5s") in found
 
 
@@ -425,3 +425,19 @@ def test_logql_pino_levels_for_each_form_of_a_level_filter(expr, flagged):
     model = dashboard(logs_panel(expr), variables=LOKI_VARIABLE, prometheus=False)
     assert rule_messages(model, "logql-pino-levels") == (
         ["level filter misses pino's numeric levels (50 error, 60 fatal)"] if flagged else [])
+
+
+def test_every_finding_comes_from_its_rule():
+    """A finding is made by its rule (``UID_DUPLICATE.finding(...)``), which holds its id and
+    severity: no code restates them by building a ``Finding`` by hand (the rule's method aside)."""
+    import ast
+
+    by_hand = sorted(f"{path.relative_to(ROOT)}:{node.lineno}"
+                     for path in (ROOT / "src" / "dashkit").rglob("*.py")
+                     for node in ast.walk(ast.parse(path.read_text()))
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                     and node.func.id == "Finding")
+    assert [place.split(":")[0] for place in by_hand] == ["src/dashkit/lint/findings.py"], by_hand
+    rule = RULES["link-unknown-uid"]
+    assert rule.finding("m", "f.json", "d").severity == "error"
+    assert rule.finding("m", "f.json", "d", severity=WARNING).severity == "warning"

@@ -7,6 +7,8 @@ import pytest
 
 from dashkit import Dashboard, DashkitError, Panel, panels, promql, variables
 from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
+from dashkit.project.loading import Project, Source
+from dashkit.project.pipeline import compile_project
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
 
@@ -240,8 +242,8 @@ def test_option_mistakes_are_one_line_errors_naming_builder_and_panel(call, mess
 
 def test_repeat_over_an_undefined_variable_is_caught():
     dashboard = Dashboard("u", "t", [panels.stat("Per service", "up", repeat="service")])
-    with pytest.raises(DashkitError, match=r"Per service.*repeats over undefined variable \$service"):
-        dashboard.to_model()
+    with pytest.raises(DashkitError, match=r"panel 'Per service': \$service is used but not defined"):
+        compile_project(Project((Source(dashboard, "d.py"),), ()))
 
 
 def test_override_and_fixed_color_write_grafanas_shapes():

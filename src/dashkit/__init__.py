@@ -1,8 +1,7 @@
 """dashkit: Grafana dashboards as reviewed, tested Python code, built on grafanalib.
 
-The public API, in one place. The code lives in layers (see the README's "Architecture"):
-``grafana`` (facts and the JSON model) < ``query`` < ``sdk`` < ``lint`` < ``project``; ``clients``;
-then ``check``, ``publish`` and ``importer``, which never import each other; ``cli`` on top.
+The public API, in one place. The code lives in layers, each importing only those below it;
+``dashkit.layers`` lists them and what each may import.
 """
 from __future__ import annotations
 

@@ -254,8 +254,8 @@ dashboard = Dashboard("q", "Q", panels=[
         f"{folder}/metrics.py:5, dashboard 'm', panel 'Typos': unknown metric 'http_requests'",
         f"{folder}/metrics.py:8, dashboard 'm', panel 'Another': unknown metric "
         "'http_requets_total'",
-        f"{folder}/variables.py:6, dashboard 'v', panel 'Undefined': query uses undefined "
-        "variable $svc",
+        f"{folder}/variables.py:6, dashboard 'v', panel 'Undefined': $svc is used but not "
+        "defined [variable-undefined]",
         # a lint rule's error, reported beside the compile errors, at the panel's line too
         f"{folder}/quantile.py:3, dashboard 'q', panel 'Quantile': histogram_quantile over "
         "sum(rate(x_bucket[5m])): aggregate by (le, …) [promql-quantile-le]",

@@ -1,1 +1,1 @@
-"""HTTP clients of Grafana, Prometheus and Loki over one bounded HTTP base. Imports grafana."""
+"""HTTP clients of Grafana, Prometheus and Loki over one bounded HTTP base. Imports no other layer."""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, UID_PATTERN
+from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, MAX_UID_LENGTH, UID_PATTERN
 from dashkit.grafana.grid import compaction_moves, compaction_summary
 from dashkit.grafana.jsonio import compact
 from dashkit.grafana.model import BUILT_IN_DATASOURCES, NO_QUERY_TYPES, iter_panels, iter_targets, variable_query
@@ -127,7 +127,7 @@ def _alert_threshold_problems(panel: Json, defaults: Json) -> list[str]:
 
 
 def _lint_overlaps(model: Json, subject: Subject, emit: Emit) -> None:
-    severity = ERROR if subject.origin == "dashkit" and not subject.allow_overlaps else WARNING
+    severity = None if subject.origin == "dashkit" and not subject.allow_overlaps else WARNING
     groups: list[list[Json]] = [[]]
     for panel in model.get("panels") or []:
         groups[0].append(panel)
@@ -285,10 +285,12 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
     model = subject.model
     uid = model.get("uid")
     if uid is not None and not UID_PATTERN.match(str(uid)):
-        emit(UID_INVALID, f"uid {uid!r}: at most 40 characters of A-Z, a-z, 0-9, '-', '_'")
+        emit(UID_INVALID, f"invalid uid {uid!r}: Grafana takes 1 to {MAX_UID_LENGTH} characters of "
+                          "A-Z, a-z, 0-9, '-' and '_'")
     for tag in model.get("tags") or []:
         if isinstance(tag, str) and len(tag.encode()) > MAX_TAG_BYTES:
-            emit(TAG_LENGTH, f"tag {tag!r} is {len(tag.encode())} bytes (at most {MAX_TAG_BYTES})")
+            emit(TAG_LENGTH, f"tag {tag!r} is {len(tag.encode())} bytes; Grafana 12.4+ refuses a tag "
+                             f"over {MAX_TAG_BYTES}")
     refresh = model.get("refresh")
     if isinstance(refresh, str) and refresh:
         from dashkit.query.expand import seconds
@@ -325,8 +327,8 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
 
     def emit(rule: Rule, message: str, panel: str = "", target: str = "",
              severity: Severity | None = None) -> None:
-        findings.append(Finding(rule.id, severity or rule.severity, message, subject.file, name,
-                                panel, target, str(subject.model.get("title") or "")))
+        findings.append(rule.finding(message, subject.file, name, panel, target,
+                                     str(subject.model.get("title") or ""), severity))
 
     for check in (_lint_dashboard, _lint_variables, _lint_datasources, _lint_panels):
         check(subject, emit)
@@ -348,29 +350,30 @@ def lint_set(subjects: Sequence[Subject], elsewhere: Iterable[str] = ()) -> list
     for subject in subjects:
         uid, title = subject.model.get("uid"), subject.model.get("title")
         if uid and uid in by_uid:
-            findings.append(Finding(UID_DUPLICATE.id, ERROR, f"duplicate uid {uid!r}, also used in "
-                                    f"{by_uid[uid].file}", subject.file, subject.name,
-                                    title=str(title or "")))
+            findings.append(UID_DUPLICATE.finding(f"duplicate uid {uid!r}, also used in "
+                                                  f"{by_uid[uid].file}", subject.file, subject.name,
+                                                  title=str(title or "")))
         if title and title in by_title:
             other = by_title[title]
-            findings.append(Finding(TITLE_DUPLICATE.id, ERROR, f"duplicate title {title!r}, also "
-                                    f"used by {other.name!r} in {other.file}", subject.file,
-                                    subject.name, title=str(title)))
+            findings.append(TITLE_DUPLICATE.finding(f"duplicate title {title!r}, also used by "
+                                                    f"{other.name!r} in {other.file}", subject.file,
+                                                    subject.name, title=str(title)))
         if uid:
             by_uid.setdefault(str(uid), subject)
         if title:
             by_title.setdefault(str(title), subject)
     known = set(elsewhere)
     for subject in subjects:
-        severity = ERROR if subject.origin == "dashkit" else WARNING
+        severity = None if subject.origin == "dashkit" else WARNING  # imported JSON: a warning
         for where, text in _uses(subject.model):
             if "/d/" not in text:
                 continue
             for uid in _LINKED_UID.findall(text):
                 if uid not in by_uid and uid not in known and "$" not in uid:
-                    findings.append(Finding(LINK_UID.id, severity, f"link to unknown dashboard uid "
-                                            f"{uid!r}", subject.file, subject.name, where,
-                                            title=str(subject.model.get("title") or "")))
+                    findings.append(LINK_UID.finding(f"link to unknown dashboard uid {uid!r}",
+                                                     subject.file, subject.name, where,
+                                                     title=str(subject.model.get("title") or ""),
+                                                     severity=severity))
     return findings
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from dashkit.errors import DashkitError
 from dashkit.fileio import load_yaml
-from dashkit.lint.findings import ERROR, EXCLUSION_UNUSED, RULES, Finding
+from dashkit.lint.findings import EXCLUSION_UNUSED, RULES, Finding
 
 EXCLUSIONS_FILE = ".dashkit-lint.yaml"
 
@@ -72,6 +72,6 @@ def load_exclusions(path: Path) -> list[Exclusion]:
 def unused(exclusions: list[Exclusion], findings: list[Finding], path: Path) -> list[Finding]:
     """An exclusion that matched no finding is stale or misspelt: an error finding of its own."""
 
-    return [Finding(EXCLUSION_UNUSED.id, ERROR, f"exclusion of {e.rule!r} for dashboard "
-                    f"{e.dashboard!r}, panel {e.panel!r} matches nothing: remove or correct it",
-                    str(path)) for e in exclusions if not any(e.matches(f) for f in findings)]
+    return [EXCLUSION_UNUSED.finding(f"exclusion of {e.rule!r} for dashboard {e.dashboard!r}, "
+                                     f"panel {e.panel!r} matches nothing: remove or correct it",
+                                     str(path)) for e in exclusions if not any(e.matches(f) for f in findings)]

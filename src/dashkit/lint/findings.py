@@ -42,6 +42,13 @@ class Rule:
     severity: Severity
     doc: str
 
+    def finding(self, message: str, file: str = "", dashboard: str = "", panel: str = "",
+                target: str = "", title: str = "", severity: Severity | None = None) -> Finding:
+        """A finding of this rule, at the rule's own severity unless the dashboard changes it
+        (``severity``: a set or origin that makes the rule stricter or milder)."""
+        return Finding(self.id, severity or self.severity, message, file, dashboard, panel, target,
+                       title)
+
 
 RULES: dict[str, Rule] = {}
 

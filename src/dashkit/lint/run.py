@@ -25,7 +25,7 @@ def json_subjects(paths: Iterable[Path], catalog: Catalog | None = None,
             try:
                 loaded = load_json(file)
             except DashkitError as error:
-                findings.append(Finding(NOT_A_DASHBOARD.id, ERROR, error.message, str(file)))
+                findings.append(NOT_A_DASHBOARD.finding(error.message, str(file)))
                 continue
             subjects.extend(Subject(item.model, item.source, "json", catalog, item, provisioning)
                             for item in loaded)

@@ -1,1 +1,3 @@
-"""From a dashboards folder to provisioning files: the project loader, provisioning YAML, the build pipeline (compile, lint, write atomically). Imports grafana, query, sdk and lint."""
+"""From a dashboards folder to provisioning files: the project loader, the build pipeline (compile,
+lint, write atomically), provisioning YAML, rule files, alertmanager.yml, the scaffold. Imports
+grafana, query, sdk and lint."""

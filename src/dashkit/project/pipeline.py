@@ -12,7 +12,18 @@ from dashkit.grafana.jsonio import dumps
 from dashkit.grafana.model import iter_panels
 from dashkit.lint.checks import lint_dashboard, lint_set
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
-from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
+from dashkit.lint.findings import (
+    COMPILE,
+    ERROR,
+    LINK_UID,
+    TAG_LENGTH,
+    TITLE_DUPLICATE,
+    UID_DUPLICATE,
+    UID_INVALID,
+    VARIABLE_UNDEFINED,
+    Finding,
+    Subject,
+)
 from dashkit.project.loading import Project, Source, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.project.provisioning import (
@@ -23,7 +34,7 @@ from dashkit.project.provisioning import (
     provider_yaml,
     write_git_sync,
 )
-from dashkit.sdk.compiler import Accepted, compile_dashboard
+from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.layout import Row, site_of
 
 
@@ -55,37 +66,33 @@ def project_exclusions(project: Project) -> list[Exclusion]:
     return load_exclusions(project.root / EXCLUSIONS_FILE) if project.root is not None else []
 
 
-def _accepted(exclusions: Sequence[Exclusion], uid: str) -> Accepted:
-    def accepted(rule: str, panel: str) -> bool:
-        finding = Finding(rule, ERROR, "", dashboard=uid, panel=panel)
-        return any(e.matches(finding) for e in exclusions)
-    return accepted
+def _compile(source: Source, checks: bool) -> dict[str, Any]:
+    """The dashboard's JSON; a value of the wrong type that slipped past the builders is an error."""
+    try:
+        return compile_dashboard(source.dashboard, strict=checks)
+    except DashkitError as error:
+        raise error.located(file=source.file) from None
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        raise DashkitError(f"cannot compile: {type(error).__name__}: {error}", file=source.file,
+                           dashboard=str(source.dashboard.uid)) from None
 
 
-def compile_each(project: Project, checks: bool = True, exclusions: Sequence[Exclusion] = ()
-                 ) -> tuple[list[Compiled], list[DashkitError]]:
-    """Every dashboard compiled that can be, and the errors of those that cannot; ``exclusions``
-    are the findings the project accepts (its compile checks that are lint rules honour them)."""
+def compile_each(project: Project, checks: bool = True) -> tuple[list[Compiled], list[DashkitError]]:
+    """Every dashboard compiled that can be, and the errors of those that cannot."""
     compiled, errors = [], []
     for source in project.sources:
         try:
-            model = compile_dashboard(source.dashboard, strict=checks,
-                                      accepted=_accepted(exclusions, source.dashboard.uid))
-            compiled.append(Compiled(source, model))
+            compiled.append(Compiled(source, _compile(source, checks)))
         except DashkitError as error:
-            errors.append(error.located(file=source.file))
-        except (TypeError, ValueError, AttributeError, KeyError) as error:
-            # a value of the wrong type that slipped past the builders
-            errors.append(DashkitError(f"cannot compile: {type(error).__name__}: {error}",
-                                       file=source.file, dashboard=str(source.dashboard.uid)))
+            errors.append(error)
     return compiled, errors
 
 
 def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
-    """Compile every dashboard and check what only the whole set shows: uids, titles, links.
-    Every error of every dashboard is raised together.
+    """Compile every dashboard and check what Grafana would refuse or show wrong (the lint rules
+    of ``COMPILE_RULES``). Every error of every dashboard is raised together.
 
-    ``checks=False`` leaves query and set checks to the caller (lint reports them all under
+    ``checks=False`` leaves query and rule checks to the caller (lint reports them all under
     their own rules, not the first as an error).
     """
     compiled, errors = compile_reporting(project, checks)
@@ -93,15 +100,29 @@ def compile_project(project: Project, checks: bool = True) -> list[Compiled]:
     return compiled
 
 
+#: The lint rules every checked compile enforces, publish and preview as much as build: what
+#: Grafana refuses to save (a bad uid, a long tag), sends verbatim (an undefined variable) or
+#: stops provisioning over (a duplicate uid or title), and links to nowhere.
+COMPILE_RULES = frozenset({UID_INVALID.id, TAG_LENGTH.id, VARIABLE_UNDEFINED.id, UID_DUPLICATE.id,
+                           TITLE_DUPLICATE.id, LINK_UID.id})
+
+
 def compile_reporting(project: Project, checks: bool = True
                       ) -> tuple[list[Compiled], list[DashkitError]]:
     """What compiled, and every error: the modules that failed to load, each dashboard's
-    compile errors and (with ``checks``) the set's."""
-    exclusions = project_exclusions(project) if checks else []  # read once for both uses
-    compiled, errors = compile_each(project, checks, exclusions)
+    compile errors and (with ``checks``) the ``COMPILE_RULES`` findings the exclusions do not
+    accept. A dashboard whose queries the catalog refuses is compiled again without that
+    check for these rules, so that one run reports its other errors too."""
+    compiled, errors = compile_each(project, checks)
     errors = list(project.errors) + errors
-    if checks:  # a link to a dashboard that failed is not also an unknown uid
-        errors += _set_errors(compiled, exclusions, {s.dashboard.uid for s in project.sources})
+    if checks:
+        failed = [s for s in project.sources if all(c.source is not s for c in compiled)]
+        unchecked = compile_each(attrs.evolve(project, sources=tuple(failed)), checks=False)[0]
+        subjects = lint_subjects([*compiled, *unchecked])
+        findings = [f for s in subjects for f in lint_dashboard(s) if f.rule in COMPILE_RULES]
+        # a link to a dashboard that failed is not also an unknown uid
+        findings += lint_set(subjects, {s.dashboard.uid for s in project.sources})
+        errors += rule_errors(findings, [*compiled, *unchecked], project_exclusions(project))
     return compiled, errors
 
 
@@ -111,17 +132,24 @@ def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
                     allow_overlaps=c.source.dashboard.allow_overlaps) for c in compiled]
 
 
-#: Set rules no exclusion can waive: a duplicate uid or title stops Grafana provisioning the
-#: whole folder (CONTRACT.md §3.2), whatever the team decided.
-_ALWAYS_ERRORS = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
+#: Rules no exclusion can waive: Grafana refuses the dashboard (a bad uid, a long tag) or stops
+#: provisioning the whole folder (a duplicate uid or title, CONTRACT.md §3.2), whatever the
+#: team decided.
+_ALWAYS_ERRORS = frozenset({UID_INVALID.id, TAG_LENGTH.id, UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
-def _set_errors(compiled: Sequence[Compiled], exclusions: Sequence[Exclusion] = (),
-                elsewhere: Iterable[str] = ()) -> list[DashkitError]:
-    """Duplicate uids and titles and links to dashboards not in the build: lint's set rules, as
-    errors (a link the exclusions accept, such as an imported dashboard's, is not one)."""
-    return [DashkitError(f.message, file=f.file, dashboard=f.dashboard, panel=f.panel or None)
-            for f in lint_set(lint_subjects(compiled), elsewhere) if f.severity == ERROR
+def rule_errors(findings: Iterable[Finding], compiled: Sequence[Compiled],
+                exclusions: Sequence[Exclusion]) -> list[DashkitError]:
+    """The error findings the exclusions do not accept, as errors located at the builder call
+    that made the panel (the dashboard's file for the others), each naming its rule."""
+    sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
+    for item in compiled:
+        for panel in item.source.dashboard.panels:
+            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
+                sites.setdefault((item.source.file, item.uid, each.title), site_of(each))
+    return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
+                         or f.file, dashboard=f.dashboard, panel=f.panel or None)
+            for f in findings if f.severity == ERROR
             and (f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions))]
 
 
@@ -177,18 +205,10 @@ def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
 
 
 def lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> list[DashkitError]:
-    """The error-level lint rules, run before anything is written (the set rules already ran
-    in compile_reporting)."""
-    exclusions = load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE)
-    errors = [f for s in lint_subjects(compiled) for f in lint_dashboard(s)
-              if f.severity == ERROR and not any(e.matches(f) for e in exclusions)]
-    sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
-    for item in compiled:
-        for panel in item.source.dashboard.panels:
-            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
-                sites.setdefault((item.source.file, item.uid, each.title), site_of(each))
-    return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
-                         or f.file, dashboard=f.dashboard, panel=f.panel or None) for f in errors]
+    """The error-level lint rules but ``COMPILE_RULES`` (compile_reporting ran those), run
+    before anything is written."""
+    findings = [f for s in lint_subjects(compiled) for f in lint_dashboard(s) if f.rule not in COMPILE_RULES]
+    return rule_errors(findings, compiled, load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE))
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
@@ -232,6 +252,6 @@ def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]
     project = load_project(dashboards_dir, partial=True)
     compiled, errors = compile_each(project, checks=False)
     return lint_subjects(compiled), [
-        Finding(COMPILE.id, ERROR, error.message, error.file or str(dashboards_dir),
-                error.dashboard or "", error.panel or "")
+        COMPILE.finding(error.message, error.file or str(dashboards_dir), error.dashboard or "",
+                        error.panel or "")
         for error in list(project.errors) + errors]

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import copy
 import zlib
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dashkit.errors import DashkitError, each_error, raise_all
-from dashkit.grafana.facts import BUILT_IN_ANNOTATION, MAX_TAG_BYTES, SCHEMA_VERSION, UID_PATTERN
-from dashkit.grafana.model import iter_panels
+from dashkit.grafana.facts import BUILT_IN_ANNOTATION, SCHEMA_VERSION
 from dashkit.query.promql import Expr, validate
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
@@ -20,15 +18,6 @@ from dashkit.sdk.variables import datasource as datasource_variable
 
 if TYPE_CHECKING:
     from dashkit.sdk.dashboard import Dashboard
-
-#: Whether the lint exclusions file accepts a finding (rule id, panel title) of this dashboard:
-#: the compiler's checks that are also lint rules honour it, as lint does.
-Accepted = Callable[[str, str], bool]
-
-
-def _nothing_accepted(rule: str, panel: str) -> bool:
-    return False
-
 
 #: Panel ids are hashed from keys into this range: small enough for a readable viewPanel URL.
 _ID_SPACE = 999_983
@@ -115,23 +104,17 @@ def _fixed_ids(placed: list[Placed]) -> dict[str, int]:
     return fixed
 
 
-def compile_dashboard(dashboard: Dashboard, strict: bool = True,
-                      accepted: Accepted = _nothing_accepted) -> dict[str, Any]:
+def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, Any]:
     """The dashboard as the JSON model Grafana stores (a plain dict).
 
-    ``strict=False`` skips the query checks (catalog, undefined variables) so that lint can report
-    every problem under its own rule rather than stop at the first. ``accepted`` says which
-    findings the project's lint exclusions accept (an imported dashboard's own defects).
+    It checks what it needs to write the JSON and the queries against the dashboard's catalog;
+    what Grafana refuses of the JSON (a bad uid, a long tag, an undefined variable) is for lint's
+    rules, which ``compile_project`` and ``build`` run. ``strict=False`` skips the catalog
+    checks so that lint can report every problem under its own rule rather than stop at the first.
     """
     try:
-        if not UID_PATTERN.match(dashboard.uid or ""):
-            raise DashkitError(f"invalid uid {dashboard.uid!r}: Grafana takes 1 to 40 characters "
-                               "of A-Z, a-z, 0-9, '-' and '_'")
         if not dashboard.title.strip():
             raise DashkitError("dashboard title cannot be empty")
-        for tag in dashboard.tags:  # Grafana 12.4+ refuses the save (CONTRACT.md §2)
-            if len(tag.encode()) > MAX_TAG_BYTES:
-                raise DashkitError(f"tag {tag!r} is over {MAX_TAG_BYTES} bytes")
         placed = layout(dashboard.panels, dashboard.allow_overlaps)
         ids = stable_ids([p.key for p in walk(placed)], _fixed_ids(placed))
         panels: list[dict[str, Any]] = []
@@ -172,9 +155,6 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True,
             "panels": panels,
             **dashboard.extra,
         }
-        if strict:
-            sites = {ids[p.key]: site_of(p.item) for p in walk(placed)}
-            errors += _undefined_variables(model, model_variables, accepted, sites)
         raise_all(errors)
         return model
     except DashkitError as error:
@@ -190,27 +170,3 @@ def _with_datasource_variable(dashboard: Dashboard) -> list[Variable]:
     if not names or names & {v.name for v in dashboard.variables}:
         return list(dashboard.variables)
     return [datasource_variable(names.pop(), dashboard.datasource.type), *dashboard.variables]
-
-
-def _undefined_variables(model: dict[str, Any], variables: list[Variable], accepted: Accepted,
-                         sites: dict[int, str | None]) -> list[DashkitError]:
-    """Every ``$variable`` a panel uses must be defined: an undefined one is sent to Grafana
-    verbatim. One error per panel and variable, at the builder call that made the panel."""
-    defined = {v.name for v in variables}
-    errors = []
-    for panel in iter_panels(model["panels"]):
-        title = str(panel.get("title") or "")
-        if accepted("variable-undefined", title):
-            continue
-        where = sites.get(panel.get("id", 0))
-        repeat = panel.get("repeat")
-        if repeat and repeat not in defined:
-            errors.append(DashkitError(f"repeats over undefined variable ${repeat}", file=where,
-                                       panel=title))
-        for target in panel.get("targets", []):
-            datasource = target.get("datasource")
-            text = " ".join((str(target.get("expr", "")), str(target.get("legendFormat", "")),
-                             str(datasource.get("uid", "") if isinstance(datasource, dict) else "")))
-            errors += [DashkitError(f"query uses undefined variable ${name}", file=where,
-                                    panel=title) for name in sorted(references(text) - defined)]
-    return errors
