@@ -1,1 +1,2 @@
-"""Facts about Grafana and its JSON model: limits, the model walker, loading and migrating JSON, comparing models. Imports only errors and text."""
+"""Facts about Grafana and its JSON model: limits, the model walker, loading and migrating JSON,
+comparing models. Imports only errors and text."""

@@ -1,1 +1,2 @@
-"""Grafana JSON to dashkit Python modules, with the generated code checked before it runs. Imports grafana, query, sdk and build; never check or publish."""
+"""Grafana JSON to dashkit Python modules, with the generated code checked before it runs. Imports
+grafana, query, sdk and project; never check or publish."""

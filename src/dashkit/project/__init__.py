@@ -1,1 +1,2 @@
-"""From a dashboards folder to provisioning files: the project loader, provisioning YAML, the build pipeline (compile, lint, write atomically). Imports grafana, query, sdk and lint."""
+"""From a dashboards folder to provisioning files: the project loader, provisioning YAML, the build
+pipeline (compile, lint, write atomically). Imports grafana, query, sdk and lint."""

@@ -1,1 +1,2 @@
-"""Publishing compiled dashboards through Grafana's HTTP API. Imports grafana, sdk, build and clients; never check or importer."""
+"""Publishing compiled dashboards through Grafana's HTTP API. Imports grafana, sdk, project and
+clients; never check or importer."""
