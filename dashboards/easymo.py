@@ -6,6 +6,7 @@ is written next to it and marked ``addition=True`` in the catalog.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dashkit import (
@@ -184,7 +185,7 @@ def error_lines(service: promql.Matcher) -> logql.LogQuery:
 
 
 def make_dashboard(slug: str, title: str, *, tags: list[str], variables: list[variables.Variable],
-              links: list[Link] = [], **settings: Any) -> Dashboard:
+              links: Sequence[Link] = (), **settings: Any) -> Dashboard:
     """An EasyMO dashboard: shared uid and title scheme, catalog, datasource picker, the
     dropdown of every EasyMO dashboard, and firing alerts marked on every graph."""
     return Dashboard(

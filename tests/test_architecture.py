@@ -119,9 +119,9 @@ def test_no_import_cycles_between_modules():
             if target not in MODULES or target == "dashkit":
                 continue
             if state.get(target) == 1:
-                cycles.append(path[path.index(target):] + [target])
+                cycles.append([*path[path.index(target):], target])
             elif target not in state:
-                visit(target, path + [target])
+                visit(target, [*path, target])
         state[node] = 2
 
     for module in sorted(MODULES):

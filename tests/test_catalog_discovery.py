@@ -154,7 +154,7 @@ def test_it_replaces_only_a_module_it_wrote(tmp_path, found):
     assert "Served" in mine.read_text()
     theirs = tmp_path / "theirs.py"
     theirs.write_text("CATALOG = None  # kept by hand\n")
-    with pytest.raises(DashkitError, match="was not written by dashkit catalog.*--force"):
+    with pytest.raises(DashkitError, match=r"was not written by dashkit catalog.*--force"):
         discovery.write_module(theirs, source)
     assert theirs.read_text() == "CATALOG = None  # kept by hand\n"
     discovery.write_module(theirs, source, force=True)

@@ -112,7 +112,7 @@ def test_build_errors_are_one_line_exit_1_and_write_nothing(case, project_dir, t
     name, source, expected = ERRORS[case]
     bad = write(project_dir, name, source)
     out = tmp_path / "out"
-    code, stdout, stderr = run("build", "--dashboards", str(project_dir), "--out", str(out))
+    code, _, stderr = run("build", "--dashboards", str(project_dir), "--out", str(out))
     assert code == 1
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr

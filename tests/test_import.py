@@ -144,7 +144,7 @@ def test_exported_inputs_become_datasource_variables():
     assert panels[0]["datasource"] == {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
 
 
-# --- legacy layouts (the panel migrations are in test_migrations.py) ------------------------------------------------------------------
+# --- legacy layouts (the panel migrations are in test_migrations.py) ---------------------------
 
 def test_legacy_rows_become_grid_positions():
     loaded = load_json("x.json", json.dumps({"title": "T", "rows": [

@@ -158,6 +158,32 @@ def test_panel_rules():
         ("panel-units", "timeseries panel without a unit")]
 
 
+def test_each_finding_names_the_panel_and_the_query_it_was_found_in():
+    # the rules report through a function made afresh for each panel and each query: a finding
+    # of the first panel's query B is never put on the second panel or on query A
+    first = ts("First", "sum(rate(x_total[$__rate_interval]))", fieldConfig={"defaults": {}})
+    first["targets"].append({"refId": "B", "expr": "rate(y_total[5m])", "datasource": PROM})
+    second = ts("Second", "x_total", gridPos={"x": 12, "y": 0, "w": 12, "h": 8})
+    second["targets"].append({"refId": "B", "expr": "sum(rate(y_total[$__rate_interval]))",
+                              "datasource": PROM})
+    findings = lint([Subject(dashboard(first, second), "x.json", "json")])
+    assert sorted((f.rule, f.panel, f.target) for f in findings if f.rule != "catalog-missing") == [
+        ("panel-units", "First", ""),
+        ("promql-counter-rate", "Second", "A"),
+        ("promql-rate-interval", "First", "B")]
+
+
+def test_each_variable_is_replaced_by_what_its_own_part_of_the_query_needs():
+    # the strings split the query into parts, and each variable stands for a window, a number
+    # or a selector by the text beside it in its own part: [$window] after a string still parses
+    expr = 'topk($n, sum by (route) (rate(x_total{job="api", route!~"/health"}[$window])))'
+    variables = [{"name": "n", "type": "custom", "query": "5,10"},
+                 {"name": "window", "type": "interval", "query": "5m,1h"}]
+    findings = lint_model(dashboard(ts("Top", expr), variables=variables))
+    assert [r for r, _ in findings if r in ("promql-parse", "variable-undefined")] == []
+    assert ("promql-rate-interval", "rate(x_total[…]) should use $__rate_interval") in findings  # parsed
+
+
 def test_fixed_datasource_and_missing_variable():
     panel = ts("p", "up")
     panel["datasource"] = panel["targets"][0]["datasource"] = {"type": "prometheus", "uid": "abc"}

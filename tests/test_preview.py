@@ -90,9 +90,9 @@ def test_each_panel_is_where_its_grid_position_says():
 def test_a_stat_over_its_red_threshold_has_a_red_background():
     picture = render_dashboard(model(red_stat(0.0), red_stat(1e12, (6, 0, 6, 4))), SyntheticData())
     image = pixels(picture.png)
-    left, top, right, bottom = expected_box(0, 0, 6, 4)
+    left, _, _, bottom = expected_box(0, 0, 6, 4)
     assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["red"])
-    left, top, right, bottom = expected_box(6, 0, 6, 4)
+    left, _, _, bottom = expected_box(6, 0, 6, 4)
     assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["green"])
 
 

@@ -5,6 +5,8 @@ an alert to cross its limit; heatmaps have a bucket axis; logs panels keep only 
 query keeps; axis labels never overlap. Checked on values and on the pixels a person sees."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import attrs
 from click.testing import CliRunner
 from conftest import DASHBOARDS
@@ -219,7 +221,7 @@ def test_a_heatmap_has_a_bucket_axis_clear_of_its_time_axis():
     side = sorted({y for x, y in area if x < cell_left - 1 and is_text(image.getpixel((x, y)))})
     under = [(x, y) for x, y in area if y > cell_bottom + 1 and is_text(image.getpixel((x, y)))]
     # a label a bucket bound: 10 ms, 100 ms, 1 s, 5 s, +Inf, each its own band of pixel rows
-    bands = sum(1 for a, b in zip([-9] + side, side) if b - a > 1)
+    bands = sum(1 for a, b in pairwise([-9, *side]) if b - a > 1)
     assert bands == 5
     assert under and max(side) < min(y for _, y in under)  # the time labels are below them all
     assert all(x >= cell_left - 1 for x, _ in under)  # and none under the bucket axis
@@ -251,10 +253,10 @@ def axis_words(source: OneInstant) -> int:
     left, top, right, bottom = expected_box(0, 0, 6, 6)
     rows = [y for y in range(top + 28, bottom - 2)
             if any(is_text(image.getpixel((x, y))) for x in range(left + 2, right - 2))]
-    lowest = [y for y in rows if y > max(a for a, b in zip(rows, rows[1:]) if b - a > 1)]
+    lowest = [y for y in rows if y > max(a for a, b in pairwise(rows) if b - a > 1)]
     columns = sorted({x for x in range(left + 2, right - 2) for y in lowest
                       if is_text(image.getpixel((x, y)))})
-    return 1 + sum(1 for a, b in zip(columns, columns[1:]) if b - a > 4)
+    return 1 + sum(1 for a, b in pairwise(columns) if b - a > 4)
 
 
 def test_the_value_axis_labels_never_overlap_the_time_labels():

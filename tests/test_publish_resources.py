@@ -8,9 +8,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
+import test_publish
 from conftest import PROJECT_UIDS
 from standins.grafana_api import VERSIONS_TO_KEEP, Fault, GrafanaAPIStandIn
-from test_publish import TOKEN, project, publish, rename_panel  # noqa: F401  (fixture)
+from test_publish import TOKEN, publish, rename_panel
 
 from dashkit.grafana.compare import content_hash
 from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
@@ -18,6 +19,7 @@ from dashkit.publishing.resources import MANAGED_LABEL, MARKER_ANNOTATION
 UIDS = PROJECT_UIDS
 N = len(UIDS)
 APIS = "/apis/dashboard.grafana.app/"
+project = test_publish.project  # the fixture: a copy a test may edit, not conftest's shared one
 
 
 @pytest.fixture(params=["v1", "v2"])

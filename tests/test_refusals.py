@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -150,14 +151,14 @@ def test_preview_refuses_a_folder_with_no_dashboards_and_two_pictures_of_one_nam
     from dashkit.preview.render import Picture, write_previews
 
     empty = project(tmp_path, helper="X = 1\n")
-    with pytest.raises(DashkitError, match="helper.py: defines no dashboard"):
+    with pytest.raises(DashkitError, match=r"helper\.py: defines no dashboard"):
         select([], empty)
     (tmp_path / "none").mkdir()
     with pytest.raises(DashkitError, match=f"no dashboards to preview in {tmp_path / 'none'}"):
         select([], tmp_path / "none")
     twins = [Picture(uid="same", title=title, png=b"", panels=(), source="")
              for title in ("A", "B")]
-    with pytest.raises(DashkitError, match="two dashboards would be written to same.png"):
+    with pytest.raises(DashkitError, match=r"two dashboards would be written to same\.png"):
         write_previews(twins, tmp_path / "pictures")
     assert not (tmp_path / "pictures").exists()
 
@@ -185,7 +186,7 @@ def test_init_refuses_a_title_it_cannot_write_safely(title, tmp_path):
 class RecordingServer:
     """Wraps the real server class, keeping the address each server was bound to."""
 
-    bound: list[tuple[str, int]] = []
+    bound: ClassVar[list[tuple[str, int]]] = []
 
     def __init__(self, real: type) -> None:
         self.real = real

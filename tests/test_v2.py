@@ -183,7 +183,7 @@ def _nested(depth):
     return {"title": "deep", "layout": layout, "elements": {}}
 
 
-@pytest.mark.parametrize("spec", HOSTILE_SPECS + [_nested(120)])
+@pytest.mark.parametrize("spec", [*HOSTILE_SPECS, _nested(120)])
 def test_a_hostile_v2_file_is_read_or_refused_in_one_line_never_a_crash(tmp_path, spec):
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps({"apiVersion": "dashboard.grafana.app/v2", "kind": "Dashboard",

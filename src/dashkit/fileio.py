@@ -17,7 +17,7 @@ def replace_file(target: Path, text: str) -> None:
     exclusively (``O_EXCL``): whatever is planted at a name there is never written through nor
     removed."""
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    handle = open(temporary, "x", encoding="utf-8")  # raises before creating anything
+    handle = open(temporary, "x", encoding="utf-8")  # noqa: SIM115 (raises before creating anything: outside the try)
     try:
         with handle:
             handle.write(text)

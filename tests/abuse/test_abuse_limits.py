@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -22,7 +22,7 @@ from dashkit.publishing.resources import DashboardAPI, ResourceStore
 
 class Prometheus(QuietHandler):
     """Knows one metric, ``up``; answers every instant query with ``samples``."""
-    samples: list[Any] = []
+    samples: ClassVar[list[Any]] = []
 
     def do_GET(self) -> None:  # noqa: N802
         path = urlparse(self.path).path

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import urllib.parse
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from standins.loopback import LoopbackServer, QuietHandler
@@ -216,7 +217,7 @@ def test_grafanas_instance_regex_over_a_450_kb_value_is_not_quadratic():
 class LabelValues(QuietHandler):
     """A Prometheus whose instance label has a 450 KB value and one that makes (a|aa)+c
     backtrack; it records the queries it runs."""
-    queries: list[str] = []
+    queries: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:  # noqa: N802
         url = urllib.parse.urlsplit(self.path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 SERVICES = ["agent-core", "voice-bridge", "wallet-service", "ranking-service", "vendor-service",
             "buyer-service", "notification-service", "message-service", "insurance-service",
@@ -117,11 +118,11 @@ def render(service: str, tick: int, server_errors: int = 0) -> str:
 
 
 class Handler(BaseHTTPRequestHandler):
-    ticks: dict[str, int] = {}
+    ticks: ClassVar[dict[str, int]] = {}
     #: 5xx answers a service adds on each scrape (``GET /control/5xx/<service>?per_scrape=N``):
     #: none until a test asks, so HighErrorRate is quiet until then.
-    injected: dict[str, int] = {}
-    server_errors: dict[str, int] = {}
+    injected: ClassVar[dict[str, int]] = {}
+    server_errors: ClassVar[dict[str, int]] = {}
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         service = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]

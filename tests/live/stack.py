@@ -73,10 +73,10 @@ class Stack:
 
     def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None,
               user: str | None = None) -> None:
-        log = open(self.workdir / f"{name}.log", "wb")
-        self.processes.append(subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-            preexec_fn=(lambda: _become(user)) if user is not None else None))
+        with open(self.workdir / f"{name}.log", "wb") as log:  # the child has its own copy
+            self.processes.append(subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                preexec_fn=(lambda: _become(user)) if user is not None else None))
 
     def start_postgres(self) -> int:
         bindir = postgres_bin()

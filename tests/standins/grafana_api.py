@@ -80,10 +80,10 @@ class StoredDashboard:
         past = earlier.history if earlier is not None else []
         saved = json.loads(json.dumps(self.data))
         saved["id"], saved["version"] = self.id, self.version
-        self.history = (past + [(self.version, saved, message, by)])[-VERSIONS_TO_KEEP:]
+        self.history = [*past, (self.version, saved, message, by)][-VERSIONS_TO_KEEP:]
         kept = earlier.kept_metadata if earlier is not None else []
-        self.kept_metadata = (kept + [(self.version, dict(self.annotations), json.loads(
-            json.dumps(self.v2_spec)))])[-VERSIONS_TO_KEEP:]
+        self.kept_metadata = [*kept, (self.version, dict(self.annotations), json.loads(
+            json.dumps(self.v2_spec)))][-VERSIONS_TO_KEEP:]
 
 
 @attrs.define
@@ -409,10 +409,9 @@ class GrafanaAPIStandIn:
                 if not overwrite and (not isinstance(version, int) or version != existing.version):
                     return 409, {"message": "Dashboard already exists. Use overwrite flag to "
                                             "update."}, {}
-            elif (version or 0) != existing.version:
-                if not overwrite:
-                    return 412, {"status": "version-mismatch",
-                                 "message": "The dashboard has been changed by someone else"}, {}
+            elif (version or 0) != existing.version and not overwrite:
+                return 412, {"status": "version-mismatch",
+                             "message": "The dashboard has been changed by someone else"}, {}
             if existing.provisioned:
                 return 400, {"message": "Cannot save provisioned dashboard"}, {}
         if self.profile == "grafana_10" and not overwrite:

@@ -121,10 +121,10 @@ class DashboardResources:
         storage's history list: the ``grafana.app/get-history`` label selector)."""
         stored = self.api.dashboards.get(name)
         items = []
-        for (number, data, message, _), (_, annotations, v2_spec) in reversed(list(zip(
+        for (number, data, message, _), (_, kept, v2_spec) in reversed(list(zip(
                 stored.history if stored else [], stored.kept_metadata if stored else []))):
             past = type(stored)(name, stored.id, number, stored.folder_uid, data,
-                                annotations=dict(annotations, **{"grafana.app/message": message}),
+                                annotations=dict(kept, **{"grafana.app/message": message}),
                                 v2_spec=v2_spec)
             past.resource_version = stored.resource_version
             items.append(self.resource(past, version))

@@ -46,7 +46,7 @@ def _split_pipeline(text: str) -> list[str]:
             current = ""
         else:
             current += ch
-    return stages + [current]
+    return [*stages, current]
 
 
 class LokiAPIStandIn:

@@ -172,7 +172,8 @@ def print_targets_report(reports: Sequence[TargetReport], dry_run: bool) -> None
     for each in reports:
         for result in each.report.results if each.report is not None else ():
             if result.changes and (dry_run or result.action.value in ("update", "conflict")):
-                click.echo(f"\n{each.target} {result.uid}:{' ' + result.changes_heading if result.changes_heading else ''}")
+                heading = f" {result.changes_heading}" if result.changes_heading else ""
+                click.echo(f"\n{each.target} {result.uid}:{heading}")
                 for line in result.changes:
                     click.echo(f"  {printable(line)}")
     click.echo("")

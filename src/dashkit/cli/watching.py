@@ -31,10 +31,8 @@ def run_watching(dashboards_dir: Path, once: Callable[[], None]) -> NoReturn:
         fail(DashkitError(f"--watch needs watchfiles: {install_hint('preview')}"))
 
     def attempt() -> None:
-        try:
+        with contextlib.suppress(SystemExit):  # the command's own exit status: the watch goes on
             once()
-        except SystemExit:  # the command's own exit status: the watch goes on
-            pass
 
     attempt()
     click.echo(f"watching {dashboards_dir}/ for changes (Ctrl-C stops)", err=True)

@@ -171,9 +171,8 @@ class HttpClient:
         self.request_count = 0
         self.write_count = 0
         self._origin = self._origin_of(self.url)
-        if verify is False:
-            if warn is not None:
-                warn(f"TLS certificates of {self.display_url} are not verified (--insecure)")
+        if verify is False and warn is not None:
+            warn(f"TLS certificates of {self.display_url} are not verified (--insecure)")
 
     @staticmethod
     def _origin_of(url: str) -> tuple[str, str, int | None]:

@@ -6,6 +6,7 @@ closing the connection), nor one that sends its headers a byte at a time.
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from typing import Any
@@ -78,10 +79,8 @@ class Watchdog:
         self.fired = True
         sock = self._thread_state.get("sock")
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # the read in progress ends (EOF or an error)
-            except OSError:
-                pass
 
     def __enter__(self) -> Watchdog:
         self._timer.start()

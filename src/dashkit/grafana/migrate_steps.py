@@ -190,7 +190,8 @@ def _v35(model: Json) -> None:
             continue
         custom = as_object(as_object(field_config.get("defaults")).get("custom"))
         if custom.get("axisPlacement") == "hidden":
-            field_config["overrides"] = as_array(field_config.get("overrides")) + [
+            field_config["overrides"] = [
+                *as_array(field_config.get("overrides")),
                 {"matcher": {"id": "byType", "options": "time"},
                  "properties": [{"id": "custom.axisPlacement", "value": "auto"}]}]
 

@@ -3,8 +3,9 @@
 Accepts the bare model; the HTTP API's ``{"dashboard": …, "meta": …}`` and
 ``{"dashboard": …, "overwrite": …, "inputs": …}``; exported files with ``__inputs``/``__requires``;
 mixin file maps ``{"name.json": {…}}``; Kubernetes-style resources of Grafana 12/13's dashboard API,
-a v0/v1 one wrapping the classic model and a v2 one converted back (dashkit.grafana.v2); and legacy ``rows[]`` layouts, converted to grid positions
-the way Grafana's ``DashboardMigrator.upgradeToGridLayout`` does.
+a v0/v1 one wrapping the classic model and a v2 one converted back (dashkit.grafana.v2); and legacy
+``rows[]`` layouts, converted to grid positions the way Grafana's
+``DashboardMigrator.upgradeToGridLayout`` does.
 """
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def grid_height(height: Any) -> int:
     if not isinstance(height, (int, float)) or height <= 0:
         height = _DEFAULT_ROW_HEIGHT
     height = max(height, _MIN_PANEL_HEIGHT)
-    return int(math.ceil(height / (_CELL_HEIGHT + _CELL_MARGIN)))
+    return math.ceil(float(height) / (_CELL_HEIGHT + _CELL_MARGIN))
 
 
 class _RowArea:

@@ -142,9 +142,8 @@ class _Generator(Declarations):
         defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
         args: list[Any] = [title]
         panel_ds = panel.get("datasource")
-        if builder == "heatmap":
-            if len(targets) != 1:
-                return None
+        if builder == "heatmap" and len(targets) != 1:
+            return None
         args += [self.target(t, i, panel_ds) for i, t in enumerate(targets)]
         kwargs: list[tuple[str, Any]] = []
         ds = self.datasource(panel_ds)
@@ -196,7 +195,7 @@ class _Generator(Declarations):
                 built = panel_meaning(compiled)
                 residue = residue_of(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
-                    call = attrs.evolve(call, kwargs=call.kwargs + (("extra", residue),))
+                    call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
                     built = panel_meaning(merge(compiled, residue))
                 if covers(built, meaning):
                     return call

@@ -62,7 +62,7 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
         title = str(panel.get("title") or "")
         kind = panel.get("type")
 
-        def at_panel(rule: Rule, message: str) -> None:
+        def at_panel(rule: Rule, message: str, title: str = title) -> None:
             emit(rule, message, panel=title)
 
         if panel.get("id") is not None:
@@ -79,7 +79,7 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
         if kind in UNIT_PANELS and not defaults.get("unit") and not panel.get("libraryPanel"):
             at_panel(PANEL_UNITS, f"{kind} panel without a unit")
         if kind not in NO_QUERY_TYPES and not panel.get("targets") and not panel.get("libraryPanel") \
-                and kind is not None and not panel.get("datasource", {}) == {"uid": "-- Dashboard --"}:
+                and kind is not None and panel.get("datasource", {}) != {"uid": "-- Dashboard --"}:
             at_panel(PANEL_TARGETS, f"{kind} panel without queries")
         grid = panel.get("gridPos")
         if isinstance(grid, dict) and (grid.get("w", 0) > GRID_COLUMNS or grid.get("x", 0) < 0
@@ -240,9 +240,9 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append([*path[path.index(nxt):], nxt])
             elif nxt not in state:
-                visit(nxt, path + [nxt])
+                visit(nxt, [*path, nxt])
         state[node] = 2
 
     for node in sorted(graph):
@@ -259,7 +259,7 @@ def _lint_datasources(subject: Subject, emit: Emit) -> None:
         title = str(ref.panel.get("title") or "")
         target = str(ref.target.get("refId") or "")
 
-        def at(rule: Rule, message: str) -> None:
+        def at(rule: Rule, message: str, title: str = title, target: str = target) -> None:
             emit(rule, message, panel=title, target=target)
 
         language = ref.language

@@ -10,6 +10,7 @@ server-sent-events connection and reloads when a redraw finishes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -89,10 +90,8 @@ def redraw(dashboards_dir: Path, out_dir: Path, options: Sequence[str]) -> str:
 
 def _stop_group(child: subprocess.Popen[str]) -> None:
     """Kill the redraw's process group (the child and anything it started) and reap the child."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # already gone
     if child.stderr is not None:
         child.stderr.close()
     child.wait()

@@ -91,6 +91,6 @@ def ensure_folder(client: GrafanaClient, path: list[str], explicit_uid: str | No
         last = depth == len(path)
         uid = explicit_uid if last and explicit_uid else folder_uid("/".join(path[:depth]))
         if not _one(client, uid, title, not (last and explicit_uid), parent, dry_run):
-            return folder_uid("/".join(path)) if not explicit_uid else explicit_uid
+            return explicit_uid or folder_uid("/".join(path))
         parent = uid
     return parent

@@ -157,7 +157,7 @@ class _Pull:
             source = locate(self.sources, *self.panels[item.uid][panel_id])
             if not source.exact:
                 return f"built by the call at {source.file.where(source.call)}"
-            for name, value in where:
+            for name, _ in where:
                 arg = keyword_arg(source.call, name)
                 if arg is not None and not is_literal(arg.value):
                     return f"its {name}= is computed at {source.file.where(arg.value)}"

@@ -91,7 +91,7 @@ def expand_for_parsing(text: str) -> str:
             pieces.append(chunk)
             continue
 
-        def replace(match: re.Match[str]) -> str:
+        def replace(match: re.Match[str], chunk: str = chunk) -> str:
             name = match.group(1) or match.group(2) or match.group(3)
             if name in _MACROS:
                 return _MACROS[name]

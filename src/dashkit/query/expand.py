@@ -75,7 +75,7 @@ def format_duration(secs: float) -> str:
 def format_interval(secs: float) -> str:
     """Grafana's ``gtime.FormatInterval``, how the backend writes ``$__interval``: the count of
     the largest unit it reaches, rounded down (90 -> 1m, 120 -> 2m, 0.5 -> 500ms)."""
-    ms = int(round(secs * 1000))
+    ms = round(secs * 1000)
     for unit in ("y", "d", "h", "m", "s", "ms"):
         size = int(_UNITS[unit] * 1000) if unit != "y" else 365 * 86400 * 1000
         if ms >= size:
@@ -86,7 +86,7 @@ def format_interval(secs: float) -> str:
 def go_duration(secs: float) -> str:
     """Go's ``time.Duration.String()``, how the backend writes ``$__rate_interval`` (135 ->
     2m15s, 60 -> 1m0s, 3600 -> 1h0m0s, 0.5 -> 500ms)."""
-    ms = int(round(secs * 1000))
+    ms = round(secs * 1000)
     if ms < 1000:
         return f"{ms}ms" if ms else "0s"
     hours, rest = divmod(ms, 3600000)

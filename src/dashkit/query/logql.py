@@ -29,7 +29,7 @@ class LogQuery:
         return self.text
 
     def pipe(self, stage: str) -> LogQuery:
-        return attrs.evolve(self, pipeline=self.pipeline + (stage,))
+        return attrs.evolve(self, pipeline=(*self.pipeline, stage))
 
     def json(self) -> LogQuery:
         return self.pipe("| json")

@@ -43,13 +43,11 @@ def analyse_logql(text: str) -> LogQLAnalysis:
     for match in re.finditer(r"\{([^{}]*)\}", expanded):
         body = match.group(1)
         labels = []
-        position = 0
         for part in _split_matchers(body):
             matcher = _MATCHER.fullmatch(part)
             if matcher is None:
                 return LogQLAnalysis(error=f"bad stream matcher {part.strip()!r}")
             labels.append(matcher.group(1))
-            position += 1
         selectors.append(tuple(labels))
     if not selectors or not any(selectors):
         return LogQLAnalysis(has_selector=False)

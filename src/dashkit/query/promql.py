@@ -6,7 +6,6 @@ against the catalog before anything reaches Grafana.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Union
 
 import attrs
 
@@ -82,7 +81,7 @@ class Expr:
             attrs.evolve(ref, labels=ref.labels | extra) for ref in self.refs))
 
 
-ExprLike = Union[Expr, str, int, float]
+ExprLike = Expr | str | int | float
 
 
 def as_expr(value: ExprLike) -> Expr:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -68,7 +68,7 @@ class Row:
     extra: dict[str, Any] = attrs.field(factory=dict)
 
 
-Item = Union[Panel, Row]
+Item = Panel | Row
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ brings the result up to date (see ``grafanalib_fixes``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 import attrs
 import grafanalib.core as gl
@@ -23,7 +23,7 @@ from dashkit.sdk.thresholds import Thresholds as Thresholds
 from dashkit.sdk.thresholds import above as above
 from dashkit.sdk.thresholds import below as below
 
-Query = Union[Expr, LogQuery, str]
+Query = Expr | LogQuery | str
 
 
 @attrs.frozen
