@@ -33,11 +33,13 @@ class Note:
     before: Any
     after: Any
     why: str
+    #: What ``panel`` names: a panel's title, a variable's or a dashboard's name.
+    kind: str = "panel"
 
     def __str__(self) -> str:
         change = "" if self.before is self.after is None else \
             f" {brief(self.before)} -> {brief(self.after)}:"
-        return f"panel {self.panel!r} {self.field}:{change} {self.why}"
+        return f"{self.kind} {self.panel!r} {self.field}:{change} {self.why}"
 
 
 def brief(value: Any) -> str:
@@ -47,37 +49,36 @@ def brief(value: Any) -> str:
 
 
 @attrs.define
-class PanelPull:
-    """The edits of one panel: written into ``edits`` (a FileEdits per module), notes for the rest."""
-    source: PanelSource
+class CallPull:
+    """The edits of one builder call (a panel's, a variable's, a dashboard's): written into
+    ``edits`` (a FileEdits per module), notes for the rest."""
+    file: SourceFile
+    call: cst.Call
+    name: str
     sources: Sources
     edits: Callable[[SourceFile], FileEdits]
     shared: bool
+    kind: str = "panel"
     notes: list[Note] = attrs.field(factory=list)
     pulled: list[str] = attrs.field(factory=list)
 
-    @property
-    def title(self) -> str:
-        """The panel's title as built (how reports name it)."""
-        return self.source.panel.title
-
     def note(self, field: str, before: Any, after: Any, why: str) -> None:
         """Report a difference pull does not write."""
-        self.notes.append(Note(self.title, field, before, after, why))
+        self.notes.append(Note(self.name, field, before, after, why, self.kind))
 
     def write(self, field: str, node: cst.BaseExpression | None, before: Any, after: Any,
               add: str | None = None, file: SourceFile | None = None) -> None:
-        """Rewrite ``node`` (a literal of the panel's call, or of ``file``) to ``after``; a
-        keyword the call lacks is added (``add``); a name is followed to its constant: reported,
-        or rewritten with ``--shared``; anything else is a computation, reported."""
-        file = file or self.source.file
+        """Rewrite ``node`` (a literal of the call, or of ``file``) to ``after``; a keyword the
+        call lacks is added (``add``); a name is followed to its constant: reported, or
+        rewritten with ``--shared``; anything else is a computation, reported."""
+        file = file or self.file
         wrong = unwritable(before, after)
         if wrong:
             return self.note(field, before, after, wrong)
         if node is None and add is not None:
-            self.edits(file).add_keyword(self.source.call, add, after)
+            self.edits(file).add_keyword(self.call, add, after)
         elif node is None:
-            return self.note(field, before, after, f"set by a default of {file.where(self.source.call)}")
+            return self.note(field, before, after, f"set by a default of {file.where(self.call)}")
         elif is_literal(node):
             self.edits(file).set_value(node, after)
         else:
@@ -94,6 +95,23 @@ class PanelPull:
             return None
         self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
         return None
+
+
+@attrs.define
+class PanelPull(CallPull):
+    """The edits of one panel's builder call."""
+    source: PanelSource = attrs.field(kw_only=True)
+
+    @classmethod
+    def of(cls, source: PanelSource, sources: Sources, edits: Callable[[SourceFile], FileEdits],
+           shared: bool) -> PanelPull:
+        """The pull of the panel ``source`` locates."""
+        return cls(source.file, source.call, source.panel.title, sources, edits, shared, source=source)
+
+    @property
+    def title(self) -> str:
+        """The panel's title as built (how reports name it)."""
+        return self.source.panel.title
 
     # --- the fields -------------------------------------------------------------------------
     def compare(self, built: dict[str, Any], live: dict[str, Any]) -> None:
@@ -242,7 +260,9 @@ def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
 
 def unwritable(before: Any, after: Any) -> str | None:
     """Why a live value cannot take the place of the built one (None: it can): only text for
-    text and a finite number for a number ever enter the code."""
+    text, a finite number for a number, and a list of text for a list ever enter the code."""
+    if isinstance(after, (list, tuple)) and (before is None or isinstance(before, (str, list, tuple))):
+        return None if all(isinstance(v, str) for v in after) else "Grafana has a list of more than text"
     if isinstance(before, str) or before is None:
         return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
     if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
