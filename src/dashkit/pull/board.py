@@ -76,8 +76,12 @@ def _field(board: CallPull, name: str, before: Any, after: Any) -> None:
     if name == "tags" and isinstance(node, cst.List) and is_literal(node):
         written: list[str] = literal(node)  # the call's own tags, after any the helper adds
         common = len(before) - len(written)
-        if common >= 0 and before[common:] == written and after[:common] == before[:common]:
-            return board.write("tags", node, written, after[common:])
+        if common < 0 or before[common:] != written:
+            return board.note("tags", before, after, f"computed from {board.file.where(node)}")
+        if after[:common] != before[:common]:
+            return board.note("tags", before, after, f"{before[:common]} added by "
+                              f"{board.file.where(board.call)}, not its tags=")
+        return board.write("tags", node, written, after[common:])
     board.write(name, node, before, after, add=add)
 
 
