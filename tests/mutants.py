@@ -53,6 +53,7 @@ SECRETS = "tests/abuse/test_abuse_secrets.py"
 LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
 PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
+PULL_BOARD = ("tests/test_pull_board.py",)
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -900,6 +901,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "panels", "grafana/grid.py",
              "        if any(_collides(item, other) for other in cells[i + 1:]):",
              "        if False:", ("tests/test_grid.py",)),
+    # --- pull2 branch ---
+    Breakage("pull-variable-mapping", "each variable maps to the builder call at its recorded origin",
+             "pull/board.py", "    line = variable.origin[1]\n", "    line = variable.origin[1] + 1\n",
+             PULL_BOARD),
+    Breakage("pull-shared-variable-written", "a call that builds several variables is never "
+             "rewritten for one of them", "pull/board.py", "    if origins[variable.origin] > 1:",
+             "    if False:", PULL_BOARD),
+    Breakage("pull-helper-tags-overwritten", "the tags a helper adds are never written into the "
+             "call's tags=", "pull/board.py", "        if after[:common] != before[:common]:",
+             "        if False:", PULL_BOARD),
+    Breakage("variable-default-dropped", "a variable's default compiles to Grafana's current",
+             "sdk/variables.py", "        if self.default is not None:\n            data.update(",
+             "        if False:\n            data.update(", PULL_BOARD),
 )
 
 
