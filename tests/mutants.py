@@ -914,6 +914,13 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("variable-default-dropped", "a variable's default compiles to Grafana's current",
              "sdk/variables.py", "        if self.default is not None:\n            data.update(",
              "        if False:\n            data.update(", PULL_BOARD),
+    Breakage("pull-panel-description-dropped", "a panel's description edited in Grafana is written",
+             "pull/fields.py", '        if built.get("description") != live.get("description"):',
+             "        if False:", PULL_BOARD),
+    Breakage("pull-override-added-as-edit", "an override added in Grafana is named, never taken "
+             "for an edit of the ones built", "pull/fields.py",
+             "        if not len(items) == len(old) == len(new) or not all(",
+             "        if not len(items) == len(old) or not all(", PULL_BOARD),
 )
 
 

@@ -1,15 +1,16 @@
-"""A variable's default and the dashboard's own fields: the SDK's ``default=`` compiled as Grafana
-saves a variable's value, and ``dashkit pull`` of a default, the time range, the refresh, the
-description and the tags edited through the Grafana API stand-in's save API (a test double, not
-Grafana) on a copy of the EasyMO project; tests/test_pull.py has the panels. Each module after the
-pull is its original text with exactly the lines written here by hand."""
+"""A variable's default, the dashboard's own fields, a panel's description and overrides: the
+SDK's ``default=`` compiled as Grafana saves a variable's value, and ``dashkit pull`` of a default,
+the time range, the refresh, the description and the tags, a panel's description and an
+override's property edited through the Grafana API stand-in's save API (a test double, not
+Grafana) on a copy of the EasyMO project; tests/test_pull.py has the rest of a panel. Each module
+after the pull is its original text with exactly the lines written here by hand."""
 from __future__ import annotations
 
 import both_apis
 import pytest
 from conftest import PROJECT_UIDS
 from test_publish import publish
-from test_pull import Model, live_differences, project, pull, replaced, texts, ui_edit
+from test_pull import Model, live_differences, panel, project, pull, replaced, texts, ui_edit
 
 from dashkit import variables
 from dashkit.errors import DashkitError
@@ -190,4 +191,72 @@ def test_a_shared_variable_a_shown_text_and_a_helpers_own_tags_are_named_not_wri
     assert ("  not pulled: variable 'service_type' default: None -> ['ride']: Grafana shows it as "
             "['Rides']: default= shows the value itself\n") in result.output
     assert "  still differs after the pull: ~ dashboard tags: " in result.output
+    assert texts(folder) == before
+
+
+OVERRIDE = ('unit="reqps", legend="{{service}} {{route}}", alert=a.HIGH_ERROR_RATE)\n',
+            'unit="reqps", legend="{{service}} {{route}}", alert=a.HIGH_ERROR_RATE,\n'
+            '    overrides=[panels.override("checkout", {"custom.lineWidth": 2, "displayName": "Checkout"}),\n'
+            '               panels.override("wallet", {"color": panels.fixed_color("red")})])\n')
+
+
+def test_a_panels_description_and_an_overrides_property_are_pulled(api, tmp_path, way):
+    folder = project(tmp_path)
+    module = folder / "error_tracking.py"
+    module.write_text(replaced(module.read_text(encoding="utf-8"), OVERRIDE), encoding="utf-8")
+    assert publish(api, *way, project=folder).exit_code == 0
+    before = texts(folder)
+
+    def errors(model: Model) -> None:
+        properties = panel(model, "5xx per second by route")["fieldConfig"]["overrides"][0]["properties"]
+        properties[0]["value"], properties[1]["value"] = 3, "Checkout 5xx"
+        panel(model, "Failed payments /s by method")["description"] = "Card and wallet failures."
+    ui_edit(api, "easymo-error-tracking", errors)
+    ui_edit(api, "easymo-service-health", lambda model: panel(model, "GC time by kind").update(
+        description="GC seconds per second."))
+
+    result = pull(api, folder, *way)
+
+    assert result.exit_code == 0, result.output
+    assert "  panel '5xx per second by route' override 0 custom.lineWidth: 2 -> 3\n" in result.output
+    assert texts(folder) == {**before, "error_tracking.py": replaced(
+        before["error_tracking.py"],
+        ('{"custom.lineWidth": 2, "displayName": "Checkout"}',
+         '{"custom.lineWidth": 3, "displayName": "Checkout 5xx"}'),
+        ('    unit="ops", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12)\n',
+         '    unit="ops", legend="{{payment_method}}", alert=a.HIGH_PAYMENT_FAILURES, w=12,\n'
+         '    description="Card and wallet failures.")\n')),
+        "service_health.py": replaced(
+        before["service_health.py"],
+        ('    description="Seconds spent in garbage collection per second.", w=8)\n',
+         '    description="GC seconds per second.", w=8)\n'))}
+    assert live_differences(api, folder, way) == {}
+    no_op_publish(api, way, folder)
+
+
+def test_an_override_whose_value_is_computed_or_that_was_added_is_named_not_written(api, tmp_path):
+    folder = project(tmp_path)
+    module = folder / "error_tracking.py"
+    module.write_text(replaced(module.read_text(encoding="utf-8"), OVERRIDE), encoding="utf-8")
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def errors(model: Model) -> None:
+        overrides = panel(model, "5xx per second by route")["fieldConfig"]["overrides"]
+        overrides[1]["properties"][0]["value"] = {"mode": "fixed", "fixedColor": "orange"}
+        panel(model, "Failed payments /s by method")["fieldConfig"]["overrides"] = [
+            {"matcher": {"id": "byName", "options": "card"}, "properties": [{"id": "unit", "value": "none"}]}]
+    ui_edit(api, "easymo-error-tracking", errors)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1, result.output
+    line = next(number for number, text in enumerate(before["error_tracking.py"].splitlines(), 1)
+                if 'panels.override("wallet"' in text)
+    assert ("  not pulled: panel '5xx per second by route' override 1 color: {'mode': 'fixed', "
+            "'fixedColor': 'red'} -> {'mode': 'fixed', 'fixedColor': 'orange'}: computed at "
+            f"error_tracking.py:{line}:16\n") in result.output, result.output
+    assert ("  not pulled: panel 'Failed payments /s by method' overrides: [] -> [{'matcher': {'id': "
+            "'byName', 'options': 'card'}, 'proper...: not an edit of a property's value in override()\n"
+            ) in result.output
     assert texts(folder) == before

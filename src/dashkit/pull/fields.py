@@ -123,6 +123,10 @@ class PanelPull(CallPull):
             self.write("title", node, built.get("title"), live.get("title"))
             if len(self.pulled) > written and keyword(call, "key") is None:
                 self.edits(self.source.file).add_keyword(call, "key", self.source.key)  # same id
+        if built.get("description") != live.get("description"):
+            arg = keyword(call, "description")
+            self.write("description", arg.value if arg else None, built.get("description"),
+                       live.get("description"), add="description")
         self.size(built.get("gridPos") or {}, live.get("gridPos") or {})
         self.defaults(built, live)
         self.targets(built.get("targets") or [], live.get("targets") or [])
@@ -148,6 +152,37 @@ class PanelPull(CallPull):
         new = (now.get("thresholds") or {}).get("steps") or []
         if old != new:
             self.thresholds(old, new)
+        old = (built.get("fieldConfig") or {}).get("overrides") or []
+        new = (live.get("fieldConfig") or {}).get("overrides") or []
+        if old != new:
+            self.overrides(old, new)
+
+    def overrides(self, old: list[Any], new: list[Any]) -> None:
+        """A property's value edited in an override: the value ``override(match, {id: value})``
+        gives it; overrides added, removed or matching otherwise are only reported."""
+        arg = keyword(self.call, "overrides")
+        items = arg.value.elements if arg is not None and isinstance(arg.value, cst.List) else ()
+        if not len(items) == len(old) == len(new) or not all(
+                _shape(a) == _shape(b) for a, b in zip(old, new)):
+            return self.note("overrides", old, new, "not an edit of a property's value in override()")
+        for index, (item, was, now) in enumerate(zip(items, old, new)):
+            call = item.value
+            given = positional(call)[1:2] if isinstance(call, cst.Call) and \
+                name_of(call.func) == "override" else []
+            table = given[0].value if given and isinstance(given[0].value, cst.Dict) else None
+            for before, after in zip(_properties(was), _properties(now)):
+                if before.get("value") == after.get("value"):
+                    continue
+                field = f"override {index} {before.get('id')}"
+                node = next((e.value for e in table.elements if isinstance(e, cst.DictElement)
+                             and is_literal(e.key) and literal(e.key) == before.get("id")),
+                            None) if table is not None else None
+                if node is None or isinstance(node, cst.Call):  # fixed_color(...), say
+                    self.note(field, before.get("value"), after.get("value"),
+                              f"computed at {self.file.where(call)}")
+                else:
+                    self.write(field, node, before.get("value"), after.get("value"))
+        return None
 
     def thresholds(self, old: list[Any], new: list[Any]) -> None:
         """A step's value edited: the limit or ``warn=`` of ``above()``/``below()``."""
@@ -251,11 +286,23 @@ class PanelPull(CallPull):
 
 def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
     """The panel without the fields pull writes: what is left is only ever reported."""
-    rest = {k: v for k, v in panel.items() if k not in ("title", "gridPos", "targets", "id")}
+    rest = {k: v for k, v in panel.items() if k not in ("title", "description", "gridPos", "targets", "id")}
     config = dict(rest.get("fieldConfig") or {})
     config["defaults"] = {k: v for k, v in (config.get("defaults") or {}).items()
                           if k not in ("unit", "thresholds")}
+    config.pop("overrides", None)
     return {**rest, "fieldConfig": config}
+
+
+def _properties(override: Any) -> list[dict[str, Any]]:
+    found = override.get("properties") if isinstance(override, dict) else None
+    return [p for p in found if isinstance(p, dict)] if isinstance(found, list) else []
+
+
+def _shape(override: Any) -> Any:
+    """An override without its properties' values: its matcher and property ids."""
+    return override.get("matcher") if isinstance(override, dict) else None, \
+        [p.get("id") for p in _properties(override)]
 
 
 def unwritable(before: Any, after: Any) -> str | None:
