@@ -123,6 +123,15 @@ def test_a_variables_default_chosen_in_grafana_is_written_into_the_call_that_mad
         after["business_metrics.py"], ('default=["ride", "moto"]', 'default=["ride"]'))}
     assert live_differences(api, folder, way) == {}
 
+    # All, which the UI saves as one value, not a list: the list becomes that text
+    ui_edit(api, "easymo-business-metrics", lambda model: variable(model, "service_type").update(
+        current=current("$__all", "All")))
+    assert pull(api, folder, *way).exit_code == 0
+    assert texts(folder) == {**after, "business_metrics.py": replaced(
+        after["business_metrics.py"], ('default=["ride", "moto"]', 'default="$__all"'))}
+    assert live_differences(api, folder, way) == {}
+    no_op_publish(api, way, folder)
+
 
 def test_the_dashboards_time_range_refresh_description_and_tags_are_pulled(api, tmp_path, way):
     folder = project(tmp_path)

@@ -310,7 +310,7 @@ def unwritable(before: Any, after: Any) -> str | None:
     text, a finite number for a number, and a list of text for a list ever enter the code."""
     if isinstance(after, (list, tuple)) and (before is None or isinstance(before, (str, list, tuple))):
         return None if all(isinstance(v, str) for v in after) else "Grafana has a list of more than text"
-    if isinstance(before, str) or before is None:
+    if isinstance(before, (str, list, tuple)) or before is None:  # several values, or text (All)
         return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
     if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
         return f"Grafana has {type(after).__name__} {after!r:.40}, not a finite number"
