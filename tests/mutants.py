@@ -53,6 +53,7 @@ SECRETS = "tests/abuse/test_abuse_secrets.py"
 LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
 PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
+PULL_BOARD = ("tests/test_pull_board.py",)
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -915,6 +916,26 @@ BREAKAGES: tuple[Breakage, ...] = (
              "layers.py", '                 ("grafana", "query", "lint", "project",',
              '                 ("grafana", "query", "sdk", "lint", "project",',
              ("tests/test_architecture.py",)),
+    # --- pull2 branch ---
+    Breakage("pull-variable-mapping", "each variable maps to the builder call at its recorded origin",
+             "pull/board.py", "    line = variable.origin[1]\n", "    line = variable.origin[1] + 1\n",
+             PULL_BOARD),
+    Breakage("pull-shared-variable-written", "a call that builds several variables is never "
+             "rewritten for one of them", "pull/board.py", "    if origins[variable.origin] > 1:",
+             "    if False:", PULL_BOARD),
+    Breakage("pull-helper-tags-overwritten", "the tags a helper adds are never written into the "
+             "call's tags=", "pull/board.py", "        if after[:common] != before[:common]:",
+             "        if False:", PULL_BOARD),
+    Breakage("variable-default-dropped", "a variable's default compiles to Grafana's current",
+             "sdk/variables.py", "        if self.default is not None:\n            data.update(",
+             "        if False:\n            data.update(", PULL_BOARD),
+    Breakage("pull-panel-description-dropped", "a panel's description edited in Grafana is written",
+             "pull/fields.py", '        if built.get("description") != live.get("description"):',
+             "        if False:", PULL_BOARD),
+    Breakage("pull-override-added-as-edit", "an override added in Grafana is named, never taken "
+             "for an edit of the ones built", "pull/fields.py",
+             "        if not len(items) == len(old) == len(new) or not all(",
+             "        if not len(items) == len(old) or not all(", PULL_BOARD),
 )
 
 

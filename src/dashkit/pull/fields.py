@@ -33,11 +33,13 @@ class Note:
     before: Any
     after: Any
     why: str
+    #: What ``panel`` names: a panel's title, a variable's or a dashboard's name.
+    kind: str = "panel"
 
     def __str__(self) -> str:
         change = "" if self.before is self.after is None else \
             f" {brief(self.before)} -> {brief(self.after)}:"
-        return f"panel {self.panel!r} {self.field}:{change} {self.why}"
+        return f"{self.kind} {self.panel!r} {self.field}:{change} {self.why}"
 
 
 def brief(value: Any) -> str:
@@ -47,37 +49,36 @@ def brief(value: Any) -> str:
 
 
 @attrs.define
-class PanelPull:
-    """The edits of one panel: written into ``edits`` (a FileEdits per module), notes for the rest."""
-    source: PanelSource
+class CallPull:
+    """The edits of one builder call (a panel's, a variable's, a dashboard's): written into
+    ``edits`` (a FileEdits per module), notes for the rest."""
+    file: SourceFile
+    call: cst.Call
+    name: str
     sources: Sources
     edits: Callable[[SourceFile], FileEdits]
     shared: bool
+    kind: str = "panel"
     notes: list[Note] = attrs.field(factory=list)
     pulled: list[str] = attrs.field(factory=list)
 
-    @property
-    def title(self) -> str:
-        """The panel's title as built (how reports name it)."""
-        return self.source.panel.title
-
     def note(self, field: str, before: Any, after: Any, why: str) -> None:
         """Report a difference pull does not write."""
-        self.notes.append(Note(self.title, field, before, after, why))
+        self.notes.append(Note(self.name, field, before, after, why, self.kind))
 
     def write(self, field: str, node: cst.BaseExpression | None, before: Any, after: Any,
               add: str | None = None, file: SourceFile | None = None) -> None:
-        """Rewrite ``node`` (a literal of the panel's call, or of ``file``) to ``after``; a
-        keyword the call lacks is added (``add``); a name is followed to its constant: reported,
-        or rewritten with ``--shared``; anything else is a computation, reported."""
-        file = file or self.source.file
+        """Rewrite ``node`` (a literal of the call, or of ``file``) to ``after``; a keyword the
+        call lacks is added (``add``); a name is followed to its constant: reported, or
+        rewritten with ``--shared``; anything else is a computation, reported."""
+        file = file or self.file
         wrong = unwritable(before, after)
         if wrong:
             return self.note(field, before, after, wrong)
         if node is None and add is not None:
-            self.edits(file).add_keyword(self.source.call, add, after)
+            self.edits(file).add_keyword(self.call, add, after)
         elif node is None:
-            return self.note(field, before, after, f"set by a default of {file.where(self.source.call)}")
+            return self.note(field, before, after, f"set by a default of {file.where(self.call)}")
         elif is_literal(node):
             self.edits(file).set_value(node, after)
         else:
@@ -95,6 +96,23 @@ class PanelPull:
         self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
         return None
 
+
+@attrs.define
+class PanelPull(CallPull):
+    """The edits of one panel's builder call."""
+    source: PanelSource = attrs.field(kw_only=True)
+
+    @classmethod
+    def of(cls, source: PanelSource, sources: Sources, edits: Callable[[SourceFile], FileEdits],
+           shared: bool) -> PanelPull:
+        """The pull of the panel ``source`` locates."""
+        return cls(source.file, source.call, source.panel.title, sources, edits, shared, source=source)
+
+    @property
+    def title(self) -> str:
+        """The panel's title as built (how reports name it)."""
+        return self.source.panel.title
+
     # --- the fields -------------------------------------------------------------------------
     def compare(self, built: dict[str, Any], live: dict[str, Any]) -> None:
         """Every difference of the live panel: written back, or noted."""
@@ -105,6 +123,10 @@ class PanelPull:
             self.write("title", node, built.get("title"), live.get("title"))
             if len(self.pulled) > written and keyword(call, "key") is None:
                 self.edits(self.source.file).add_keyword(call, "key", self.source.key)  # same id
+        if built.get("description") != live.get("description"):
+            arg = keyword(call, "description")
+            self.write("description", arg.value if arg else None, built.get("description"),
+                       live.get("description"), add="description")
         self.size(built.get("gridPos") or {}, live.get("gridPos") or {})
         self.defaults(built, live)
         self.targets(built.get("targets") or [], live.get("targets") or [])
@@ -130,6 +152,37 @@ class PanelPull:
         new = (now.get("thresholds") or {}).get("steps") or []
         if old != new:
             self.thresholds(old, new)
+        old = (built.get("fieldConfig") or {}).get("overrides") or []
+        new = (live.get("fieldConfig") or {}).get("overrides") or []
+        if old != new:
+            self.overrides(old, new)
+
+    def overrides(self, old: list[Any], new: list[Any]) -> None:
+        """A property's value edited in an override: the value ``override(match, {id: value})``
+        gives it; overrides added, removed or matching otherwise are only reported."""
+        arg = keyword(self.call, "overrides")
+        items = arg.value.elements if arg is not None and isinstance(arg.value, cst.List) else ()
+        if not len(items) == len(old) == len(new) or not all(
+                _shape(a) == _shape(b) for a, b in zip(old, new)):
+            return self.note("overrides", old, new, "not an edit of a property's value in override()")
+        for index, (item, was, now) in enumerate(zip(items, old, new)):
+            call = item.value
+            given = positional(call)[1:2] if isinstance(call, cst.Call) and \
+                name_of(call.func) == "override" else []
+            table = given[0].value if given and isinstance(given[0].value, cst.Dict) else None
+            for before, after in zip(_properties(was), _properties(now)):
+                if before.get("value") == after.get("value"):
+                    continue
+                field = f"override {index} {before.get('id')}"
+                node = next((e.value for e in table.elements if isinstance(e, cst.DictElement)
+                             and is_literal(e.key) and literal(e.key) == before.get("id")),
+                            None) if table is not None else None
+                if node is None or isinstance(node, cst.Call):  # fixed_color(...), say
+                    self.note(field, before.get("value"), after.get("value"),
+                              f"computed at {self.file.where(call)}")
+                else:
+                    self.write(field, node, before.get("value"), after.get("value"))
+        return None
 
     def thresholds(self, old: list[Any], new: list[Any]) -> None:
         """A step's value edited: the limit or ``warn=`` of ``above()``/``below()``."""
@@ -233,17 +286,31 @@ class PanelPull:
 
 def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
     """The panel without the fields pull writes: what is left is only ever reported."""
-    rest = {k: v for k, v in panel.items() if k not in ("title", "gridPos", "targets", "id")}
+    rest = {k: v for k, v in panel.items() if k not in ("title", "description", "gridPos", "targets", "id")}
     config = dict(rest.get("fieldConfig") or {})
     config["defaults"] = {k: v for k, v in (config.get("defaults") or {}).items()
                           if k not in ("unit", "thresholds")}
+    config.pop("overrides", None)
     return {**rest, "fieldConfig": config}
+
+
+def _properties(override: Any) -> list[dict[str, Any]]:
+    found = override.get("properties") if isinstance(override, dict) else None
+    return [p for p in found if isinstance(p, dict)] if isinstance(found, list) else []
+
+
+def _shape(override: Any) -> Any:
+    """An override without its properties' values: its matcher and property ids."""
+    return override.get("matcher") if isinstance(override, dict) else None, \
+        [p.get("id") for p in _properties(override)]
 
 
 def unwritable(before: Any, after: Any) -> str | None:
     """Why a live value cannot take the place of the built one (None: it can): only text for
-    text and a finite number for a number ever enter the code."""
-    if isinstance(before, str) or before is None:
+    text, a finite number for a number, and a list of text for a list ever enter the code."""
+    if isinstance(after, (list, tuple)) and (before is None or isinstance(before, (str, list, tuple))):
+        return None if all(isinstance(v, str) for v in after) else "Grafana has a list of more than text"
+    if isinstance(before, (str, list, tuple)) or before is None:  # several values, or text (All)
         return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
     if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
         return f"Grafana has {type(after).__name__} {after!r:.40}, not a finite number"

@@ -122,6 +122,9 @@ def literal(node: cst.BaseExpression) -> Any:
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
             and isinstance(node.expression, (cst.Integer, cst.Float)):
         return -node.expression.evaluated_value
+    if isinstance(node, (cst.List, cst.Tuple)) and all(  # of text: a variable's default, tags
+            isinstance(e, cst.Element) and isinstance(literal(e.value), str) for e in node.elements):
+        return [literal(e.value) for e in node.elements]
     raise ValueError("not a literal")
 
 
@@ -238,3 +241,22 @@ def _imported(file: SourceFile, alias: str) -> str | None:
                                 and isinstance(each.name, cst.Name):
                             return each.name.value
     return None
+
+
+def takes(sources: Sources, file: SourceFile, call: cst.Call, name: str) -> bool:
+    """Whether the call accepts ``name=``: a ``Dashboard(...)``, or a helper of the project whose
+    ``def`` has that parameter or ``**`` (pull adds a keyword only where it will build)."""
+    func = call.func
+    if name_of(func) == "Dashboard":
+        return True
+    where: SourceFile | None = file
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        target = _imported(file, func.value.value)
+        path = file.path.parent / f"{target}.py"
+        where = sources.file(path) if target is not None and path.is_file() else None
+    for statement in where.module.body if where is not None else ():
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name_of(func):
+            params = statement.params
+            named = [p.name.value for p in (*params.params, *params.kwonly_params)]
+            return name in named or isinstance(params.star_kwarg, cst.Param)
+    return False

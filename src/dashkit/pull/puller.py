@@ -21,6 +21,7 @@ from dashkit.grafana.v2_read import from_v2_spec
 from dashkit.importer.generator import panel_call
 from dashkit.importer.pysource import render
 from dashkit.project.pipeline import Compiled
+from dashkit.pull.board import pull_board
 from dashkit.pull.fields import Note, PanelPull
 from dashkit.pull.live import LiveModel
 from dashkit.pull.mapping import PanelSource, SourceFile, Sources, descendants, is_literal, locate, panels_by_id
@@ -82,6 +83,7 @@ class _Pull:
         self.names: dict[Path, set[str]] = {}
         #: How many panels of the project each builder call makes (more than one: not theirs).
         self.origins: Counter[Any] = Counter()
+        self.variables: Counter[Any] = Counter()  # the same, of the variables' builder calls
         self.taken: dict[str, set[str]] = {}
         self.keys: dict[tuple[str, Any], list[tuple[str, Any]]] = {}
         #: Added panels by (dashboard, id): where their statement is, to pin it in place.
@@ -119,7 +121,9 @@ class _Pull:
                 pulled.append(f"+ panel {panel.get('title')!r}")
             else:
                 notes.append(note)
-        return DashboardPull(item.uid, tuple(pulled), tuple(notes))
+        lines, more = pull_board(item, as_read(item.model, v2), live, self.sources, self.edits_of,
+                                 self.shared, self.variables)
+        return DashboardPull(item.uid, tuple(pulled + lines), tuple(notes + more))
 
     def changed(self, mine: tuple[Any, str], panel: dict[str, Any], live: dict[str, Any] | None,
                 notes: list[Note]) -> list[str]:
@@ -137,7 +141,7 @@ class _Pull:
         if live is None:
             self.edits_of(source.file).remove.add(id(self.element(source.file, source.call)))
             return [f"- panel {panel['title']!r}"]
-        each = PanelPull(source, self.sources, self.edits_of, self.shared)
+        each = PanelPull.of(source, self.sources, self.edits_of, self.shared)
         each.compare(panel, live)
         notes += each.notes
         return [f"panel {each.title!r} {field}" for field in each.pulled]
@@ -301,6 +305,7 @@ def pull(root: Path, compiled: Sequence[Compiled], live: Sequence[LiveModel], *,
     work = _Pull(root, shared)
     for item in compiled:
         work.origins.update(panel.origin for panel, _ in panels_by_id(item.source.dashboard).values())
+        work.variables.update(v.origin for v in item.source.dashboard.variables)
     models = {each.uid: each for each in live}
     results, errors = [], []
     for item in compiled:

@@ -23,6 +23,10 @@ def expression(value: Any) -> cst.BaseExpression:
         return cst.parse_expression(repr(value))
     if isinstance(value, str):
         return cst.parse_expression(python_string(value))
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        inner = ", ".join(python_string(v) for v in value)
+        return cst.parse_expression(f"[{inner}]" if isinstance(value, list) else
+                                    f"({inner}{',' if len(value) == 1 else ''})")
     raise TypeError(f"not a literal: {type(value).__name__}")
 
 
@@ -125,6 +129,9 @@ def _append(items: Sequence[Any], new: Any) -> list[Any]:
     comma = last.comma
     if not isinstance(comma, cst.Comma):
         return [*items[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new]
+    if _breaks(comma) and len(items) > 1 and isinstance(items[-2].comma, cst.Comma) \
+            and _breaks(items[-2].comma):  # one per line: the new one on a line of its own
+        return [*items[:-1], last.with_changes(comma=items[-2].comma), new.with_changes(comma=comma)]
     return [*items, new.with_changes(comma=comma)] if _breaks(comma) else [
         *items[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
         new.with_changes(comma=comma)]
