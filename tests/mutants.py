@@ -814,9 +814,9 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            if abs(size) < limit:", "            if abs(size) <= limit:",
              ("tests/test_preview_fidelity.py",)),
     Breakage("lint-units-skip-bargauge", "panel-units: every type that shows a number, bar "
-             "gauges too", "lint/findings.py",
-             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})',
-             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge"})', (LINT,)),
+             "gauges too", "sdk/kinds.py",
+             'PanelKind("bargauge", builder="bar_gauge", unit=True, needs_unit=True,',
+             'PanelKind("bargauge", builder="bar_gauge", unit=True, needs_unit=False,', (LINT,)),
     Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/checks.py",
              '        if name in ("job", "instance") and (variable.get("type") != "query" or not '
              'references(',
@@ -915,6 +915,18 @@ BREAKAGES: tuple[Breakage, ...] = (
              "layers.py", '                 ("grafana", "query", "lint", "project",',
              '                 ("grafana", "query", "sdk", "lint", "project",',
              ("tests/test_architecture.py",)),
+    # --- kinds branch ---
+    Breakage("kinds-table-without-unit", "import: a table's unit is carried into panels.table "
+             "(the registry says its builder takes one)", "sdk/kinds.py",
+             'PanelKind("table", builder="table", unit=True, fix=fix_table)',
+             'PanelKind("table", builder="table", fix=fix_table)', (IMPORT, "tests/test_kinds.py")),
+    Breakage("kinds-stat-unfixed", "compile: a stat gets grafanalib's fix (no \"none\" for no value)",
+             "sdk/kinds.py", 'needs_unit=True, fix=fix_stat)', 'needs_unit=True)',
+             ("tests/test_panels.py",)),
+    Breakage("kinds-singlestat-plain-background", "preview: a singlestat in background mode takes "
+             "its value's colour, as a stat does", "preview/panels.py",
+             'DRAWERS.get(str(panel.get("type"))) is stat', 'panel.get("type") == "stat"',
+             ("tests/test_preview.py",)),
 )
 
 
