@@ -927,6 +927,14 @@ BREAKAGES: tuple[Breakage, ...] = (
              "its value's colour, as a stat does", "preview/panels.py",
              'DRAWERS.get(str(panel.get("type"))) is stat', 'panel.get("type") == "stat"',
              ("tests/test_preview.py",)),
+    Breakage("kinds-org-rule-unchecked", "an org other than 1 is refused with the classic API, "
+             "one check for the CLI, dashkit.toml and Python", "publishing/resources.py",
+             '    if org != 1 and api == "legacy":\n        raise DashkitError(f"org {org} needs',
+             '    if False:\n        raise DashkitError(f"org {org} needs',
+             ("tests/test_cli_options.py", RESOURCES)),
+    Breakage("kinds-folder-default-restated", "build and publish file dashboards in the one "
+             "default folder, Dashkit", "project/provisioning.py", 'DEFAULT_FOLDER = "Dashkit"',
+             'DEFAULT_FOLDER = "dashkit"', ("tests/test_cli_options.py",)),
 )
 
 
