@@ -815,9 +815,9 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            if abs(size) < limit:", "            if abs(size) <= limit:",
              ("tests/test_preview_fidelity.py",)),
     Breakage("lint-units-skip-bargauge", "panel-units: every type that shows a number, bar "
-             "gauges too", "lint/findings.py",
-             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})',
-             'UNIT_PANELS = frozenset({"timeseries", "stat", "gauge"})', (LINT,)),
+             "gauges too", "sdk/kinds.py",
+             'PanelKind("bargauge", builder="bar_gauge", unit=True, needs_unit=True,',
+             'PanelKind("bargauge", builder="bar_gauge", unit=True, needs_unit=False,', (LINT,)),
     Breakage("lint-job-only", "job-instance-variables: instance as well as job", "lint/checks.py",
              '        if name in ("job", "instance") and (variable.get("type") != "query" or not '
              'references(',
@@ -936,6 +936,26 @@ BREAKAGES: tuple[Breakage, ...] = (
              "for an edit of the ones built", "pull/fields.py",
              "        if not len(items) == len(old) == len(new) or not all(",
              "        if not len(items) == len(old) or not all(", PULL_BOARD),
+    # --- kinds branch ---
+    Breakage("kinds-table-without-unit", "import: a table's unit is carried into panels.table "
+             "(the registry says its builder takes one)", "sdk/kinds.py",
+             'PanelKind("table", builder="table", unit=True, fix=fix_table)',
+             'PanelKind("table", builder="table", fix=fix_table)', (IMPORT, "tests/test_kinds.py")),
+    Breakage("kinds-stat-unfixed", "compile: a stat gets grafanalib's fix (no \"none\" for no value)",
+             "sdk/kinds.py", 'needs_unit=True, fix=fix_stat)', 'needs_unit=True)',
+             ("tests/test_panels.py",)),
+    Breakage("kinds-singlestat-plain-background", "preview: a singlestat in background mode takes "
+             "its value's colour, as a stat does", "preview/panels.py",
+             'DRAWERS.get(str(panel.get("type"))) is stat', 'panel.get("type") == "stat"',
+             ("tests/test_preview.py",)),
+    Breakage("kinds-org-rule-unchecked", "an org other than 1 is refused with the classic API, "
+             "one check for the CLI, dashkit.toml and Python", "publishing/resources.py",
+             '    if org != 1 and api == "legacy":\n        raise DashkitError(f"org {org} needs',
+             '    if False:\n        raise DashkitError(f"org {org} needs',
+             ("tests/test_cli_options.py", RESOURCES)),
+    Breakage("kinds-folder-default-restated", "build and publish file dashboards in the one "
+             "default folder, Dashkit", "project/provisioning.py", 'DEFAULT_FOLDER = "Dashkit"',
+             'DEFAULT_FOLDER = "dashkit"', ("tests/test_cli_options.py",)),
 )
 
 

@@ -51,8 +51,8 @@ def model(*panels, uid: str = "t") -> dict:
             "templating": {"list": []}}
 
 
-def red_stat(threshold: float, grid=(0, 0, 6, 4)) -> dict:
-    return panel("stat", f"Stat over {threshold}", grid, "sum(rate(http_requests_total[5m]))",
+def red_stat(threshold: float, grid=(0, 0, 6, 4), kind: str = "stat") -> dict:
+    return panel(kind, f"Stat over {threshold}", grid, "sum(rate(http_requests_total[5m]))",
                  options={"colorMode": "background", "reduceOptions": {"calcs": ["lastNotNull"]}},
                  fieldConfig={"defaults": {"unit": "reqps", "thresholds": {"mode": "absolute", "steps": [
                      {"color": "green", "value": None}, {"color": "red", "value": threshold}]}}})
@@ -87,8 +87,10 @@ def test_each_panel_is_where_its_grid_position_says():
                 assert image.getpixel((x, y)) == rgb(canvas.PAGE_BG), (drawn.title, x, y)
 
 
-def test_a_stat_over_its_red_threshold_has_a_red_background():
-    picture = render_dashboard(model(red_stat(0.0), red_stat(1e12, (6, 0, 6, 4))), SyntheticData())
+@pytest.mark.parametrize("kind", ["stat", "singlestat"])  # Grafana shows a singlestat as a stat
+def test_a_stat_over_its_red_threshold_has_a_red_background(kind):
+    picture = render_dashboard(model(red_stat(0.0, kind=kind), red_stat(1e12, (6, 0, 6, 4), kind)),
+                               SyntheticData())
     image = pixels(picture.png)
     left, _, _, bottom = expected_box(0, 0, 6, 4)
     assert image.getpixel((left + 4, bottom - 4)) == rgb(canvas.NAMED["red"])

@@ -6,12 +6,24 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import click
 
-from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
+from dashkit.cli.group import (
+    Command,
+    dashboards_option,
+    deadline_option,
+    folder_option,
+    folder_uid_option,
+    grafana_url_option,
+    main,
+    schema_option,
+    select_dashboards,
+    timeout_option,
+    token_file_option,
+)
 from dashkit.cli.output import fail
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
@@ -26,30 +38,25 @@ if TYPE_CHECKING:  # the library is imported when a command runs
     from dashkit.publishing.results import PublishReport, PublishResult
     from dashkit.publishing.targets import Target, TargetReport
 
-Command = TypeVar("Command", bound=Callable[..., Any])
+#: The ways to publish (``dashkit.publishing.resources.APIS``, read lazily: a test holds them equal).
+APIS = ("auto", "dashboards", "legacy")
 CONNECTION_OPTIONS = (
-    click.option("--grafana-url", callback=checked_url,
-                 help="Grafana's base URL, e.g. https://grafana.example.com"),
+    grafana_url_option,
     click.option("--target", "targets", multiple=True, metavar="NAME",
                  help="A Grafana of dashkit.toml's [[targets]] instead (repeatable)."),
     click.option("--all-targets", is_flag=True, help="Every Grafana of dashkit.toml's [[targets]]."),
-    click.option("--folder", default="Dashkit", show_default=True,
-                 help="Grafana folder title, or a path of them (Platform/Payments: nested)."),
-    click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title]."),
-    click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                 help="File holding a service-account token [default: $GRAFANA_TOKEN, or "
-                      "$GRAFANA_USER/$GRAFANA_PASSWORD]."),
+    folder_option,
+    folder_uid_option,
+    token_file_option,
     click.option("--ca-cert", type=click.Path(dir_okay=False, exists=True),
                  help="CA bundle to verify Grafana's TLS certificate."),
     click.option("--insecure", is_flag=True, help="Do not verify TLS certificates."),
-    click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-                 help="Seconds one HTTP request may take, whole."),
+    timeout_option(),
     deadline_option,
-    click.option("--api", type=click.Choice(["auto", "dashboards", "legacy"]), default="auto",
+    click.option("--api", type=click.Choice(APIS), default="auto",
                  show_default=True, help="Grafana's dashboard API (/apis/dashboard.grafana.app, "
                  "12+), the classic /api/dashboards (legacy), or the first where Grafana serves it."),
-    click.option("--schema", type=click.Choice(["v1", "v2"]), default="v1", show_default=True,
-                 help="Write classic dashboards (v1) or Grafana 13's v2 dashboards (dashboard API)."),
+    schema_option,
     click.option("--org", default=1, show_default=True, type=click.IntRange(min=1),
                  help="Grafana org id (the dashboard API's namespace: default, or org-<id>)."),
     click.option("-v", "--verbose", is_flag=True, help="Trace every request (never credentials)."),
@@ -83,6 +90,7 @@ class Connection:
 
     def destinations(self, dashboards_dir: Path) -> list[Target]:
         """The targets named, or the one ``--grafana-url`` gives; a usage error otherwise."""
+        from dashkit.publishing.resources import check_org
         from dashkit.publishing.targets import Target, choose, load_targets
 
         if self.ca_cert and self.insecure:
@@ -94,8 +102,10 @@ class Connection:
         if not self.grafana_url:
             raise click.UsageError("give --grafana-url, or --target NAME / --all-targets "
                                    "(the [[targets]] of dashkit.toml)")
-        if self.org != 1 and self.api == "legacy":
-            raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
+        try:
+            check_org(self.org, self.api)
+        except DashkitError as error:
+            raise click.UsageError(f"--org {self.org} --api {self.api}: {error}") from None
         return [Target("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
 
     def client(self, target: Target) -> tuple[GrafanaClient, FolderTarget]:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from dashkit.cli.group import dashboards_option, main
+from dashkit.cli.group import dashboards_option, folder_option, folder_uid_option, main, schema_option
 from dashkit.cli.output import fail, tag
 from dashkit.cli.watching import run_watching, watch_option
 from dashkit.errors import DashkitError
 from dashkit.project.loading import load_project
-from dashkit.project.pipeline import SCHEMAS, build, compile_project
+from dashkit.project.pipeline import build, compile_project
 from dashkit.project.provisioning import DEFAULT_GRAFANA_PATH, ProviderOptions
 from dashkit.text import counted, format_table
 
@@ -23,8 +23,8 @@ from dashkit.text import counted, format_table
               type=click.Path(file_okay=False, path_type=Path), help="Output folder (replaced whole).")
 @click.option("--grafana-path", default=DEFAULT_GRAFANA_PATH, show_default=True,
               help="Where Grafana sees the dashboards/ folder (the provider's options.path).")
-@click.option("--folder", default="Dashkit", show_default=True, help="Grafana folder title.")
-@click.option("--folder-uid", default=None, help="Grafana folder uid [default: from the title].")
+@folder_option
+@folder_uid_option
 @click.option("--rules-out", "rules_dir", default="build/prometheus/rules", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the Prometheus rule file (replaced whole), if rules are defined.")
@@ -32,9 +32,7 @@ from dashkit.text import counted, format_table
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder for alertmanager.yml (replaced whole), if the project routes alerts "
                    "[default: alertmanager/ beside --out].")
-@click.option("--schema", type=click.Choice(SCHEMAS), default="v1", show_default=True,
-              help="Dashboard files as classic JSON (v1) or as Grafana 13's v2 resources (v2, "
-                   "with a git-sync/ tree for a Git Sync repository beside them).")
+@schema_option
 @click.option("--force", is_flag=True,
               help="Replace --out even if it holds files dashkit did not write.")
 @watch_option

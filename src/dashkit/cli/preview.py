@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dashkit.cli.group import checked_url, dashboards_option, main
+from dashkit.cli.group import dashboards_option, loki_url_option, main, prometheus_url_option
 from dashkit.cli.output import fail, usage
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError, install_hint
@@ -42,16 +42,8 @@ def picture_options(command: Callable[..., None]) -> Callable[..., None]:
                 type=click.Path(file_okay=False, path_type=Path),
                 help="Output folder (replaced whole).",
             ),
-            click.option(
-                "--prometheus-url",
-                callback=checked_url,
-                help="Draw real data from this Prometheus [default: synthetic data].",
-            ),
-            click.option(
-                "--loki-url",
-                callback=checked_url,
-                help="Loki for logs panels (with --prometheus-url).",
-            ),
+            prometheus_url_option(required=False, absent="synthetic data"),
+            loki_url_option,
             click.option(
                 "--time",
                 "time_range",

@@ -10,7 +10,17 @@ from typing import Any
 import click
 
 from dashkit.cli.fleet import Connection, connection_options, print_targets_report, run_everywhere
-from dashkit.cli.group import checked_url, dashboards_option, deadline_option, main, select_dashboards
+from dashkit.cli.group import (
+    dashboards_option,
+    deadline_option,
+    grafana_url_option,
+    loki_url_option,
+    main,
+    prometheus_url_option,
+    select_dashboards,
+    timeout_option,
+    token_file_option,
+)
 from dashkit.cli.output import (
     fail,
     print_catalog_summary,
@@ -29,11 +39,9 @@ from dashkit.project.pipeline import compile_project
 @main.command("check")
 @dashboards_option
 @click.argument("only", nargs=-1, metavar="[DASHBOARD_UID]...", shell_complete=complete_uids)
-@click.option("--prometheus-url", required=True, callback=checked_url, help="Prometheus base URL.")
-@click.option("--loki-url", callback=checked_url,
-              help="Loki base URL; without it, Loki queries are skipped.")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one HTTP request may take, whole.")
+@prometheus_url_option()
+@loki_url_option
+@timeout_option()
 @deadline_option
 @click.option("--scrape-interval", default="15s", show_default=True,
               help="The Prometheus datasource's scrape interval (Grafana's timeInterval).")
@@ -85,15 +93,14 @@ def check_command(dashboards_dir: Path, only: tuple[str, ...], prometheus_url: s
 
 
 @main.command("catalog")
-@click.option("--prometheus-url", required=True, callback=checked_url, help="Prometheus base URL.")
+@prometheus_url_option()
 @click.option("--match", default='{__name__=~".+"}', show_default=True,
               help="Series selector: only the metrics it selects.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Module to write [default: print it].")
 @click.option("--name", default="own", show_default=True, help="The catalog's name.")
 @click.option("--force", is_flag=True, help="Replace --out even if dashkit did not write it.")
-@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds one HTTP request may take, whole.")
+@timeout_option(30.0)
 @deadline_option
 def catalog_command(prometheus_url: str, match: str, out_file: Path | None, name: str,
                     force: bool, timeout: float, deadline: float) -> None:
@@ -123,13 +130,11 @@ def catalog_command(prometheus_url: str, match: str, out_file: Path | None, name
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the modules.")
 @click.option("--name", help="Module name (one dashboard only) [default: from the title].")
 @click.option("--force", is_flag=True, help="Overwrite existing modules.")
-@click.option("--grafana-url", callback=checked_url,
-              help="Import from a live Grafana instead (with --uid, --folder or --all).")
+@grafana_url_option
 @click.option("--uid", "uids", multiple=True, help="Dashboard uid to fetch (repeatable).")
 @click.option("--folder", "folder", default=None, help="Fetch every dashboard of this folder (title).")
 @click.option("--all", "everything", is_flag=True, help="Fetch every dashboard of the Grafana.")
-@click.option("--token-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Service-account token file [default: $GRAFANA_TOKEN, or basic auth].")
+@token_file_option
 def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, force: bool,
                    grafana_url: str | None, uids: tuple[str, ...], folder: str | None,
                    everything: bool, token_file: Path | None) -> None:

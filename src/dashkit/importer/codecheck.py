@@ -14,6 +14,7 @@ from typing import Any
 
 from dashkit.errors import DashkitError
 from dashkit.importer.pysource import Call, Code
+from dashkit.sdk.kinds import BUILDERS
 
 #: ``from MODULE import NAME`` the generated modules may write.
 IMPORTS: dict[str, frozenset[str]] = {
@@ -25,8 +26,7 @@ IMPORTS: dict[str, frozenset[str]] = {
 CALLS = frozenset({"Dashboard", "Link", "Row", "Annotation", "DatasourceRef", "Target",
                    "Thresholds"})
 MODULE_CALLS: dict[str, frozenset[str]] = {
-    "panels": frozenset({"timeseries", "stat", "gauge", "bar_gauge", "table", "heatmap", "logs",
-                         "text", "raw", "override", "fixed_color"}),
+    "panels": BUILDERS | {"raw", "override", "fixed_color"},
     "variables": frozenset({"Variable", "datasource", "query", "custom", "interval"}),
 }
 #: Methods a named constant may have called on it (a datasource as variable JSON).

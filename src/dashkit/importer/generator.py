@@ -28,6 +28,7 @@ from dashkit.importer.formatting import format_module
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.pysource import Call, Code, override_call, render
 from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.kinds import kind_of
 from dashkit.sdk.layout import Flow, Panel, slug
 from dashkit.sdk.options import merge
 
@@ -40,8 +41,6 @@ MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "_
 MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refresh", "timezone",
                            "graphTooltip", "editable", "weekStart", "panels", "templating", "links",
                            "annotations"})
-_BUILDERS = {"timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bar_gauge",
-             "table": "table", "heatmap": "heatmap", "logs": "logs", "text": "text"}
 #: A series selector's label matchers, ``{…}``, with no nested braces.
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -129,8 +128,8 @@ class _Generator(Declarations):
         return Code(f"{render(template)} % {values}")
 
     def builder_call(self, panel: Json, position: list[tuple[str, Any]]) -> Call | None:
-        kind = panel.get("type")
-        builder = _BUILDERS.get(str(kind))
+        kind = kind_of(panel.get("type"))
+        builder = kind.builder
         targets = panel.get("targets") or []
         if builder is None or any(not isinstance(t, dict) or not isinstance(t.get("expr"), str)
                                   for t in targets):
@@ -149,7 +148,7 @@ class _Generator(Declarations):
         ds = self.datasource(panel_ds)
         if builder == "logs" and ds is None:
             return None
-        if builder not in ("logs", "heatmap", "text"):
+        if kind.unit:
             kwargs.append(("unit", defaults.get("unit", "")))
         fill = (defaults.get("custom") or {}).get("fillOpacity", 0)  # absent: Grafana's 0
         if builder == "timeseries" and type(fill) in (int, float) and fill != 10:

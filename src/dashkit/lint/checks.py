@@ -21,7 +21,6 @@ from dashkit.lint.findings import (
     INPUTS,
     JOB_INSTANCE,
     LEGACY_PANEL,
-    LEGACY_PANEL_TYPES,
     LINK_UID,
     PANEL_DATASOURCE,
     PANEL_ID,
@@ -34,7 +33,6 @@ from dashkit.lint.findings import (
     TITLE_DUPLICATE,
     UID_DUPLICATE,
     UID_INVALID,
-    UNIT_PANELS,
     VARIABLE_CYCLE,
     VARIABLE_REFRESH,
     VARIABLE_UNDEFINED,
@@ -50,6 +48,7 @@ from dashkit.lint.findings import (
 )
 from dashkit.lint.queries import lint_logql, lint_promql
 from dashkit.sdk.alerts import LINK_PREFIX
+from dashkit.sdk.kinds import kind_of
 from dashkit.sdk.layout import GridPos
 from dashkit.sdk.variables import references
 
@@ -69,14 +68,14 @@ def _lint_panels(subject: Subject, emit: Emit) -> None:
             if panel["id"] in seen_ids:
                 at_panel(PANEL_ID, f"id {panel['id']} is also used by panel {seen_ids[panel['id']]!r}")
             seen_ids[panel["id"]] = title
-        if kind in LEGACY_PANEL_TYPES:
-            target = LEGACY_PANEL_TYPES[kind]
+        known = kind_of(kind)
+        if known.angular:
             at_panel(LEGACY_PANEL, f"AngularJS panel type {kind!r}"
-                     + (f"; use {target!r}" if target else ""))
+                     + (f"; use {known.successor!r}" if known.successor else ""))
         if not title.strip() and kind not in ("row", "text"):
             emit(PANEL_TITLE, "panel has no title", panel=f"#{panel.get('id')} ({kind})")
         defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-        if kind in UNIT_PANELS and not defaults.get("unit") and not panel.get("libraryPanel"):
+        if known.needs_unit and not defaults.get("unit") and not panel.get("libraryPanel"):
             at_panel(PANEL_UNITS, f"{kind} panel without a unit")
         if kind not in NO_QUERY_TYPES and not panel.get("targets") and not panel.get("libraryPanel") \
                 and kind is not None and panel.get("datasource", {}) != {"uid": "-- Dashboard --"}:

@@ -27,12 +27,6 @@ class Severity(str, enum.Enum):
 
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
-#: Angular panels: Grafana 11 turns Angular off (auto-migrating these), 12 removes it.
-LEGACY_PANEL_TYPES = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
-                      "grafana-singlestat-panel": "stat", "grafana-piechart-panel": "piechart",
-                      "grafana-worldmap-panel": "geomap", "natel-discrete-panel": "state-timeline",
-                      "heatmap-new": "heatmap", "grafana-polystat-panel": None}
-UNIT_PANELS = frozenset({"timeseries", "stat", "gauge", "bargauge"})
 
 
 @attrs.frozen

@@ -236,6 +236,7 @@ def placeholder(canvas: Canvas, box: Box, panel: Mapping[str, Any], data: PanelD
 
 
 Drawer = Callable[[Canvas, Box, Mapping[str, Any], PanelData], str]
+#: The renderer of each panel kind of ``dashkit.sdk.kinds`` (rows are the bands ``render`` draws).
 DRAWERS: dict[str, Drawer] = {
     "timeseries": timeseries,
     "graph": timeseries,
@@ -251,15 +252,20 @@ DRAWERS: dict[str, Drawer] = {
     "status-history": state_timeline,
     "logs": logs,
     "text": text,
+    # registered kinds (dashkit.sdk.kinds) the preview names instead of drawing
+    "grafana-singlestat-panel": placeholder,
+    "grafana-piechart-panel": placeholder,
+    "grafana-worldmap-panel": placeholder,
+    "natel-discrete-panel": placeholder,
+    "heatmap-new": placeholder,
+    "grafana-polystat-panel": placeholder,
 }
-#: Panel types whose whole background a threshold may colour.
-BACKGROUND_TYPES = {"stat", "singlestat"}
 
 
 def background(panel: Mapping[str, Any], data: PanelData) -> str:
     """The panel's background: a stat in background colour mode takes its value's colour."""
     if (
-        panel.get("type") in BACKGROUND_TYPES
+        DRAWERS.get(str(panel.get("type"))) is stat
         and (panel.get("options") or {}).get("colorMode") == "background"
     ):
         values = [v for _, v in reduced(panel, data)]

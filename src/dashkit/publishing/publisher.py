@@ -17,7 +17,7 @@ from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import clean_text
 from dashkit.errors import DashkitError
 from dashkit.project.pipeline import Compiled
-from dashkit.project.provisioning import folder_uid
+from dashkit.project.provisioning import DEFAULT_FOLDER, folder_uid
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, prune, publish_item
 from dashkit.publishing.folders import FolderError, ensure_folder, folder_path
@@ -31,7 +31,7 @@ class FolderTarget:
     Grafana 11+'s nested folders); ``folder_uid`` names the last one's uid instead of deriving
     it from the path."""
 
-    folder: str = "Dashkit"
+    folder: str = DEFAULT_FOLDER
     folder_uid: str | None = None
 
     @property

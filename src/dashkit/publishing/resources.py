@@ -38,6 +38,8 @@ MESSAGE_ANNOTATION = "grafana.app/message"
 UPDATED_BY_ANNOTATION = "grafana.app/updatedBy"
 #: The API versions dashkit writes, by dashboard schema, in order of preference.
 API_VERSIONS = {"v1": ("v1", "v1beta1"), "v2": ("v2",)}
+#: The ways to publish: the dashboard API, the classic one, or the first Grafana serves.
+APIS = ("auto", "dashboards", "legacy")
 LIST_PAGE, MAX_PAGES = 500, 200
 
 
@@ -76,9 +78,17 @@ def served_versions(client: GrafanaClient) -> list[str] | None:
     return []
 
 
+def check_org(org: int, api: str) -> None:
+    """An org other than 1 is a namespace of the dashboard API: the classic API cannot reach it.
+    Checked before anything is sent (the CLI, ``dashkit.toml``) and again when publishing."""
+    if org != 1 and api == "legacy":
+        raise DashkitError(f"org {org} needs the dashboard API (its namespace), not api legacy")
+
+
 def choose_api(client: GrafanaClient, schema: str, org: int, api: str) -> DashboardAPI | None:
     """The dashboard API to publish through, or None for the classic ``/api/dashboards``:
     ``api`` is "dashboards" (required), "legacy" or "auto" (the dashboard API when served)."""
+    check_org(org, api)
     if api == "legacy":
         if schema == "v2":
             raise DashkitError("v2 dashboards go through the dashboard API: drop --api legacy")

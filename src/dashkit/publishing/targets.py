@@ -27,13 +27,15 @@ import attrs
 from dashkit.clients.grafana import Credentials
 from dashkit.clients.http import clean_text, validate_url
 from dashkit.errors import DashkitError
+from dashkit.project.pipeline import SCHEMAS
 from dashkit.publishing.identity import NAME, read_settings
+from dashkit.publishing.resources import APIS, check_org
 from dashkit.publishing.results import PublishReport
 
 #: Targets published at the same time at most: a few connections, not one per Grafana.
 PARALLEL = 4
 MAX_TARGETS = 100
-_CHOICES = {"api": ("auto", "dashboards", "legacy"), "schema": ("v1", "v2")}
+_CHOICES = {"api": APIS, "schema": SCHEMAS}
 
 
 @attrs.frozen
@@ -101,8 +103,10 @@ def _target(entry: Any, index: int, path: Path) -> Target:
     org, api = entry.get("org", 1), _text(entry, "api", where) or "auto"
     if not isinstance(org, int) or isinstance(org, bool) or org < 1:
         raise DashkitError(f"{where} ({name}): org must be a whole number from 1")
-    if org != 1 and api == "legacy":
-        raise DashkitError(f"{where} ({name}): org {org} needs the dashboard API (its namespace)")
+    try:
+        check_org(org, api)
+    except DashkitError as error:
+        raise DashkitError(f"{where} ({name}): {error}") from None
     token_file = _text(entry, "token_file", where)
     return Target(name, url, _text(entry, "folder", where), org, api,
                   _text(entry, "schema", where) or "v1",

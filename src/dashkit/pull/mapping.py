@@ -15,6 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from dashkit.errors import DashkitError
 from dashkit.sdk.compiler import stable_ids
 from dashkit.sdk.dashboard import Dashboard
+from dashkit.sdk.kinds import BUILDERS as KIND_BUILDERS
 from dashkit.sdk.layout import Panel, layout, walk
 
 
@@ -77,8 +78,7 @@ class PanelSource:
 
 
 #: The builders that make one panel each: a call of one of them is that panel's own.
-BUILDERS = frozenset({"timeseries", "stat", "gauge", "bar_gauge", "table", "heatmap", "logs",
-                      "text", "raw", "Panel"})
+BUILDERS = KIND_BUILDERS | {"raw", "Panel"}
 
 
 class Sources:
