@@ -655,7 +655,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              (ABUSE_IMPORT,)),
     Breakage("import-links-to-folder-uids", "a link to a dashboard of the --out folder is no "
              "imported defect", "importer/carried_over.py",
-             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]\n',
+             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir, written) - uids)]\n',
              "    others: list[Subject] = []\n", (ABUSE_IMPORT,)),
     Breakage("replace-file-fixed-name", "a file is written through a random temporary name",
              "fileio.py", 'temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")',
