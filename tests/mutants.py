@@ -936,6 +936,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "for an edit of the ones built", "pull/fields.py",
              "        if not len(items) == len(old) == len(new) or not all(",
              "        if not len(items) == len(old) or not all(", PULL_BOARD),
+    # --- perf branch ---
+    Breakage("libyaml-for-any-text", "the rule file's bytes are PyYAML's emitter's: text libyaml "
+             "writes otherwise (beyond ASCII) takes PyYAML's emitter", "fileio.py",
+             "        return bool(value.isascii())\n", "        return True\n",
+             ("tests/test_yaml_dump.py",)),
+    Breakage("libyaml-for-any-key", "an empty key, or one with a line break, takes PyYAML's "
+             "emitter", "fileio.py",
+             "        return all(type(k) is str and _IDENTIFIER.match(k) is not None and _libyaml_safe(v)\n",
+             "        return all(type(k) is str and _libyaml_safe(v)\n",
+             ("tests/test_yaml_dump.py",)),
+    Breakage("json-copy-shares", "a copied JSON tree shares no container with the original",
+             "grafana/jsonio.py", "        return [copied(item) for item in value]\n",
+             "        return value\n", ("tests/test_json_copy.py",)),
 )
 
 
