@@ -953,6 +953,13 @@ BREAKAGES: tuple[Breakage, ...] = (
              "installed module a dashboards module may not shadow", "project/loading.py",
              '        return any(f"__init__{suffix}" in inside for suffix in _SUFFIXES)\n',
              "        return False\n", ("tests/test_module_listing.py",)),
+    Breakage("build-imports-normalise", "a build does not import what only other commands use "
+             "(normalise: JSON files, v2 resources)", "lint/findings.py",
+             "if TYPE_CHECKING:  # normalise (JSON files, v2 resources) is not needed to lint a build\n",
+             "if True:\n", ("tests/test_build_imports.py",)),
+    Breakage("build-imports-difflib", "a build imports difflib only to suggest a misspelt option",
+             "sdk/options.py", "\nimport inspect\n", "\nimport difflib\nimport inspect\n",
+             ("tests/test_build_imports.py",)),
 )
 
 
