@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-
 from dashkit.errors import DashkitError, user_site
 from dashkit.fileio import dump_yaml
 from dashkit.project.output import OutputFolder
