@@ -201,7 +201,8 @@ def easymo(repeat: int, tmp: Path) -> list[tuple[str, ...]]:
 
     def ours() -> float:
         runs["ours"].append(process([str(BIN / "dashkit"), "build", "--dashboards",
-                                     str(ROOT / "dashboards"), "--out", str(out)]))
+                                     str(ROOT / "dashboards"), "--out", str(out),
+                                     "--rules-out", str(tmp / "easymo-rules")]))  # not in cwd
         return runs["ours"][-1].seconds
 
     def theirs() -> float:
