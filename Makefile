@@ -11,10 +11,6 @@ DEBIAN_PACKAGES := prometheus prometheus-node-exporter prometheus-postgres-expor
                    prometheus-redis-exporter prometheus-alertmanager postgresql redis-server \
                    chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Bytecode caches (and pytest's rewritten test modules) are kept between runs whatever the shell
-# says: without them each run, and each of the mutation check's, compiles dashkit and rewrites
-# every test module's asserts again (half of collecting the suite).
-unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: build test quick docs setup system-packages benchmark mutants wheels
 # The wheels a new project's install needs, so the test of `dashkit init` then `make test`

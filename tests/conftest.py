@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,24 @@ DASHBOARDS = ROOT / "dashboards"
 SHARED = ROOT.parent / "shared"
 
 
+@contextlib.contextmanager
+def _writing_bytecode() -> Iterator[None]:
+    """Bytecode is written while dashkit is imported and the tests collected, whatever
+    PYTHONDONTWRITEBYTECODE says: pytest's rewritten test modules and dashkit's own are read back
+    by the next run (and by the mutation check's runs), which halves collecting. Never while
+    tests run: a project module edited, to the same size, within the second it was imported
+    would be read back from stale bytecode."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
+
+
 def _project_uids() -> list[str]:
+    with _writing_bytecode():
+        import dashkit.cli  # noqa: F401  (the package and most of its modules)
     from dashkit import load_project
 
     return sorted(source.dashboard.uid for source in load_project(DASHBOARDS).sources)
@@ -152,6 +170,13 @@ SLOW_FIRST = (
     "test_watch_runs_again_on_every_change_and_survives_a_mistake",
     "test_the_site_builds_strictly",
 )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> object:
+    """Collecting writes bytecode (see _writing_bytecode)."""
+    with _writing_bytecode():
+        return (yield)
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]

@@ -59,8 +59,9 @@ def child(src: str, args: list[str], log: str) -> None:
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)  # the requests pipe is the server's, not the tests'
         os.chdir(ROOT)
-        os.environ["PYTHONPATH"] = src
+        os.environ.update(PYTHONPATH=src, PYTHONDONTWRITEBYTECODE="1")
         os.environ.pop("PYTEST_ADDOPTS", None)
+        sys.dont_write_bytecode = True  # bytecode written while tests run can be stale
         sys.path.insert(0, src)
         import dashkit
 
