@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,24 @@ DASHBOARDS = ROOT / "dashboards"
 SHARED = ROOT.parent / "shared"
 
 
+@contextlib.contextmanager
+def _writing_bytecode() -> Iterator[None]:
+    """Bytecode is written while dashkit is imported and the tests collected, whatever
+    PYTHONDONTWRITEBYTECODE says: pytest's rewritten test modules and dashkit's own are read back
+    by the next run (and by the mutation check's runs), which halves collecting. Never while
+    tests run: a project module edited, to the same size, within the second it was imported
+    would be read back from stale bytecode."""
+    before = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        yield
+    finally:
+        sys.dont_write_bytecode = before
+
+
 def _project_uids() -> list[str]:
+    with _writing_bytecode():
+        import dashkit.cli  # noqa: F401  (the package and most of its modules)
     from dashkit import load_project
 
     return sorted(source.dashboard.uid for source in load_project(DASHBOARDS).sources)
@@ -74,6 +92,24 @@ def compiled(project):  # type: ignore[no-untyped-def]
     return {c.uid: c for c in compile_project(project)}
 
 
+@pytest.fixture
+def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits between retries that this test's clients asked for, recorded instead of slept:
+    for tests of what a run says and writes when a server stays down, not of how long it waits
+    (the budget still counts them; tests/abuse/test_abuse_network.py times the real waits)."""
+    from dashkit.clients.http import HttpClient
+
+    waits: list[float] = []
+    original = HttpClient.__init__
+
+    def recording(self: HttpClient, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("sleep", waits.append)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HttpClient, "__init__", recording)
+    return waits
+
+
 @pytest.fixture(scope="session")
 def live_stack() -> Iterator[object]:
     """The real Prometheus and exporters. Missing packages fail under CI and skip elsewhere."""
@@ -117,9 +153,38 @@ def unavailable(message: str) -> None:
     pytest.skip(message)
 
 
+#: The slowest tests of ``make quick`` (5-35 s each, most of it in promtool, tsc and mypy), run
+#: first, slowest first: handed out last, one of them kept a worker busy long after the other
+#: had finished.
+SLOW_FIRST = (
+    "test_test_rules_passes_and_fails_when_a_limit_moves",
+    "test_every_corpus_dashboard_imported_and_rebuilt_has_no_type_errors",
+    "test_dashkit_and_the_dashboards_are_clean_under_strict_mypy",
+    "test_the_generated_cases_pass_in_promtool_and_traffic_within_the_objective_is_silent",
+    "test_the_whole_corpus_imported_into_one_project_builds_and_lints",
+    "test_a_module_that_hangs_is_stopped_with_all_it_started",
+    "test_both_outputs_have_no_type_errors",
+    "test_every_corpus_dashboard_previews",
+    "test_every_project_dashboard_as_v2_has_no_type_errors",
+    "test_a_run_has_a_deadline_whatever_the_server_does",
+    "test_watch_runs_again_on_every_change_and_survives_a_mistake",
+    "test_the_site_builds_strictly",
+)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> object:
+    """Collecting writes bytecode (see _writing_bytecode)."""
+    with _writing_bytecode():
+        return (yield)
+
+
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    """Under pytest-xdist (``make test`` runs ``-n 3 --dist loadgroup``), every live test runs
-    on one worker, so the real Prometheus stack (a session fixture) starts once."""
+    """The slowest tests first (SLOW_FIRST), the rest in their order. Under pytest-xdist
+    (``make test`` runs ``-n 3 --dist loadgroup``), every live test runs on one worker, so the
+    real Prometheus stack (a session fixture) starts once."""
+    rank = {name: place for place, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.originalname, len(rank)))
     for item in items:
         if item.get_closest_marker("live"):
             item.add_marker(pytest.mark.xdist_group("live"))

@@ -19,6 +19,7 @@ does not fit. Two kinds of report are not defects of the JSON, and are filtered 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -117,21 +118,15 @@ def type_errors(models: Mapping[str, Any], type_name: str = "Dashboard",
     docstring; by model name."""
     cache = tools()
     enums = enum_values(cache)
-    with tempfile.TemporaryDirectory(dir=cache) as folder:
-        files = {}
-        for index, (name, model) in enumerate(sorted(models.items())):
-            file = f"d{index}.ts"
-            files[file] = name
-            text = json.dumps(model, indent=2, ensure_ascii=False)
-            (Path(folder) / file).write_text(
-                f'import type {{ {imports or type_name} }} from "{module}";\n'
-                f"export const d: {type_name} = {text};\n")
-        (Path(folder) / "tsconfig.json").write_text(json.dumps(TSCONFIG))
-        done = subprocess.run(["node", str(cache / "node_modules" / "typescript" / "bin" / "tsc"),
-                               "-p", folder, "--pretty", "false"],
-                              capture_output=True, text=True, timeout=600)
+    files, texts = {}, {}
+    for index, (name, model) in enumerate(sorted(models.items())):
+        file = f"d{index}.ts"
+        files[file] = name
+        text = json.dumps(model, indent=2, ensure_ascii=False)
+        texts[file] = (f'import type {{ {imports or type_name} }} from "{module}";\n'
+                       f"export const d: {type_name} = {text};\n")
     errors: dict[str, list[str]] = {name: [] for name in models}
-    for line in done.stdout.splitlines():
+    for line in tsc_report(cache, texts).splitlines():
         match = ERROR.match(line.strip())
         if match is None:
             continue
@@ -146,3 +141,28 @@ def type_errors(models: Mapping[str, Any], type_name: str = "Dashboard",
         errors[files[Path(match["file"]).name]].append(
             f"line {match['line']}: {match['code']} {message}")
     return errors
+
+
+def tsc_report(cache: Path, texts: Mapping[str, str]) -> str:
+    """``tsc --strict``'s report on the files ``texts`` (name: source). tsc is deterministic, so
+    the report is kept in the cache under a hash of everything it depends on (the files, the
+    compiler options, the versions of typescript and @grafana/schema): the compiler runs again
+    whenever any of them changes, and an unchanged check costs no 5-7 s of compiling."""
+    key = hashlib.sha256(json.dumps([TYPESCRIPT, GRAFANA_SCHEMA, TSCONFIG, sorted(texts.items())],
+                                    ensure_ascii=False).encode()).hexdigest()
+    kept = cache / "reports" / f"{key}.txt"
+    if kept.exists():
+        return kept.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(dir=cache) as folder:
+        for file, text in texts.items():
+            (Path(folder) / file).write_text(text, encoding="utf-8")
+        (Path(folder) / "tsconfig.json").write_text(json.dumps(TSCONFIG))
+        done = subprocess.run(["node", str(cache / "node_modules" / "typescript" / "bin" / "tsc"),
+                               "-p", folder, "--pretty", "false"],
+                              capture_output=True, text=True, timeout=600)
+    if done.returncode in (0, 1, 2) and not done.stderr:  # a report, not a crash: keep it
+        kept.parent.mkdir(exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(done.stdout, encoding="utf-8")
+        os.replace(partial, kept)
+    return done.stdout

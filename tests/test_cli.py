@@ -307,7 +307,7 @@ def test_colours_on_a_terminal_only_and_never_with_no_color(tmp_path):
     assert piped.stderr.startswith(b"error: no dashboards in") and b"\x1b[" not in piped.stderr
 
 
-def test_catalog_from_an_unreachable_prometheus_is_one_line_and_writes_nothing(tmp_path):
+def test_catalog_from_an_unreachable_prometheus_is_one_line_and_writes_nothing(tmp_path, retry_waits):
     out = tmp_path / "catalog.py"
     result = CliRunner().invoke(main, ["catalog", "--prometheus-url", "http://127.0.0.1:1",
                                        "--out", str(out), "--deadline", "5"])

@@ -217,7 +217,7 @@ def test_no_credentials_is_a_usage_error(api):
     assert result.exit_code == 2 and "GRAFANA_TOKEN" in result.output and not api.requests
 
 
-def test_unhealthy_grafana_stops_before_any_write(api):
+def test_unhealthy_grafana_stops_before_any_write(api, retry_waits):
     api.healthy = False
     result = publish(api)
     assert result.exit_code == 1
@@ -225,7 +225,7 @@ def test_unhealthy_grafana_stops_before_any_write(api):
     assert {r.path for r in api.requests} == {"/api/health"} and not api.writes()
 
 
-def test_unreachable_grafana_is_one_clear_line(tmp_path):
+def test_unreachable_grafana_is_one_clear_line(tmp_path, retry_waits):
     import socket
 
     with socket.socket() as s:
@@ -236,6 +236,7 @@ def test_unreachable_grafana_is_one_clear_line(tmp_path):
                                 env={"GRAFANA_TOKEN": TOKEN})
     assert result.exit_code == 1
     assert f"cannot reach Grafana at http://127.0.0.1:{port}: ConnectionError" in result.output
+    assert len(retry_waits) == 4  # five attempts, a wait between each two
 
 
 def test_throttling_and_resets_are_retried(api):

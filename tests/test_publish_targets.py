@@ -55,7 +55,7 @@ def fan_out(project: Path, *args: str, env: dict[str, str | None] | None = None)
         "GRAFANA_PASSWORD": None})
 
 
-def test_all_targets_one_failing_never_stops_the_others(three, tmp_path):
+def test_all_targets_one_failing_never_stops_the_others(three, tmp_path, retry_waits):
     staging, production, eu = three
     project = project_with_targets(tmp_path, targets_toml(staging.url, production.url, eu.url))
     (project.parent / "production.token").write_text(PRODUCTION + "\n", encoding="utf-8")
