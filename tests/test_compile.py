@@ -11,12 +11,12 @@ from conftest import DASHBOARDS, ROOT
 
 import dashkit
 from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit.grafana.facts import SCHEMA_VERSION
 from dashkit.grafana.model import iter_panels
-from dashkit.query.catalog import Catalog, counter
-from dashkit.sdk.compiler import SCHEMA_VERSION
+from dashkit.query.catalog import Catalog, Metric
 from dashkit.sdk.datasources import variable_ref
 
-CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
 
 
 def test_compiled_dashboards_are_in_the_shape_grafana_stores(compiled):

@@ -5,10 +5,11 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
-from dashkit import Dashboard, DashkitError, Panel, panels, promql, variables
+from dashkit import Dashboard, DashkitError, Panel, above, below, panels, promql, variables
 from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
+from dashkit.sdk.panels import targets_of
 
 PROM = DatasourceRef("prometheus", "${datasource}")
 
@@ -30,9 +31,9 @@ def assert_no_nulls_outside_thresholds(value, path="panel"):
 
 
 ALL_BUILDERS = [
-    panels.timeseries("ts", promql.sel("up"), unit="s", thresholds=panels.above(1)),
+    panels.timeseries("ts", promql.sel("up"), unit="s", thresholds=above(1)),
     panels.stat("stat", promql.sel("up")),
-    panels.gauge("gauge", promql.sel("up"), thresholds=panels.below(0.7)),
+    panels.gauge("gauge", promql.sel("up"), thresholds=below(0.7)),
     panels.bar_gauge("bars", promql.sel("up")),
     panels.table("table", promql.sel("up"), promql.sel("up")),
     panels.heatmap("heat", promql.bucket_rate("x")),
@@ -115,7 +116,7 @@ def test_datasource_name_strings_become_refs():
 
 
 def test_thresholds_drawn_as_lines_on_timeseries():
-    model = compiled_panel(panels.timeseries("t", promql.sel("up"), thresholds=panels.above(1)))
+    model = compiled_panel(panels.timeseries("t", promql.sel("up"), thresholds=above(1)))
     defaults = model["fieldConfig"]["defaults"]
     assert defaults["custom"]["thresholdsStyle"] == {"mode": "dashed"}
     assert defaults["thresholds"]["steps"] == [{"color": "green", "value": None},
@@ -123,7 +124,7 @@ def test_thresholds_drawn_as_lines_on_timeseries():
 
 
 def test_below_thresholds_colour_low_values_red():
-    assert panels.below(0.7).to_json_data() == [{"color": "red", "value": None},
+    assert below(0.7).to_json_data() == [{"color": "red", "value": None},
                                                 {"color": "green", "value": 0.7}]
 
 
@@ -162,9 +163,9 @@ def test_golden_signals_share_labels_and_limits():
     assert [p.title for p in (traffic, errors, latency, saturation)] == [
         "Request rate by service", "5xx ratio by service", "p50/p99 latency by service",
         "Active requests by service"]
-    error_expr = panels.targets_of(errors)[0].text
+    error_expr = targets_of(errors)[0].text
     assert error_expr.count('service=~"$svc"') == 2 and 'status_code=~"5.."' in error_expr
-    latency_targets = panels.targets_of(latency)
+    latency_targets = targets_of(latency)
     assert [t.legend for t in latency_targets] == ["p50 {{service}}", "p99 {{service}}"]
     assert all("sum by (le, service)" in t.text for t in latency_targets)
     latency.spec.targets = [attrs.evolve(t, expr=promql.Expr("up")) for t in latency.spec.targets]

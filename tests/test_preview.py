@@ -196,11 +196,11 @@ def test_a_repeated_panel_is_drawn_once_and_marked():
 
 
 def test_synthetic_counters_rise_their_rates_are_positive_and_quantiles_sit_in_the_buckets():
-    from dashkit.catalog import Catalog, counter, histogram
+    from dashkit import Catalog, Metric
     from dashkit.grafana.model import iter_targets
 
-    catalog = Catalog("t", [counter("jobs_total", ["queue"]),
-                            histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))],
+    catalog = Catalog("t", [Metric.counter("jobs_total", ["queue"]),
+                            Metric.histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))],
                       label_values={"queue": ["mail", "sms"]})
     dashboard = model(
         panel("timeseries", "Raw", (0, 0, 8, 8), "jobs_total"),

@@ -4,11 +4,11 @@ import pytest
 
 from dashkit import DashkitError
 from dashkit import promql as q
-from dashkit.query.catalog import Catalog, counter, gauge, histogram
+from dashkit.query.catalog import Catalog, Metric
 
-CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code", "route"]),
-                        histogram("http_request_duration_seconds", ["service", "route"]),
-                        gauge("http_requests_active", ["service"])])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service", "status_code", "route"]),
+                        Metric.histogram("http_request_duration_seconds", ["service", "route"]),
+                        Metric.gauge("http_requests_active", ["service"])])
 
 
 def test_selector_quotes_and_escapes():

@@ -10,7 +10,7 @@ from dashkit import Dashboard
 
 
 def test_readme_example_compiles():
-    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import \(Alert, Catalog, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(source, "README.md", "exec"), namespace)
@@ -27,7 +27,7 @@ def test_the_writing_a_dashboard_section_end_to_end(tmp_path):
 
     from dashkit.cli import main
 
-    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import \(Alert, Catalog, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     folder = tmp_path / "dashboards"
     folder.mkdir()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from dashkit import Dashboard, DashkitError, panels, promql
 from dashkit.cli import main
+from dashkit.query.promql import as_expr
 
 GOOD_DASHBOARD = ("from dashkit import Dashboard, panels\n"
                   "dashboard = Dashboard('one', 'One', [panels.stat('Up', 'up')])\n")
@@ -103,7 +104,7 @@ def test_a_catalog_option_must_name_a_catalog_in_a_file(tmp_path):
 
 @pytest.mark.parametrize("make,message", [
     (lambda: promql.sel("up").compare("=>", 1), "not a PromQL comparison: '=>'"),
-    (lambda: promql.as_expr(True), "a boolean is not a PromQL expression"),
+    (lambda: as_expr(True), "a boolean is not a PromQL expression"),
     (lambda: promql.aggregate("sum", promql.sel("up"), by=["job"], without=["instance"]),
      "sum: use either by or without, not both"),
     (lambda: promql.quantile(1.5, "http_request_duration_seconds"),

@@ -7,7 +7,7 @@ import pytest
 
 from dashkit import promql
 from dashkit.errors import DashkitError
-from dashkit.query.catalog import Catalog, counter, histogram
+from dashkit.query.catalog import Catalog, Metric
 from dashkit.sdk.slo import SLO, Events, Latency, check_slos, slo_row, slo_rule_tests
 
 AVAILABILITY = SLO(service="pay", name="availability", objective=0.999,
@@ -15,8 +15,8 @@ AVAILABILITY = SLO(service="pay", name="availability", objective=0.999,
                               bad={"status_code": promql.re("5..")}))
 LATENCY = SLO(service="pay", name="latency", objective=0.99,
               sli=Latency(histogram="http_request_duration_seconds", threshold=0.5))
-CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code"]),
-                        histogram("http_request_duration_seconds", ["service"], buckets=(0.1, 0.5, 1))])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service", "status_code"]),
+                        Metric.histogram("http_request_duration_seconds", ["service"], buckets=(0.1, 0.5, 1))])
 
 
 def test_the_error_ratio_is_recorded_over_every_window_the_alerts_read():

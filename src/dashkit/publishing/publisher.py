@@ -21,7 +21,7 @@ from dashkit.project.provisioning import folder_uid
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, prune, publish_item
 from dashkit.publishing.folders import FolderError, ensure_folder, folder_path
-from dashkit.publishing.results import MESSAGE, OK_ACTIONS, Action, PublishReport, PublishResult  # noqa: F401
+from dashkit.publishing.results import Action, PublishReport, PublishResult
 from dashkit.publishing.store import Store
 
 
