@@ -10,7 +10,7 @@ import pytest
 from conftest import DASHBOARDS, ROOT
 
 import dashkit
-from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit import Dashboard, DashkitError, Row, compile_dashboard, dumps, panels, promql, variables
 from dashkit.grafana.facts import SCHEMA_VERSION
 from dashkit.grafana.model import iter_panels
 from dashkit.query.catalog import Catalog, Metric
@@ -69,18 +69,18 @@ def test_dumps_is_sorted_indented_and_newline_terminated():
 @pytest.mark.parametrize("uid", ["", "x" * 41, "has space", "dot.ted", "ü"])
 def test_invalid_uids_are_refused(uid):
     with pytest.raises(DashkitError, match="invalid uid"):
-        Dashboard(uid, "t").to_model()
+        compile_dashboard(Dashboard(uid, "t"))
 
 
 def test_forty_character_uid_is_fine():
-    Dashboard("a" * 40, "t").to_model()
+    compile_dashboard(Dashboard("a" * 40, "t"))
 
 
 def test_catalog_errors_name_dashboard_and_panel():
     dashboard = Dashboard("svc", "Service", catalog=CATALOG, panels=[
         Row("HTTP", [panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["route"]))])])
     with pytest.raises(DashkitError) as info:
-        dashboard.to_model()
+        compile_dashboard(dashboard)
     # located at the builder call (this file, the line of Row("HTTP", ...)), the dashboard and
     # the panel
     line = next(n for n, text in enumerate(Path(__file__).read_text().splitlines(), 1)
@@ -96,29 +96,29 @@ def test_variable_queries_are_checked_against_the_catalog():
                         variable_ref("prometheus", "datasource"))])
     with pytest.raises(DashkitError, match=r"variable \$svc: metric 'http_requests_total' has no "
                                            r"label 'svc'"):
-        dashboard.to_model()
+        compile_dashboard(dashboard)
 
 
 def test_undefined_variables_are_an_error():
     dashboard = Dashboard("u", "t", [panels.stat("s", promql.sel("up", where={"job": promql.var("job")}))])
     with pytest.raises(DashkitError, match=r"panel 's': query uses undefined variable \$job"):
-        dashboard.to_model()
+        compile_dashboard(dashboard)
 
 
 def test_datasource_variable_is_added_when_panels_use_it():
-    model = Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]).to_model()
+    model = compile_dashboard(Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]))
     assert model["templating"]["list"][0] == {
         "name": "datasource", "type": "datasource", "query": "prometheus", "hide": 0,
         "regex": "", "options": [], "refresh": 1}
 
 
 def test_dashboard_without_catalog_skips_metric_checks():
-    Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]).to_model()
+    compile_dashboard(Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]))
 
 
 def test_tags_over_fifty_bytes_are_refused():
     with pytest.raises(DashkitError, match="is over 50 bytes"):
-        Dashboard("u", "t", tags=["é" * 26]).to_model()  # 52 bytes, 26 characters
+        compile_dashboard(Dashboard("u", "t", tags=["é" * 26]))  # 52 bytes, 26 characters
 
 
 def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():
@@ -126,10 +126,10 @@ def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():
     hashed = stable_ids(["a"])["a"]
     dashboard = Dashboard("u", "t", [panels.text("a", "x"), panels.text("b", "y", id=hashed),
                                      panels.text("c", "z", id=7)])
-    ids = {p["title"]: p["id"] for p in dashboard.to_model()["panels"]}
+    ids = {p["title"]: p["id"] for p in compile_dashboard(dashboard)["panels"]}
     assert ids["b"] == hashed and ids["c"] == 7 and ids["a"] not in (hashed, 7)
     with pytest.raises(DashkitError, match=r"panel 'c': panel id 7 is also given to panel 'b'"):
-        Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]).to_model()
+        compile_dashboard(Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]))
 
 
 def test_each_panel_is_compiled_once_whether_its_row_is_expanded_or_collapsed(monkeypatch):
@@ -142,9 +142,9 @@ def test_each_panel_is_compiled_once_whether_its_row_is_expanded_or_collapsed(mo
 
     real = compiler.modernise_panel
     monkeypatch.setattr(compiler, "modernise_panel", counting)
-    model = Dashboard("u", "t", [
+    model = compile_dashboard(Dashboard("u", "t", [
         Row("Open", [panels.text("a", "x"), panels.text("b", "y")]),
-        Row("Shut", [panels.text("c", "z")], collapsed=True)]).to_model()
+        Row("Shut", [panels.text("c", "z")], collapsed=True)]))
     assert sorted(calls) == ["a", "b", "c"]
     assert [p["title"] for p in model["panels"]] == ["Open", "a", "b", "Shut"]
     assert [p["title"] for p in model["panels"][3]["panels"]] == ["c"]

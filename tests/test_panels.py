@@ -5,7 +5,7 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
-from dashkit import Dashboard, DashkitError, Panel, above, below, panels, promql, variables
+from dashkit import Dashboard, DashkitError, Panel, above, below, compile_dashboard, panels, promql, variables
 from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
@@ -15,7 +15,7 @@ PROM = DatasourceRef("prometheus", "${datasource}")
 
 
 def compiled_panel(panel: Panel) -> dict:
-    return Dashboard("u", "t", [panel]).to_model()["panels"][0]
+    return compile_dashboard(Dashboard("u", "t", [panel]))["panels"][0]
 
 
 def assert_no_nulls_outside_thresholds(value, path="panel"):
@@ -204,19 +204,19 @@ def test_every_builder_takes_the_common_options(build):
     panel = build(description="why", panel_links=[runbook], transparent=True, repeat="service",
                   repeat_direction="v", max_per_row=3, w=7, h=5, key="k", extra={"maxDataPoints": 9})
     dashboard = Dashboard("u", "t", [panel], variables=[variables.custom("service", ["a", "b"])])
-    model = dashboard.to_model()["panels"][0]
+    model = compile_dashboard(dashboard)["panels"][0]
     assert (model["description"], model["transparent"]) == ("why", True)
     assert model["links"] == [{**PANEL_LINK_DEFAULTS, **runbook}]  # what Grafana's types require
     assert (model["repeat"], model["repeatDirection"], model["maxPerRow"]) == ("service", "v", 3)
     assert (model["gridPos"]["w"], model["gridPos"]["h"], model["maxDataPoints"]) == (7, 5, 9)
-    plain = Dashboard("u", "t", [build()]).to_model()["panels"][0]
+    plain = compile_dashboard(Dashboard("u", "t", [build()]))["panels"][0]
     assert not {"transparent", "repeat", "repeatDirection", "maxPerRow", "links"} & set(plain)
 
 
 def test_data_links_reach_every_value_panel():
     link = panels.data_link("Service", "/d/svc")
     for build in BUILDERS[:7]:
-        model = Dashboard("u", "t", [build(links=[link])]).to_model()["panels"][0]
+        model = compile_dashboard(Dashboard("u", "t", [build(links=[link])]))["panels"][0]
         assert model["fieldConfig"]["defaults"]["links"] == [link], model["type"]
 
 
@@ -242,7 +242,7 @@ def test_option_mistakes_are_one_line_errors_naming_builder_and_panel(call, mess
 def test_repeat_over_an_undefined_variable_is_caught():
     dashboard = Dashboard("u", "t", [panels.stat("Per service", "up", repeat="service")])
     with pytest.raises(DashkitError, match=r"Per service.*repeats over undefined variable \$service"):
-        dashboard.to_model()
+        compile_dashboard(dashboard)
 
 
 def test_override_and_fixed_color_write_grafanas_shapes():
@@ -262,5 +262,5 @@ def test_a_grafanalib_panel_s_queries_get_grafana_s_ref_ids():
     up = promql.sum_(promql.sel("up"))
     unnamed = Panel(gl.PieChartv2(title="Pie", targets=[Target(up), Target(up)]))
     one_named = Panel(gl.PieChartv2(title="Pie 2", targets=[Target(up, ref_id="B"), Target(up)]))
-    model = Dashboard(uid="refids", title="Ref ids", panels=[unnamed, one_named]).to_model()
+    model = compile_dashboard(Dashboard(uid="refids", title="Ref ids", panels=[unnamed, one_named]))
     assert [[t["refId"] for t in p["targets"]] for p in model["panels"]] == [["A", "B"], ["B", "A"]]

@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 
-from dashkit import Dashboard
+from dashkit import Dashboard, compile_dashboard
 
 
 def test_readme_example_compiles():
@@ -14,7 +14,7 @@ def test_readme_example_compiles():
                        (ROOT / "README.md").read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(source, "README.md", "exec"), namespace)
-    model = namespace["dashboard"].to_model()
+    model = compile_dashboard(namespace["dashboard"])
     assert isinstance(namespace["dashboard"], Dashboard)
     assert [p["title"] for p in model["panels"]][:2] == ["Orders (range)", "Checkout"]
     assert model["templating"]["list"][0]["name"] == "datasource"

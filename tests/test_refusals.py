@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dashkit import Dashboard, DashkitError, panels, promql
+from dashkit import Dashboard, DashkitError, compile_dashboard, panels, promql
 from dashkit.cli import main
 from dashkit.query.promql import as_expr
 
@@ -140,7 +140,7 @@ def test_an_invalid_variable_name_is_refused(name):
 ])
 def test_a_panel_placement_that_cannot_be_drawn_is_refused(placement, message):
     with pytest.raises(DashkitError) as info:
-        Dashboard("d", "D", [panels.stat("Up", "up", **placement)]).to_model()
+        compile_dashboard(Dashboard("d", "D", [panels.stat("Up", "up", **placement)]))
     assert message in str(info.value) and "'Up'" in str(info.value)
 
 

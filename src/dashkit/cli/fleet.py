@@ -15,8 +15,9 @@ from dashkit.cli.group import checked_url, dashboards_option, deadline_option, m
 from dashkit.cli.output import fail
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
+from dashkit.project.compiled import Compiled
 from dashkit.project.loading import load_project
-from dashkit.project.pipeline import Compiled, compile_project
+from dashkit.project.pipeline import compile_project
 from dashkit.sanitise import printable
 from dashkit.text import format_table
 

@@ -7,7 +7,7 @@ import click
 
 from dashkit.cli.output import usage
 from dashkit.errors import DISTRIBUTION, DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 
 dashboards_option = click.option(
     "--dashboards", "dashboards_dir", default="dashboards", show_default=True,

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.jsonio import dumps
-from dashkit.grafana.model import iter_panels
 from dashkit.lint.checks import lint_dashboard, lint_set
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import COMPILE, ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
-from dashkit.project.loading import Project, Source, load_project
+from dashkit.project.compiled import Compiled
+from dashkit.project.loading import Project, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.project.provisioning import (
     GIT_SYNC_FOLDER,
@@ -25,29 +24,6 @@ from dashkit.project.provisioning import (
 )
 from dashkit.sdk.compiler import Accepted, compile_dashboard
 from dashkit.sdk.layout import Row, site_of
-
-
-@attrs.frozen
-class Compiled:
-    """A dashboard of the project and the JSON it compiled to: what lint, build and publish share."""
-    source: Source
-    model: dict[str, Any]
-
-    @property
-    def uid(self) -> str:
-        return str(self.model["uid"])
-
-    @property
-    def title(self) -> str:
-        return str(self.model["title"])
-
-    @property
-    def panel_count(self) -> int:
-        return sum(1 for p in iter_panels(self.model["panels"]) if p.get("type") != "row")
-
-    @property
-    def filename(self) -> str:
-        return f"{self.uid}.json"
 
 
 def project_exclusions(project: Project) -> list[Exclusion]:

@@ -16,7 +16,7 @@ import attrs
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import clean_text
 from dashkit.errors import DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.project.provisioning import folder_uid
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, prune, publish_item
