@@ -222,13 +222,13 @@ def test_the_serve_page_answers_hostile_requests_with_a_404_never_a_file_outside
     import threading
     from http.server import ThreadingHTTPServer
 
-    from dashkit.preview.serve import Live, _handler
+    from dashkit.preview.serve import PageState, _handler
 
     out = tmp_path / "preview"
     out.mkdir()
     (out / "d.png").write_bytes(b"\x89PNG picture")
     (tmp_path / "secret.png").write_bytes(b"secret")
-    live = Live(out)
+    live = PageState(out)
     live.publish("")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(live))
     threading.Thread(target=server.serve_forever, daemon=True).start()

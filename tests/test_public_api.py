@@ -87,3 +87,14 @@ def test_import_dashkit_and_its_builders_leaves_requests_out():
     code = "import sys; import dashkit.remote; print('requests' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "True"
+
+
+def test_no_two_modules_define_a_class_of_the_same_name():
+    """Twins (``Live`` in publishing and in preview, ``Source`` in discovery and in loading, ``Target``
+    a panel's query and a Grafana to publish to) read as one thing in tracebacks, docs and reviews."""
+    homes: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                homes.setdefault(node.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {name: found for name, found in homes.items() if len(found) > 1} == {}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the library is imported when a command runs
     from dashkit.clients.grafana import GrafanaClient
     from dashkit.publishing.publisher import FolderTarget
     from dashkit.publishing.results import PublishReport, PublishResult
-    from dashkit.publishing.targets import Target, TargetReport
+    from dashkit.publishing.targets import GrafanaTarget, TargetReport
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 CONNECTION_OPTIONS = (
@@ -82,9 +82,9 @@ class Connection:
     org: int
     verbose: bool
 
-    def destinations(self, dashboards_dir: Path) -> list[Target]:
+    def destinations(self, dashboards_dir: Path) -> list[GrafanaTarget]:
         """The targets named, or the one ``--grafana-url`` gives; a usage error otherwise."""
-        from dashkit.publishing.targets import Target, choose, load_targets
+        from dashkit.publishing.targets import GrafanaTarget, choose, load_targets
 
         if self.ca_cert and self.insecure:
             raise click.UsageError("--ca-cert and --insecure contradict each other")
@@ -97,9 +97,9 @@ class Connection:
                                    "(the [[targets]] of dashkit.toml)")
         if self.org != 1 and self.api == "legacy":
             raise click.UsageError("--org needs the dashboard API (its namespace); drop --api legacy")
-        return [Target("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
+        return [GrafanaTarget("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
 
-    def client(self, target: Target) -> tuple[GrafanaClient, FolderTarget]:
+    def client(self, target: GrafanaTarget) -> tuple[GrafanaClient, FolderTarget]:
         """One target's own client (its credentials, connection and deadline) and folder."""
         from dashkit.clients.grafana import Credentials, GrafanaClient
         from dashkit.publishing.publisher import FolderTarget
@@ -114,7 +114,7 @@ class Connection:
         return client, FolderTarget(target.folder or self.folder,
                                     None if target.folder else self.folder_uid)
 
-    def publish_to(self, target: Target, compiled: Sequence[Compiled], project: str | None, *,
+    def publish_to(self, target: GrafanaTarget, compiled: Sequence[Compiled], project: str | None, *,
                    dry_run: bool, prune: bool, force: bool,
                    progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
         """Publish to one target through its own client: its own credentials and deadline."""

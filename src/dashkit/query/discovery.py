@@ -66,7 +66,7 @@ EXPORTERS = (("catalogs.NODE_EXPORTER", catalogs.NODE_EXPORTER),
 PROM_CLIENT_SIGNATURE = "nodejs_heap_size_total_bytes"
 
 
-class Source(Protocol):
+class MetricSource(Protocol):
     """What discovery reads from Prometheus (``PrometheusClient`` is one)."""
     def metadata(self) -> Mapping[str, Any]: ...
     def series(self, match: str) -> list[Any]: ...
@@ -87,7 +87,7 @@ class Discovery:
         return Catalog(name, self.metrics)
 
 
-def discover(source: Source, match: str = '{__name__=~".+"}') -> Discovery:
+def discover(source: MetricSource, match: str = '{__name__=~".+"}') -> Discovery:
     """Read metadata and series from ``source`` and fold them into a :class:`Discovery`."""
     return fold(source.metadata(), source.series(match))
 
