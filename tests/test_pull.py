@@ -252,7 +252,7 @@ def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_
         "  panel 'Failed payments /s by method' unit: 'ops' -> 'cps'\n"
         "--- a/error_tracking.py\n"
         "+++ b/error_tracking.py\n"
-        "@@ -42,7 +42,7 @@\n"
+        "@@ -41,7 +41,7 @@\n"
         " payment_failures = panels.timeseries(\n"
         '     "Failed payments /s by method",\n'
         '     promql.rate_sum("payment_transactions_total", ["payment_method"], '
