@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_build import dashkit_dashboard  # noqa: E402
 from standins.grafana_api import GrafanaAPIStandIn  # noqa: E402
 
-from dashkit import Credentials, FolderTarget, GrafanaClient, publish  # noqa: E402
+from dashkit.project.compiled import Compiled  # noqa: E402
 from dashkit.project.loading import Source  # noqa: E402
-from dashkit.project.pipeline import Compiled  # noqa: E402
+from dashkit.remote import Credentials, FolderTarget, GrafanaClient, publish  # noqa: E402
 from dashkit.sdk.compiler import compile_dashboard  # noqa: E402
 from dashkit.text import format_table  # noqa: E402
 

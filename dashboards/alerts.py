@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import easymo as e
 
-from dashkit import Alert, RuleGroup, promql
-from dashkit.sdk.alerts import RuleTest
+from dashkit import Alert, RuleGroup, RuleTest, promql
 
 #: The plan's GF_SERVER_ROOT_URL: alerts link to the panel that shows them, under it.
 GRAFANA_URL = "https://monitoring.easymo.dev"

@@ -4,8 +4,7 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 
-from dashkit import Row, panels, promql, variables
-from dashkit.sdk.panels import Target, below
+from dashkit import Row, Target, below, panels, promql, variables
 
 REQUESTED = {"status": e.RIDE_REQUESTED}
 TYPE = {"service_type": promql.var("service_type")}

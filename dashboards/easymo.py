@@ -14,6 +14,7 @@ from dashkit import (
     Dashboard,
     Datasource,
     Link,
+    Metric,
     RecordingRule,
     catalogs,
     firing_alerts,
@@ -21,11 +22,10 @@ from dashkit import (
     promql,
     recorded,
     tagged,
+    variable_ref,
     variables,
 )
-from dashkit.query.catalog import counter, gauge, histogram
-from dashkit.sdk.datasources import variable_ref
-from dashkit.sdk.slo import SLO, Events, Latency, slo_catalog
+from dashkit.slo import SLO, Events, Latency, slo_catalog
 
 # --- metrics -----------------------------------------------------------------------------------
 
@@ -40,26 +40,26 @@ SERVICES = ("agent-core", "voice-bridge", "wallet-service", "ranking-service", "
             "simulator-service", "analytics-service", "support-service", "admin-app")
 
 CONTRACT = Catalog("easymo", [
-    histogram("http_request_duration_seconds", HTTP_LABELS, "Duration of HTTP requests", "s",
+    Metric.histogram("http_request_duration_seconds", HTTP_LABELS, "Duration of HTTP requests", "s",
               buckets=(.001, .005, .01, .05, .1, .5, 1, 2, 5)),
-    counter("http_requests_total", HTTP_LABELS, "Total number of HTTP requests"),
-    gauge("http_requests_active", ["service"], "Number of active HTTP requests"),
-    counter("ride_requests_total", ["status", "service_type"],
+    Metric.counter("http_requests_total", HTTP_LABELS, "Total number of HTTP requests"),
+    Metric.gauge("http_requests_active", ["service"], "Number of active HTTP requests"),
+    Metric.counter("ride_requests_total", ["status", "service_type"],
             "Ride requests; one request is counted as `pending` and again as `failed` if it fails"),
-    counter("ride_requests_accepted_total", ["service_type"], "Accepted ride requests"),
-    histogram("ride_duration_seconds", ["service_type"], "Duration of completed rides", "s",
+    Metric.counter("ride_requests_accepted_total", ["service_type"], "Accepted ride requests"),
+    Metric.histogram("ride_duration_seconds", ["service_type"], "Duration of completed rides", "s",
               buckets=(60, 300, 600, 1200, 1800, 3600)),
-    counter("payment_transactions_total", ["status", "payment_method"], "Payment transactions"),
-    histogram("payment_amount_usd", ["payment_method"], "Payment amounts (every status)",
+    Metric.counter("payment_transactions_total", ["status", "payment_method"], "Payment transactions"),
+    Metric.histogram("payment_amount_usd", ["payment_method"], "Payment amounts (every status)",
               "currencyUSD", buckets=(1, 5, 10, 20, 50, 100, 200, 500)),
-    counter("whatsapp_messages_total", ["status", "message_type"], "WhatsApp messages"),
-    gauge("db_connections_active", ["database", "service"], "Active database connections"),
-    histogram("db_query_duration_seconds", ["query_type", "table"], "Database query duration", "s",
+    Metric.counter("whatsapp_messages_total", ["status", "message_type"], "WhatsApp messages"),
+    Metric.gauge("db_connections_active", ["database", "service"], "Active database connections"),
+    Metric.histogram("db_query_duration_seconds", ["query_type", "table"], "Database query duration", "s",
               buckets=(.001, .01, .05, .1, .5, 1, 2)),
     # Additions: the plan shows these figures but defines no metric for them.
-    counter("user_signups_total", ["channel"], "Completed user sign-ups (addition: the plan's "
+    Metric.counter("user_signups_total", ["channel"], "Completed user sign-ups (addition: the plan's "
             "business dashboard needs it and no metric existed)", addition=True),
-    counter("payment_revenue_usd_total", ["payment_method"],
+    Metric.counter("payment_revenue_usd_total", ["payment_method"],
             "USD amount of successful payments (addition: payment_amount_usd has no status, so "
             "revenue cannot be told from failed payments)", "currencyUSD", addition=True),
 ])

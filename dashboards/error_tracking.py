@@ -4,9 +4,8 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 
-from dashkit import Row, logql, panels, promql
-from dashkit.sdk.composites import firing_alerts_table
-from dashkit.sdk.panels import Target
+from dashkit import Row, Target, logql, panels, promql
+from dashkit.composites import firing_alerts_table
 
 SERVICES = {"service": promql.var("service")}
 SERVER_ERRORS = {**SERVICES, "status_code": promql.re(e.SERVER_ERROR)}

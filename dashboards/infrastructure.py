@@ -4,14 +4,13 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 
-from dashkit import Panel, Row, panels, promql, variables
-from dashkit.sdk.panels import Target, above, below, value_map
+from dashkit import Panel, Row, Target, Thresholds, above, below, panels, promql, value_map, variables
 
 NODE = {"instance": promql.var("node")}
 #: Pseudo filesystems that have no disk behind them.
 REAL_FS = {**NODE, "fstype": promql.nre("tmpfs|ramfs|devtmpfs|squashfs|nsfs|proc|sysfs")}
 UP_DOWN = [value_map({0: ("DOWN", "red"), 1: ("UP", "green")})]
-UP_COLOURS = panels.Thresholds(((None, "red"), (1, "green")))
+UP_COLOURS = Thresholds(((None, "red"), (1, "green")))
 USAGE = above(e.HOST_USAGE_CRIT, warn=e.HOST_USAGE_WARN)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 
-from dashkit import Row, panels, promql
-from dashkit.sdk.composites import error_ratio
-from dashkit.sdk.panels import Target, above
+from dashkit import Row, Target, above, panels, promql
+from dashkit.composites import error_ratio
 
 SERVICE = {"service": promql.var("service")}
 PROCESS = {"instance": promql.var("instance")}

@@ -8,7 +8,7 @@ from itertools import groupby
 import easymo as e
 
 from dashkit import Dashboard
-from dashkit.sdk.slo import check_slos, slo_row, slo_rule_tests
+from dashkit.slo import check_slos, slo_row, slo_rule_tests
 
 check_errors = check_slos(e.SLOS, e.CATALOG)
 if check_errors:

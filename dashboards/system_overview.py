@@ -4,10 +4,8 @@ from __future__ import annotations
 import alerts as a
 import easymo as e
 
-from dashkit import Row, link_to, panels, promql
-from dashkit.sdk.composites import firing_alerts_table, golden_signals
-from dashkit.sdk.dashboard import drilldown_url
-from dashkit.sdk.panels import Target, above, value_map
+from dashkit import Row, Target, above, drilldown_url, link_to, panels, promql, value_map
+from dashkit.composites import firing_alerts_table, golden_signals
 
 SERVICES = {"service": promql.var("service")}
 #: Every per-service panel drills down into Service Health with that service preselected.

@@ -15,8 +15,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import DASHBOARDS, ROOT, unavailable
 
-from dashkit import Alert, Catalog, Dashboard, DashkitError, RecordingRule, RuleGroup, panels, promql
-from dashkit.catalog import counter
+from dashkit import Alert, Catalog, Dashboard, DashkitError, Metric, RecordingRule, RuleGroup, above, panels, promql
 from dashkit.cli import main
 from dashkit.lint.checks import lint
 from dashkit.lint.findings import Subject
@@ -120,7 +119,7 @@ def test_test_rules_passes_and_fails_when_a_limit_moves(tmp_path, promtool):
 
 
 def test_rules_cannot_use_grafana_macros_or_unknown_metrics_and_say_where():
-    catalog = Catalog("t", [counter("http_requests_total", ["service"])])
+    catalog = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
     macro = Alert(name="Macro", signal=promql.rate_sum("http_requests_total"), op=">", limit=1)
     typo = Alert(name="Typo", signal=promql.rate_sum("http_request_total", window="5m"), op=">", limit=1)
     errors = [str(e) for e in check_rules([RuleGroup("g", [macro, typo, typo])], catalog)]
@@ -139,7 +138,7 @@ def test_a_panel_takes_its_thresholds_from_the_alert_it_names_unless_given():
                   op=">", limit=0.05, for_="2m")
     named = panels.timeseries("Errors", alert.signal, unit="reqps", alert=alert)
     own = panels.timeseries("Errors too", alert.signal, unit="reqps", alert=alert,
-                            thresholds=panels.above(0.1), key="own")
+                            thresholds=above(0.1), key="own")
     model = compile_dashboard(Dashboard(uid="t", title="T", panels=[named, own]))
     first, second = model["panels"]
     assert first["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
@@ -154,7 +153,7 @@ def test_a_panel_takes_its_thresholds_from_the_alert_it_names_unless_given():
 def test_recorded_series_are_catalog_metrics_and_the_dashboards_use_them():
     rule = RecordingRule(name="service:http_requests:rate5m", labels=["service"],
                          signal=promql.rate_sum("http_requests_total", ["service"], window="5m"))
-    catalog = Catalog("t", [counter("http_requests_total", ["service"]), rule.metric()])
+    catalog = Catalog("t", [Metric.counter("http_requests_total", ["service"]), rule.metric()])
     ok = panels.timeseries("Rate", promql.sum_(promql.sel(rule.name), ["service"]))
     compile_dashboard(Dashboard(uid="t", title="T", catalog=catalog, panels=[ok]))
     wrong = panels.timeseries("Rate", promql.sum_(promql.sel(rule.name), ["route"]))

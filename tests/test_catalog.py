@@ -3,15 +3,15 @@ from __future__ import annotations
 import pytest
 
 from dashkit import Catalog, DashkitError, catalogs
-from dashkit.query.catalog import counter, gauge, histogram, summary
+from dashkit.query.catalog import Metric
 
 
 @pytest.fixture
 def catalog() -> Catalog:
-    return Catalog("t", [counter("http_requests_total", ["service", "status_code"]),
-                         histogram("latency_seconds", ["route"]),
-                         summary("rpc_seconds", ["method"]),
-                         gauge("temperature", ["room"])])
+    return Catalog("t", [Metric.counter("http_requests_total", ["service", "status_code"]),
+                         Metric.histogram("latency_seconds", ["route"]),
+                         Metric.summary("rpc_seconds", ["method"]),
+                         Metric.gauge("temperature", ["room"])])
 
 
 def test_histogram_exposes_bucket_sum_and_count(catalog):
@@ -47,7 +47,7 @@ def test_catalogs_combine(catalog):
 
 def test_conflicting_definitions_are_refused():
     with pytest.raises(DashkitError, match="twice"):
-        Catalog("x", [gauge("a"), counter("a")])
+        Catalog("x", [Metric.gauge("a"), Metric.counter("a")])
 
 
 def test_prom_client_prefix_is_one_setting():

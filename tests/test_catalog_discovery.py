@@ -133,13 +133,12 @@ def test_a_hostile_answer_never_becomes_code():
     found = discovery.fold(HOSTILE_METADATA, HOSTILE_SERIES)
     source = discovery.module_source(found, name='t"""; import os', origin="http://p\n:1 import os")
     tree = ast.parse(source)
-    calls = {node.func.id for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
-    assert calls <= {"Catalog", "counter", "gauge", "histogram", "summary", "info"}
+    calls = {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    assert calls <= {"Catalog", "Metric.counter", "Metric.gauge", "Metric.histogram", "Metric.summary",
+                     "Metric.info"}
     imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                for alias in node.names}
-    assert imports <= {"annotations", "catalogs", "Catalog", "counter", "gauge", "histogram",
-                       "summary", "info"}
+    assert imports <= {"annotations", "catalogs", "Catalog", "Metric"}
     names = {m.name for m in found.metrics}
     assert names == {"evil_total", "weird", "list_of_junk"}
     assert "\n" not in next(m for m in found.metrics if m.name == "evil_total").help

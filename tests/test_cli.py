@@ -16,8 +16,8 @@ from dashkit.cli import main
 
 GOOD = '''
 from dashkit import Dashboard, panels, promql
-from dashkit.query.catalog import Catalog, counter
-CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+from dashkit import Catalog, Metric
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
 dashboard = Dashboard("{uid}", "{title}", catalog=CATALOG, panels=[
     panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["service"]))])
 '''

@@ -10,16 +10,16 @@ import pytest
 from conftest import DASHBOARDS, ROOT
 
 import dashkit
-from dashkit import Dashboard, DashkitError, Row, dumps, panels, promql, variables
+from dashkit import Dashboard, DashkitError, Row, compile_dashboard, dumps, panels, promql, variable_ref, variables
 from dashkit.errors import DashkitErrors
+from dashkit.grafana.facts import SCHEMA_VERSION
 from dashkit.grafana.model import iter_panels
+from dashkit.project.compiled import Compiled
 from dashkit.project.loading import Project, Source
-from dashkit.project.pipeline import Compiled, compile_project
-from dashkit.query.catalog import Catalog, counter
-from dashkit.sdk.compiler import SCHEMA_VERSION
-from dashkit.sdk.datasources import variable_ref
+from dashkit.project.pipeline import compile_project
+from dashkit.query.catalog import Catalog, Metric
 
-CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
 
 
 def test_compiled_dashboards_are_in_the_shape_grafana_stores(compiled):
@@ -90,7 +90,7 @@ def test_catalog_errors_name_dashboard_and_panel():
     dashboard = Dashboard("svc", "Service", catalog=CATALOG, panels=[
         Row("HTTP", [panels.timeseries("Requests", promql.rate_sum("http_requests_total", ["route"]))])])
     with pytest.raises(DashkitError) as info:
-        dashboard.to_model()
+        compile_dashboard(dashboard)
     # located at the builder call (this file, the line of Row("HTTP", ...)), the dashboard and
     # the panel
     line = next(n for n, text in enumerate(Path(__file__).read_text().splitlines(), 1)
@@ -106,7 +106,7 @@ def test_variable_queries_are_checked_against_the_catalog():
                         variable_ref("prometheus", "datasource"))])
     with pytest.raises(DashkitError, match=r"variable \$svc: metric 'http_requests_total' has no "
                                            r"label 'svc'"):
-        dashboard.to_model()
+        compile_dashboard(dashboard)
 
 
 def test_undefined_variables_are_an_error():
@@ -139,14 +139,14 @@ def test_one_run_reports_a_dashboards_rule_errors_beside_its_catalog_errors():
 
 
 def test_datasource_variable_is_added_when_panels_use_it():
-    model = Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]).to_model()
+    model = compile_dashboard(Dashboard("u", "t", [panels.stat("s", promql.sel("up"))]))
     assert model["templating"]["list"][0] == {
         "name": "datasource", "type": "datasource", "query": "prometheus", "hide": 0,
         "regex": "", "options": [], "refresh": 1}
 
 
 def test_dashboard_without_catalog_skips_metric_checks():
-    Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]).to_model()
+    compile_dashboard(Dashboard("u", "t", [panels.stat("s", promql.rate_sum("anything_total"))]))
 
 
 def test_tags_over_fifty_bytes_are_refused():
@@ -160,10 +160,10 @@ def test_a_panel_keeps_the_id_it_is_given_and_no_other_panel_takes_it():
     hashed = stable_ids(["a"])["a"]
     dashboard = Dashboard("u", "t", [panels.text("a", "x"), panels.text("b", "y", id=hashed),
                                      panels.text("c", "z", id=7)])
-    ids = {p["title"]: p["id"] for p in dashboard.to_model()["panels"]}
+    ids = {p["title"]: p["id"] for p in compile_dashboard(dashboard)["panels"]}
     assert ids["b"] == hashed and ids["c"] == 7 and ids["a"] not in (hashed, 7)
     with pytest.raises(DashkitError, match=r"panel 'c': panel id 7 is also given to panel 'b'"):
-        Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]).to_model()
+        compile_dashboard(Dashboard("u", "t", [panels.text("b", "y", id=7), panels.text("c", "z", id=7)]))
 
 
 def test_each_panel_is_compiled_once_whether_its_row_is_expanded_or_collapsed(monkeypatch):
@@ -176,9 +176,9 @@ def test_each_panel_is_compiled_once_whether_its_row_is_expanded_or_collapsed(mo
 
     real = compiler.modernise_panel
     monkeypatch.setattr(compiler, "modernise_panel", counting)
-    model = Dashboard("u", "t", [
+    model = compile_dashboard(Dashboard("u", "t", [
         Row("Open", [panels.text("a", "x"), panels.text("b", "y")]),
-        Row("Shut", [panels.text("c", "z")], collapsed=True)]).to_model()
+        Row("Shut", [panels.text("c", "z")], collapsed=True)]))
     assert sorted(calls) == ["a", "b", "c"]
     assert [p["title"] for p in model["panels"]] == ["Open", "a", "b", "Shut"]
     assert [p["title"] for p in model["panels"][3]["panels"]] == ["c"]

@@ -86,6 +86,9 @@ def _tables(path: Path, root: Path = ROOT) -> list[str]:
         for statement in body:
             if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
                 continue
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                continue  # a public module's exports name its builders; that is not a table of kinds
             for node in ast.walk(statement.value):
                 if isinstance(node, (ast.Set, ast.List, ast.Tuple, ast.Dict)):
                     elements = node.keys if isinstance(node, ast.Dict) else node.elts

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashkit import Dashboard, DashkitError, Panel, Row, panels
+from dashkit import Dashboard, DashkitError, Panel, Row, compile_dashboard, panels
 from dashkit.sdk.compiler import stable_ids
 
 
@@ -13,7 +13,7 @@ def box(title: str, w: int = 12, h: int = 8, **kw) -> Panel:
 def positions(dashboard: Dashboard) -> dict[str, dict]:
     from dashkit.grafana.model import iter_panels
 
-    return {p["title"]: p["gridPos"] for p in iter_panels(dashboard.to_model()["panels"])}
+    return {p["title"]: p["gridPos"] for p in iter_panels(compile_dashboard(dashboard)["panels"])}
 
 
 def test_panels_flow_left_to_right_and_wrap():
@@ -30,7 +30,7 @@ def test_a_line_is_as_tall_as_its_tallest_panel():
 
 def test_rows_start_a_new_line_and_hold_their_panels():
     dashboard = Dashboard("u", "t", [box("a", 6), Row("r", [box("b"), box("c")])])
-    model = dashboard.to_model()
+    model = compile_dashboard(dashboard)
     row = next(p for p in model["panels"] if p["type"] == "row")
     assert row["gridPos"] == {"x": 0, "y": 8, "w": 24, "h": 1} and row["panels"] == []
     assert positions(dashboard)["b"] == {"x": 0, "y": 9, "w": 12, "h": 8}
@@ -39,7 +39,7 @@ def test_rows_start_a_new_line_and_hold_their_panels():
 def test_collapsed_rows_nest_their_panels_and_take_no_room():
     dashboard = Dashboard("u", "t", [Row("r1", [box("a"), box("b", 24)], collapsed=True),
                                      Row("r2", [box("c")])])
-    model = dashboard.to_model()
+    model = compile_dashboard(dashboard)
     assert [p["title"] for p in model["panels"]] == ["r1", "r2", "c"]
     r1 = model["panels"][0]
     assert [p["title"] for p in r1["panels"]] == ["a", "b"]
@@ -54,7 +54,7 @@ def test_collapsed_rows_nest_their_panels_and_take_no_room():
 ])
 def test_overflow_is_an_error_naming_the_panel(panel, message):
     with pytest.raises(DashkitError, match=message) as info:
-        Dashboard("u", "t", [panel]).to_model()
+        compile_dashboard(Dashboard("u", "t", [panel]))
     assert info.value.panel == panel.title and info.value.dashboard == "u"
 
 
@@ -62,29 +62,29 @@ def test_overlapping_explicit_positions_are_an_error():
     first = Panel(box("a").spec, w=12, h=8, x=0, y=0)
     second = Panel(box("b").spec, w=12, h=8, x=6, y=4)
     with pytest.raises(DashkitError, match="overlaps panel 'b'"):
-        Dashboard("u", "t", [first, second]).to_model()
+        compile_dashboard(Dashboard("u", "t", [first, second]))
 
 
 def test_ids_are_stable_when_a_panel_is_inserted():
-    before = Dashboard("u", "t", [box("a"), box("b"), Row("r", [box("c")])]).to_model()
+    before = compile_dashboard(Dashboard("u", "t", [box("a"), box("b"), Row("r", [box("c")])]))
     after = Dashboard("u", "t", [box("new"), box("a"), box("b"), Row("r", [box("x"), box("c")])])
     ids_before = {p["title"]: p["id"] for p in _all(before)}
-    ids_after = {p["title"]: p["id"] for p in _all(after.to_model())}
+    ids_after = {p["title"]: p["id"] for p in _all(compile_dashboard(after))}
     for title, panel_id in ids_before.items():
         assert ids_after[title] == panel_id
 
 
 def test_ids_are_unique_across_nested_rows():
-    model = Dashboard("u", "t", [Row("r1", [box("cpu")], collapsed=True),
-                                 Row("r2", [box("cpu")], collapsed=True)]).to_model()
+    model = compile_dashboard(Dashboard("u", "t", [Row("r1", [box("cpu")], collapsed=True),
+                                 Row("r2", [box("cpu")], collapsed=True)]))
     ids = [p["id"] for p in _all(model)]
     assert len(ids) == len(set(ids)) == 4
 
 
 def test_duplicate_titles_need_a_key():
     with pytest.raises(DashkitError, match="share the key 'cpu'"):
-        Dashboard("u", "t", [box("cpu"), box("cpu")]).to_model()
-    Dashboard("u", "t", [box("cpu"), box("cpu", key="cpu-2")]).to_model()
+        compile_dashboard(Dashboard("u", "t", [box("cpu"), box("cpu")]))
+    compile_dashboard(Dashboard("u", "t", [box("cpu"), box("cpu", key="cpu-2")]))
 
 
 def test_id_collisions_are_resolved_deterministically():

@@ -9,7 +9,7 @@ also where Grafana draws them: its grid (dashkit.grafana.grid) moves none of the
 from __future__ import annotations
 
 from dashkit.grafana.grid import compaction_moves
-from dashkit.layout import Panel, Row, layout, walk
+from dashkit.sdk.layout import Panel, Row, layout, walk
 
 
 def _panel(key, w, h, x=None, y=None):

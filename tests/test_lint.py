@@ -250,9 +250,9 @@ def test_catalog_checks_json_when_given(tmp_path):
     path = tmp_path / "dashkit-lint-catalog.json"
     path.write_text(json.dumps(model))
     (tmp_path / "team_catalog.py").write_text(
-        "from dashkit.catalog import Catalog, counter, gauge\n"
-        'CATALOG = Catalog("team", [counter("http_requests_total", ["service"]),\n'
-        '                           gauge("http_requests_active", ["service"])])\n')
+        "from dashkit import Catalog, Metric\n"
+        'CATALOG = Catalog("team", [Metric.counter("http_requests_total", ["service"]),\n'
+        '                           Metric.gauge("http_requests_active", ["service"])])\n')
     result = run(str(path), "--catalog", f"{tmp_path}/team_catalog.py:CATALOG", "--format", "json")
     found = {(f["rule"], f["panel"]) for f in json.loads(result.stdout)["findings"]}
     assert {("label-unknown", "p"), ("promql-rate-gauge", "q"), ("metric-unknown", "r")} <= found
@@ -381,9 +381,9 @@ def test_promql_rate_interval_for_each_rate_function(function):
 
 @pytest.mark.parametrize("function", ["rate", "irate", "increase"])
 def test_promql_rate_gauge_for_each_rate_function(function):
-    from dashkit.catalog import Catalog, gauge
+    from dashkit import Catalog, Metric
 
-    catalog = Catalog("t", [gauge("queue_depth", ["service"])])
+    catalog = Catalog("t", [Metric.gauge("queue_depth", ["service"])])
     found = rule_messages(dashboard(ts("p", f"sum({function}(queue_depth[$__rate_interval]))")),
                           "promql-rate-gauge", catalog=catalog)
     assert len(found) == 1 and function in found[0] and "queue_depth" in found[0]
@@ -417,9 +417,9 @@ def test_variable_undefined_for_each_way_of_writing_a_variable(form):
     "up * on (zone) up", "up * ignoring (zone) up",
 ])
 def test_label_unknown_in_each_place_a_label_is_named(expr):
-    from dashkit.catalog import Catalog, gauge
+    from dashkit import Catalog, Metric
 
-    catalog = Catalog("t", [gauge("up", ["job", "instance"])])
+    catalog = Catalog("t", [Metric.gauge("up", ["job", "instance"])])
     found = rule_messages(dashboard(ts("p", expr)), "label-unknown", catalog=catalog)
     assert found and all("'zone'" in m for m in found), found
 

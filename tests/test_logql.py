@@ -15,7 +15,7 @@ def test_error_filter_matches_pino_numbers_and_names():
 
 
 def test_errors_does_not_parse_twice():
-    assert logql.stream({"service": "a"}, labels=LABELS).json().errors().text.count("| json") == 1
+    assert logql.stream({"service": "a"}, labels=LABELS).parse_json().errors().text.count("| json") == 1
 
 
 def test_high_cardinality_stream_label_is_refused():

@@ -5,18 +5,19 @@ import attrs
 import grafanalib.core as gl
 import pytest
 
-from dashkit import Dashboard, DashkitError, Panel, panels, promql, variables
+from dashkit import Dashboard, DashkitError, Panel, above, below, compile_dashboard, panels, promql, variables
 from dashkit.grafana.facts import PANEL_LINK_DEFAULTS
 from dashkit.project.loading import Project, Source
 from dashkit.project.pipeline import compile_project
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
+from dashkit.sdk.panels import targets_of
 
 PROM = DatasourceRef("prometheus", "${datasource}")
 
 
 def compiled_panel(panel: Panel) -> dict:
-    return Dashboard("u", "t", [panel]).to_model()["panels"][0]
+    return compile_dashboard(Dashboard("u", "t", [panel]))["panels"][0]
 
 
 def assert_no_nulls_outside_thresholds(value, path="panel"):
@@ -32,9 +33,9 @@ def assert_no_nulls_outside_thresholds(value, path="panel"):
 
 
 ALL_BUILDERS = [
-    panels.timeseries("ts", promql.sel("up"), unit="s", thresholds=panels.above(1)),
+    panels.timeseries("ts", promql.sel("up"), unit="s", thresholds=above(1)),
     panels.stat("stat", promql.sel("up")),
-    panels.gauge("gauge", promql.sel("up"), thresholds=panels.below(0.7)),
+    panels.gauge("gauge", promql.sel("up"), thresholds=below(0.7)),
     panels.bar_gauge("bars", promql.sel("up")),
     panels.table("table", promql.sel("up"), promql.sel("up")),
     panels.heatmap("heat", promql.bucket_rate("x")),
@@ -117,7 +118,7 @@ def test_datasource_name_strings_become_refs():
 
 
 def test_thresholds_drawn_as_lines_on_timeseries():
-    model = compiled_panel(panels.timeseries("t", promql.sel("up"), thresholds=panels.above(1)))
+    model = compiled_panel(panels.timeseries("t", promql.sel("up"), thresholds=above(1)))
     defaults = model["fieldConfig"]["defaults"]
     assert defaults["custom"]["thresholdsStyle"] == {"mode": "dashed"}
     assert defaults["thresholds"]["steps"] == [{"color": "green", "value": None},
@@ -125,7 +126,7 @@ def test_thresholds_drawn_as_lines_on_timeseries():
 
 
 def test_below_thresholds_colour_low_values_red():
-    assert panels.below(0.7).to_json_data() == [{"color": "red", "value": None},
+    assert below(0.7).to_json_data() == [{"color": "red", "value": None},
                                                 {"color": "green", "value": 0.7}]
 
 
@@ -164,9 +165,9 @@ def test_golden_signals_share_labels_and_limits():
     assert [p.title for p in (traffic, errors, latency, saturation)] == [
         "Request rate by service", "5xx ratio by service", "p50/p99 latency by service",
         "Active requests by service"]
-    error_expr = panels.targets_of(errors)[0].text
+    error_expr = targets_of(errors)[0].text
     assert error_expr.count('service=~"$svc"') == 2 and 'status_code=~"5.."' in error_expr
-    latency_targets = panels.targets_of(latency)
+    latency_targets = targets_of(latency)
     assert [t.legend for t in latency_targets] == ["p50 {{service}}", "p99 {{service}}"]
     assert all("sum by (le, service)" in t.text for t in latency_targets)
     latency.spec.targets = [attrs.evolve(t, expr=promql.Expr("up")) for t in latency.spec.targets]
@@ -205,19 +206,19 @@ def test_every_builder_takes_the_common_options(build):
     panel = build(description="why", panel_links=[runbook], transparent=True, repeat="service",
                   repeat_direction="v", max_per_row=3, w=7, h=5, key="k", extra={"maxDataPoints": 9})
     dashboard = Dashboard("u", "t", [panel], variables=[variables.custom("service", ["a", "b"])])
-    model = dashboard.to_model()["panels"][0]
+    model = compile_dashboard(dashboard)["panels"][0]
     assert (model["description"], model["transparent"]) == ("why", True)
     assert model["links"] == [{**PANEL_LINK_DEFAULTS, **runbook}]  # what Grafana's types require
     assert (model["repeat"], model["repeatDirection"], model["maxPerRow"]) == ("service", "v", 3)
     assert (model["gridPos"]["w"], model["gridPos"]["h"], model["maxDataPoints"]) == (7, 5, 9)
-    plain = Dashboard("u", "t", [build()]).to_model()["panels"][0]
+    plain = compile_dashboard(Dashboard("u", "t", [build()]))["panels"][0]
     assert not {"transparent", "repeat", "repeatDirection", "maxPerRow", "links"} & set(plain)
 
 
 def test_data_links_reach_every_value_panel():
     link = panels.data_link("Service", "/d/svc")
     for build in BUILDERS[:7]:
-        model = Dashboard("u", "t", [build(links=[link])]).to_model()["panels"][0]
+        model = compile_dashboard(Dashboard("u", "t", [build(links=[link])]))["panels"][0]
         assert model["fieldConfig"]["defaults"]["links"] == [link], model["type"]
 
 
@@ -263,5 +264,5 @@ def test_a_grafanalib_panel_s_queries_get_grafana_s_ref_ids():
     up = promql.sum_(promql.sel("up"))
     unnamed = Panel(gl.PieChartv2(title="Pie", targets=[Target(up), Target(up)]))
     one_named = Panel(gl.PieChartv2(title="Pie 2", targets=[Target(up, ref_id="B"), Target(up)]))
-    model = Dashboard(uid="refids", title="Ref ids", panels=[unnamed, one_named]).to_model()
+    model = compile_dashboard(Dashboard(uid="refids", title="Ref ids", panels=[unnamed, one_named]))
     assert [[t["refId"] for t in p["targets"]] for p in model["panels"]] == [["A", "B"], ["B", "A"]]

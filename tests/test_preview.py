@@ -198,11 +198,11 @@ def test_a_repeated_panel_is_drawn_once_and_marked():
 
 
 def test_synthetic_counters_rise_their_rates_are_positive_and_quantiles_sit_in_the_buckets():
-    from dashkit.catalog import Catalog, counter, histogram
+    from dashkit import Catalog, Metric
     from dashkit.grafana.model import iter_targets
 
-    catalog = Catalog("t", [counter("jobs_total", ["queue"]),
-                            histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))],
+    catalog = Catalog("t", [Metric.counter("jobs_total", ["queue"]),
+                            Metric.histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))],
                       label_values={"queue": ["mail", "sms"]})
     dashboard = model(
         panel("timeseries", "Raw", (0, 0, 8, 8), "jobs_total"),
@@ -224,13 +224,13 @@ def test_the_serve_page_answers_hostile_requests_with_a_404_never_a_file_outside
     import threading
     from http.server import ThreadingHTTPServer
 
-    from dashkit.preview.serve import Live, _handler
+    from dashkit.preview.serve import PageState, _handler
 
     out = tmp_path / "preview"
     out.mkdir()
     (out / "d.png").write_bytes(b"\x89PNG picture")
     (tmp_path / "secret.png").write_bytes(b"secret")
-    live = Live(out)
+    live = PageState(out)
     live.publish("")
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(live))
     threading.Thread(target=server.serve_forever, daemon=True).start()

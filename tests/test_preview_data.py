@@ -206,9 +206,9 @@ def is_text(colour: tuple[int, int, int]) -> bool:
 
 
 def test_a_heatmap_has_a_bucket_axis_clear_of_its_time_axis():
-    from dashkit.catalog import Catalog, histogram
+    from dashkit import Catalog, Metric
 
-    catalog = Catalog("t", [histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))])
+    catalog = Catalog("t", [Metric.histogram("latency_seconds", ["route"], buckets=(0.01, 0.1, 1, 5))])
     heat = panel("heatmap", "Latency", (0, 0, 12, 8),
                  "sum by (le) (rate(latency_seconds_bucket[5m]))", options={"yAxis": {"unit": "s"}})
     heat["targets"][0]["format"] = "heatmap"

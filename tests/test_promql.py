@@ -4,11 +4,12 @@ import pytest
 
 from dashkit import DashkitError
 from dashkit import promql as q
-from dashkit.query.catalog import Catalog, counter, gauge, histogram
+from dashkit.query.catalog import Catalog, Metric
+from dashkit.query.promql import validate
 
-CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code", "route"]),
-                        histogram("http_request_duration_seconds", ["service", "route"]),
-                        gauge("http_requests_active", ["service"])])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service", "status_code", "route"]),
+                        Metric.histogram("http_request_duration_seconds", ["service", "route"]),
+                        Metric.gauge("http_requests_active", ["service"])])
 
 
 def test_selector_quotes_and_escapes():
@@ -67,8 +68,8 @@ def test_or_vector_zero():
 
 
 def test_check_accepts_correct_queries():
-    q.validate(q.rate_sum("http_requests_total", ["service"], where={"status_code": q.re("5..")}), CATALOG)
-    q.validate(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
+    validate(q.rate_sum("http_requests_total", ["service"], where={"status_code": q.re("5..")}), CATALOG)
+    validate(q.quantile(0.9, "http_request_duration_seconds", ["route"]), CATALOG)
 
 
 @pytest.mark.parametrize("expr,message", [
@@ -85,7 +86,7 @@ def test_check_accepts_correct_queries():
 ])
 def test_check_rejects_mistakes(expr, message):
     with pytest.raises(DashkitError, match=message):
-        q.validate(expr, CATALOG)
+        validate(expr, CATALOG)
 
 
 def test_rate_takes_a_selector_only():

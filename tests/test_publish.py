@@ -295,8 +295,9 @@ def test_every_profile_publishes_and_is_idempotent(api):
 
 
 def test_python_api_returns_a_result_per_dashboard(api):
-    from dashkit import Credentials, FolderTarget, GrafanaClient, compile_project, load_project
-    from dashkit import publish as publish_api
+    from dashkit import compile_project, load_project
+    from dashkit.remote import Credentials, FolderTarget, GrafanaClient
+    from dashkit.remote import publish as publish_api
 
     client = GrafanaClient(api.url, Credentials.token(TOKEN))
     report = publish_api(compile_project(load_project(DASHBOARDS)), client, FolderTarget("EasyMO"))

@@ -112,11 +112,11 @@ def test_target_choice_is_checked_before_anything_runs(tmp_path, three):
 
 
 def test_publishing_everywhere_is_bounded_and_keeps_the_targets_order():
-    from dashkit.publishing.targets import Target, publish_everywhere
+    from dashkit.publishing.targets import GrafanaTarget, publish_everywhere
 
     lock, running, peak = threading.Lock(), [0], [0]
 
-    def slow(target: Target):
+    def slow(target: GrafanaTarget):
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
@@ -127,7 +127,7 @@ def test_publishing_everywhere_is_bounded_and_keeps_the_targets_order():
             from dashkit.errors import DashkitError
             raise DashkitError("t3 is down")
 
-    targets = [Target(f"t{i}", f"http://127.0.0.1:{i + 1}") for i in range(6)]
+    targets = [GrafanaTarget(f"t{i}", f"http://127.0.0.1:{i + 1}") for i in range(6)]
     reports = publish_everywhere(targets, slow, parallel=2)  # type: ignore[arg-type]
     assert peak[0] <= 2
     assert [r.target for r in reports] == [t.name for t in targets]

@@ -252,7 +252,7 @@ def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_
         "  panel 'Failed payments /s by method' unit: 'ops' -> 'cps'\n"
         "--- a/error_tracking.py\n"
         "+++ b/error_tracking.py\n"
-        "@@ -42,7 +42,7 @@\n"
+        "@@ -41,7 +41,7 @@\n"
         " payment_failures = panels.timeseries(\n"
         '     "Failed payments /s by method",\n'
         '     promql.rate_sum("payment_transactions_total", ["payment_method"], '
@@ -284,12 +284,12 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
 
     assert result.exit_code == 1
     assert ("  not pulled: panel 'Latency p50 / p95 / p99' query B legendFormat: 'p95' -> 'p95!': "
-            "computed at service_health.py:33:6\n") in result.output, result.output
+            "computed at service_health.py:32:6\n") in result.output, result.output
     assert ("  not pulled: panel 'Request rate by service' panel: built by the call "
-            "at system_overview.py:29:10, which builds 4 panels\n") in result.output
-    assert ("  not pulled: panel 'PostgreSQL' panel: built by the call at infrastructure.py:19:12, "
+            "at system_overview.py:27:10, which builds 4 panels\n") in result.output
+    assert ("  not pulled: panel 'PostgreSQL' panel: built by the call at infrastructure.py:18:12, "
             "which builds 2 panels\n") in result.output
-    assert ("  not pulled: panel 'Firing alerts' panel: built by the call at error_tracking.py:60:9,"
+    assert ("  not pulled: panel 'Firing alerts' panel: built by the call at error_tracking.py:59:9,"
             " not its own builder call\n") in result.output
     assert texts(folder) == before
 
@@ -328,7 +328,7 @@ def test_a_threshold_an_alert_draws_is_pulled_through_the_alerts_constant_only_w
 
     assert named.exit_code == 1
     assert ("  not pulled: panel 'CPU (cores)' thresholds step 1 (alert HIGH_CPU_USAGE's limit): "
-            "0.8 -> 0.9: the limit of alert HIGH_CPU_USAGE at alerts.py:51:40, which its rule "
+            "0.8 -> 0.9: the limit of alert HIGH_CPU_USAGE at alerts.py:50:40, which its rule "
             "shares; --shared rewrites it\n") in named.output, named.output
     assert texts(folder) == before
 

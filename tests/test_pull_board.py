@@ -12,9 +12,8 @@ from conftest import PROJECT_UIDS
 from test_publish import publish
 from test_pull import Model, live_differences, panel, project, pull, replaced, texts, ui_edit
 
-from dashkit import variables
+from dashkit import Datasource, variable_ref, variables
 from dashkit.errors import DashkitError
-from dashkit.sdk.datasources import Datasource, variable_ref
 
 api, way = both_apis.api, both_apis.way
 PROM = variable_ref("prometheus", "datasource")
@@ -191,7 +190,7 @@ def test_a_shared_variable_a_shown_text_and_a_helpers_own_tags_are_named_not_wri
     assert ("  not pulled: variable 'service' default: None -> '$__all': built by the call at "
             f"easymo.py:{line}:16, which builds 2 variables\n") in result.output, result.output
     assert ("  not pulled: dashboard 'easymo-error-tracking' tags: ['easymo', 'errors'] -> "
-            "['monitoring', 'errors']: ['easymo'] added by error_tracking.py:52:13, not its tags=\n"
+            "['monitoring', 'errors']: ['easymo'] added by error_tracking.py:51:13, not its tags=\n"
             ) in result.output
     line = next(number for number, text in enumerate(before["easymo.py"].splitlines(), 1)
                 if text.startswith("datasource_variable = "))

@@ -6,15 +6,15 @@ import re
 
 from conftest import ROOT
 
-from dashkit import Dashboard
+from dashkit import Dashboard, compile_dashboard
 
 
 def test_readme_example_compiles():
-    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import \(Alert, Catalog, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     namespace: dict = {}
     exec(compile(source, "README.md", "exec"), namespace)
-    model = namespace["dashboard"].to_model()
+    model = compile_dashboard(namespace["dashboard"])
     assert isinstance(namespace["dashboard"], Dashboard)
     assert [p["title"] for p in model["panels"]][:2] == ["Orders (range)", "Checkout"]
     assert model["templating"]["list"][0]["name"] == "datasource"
@@ -27,7 +27,7 @@ def test_the_writing_a_dashboard_section_end_to_end(tmp_path):
 
     from dashkit.cli import main
 
-    source = re.search(r"```python\n(from dashkit import Alert, Dashboard.*?)```",
+    source = re.search(r"```python\n(from dashkit import \(Alert, Catalog, Dashboard.*?)```",
                        (ROOT / "README.md").read_text(), re.S).group(1)
     folder = tmp_path / "dashboards"
     folder.mkdir()

@@ -11,8 +11,9 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner
 
-from dashkit import Dashboard, DashkitError, panels, promql
+from dashkit import Dashboard, DashkitError, compile_dashboard, panels, promql
 from dashkit.cli import main
+from dashkit.query.promql import as_expr
 
 GOOD_DASHBOARD = ("from dashkit import Dashboard, panels\n"
                   "dashboard = Dashboard('one', 'One', [panels.stat('Up', 'up')])\n")
@@ -104,7 +105,7 @@ def test_a_catalog_option_must_name_a_catalog_in_a_file(tmp_path):
 
 @pytest.mark.parametrize("make,message", [
     (lambda: promql.sel("up").compare("=>", 1), "not a PromQL comparison: '=>'"),
-    (lambda: promql.as_expr(True), "a boolean is not a PromQL expression"),
+    (lambda: as_expr(True), "a boolean is not a PromQL expression"),
     (lambda: promql.aggregate("sum", promql.sel("up"), by=["job"], without=["instance"]),
      "sum: use either by or without, not both"),
     (lambda: promql.quantile(1.5, "http_request_duration_seconds"),
@@ -140,7 +141,7 @@ def test_an_invalid_variable_name_is_refused(name):
 ])
 def test_a_panel_placement_that_cannot_be_drawn_is_refused(placement, message):
     with pytest.raises(DashkitError) as info:
-        Dashboard("d", "D", [panels.stat("Up", "up", **placement)]).to_model()
+        compile_dashboard(Dashboard("d", "D", [panels.stat("Up", "up", **placement)]))
     assert message in str(info.value) and "'Up'" in str(info.value)
 
 

@@ -136,9 +136,9 @@ def routed(inhibits=(), routes=None) -> Alertmanager:
 
 
 def messages(config: Alertmanager) -> list[str]:
-    from dashkit.query.catalog import Catalog, counter, gauge
+    from dashkit.query.catalog import Catalog, Metric
 
-    catalog = Catalog("t", [counter("http_requests_total", ["service"]), gauge("up")])
+    catalog = Catalog("t", [Metric.counter("http_requests_total", ["service"]), Metric.gauge("up")])
     return [e.message for e in check_routing(config, GROUPS, catalog)]
 
 
@@ -159,9 +159,9 @@ def test_an_inhibit_rule_on_labels_both_sides_carry_is_accepted():
     groups = [RuleGroup("g", [WARN, both])]
     rule = Inhibit(source={"severity": "critical"}, target={"severity": "warning"},
                    equal=["service"])
-    from dashkit.query.catalog import Catalog, counter
+    from dashkit.query.catalog import Catalog, Metric
 
-    catalog = Catalog("t", [counter("http_requests_total", ["service"])])
+    catalog = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
     assert check_routing(routed([rule]), groups, catalog) == []
 
 
@@ -177,9 +177,9 @@ def test_an_alert_only_the_default_receives_and_a_receiver_nobody_reaches_are_re
 def test_the_firing_labels_are_the_query_s_result_and_the_rule_s():
     alert = Alert(name="X", signal=SERVICE, op=">", limit=1, severity="warning",
                   labels={"team": "pay"})
-    from dashkit.query.catalog import Catalog, counter
+    from dashkit.query.catalog import Catalog, Metric
 
-    labels = firing_labels(alert, Catalog("t", [counter("http_requests_total", ["service"])]))
+    labels = firing_labels(alert, Catalog("t", [Metric.counter("http_requests_total", ["service"])]))
     assert {k: v for k, v in labels.items() if isinstance(v, str)} == {
         "alertname": "X", "severity": "warning", "team": "pay"}
     assert set(labels) == {"alertname", "severity", "team", "service"}

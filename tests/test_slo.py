@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashkit import promql
+from dashkit import compile_dashboard, promql
 from dashkit.errors import DashkitError
-from dashkit.query.catalog import Catalog, counter, histogram
+from dashkit.query.catalog import Catalog, Metric
 from dashkit.sdk.slo import SLO, Events, Latency, check_slos, slo_row, slo_rule_tests
 
 AVAILABILITY = SLO(service="pay", name="availability", objective=0.999,
@@ -15,8 +15,8 @@ AVAILABILITY = SLO(service="pay", name="availability", objective=0.999,
                               bad={"status_code": promql.re("5..")}))
 LATENCY = SLO(service="pay", name="latency", objective=0.99,
               sli=Latency(histogram="http_request_duration_seconds", threshold=0.5))
-CATALOG = Catalog("t", [counter("http_requests_total", ["service", "status_code"]),
-                        histogram("http_request_duration_seconds", ["service"], buckets=(0.1, 0.5, 1))])
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service", "status_code"]),
+                        Metric.histogram("http_request_duration_seconds", ["service"], buckets=(0.1, 0.5, 1))])
 
 
 def test_the_error_ratio_is_recorded_over_every_window_the_alerts_read():
@@ -123,8 +123,8 @@ def test_the_slo_row_shows_the_sli_against_the_objective_and_the_budget_left():
     from dashkit.sdk.slo import slo_catalog
 
     catalog = CATALOG + Catalog("prometheus", PROMETHEUS) + slo_catalog([AVAILABILITY])
-    model = Dashboard(uid="slo", title="SLO", catalog=catalog,
-                      panels=[slo_row(AVAILABILITY)]).to_model()
+    model = compile_dashboard(Dashboard(uid="slo", title="SLO", catalog=catalog,
+                      panels=[slo_row(AVAILABILITY)]))
     row, sli, budget, burn, firing = model["panels"]
     assert row["title"] == "Availability: 99.900% over 30d"
     assert sli["targets"][0]["expr"] == '1 - max(slo:error_ratio{slo="pay-availability", window="30d"})'

@@ -13,12 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 USER_MODULE = '''
 from dashkit import Dashboard, Row
-from dashkit.catalog import Catalog, counter
+from dashkit import Catalog, Metric
 from dashkit.composites import golden_signals
-from dashkit.panels import Target, stat
+from dashkit import Target
+from dashkit.panels import stat
 from dashkit.promql import rate_sum, var
 
-CATALOG = Catalog("shop", [counter("orders_total", ["status", "service"], "Orders")])
+CATALOG = Catalog("shop", [Metric.counter("orders_total", ["status", "service"], "Orders")])
 orders = rate_sum("orders_total", ["status"], where={"service": var("service")})
 dashboard = Dashboard("shop", "Shop", [
     stat("Orders", Target(orders, "{{status}}"), w=4, repeat="service", repeat_direction="v"),

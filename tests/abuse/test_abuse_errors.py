@@ -201,8 +201,8 @@ def test_an_exclusion_that_matches_nothing_is_an_error(tmp_path):
 
 
 CATALOGUED = """from dashkit import Dashboard, panels, promql
-from dashkit.query.catalog import Catalog, counter
-CATALOG = Catalog("t", [counter("http_requests_total", ["service"])])
+from dashkit import Catalog, Metric
+CATALOG = Catalog("t", [Metric.counter("http_requests_total", ["service"])])
 """
 
 

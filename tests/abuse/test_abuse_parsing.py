@@ -231,8 +231,7 @@ class LabelValues(QuietHandler):
         self.send(200, json.dumps({"status": "success", "data": data}).encode(), "application/json")
 
 
-CHECKED = """from dashkit import Dashboard, panels, variables
-from dashkit.datasources import DatasourceRef
+CHECKED = """from dashkit import Dashboard, DatasourceRef, panels, variables
 PROMETHEUS = DatasourceRef("prometheus", "prometheus")
 dashboard = Dashboard(uid="regexes", title="Regexes", datasource=PROMETHEUS, variables=[
     variables.query("instance", variables.label_values("instance"), PROMETHEUS, regex={regex!r})],

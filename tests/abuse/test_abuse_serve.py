@@ -33,7 +33,7 @@ def page(tmp_path: Path) -> Iterator[int]:
     out = tmp_path / "preview"
     out.mkdir()
     (out / "d.png").write_bytes(b"\x89PNG picture")
-    live = serving.Live(out)
+    live = serving.PageState(out)
     live.publish("")
     server = ThreadingHTTPServer(("127.0.0.1", 0), serving._handler(live))
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

@@ -10,7 +10,8 @@ from conftest import DASHBOARDS, PROJECT_UIDS
 from easymo_copies import BROKEN, broken_copy
 
 from dashkit.cli import main
-from dashkit.lint.run import load_exclusions, run_lint
+from dashkit.lint.config import load_exclusions
+from dashkit.lint.run import run_lint
 from dashkit.project.pipeline import project_subjects
 
 

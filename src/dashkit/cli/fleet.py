@@ -27,8 +27,9 @@ from dashkit.cli.group import (
 from dashkit.cli.output import fail
 from dashkit.cli.watching import complete_uids
 from dashkit.errors import DashkitError
+from dashkit.project.compiled import Compiled
 from dashkit.project.loading import load_project
-from dashkit.project.pipeline import Compiled, compile_project
+from dashkit.project.pipeline import compile_project
 from dashkit.sanitise import printable
 from dashkit.text import format_table
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # the library is imported when a command runs
     from dashkit.clients.grafana import GrafanaClient
     from dashkit.publishing.publisher import FolderTarget
     from dashkit.publishing.results import PublishReport, PublishResult
-    from dashkit.publishing.targets import Target, TargetReport
+    from dashkit.publishing.targets import GrafanaTarget, TargetReport
 
 #: The ways to publish (``dashkit.publishing.resources.APIS``, read lazily: a test holds them equal).
 APIS = ("auto", "dashboards", "legacy")
@@ -88,10 +89,10 @@ class Connection:
     org: int
     verbose: bool
 
-    def destinations(self, dashboards_dir: Path) -> list[Target]:
+    def destinations(self, dashboards_dir: Path) -> list[GrafanaTarget]:
         """The targets named, or the one ``--grafana-url`` gives; a usage error otherwise."""
         from dashkit.publishing.resources import check_org
-        from dashkit.publishing.targets import Target, choose, load_targets
+        from dashkit.publishing.targets import GrafanaTarget, choose, load_targets
 
         if self.ca_cert and self.insecure:
             raise click.UsageError("--ca-cert and --insecure contradict each other")
@@ -106,9 +107,9 @@ class Connection:
             check_org(self.org, self.api)
         except DashkitError as error:
             raise click.UsageError(f"--org {self.org} --api {self.api}: {error}") from None
-        return [Target("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
+        return [GrafanaTarget("grafana", self.grafana_url, None, self.org, self.api, self.schema)]
 
-    def client(self, target: Target) -> tuple[GrafanaClient, FolderTarget]:
+    def client(self, target: GrafanaTarget) -> tuple[GrafanaClient, FolderTarget]:
         """One target's own client (its credentials, connection and deadline) and folder."""
         from dashkit.clients.grafana import Credentials, GrafanaClient
         from dashkit.publishing.publisher import FolderTarget
@@ -123,7 +124,7 @@ class Connection:
         return client, FolderTarget(target.folder or self.folder,
                                     None if target.folder else self.folder_uid)
 
-    def publish_to(self, target: Target, compiled: Sequence[Compiled], project: str | None, *,
+    def publish_to(self, target: GrafanaTarget, compiled: Sequence[Compiled], project: str | None, *,
                    dry_run: bool, prune: bool, force: bool,
                    progress: Callable[[PublishResult], None] | None = None) -> PublishReport:
         """Publish to one target through its own client: its own credentials and deadline."""

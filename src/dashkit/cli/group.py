@@ -10,7 +10,8 @@ import click
 
 from dashkit.cli.output import usage
 from dashkit.errors import DISTRIBUTION, DashkitError
-from dashkit.project.pipeline import SCHEMAS, Compiled
+from dashkit.project.compiled import Compiled
+from dashkit.project.pipeline import SCHEMAS
 from dashkit.project.provisioning import DEFAULT_FOLDER
 
 Command = TypeVar("Command", bound=Callable[..., Any])

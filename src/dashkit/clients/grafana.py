@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import requests
 
-from dashkit.clients.http import HttpClient, Response, RetryPolicy  # noqa: F401 - Grafana's API types
+from dashkit.clients.http import HttpClient, Response
 from dashkit.errors import DashkitError
 from dashkit.sanitise import keep_secret
 

@@ -10,7 +10,7 @@ import attrs
 from dashkit.errors import DashkitError
 from dashkit.grafana.normalise import json_files, load_json
 from dashkit.lint.checks import lint
-from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions, unused  # noqa: F401
+from dashkit.lint.config import Exclusion, unused
 from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
 from dashkit.query.catalog import Catalog
 

@@ -35,7 +35,7 @@ WATCHED_SUFFIXES = (".py", ".json", ".yaml", ".yml")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
-class Live:
+class PageState:
     """The state the page shows: the redraw count, the last error, and who waits for changes."""
 
     def __init__(self, out_dir: Path) -> None:
@@ -114,7 +114,7 @@ def _sigterm_stops_like_ctrl_c() -> Callable[[], None]:
     return restore
 
 
-def page(live: Live) -> str:
+def page(live: PageState) -> str:
     """Every picture of the preview folder, the error if the last redraw failed, and the script
     that reloads the page when the next redraw finishes."""
     pictures = sorted(live.out_dir.glob("*.png")) if live.out_dir.is_dir() else []
@@ -127,7 +127,7 @@ def page(live: Live) -> str:
     )
 
 
-def _handler(live: Live) -> type[BaseHTTPRequestHandler]:
+def _handler(live: PageState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass  # the terminal shows redraws, not every request
@@ -195,7 +195,7 @@ def serve(
     ``stop`` is set (or the process is interrupted)."""
     import watchfiles
 
-    live = Live(out_dir)
+    live = PageState(out_dir)
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(live))
     restore_sigterm = _sigterm_stops_like_ctrl_c()
     server.daemon_threads = True

@@ -9,7 +9,6 @@ import attrs
 
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.jsonio import dumps
-from dashkit.grafana.model import iter_panels
 from dashkit.lint.checks import lint_dashboard, lint_set
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import (
@@ -24,6 +23,7 @@ from dashkit.lint.findings import (
     Finding,
     Subject,
 )
+from dashkit.project.compiled import Compiled
 from dashkit.project.loading import Project, Source, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.project.provisioning import (
@@ -36,29 +36,6 @@ from dashkit.project.provisioning import (
 )
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.layout import Row, site_of
-
-
-@attrs.frozen
-class Compiled:
-    """A dashboard of the project and the JSON it compiled to: what lint, build and publish share."""
-    source: Source
-    model: dict[str, Any]
-
-    @property
-    def uid(self) -> str:
-        return str(self.model["uid"])
-
-    @property
-    def title(self) -> str:
-        return str(self.model["title"])
-
-    @property
-    def panel_count(self) -> int:
-        return sum(1 for p in iter_panels(self.model["panels"]) if p.get("type") != "row")
-
-    @property
-    def filename(self) -> str:
-        return f"{self.uid}.json"
 
 
 def project_exclusions(project: Project) -> list[Exclusion]:

@@ -17,7 +17,7 @@ from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
 
 if TYPE_CHECKING:
-    from dashkit.project.pipeline import Compiled
+    from dashkit.project.compiled import Compiled
 
 DEFAULT_RULES_DIR = "build/prometheus/rules"
 RULES_FILE = "alerts.yml"

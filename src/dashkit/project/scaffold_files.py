@@ -89,13 +89,13 @@ Dashboards as reviewed, tested Python code, built with dashkit.
 CATALOG = '''"""The metrics {title}'s services expose, with their labels: every query is checked against it."""
 from __future__ import annotations
 
-from dashkit.catalog import Catalog, counter, gauge, histogram
+from dashkit import Catalog, Metric
 
 CATALOG = Catalog("{name}", [
-    counter("http_requests_total", ["service", "route", "status_code"], "HTTP requests served"),
-    histogram("http_request_duration_seconds", ["service", "route"], "HTTP request duration", "s",
+    Metric.counter("http_requests_total", ["service", "route", "status_code"], "HTTP requests served"),
+    Metric.histogram("http_request_duration_seconds", ["service", "route"], "HTTP request duration", "s",
               buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5)),
-    gauge("up", ["job", "instance"], "Whether the target was scraped"),
+    Metric.gauge("up", ["job", "instance"], "Whether the target was scraped"),
 ])
 '''
 
@@ -116,8 +116,7 @@ ALERTS = '''"""{title}'s alert rules. `make build` writes them to build/promethe
 names the alert."""
 from __future__ import annotations
 
-from dashkit import Alert, RuleGroup, promql
-from dashkit.sdk.alerts import RuleTest
+from dashkit import Alert, RuleGroup, RuleTest, promql
 
 #: Seconds: the 95th percentile latency above which HighLatency fires (and its panel turns red).
 LATENCY_LIMIT = 0.5
@@ -152,9 +151,8 @@ from __future__ import annotations
 
 from alerts import HIGH_LATENCY
 from catalog import CATALOG
-from dashkit import Dashboard, Row, panels, promql, variables
+from dashkit import Dashboard, Row, panels, promql, variable_ref, variables
 from dashkit.composites import golden_signals
-from dashkit.sdk.datasources import variable_ref
 
 PROM = variable_ref("prometheus", "datasource")
 SERVICES = {{"service": promql.var("service")}}

@@ -11,7 +11,7 @@ from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import MARKER_KEY, content_hash
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing.history import Published, last_published
 from dashkit.publishing.results import MESSAGE, dashboard_url
 from dashkit.publishing.store import Live, Marker, what_came_back

@@ -12,7 +12,7 @@ import attrs
 from dashkit.clients.http import OutcomeUnknown, clean_text
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import describe_changes
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing.history import edit_conflict
 from dashkit.publishing.results import SAVE_ATTEMPTS, Action, PublishResult, provisioned
 from dashkit.publishing.store import Live, Marker, Store, what_came_back

@@ -16,7 +16,7 @@ import attrs
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import MARKER_KEY, content_hash, describe_changes
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing.results import Action, PublishResult
 
 #: How many saves back to look, and how many of dashkit's to read in full: bounded work even

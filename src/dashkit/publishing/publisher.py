@@ -16,12 +16,12 @@ import attrs
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import clean_text
 from dashkit.errors import DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.project.provisioning import DEFAULT_FOLDER, folder_uid
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, prune, publish_item
 from dashkit.publishing.folders import FolderError, ensure_folder, folder_path
-from dashkit.publishing.results import MESSAGE, OK_ACTIONS, Action, PublishReport, PublishResult  # noqa: F401
+from dashkit.publishing.results import Action, PublishReport, PublishResult
 from dashkit.publishing.store import Store
 
 

@@ -24,7 +24,7 @@ from dashkit.grafana.compare import MARKER_KEY, content_hash
 from dashkit.grafana.model import as_array, as_object
 from dashkit.grafana.v2 import FOLDER_ANNOTATION, GROUP, to_v2_spec
 from dashkit.grafana.v2_read import classic_of_resource
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing.history import VERSIONS_LISTED, Published
 from dashkit.publishing.results import MESSAGE, auth_error, dashboard_url
 from dashkit.publishing.store import Live, Marker, what_came_back

@@ -11,7 +11,7 @@ import attrs
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.clients.http import Response, clean_text
 from dashkit.errors import DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 
 MESSAGE = "Published by dashkit"
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import attrs
 
 from dashkit.clients.http import Response, clean_text
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing.history import Published
 
 

@@ -39,7 +39,7 @@ _CHOICES = {"api": APIS, "schema": SCHEMAS}
 
 
 @attrs.frozen
-class Target:
+class GrafanaTarget:
     """One Grafana to publish to, as ``[[targets]]`` names it."""
     name: str
     url: str
@@ -86,7 +86,7 @@ def _text(entry: dict[str, Any], key: str, where: str, required: bool = False) -
     return value
 
 
-def _target(entry: Any, index: int, path: Path) -> Target:
+def _target(entry: Any, index: int, path: Path) -> GrafanaTarget:
     where = f"{path}: [[targets]] #{index}"
     if not isinstance(entry, dict):
         raise DashkitError(f"{where}: not a table")
@@ -108,13 +108,13 @@ def _target(entry: Any, index: int, path: Path) -> Target:
     except DashkitError as error:
         raise DashkitError(f"{where} ({name}): {error}") from None
     token_file = _text(entry, "token_file", where)
-    return Target(name, url, _text(entry, "folder", where), org, api,
+    return GrafanaTarget(name, url, _text(entry, "folder", where), org, api,
                   _text(entry, "schema", where) or "v1",
                   _text(entry, "token_env", where),
                   path.parent / token_file if token_file is not None else None)
 
 
-def load_targets(dashboards_dir: Path) -> list[Target]:
+def load_targets(dashboards_dir: Path) -> list[GrafanaTarget]:
     """The ``[[targets]]`` of the project's ``dashkit.toml``, in order; each a clear error line
     when it is not one."""
     path, settings = read_settings(dashboards_dir)
@@ -131,7 +131,7 @@ def load_targets(dashboards_dir: Path) -> list[Target]:
     return targets
 
 
-def choose(targets: list[Target], names: Sequence[str]) -> list[Target]:
+def choose(targets: list[GrafanaTarget], names: Sequence[str]) -> list[GrafanaTarget]:
     """The targets named (every one when none is)."""
     known = {t.name: t for t in targets}
     missing = [n for n in names if n not in known]
@@ -141,11 +141,11 @@ def choose(targets: list[Target], names: Sequence[str]) -> list[Target]:
     return [known[n] for n in dict.fromkeys(names)] if names else targets
 
 
-def publish_everywhere(targets: Sequence[Target], publish_one: Callable[[Target], PublishReport],
+def publish_everywhere(targets: Sequence[GrafanaTarget], publish_one: Callable[[GrafanaTarget], PublishReport],
                        parallel: int = PARALLEL) -> list[TargetReport]:
     """``publish_one`` for each target, at most ``parallel`` at a time; in the targets' order,
     each its report or the one line that stopped it."""
-    def attempt(target: Target) -> TargetReport:
+    def attempt(target: GrafanaTarget) -> TargetReport:
         try:
             return TargetReport(target.name, publish_one(target))
         except DashkitError as error:

@@ -10,7 +10,7 @@ from typing import Any
 import libcst as cst
 
 from dashkit.errors import DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.pull.fields import CallPull, Note
 from dashkit.pull.mapping import SourceFile, Sources, is_literal, keyword, literal, positional, takes
 from dashkit.pull.rewrite import FileEdits

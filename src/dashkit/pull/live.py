@@ -10,7 +10,7 @@ import attrs
 
 from dashkit.clients.grafana import GrafanaClient
 from dashkit.errors import DashkitError
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.publishing import resources
 from dashkit.publishing.classic import ClassicStore
 from dashkit.publishing.decisions import Scope, refusal

@@ -20,7 +20,7 @@ from dashkit.grafana.v2 import to_v2_spec
 from dashkit.grafana.v2_read import from_v2_spec
 from dashkit.importer.generator import panel_call
 from dashkit.importer.pysource import render
-from dashkit.project.pipeline import Compiled
+from dashkit.project.compiled import Compiled
 from dashkit.pull.board import pull_board
 from dashkit.pull.fields import Note, PanelPull
 from dashkit.pull.live import LiveModel

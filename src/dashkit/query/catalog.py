@@ -59,6 +59,36 @@ class Metric:
         suffixes = _SERIES_SUFFIXES.get(self.type, {"": frozenset()})
         return {self.name + suffix: base | extra for suffix, extra in suffixes.items()}
 
+    @classmethod
+    def counter(cls, name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
+                *, addition: bool = False) -> Metric:
+        """A counter: a value that only grows, to be read through rate() or increase()."""
+        return cls(name, MetricType.COUNTER, frozenset(labels), help, unit, addition=addition)
+
+    @classmethod
+    def gauge(cls, name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", *,
+              addition: bool = False, open_labels: bool = False, scraped: bool = True) -> Metric:
+        """A gauge: a value that goes up and down, read as it is."""
+        return cls(name, MetricType.GAUGE, frozenset(labels), help, unit, addition=addition,
+                   open_labels=open_labels, scraped=scraped)
+
+    @classmethod
+    def histogram(cls, name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
+                  buckets: Iterable[float] = (), *, addition: bool = False) -> Metric:
+        """A histogram: its _bucket, _sum and _count series, read with histogram_quantile."""
+        return cls(name, MetricType.HISTOGRAM, frozenset(labels), help, unit, tuple(buckets),
+                   addition=addition)
+
+    @classmethod
+    def summary(cls, name: str, labels: Iterable[str] = (), help: str = "", unit: str = "") -> Metric:
+        """A summary: quantiles computed by the client, with _sum and _count."""
+        return cls(name, MetricType.SUMMARY, frozenset(labels), help, unit)
+
+    @classmethod
+    def info(cls, name: str, labels: Iterable[str] = (), help: str = "") -> Metric:
+        """An info metric: labels worth joining on, with a constant value of 1."""
+        return cls(name, MetricType.INFO, frozenset(labels), help)
+
 
 def _label_values(values: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
     return {str(label): tuple(str(v) for v in examples) for label, examples in values.items()}
@@ -129,33 +159,3 @@ def _suggest(name: str, candidates: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def counter(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
-            *, addition: bool = False) -> Metric:
-    """A counter: a value that only grows, to be read through rate() or increase()."""
-    return Metric(name, MetricType.COUNTER, frozenset(labels), help, unit, addition=addition)
-
-
-def gauge(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "", *,
-          addition: bool = False, open_labels: bool = False, scraped: bool = True) -> Metric:
-    """A gauge: a value that goes up and down, read as it is."""
-    return Metric(name, MetricType.GAUGE, frozenset(labels), help, unit, addition=addition,
-                  open_labels=open_labels, scraped=scraped)
-
-
-def histogram(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "",
-              buckets: Iterable[float] = (), *, addition: bool = False) -> Metric:
-    """A histogram: its _bucket, _sum and _count series, read with histogram_quantile."""
-    return Metric(name, MetricType.HISTOGRAM, frozenset(labels), help, unit, tuple(buckets),
-                  addition=addition)
-
-
-def summary(name: str, labels: Iterable[str] = (), help: str = "", unit: str = "") -> Metric:
-    """A summary: quantiles computed by the client, with _sum and _count."""
-    return Metric(name, MetricType.SUMMARY, frozenset(labels), help, unit)
-
-
-def info(name: str, labels: Iterable[str] = (), help: str = "") -> Metric:
-    """An info metric: labels worth joining on, with a constant value of 1."""
-    return Metric(name, MetricType.INFO, frozenset(labels), help)

@@ -66,7 +66,7 @@ EXPORTERS = (("catalogs.NODE_EXPORTER", catalogs.NODE_EXPORTER),
 PROM_CLIENT_SIGNATURE = "nodejs_heap_size_total_bytes"
 
 
-class Source(Protocol):
+class MetricSource(Protocol):
     """What discovery reads from Prometheus (``PrometheusClient`` is one)."""
     def metadata(self) -> Mapping[str, Any]: ...
     def series(self, match: str) -> list[Any]: ...
@@ -87,7 +87,7 @@ class Discovery:
         return Catalog(name, self.metrics)
 
 
-def discover(source: Source, match: str = '{__name__=~".+"}') -> Discovery:
+def discover(source: MetricSource, match: str = '{__name__=~".+"}') -> Discovery:
     """Read metadata and series from ``source`` and fold them into a :class:`Discovery`."""
     return fold(source.metadata(), source.series(match))
 
@@ -233,7 +233,6 @@ def _unit(family: str, info: Mapping[str, str]) -> str:
 def module_source(discovery: Discovery, *, name: str, origin: str) -> str:
     """The catalog module: ``CATALOG`` is the discovered metrics plus the built-in catalogs.
     ``origin`` (where it was read from) is written as a comment, on one line."""
-    used = sorted({m.type.value for m in discovery.metrics}) or ["counter"]
     lines = [MARKER, f"# from {printable(origin)[:300]}",
              "# Run it again to refresh; edit by hand to keep it yours (then it is only replaced",
              "# with --force).",
@@ -241,8 +240,7 @@ def module_source(discovery: Discovery, *, name: str, origin: str) -> str:
              'query is',
              'checked against them, so a misspelt metric or label fails the build."""',
              "from __future__ import annotations", "",
-             "from dashkit import catalogs",
-             f"from dashkit.catalog import Catalog, {', '.join(used)}", ""]
+             "from dashkit import Catalog, Metric, catalogs", ""]
     if discovery.left_to_builtins:
         lines.append("# Left to the built-in catalogs (they list the names every release of the")
         lines.append("# exporter exposes):")
@@ -278,7 +276,7 @@ def _call(metric: Metric) -> str:
         args.append(f"buckets=({bounds}{',' if len(metric.buckets) == 1 else ''})")
     if not metric.scraped and metric.type is MetricType.GAUGE:
         args.append("scraped=False")
-    return _wrapped(f"    {metric.type.value}(", args, "),")
+    return _wrapped(f"    Metric.{metric.type.value}(", args, "),")
 
 
 def _wrapped(opening: str, items: list[str], closing: str, separator: str = ", ") -> str:

@@ -31,7 +31,8 @@ class LogQuery:
     def pipe(self, stage: str) -> LogQuery:
         return attrs.evolve(self, pipeline=(*self.pipeline, stage))
 
-    def json(self) -> LogQuery:
+    def parse_json(self) -> LogQuery:
+        """The `| json` stage: each line parsed as JSON into labels (named so it is not read as a serialiser)."""
         return self.pipe("| json")
 
     def contains(self, text: str) -> LogQuery:
@@ -47,7 +48,7 @@ class LogQuery:
         ``| json`` renames a parsed ``level`` to ``level_extracted`` when ``level`` is also a
         stream label (as Promtail sets it here), so both are tested.
         """
-        query = self if "| json" in self.pipeline else self.json()
+        query = self if "| json" in self.pipeline else self.parse_json()
         levels = "|".join(PINO_ERROR_LEVELS)
         return query.where(f'level=~"(?i){levels}" or level_extracted=~"(?i){levels}"')
 

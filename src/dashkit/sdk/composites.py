@@ -9,7 +9,7 @@ from dashkit.query.promql import Expr, Matchers
 from dashkit.sdk import panels
 from dashkit.sdk.alerts import Alert
 from dashkit.sdk.layout import Panel
-from dashkit.sdk.panels import Thresholds
+from dashkit.sdk.thresholds import Thresholds
 
 
 def error_ratio(requests: str, by: Sequence[str] = (), *, status_label: str = "status_code",

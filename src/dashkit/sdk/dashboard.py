@@ -9,7 +9,6 @@ import attrs
 
 from dashkit.errors import DashkitError, user_site
 from dashkit.query.catalog import Catalog
-from dashkit.sdk.compiler import compile_dashboard
 from dashkit.sdk.datasources import DatasourceRef, variable_ref
 from dashkit.sdk.layout import Item, Panel, Row
 from dashkit.sdk.variables import Variable
@@ -133,7 +132,3 @@ class Dashboard:
                 if not isinstance(item, kinds):
                     raise DashkitError(f"{where}: {name}[{index}] is {type(item).__name__} "
                                        f"{item!r:.40}, not {hint}", file=user_site())
-
-    def to_model(self) -> dict[str, Any]:
-        """The Grafana JSON model (a plain dict): see ``dashkit.sdk.compiler``."""
-        return compile_dashboard(self)

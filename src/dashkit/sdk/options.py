@@ -106,7 +106,7 @@ class CommonOptions:
         """The thresholds a builder draws: those given, else the named alert's."""
         return given if given is not None or self.alert is None else self.alert.thresholds()
 
-    def json(self) -> dict[str, Any]:
+    def to_json_data(self) -> dict[str, Any]:
         """The panel JSON these options set (only what differs from Grafana's defaults)."""
         data: dict[str, Any] = {}
         if self.description:
@@ -132,7 +132,7 @@ class CommonOptions:
         kwargs: dict[str, Any] = {"title": title, "description": self.description or None}
         if self.datasource is not None:
             kwargs["dataSource"] = self.datasource.to_json_data()
-        merged = merge(json or {}, self.json())
+        merged = merge(json or {}, self.to_json_data())
         merged.pop("description", None)
         merged.pop("datasource", None)
         if merged:

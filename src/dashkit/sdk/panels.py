@@ -238,7 +238,7 @@ def raw(json: dict[str, Any], **options: Unpack[PanelOptions]) -> Panel:
     """A panel passed through as written (third-party plugins, anything no builder covers);
     only the options given here are set on it."""
     common = panel_options(raw, str(json.get("title", "")), options)
-    return common.place(Raw(merge(json, common.json())))
+    return common.place(Raw(merge(json, common.to_json_data())))
 
 
 def targets_of(panel: Panel) -> list[Target]:

@@ -5,8 +5,19 @@ dashkit's public SDK only. Its classic and v2 outputs are snapshotted (tests/tes
 so a change to either schema's emitter shows up as a diff here too."""
 from __future__ import annotations
 
-from dashkit import Dashboard, Row, Target, above, firing_alerts, logql, panels, promql, value_map, variables
-from dashkit.sdk.datasources import variable_ref
+from dashkit import (
+                                 Dashboard,
+                                 Row,
+                                 Target,
+                                 above,
+                                 firing_alerts,
+                                 logql,
+                                 panels,
+                                 promql,
+                                 value_map,
+                                 variable_ref,
+                                 variables,
+)
 
 PROM = variable_ref("prometheus", "datasource")
 LOGS = variable_ref("loki", "loki")

@@ -1,0 +1,33 @@
+"""A compiled dashboard: its source and the JSON it compiled to, what lint, build, publish and the
+rule files share (a module of its own, so the rule files need not import the pipeline that uses them)."""
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from dashkit.grafana.model import iter_panels
+from dashkit.project.loading import Source
+
+
+@attrs.frozen
+class Compiled:
+    """A dashboard of the project and the JSON it compiled to: what lint, build and publish share."""
+    source: Source
+    model: dict[str, Any]
+
+    @property
+    def uid(self) -> str:
+        return str(self.model["uid"])
+
+    @property
+    def title(self) -> str:
+        return str(self.model["title"])
+
+    @property
+    def panel_count(self) -> int:
+        return sum(1 for p in iter_panels(self.model["panels"]) if p.get("type") != "row")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.uid}.json"
