@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import DASHBOARDS, PROJECT_UIDS, ROOT, wait_until
 
+from dashkit import load_project
+
 DASHKIT = str(Path(sys.executable).parent / "dashkit")
 
 
@@ -91,3 +93,23 @@ def test_watch_runs_again_on_every_change_and_survives_a_mistake(command, tmp_pa
 def ran(command: str) -> str:
     """A line each run of ``command`` prints once."""
     return "provisioning files written to" if command == "build" else "errors, "
+
+
+def test_an_edit_of_the_same_size_within_a_second_is_what_runs(tmp_path, monkeypatch):
+    """Python trusts a cached .pyc whose source has the same size and mtime in whole seconds
+    (``SourceLoader.get_code``); ``build --watch`` and ``serve`` load the project again in one
+    process, often within a second of an edit. The module and its sibling must run as edited."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as in a developer's shell
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "shared.py").write_text('TITLE = "AAAA"\n')
+    board = 'import shared\nfrom dashkit import Dashboard\ndashboard = Dashboard("u", shared.TITLE + "{}")\n'
+    (folder / "board.py").write_text(board.format("1"))
+    stamp = (folder / "board.py").stat().st_mtime_ns
+    assert [s.dashboard.title for s in load_project(folder).sources] == ["AAAA1"]
+    (folder / "shared.py").write_text('TITLE = "BBBB"\n')
+    (folder / "board.py").write_text(board.format("2"))
+    for name in ("shared.py", "board.py"):  # the same second, as a fast edit gets
+        os.utime(folder / name, ns=(stamp, stamp))
+    assert [s.dashboard.title for s in load_project(folder).sources] == ["BBBB2"]
+    assert not (folder / "__pycache__").exists()  # nothing written into the user's folder

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import functools
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import pkgutil
 import sys
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import TypeVar
 
 import attrs
@@ -58,13 +59,16 @@ def import_file(path: Path) -> ModuleType:
     loaded = sys.modules.get(name)
     if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
         return loaded
-    spec = importlib.util.spec_from_file_location(name, path.resolve())
+    spec = importlib.util.spec_from_file_location(
+        name, path.resolve(), loader=FreshSourceLoader(name, str(path.resolve())))
     if spec is None or spec.loader is None:
         raise DashkitError("cannot load: not a Python file", file=str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.resolve().parent)
     sys.path.insert(0, folder)
+    siblings = FreshSiblings(folder)
+    sys.meta_path.insert(0, siblings)
     try:
         spec.loader.exec_module(module)
     except DashkitError as error:  # at the user's line that raised it, in whichever module
@@ -85,7 +89,34 @@ def import_file(path: Path) -> ModuleType:
         raise DashkitError(f"failed to import: {type(exc).__name__}: {text}", file=site) from None
     finally:
         sys.path.remove(folder)
+        sys.meta_path.remove(siblings)
     return module
+
+
+class FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Runs a dashboards module from its source, never from a cached ``.pyc``: Python trusts a
+    cache whose source has the same size and the same mtime in whole seconds, so an edit of the
+    same size within a second (``build --watch``, ``serve``) would run the old code. Nothing is
+    written into the user's folder either."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+
+
+class FreshSiblings(importlib.abc.MetaPathFinder):
+    """Finds the sibling modules a dashboards module imports by name (``import easymo``) in its
+    folder, loaded as fresh as the module itself."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = Path(folder)
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        source = self.folder / f"{fullname}.py"
+        if path is not None or "." in fullname or not source.is_file():
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, source, loader=FreshSourceLoader(fullname, str(source)))
 
 
 def shadows_python(name: str, folder: Path | None = None) -> bool:
