@@ -69,7 +69,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "project/output.py", "        if not force and any(out.iterdir()) and not (out / OUTPUT_MARKER)",
              "        if False and any(out.iterdir()) and not (out / OUTPUT_MARKER)", (ABUSE_BUILD,)),
     Breakage("build-skips-lint", "error-level lint runs before anything is written", "project/pipeline.py",
-             "    errors += lint_errors(compiled, Path(dashboards_dir))\n", "",
+             "                errors += rule_errors([f for f in each.findings if f.rule not in COMPILE_RULES],",
+             "                errors += [] and rule_errors([f for f in each.findings if f.rule not in COMPILE_RULES],",
              ("tests/test_cli.py", ABUSE_ERRORS)),
     Breakage("errors-one-at-a-time", "every error of a run, in one run", "errors.py",
              "    if errors:\n        raise DashkitErrors(errors)",
@@ -265,7 +266,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "importer/carried_over.py", "    return add_exclusions(out_dir, carried_over_findings(out_dir, imported))",
              "    return []", ("tests/test_import_project.py",)),
     Breakage("allow-overlaps", "allow_overlaps=True is honoured by build",
-             "project/pipeline.py", "allow_overlaps=c.source.dashboard.allow_overlaps)", ")",
+             "project/pipeline.py", "allow_overlaps=source.dashboard.allow_overlaps)", ")",
              ("tests/test_import_project.py",)),
     Breakage("import-query-once", "import: a query is written once, where an edit takes effect",
              "grafana/compare.py", "            if key not in built:\n",
@@ -315,8 +316,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "sdk/alerts.py", '            if GRAFANA_VARIABLE.search(rule.signal.text):', "            if False:",
              ("tests/test_alerts.py",)),
     Breakage("alert-unlinked", "each alert's annotations link to the panel that shows it",
-             "project/rule_files.py", '                    found.setdefault(name, (item.uid, int(panel["id"])))',
-             "                    pass", ("tests/test_alerts.py",)),
+             "project/rule_files.py", '                found.setdefault(name, (uid, int(panel["id"])))',
+             "                pass", ("tests/test_alerts.py",)),
     Breakage("lint-alert-threshold", "lint flags a panel whose thresholds disagree with its alert",
              "lint/checks.py", "        if not fires_red:", "        if False:",
              (LINT, "tests/test_alerts.py")),
@@ -772,9 +773,9 @@ BREAKAGES: tuple[Breakage, ...] = (
              ("tests/test_snapshots.py",)),
     Breakage("build-files-unterminated", "the files dashkit build writes are the pinned "
              "snapshots, byte for byte", "project/pipeline.py",
-             '            stage_file(staging, out_dir, f"dashboards/{item.filename}", dumps(document))',
-             '            stage_file(staging, out_dir, f"dashboards/{item.filename}", '
-             'dumps(document).rstrip())', ("tests/test_snapshots.py",)),
+             'self.out_dir, f"dashboards/{model[\'uid\']}.json", dumps(document))',
+             'self.out_dir, f"dashboards/{model[\'uid\']}.json", dumps(document).rstrip())',
+             ("tests/test_snapshots.py",)),
     Breakage("interval-bound-rounds-up", "check expands $__interval to the step Grafana's backend "
              "computes (gtime.RoundInterval: a bound belongs to the step below)", "query/expand.py",
              "        if ms <= limit:", "        if ms < limit:", ("tests/test_grafana_intervals.py",)),
@@ -906,8 +907,8 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- facts branch ---
     Breakage("compile-ignores-rules", "what Grafana refuses (a bad uid, a long tag, an undefined "
              "variable) stops every checked compile, publish's too, not only build",
-             "project/pipeline.py", "for f in lint_dashboard(s) if f.rule in COMPILE_RULES]",
-             "for f in lint_dashboard(s) if False]", ("tests/test_compile.py",)),
+             "project/pipeline.py", "[f for f in findings if f.rule in COMPILE_RULES]",
+             "[f for f in findings if False]", ("tests/test_compile.py",)),
     Breakage("finding-ignores-severity", "a rule's finding takes the severity the dashboard gives "
              "it (imported JSON's overlaps and links warn)", "lint/findings.py",
              "        return Finding(self.id, severity or self.severity,",
