@@ -119,9 +119,13 @@ def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:
 def stage_file(staging: Path, out_dir: Path, relative: str, text: str) -> None:
     """Put ``relative`` into ``staging``: a hard link to the current output's file when its bytes
     are the same, so an unchanged rebuild writes (and later frees) no file, or else a new file.
-    A linked file is shared with the live output: nothing may write into it afterwards."""
+    A linked file is shared with the live output: nothing may write into it afterwards, so a
+    path staged again (a build stages each dashboard before the check for duplicate uids) is
+    unlinked first, not written through."""
     data = text.encode("utf-8")
     target, current = staging / relative, Path(out_dir) / relative
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)
     try:
         info = os.lstat(current)
         if (stat.S_ISREG(info.st_mode) and info.st_size == len(data)

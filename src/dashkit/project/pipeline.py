@@ -74,6 +74,7 @@ class Built:
 
     @classmethod
     def of(cls, compiled: Compiled) -> Built:
+        """What the build keeps of a dashboard it has written."""
         return cls(compiled.source, compiled.uid, compiled.title, compiled.panel_count)
 
     @property
@@ -188,11 +189,12 @@ def set_errors(entries: Sequence[SetEntry], project: Project, exclusions: Sequen
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
-    """The compiled dashboards as lint sees them (with their own catalogs)."""
+    """The compiled dashboards as lint sees them."""
     return [subject_of(c.source, c.model) for c in compiled]
 
 
 def subject_of(source: Source, model: dict[str, Any]) -> Subject:
+    """A compiled dashboard as lint sees it, with its own catalog."""
     return Subject(model, source.file, "dashkit", source.dashboard.catalog,
                    allow_overlaps=source.dashboard.allow_overlaps)
 
