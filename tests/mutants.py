@@ -981,6 +981,26 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("build-imports-difflib", "a build imports difflib only to suggest a misspelt option",
              "sdk/options.py", "\nimport inspect\n", "\nimport difflib\nimport inspect\n",
              ("tests/test_build_imports.py",)),
+    # --- perfmem branch ---
+    Breakage("build-holds-every-dashboard", "a build compiles, checks and writes one dashboard at "
+             "a time, letting each one's JSON go before the next", "project/pipeline.py",
+             "        for each in check_each(project, exclusions):\n            errors += each.errors\n"
+             "            entries += [each.entry] if each.entry is not None else []\n"
+             "            if each.compiled is not None:",
+             "        for each in list(check_each(project, exclusions)):\n            errors += each.errors\n"
+             "            entries += [each.entry] if each.entry is not None else []\n"
+             "            if each.compiled is not None:", ("tests/test_build_memory.py",)),
+    Breakage("staged-file-written-through", "a path staged twice is replaced, never written "
+             "through a hard link into the live output", "project/output.py",
+             "    with contextlib.suppress(FileNotFoundError):\n        os.unlink(target)\n", "",
+             (ABUSE_BUILD,)),
+    Breakage("failed-build-leaves-folders", "a build that fails leaves no folder it made to hold "
+             "its output", "project/output.py",
+             "            created += [p for p in current.parents if not p.exists()]\n",
+             "            created += []\n", (ABUSE_BUILD,)),
+    Breakage("set-entry-drops-links", "a link to an unknown dashboard uid is found from what "
+             "the build keeps of each dashboard", "lint/checks.py",
+             'tuple(u for u in _uses(model) if "/d/" in u[1])', "()", (LINT, "tests/test_cli.py")),
 )
 
 

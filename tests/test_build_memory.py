@@ -5,7 +5,6 @@ docs/project/benchmarks.md; this holds the shape that gives them, with no measur
 from __future__ import annotations
 
 import weakref
-from pathlib import Path
 from typing import Any
 
 from dashkit.project import pipeline
