@@ -242,3 +242,21 @@ def test_only_what_changed_is_written_and_a_hand_edit_is_undone(project, tmp_pat
     assert changed == {"dashboards/a.json", "dashboards/b.json"}
     assert snapshot(out)["dashboards/a.json"] == contents["dashboards/a.json"]
     assert b'"C"' in (out / "dashboards" / "b.json").read_bytes()
+
+
+def test_an_error_found_after_dashboards_were_staged_leaves_nothing(project, tmp_path):
+    """Dashboards are written to staging one at a time, before the set-wide checks: a duplicate
+    uid found at the last dashboard throws the staged ones away, and the folders made to hold
+    the output with them."""
+    (project / "b.py").write_text(DASHBOARD.replace('"A"', '"B"'))  # uid "a" again
+    out = tmp_path / "new" / "deeper" / "out"
+    code, output = build("--dashboards", str(project), "--out", str(out))
+    assert code == 1 and "duplicate uid 'a'" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+    (project / "b.py").unlink()
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 0
+    before = snapshot(out.parent)
+    (project / "b.py").write_text(DASHBOARD.replace('"A"', '"B"'))
+    assert build("--dashboards", str(project), "--out", str(out))[0] == 1
+    # nothing written through the staged hard link into the live a.json; no staging left
+    assert snapshot(out.parent) == before and [p.name for p in out.parent.iterdir()] == ["out"]

@@ -43,6 +43,7 @@ from dashkit.lint.findings import (
     Finding,
     Json,
     Rule,
+    SetEntry,
     Severity,
     Subject,
 )
@@ -339,40 +340,45 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
 _LINKED_UID = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 
-def lint_set(subjects: Sequence[Subject], elsewhere: Iterable[str] = ()) -> list[Finding]:
+def set_entry(subject: Subject) -> SetEntry:
+    """What ``lint_set`` reads of a dashboard, so that its JSON need not be kept for it."""
+    model = subject.model
+    return SetEntry(str(model.get("uid") or ""), str(model.get("title") or ""), subject.file,
+                    subject.name, subject.origin, tuple(u for u in _uses(model) if "/d/" in u[1]))
+
+
+def lint_set(subjects: Sequence[Subject | SetEntry], elsewhere: Iterable[str] = ()) -> list[Finding]:
     """Rules only the whole set can answer: duplicate uids and titles, links between dashboards.
     ``elsewhere``: uids of the build that are not among ``subjects`` (a dashboard whose own
     errors are reported already), which links may name."""
     findings: list[Finding] = []
-    by_uid: dict[str, Subject] = {}
-    by_title: dict[str, Subject] = {}
-    for subject in subjects:
-        uid, title = subject.model.get("uid"), subject.model.get("title")
+    by_uid: dict[str, SetEntry] = {}
+    by_title: dict[str, SetEntry] = {}
+    entries = [s if isinstance(s, SetEntry) else set_entry(s) for s in subjects]
+    for subject in entries:
+        uid, title = subject.uid, subject.title
         if uid and uid in by_uid:
             findings.append(UID_DUPLICATE.finding(f"duplicate uid {uid!r}, also used in "
                                                   f"{by_uid[uid].file}", subject.file, subject.name,
-                                                  title=str(title or "")))
+                                                  title=title))
         if title and title in by_title:
             other = by_title[title]
             findings.append(TITLE_DUPLICATE.finding(f"duplicate title {title!r}, also used by "
                                                     f"{other.name!r} in {other.file}", subject.file,
-                                                    subject.name, title=str(title)))
+                                                    subject.name, title=title))
         if uid:
-            by_uid.setdefault(str(uid), subject)
+            by_uid.setdefault(uid, subject)
         if title:
-            by_title.setdefault(str(title), subject)
+            by_title.setdefault(title, subject)
     known = set(elsewhere)
-    for subject in subjects:
+    for subject in entries:
         severity = None if subject.origin == "dashkit" else WARNING  # imported JSON: a warning
-        for where, text in _uses(subject.model):
-            if "/d/" not in text:
-                continue
+        for where, text in subject.links:
             for uid in _LINKED_UID.findall(text):
                 if uid not in by_uid and uid not in known and "$" not in uid:
                     findings.append(LINK_UID.finding(f"link to unknown dashboard uid {uid!r}",
                                                      subject.file, subject.name, where,
-                                                     title=str(subject.model.get("title") or ""),
-                                                     severity=severity))
+                                                     title=subject.title, severity=severity))
     return findings
 
 

@@ -31,3 +31,21 @@ class Compiled:
     @property
     def filename(self) -> str:
         return f"{self.uid}.json"
+
+
+@attrs.frozen
+class Built:
+    """A dashboard a build wrote: what its table keeps once the JSON is written and let go."""
+    source: Source
+    uid: str
+    title: str
+    panel_count: int
+
+    @classmethod
+    def of(cls, compiled: Compiled) -> Built:
+        """What the build keeps of a dashboard it has written."""
+        return cls(compiled.source, compiled.uid, compiled.title, compiled.panel_count)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.uid}.json"

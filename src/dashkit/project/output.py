@@ -2,6 +2,7 @@
 and never replacing a folder dashkit did not write (build, rules and previews share this)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -65,10 +66,13 @@ def replace_folders(folders: Sequence[OutputFolder]) -> None:
     before any is swapped in, and if a swap fails the ones already swapped are swapped back,
     so a reader sees all the new folders or all the old ones."""
     stagings: list[Path] = []
+    created: list[Path] = []  # folders made to hold the output, taken away if nothing is swapped in
+    swapped = False
     current = folders[0].out_dir if folders else Path()
     try:
         for folder in folders:
             current = folder.out_dir
+            created += [p for p in current.parents if not p.exists()]
             current.parent.mkdir(parents=True, exist_ok=True)
             clean_stale_staging(current)
             stagings.append(Path(tempfile.mkdtemp(prefix=f".{current.name}{_STAGING}{os.getpid()}-",
@@ -85,6 +89,7 @@ def replace_folders(folders: Sequence[OutputFolder]) -> None:
         except OSError:
             _swap_back(done[:-1])
             raise
+        swapped = True
         for folder, staging in zip(folders, stagings):
             # A reader that looked the old folder up just before the swap may still be reading
             # it: the previous output stays beside the new one until the next build.
@@ -97,6 +102,9 @@ def replace_folders(folders: Sequence[OutputFolder]) -> None:
     finally:
         for staging in stagings:
             shutil.rmtree(staging, ignore_errors=True)
+        for made in created if not swapped else ():  # nearest first; one holding more stays
+            with contextlib.suppress(OSError):
+                os.rmdir(made)
 
 
 def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:
@@ -111,9 +119,13 @@ def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:
 def stage_file(staging: Path, out_dir: Path, relative: str, text: str) -> None:
     """Put ``relative`` into ``staging``: a hard link to the current output's file when its bytes
     are the same, so an unchanged rebuild writes (and later frees) no file, or else a new file.
-    A linked file is shared with the live output: nothing may write into it afterwards."""
+    A linked file is shared with the live output: nothing may write into it afterwards, so a
+    path staged again (a build stages each dashboard before the check for duplicate uids) is
+    unlinked first, not written through."""
     data = text.encode("utf-8")
     target, current = staging / relative, Path(out_dir) / relative
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)
     try:
         info = os.lstat(current)
         if (stat.S_ISREG(info.st_mode) and info.st_size == len(data)

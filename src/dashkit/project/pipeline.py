@@ -1,15 +1,15 @@
 """``dashkit build``: compile every dashboard, check the set, write the provisioning tree atomically."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.jsonio import dumps
-from dashkit.lint.checks import lint_dashboard, lint_set
+from dashkit.lint.checks import lint_dashboard, lint_set, set_entry
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import (
     COMPILE,
@@ -21,9 +21,10 @@ from dashkit.lint.findings import (
     UID_INVALID,
     VARIABLE_UNDEFINED,
     Finding,
+    SetEntry,
     Subject,
 )
-from dashkit.project.compiled import Compiled
+from dashkit.project.compiled import Built, Compiled
 from dashkit.project.loading import Project, Source, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.project.provisioning import (
@@ -31,6 +32,7 @@ from dashkit.project.provisioning import (
     ProviderOptions,
     datasources_yaml,
     file_provisioning_resource,
+    git_sync_folder,
     provider_yaml,
     write_git_sync,
 )
@@ -88,25 +90,72 @@ def compile_reporting(project: Project, checks: bool = True
                       ) -> tuple[list[Compiled], list[DashkitError]]:
     """What compiled, and every error: the modules that failed to load, each dashboard's
     compile errors and (with ``checks``) the ``COMPILE_RULES`` findings the exclusions do not
-    accept. A dashboard whose queries the catalog refuses is compiled again without that
-    check for these rules, so that one run reports its other errors too."""
-    compiled, errors = compile_each(project, checks)
-    errors = list(project.errors) + errors
-    if checks:
-        failed = [s for s in project.sources if all(c.source is not s for c in compiled)]
-        unchecked = compile_each(attrs.evolve(project, sources=tuple(failed)), checks=False)[0]
-        subjects = lint_subjects([*compiled, *unchecked])
-        findings = [f for s in subjects for f in lint_dashboard(s) if f.rule in COMPILE_RULES]
-        # a link to a dashboard that failed is not also an unknown uid
-        findings += lint_set(subjects, {s.dashboard.uid for s in project.sources})
-        errors += rule_errors(findings, [*compiled, *unchecked], project_exclusions(project))
-    return compiled, errors
+    accept."""
+    if not checks:
+        compiled, errors = compile_each(project, checks)
+        return compiled, list(project.errors) + errors
+    exclusions = project_exclusions(project)
+    compiled, errors, entries = [], list(project.errors), []
+    for each in check_each(project, exclusions):
+        compiled += [each.compiled] if each.compiled is not None else []
+        errors += each.errors
+        entries += [each.entry] if each.entry is not None else []
+    return compiled, errors + set_errors(entries, project, exclusions)
+
+
+class Checked(NamedTuple):
+    """One dashboard compiled and linted alone (``check_each``)."""
+    compiled: Compiled | None  # None: it failed to compile with every check on
+    errors: list[DashkitError]  # that failure, and its COMPILE_RULES errors
+    findings: list[Finding]  # every lint finding of its JSON
+    entry: SetEntry | None  # what the set-wide rules need of it (None: it never compiled)
+
+
+def check_each(project: Project, exclusions: Sequence[Exclusion]) -> Iterator[Checked]:
+    """Each dashboard in turn, so that a build holds one dashboard's JSON at a time. A dashboard
+    whose queries the catalog refuses is compiled again without that check for the
+    ``COMPILE_RULES``, so that one run reports its other errors too."""
+    for source in project.sources:
+        compiled, errors = None, []
+        try:
+            compiled = Compiled(source, _compile(source, checks=True))
+        except DashkitError as error:
+            errors.append(error)
+        model = compiled.model if compiled is not None else _unchecked(source)
+        if model is None:
+            yield Checked(None, errors, [], None)
+            continue
+        subject = subject_of(source, model)
+        findings = lint_dashboard(subject)
+        errors += rule_errors([f for f in findings if f.rule in COMPILE_RULES], [source],
+                              exclusions)
+        yield Checked(compiled, errors, findings, set_entry(subject))
+
+
+def _unchecked(source: Source) -> dict[str, Any] | None:
+    try:
+        return _compile(source, checks=False)
+    except DashkitError:
+        return None
+
+
+def set_errors(entries: Sequence[SetEntry], project: Project, exclusions: Sequence[Exclusion]
+               ) -> list[DashkitError]:
+    """The set-wide rules' errors (duplicate uids and titles, links to no dashboard)."""
+    # a link to a dashboard that failed is not also an unknown uid
+    findings = lint_set(entries, {s.dashboard.uid for s in project.sources})
+    return rule_errors(findings, project.sources, exclusions)
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
-    """The compiled dashboards as lint sees them (with their own catalogs)."""
-    return [Subject(c.model, c.source.file, "dashkit", c.source.dashboard.catalog,
-                    allow_overlaps=c.source.dashboard.allow_overlaps) for c in compiled]
+    """The compiled dashboards as lint sees them."""
+    return [subject_of(c.source, c.model) for c in compiled]
+
+
+def subject_of(source: Source, model: dict[str, Any]) -> Subject:
+    """A compiled dashboard as lint sees it, with its own catalog."""
+    return Subject(model, source.file, "dashkit", source.dashboard.catalog,
+                   allow_overlaps=source.dashboard.allow_overlaps)
 
 
 #: Rules no exclusion can waive: Grafana refuses the dashboard (a bad uid, a long tag) or stops
@@ -115,26 +164,27 @@ def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
 _ALWAYS_ERRORS = frozenset({UID_INVALID.id, TAG_LENGTH.id, UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
-def rule_errors(findings: Iterable[Finding], compiled: Sequence[Compiled],
+def rule_errors(findings: Iterable[Finding], sources: Sequence[Source],
                 exclusions: Sequence[Exclusion]) -> list[DashkitError]:
     """The error findings the exclusions do not accept, as errors located at the builder call
     that made the panel (the dashboard's file for the others), each naming its rule."""
+    findings = [f for f in findings if f.severity == ERROR]
     sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
-    for item in compiled:
-        for panel in item.source.dashboard.panels:
+    for item in sources if findings else ():
+        for panel in item.dashboard.panels:
             for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
-                sites.setdefault((item.source.file, item.uid, each.title), site_of(each))
+                sites.setdefault((item.file, str(item.dashboard.uid), each.title), site_of(each))
     return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
                          or f.file, dashboard=f.dashboard, panel=f.panel or None)
-            for f in findings if f.severity == ERROR
-            and (f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions))]
+            for f in findings
+            if f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions)]
 
 
 @attrs.frozen
 class BuildResult:
     """What a build wrote, for the CLI's table and for callers from Python."""
     out_dir: Path
-    dashboards: tuple[Compiled, ...]
+    dashboards: tuple[Built, ...]
     #: Where the Prometheus rule file went (None: the project defines no rules).
     rules_dir: Path | None = None
     #: Where alertmanager.yml went (None: the project defines no routing).
@@ -157,35 +207,44 @@ def write_tree(compiled: Sequence[Compiled], project: Project, out_dir: Path,
 
 def tree_folder(compiled: Sequence[Compiled], project: Project, out_dir: Path,
                 options: ProviderOptions, schema: str = "v1") -> OutputFolder:
-    """The provisioning tree as a folder to write whole (``replace_folders``). With ``schema``
-    v2 the dashboards are v2 resources, and a ``git-sync/`` tree for a Git Sync repository is
-    written beside them (provisioning.py says what each reader of them requires)."""
-    if schema not in SCHEMAS:
-        raise DashkitError(f"unknown dashboard schema {schema!r}: choose {' or '.join(SCHEMAS)}")
-
+    """The provisioning tree as a folder to write whole (``replace_folders``)."""
     def fill(staging: Path) -> None:
-        (staging / "dashboards").mkdir()
+        tree = _Tree(staging, out_dir, options, schema)
         for item in compiled:
-            document = (item.model if schema == "v1" else
-                        file_provisioning_resource(item.model, options.resolved_folder_uid))
-            stage_file(staging, out_dir, f"dashboards/{item.filename}", dumps(document))
-        if schema == "v2":
-            write_git_sync(staging / GIT_SYNC_FOLDER, [c.model for c in compiled], options)
-        provisioning = staging / "provisioning"
-        (provisioning / "dashboards").mkdir(parents=True)
-        (provisioning / "datasources").mkdir()
-        stage_file(staging, out_dir, "provisioning/dashboards/dashkit.yaml", provider_yaml(options))
-        stage_file(staging, out_dir, "provisioning/datasources/datasources.yaml",
-                   datasources_yaml(project.datasources))
+            tree.dashboard(item.model)
+        tree.provisioning(project)
 
     return OutputFolder(out_dir, fill, _MARKER_TEXT)
 
 
-def lint_errors(compiled: Sequence[Compiled], dashboards_dir: Path) -> list[DashkitError]:
-    """The error-level lint rules but ``COMPILE_RULES`` (compile_reporting ran those), run
-    before anything is written."""
-    findings = [f for s in lint_subjects(compiled) for f in lint_dashboard(s) if f.rule not in COMPILE_RULES]
-    return rule_errors(findings, compiled, load_exclusions(Path(dashboards_dir) / EXCLUSIONS_FILE))
+class _Tree:
+    """The provisioning tree in its staging folder, a dashboard at a time. With ``schema`` v2
+    the dashboards are v2 resources, and a ``git-sync/`` tree for a Git Sync repository is
+    written beside them (provisioning.py says what each reader of them requires)."""
+
+    def __init__(self, staging: Path, out_dir: Path, options: ProviderOptions, schema: str):
+        if schema not in SCHEMAS:
+            raise DashkitError(f"unknown dashboard schema {schema!r}: choose {' or '.join(SCHEMAS)}")
+        self.staging, self.out_dir, self.options, self.schema = staging, out_dir, options, schema
+        (staging / "dashboards").mkdir()
+        self.git_sync = (git_sync_folder(staging / GIT_SYNC_FOLDER, options) if schema == "v2"
+                         else None)
+
+    def dashboard(self, model: dict[str, Any]) -> None:
+        document = (model if self.git_sync is None else
+                    file_provisioning_resource(model, self.options.resolved_folder_uid))
+        stage_file(self.staging, self.out_dir, f"dashboards/{model['uid']}.json", dumps(document))
+        if self.git_sync is not None:
+            write_git_sync(self.git_sync, model)
+
+    def provisioning(self, project: Project) -> None:
+        provisioning = self.staging / "provisioning"
+        (provisioning / "dashboards").mkdir(parents=True)
+        (provisioning / "datasources").mkdir()
+        stage_file(self.staging, self.out_dir, "provisioning/dashboards/dashkit.yaml",
+                   provider_yaml(self.options))
+        stage_file(self.staging, self.out_dir, "provisioning/datasources/datasources.yaml",
+                   datasources_yaml(project.datasources))
 
 
 def build(dashboards_dir: str | Path, out_dir: str | Path,
@@ -195,33 +254,53 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     """Compile the project in ``dashboards_dir`` and write the provisioning tree to ``out_dir``
     and its Prometheus rules (if it defines any) to ``rules_dir`` (each refused where replacing
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
-    dashboards as Grafana 13's v2 resources. Everything is checked before anything is written,
+    dashboards as Grafana 13's v2 resources. Every check runs before anything is swapped in,
     and the dashboards, the rules and Alertmanager's configuration are one output: all are
-    swapped in, or none."""
+    swapped in, or none. Each dashboard is compiled, checked and written to staging in turn,
+    keeping only what the set-wide checks need: its JSON is let go before the next is made."""
     from dashkit.project.alertmanager import alertmanager_folder, project_routing_errors
     from dashkit.project.rule_files import project_catalog, project_rule_errors, rules_folder
 
-    check_output_location(Path(out_dir), Path(dashboards_dir), force=force)
+    out = Path(out_dir)
+    check_output_location(out, Path(dashboards_dir), force=force)
     for extra in (rules_dir, alertmanager_dir):
         if extra is not None:
             check_output_location(Path(extra), Path(dashboards_dir), force=force)
     project = load_project(dashboards_dir, partial=True)  # every error of the run, together
-    compiled, errors = compile_reporting(project)
-    errors += lint_errors(compiled, Path(dashboards_dir))
-    errors += project_rule_errors(project.rule_groups, compiled)
-    errors += project_routing_errors(project.alertmanager, project.rule_groups,
-                                     project_catalog(compiled))
-    raise_all(errors)
-    folders = [tree_folder(compiled, project, Path(out_dir), options, schema)]
+    exclusions = project_exclusions(project)
+    built: list[Built] = []
+    alerts: dict[str, tuple[str, int]] = {}  # read by the rule file, staged after the tree
+
+    def fill(staging: Path) -> None:  # a staging folder is thrown away on any error
+        from dashkit.project.rule_files import add_alert_panels
+
+        tree, errors, entries = _Tree(staging, out, options, schema), list(project.errors), []
+        for each in check_each(project, exclusions):
+            errors += each.errors
+            entries += [each.entry] if each.entry is not None else []
+            if each.compiled is not None:  # the error-level lint rules but COMPILE_RULES
+                errors += rule_errors([f for f in each.findings if f.rule not in COMPILE_RULES],
+                                      [each.compiled.source], exclusions)
+                tree.dashboard(each.compiled.model)
+                add_alert_panels(alerts, each.compiled.uid, each.compiled.model)
+                built.append(Built.of(each.compiled))
+        errors += set_errors(entries, project, exclusions)
+        errors += project_rule_errors(project.rule_groups, built)
+        errors += project_routing_errors(project.alertmanager, project.rule_groups,
+                                         project_catalog(built))
+        raise_all(errors)
+        tree.provisioning(project)
+
+    folders = [OutputFolder(out, fill, _MARKER_TEXT)]
     rules_out = Path(rules_dir) if rules_dir is not None and project.rule_groups else None
     if rules_out is not None:
-        folders.append(rules_folder(project.rule_groups, compiled, rules_out))
+        folders.append(rules_folder(project.rule_groups, alerts, rules_out))
     routing_out = (Path(alertmanager_dir) if alertmanager_dir is not None
                    and project.alertmanager is not None else None)
     if routing_out is not None and project.alertmanager is not None:
         folders.append(alertmanager_folder(project.alertmanager, routing_out))
     replace_folders(folders)
-    return BuildResult(Path(out_dir), tuple(compiled), rules_out, routing_out)
+    return BuildResult(out, tuple(built), rules_out, routing_out)
 
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:

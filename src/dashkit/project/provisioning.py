@@ -107,11 +107,10 @@ def file_provisioning_resource(model: dict[str, Any], provider_folder_uid: str) 
     return to_v2_resource(model, folder_uid=provider_folder_uid)
 
 
-def write_git_sync(root: Path, models: Sequence[dict[str, Any]], options: ProviderOptions) -> None:
-    """``<root>/<folder>/_folder.json`` and one v2 resource per dashboard beside it, the shape
-    Grafana's Git Sync reads and writes back (see the module's docstring)."""
+def git_sync_folder(root: Path, options: ProviderOptions) -> Path:
+    """``<root>/<folder>/`` with its ``_folder.json``, the shape Grafana's Git Sync reads and
+    writes back (see the module's docstring); ``write_git_sync`` puts each dashboard in it."""
     from dashkit.grafana.normalise import GIT_SYNC_FOLDER_FILE  # a v1 build needs no normalise
-    from dashkit.grafana.v2 import to_v2_resource
 
     folder = root / slug(options.folder)
     folder.mkdir(parents=True)
@@ -119,5 +118,11 @@ def write_git_sync(root: Path, models: Sequence[dict[str, Any]], options: Provid
         "apiVersion": FOLDER_API_VERSION, "kind": "Folder",
         "metadata": {"name": options.resolved_folder_uid}, "spec": {"title": options.folder}}),
         encoding="utf-8")
-    for model in models:
-        (folder / f"{model['uid']}.json").write_text(dumps(to_v2_resource(model)), encoding="utf-8")
+    return folder
+
+
+def write_git_sync(folder: Path, model: dict[str, Any]) -> None:
+    """One dashboard as a v2 resource in the Git Sync folder (``git_sync_folder``)."""
+    from dashkit.grafana.v2 import to_v2_resource
+
+    (folder / f"{model['uid']}.json").write_text(dumps(to_v2_resource(model)), encoding="utf-8")

@@ -3,7 +3,7 @@ alert annotated with a link to the panel that shows its signal (read from the co
 panel's ``Alert: <name>`` header link), in the shape Prometheus' ``rule_files`` loads."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import LINK_PREFIX, Alert, RuleGroup, RuleTest, check_rules
 
 if TYPE_CHECKING:
-    from dashkit.project.compiled import Compiled
+    from dashkit.project.compiled import Built, Compiled
 
 DEFAULT_RULES_DIR = "build/prometheus/rules"
 RULES_FILE = "alerts.yml"
@@ -30,13 +30,18 @@ def alert_panels(compiled: Sequence[Compiled]) -> dict[str, tuple[str, int]]:
     """Each alert name and the first panel (dashboard uid, panel id) that names it."""
     found: dict[str, tuple[str, int]] = {}
     for item in compiled:
-        for panel in iter_panels(item.model.get("panels") or []):
-            for link in panel.get("links") or []:
-                title = str(link.get("title") or "") if isinstance(link, dict) else ""
-                if title.startswith(LINK_PREFIX) and isinstance(panel.get("id"), int):
-                    name = title[len(LINK_PREFIX):].split(" ", 1)[0]
-                    found.setdefault(name, (item.uid, int(panel["id"])))
+        add_alert_panels(found, item.uid, item.model)
     return found
+
+
+def add_alert_panels(found: dict[str, tuple[str, int]], uid: str, model: Mapping[str, Any]) -> None:
+    """Add the alerts a dashboard's panels name that ``found`` has not met yet."""
+    for panel in iter_panels(model.get("panels") or []):
+        for link in panel.get("links") or []:
+            title = str(link.get("title") or "") if isinstance(link, dict) else ""
+            if title.startswith(LINK_PREFIX) and isinstance(panel.get("id"), int):
+                name = title[len(LINK_PREFIX):].split(" ", 1)[0]
+                found.setdefault(name, (uid, int(panel["id"])))
 
 
 def rules_document(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, int]]
@@ -56,17 +61,20 @@ def rules_document(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, 
 
 def rules_yaml(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> str:
     """The rule file as text: deterministic, so a review shows only real changes."""
-    document = rules_document(groups, alert_panels(compiled))
-    return HEADER + dump_yaml(document)
+    return _rules_text(groups, alert_panels(compiled))
 
 
-def project_catalog(compiled: Sequence[Compiled]) -> Catalog | None:
+def _rules_text(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, int]]) -> str:
+    return HEADER + dump_yaml(rules_document(groups, panels))
+
+
+def project_catalog(compiled: Iterable[Compiled | Built]) -> Catalog | None:
     """The catalog rules are checked against: the first dashboard's that has one."""
     catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
     return catalogs[0] if catalogs else None
 
 
-def project_rule_errors(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]
+def project_rule_errors(groups: Sequence[RuleGroup], compiled: Iterable[Compiled | Built]
                         ) -> list[DashkitError]:
     """Rules checked against the dashboards' catalog, as their panels are: one error each."""
     errors = check_rules(groups, project_catalog(compiled))
@@ -76,13 +84,13 @@ def project_rule_errors(groups: Sequence[RuleGroup], compiled: Sequence[Compiled
     return errors
 
 
-def rules_folder(groups: Sequence[RuleGroup], compiled: Sequence[Compiled], out_dir: Path
-                 ) -> OutputFolder:
-    """``out_dir/alerts.yml`` as a folder to write whole, with the dashboards it links to."""
-    text = rules_yaml(groups, compiled)
-
+def rules_folder(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, int]],
+                 out_dir: Path) -> OutputFolder:
+    """``out_dir/alerts.yml`` as a folder to write whole, linking each alert to its panel in
+    ``panels`` (``alert_panels``): read when the folder is filled, after the build has filled
+    it while writing the dashboards, which are staged first."""
     def fill(staging: Path) -> None:
-        (staging / RULES_FILE).write_text(text, "utf-8")
+        (staging / RULES_FILE).write_text(_rules_text(groups, panels), "utf-8")
 
     return OutputFolder(out_dir, fill, MARKER_TEXT)
 
