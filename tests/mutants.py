@@ -655,7 +655,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              (ABUSE_IMPORT,)),
     Breakage("import-links-to-folder-uids", "a link to a dashboard of the --out folder is no "
              "imported defect", "importer/carried_over.py",
-             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]\n',
+             '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir, written) - uids)]\n',
              "    others: list[Subject] = []\n", (ABUSE_IMPORT,)),
     Breakage("replace-file-fixed-name", "a file is written through a random temporary name",
              "fileio.py", 'temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")',
@@ -956,6 +956,30 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("kinds-folder-default-restated", "build and publish file dashboards in the one "
              "default folder, Dashkit", "project/provisioning.py", 'DEFAULT_FOLDER = "Dashkit"',
              'DEFAULT_FOLDER = "dashkit"', ("tests/test_cli_options.py",)),
+    # --- perf branch ---
+    Breakage("libyaml-for-any-text", "the rule file's bytes are PyYAML's emitter's: text libyaml "
+             "writes otherwise (beyond ASCII) takes PyYAML's emitter", "fileio.py",
+             "        return bool(value.isascii())\n", "        return True\n",
+             ("tests/test_yaml_dump.py",)),
+    Breakage("libyaml-for-any-key", "an empty key, or one with a line break, takes PyYAML's "
+             "emitter", "fileio.py",
+             "        return all(type(k) is str and _IDENTIFIER.match(k) is not None and _libyaml_safe(v)\n",
+             "        return all(type(k) is str and _libyaml_safe(v)\n",
+             ("tests/test_yaml_dump.py",)),
+    Breakage("json-copy-shares", "a copied JSON tree shares no container with the original",
+             "grafana/jsonio.py", "        return [copied(item) for item in value]\n",
+             "        return value\n", ("tests/test_json_copy.py",)),
+    Breakage("module-listing-misses-packages", "a package folder (an __init__ inside) is an "
+             "installed module a dashboards module may not shadow", "project/loading.py",
+             '        return any(f"__init__{suffix}" in inside for suffix in _SUFFIXES)\n',
+             "        return False\n", ("tests/test_module_listing.py",)),
+    Breakage("build-imports-normalise", "a build does not import what only other commands use "
+             "(normalise: JSON files, v2 resources)", "lint/findings.py",
+             "if TYPE_CHECKING:  # normalise (JSON files, v2 resources) is not needed to lint a build\n",
+             "if True:\n", ("tests/test_build_imports.py",)),
+    Breakage("build-imports-difflib", "a build imports difflib only to suggest a misspelt option",
+             "sdk/options.py", "\nimport inspect\n", "\nimport difflib\nimport inspect\n",
+             ("tests/test_build_imports.py",)),
 )
 
 

@@ -4,6 +4,7 @@ it reads YAML."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -56,3 +57,31 @@ def load_yaml(text: str) -> Any:
     """The one way dashkit reads YAML: safe types only, no anchors or aliases, bounded nesting;
     a refusal is a ``yaml.YAMLError`` like any other mistake in the file."""
     return yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 (a SafeLoader)
+
+
+#: A mapping key libyaml writes exactly as PyYAML's own emitter does (it differs on others:
+#: an empty key, a key with a line break, characters beyond the Basic Multilingual Plane).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _libyaml_safe(value: Any) -> bool:
+    """True where libyaml's emitter writes ``value`` byte for byte as PyYAML's does: plain JSON
+    values, ASCII text, identifier keys (a property test holds the two emitters to it)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _IDENTIFIER.match(k) is not None and _libyaml_safe(v)
+                   for k, v in value.items())
+    if kind is list:
+        return all(map(_libyaml_safe, value))
+    if kind is str:
+        return bool(value.isascii())
+    return kind in (int, float, bool, type(None))
+
+
+def dump_yaml(document: dict[str, Any]) -> str:
+    """``yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10**6)``: keys in
+    the document's order, no folded lines. Through libyaml (about 6x faster: a project's rule
+    file was most of a small build's own time) where it writes the same bytes."""
+    fast = getattr(yaml, "CSafeDumper", None)
+    dumper = fast if fast is not None and _libyaml_safe(document) else yaml.SafeDumper
+    return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10**6)

@@ -8,11 +8,11 @@ axes. What has no successor is reported, never dropped silently.
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, next_ref_id
+from dashkit.grafana.jsonio import copied
 from dashkit.grafana.migrate_common import Json
 from dashkit.grafana.migrate_graph import graph_to_timeseries
 from dashkit.grafana.migrate_panels import piechart_plugin_to_piechart, singlestat_to_stat, table_old_to_table
@@ -98,7 +98,7 @@ def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
 def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
     """The model after Grafana's schema steps (migrate_steps), with current panel types and
     ``{type, uid}`` datasources, in the shapes Grafana's types declare; notes for the rest."""
-    model = copy.deepcopy(model)
+    model = copied(model)
     upgrade(model)
     plugins = _variable_plugins(model)
     notes: list[str] = []

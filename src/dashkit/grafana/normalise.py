@@ -9,7 +9,6 @@ a v0/v1 one wrapping the classic model and a v2 one converted back (dashkit.graf
 """
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ import attrs
 import orjson
 
 from dashkit.errors import DashkitError
+from dashkit.grafana.jsonio import copied
 from dashkit.grafana.migrate_common import number
 from dashkit.grafana.model import as_array, as_int
 from dashkit.grafana.v2_read import classic_of_resource, is_dashboard_resource, resource_version
@@ -140,7 +140,7 @@ def rows_to_panels(model: Json) -> Json:
         if row.get("repeatIteration") is not None:
             continue  # a copy Grafana drew for a repeated row: the row itself comes once
         height = grid_height(row.get("height") or _DEFAULT_ROW_HEIGHT)
-        row_panels = [copy.deepcopy(p) for p in as_array(row.get("panels")) if isinstance(p, dict)]
+        row_panels = [copied(p) for p in as_array(row.get("panels")) if isinstance(p, dict)]
         for panel in row_panels:
             if "id" not in panel:
                 panel["id"], next_id = next_id, next_id + 1

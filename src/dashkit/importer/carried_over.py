@@ -7,7 +7,7 @@ other ``*.py`` in the folder are someone else's code, read for their dashboard u
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import yaml
@@ -26,17 +26,20 @@ _NEVER_EXCLUDED = frozenset({UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
 def _imported_subject(result: ImportResult, path: str) -> Subject:
-    """The generated module as lint sees it: run sandboxed (checked tree, no builtins)."""
-    dashboard = run_module(result.source)["dashboard"]
+    """The generated module as lint sees it: run sandboxed (checked tree, no builtins), once."""
+    dashboard = result.dashboard or run_module(result.source)["dashboard"]
     return Subject(compile_dashboard(dashboard, strict=False), path, "dashkit", dashboard.catalog,
                    allow_overlaps=dashboard.allow_overlaps)
 
 
-def uids_written_in(out_dir: Path) -> set[str]:
+def uids_written_in(out_dir: Path, skipped: Collection[str] = ()) -> set[str]:
     """The ``uid="..."`` literals of the folder's modules, read from their source and never
-    run: the dashboards an imported link may point at."""
+    run: the dashboards an imported link may point at. Modules named in ``skipped`` are not
+    read (those this import wrote: their one ``uid=`` is their dashboard's, known already)."""
     found: set[str] = set()
     for path in sorted(out_dir.glob("*.py")):
+        if path.name in skipped:
+            continue
         try:
             tree = ast.parse(path.read_bytes(), str(path))
         except (SyntaxError, ValueError, OSError):
@@ -53,7 +56,8 @@ def carried_over_findings(out_dir: Path, imported: Sequence[tuple[ImportResult, 
     exclusions file does not already accept: what would stop ``dashkit build``."""
     subjects = [_imported_subject(result, path) for result, path in imported]
     uids = {s.model.get("uid") for s in subjects}
-    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir) - uids)]
+    written = {Path(path).name for _, path in imported}
+    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir, written) - uids)]
     existing = load_exclusions(out_dir / EXCLUSIONS_FILE)
     findings = [f for s in subjects for f in lint_dashboard(s)]
     findings += [f for f in lint_set(subjects + others) if f.dashboard in uids]

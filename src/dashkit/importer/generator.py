@@ -22,7 +22,7 @@ from dashkit.grafana.grid import compaction_summary
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
-from dashkit.importer.codecheck import check_module, run_module
+from dashkit.importer.codecheck import run_module
 from dashkit.importer.declarations import MODULE_NAMES, NOTES_NAME, PRELUDE, Declarations, datasource_variables
 from dashkit.importer.formatting import format_module
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
@@ -53,6 +53,9 @@ class ImportResult:
     notes: tuple[str, ...]
     uid: str
     title: str
+    #: The dashboard ``source`` defines, from its one sandboxed run (import_model's): the
+    #: carry-over lints it instead of running the module again.
+    dashboard: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 class _Generator(Declarations):
@@ -292,8 +295,7 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
         compiled = compile_dashboard(namespace["dashboard"], strict=False)
         final = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
         formatted = format_module(final.source)
-        check_module(formatted)
-        return attrs.evolve(final, source=formatted)
+        return attrs.evolve(final, source=formatted, dashboard=run_module(formatted)["dashboard"])
     except DashkitError as error:
         raise error.located(file=loaded.source) from None
     except (TypeError, ValueError, KeyError, AttributeError) as error:
@@ -373,7 +375,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         _imports(body) + "\n" + notes_source + body
-    # not checked here: import_model runs it (run_module checks) or checks the formatted text
+    # not checked here: import_model runs it (run_module checks the tree first)
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
 
 

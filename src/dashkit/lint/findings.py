@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from dashkit.grafana.normalise import Loaded
 from dashkit.query.catalog import Catalog
+
+if TYPE_CHECKING:  # normalise (JSON files, v2 resources) is not needed to lint a build
+    from dashkit.grafana.normalise import Loaded
 
 Json = dict[str, Any]
 

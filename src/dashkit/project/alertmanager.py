@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from dashkit.errors import DashkitError, user_site
+from dashkit.fileio import dump_yaml
 from dashkit.project.output import OutputFolder
 from dashkit.query.catalog import Catalog
 from dashkit.query.labels import output_labels
@@ -27,8 +26,7 @@ ANY = object()
 
 def alertmanager_yaml(config: Alertmanager) -> str:
     """The configuration as text: deterministic, so a review shows only real changes."""
-    return HEADER + yaml.safe_dump(config.config(), sort_keys=False, allow_unicode=True,
-                                   width=10**6)
+    return HEADER + dump_yaml(config.config())
 
 
 def firing_labels(alert: Alert, catalog: Catalog | None) -> dict[str, object]:

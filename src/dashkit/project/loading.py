@@ -9,6 +9,7 @@ import importlib.util
 import os
 import pkgutil
 import sys
+from collections.abc import Container
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -111,7 +112,7 @@ _STANDARD_FINDERS = (importlib.machinery.PathFinder, importlib.machinery.Builtin
                      importlib.machinery.FrozenImporter)
 
 
-def _listing(entry: str) -> tuple[str, frozenset[str]]:
+def _listing(entry: str) -> tuple[str, Container[str]]:
     try:
         changed = os.stat(entry or ".").st_mtime_ns
     except OSError:
@@ -120,7 +121,7 @@ def _listing(entry: str) -> tuple[str, frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _modules_in(entry: str, changed: int) -> tuple[str, frozenset[str]]:
+def _modules_in(entry: str, changed: int) -> tuple[str, Container[str]]:
     """A ``sys.path`` entry, resolved, and the top-level modules and packages it holds: listed
     once per entry and change of it (a ``find_spec`` per module would scan the whole path each
     time)."""
@@ -128,7 +129,38 @@ def _modules_in(entry: str, changed: int) -> tuple[str, frozenset[str]]:
         resolved = str(Path(entry or ".").resolve())
     except OSError:
         return "", frozenset()
-    return resolved, frozenset(info.name for info in pkgutil.iter_modules([entry or "."]))
+    folder = entry or "."
+    if not os.path.isdir(folder):  # a zip file: its importer lists it
+        return resolved, frozenset(info.name for info in pkgutil.iter_modules([folder]))
+    try:
+        return resolved, _FolderModules(folder, frozenset(os.listdir(folder)))
+    except OSError:
+        return resolved, frozenset()
+
+
+_SUFFIXES = tuple(importlib.machinery.all_suffixes())
+
+
+class _FolderModules:
+    """The names ``pkgutil.iter_modules`` lists for a folder, asked one name at a time: it
+    reads every subfolder of site-packages (and strips suffixes file by file), which was most
+    of a small project's load time; this reads the one subfolder of the name asked."""
+
+    def __init__(self, folder: str, files: frozenset[str]) -> None:
+        self.folder, self.files = folder, files
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str) or not name or "." in name:
+            return False
+        if name != "__init__" and any(name + suffix in self.files for suffix in _SUFFIXES):
+            return True  # a module file
+        if name not in self.files or not os.path.isdir(path := os.path.join(self.folder, name)):
+            return False
+        try:  # a package: a folder with an __init__ of any module suffix
+            inside = set(os.listdir(path))
+        except OSError:
+            return False
+        return any(f"__init__{suffix}" in inside for suffix in _SUFFIXES)
 
 
 def _sibling_imports(path: Path, stems: set[str]) -> set[str]:

@@ -31,8 +31,6 @@ import attrs
 import yaml
 
 from dashkit.grafana.jsonio import dumps
-from dashkit.grafana.normalise import GIT_SYNC_FOLDER_FILE
-from dashkit.grafana.v2 import to_v2_resource
 from dashkit.sdk.datasources import Datasource
 from dashkit.sdk.layout import slug
 
@@ -104,12 +102,17 @@ def datasources_yaml(datasources: Sequence[Datasource]) -> str:
 
 def file_provisioning_resource(model: dict[str, Any], provider_folder_uid: str) -> dict[str, Any]:
     """A dashboard as the v2 resource file provisioning accepts (see the module's docstring)."""
+    from dashkit.grafana.v2 import to_v2_resource  # imported by a v2 build only
+
     return to_v2_resource(model, folder_uid=provider_folder_uid)
 
 
 def write_git_sync(root: Path, models: Sequence[dict[str, Any]], options: ProviderOptions) -> None:
     """``<root>/<folder>/_folder.json`` and one v2 resource per dashboard beside it, the shape
     Grafana's Git Sync reads and writes back (see the module's docstring)."""
+    from dashkit.grafana.normalise import GIT_SYNC_FOLDER_FILE  # a v1 build needs no normalise
+    from dashkit.grafana.v2 import to_v2_resource
+
     folder = root / slug(options.folder)
     folder.mkdir(parents=True)
     (folder / GIT_SYNC_FOLDER_FILE).write_text(dumps({

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from dashkit.errors import DashkitError
-from dashkit.fileio import load_yaml
+from dashkit.fileio import dump_yaml, load_yaml
 from dashkit.grafana.model import iter_panels
 from dashkit.project.output import OutputFolder
 from dashkit.query.catalog import Catalog
@@ -57,7 +57,7 @@ def rules_document(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, 
 def rules_yaml(groups: Sequence[RuleGroup], compiled: Sequence[Compiled]) -> str:
     """The rule file as text: deterministic, so a review shows only real changes."""
     document = rules_document(groups, alert_panels(compiled))
-    return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=10**6)
+    return HEADER + dump_yaml(document)
 
 
 def project_catalog(compiled: Sequence[Compiled]) -> Catalog | None:

@@ -7,7 +7,6 @@ mistyped option becomes a one-line error naming the builder and the panel.
 """
 from __future__ import annotations
 
-import difflib
 import inspect
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -157,6 +156,8 @@ def panel_options(builder: Callable[..., Any], title: str,
         known = [name for name, parameter in inspect.signature(builder).parameters.items()
                  if parameter.kind is inspect.Parameter.KEYWORD_ONLY
                  or parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        import difflib  # only for a misspelt option
+
         close = difflib.get_close_matches(unknown[0], [*known, *PanelOptions.__annotations__], 1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise DashkitError(f"{where}: no option {unknown[0]!r}{hint}", file=user_site())

@@ -1,0 +1,38 @@
+"""``dashkit build`` imports what a build needs and no more: most of a small project's build is
+Python importing modules, so what only other commands use is imported where they use it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Modules a v1 build of the EasyMO project never uses (publishing, pulling, importing,
+#: previewing, reading Grafana JSON files, v2 resources, suggestions for a misspelt option).
+NOT_FOR_BUILD = ("requests", "matplotlib", "hypothesis", "dashkit.clients.http",
+                 "dashkit.publishing.publisher", "dashkit.pull.puller", "dashkit.importer.generator",
+                 "dashkit.preview.render", "dashkit.grafana.normalise", "dashkit.grafana.v2",
+                 "dashkit.grafana.migrate", "difflib")
+
+_PROBE = """
+import sys
+from dashkit.cli import main
+try:
+    main(["build", "--dashboards", sys.argv[1], "--out", sys.argv[2], "--rules-out", sys.argv[3],
+          "--alertmanager-out", sys.argv[4]])
+except SystemExit as done:
+    assert not done.code, done.code
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def test_a_build_imports_none_of_what_other_commands_need(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(ROOT / "dashboards"), str(tmp_path / "grafana"),
+         str(tmp_path / "rules"), str(tmp_path / "alertmanager")],
+        capture_output=True, text=True, check=True, cwd=tmp_path)
+    imported = set(done.stdout.split("\n"))
+    assert (tmp_path / "grafana" / "dashboards" / "easymo-system-overview.json").is_file()
+    assert "dashkit.sdk.compiler" in imported  # the probe saw the build's modules
+    assert sorted(set(NOT_FOR_BUILD) & imported) == []
