@@ -104,7 +104,7 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
             panel.pop("datasource", None)
         if "datasource" not in panel and datasource is not None and panel_type != "text":
             panel["datasource"] = datasource.to_json_data()
-            own_ref = datasource
+            own_ref: DatasourceRef | None = datasource
         else:
             own = panel.get("datasource")
             own_ref = DatasourceRef(str(own.get("type") or ""), str(own.get("uid") or "")) \
