@@ -3,9 +3,9 @@ hand from the rule the slow path followed (README's layout rules; Grafana's ``ge
 which ``PanelModel.ensureQueryIds`` runs on load)."""
 from __future__ import annotations
 
-from dashkit import panels
-from dashkit.layout import Panel, layout, walk
+from dashkit import Target, panels
 from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.layout import Panel, layout, walk
 
 
 def _panel(key, w, h, x=None, y=None):
@@ -31,7 +31,7 @@ def test_a_fixed_panel_above_a_column_floor_does_not_lower_it():
 
 def test_queries_without_a_ref_id_skip_the_letters_written_ones_take():
     # position 0: A is taken, so B; position 1: B now taken, so C; the written A stays
-    panel = panels.timeseries("T", "up", "up", panels.Target("up", ref_id="A"))
+    panel = panels.timeseries("T", "up", "up", Target("up", ref_id="A"))
     assert [t["refId"] for t in compile_panel(panel, None)["targets"]] == ["B", "C", "A"]
 
 
