@@ -863,7 +863,7 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("pull-ignores-owner", "pull never touches a dashboard another project owns",
              "pull/live.py", "None if refused else live.model,", "live.model,", PULL),
     Breakage("pull-any-value-enters-code", "only text for text, finite numbers for numbers",
-             "pull/fields.py", "        wrong = unwritable(before, after)\n",
+             "pull/fields.py", "        wrong = unwritable(after, kinds)\n",
              "        wrong = None\n", PULL),
     Breakage("pull-never-pins", "the rebuild pins a panel the flow would move where Grafana has it",
              "pull/puller.py", "        if not pins or unpinned:", "        if True:", PULL),
@@ -1050,6 +1050,18 @@ BREAKAGES: tuple[Breakage, ...] = (
              "series (the catalog refuses a rate of a gauge)", "query/promql.py",
              "MetricRef(ref.series, ref.labels | extra, ref.used_by)",
              "MetricRef(ref.series, ref.labels | extra)", ("tests/test_promql.py",)),
+    # --- pullfix branch ---
+    Breakage("pull-kind-from-any-field", "a panel's text field never takes a list of text from "
+             "Grafana, which only a multi-value default takes", "pull/fields.py",
+             "    if TEXTS[0] in kinds and isinstance(after, (list, tuple))",
+             "    if isinstance(after, (list, tuple))", PULL),
+    Breakage("pull-templating-trusted", "a live templating that is not {list: [variables]} is "
+             "named, not read", "pull/board.py",
+             "    if templating is not None and not (isinstance(templating, dict) and "
+             "isinstance(found, list)):", "    if False:", PULL),
+    Breakage("pull-current-trusted", "a variable whose live current is null is no traceback",
+             "pull/board.py", '        after = current.get("value") if isinstance(current, dict) else None',
+             '        after = current.get("value") if there else None', PULL),
 )
 
 
