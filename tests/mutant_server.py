@@ -65,7 +65,7 @@ def child(src: str, args: list[str], log: str) -> None:
         sys.path.insert(0, src)
         import dashkit
 
-        if not str(dashkit.__file__).startswith(src):
+        if not Path(str(dashkit.__file__)).is_relative_to(src):
             print(f"the copy is not what Python imports: {dashkit.__file__}", flush=True)
             code = NOT_THE_COPY
         else:

@@ -863,7 +863,7 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("pull-ignores-owner", "pull never touches a dashboard another project owns",
              "pull/live.py", "None if refused else live.model,", "live.model,", PULL),
     Breakage("pull-any-value-enters-code", "only text for text, finite numbers for numbers",
-             "pull/fields.py", "        wrong = unwritable(before, after)\n",
+             "pull/fields.py", "        wrong = unwritable(after, kinds)\n",
              "        wrong = None\n", PULL),
     Breakage("pull-never-pins", "the rebuild pins a panel the flow would move where Grafana has it",
              "pull/puller.py", "        if not pins or unpinned:", "        if True:", PULL),
@@ -1020,6 +1020,48 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("set-entry-drops-links", "a link to an unknown dashboard uid is found from what "
              "the build keeps of each dashboard", "lint/checks.py",
              'tuple(u for u in _uses(model) if "/d/" in u[1])', "()", (LINT, "tests/test_cli.py")),
+    # --- perfcpu branch ---
+    Breakage("fast-options-ignore-one", "a builder's one option (w=8) is kept: only a panel "
+             "with no options shares the checked defaults", "sdk/options.py",
+             "    if not options:  # most panels", "    if len(options) < 2:  # most panels",
+             ("tests/test_fast_paths.py", "tests/test_panels.py")),
+    Breakage("fast-refids-reused", "each query of a panel gets its own refId, the letters "
+             "written ones take skipped", "sdk/panels.py",
+             "        taken.add(ref_id)\n        targets.append(", "        targets.append(",
+             ("tests/test_fast_paths.py",)),
+    Breakage("fast-grid-floor-off-by-one", "a panel occupies each of its columns: the next "
+             "line starts below all of it", "sdk/layout.py",
+             "range(max(pos.x, 0), min(pos.x + pos.w, GRID_COLUMNS))",
+             "range(max(pos.x, 0), min(pos.x + pos.w - 1, GRID_COLUMNS))",
+             ("tests/test_fast_paths.py",)),
+    Breakage("fast-grid-floor-lowered", "a panel placed by position never lowers a column's "
+             "floor that a taller panel raised", "sdk/layout.py",
+             "            if floor[column] < bottom:\n", "            if True:\n",
+             ("tests/test_fast_paths.py",)),
+    Breakage("fast-overlap-one-axis", "panels overlap only when their boxes share area on "
+             "both axes", "sdk/layout.py",
+             "and top < other[3] and other[2] < bottom:", "and top < other[3]:",
+             ("tests/test_layout.py",)),
+    Breakage("fast-repeat-dropped", "a repeating panel keeps repeat, repeatDirection and "
+             "maxPerRow", "sdk/grafanalib_fixes.py",
+             'dropped = _DROPPED if panel.get("repeat") else _DROPPED_UNREPEATED',
+             "dropped = _DROPPED_UNREPEATED", ("tests/test_panels.py",)),
+    Breakage("fast-grouped-query-loses-use", "a grouped rate still records that it rates its "
+             "series (the catalog refuses a rate of a gauge)", "query/promql.py",
+             "MetricRef(ref.series, ref.labels | extra, ref.used_by)",
+             "MetricRef(ref.series, ref.labels | extra)", ("tests/test_promql.py",)),
+    # --- pullfix branch ---
+    Breakage("pull-kind-from-any-field", "a panel's text field never takes a list of text from "
+             "Grafana, which only a multi-value default takes", "pull/fields.py",
+             "    if TEXTS[0] in kinds and isinstance(after, (list, tuple))",
+             "    if isinstance(after, (list, tuple))", PULL),
+    Breakage("pull-templating-trusted", "a live templating that is not {list: [variables]} is "
+             "named, not read", "pull/board.py",
+             "    if templating is not None and not (isinstance(templating, dict) and "
+             "isinstance(found, list)):", "    if False:", PULL),
+    Breakage("pull-current-trusted", "a variable whose live current is null is no traceback",
+             "pull/board.py", '        after = current.get("value") if isinstance(current, dict) else None',
+             '        after = current.get("value") if there else None', PULL),
 )
 
 

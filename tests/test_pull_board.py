@@ -66,6 +66,8 @@ def test_a_default_compiles_to_current_as_grafana_saves_each_kind_of_variable():
      "variable $env: default 'test' is not one of its values ['dev', 'prod']"),
     (lambda: variables.multi("job", "up", PROM, default=[3]),
      "variable $job: default must be text or a list of text, not 3"),
+    (lambda: variables.custom("env", ["dev", "prod"], default=variables.ALL),
+     "variable $env: default is All but the variable has no All option (include_all=True)"),
 ])
 def test_a_default_the_variable_cannot_have_is_an_error_at_its_call(build, message):
     with pytest.raises(DashkitError) as caught:

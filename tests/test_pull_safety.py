@@ -267,3 +267,67 @@ def test_a_module_that_cannot_be_written_says_which_were(api, tmp_path, monkeypa
     assert after["infrastructure.py"] == before["infrastructure.py"]
     assert after["service_health.py"] == before["service_health.py"]
     assert after["error_tracking.py"] != before["error_tracking.py"]
+
+
+def test_a_panel_field_gets_only_its_own_kind_of_value_never_one_another_field_takes(api, tmp_path):
+    # unit= and title= take text; a list of text is what a multi-value default takes, not these
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def odd(model: Model) -> None:
+        panel(model, "Active requests")["fieldConfig"]["defaults"]["unit"] = ["s", "ms"]
+        panel(model, "DB connections")["title"] = 7
+    ui_edit(api, "easymo-service-health", odd)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1, result.output
+    assert ("  not pulled: panel 'Active requests' unit: 'short' -> ['s', 'ms']: Grafana has list, "
+            "not text\n") in result.output, result.output
+    assert ("  not pulled: panel 'DB connections' title: 'DB connections' -> 7: Grafana has int, "
+            "not text\n") in result.output
+    assert texts(folder) == before
+
+
+def test_a_dashboards_own_fields_of_the_wrong_shape_are_named_never_a_traceback(api, tmp_path):
+    # a hostile or odd live dashboard, as the stand-in stores whatever model it is sent
+    folder = project(tmp_path)
+    publish(api, project=folder)
+    before = texts(folder)
+
+    def templating(model: Model, value: object) -> None:
+        model["templating"] = value
+
+    def entry(model: Model) -> None:
+        model["templating"]["list"].append(7)
+
+    def current(model: Model) -> None:
+        next(v for v in model["templating"]["list"] if v["name"] == "service_type")["current"] = None
+
+    def fields(model: Model) -> None:
+        model.update(tags="x", time=5)
+    ui_edit(api, "easymo-business-metrics", current)
+    ui_edit(api, "easymo-error-tracking", lambda model: templating(model, []))
+    ui_edit(api, "easymo-service-health", lambda model: templating(model, {"list": "x"}))
+    ui_edit(api, "easymo-infrastructure", entry)
+    ui_edit(api, "easymo-system-overview", fields)
+
+    result = pull(api, folder, "--api", "legacy")
+
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    for line in (
+            "  not pulled: dashboard 'easymo-error-tracking' templating: Grafana has templating [], "
+            "not a list of variables: variables not pulled\n",
+            "  not pulled: dashboard 'easymo-service-health' templating: Grafana has templating "
+            "{'list': 'x'}, not a list of variables: variables not pulled\n",
+            "  not pulled: dashboard 'easymo-infrastructure' templating: Grafana has int 7 in "
+            "templating, not a variable: variables not pulled\n",
+            "  not pulled: dashboard 'easymo-system-overview' time: {'from': 'now-3h', 'to': 'now'} "
+            "-> 5: Grafana has int 5, not a time range\n",
+            "  not pulled: dashboard 'easymo-system-overview' tags: ['easymo', 'overview'] -> 'x': "
+            "Grafana has str, not a list of text\n",
+            "easymo-business-metrics:\n  still differs after the pull: ~ dashboard templating: "):
+        assert line in result.output, result.output
+    assert texts(folder) == before

@@ -119,7 +119,7 @@ def test_a_latency_threshold_must_be_a_bucket_bound_and_ids_unique():
 
 def test_the_slo_row_shows_the_sli_against_the_objective_and_the_budget_left():
     from dashkit import Dashboard
-    from dashkit.query.catalogs import PROMETHEUS
+    from dashkit.query.exporter_catalogs import PROMETHEUS
     from dashkit.sdk.slo import slo_catalog
 
     catalog = CATALOG + Catalog("prometheus", PROMETHEUS) + slo_catalog([AVAILABILITY])

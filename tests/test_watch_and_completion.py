@@ -103,13 +103,16 @@ def test_an_edit_of_the_same_size_within_a_second_is_what_runs(tmp_path, monkeyp
     folder = tmp_path / "dashboards"
     folder.mkdir()
     (folder / "shared.py").write_text('TITLE = "AAAA"\n')
-    board = 'import shared\nfrom dashkit import Dashboard\ndashboard = Dashboard("u", shared.TITLE + "{}")\n'
+    (folder / "_private.py").write_text('TAIL = "x"\n')  # a helper, named _ as the docs advise
+    board = ('import shared, _private\nfrom dashkit import Dashboard\n'
+             'dashboard = Dashboard("u", shared.TITLE + "{}" + _private.TAIL)\n')
     (folder / "board.py").write_text(board.format("1"))
     stamp = (folder / "board.py").stat().st_mtime_ns
-    assert [s.dashboard.title for s in load_project(folder).sources] == ["AAAA1"]
+    assert [s.dashboard.title for s in load_project(folder).sources] == ["AAAA1x"]
     (folder / "shared.py").write_text('TITLE = "BBBB"\n')
+    (folder / "_private.py").write_text('TAIL = "y"\n')
     (folder / "board.py").write_text(board.format("2"))
-    for name in ("shared.py", "board.py"):  # the same second, as a fast edit gets
+    for name in ("shared.py", "_private.py", "board.py"):  # the same second, as a fast edit gets
         os.utime(folder / name, ns=(stamp, stamp))
-    assert [s.dashboard.title for s in load_project(folder).sources] == ["BBBB2"]
+    assert [s.dashboard.title for s in load_project(folder).sources] == ["BBBB2y"]
     assert not (folder / "__pycache__").exists()  # nothing written into the user's folder

@@ -1,10 +1,10 @@
 """Shared metric catalogs: prom-client, node-exporter, postgres-exporter, redis-exporter, Prometheus.
 
-A thin public module: the code lives in ``dashkit.query.catalogs``; this is the one path users import.
+A thin public module: the code lives in ``dashkit.query.exporter_catalogs``; this is the one path users import.
 """
 from __future__ import annotations
 
-from dashkit.query.catalogs import (
+from dashkit.query.exporter_catalogs import (
     DEFAULT_PROM_CLIENT_PREFIX,
     EXPORTERS,
     GENERATION_SPECIFIC_LABELS,

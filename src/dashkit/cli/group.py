@@ -59,7 +59,7 @@ schema_option = click.option(
          "git-sync/ tree for a Git Sync repository beside them), publish sends them through the "
          "dashboard API.")
 loki_url_option = click.option(
-    "--loki-url", callback=checked_url, help="Loki base URL; without it, Loki queries are not run.")
+    "--loki-url", callback=checked_url, help="Loki base URL; without it, log panels are not queried.")
 
 
 def timeout_option(default: float = 10.0) -> Callable[[Command], Command]:

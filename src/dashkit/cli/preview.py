@@ -90,7 +90,8 @@ def preview_command(
     crossing: bool,
     force: bool,
 ) -> None:
-    """Draw each dashboard as a PNG, with index.html, offline."""
+    """Draw each dashboard as a PNG, with index.html, offline: real data with --prometheus-url
+    (and --loki-url for log panels), synthetic data without."""
     _needs_extra()
     from dashkit.preview.collect import select
     from dashkit.preview.render import render_all, write_previews
@@ -175,7 +176,8 @@ def serve_command(
     seed: int,
     crossing: bool,
 ) -> None:
-    """Show every dashboard's picture on a local page that redraws when a file changes."""
+    """Show every dashboard's picture on a local page that redraws when a file changes: real data
+    with --prometheus-url (and --loki-url for log panels), synthetic data without."""
     _needs_extra("watchfiles")
     from dashkit.preview.serve import serve
     from dashkit.project.output import check_output_location

@@ -79,9 +79,9 @@ def lint_promql(ref: TargetRef, subject: Subject, emit: Emit) -> None:
 
 @functools.lru_cache(maxsize=1)
 def _builtin_catalog() -> Catalog:
-    from dashkit.query import catalogs
+    from dashkit.query import exporter_catalogs
 
-    return catalogs.EXPORTERS + catalogs.prom_client() + catalogs.prom_client("nodejs_")
+    return exporter_catalogs.EXPORTERS + exporter_catalogs.prom_client() + exporter_catalogs.prom_client("nodejs_")
 
 
 def _builtin_type(name: str) -> MetricType | None:

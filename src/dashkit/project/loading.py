@@ -223,8 +223,9 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
         raise DashkitError(f"no dashboards folder at {folder}")
     modules = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
     stems = {p.stem for p in modules}
-    for path in modules:  # sibling modules are importable by name, fresh on every load
-        sys.modules.pop(path.stem, None)
+    for path in folder.glob("*.py"):  # siblings, helpers (_*.py) too, fresh on every load
+        if path.stem not in sys.stdlib_module_names and path.stem not in sys.builtin_module_names:
+            sys.modules.pop(path.stem, None)
     helpers: set[str] | None = None  # read from the sources only if a module defines nothing
     sources: list[Source] = []
     datasources: dict[str, Datasource] = {}

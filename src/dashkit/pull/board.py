@@ -11,7 +11,7 @@ import libcst as cst
 
 from dashkit.errors import DashkitError
 from dashkit.project.compiled import Compiled
-from dashkit.pull.fields import CallPull, Note
+from dashkit.pull.fields import TEXT, TEXTS, CallPull, Kinds, Note, unwritable
 from dashkit.pull.mapping import SourceFile, Sources, is_literal, keyword, literal, positional, takes
 from dashkit.pull.rewrite import FileEdits
 from dashkit.sdk.variables import Variable, shown
@@ -35,11 +35,15 @@ def pull_board(item: Compiled, built: dict[str, Any], live: dict[str, Any], sour
             pulled += [f"dashboard {line}" for line in board.pulled]
             notes += board.notes
     mine = {v.name: v for v in item.source.dashboard.variables}
-    now = {v.get("name"): v for v in (live.get("templating") or {}).get("list") or []}
+    now, wrong = _variables(live)
+    if wrong:
+        notes.append(Note(item.uid, "templating", None, None, f"{wrong}: variables not pulled",
+                          "dashboard"))
     for was in (built.get("templating") or {}).get("list") or []:
         there = now.get(was.get("name"))
         before = (was.get("current") or {}).get("value")
-        after = (there or {}).get("current", {}).get("value") if there else None
+        current = there.get("current") if there else None
+        after = current.get("value") if isinstance(current, dict) else None
         if there is None or before == after or after is None:
             continue  # a variable added, removed or otherwise changed: the rebuild reports it
         variable = _variable(mine.get(str(was["name"])), sources, edits, shared, origins)
@@ -48,7 +52,7 @@ def pull_board(item: Compiled, built: dict[str, Any], live: dict[str, Any], sour
             continue
         if isinstance(after, list) and len(after) == 1 and not was.get("multi"):
             after = after[0]
-        text = (there.get("current") or {}).get("text")
+        text = current.get("text") if isinstance(current, dict) else None
         if text != shown(after):  # a default= gives the text as the value (All as "All")
             hint = "a Datasource of the project as default= gives its name" \
                 if was.get("type") == "datasource" else "default= shows the value itself"
@@ -56,22 +60,44 @@ def pull_board(item: Compiled, built: dict[str, Any], live: dict[str, Any], sour
                               f"Grafana shows it as {text!r}: {hint}", "variable"))
             continue
         arg = keyword(variable.call, "default")
-        variable.write("default", arg.value if arg else None, before, after, add="default")
+        variable.write("default", arg.value if arg else None, before, after,
+                       TEXT + TEXTS if was.get("multi") else TEXT, add="default")
         pulled += [f"variable {variable.name!r} {line}" for line in variable.pulled]
         notes += variable.notes
     return pulled, notes
+
+
+#: What each of the dashboard's own fields takes (time: a {from, to} of text, checked apart).
+_KINDS: dict[str, Kinds] = {"refresh": TEXT, "description": TEXT, "tags": TEXTS}
+
+
+def _variables(live: dict[str, Any]) -> tuple[dict[Any, dict[str, Any]], str]:
+    """The live variables by name; what is amiss in Grafana's templating, if anything."""
+    templating = live.get("templating")
+    found = templating.get("list") or [] if isinstance(templating, dict) else templating
+    if templating is not None and not (isinstance(templating, dict) and isinstance(found, list)):
+        return {}, f"Grafana has templating {templating!r:.40}, not a list of variables"
+    odd = [v for v in found or () if not isinstance(v, dict)]
+    if odd:
+        return {}, f"Grafana has {type(odd[0]).__name__} {odd[0]!r:.40} in templating, not a variable"
+    return {v.get("name"): v for v in found or ()}, ""
 
 
 def _field(board: CallPull, name: str, before: Any, after: Any) -> None:
     arg = keyword(board.call, name)
     node = arg.value if arg else None
     add = name if takes(board.sources, board.file, board.call, name) else None
+    wrong = f"Grafana has {type(after).__name__} {after!r:.40}, not a time range" \
+        if name == "time" and not isinstance(after, dict) else \
+        unwritable(after, _KINDS[name]) if name != "time" else None
+    if wrong:
+        return board.note(name, before, after, wrong)
     if name == "time":
         before, after = _pair(before), _pair(after)
         if isinstance(node, cst.Tuple) and len(node.elements) == 2:  # each end, as written
             for end, was, now, element in zip(("from", "to"), before, after, node.elements):
                 if was != now:
-                    board.write(f"time.{end}", element.value, was, now)
+                    board.write(f"time.{end}", element.value, was, now, TEXT)
             return
     if name == "tags" and isinstance(node, cst.List) and is_literal(node):
         written: list[str] = literal(node)  # the call's own tags, after any the helper adds
@@ -81,8 +107,8 @@ def _field(board: CallPull, name: str, before: Any, after: Any) -> None:
         if after[:common] != before[:common]:
             return board.note("tags", before, after, f"{before[:common]} added by "
                               f"{board.file.where(board.call)}, not its tags=")
-        return board.write("tags", node, written, after[common:])
-    board.write(name, node, before, after, add=add)
+        return board.write("tags", node, written, after[common:], TEXTS)
+    board.write(name, node, before, after, TEXTS if name == "time" else _KINDS[name], add=add)
 
 
 def _pair(time: Any) -> tuple[Any, Any]:

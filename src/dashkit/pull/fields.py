@@ -24,6 +24,11 @@ from dashkit.pull.mapping import (
 )
 from dashkit.pull.rewrite import FileEdits
 
+#: What an argument takes: each is a kind of value a live one must be of to be written.
+Kinds = tuple[str, ...]
+TEXT: Kinds = ("text",)
+TEXTS: Kinds = ("a list of text",)
+NUMBER: Kinds = ("a finite number",)
 
 @attrs.frozen
 class Note:
@@ -67,12 +72,13 @@ class CallPull:
         self.notes.append(Note(self.name, field, before, after, why, self.kind))
 
     def write(self, field: str, node: cst.BaseExpression | None, before: Any, after: Any,
-              add: str | None = None, file: SourceFile | None = None) -> None:
-        """Rewrite ``node`` (a literal of the call, or of ``file``) to ``after``; a keyword the
-        call lacks is added (``add``); a name is followed to its constant: reported, or
-        rewritten with ``--shared``; anything else is a computation, reported."""
+              kinds: Kinds, add: str | None = None, file: SourceFile | None = None) -> None:
+        """Rewrite ``node`` (a literal of the call, or of ``file``) to ``after``, when it is of
+        one of the ``kinds`` the argument takes; a keyword the call lacks is added (``add``); a
+        name is followed to its constant: reported, or rewritten with ``--shared``; anything
+        else is a computation, reported."""
         file = file or self.file
-        wrong = unwritable(before, after)
+        wrong = unwritable(after, kinds)
         if wrong:
             return self.note(field, before, after, wrong)
         if node is None and add is not None:
@@ -120,13 +126,13 @@ class PanelPull(CallPull):
         if built.get("title") != live.get("title"):
             args, written = positional(call), len(self.pulled)
             node = args[0].value if args else getattr(keyword(call, "title"), "value", None)
-            self.write("title", node, built.get("title"), live.get("title"))
+            self.write("title", node, built.get("title"), live.get("title"), TEXT)
             if len(self.pulled) > written and keyword(call, "key") is None:
                 self.edits(self.source.file).add_keyword(call, "key", self.source.key)  # same id
         if built.get("description") != live.get("description"):
             arg = keyword(call, "description")
             self.write("description", arg.value if arg else None, built.get("description"),
-                       live.get("description"), add="description")
+                       live.get("description"), TEXT, add="description")
         self.size(built.get("gridPos") or {}, live.get("gridPos") or {})
         self.defaults(built, live)
         self.targets(built.get("targets") or [], live.get("targets") or [])
@@ -139,7 +145,7 @@ class PanelPull(CallPull):
             if built.get(name) != live.get(name):
                 arg = keyword(self.source.call, name)
                 self.write(f"gridPos.{name}", arg.value if arg else None, built.get(name),
-                           live.get(name), add=name)
+                           live.get(name), NUMBER, add=name)
 
     def defaults(self, built: dict[str, Any], live: dict[str, Any]) -> None:
         """The unit and the thresholds of ``fieldConfig.defaults``."""
@@ -147,7 +153,8 @@ class PanelPull(CallPull):
         now = (live.get("fieldConfig") or {}).get("defaults") or {}
         if was.get("unit") != now.get("unit"):
             arg = keyword(self.source.call, "unit")
-            self.write("unit", arg.value if arg else None, was.get("unit"), now.get("unit"), add="unit")
+            self.write("unit", arg.value if arg else None, was.get("unit"), now.get("unit"), TEXT,
+                       add="unit")
         old = (was.get("thresholds") or {}).get("steps") or []
         new = (now.get("thresholds") or {}).get("steps") or []
         if old != new:
@@ -181,7 +188,8 @@ class PanelPull(CallPull):
                     self.note(field, before.get("value"), after.get("value"),
                               f"computed at {self.file.where(call)}")
                 else:
-                    self.write(field, node, before.get("value"), after.get("value"))
+                    self.write(field, node, before.get("value"), after.get("value"),
+                               _kind_of(before.get("value")))
         return None
 
     def thresholds(self, old: list[Any], new: list[Any]) -> None:
@@ -202,9 +210,9 @@ class PanelPull(CallPull):
             limit_index = len(old) - 1 if kind == "above" else 1
             warn = keyword(call, "warn")
             if kind in ("above", "below") and index == limit_index and args:
-                self.write(field, args[0].value, before.get("value"), after.get("value"))
+                self.write(field, args[0].value, before.get("value"), after.get("value"), NUMBER)
             elif kind in ("above", "below") and warn is not None and index != 0:
-                self.write(field, warn.value, before.get("value"), after.get("value"))
+                self.write(field, warn.value, before.get("value"), after.get("value"), NUMBER)
             else:
                 self.note(field, before.get("value"), after.get("value"),
                           f"computed at {self.source.file.where(call)}")
@@ -226,7 +234,7 @@ class PanelPull(CallPull):
             return self.note(field, before, after, f"the limit of alert {rule.name} at "
                              f"{rule.file.where(limit.value)}, which its rule shares; --shared "
                              "rewrites it")
-        return self.write(field, limit.value, before, after, file=rule.file)
+        return self.write(field, limit.value, before, after, NUMBER, file=rule.file)
 
     def targets(self, built: list[Any], live: list[Any]) -> None:
         """Each query's expression and legend, by position."""
@@ -265,7 +273,7 @@ class PanelPull(CallPull):
             self.edits(self.source.file).set_value(arg, after)
             self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
             return None
-        return self.write(field, arg, before, after)
+        return self.write(field, arg, before, after, TEXT)
 
     def legend(self, field: str, arg: cst.BaseExpression | None, count: int, before: Any,
                after: Any) -> None:
@@ -273,15 +281,16 @@ class PanelPull(CallPull):
         if isinstance(arg, cst.Call) and name_of(arg.func) == "Target":
             given = positional(arg)[1:2]
             node = given[0].value if given else getattr(keyword(arg, "legend"), "value", None)
-            if node is None and not unwritable(before, after):
+            if node is None and not unwritable(after, TEXT):
                 self.edits(self.source.file).add_keyword(arg, "legend", after)
                 self.pulled.append(f"{field}: {brief(before)} -> {brief(after)}")
                 return None
-            return self.write(field, node, before, after)
+            return self.write(field, node, before, after, TEXT)
         if count != 1:
             return self.note(field, before, after, "legend= is shared by the panel's queries")
         found = keyword(self.source.call, "legend")
-        return self.write(field, found.value if found else None, before, after, add="legend")
+        return self.write(field, found.value if found else None, before, after, TEXT,
+                          add="legend")
 
 
 def _unwritten(panel: dict[str, Any]) -> dict[str, Any]:
@@ -305,16 +314,27 @@ def _shape(override: Any) -> Any:
         [p.get("id") for p in _properties(override)]
 
 
-def unwritable(before: Any, after: Any) -> str | None:
-    """Why a live value cannot take the place of the built one (None: it can): only text for
-    text, a finite number for a number, and a list of text for a list ever enter the code."""
-    if isinstance(after, (list, tuple)) and (before is None or isinstance(before, (str, list, tuple))):
-        return None if all(isinstance(v, str) for v in after) else "Grafana has a list of more than text"
-    if isinstance(before, (str, list, tuple)) or before is None:  # several values, or text (All)
-        return None if isinstance(after, str) else f"Grafana has {type(after).__name__}, not text"
-    if isinstance(after, bool) or not isinstance(after, (int, float)) or not math.isfinite(after):
-        return f"Grafana has {type(after).__name__} {after!r:.40}, not a finite number"
-    return None
+def unwritable(after: Any, kinds: Kinds) -> str | None:
+    """Why a live value cannot enter the code as an argument taking ``kinds`` (None: it can).
+    The caller says what the argument takes: the built value's kind is no guide, as a missing
+    one (None) or a text All in place of a list shows."""
+    if TEXT[0] in kinds and isinstance(after, str):
+        return None
+    if TEXTS[0] in kinds and isinstance(after, (list, tuple)) and all(isinstance(v, str) for v in after):
+        return None
+    if NUMBER[0] in kinds and isinstance(after, (int, float)) and not isinstance(after, bool) \
+            and math.isfinite(after):
+        return None
+    shown = f" {after!r:.40}" if NUMBER[0] in kinds else ""  # '3' is not 3
+    return f"Grafana has {type(after).__name__}{shown}, not {' or '.join(kinds) or 'a kind pull writes'}"
+
+
+def _kind_of(value: Any) -> Kinds:
+    """An override property's kind, from its built value: which property takes what is
+    Grafana's, not pull's, to know."""
+    if isinstance(value, str):
+        return TEXT
+    return NUMBER if isinstance(value, (int, float)) and not isinstance(value, bool) else ()
 
 
 def _promql_call(node: cst.BaseExpression) -> bool:

@@ -95,7 +95,8 @@ class _Pull:
 
     def dashboard(self, item: Compiled, live: dict[str, Any], v2: bool) -> DashboardPull:
         mine = self.panels[item.uid] = panels_by_id(item.source.dashboard)
-        built = {p["id"]: p for p in iter_panels(as_read(item.model, v2)["panels"])
+        model = as_read(item.model, v2)  # a v2 build's two conversions: once per dashboard
+        built = {p["id"]: p for p in iter_panels(model["panels"])
                  if p.get("type") != "row"}
         order = [p for p in iter_panels(live.get("panels") or []) if p.get("type") != "row"]
         now = {p.get("id"): p for p in order}
@@ -121,7 +122,7 @@ class _Pull:
                 pulled.append(f"+ panel {panel.get('title')!r}")
             else:
                 notes.append(note)
-        lines, more = pull_board(item, as_read(item.model, v2), live, self.sources, self.edits_of,
+        lines, more = pull_board(item, model, live, self.sources, self.edits_of,
                                  self.shared, self.variables)
         return DashboardPull(item.uid, tuple(pulled + lines), tuple(notes + more))
 

@@ -18,7 +18,7 @@ import attrs
 
 from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
-from dashkit.query import catalogs
+from dashkit.query import exporter_catalogs
 from dashkit.query.catalog import TARGET_LABELS, Catalog, Metric, MetricType
 from dashkit.sanitise import printable
 from dashkit.text import counted, python_string
@@ -59,9 +59,9 @@ SAMPLE_SUFFIX = {MetricType.COUNTER: "_total", MetricType.INFO: "_info"}
 #: Labels a family's own series carry that the catalog does not list as the metric's labels.
 FAMILY_LABELS = {MetricType.HISTOGRAM: {"le"}, MetricType.SUMMARY: {"quantile"}}
 #: Built-in catalogs recognised by their metrics, and how the written module names them.
-EXPORTERS = (("catalogs.NODE_EXPORTER", catalogs.NODE_EXPORTER),
-             ("catalogs.POSTGRES_EXPORTER", catalogs.POSTGRES_EXPORTER),
-             ("catalogs.REDIS_EXPORTER", catalogs.REDIS_EXPORTER))
+EXPORTERS = (("catalogs.NODE_EXPORTER", exporter_catalogs.NODE_EXPORTER),
+             ("catalogs.POSTGRES_EXPORTER", exporter_catalogs.POSTGRES_EXPORTER),
+             ("catalogs.REDIS_EXPORTER", exporter_catalogs.REDIS_EXPORTER))
 #: prom-client is recognised by this metric, whatever prefix the service gave it.
 PROM_CLIENT_SIGNATURE = "nodejs_heap_size_total_bytes"
 
@@ -134,12 +134,12 @@ def _recognise(by_name: Mapping[str, list[dict[str, str]]]) -> tuple[list[str], 
     for prefix in sorted({n[:-len(PROM_CLIENT_SIGNATURE)] for n in by_name
                           if n.endswith(PROM_CLIENT_SIGNATURE)}):
         builtins.append(f"catalogs.prom_client({_literal(prefix)})")
-        covered |= _series_names(catalogs.prom_client(prefix))
+        covered |= _series_names(exporter_catalogs.prom_client(prefix))
     own_prometheus = {n for n in by_name if n.startswith("prometheus_")}
-    for expression, catalog in (*EXPORTERS, ("catalogs.PROMETHEUS", catalogs.PROMETHEUS)):
+    for expression, catalog in (*EXPORTERS, ("catalogs.PROMETHEUS", exporter_catalogs.PROMETHEUS)):
         names = _series_names(catalog)
         present = {n for n in names & set(by_name) if not SYNTHETIC.match(n)}
-        if catalog is catalogs.PROMETHEUS:
+        if catalog is exporter_catalogs.PROMETHEUS:
             present |= own_prometheus  # up and ALERTS exist on every Prometheus: always used
         elif not present:
             continue

@@ -76,9 +76,9 @@ class Expr:
 
     def by_labels(self, labels: Iterable[str]) -> Expr:
         """The same query, recording that its result is grouped by ``labels``."""
-        extra = frozenset(labels)
-        return attrs.evolve(self, refs=tuple(
-            attrs.evolve(ref, labels=ref.labels | extra) for ref in self.refs))
+        extra = frozenset(labels)  # the constructors, not attrs.evolve: a panel's every query
+        return Expr(self.text, tuple(MetricRef(ref.series, ref.labels | extra, ref.used_by)
+                                     for ref in self.refs), self.atomic)
 
 
 ExprLike = Expr | str | int | float
@@ -166,7 +166,7 @@ def sel(series: str, where: Matchers | None = None) -> Expr:
 def _range_fn(fn: str, expr: Expr, window: str, used_by: str | None) -> Expr:
     if not expr.refs or len(expr.refs) != 1 or "(" in expr.text:
         raise DashkitError(f"{fn}() takes one selector, not {expr.text!r}")
-    refs = tuple(attrs.evolve(r, used_by=used_by) for r in expr.refs) if used_by else expr.refs
+    refs = tuple(MetricRef(r.series, r.labels, used_by) for r in expr.refs) if used_by else expr.refs
     return Expr(f"{fn}({expr.text}[{window}])", refs, atomic=True)
 
 

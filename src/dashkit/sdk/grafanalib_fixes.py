@@ -26,6 +26,10 @@ _LEGACY_PANEL_KEYS = ("span", "minSpan", "height", "error", "editable", "cacheTi
                       "scroll", "styles", "sort")
 #: grafanalib's default query density: 100 points a panel, halved again by intervalFactor 2.
 _GRAFANALIB_MAX_DATA_POINTS = 100
+#: Keys no current panel keeps: the Angular ones, grafanalib's top-level ``thresholds`` ...
+_DROPPED = frozenset(("thresholds", *_LEGACY_PANEL_KEYS))
+#: ... and, on a panel that does not repeat, the repeat settings.
+_DROPPED_UNREPEATED = _DROPPED | {"repeat", "repeatDirection", "maxPerRow"}
 _TARGET_LEGACY_KEYS = ("intervalFactor", "query", "target", "metric", "step", "format")
 
 
@@ -86,15 +90,10 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
         fix(panel)
     if panel.get("maxDataPoints") == _GRAFANALIB_MAX_DATA_POINTS:
         del panel["maxDataPoints"]
-    if not panel.get("repeat"):
-        for key in ("repeat", "repeatDirection", "maxPerRow"):
-            panel.pop(key, None)
-    panel.pop("thresholds", None)
     if panel.get("transparent") is False:
         del panel["transparent"]
-    for key in _LEGACY_PANEL_KEYS:
-        panel.pop(key, None)
-    panel = _drop_none(panel)
+    dropped = _DROPPED if panel.get("repeat") else _DROPPED_UNREPEATED
+    panel = {k: v for k, v in panel.items() if v is not None and k not in dropped}
     for key in ("links", "transformations"):
         if panel.get(key) == []:
             del panel[key]
@@ -105,9 +104,11 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
             panel.pop("datasource", None)
         if "datasource" not in panel and datasource is not None and panel_type != "text":
             panel["datasource"] = datasource.to_json_data()
-        own = panel.get("datasource")
-        own_ref = DatasourceRef(str(own.get("type") or ""), str(own.get("uid") or "")) \
-            if isinstance(own, dict) else datasource
+            own_ref: DatasourceRef | None = datasource
+        else:
+            own = panel.get("datasource")
+            own_ref = DatasourceRef(str(own.get("type") or ""), str(own.get("uid") or "")) \
+                if isinstance(own, dict) else datasource
         if panel_type == "text":
             panel.pop("targets", None)
         else:

@@ -97,9 +97,12 @@ class Placed:
     children: tuple[Placed, ...] = ()
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def slug(text: str) -> str:
     """A title as Grafana's URL slug: the readable part of /d/uid/slug links."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "panel"
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "panel"
 
 
 class Flow:
@@ -127,8 +130,12 @@ class Flow:
 
     def _occupy(self, pos: GridPos) -> None:
         # a new list, never changed in place: the importer tries a copy of the flow first
-        self.floor = [max(free, pos.y + pos.h) if pos.x <= column < pos.x + pos.w else free
-                      for column, free in enumerate(self.floor)]
+        floor = self.floor[:]
+        bottom = pos.y + pos.h
+        for column in range(max(pos.x, 0), min(pos.x + pos.w, GRID_COLUMNS)):
+            if floor[column] < bottom:
+                floor[column] = bottom
+        self.floor = floor
         self.x = pos.x + pos.w
 
     def place(self, panel: Panel) -> GridPos:
@@ -210,9 +217,13 @@ def _expanded_children(top: Placed) -> tuple[Placed, ...]:
 
 
 def _check_boxes(boxes: Sequence[Placed]) -> None:
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            if a.pos.overlaps(b.pos):
+    # GridPos.overlaps on plain tuples: every pair of every dashboard is compared
+    edges = [(p.pos.x, p.pos.x + p.pos.w, p.pos.y, p.pos.y + p.pos.h) for p in boxes]
+    for i, (left, right, top, bottom) in enumerate(edges):
+        for j in range(i + 1, len(edges)):
+            other = edges[j]
+            if left < other[1] and other[0] < right and top < other[3] and other[2] < bottom:
+                a, b = boxes[i], boxes[j]
                 raise DashkitError(f"overlaps panel {_title(b.item)!r} at {b.pos.to_json_data()}",
                                    panel=_title(a.item), file=site_of(a.item))
 

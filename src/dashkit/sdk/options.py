@@ -146,10 +146,15 @@ class CommonOptions:
                      extra=self.extra or {}, id=self.id, origin=call_site())
 
 
+_DEFAULTS = CommonOptions()
+
+
 def panel_options(builder: Callable[..., Any], title: str,
                   options: Mapping[str, Any]) -> CommonOptions:
     """``options`` checked for ``builder``: an unknown name or a wrong type is a DashkitError
     naming the builder and the panel (with the nearest real name, never the one typed)."""
+    if not options:  # most panels: nothing to check, and the defaults are immutable
+        return _DEFAULTS
     where = f"{builder.__name__} panel {title!r}"
     unknown = sorted(set(options) - set(PanelOptions.__annotations__))
     if unknown:

@@ -101,13 +101,16 @@ def data_link(title: str, url: str, *, new_tab: bool = False) -> dict[str, Any]:
 
 def _targets(queries: Sequence[Query | Target], legend: str, instant: bool = False,
              format: str | None = None) -> list[Target]:
-    targets = [query if isinstance(query, Target) else
-               Target(query, legend, instant=instant, format=format) for query in queries]
-    taken = {t.ref_id for t in targets if t.ref_id}
-    for i, target in enumerate(targets):
-        if not target.ref_id:  # its position's letter, unless another query took it
-            targets[i] = attrs.evolve(target, ref_id=next_ref_id(taken, i))
-            taken.add(targets[i].ref_id)
+    taken = {q.ref_id for q in queries if isinstance(q, Target) and q.ref_id}
+    targets = []
+    for i, query in enumerate(queries):
+        if isinstance(query, Target) and query.ref_id:
+            targets.append(query)
+            continue
+        ref_id = next_ref_id(taken, i)  # its position's letter, unless another query took it
+        taken.add(ref_id)
+        targets.append(attrs.evolve(query, ref_id=ref_id) if isinstance(query, Target) else
+                       Target(query, legend, ref_id, instant=instant, format=format))
     return targets
 
 

@@ -94,7 +94,8 @@ def _values(variable: Variable) -> list[str]:
     return [v for v in str(variable.fields.get("query", "")).split(",") if v]
 
 
-def _default(name: str, default: Default, *, multi: bool, values: list[str] | None = None
+def _default(name: str, default: Default, *, multi: bool, include_all: bool = False,
+             values: list[str] | None = None
              ) -> str | tuple[str, ...] | None:
     """The default as the Variable keeps it; a list for a single-value variable, or a value
     a fixed list does not have, is an error at the builder call."""
@@ -106,6 +107,8 @@ def _default(name: str, default: Default, *, multi: bool, values: list[str] | No
                else "default is a list but the variable is not multi-value"
                if not isinstance(default, str) and not multi else
                "default is an empty list" if not chosen else None)
+    if problem is None and ALL in chosen and not include_all:
+        problem = "default is All but the variable has no All option (include_all=True)"
     if problem is None and values is not None:
         missing = [v for v in chosen if v not in values and v != ALL]
         if missing:
@@ -151,7 +154,7 @@ def query(name: str, expr: Expr | str, datasource: DatasourceRef, *, label: str 
     if all_value is not None:
         fields["allValue"] = all_value
     return Variable(name, "query", label, hide, fields, expr if isinstance(expr, Expr) else None,
-                    _default(name, default, multi=multi))
+                    _default(name, default, multi=multi, include_all=include_all))
 
 
 def multi(name: str, expr: Expr | str, datasource: DatasourceRef, *,
@@ -167,7 +170,7 @@ def custom(name: str, values: list[str], *, label: str | None = None, multi: boo
     return Variable(name, "custom", label, hide, {
         "query": ",".join(values), "multi": multi, "includeAll": include_all,
         "options": [],
-    }, default=_default(name, default, multi=multi, values=list(values)))
+    }, default=_default(name, default, multi=multi, include_all=include_all, values=list(values)))
 
 
 def interval(name: str, values: list[str], *, label: str | None = None, auto: bool = False,

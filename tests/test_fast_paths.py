@@ -1,0 +1,39 @@
+"""The speed shortcuts of issue 27 held to what they replaced: each expectation is worked out by
+hand from the rule the slow path followed (README's layout rules; Grafana's ``getNextRefId``,
+which ``PanelModel.ensureQueryIds`` runs on load)."""
+from __future__ import annotations
+
+from dashkit import Target, panels
+from dashkit.sdk.compiler import compile_panel
+from dashkit.sdk.layout import Panel, layout, walk
+
+
+def _panel(key, w, h, x=None, y=None):
+    return Panel({"title": key}, w, h, key=key, x=x, y=y)
+
+
+def _positions(items):
+    return {p.key: (p.pos.x, p.pos.y, p.pos.w, p.pos.h) for p in walk(layout(items))}
+
+
+def test_a_one_column_panel_occupies_its_column():
+    # c wraps to column 0, which a (one column wide) fills down to row 8
+    assert _positions([_panel("a", 1, 8), _panel("b", 23, 2), _panel("c", 1, 1)]) == {
+        "a": (0, 0, 1, 8), "b": (1, 0, 23, 2), "c": (0, 8, 1, 1)}
+
+
+def test_a_fixed_panel_above_a_column_floor_does_not_lower_it():
+    # b (fixed) ends at row 12; c (fixed, rows 5-7) sits between a and b; d wraps below b
+    assert _positions([_panel("a", 12, 4), _panel("b", 12, 2, x=0, y=10),
+                       _panel("c", 12, 2, x=0, y=5), _panel("d", 13, 3)]) == {
+        "a": (0, 0, 12, 4), "b": (0, 10, 12, 2), "c": (0, 5, 12, 2), "d": (0, 12, 13, 3)}
+
+
+def test_queries_without_a_ref_id_skip_the_letters_written_ones_take():
+    # position 0: A is taken, so B; position 1: B now taken, so C; the written A stays
+    panel = panels.timeseries("T", "up", "up", Target("up", ref_id="A"))
+    assert [t["refId"] for t in compile_panel(panel, None)["targets"]] == ["B", "C", "A"]
+
+
+def test_one_option_is_kept_and_no_option_gives_the_builders_defaults():
+    assert (panels.stat("S", "up", w=8).w, panels.stat("S", "up").w) == (8, 6)
