@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The dashkit package under test, read as source by the static tests (architecture, layers,
+#: kinds): the installed one, or the mutation check's broken copy when it runs them.
+PACKAGE = Path(str(importlib.util.find_spec("dashkit").origin)).parent
 DASHBOARDS = ROOT / "dashboards"
 SHARED = ROOT.parent / "shared"
 

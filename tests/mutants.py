@@ -1142,7 +1142,9 @@ def run(breakage: Breakage) -> Outcome:
                                time.monotonic() - started)
             failed = [line for line in output.splitlines()
                       if line.startswith(("FAILED", "ERROR"))]
-            if code == 1 and failed:
+            # a test failing (1), or a test module that no longer imports (2, with its ERROR
+            # line): either way the suite is red; 2 without one is pytest's own usage error
+            if (code == 1 and failed) or (code == 2 and any(f.startswith("ERROR tests/") for f in failed)):
                 return Outcome(breakage, True, failed[0].split(" - ")[0],
                                time.monotonic() - started)
             if code != 0:

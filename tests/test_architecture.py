@@ -9,11 +9,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import PACKAGE
 
 from dashkit import layers
 
-PACKAGE = ROOT / "src" / "dashkit"
 FOUNDATION = set(layers.FOUNDATION)
 #: Each layer and the layers it may import (the foundation modules are open to all).
 MAY_IMPORT: dict[str, set[str]] = {**{name: set() for name in layers.FOUNDATION},

@@ -9,7 +9,7 @@ import re
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import PACKAGE
 
 from dashkit.cli import main
 from dashkit.cli.fleet import APIS as CLI_APIS
@@ -83,8 +83,8 @@ def test_catalog_waits_longer_and_preview_needs_no_prometheus():
 def test_the_default_folder_is_one_constant():
     assert DEFAULT_FOLDER == "Dashkit"
     assert ProviderOptions().folder == FolderTarget().folder == DEFAULT_FOLDER
-    written = [str(path.relative_to(ROOT))
-               for path in sorted((ROOT / "src" / "dashkit").rglob("*.py"))
+    written = [str(path.relative_to(PACKAGE.parent.parent))
+               for path in sorted(PACKAGE.rglob("*.py"))
                for node in ast.walk(ast.parse(path.read_text()))
                if isinstance(node, ast.Constant) and node.value == "Dashkit"]
     assert written == ["src/dashkit/project/provisioning.py"]

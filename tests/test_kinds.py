@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import PACKAGE
 
 from dashkit.preview.panels import DRAWERS, placeholder
 from dashkit.sdk import panels
@@ -15,7 +15,6 @@ from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.kinds import BUILDERS, KINDS, kind_of
 
-PACKAGE = ROOT / "src" / "dashkit"
 #: Where panel types may be listed: the registry, the preview's renderers (keyed by kind), and
 #: the grafana layer, below the registry, which mirrors Grafana's own code (its migrations name
 #: the Angular types they migrate; the registry reads ``ANGULAR_PANELS`` from it).
@@ -76,7 +75,7 @@ def test_what_each_layer_reads_from_the_registry():
     assert kind_of("my-plugin-panel").builder is None and not kind_of(None).fix
 
 
-def _tables(path: Path, root: Path = ROOT) -> list[str]:
+def _tables(path: Path, root: Path = PACKAGE.parent.parent) -> list[str]:
     """Module- and class-level collections that name two panel types (or builders) or more."""
     names = set(KINDS) | BUILDERS
     found = []

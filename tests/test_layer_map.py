@@ -9,11 +9,10 @@ import re
 import textwrap
 
 import pytest
-from conftest import ROOT
+from conftest import PACKAGE, ROOT
 
 from dashkit.layers import FOUNDATION, LAYERS
 
-PACKAGE = ROOT / "src" / "dashkit"
 BEGIN, END = "<!-- layer map: begin -->\n", "<!-- layer map: end -->\n"
 
 

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SHARED
+from conftest import PACKAGE, ROOT, SHARED
 
 from dashkit.cli import main
 from dashkit.lint.checks import lint
@@ -458,8 +458,8 @@ def test_every_finding_comes_from_its_rule():
     severity: no code restates them by building a ``Finding`` by hand (the rule's method aside)."""
     import ast
 
-    by_hand = sorted(f"{path.relative_to(ROOT)}:{node.lineno}"
-                     for path in (ROOT / "src" / "dashkit").rglob("*.py")
+    by_hand = sorted(f"{path.relative_to(PACKAGE.parent.parent)}:{node.lineno}"
+                     for path in PACKAGE.rglob("*.py")
                      for node in ast.walk(ast.parse(path.read_text()))
                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                      and node.func.id == "Finding")

@@ -15,6 +15,7 @@ CHECKOUT = '''"""Checkout: the dashboard a new engineer adds."""
 from __future__ import annotations
 
 import easymo as e
+
 from dashkit import panels, promql
 
 dashboard = e.make_dashboard(
