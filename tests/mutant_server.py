@@ -48,6 +48,33 @@ def preload() -> None:
                          "its own broken copy")
 
 
+class FirstFailure:
+    """A pytest plugin that writes the node id of the run's first failing test (or test module
+    that did not import) to a file: the summary line cannot be split back into it reliably, as
+    parametrized ids hold " - " and newlines."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.noted = path, False
+
+    def _note(self, nodeid: str) -> None:
+        if not self.noted:
+            self.noted = True
+            Path(self.path).write_text(nodeid, "utf-8")
+
+    def pytest_runtest_logreport(self, report) -> None:  # type: ignore[no-untyped-def]
+        if report.failed:
+            self._note(report.nodeid)
+
+    def pytest_collectreport(self, report) -> None:  # type: ignore[no-untyped-def]
+        if report.failed:
+            self._note(report.nodeid)
+
+
+def first_failure_file(log: str) -> str:
+    """Where a run whose output goes to ``log`` names its first failing test."""
+    return log + ".first-failure"
+
+
 def child(src: str, args: list[str], log: str) -> None:
     """In the forked child: the run against ``src``, its output into ``log``; never returns."""
     code = CRASHED
@@ -71,7 +98,7 @@ def child(src: str, args: list[str], log: str) -> None:
         else:
             import pytest
 
-            code = int(pytest.main(args))
+            code = int(pytest.main(args, plugins=[FirstFailure(first_failure_file(log))]))
     except BaseException:  # the status must reach the server whatever happened
         traceback.print_exc()
     finally:

@@ -6,7 +6,10 @@ them in the suite.
 Each breakage replaces one exact piece of source text (it must occur exactly once), so a refactor
 that moves the code makes the breakage fail loudly: update its text, never delete it. ``first``
 names the test files most likely to catch it: they run first so a caught breakage stops early;
-the rest of the suite runs after them when they do not.
+the rest of the suite runs after them when they do not. Before either, the one test that caught the
+breakage last time (``tests/mutants_caught.json``, written by ``make mutants``) runs alone: most
+breakages are caught in a second, as mutation-testing tools do by running a mutant's last killer
+first. A recorded test that is gone, renamed or no longer fails only costs that first step.
 
     .venv/bin/python tests/mutants.py                 # all, with a table
     .venv/bin/python tests/mutants.py atomic-build    # the ones named
@@ -24,11 +27,16 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from mutant_server import NOT_THE_COPY
+from mutant_server import NOT_THE_COPY, first_failure_file
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Each breakage's run of the suite stops at its first failure; a hang is a survivor too.
 TIMEOUT_SECONDS = 900
+#: The test that caught each breakage in the last ``make mutants`` (breakage name -> node id).
+CAUGHT_BY = Path(__file__).with_name("mutants_caught.json")
+#: pytest's exit statuses for "no such test" (4) and "nothing collected" (5): a recorded catcher
+#: that is gone or deselected; the run goes on to the breakage's ``first`` files.
+NOTHING_RAN = (4, 5)
 
 
 class Breakage(NamedTuple):
@@ -153,7 +161,8 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("string-quote-unescaped", "nothing read from input becomes code: one escaping "
              "function", "text.py", '        elif char == quote:\n            out.append("\\\\" + char)',
              "        elif char == quote:\n            out.append(char)",
-             (f"{ABUSE_IMPORT}::test_awkward_titles_give_valid_modules",)),
+             (f"{ABUSE_IMPORT}::test_any_text_becomes_one_literal_of_exactly_that_text",
+              f"{ABUSE_IMPORT}::test_awkward_titles_give_valid_modules")),
     Breakage("codecheck-allows-any-import", "generated code is checked before it runs",
              "importer/codecheck.py", "            if allowed is None or statement.level:",
              "            if False:", (ABUSE_IMPORT,)),
@@ -319,6 +328,10 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("rules-allow-grafana-macros", "a rule that uses a Grafana macro fails the build",
              "sdk/alerts.py", '            if GRAFANA_VARIABLE.search(rule.signal.text):', "            if False:",
              ("tests/test_alerts.py",)),
+    Breakage("rule-tests-miss-what-a-record-reads", "an alert's promtool cases get every "
+             "recording rule it reads, and those they read", "project/rule_tests.py",
+             '        reading += [rule["expr"] for rule in found]\n', "        reading += []\n",
+             ("tests/test_alerts.py::test_each_alerts_cases_run_against_only_the_rules_it_reads",)),
     Breakage("alert-unlinked", "each alert's annotations link to the panel that shows it",
              "project/rule_files.py", '                found.setdefault(name, (uid, int(panel["id"])))',
              "                pass", ("tests/test_alerts.py",)),
@@ -1070,6 +1083,8 @@ class Outcome(NamedTuple):
     caught: bool
     detail: str
     seconds: float
+    #: the node id of the test that failed first, for CAUGHT_BY
+    caught_by: str = ""
 
 
 def apply(breakage: Breakage, src: Path) -> None:
@@ -1122,7 +1137,38 @@ class _Server:
             cls.process = None
 
 
-def run(breakage: Breakage) -> Outcome:
+def recorded_catchers() -> dict[str, str]:
+    """The test that caught each breakage last time (see CAUGHT_BY), or nothing."""
+    try:
+        recorded = json.loads(CAUGHT_BY.read_text())
+    except FileNotFoundError:
+        return {}
+    return {str(name): str(test) for name, test in recorded.items()}
+
+
+def record_catchers(outcomes: list[Outcome]) -> None:
+    """Keep each caught breakage's catcher in CAUGHT_BY (sorted, so a rerun diffs only real
+    changes); breakages that no longer exist are dropped."""
+    known = {b.name for b in BREAKAGES}
+    recorded = {name: test for name, test in recorded_catchers().items() if name in known}
+    recorded.update({o.breakage.name: o.caught_by for o in outcomes if o.caught and o.caught_by})
+    CAUGHT_BY.write_text(json.dumps(dict(sorted(recorded.items())), indent=1) + "\n")
+
+
+def stages(breakage: Breakage, catcher: str | None) -> list[tuple[list[str], bool]]:
+    """The runs to try in turn, each with whether "no such test" just moves on: the recorded
+    catcher alone, then the ``first`` files, then the whole suite."""
+    runs = [([catcher], True)] if catcher else []
+    if breakage.first:
+        runs.append(([*breakage.first], False))
+    return [*runs, (["tests"], False)]
+
+
+def run(breakage: Breakage, catcher: str | None = None) -> Outcome:
+    """The breakage applied to a copy of ``src/`` and the suite run against it until it fails;
+    ``catcher`` (default: the recorded one) is tried alone first."""
+    if catcher is None:
+        catcher = recorded_catchers().get(breakage.name)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"dashkit-mutant-{breakage.name}-") as tmp:
         src = Path(tmp) / "src"
@@ -1131,8 +1177,9 @@ def run(breakage: Breakage) -> Outcome:
         log = Path(tmp) / "pytest.log"
         base = ["-x", "-q", "-m", "not live and not mutation and not suite and not browser",
                 "-p", "no:cacheprovider"]
-        # the likeliest catchers alone first (quick when they catch it), then the whole suite
-        for paths in ([*breakage.first], ["tests"]) if breakage.first else (["tests"],):
+        for paths, may_be_gone in stages(breakage, catcher):
+            named = Path(first_failure_file(str(log)))
+            named.unlink(missing_ok=True)
             code = _Server.run(src, [*base, *paths], log)
             output = log.read_text(errors="replace")
             if code == NOT_THE_COPY:
@@ -1146,9 +1193,11 @@ def run(breakage: Breakage) -> Outcome:
             # line): either way the suite is red; 2 without one is pytest's own usage error
             if (code == 1 and failed) or (code == 2 and any(f.startswith("ERROR tests/") for f in failed)):
                 return Outcome(breakage, True, failed[0].split(" - ")[0],
-                               time.monotonic() - started)
-            if code != 0:
-                break
+                               time.monotonic() - started,
+                               named.read_text("utf-8") if named.exists() else "")
+            if code == 0 or (may_be_gone and code in NOTHING_RAN):
+                continue
+            break
     tail = (output.strip().splitlines() or ["(no output)"])[-1]
     return Outcome(breakage, False, f"exit {code}: {tail}", time.monotonic() - started)
 
@@ -1179,6 +1228,7 @@ def main(names: list[str]) -> int:
               f"{'caught' if outcome.caught else 'SURVIVED'} ({outcome.seconds:.0f} s)",
               file=sys.stderr, flush=True)
         outcomes.append(outcome)
+    record_catchers(outcomes)
     print(report(outcomes))
     return 0 if all(o.caught for o in outcomes) else 1
 

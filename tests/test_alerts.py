@@ -113,9 +113,15 @@ def test_test_rules_passes_and_fails_when_a_limit_moves(tmp_path, promtool):
                                 ignore=shutil.ignore_patterns("__pycache__")))
     module = copy / "easymo.py"
     module.write_text(module.read_text().replace("HIGH_ERROR_RATE = 0.05 ", "HIGH_ERROR_RATE = 0.2 "))
-    moved = CliRunner().invoke(main, ["test-rules", "--dashboards", str(copy)])
+    # only the moved alert's tests: the rest passed above, and promtool is most of this test
+    moved = CliRunner().invoke(main, ["test-rules", "--dashboards", str(copy),
+                                      "--alert", "HighErrorRate"])
     assert moved.exit_code == 1
     assert "0.1 5xx/s on a service fires" in moved.output and "FAILED" in moved.output
+    assert "HighResponseTime" not in moved.output  # another alert's tests did not run
+    unknown = CliRunner().invoke(main, ["test-rules", "--dashboards", str(copy),
+                                        "--alert", "HighErorRate"])
+    assert unknown.exit_code == 1 and "no alert named HighErorRate" in unknown.output
 
 
 def test_rules_cannot_use_grafana_macros_or_unknown_metrics_and_say_where():
@@ -175,3 +181,37 @@ def test_the_alerts_guide_lists_each_alert_with_what_was_fixed():
         assert row is not None, alert.name
         expr = alert.expr.replace("|", "\\|")  # escaped in a Markdown table
         assert f"`{expr}`" in row and alert.fixed in row and alert.for_ in row
+
+
+def test_each_alerts_cases_run_against_only_the_rules_it_reads():
+    """promtool evaluates every rule of its file at every step: an alert's cases get the alert
+    and what it reads, transitively; a label the rule sets rules a record out only when a
+    matcher asks for another value of it."""
+    from dashkit.project.rule_tests import rules_for
+
+    def record(name, expr, **labels):
+        return {"record": name, "expr": expr, **({"labels": labels} if labels else {})}
+
+    ratio_5m = record("slo:ratio", "rate(errors[5m])", window="5m")
+    ratio_1h = record("slo:ratio", "rate(errors[1h])", window="1h")
+    ratio_30d = record("slo:ratio", "rate(errors[30d])", window="30d")
+    burn = record("slo:burn", 'max(slo:ratio{window=~"1h|5m"})')
+    other = record("other:rate", "rate(other[5m])")
+    fast = {"alert": "FastBurn", "expr": "slo:burn > 14", "for": "2m"}
+    slow = {"alert": "SlowBurn", "expr": 'slo:ratio{window="30d"} > 1'}
+    loose = {"alert": "Loose", "expr": 'slo:ratio{window=~"1.*"} > 1'}
+    document = {"groups": [
+        {"name": "records", "interval": "30s", "rules": [ratio_5m, ratio_1h, ratio_30d, other]},
+        {"name": "burn", "rules": [burn]},
+        {"name": "alerts", "interval": "1m", "rules": [fast, slow, loose]}]}
+    assert rules_for(document, "FastBurn") == {"groups": [
+        {"name": "records", "interval": "30s", "rules": [ratio_5m, ratio_1h]},
+        {"name": "burn", "rules": [burn]},
+        {"name": "alerts", "interval": "1m", "rules": [fast]}]}
+    assert rules_for(document, "SlowBurn") == {"groups": [
+        {"name": "records", "interval": "30s", "rules": [ratio_30d]},
+        {"name": "alerts", "interval": "1m", "rules": [slow]}]}
+    # a regex that is not plain alternatives may match any window: every one is kept
+    assert rules_for(document, "Loose") == {"groups": [
+        {"name": "records", "interval": "30s", "rules": [ratio_5m, ratio_1h, ratio_30d]},
+        {"name": "alerts", "interval": "1m", "rules": [loose]}]}

@@ -169,7 +169,7 @@ def test_test_rules_refuses_a_project_without_rules_and_an_alert_without_both_te
     code, output = invoke("test-rules", "--dashboards", str(folder))
     assert code == 1 and f"no rule_groups in {folder}: nothing to test" in output
     from dashkit import Alert, RuleGroup
-    from dashkit.project.rule_files import run_rule_tests
+    from dashkit.project.rule_tests import run_rule_tests
 
     alert = Alert(name="Down", signal="up", op="==", limit=0)
     with pytest.raises(DashkitError, match="alerts without a test that fires them and one that "

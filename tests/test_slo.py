@@ -74,7 +74,7 @@ def test_the_generated_cases_pass_in_promtool_and_traffic_within_the_objective_i
     budget's error rate for three days fires none of the four alerts."""
     import shutil
 
-    from dashkit.project.rule_files import run_rule_tests
+    from dashkit.project.rule_tests import run_rule_tests
     from dashkit.sdk.alerts import RuleTest
 
     if shutil.which("promtool") is None:

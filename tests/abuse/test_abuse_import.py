@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dashkit.cli import main
@@ -25,6 +25,7 @@ from dashkit.grafana.normalise import load_json
 from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
 from dashkit.importer.generator import import_model
 from dashkit.sdk.compiler import compile_dashboard
+from dashkit.text import python_string
 
 SENTINEL_DIR = Path(tempfile.mkdtemp(prefix="dashkit-abuse-"))
 SENTINEL = SENTINEL_DIR / "pwned"
@@ -122,6 +123,22 @@ def test_any_string_stays_a_literal_and_builds_back_exactly(strings):
     assert not SENTINEL.exists()
 
 
+#: Text made of what a string literal must escape (both quotes beside a backslash or a newline
+#: take the escaping path), or any text at all.
+AWKWARD = (st.text(st.sampled_from(['"', "'", "\\", "\n", "\r", "\t", "\x00", "\u2028", "{", "é"]),
+                   min_size=3, max_size=12)
+           | st.text(max_size=12))
+
+
+@given(AWKWARD)
+@example("it's \"both\" and a \\ too")
+@example("'\"\n")
+def test_any_text_becomes_one_literal_of_exactly_that_text(value):
+    literal = python_string(value)
+    node = ast.parse(literal, mode="eval").body
+    assert isinstance(node, ast.Constant) and node.value == value
+
+
 @pytest.mark.parametrize("kind", ["docstring", "single", "double", "triple-single", "fstring",
                                   "percent", "comment"])
 def test_crafted_title_runs_nothing_on_import_or_build(kind, tmp_path):
@@ -144,7 +161,7 @@ def test_crafted_title_runs_nothing_on_import_or_build(kind, tmp_path):
 
 @pytest.mark.parametrize("title", ['a """ b', "C:\\Users\\N", "nul \x00 byte", 'x"""y',
                                    "line\u2028separator", "\\N{BULLET}",
-                                   "it's \"both\" quotes"])
+                                   "it's \"both\" quotes", "it's \"both\" and a \\ too"])
 def test_awkward_titles_give_valid_modules(title):
     model = {"uid": "u", "title": title, "panels": [],
              "links": [{"title": title, "url": "https://example.invalid/?q=" + title}]}

@@ -18,9 +18,10 @@ from standins.loopback import LoopbackServer, QuietHandler
 
 #: How a hostile answer is framed: Content-Length, chunked, close-delimited, dripped headers.
 MODES = ("length", "chunked", "close", "headers")
-#: Seconds between two bytes, and the longest an answer drips (then it ends, valid).
+#: Seconds between two bytes, and the longest an answer drips (then it ends, valid): twice the
+#: longest any test lets a client take, so a client without a limit fails its test, and soon.
 DRIP_INTERVAL = 0.1
-DRIP_SECONDS = 30.0
+DRIP_SECONDS = 12.0
 _BODY = b'{"status": "success", "data": [], "padding": "' + b"x" * 300 + b'"}'
 _FILL = b"X-Padding: " + b"y" * 300 + b"\r\n"
 

@@ -118,26 +118,29 @@ def init_command(folder: Path, title: str | None) -> None:
 @main.command("test-rules")
 @dashboards_option
 @click.option("--promtool", default="promtool", show_default=True, help="The promtool to run.")
-def test_rules_command(dashboards_dir: Path, promtool: str) -> None:
+@click.option("--alert", "only", multiple=True, metavar="NAME",
+              help="Run only this alert's tests (repeatable) [default: every alert's].")
+def test_rules_command(dashboards_dir: Path, promtool: str, only: tuple[str, ...]) -> None:
     """Run the project's alert rule tests (rule_tests) with promtool test rules."""
-    from dashkit.project.rule_files import run_rule_tests
+    from dashkit.project.rule_tests import run_rule_tests
 
     try:
         project = load_project(dashboards_dir)
         if not project.rule_groups:
             raise DashkitError(f"no rule_groups in {dashboards_dir}: nothing to test")
         passed, output = run_rule_tests(project.rule_groups, project.rule_tests,
-                                        compile_project(project), promtool)
+                                        compile_project(project), promtool, only)
     except DashkitError as error:
         fail(error)
-    alerts = sorted({t.alert for t in project.rule_tests})
-    rows = [(name, sum(t.alert == name and bool(t.fires) for t in project.rule_tests),
-             sum(t.alert == name and not t.fires for t in project.rule_tests)) for name in alerts]
+    ran = [t for t in project.rule_tests if not only or t.alert in only]
+    alerts = sorted({t.alert for t in ran})
+    rows = [(name, sum(t.alert == name and bool(t.fires) for t in ran),
+             sum(t.alert == name and not t.fires for t in ran)) for name in alerts]
     click.echo(format_table(("alert", "tests that fire it", "tests that do not"), rows))
     if not passed:
         click.echo(output, err=True)
         fail(DashkitError("promtool test rules failed (above)"))
-    click.echo(f"\n{counted(len(project.rule_tests), 'rule test')} of "
+    click.echo(f"\n{counted(len(ran), 'rule test')} of "
                f"{counted(len(alerts), 'alert')} passed (promtool test rules)")
 
 
