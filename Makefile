@@ -1,7 +1,7 @@
 # The two commands of the README. Both set everything up from a clean clone first.
 #   make build   create .venv, install dashkit, compile the dashboards into build/grafana/
 #   make test    also install the Debian packages the live tests run, then the whole test suite
-#   make quick   the suite without the live, mutation, suite-on-a-copy and browser tests (~1 min)
+#   make quick   the suite without the live, mutation, suite-on-a-copy and browser tests
 #   make docs    the documentation site, into build/site/ (open build/site/index.html)
 #   make mutants the mutation check alone, as a table (the test suite runs it too)
 PYTHON ?= python3
@@ -41,13 +41,13 @@ $(WHEELS)/.complete: pyproject.toml | setup
 
 wheels: $(WHEELS)/.complete
 
-# Three workers on two cores: the live tests mostly wait on Prometheus' clock, and run together
-# on one worker (one stack); the mutation check's runs fill the other two.
+# Four workers on two cores: many tests wait (on a deadline, a dripping server, Prometheus'
+# clock) while others compute. The live tests run together on one worker (one stack).
 test: setup system-packages wheels
-	$(BIN)/pytest -n 3 --dist loadgroup
+	$(BIN)/pytest -n 4 --dist loadgroup
 
 quick: setup
-	$(BIN)/pytest -n 2 -m "not live and not mutation and not suite and not browser"
+	$(BIN)/pytest -n 4 -m "not live and not mutation and not suite and not browser"
 
 docs: setup
 	$(BIN)/mkdocs build --strict

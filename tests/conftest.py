@@ -185,7 +185,7 @@ def pytest_collection(session: pytest.Session) -> object:
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """The slowest tests first (SLOW_FIRST), the rest in their order. Under pytest-xdist
-    (``make test`` runs ``-n 3 --dist loadgroup``), every live test runs on one worker, so the
+    (``make test`` runs ``-n 4 --dist loadgroup``), every live test runs on one worker, so the
     real Prometheus stack (a session fixture) starts once."""
     rank = {name: place for place, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.originalname, len(rank)))
