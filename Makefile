@@ -47,7 +47,7 @@ test: setup system-packages wheels
 	$(BIN)/pytest -n 4 --dist loadgroup
 
 quick: setup
-	$(BIN)/pytest -n 4 -m "not live and not mutation and not suite and not browser"
+	$(BIN)/pytest -n 4 --hypothesis-profile=quick -m "not live and not mutation and not suite and not browser"
 
 docs: setup
 	$(BIN)/mkdocs build --strict

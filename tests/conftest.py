@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 
@@ -17,6 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(str(importlib.util.find_spec("dashkit").origin)).parent
 DASHBOARDS = ROOT / "dashboards"
 SHARED = ROOT.parent / "shared"
+
+#: ``make quick`` runs with ``--hypothesis-profile=quick``: a quarter of the examples, for the
+#: loop while editing; ``make test`` (CI) runs them all. The failures hypothesis has found are
+#: replayed first under either (its example database).
+settings.register_profile("quick", max_examples=25)
+
+
+def examples(full: int) -> int:
+    """``full`` examples for a property test, scaled down as the loaded profile is (100 is
+    hypothesis's default)."""
+    return max(10, full * settings().max_examples // 100)
 
 
 @contextlib.contextmanager

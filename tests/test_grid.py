@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SHARED
+from conftest import SHARED, examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -119,7 +119,7 @@ _CELL = st.tuples(st.integers(0, 23), st.integers(0, 20), st.integers(1, 24), st
                   ).map(lambda t: (t[0], t[1], min(t[2], 24 - t[0]), t[3]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_CELL, min_size=1, max_size=12))
 @example([(0, 0, 12, 4), (12, 0, 12, 2), (12, 4, 12, 2)])  # a gap under a cell ending beside it
 def test_the_shortcut_for_a_settled_layout_draws_what_the_simulation_draws(raw):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ def _pyyaml(document: dict[str, Any]) -> str:
                      width=10**6)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.dictionaries(_KEY, _VALUE, max_size=5))
 # where libyaml writes other bytes than PyYAML's emitter (found by this test against libyaml)
 @example({"": None})

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +91,7 @@ def build_back(source: str) -> dict:
     return compile_dashboard(run_module(source)["dashboard"], strict=False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({name: text for name in FIELDS}))
 def test_any_string_stays_a_literal_and_builds_back_exactly(strings):
     model = dashboard_json(strings)
