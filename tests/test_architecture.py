@@ -7,6 +7,7 @@ Every import counts, those inside functions included; only imports under ``if TY
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from conftest import PACKAGE
@@ -46,17 +47,25 @@ def imports(path: Path, *, for_types: bool = False) -> set[str]:
             elif isinstance(child, ast.ImportFrom) and (child.module or "").startswith("dashkit"):
                 for alias in child.names:  # "from dashkit.sdk import panels" imports a module
                     candidate = f"{child.module}.{alias.name}"
-                    found.add(candidate if candidate in MODULES else str(child.module))
+                    found.add(candidate if candidate in modules() else str(child.module))
             visit(child)
 
     visit(ast.parse(path.read_text(), str(path)))
     return found
 
 
-MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
-GRAPH = {name: imports(path) for name, path in MODULES.items()}
-#: With the imports under ``if TYPE_CHECKING:``: a cycle there is still two modules that need each other.
-TYPED_GRAPH = {name: imports(path, for_types=True) for name, path in MODULES.items()}
+@functools.cache
+def modules() -> dict[str, Path]:
+    """Every dashkit module and its file; read when a test asks (not while collecting, which
+    every test worker does)."""
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+@functools.cache
+def graph(for_types: bool = False) -> dict[str, set[str]]:
+    """Each module and the dashkit modules it imports; ``for_types`` adds those under
+    ``if TYPE_CHECKING:``: a cycle there is still two modules that need each other."""
+    return {name: imports(path, for_types=for_types) for name, path in modules().items()}
 
 
 def layer(module: str) -> str:
@@ -68,11 +77,11 @@ def layer(module: str) -> str:
 
 
 def test_every_module_is_in_a_layer():
-    assert {layer(m) for m in MODULES} - {""} == set(MAY_IMPORT)
+    assert {layer(m) for m in modules()} - {""} == set(MAY_IMPORT)
 
 
 def test_each_layer_imports_only_the_layers_below_it():
-    wrong = sorted(f"{module} imports {target}" for module, targets in GRAPH.items()
+    wrong = sorted(f"{module} imports {target}" for module, targets in graph().items()
                    if layer(module) for target in targets
                    if layer(target) not in MAY_IMPORT[layer(module)] | FOUNDATION | {layer(module)})
     assert wrong == []
@@ -81,7 +90,7 @@ def test_each_layer_imports_only_the_layers_below_it():
 def _layer_imports() -> dict[str, set[str]]:
     """The layers each layer imports, read off the graph (the foundation and itself aside)."""
     found: dict[str, set[str]] = {name: set() for name in MAY_IMPORT}
-    for module, targets in GRAPH.items():
+    for module, targets in graph().items():
         if layer(module):
             found[layer(module)] |= {layer(t) for t in targets} - FOUNDATION - {layer(module), ""}
     return found
@@ -109,7 +118,7 @@ def test_each_layer_imports_only_layers_listed_before_it():
 
 
 def test_nothing_imports_the_cli_or_the_facade():
-    users = sorted(m for m, targets in GRAPH.items() if layer(m) not in ("", "cli", "__main__")
+    users = sorted(m for m, targets in graph().items() if layer(m) not in ("", "cli", "__main__")
                    and any(layer(t) in ("", "cli") for t in targets))
     assert users == []
 
@@ -120,8 +129,8 @@ def test_no_import_cycles_between_modules_not_even_for_types():
 
     def visit(node: str, path: list[str]) -> None:
         state[node] = 1
-        for target in sorted(TYPED_GRAPH.get(node, ())):
-            if target not in MODULES or layer(target) == "":
+        for target in sorted(graph(for_types=True).get(node, ())):
+            if target not in modules() or layer(target) == "":
                 continue
             if state.get(target) == 1:
                 cycles.append([*path[path.index(target):], target])
@@ -129,7 +138,7 @@ def test_no_import_cycles_between_modules_not_even_for_types():
                 visit(target, [*path, target])
         state[node] = 2
 
-    for module in sorted(MODULES):
+    for module in sorted(modules()):
         if module not in state:
             visit(module, [module])
     assert cycles == []
@@ -137,10 +146,10 @@ def test_no_import_cycles_between_modules_not_even_for_types():
 
 def test_the_graph_is_read_from_function_level_imports_too():
     """The check would be hollow if imports inside functions were missed."""
-    assert "dashkit.project.rule_files" in GRAPH["dashkit.project.pipeline"]  # imported in build()
-    assert "dashkit.sdk.dashboard" not in GRAPH["dashkit.sdk.compiler"]  # for the type checker only
-    assert "dashkit.sdk.dashboard" in TYPED_GRAPH["dashkit.sdk.compiler"]
-    assert "dashkit.publishing.publisher" in GRAPH["dashkit.cli.fleet"]  # imported lazily
+    assert "dashkit.project.rule_files" in graph()["dashkit.project.pipeline"]  # imported in build()
+    assert "dashkit.sdk.dashboard" not in graph()["dashkit.sdk.compiler"]  # for the type checker only
+    assert "dashkit.sdk.dashboard" in graph(for_types=True)["dashkit.sdk.compiler"]
+    assert "dashkit.publishing.publisher" in graph()["dashkit.cli.fleet"]  # imported lazily
 
 
 #: Modules still over the size a reader takes in at one sitting, to be split (issue 9).
@@ -148,13 +157,13 @@ OVERSIZED: set[str] = set()
 
 
 def test_modules_are_small_enough_to_read_in_one_sitting():
-    sizes = {m: len(p.read_text().splitlines()) for m, p in MODULES.items()}
+    sizes = {m: len(p.read_text().splitlines()) for m, p in modules().items()}
     assert sorted(m for m, n in sizes.items() if n > 400) == sorted(OVERSIZED)
 
 
 def test_every_public_function_and_class_says_why_it_exists():
     undocumented = []
-    for name, path in MODULES.items():
+    for name, path in modules().items():
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_") \
                     and ast.get_docstring(node) is None:
