@@ -4,9 +4,11 @@ with ``-m "not mutation"``, run it alone with ``make mutants`` for a table."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
-from mutants import BREAKAGES, CAUGHT_BY, run, stages
+from mutants import BREAKAGES, CAUGHT_BY, ROOT, _Server, run, stages
 
 
 @pytest.mark.mutation
@@ -31,3 +33,19 @@ def test_the_recorded_catcher_runs_alone_first_then_the_likely_files_then_the_su
     assert stages(breakage, "tests/test_x.py::test_y") == [
         (["tests/test_x.py::test_y"], True), ([*breakage.first], False), (["tests"], False)]
     assert stages(breakage._replace(first=()), None) == [(["tests"], False)]
+
+
+@pytest.mark.mutation
+def test_the_recorded_catchers_pass_on_the_unbroken_source():
+    """A recorded test that failed whatever the source would catch every breakage it is
+    recorded for: the catchers run together on ``src/`` as it is and must all pass (mutation
+    tools' baseline run)."""
+    catchers = sorted(set(json.loads(CAUGHT_BY.read_text()).values()))
+    with tempfile.TemporaryDirectory(prefix="dashkit-catchers-") as folder:
+        log = Path(folder) / "pytest.log"
+        code = _Server.run(ROOT / "src", ["-q", "-p", "no:cacheprovider", "-m",
+                                          "not live and not mutation and not suite and not browser",
+                                          *catchers], log)
+        output = log.read_text(errors="replace")
+    # exit 4: a recorded test is gone (renamed): `make mutants` records the catchers afresh
+    assert code == 0, output[-3000:]
