@@ -15,8 +15,9 @@ from dashkit.cli import main
 from dashkit.cli.fleet import APIS as CLI_APIS
 from dashkit.errors import DashkitError
 from dashkit.project.provisioning import DEFAULT_FOLDER, ProviderOptions
+from dashkit.publishing.choices import APIS
 from dashkit.publishing.publisher import FolderTarget
-from dashkit.publishing.resources import APIS, check_org, choose_api
+from dashkit.publishing.resources import check_org, choose_api
 from dashkit.publishing.targets import load_targets
 
 #: The options more than one command takes.
@@ -91,7 +92,7 @@ def test_the_default_folder_is_one_constant():
 
 
 def test_the_cli_offers_the_ways_to_publish_the_library_knows():
-    assert CLI_APIS == APIS == ("auto", "dashboards", "legacy")
+    assert CLI_APIS is APIS and APIS == ("auto", "dashboards", "legacy")
 
 
 def test_the_org_rule_is_checked_once_by_the_library():

@@ -30,6 +30,7 @@ from dashkit.errors import DashkitError
 from dashkit.project.compiled import Compiled
 from dashkit.project.loading import load_project
 from dashkit.project.pipeline import compile_project
+from dashkit.publishing.choices import APIS
 from dashkit.sanitise import printable
 from dashkit.text import format_table
 
@@ -39,8 +40,6 @@ if TYPE_CHECKING:  # the library is imported when a command runs
     from dashkit.publishing.results import PublishReport, PublishResult
     from dashkit.publishing.targets import GrafanaTarget, TargetReport
 
-#: The ways to publish (``dashkit.publishing.resources.APIS``, read lazily: a test holds them equal).
-APIS = ("auto", "dashboards", "legacy")
 CONNECTION_OPTIONS = (
     grafana_url_option,
     click.option("--target", "targets", multiple=True, metavar="NAME",

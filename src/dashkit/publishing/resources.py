@@ -38,8 +38,6 @@ MESSAGE_ANNOTATION = "grafana.app/message"
 UPDATED_BY_ANNOTATION = "grafana.app/updatedBy"
 #: The API versions dashkit writes, by dashboard schema, in order of preference.
 API_VERSIONS = {"v1": ("v1", "v1beta1"), "v2": ("v2",)}
-#: The ways to publish: the dashboard API, the classic one, or the first Grafana serves.
-APIS = ("auto", "dashboards", "legacy")
 LIST_PAGE, MAX_PAGES = 500, 200
 
 

@@ -28,8 +28,9 @@ from dashkit.clients.grafana import Credentials
 from dashkit.clients.http import clean_text, validate_url
 from dashkit.errors import DashkitError
 from dashkit.project.pipeline import SCHEMAS
+from dashkit.publishing.choices import APIS
 from dashkit.publishing.identity import NAME, read_settings
-from dashkit.publishing.resources import APIS, check_org
+from dashkit.publishing.resources import check_org
 from dashkit.publishing.results import PublishReport
 
 #: Targets published at the same time at most: a few connections, not one per Grafana.
