@@ -790,8 +790,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              ("tests/test_snapshots.py",)),
     Breakage("build-files-unterminated", "the files dashkit build writes are the pinned "
              "snapshots, byte for byte", "project/pipeline.py",
-             'self.out_dir, f"dashboards/{model[\'uid\']}.json", dumps(document))',
-             'self.out_dir, f"dashboards/{model[\'uid\']}.json", dumps(document).rstrip())',
+             "                   dumps(document))", "                   dumps(document).rstrip())",
              ("tests/test_snapshots.py",)),
     Breakage("interval-bound-rounds-up", "check expands $__interval to the step Grafana's backend "
              "computes (gtime.RoundInterval: a bound belongs to the step below)", "query/expand.py",

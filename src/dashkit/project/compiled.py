@@ -8,6 +8,7 @@ import attrs
 
 from dashkit.grafana.model import iter_panels
 from dashkit.project.loading import Source
+from dashkit.project.provisioning import dashboard_file
 
 
 @attrs.frozen
@@ -30,7 +31,7 @@ class Compiled:
 
     @property
     def filename(self) -> str:
-        return f"{self.uid}.json"
+        return dashboard_file(self.uid)
 
 
 @attrs.frozen
@@ -48,4 +49,4 @@ class Built:
 
     @property
     def filename(self) -> str:
-        return f"{self.uid}.json"
+        return dashboard_file(self.uid)

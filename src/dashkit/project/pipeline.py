@@ -30,6 +30,7 @@ from dashkit.project.output import OutputFolder, check_output_location, replace_
 from dashkit.project.provisioning import (
     GIT_SYNC_FOLDER,
     ProviderOptions,
+    dashboard_file,
     datasources_yaml,
     file_provisioning_resource,
     git_sync_folder,
@@ -233,7 +234,8 @@ class _Tree:
     def dashboard(self, model: dict[str, Any]) -> None:
         document = (model if self.git_sync is None else
                     file_provisioning_resource(model, self.options.resolved_folder_uid))
-        stage_file(self.staging, self.out_dir, f"dashboards/{model['uid']}.json", dumps(document))
+        stage_file(self.staging, self.out_dir, f"dashboards/{dashboard_file(model['uid'])}",
+                   dumps(document))
         if self.git_sync is not None:
             write_git_sync(self.git_sync, model)
 

@@ -59,6 +59,12 @@ class ProviderOptions:
         return self.folder_uid or folder_uid(self.folder)
 
 
+def dashboard_file(uid: str) -> str:
+    """The file a dashboard's JSON is written to, in the build's ``dashboards/`` and beside it:
+    named by its uid, which Grafana keeps unique and dashkit checks is a safe name."""
+    return f"{uid}.json"
+
+
 def folder_uid(title: str) -> str:
     """A stable folder uid from its title: build and publish put dashboards in the same folder.
     A plain title (ASCII letters, digits, spaces, ``-``) is its slug; any other (``監視``,
@@ -125,4 +131,4 @@ def write_git_sync(folder: Path, model: dict[str, Any]) -> None:
     """One dashboard as a v2 resource in the Git Sync folder (``git_sync_folder``)."""
     from dashkit.grafana.v2 import to_v2_resource
 
-    (folder / f"{model['uid']}.json").write_text(dumps(to_v2_resource(model)), encoding="utf-8")
+    (folder / dashboard_file(model['uid'])).write_text(dumps(to_v2_resource(model)), encoding="utf-8")

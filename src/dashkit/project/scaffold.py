@@ -87,7 +87,7 @@ def _first_snapshots(root: Path) -> list[Path]:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         result = build(root / "dashboards", out / "grafana", rules_dir=out / "rules")
-        pairs = [(out / "grafana" / "dashboards" / f"{c.uid}.json", snapshots / f"{c.uid}.json")
+        pairs = [(out / "grafana" / "dashboards" / c.filename, snapshots / c.filename)
                  for c in result.dashboards]
         if result.rules_dir is not None:
             pairs.append((result.rules_dir / "alerts.yml", snapshots / "prometheus-rules.yaml"))
