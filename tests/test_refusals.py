@@ -175,6 +175,14 @@ def test_test_rules_refuses_a_project_without_rules_and_an_alert_without_both_te
     with pytest.raises(DashkitError, match="alerts without a test that fires them and one that "
                                            "does not: Down"):
         run_rule_tests([RuleGroup("g", [alert])], [], [])
+    from dashkit import RuleTest
+
+    fires = RuleTest(name="fires", alert="Down", series={"up": "0x5"}, at="1m",
+                     fires=[{"labels": {}}])
+    quiet = RuleTest(name="quiet", alert="Down", series={"up": "1x5"}, at="1m")
+    stray = RuleTest(name="stray", alert="Dwon", series={"up": "0x5"}, at="1m")
+    with pytest.raises(DashkitError, match="^rule tests name alerts that are not defined: Dwon$"):
+        run_rule_tests([RuleGroup("g", [alert])], [fires, quiet, stray], [])
 
 
 @pytest.mark.parametrize("title", ["Bad\nTitle", "quote'd", "$(rm -rf)", "x" * 81])

@@ -14,7 +14,7 @@ import yaml
 
 from dashkit.errors import DashkitError
 from dashkit.fileio import load_yaml
-from dashkit.project.rule_files import RULES_FILE, rules_yaml
+from dashkit.project.rule_files import rules_yaml
 from dashkit.sdk.alerts import RuleGroup, RuleTest
 
 if TYPE_CHECKING:
@@ -75,13 +75,9 @@ def rules_for(document: Mapping[str, Any], alert: str) -> dict[str, Any]:
 
 
 def promtool_tests(document: Mapping[str, Any], tests: Sequence[RuleTest], rule_file: str,
-                   interval: str = "1m") -> dict[str, Any]:
+                   interval: str, static: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
     """The promtool test file for ``tests`` over ``rule_file`` (the rules of ``document``),
-    evaluated every ``interval``."""
-    static = static_annotations(document)
-    unknown = sorted({t.alert for t in tests} - set(static))
-    if unknown:
-        raise DashkitError(f"rule tests name alerts that are not defined: {', '.join(unknown)}")
+    evaluated every ``interval``; ``static`` holds each alert's fixed annotations."""
     # groups in the file's order at each step (recording rules before the alerts reading them);
     # promtool's own order is a map's, random, and an alert evaluated first reads the records of
     # the step before, which past the 5-minute lookback are no data
@@ -118,7 +114,10 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
         raise DashkitError(f"{promtool} not found: install Prometheus' promtool (Debian: apt-get "
                            "install prometheus)")
     document = load_yaml(rules_yaml(groups, compiled))
-    promtool_tests(document, tests, RULES_FILE)  # an unknown alert is one error, before any run
+    static = static_annotations(document)
+    unknown = sorted({t.alert for t in tests} - set(static))
+    if unknown:
+        raise DashkitError(f"rule tests name alerts that are not defined: {', '.join(unknown)}")
     cases: dict[tuple[str, str], list[RuleTest]] = {}
     for test in tests:  # rules are evaluated as often as each case's samples come
         cases.setdefault((test.alert, test.interval), []).append(test)
@@ -131,7 +130,8 @@ def run_rule_tests(groups: Sequence[RuleGroup], tests: Sequence[RuleTest],
             (Path(folder) / rules).write_text(yaml.safe_dump(
                 rules_for(document, alert), sort_keys=False, width=10**6), "utf-8")
             (Path(folder) / name).write_text(yaml.safe_dump(
-                promtool_tests(document, chosen, rules, interval), sort_keys=False, width=10**6),
+                promtool_tests(document, chosen, rules, interval, static), sort_keys=False,
+                width=10**6),
                 "utf-8")
             files.append(name)
         at_once = max(2, os.cpu_count() or 2)
