@@ -181,7 +181,7 @@ def test_test_rules_refuses_a_project_without_rules_and_an_alert_without_both_te
                      fires=[{"labels": {}}])
     quiet = RuleTest(name="quiet", alert="Down", series={"up": "1x5"}, at="1m")
     stray = RuleTest(name="stray", alert="Dwon", series={"up": "0x5"}, at="1m")
-    with pytest.raises(DashkitError, match="^rule tests name alerts that are not defined: Dwon$"):
+    with pytest.raises(DashkitError, match=r"^rule tests name alerts that are not defined: Dwon$"):
         run_rule_tests([RuleGroup("g", [alert])], [fires, quiet, stray], [])
 
 
