@@ -63,6 +63,15 @@ def texts(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
 
+def published(api: GrafanaAPIStandIn, tmp_path: Path, *way: str) -> tuple[Path, dict[str, str]]:
+    """A copy of the project published (through ``way``'s API): its folder and its sources as
+    they were before anything is pulled into them."""
+    folder = project(tmp_path)
+    result = publish(api, *way, project=folder)
+    assert result.exit_code == 0, result.output
+    return folder, texts(folder)
+
+
 def replaced(text: str, *pairs: tuple[str, str]) -> str:
     """``text`` with each ``old`` (found exactly once) replaced by ``new``."""
     for old, new in pairs:
@@ -124,9 +133,7 @@ def edit_all_five(api: GrafanaAPIStandIn) -> None:
 
 def test_a_pull_writes_each_edit_made_in_grafana_into_the_line_that_produced_it(
         api, tmp_path, way):
-    folder = project(tmp_path)
-    assert publish(api, *way, project=folder).exit_code == 0
-    before = texts(folder)
+    folder, before = published(api, tmp_path, *way)
     edit_all_five(api)
 
     result = pull(api, folder, *way)
@@ -207,9 +214,7 @@ def five_xx_threshold(value: float) -> Callable[[Model], None]:
 
 def test_a_field_from_a_shared_constant_is_named_and_only_shared_rewrites_the_constant(
         api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
     ui_edit(api, "easymo-service-health", five_xx_threshold(0.1))
 
     named = pull(api, folder, "--api", "legacy")
@@ -237,9 +242,7 @@ def test_a_field_from_a_shared_constant_is_named_and_only_shared_rewrites_the_co
 
 
 def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
     ui_edit(api, "easymo-error-tracking", lambda model: panel(
         model, "Failed payments /s by method")["fieldConfig"]["defaults"].update(unit="cps"))
 
@@ -266,9 +269,7 @@ def test_a_dry_run_prints_the_change_to_the_sources_and_writes_nothing(api, tmp_
 
 
 def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten(api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def computed(model: Model) -> None:  # a comprehension's query; a composite's panel
         panel(model, "Latency p50 / p95 / p99")["targets"][1]["legendFormat"] = "p95!"
@@ -295,9 +296,7 @@ def test_a_field_computed_in_the_sources_is_named_with_its_place_never_rewritten
 
 
 def test_a_panel_moved_in_grafana_is_pinned_where_it_was_put(api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def swap(model: Model) -> None:  # DB connections dragged to the left of DB query p95
         panel(model, "DB query p95 by type and table")["gridPos"].update(x=12)
@@ -318,9 +317,7 @@ def test_a_panel_moved_in_grafana_is_pinned_where_it_was_put(api, tmp_path):
 
 def test_a_threshold_an_alert_draws_is_pulled_through_the_alerts_constant_only_when_shared(
         api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
     ui_edit(api, "easymo-service-health", lambda model: panel(
         model, "CPU (cores)")["fieldConfig"]["defaults"]["thresholds"]["steps"][1].update(value=0.9))
 

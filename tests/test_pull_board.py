@@ -10,7 +10,7 @@ import both_apis
 import pytest
 from conftest import PROJECT_UIDS
 from test_publish import publish
-from test_pull import Model, live_differences, panel, project, pull, replaced, texts, ui_edit
+from test_pull import Model, live_differences, panel, project, published, pull, replaced, texts, ui_edit
 
 from dashkit import Datasource, variable_ref, variables
 from dashkit.errors import DashkitError
@@ -87,9 +87,7 @@ def no_op_publish(api, way, folder) -> None:
 
 def test_a_variables_default_chosen_in_grafana_is_written_into_the_call_that_made_it(
         api, tmp_path, way):
-    folder = project(tmp_path)
-    assert publish(api, *way, project=folder).exit_code == 0
-    before = texts(folder)
+    folder, before = published(api, tmp_path, *way)
     ui_edit(api, "easymo-business-metrics", lambda model: variable(model, "service_type").update(
         current=current(["ride", "moto"])))
     ui_edit(api, "easymo-infrastructure", lambda model: variable(model, "node").update(
@@ -135,9 +133,7 @@ def test_a_variables_default_chosen_in_grafana_is_written_into_the_call_that_mad
 
 
 def test_the_dashboards_time_range_refresh_description_and_tags_are_pulled(api, tmp_path, way):
-    folder = project(tmp_path)
-    assert publish(api, *way, project=folder).exit_code == 0
-    before = texts(folder)
+    folder, before = published(api, tmp_path, *way)
     ui_edit(api, "easymo-business-metrics", lambda model: model.update(
         time={"from": "now-7d", "to": "now"}, refresh="30s"))
     ui_edit(api, "easymo-error-tracking", lambda model: model.update(  # no refresh= in its call
@@ -171,9 +167,7 @@ def test_the_dashboards_time_range_refresh_description_and_tags_are_pulled(api, 
 
 def test_a_shared_variable_a_shown_text_and_a_helpers_own_tags_are_named_not_written(
         api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def errors(model: Model) -> None:
         variable(model, "service")["current"] = current("$__all", "All")  # service_variable()'s

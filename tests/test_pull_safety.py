@@ -22,6 +22,7 @@ from test_pull import (
     panel,
     project,
     publish,
+    published,
     pull,
     replaced,
     texts,
@@ -75,9 +76,7 @@ def test_a_hostile_title_is_written_as_a_literal_that_is_exactly_it(api, tmp_pat
 
 
 def test_an_edit_the_sources_cannot_build_writes_nothing_and_says_where(api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
     ui_edit(api, "easymo-service-health", lambda model: panel(
         model, "Resident memory")["gridPos"].update(w=25))
 
@@ -138,9 +137,7 @@ def test_a_panel_built_outside_the_dashboards_folder_is_named_and_never_written(
 
 
 def test_values_of_the_wrong_kind_from_grafana_never_enter_the_code(api, tmp_path):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def hostile(model: Model) -> None:
         panel(model, "Active requests")["fieldConfig"]["defaults"]["unit"] = {"__class__": 1}
@@ -245,9 +242,7 @@ def test_nothing_edited_is_nothing_pulled_and_a_dashboard_only_built_is_no_failu
 
 
 def test_a_module_that_cannot_be_written_says_which_were(api, tmp_path, monkeypatch):
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
     edit_all_five(api)
     replace = puller.replace_file
 
@@ -271,9 +266,7 @@ def test_a_module_that_cannot_be_written_says_which_were(api, tmp_path, monkeypa
 
 def test_a_panel_field_gets_only_its_own_kind_of_value_never_one_another_field_takes(api, tmp_path):
     # unit= and title= take text; a list of text is what a multi-value default takes, not these
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def odd(model: Model) -> None:
         panel(model, "Active requests")["fieldConfig"]["defaults"]["unit"] = ["s", "ms"]
@@ -292,9 +285,7 @@ def test_a_panel_field_gets_only_its_own_kind_of_value_never_one_another_field_t
 
 def test_a_dashboards_own_fields_of_the_wrong_shape_are_named_never_a_traceback(api, tmp_path):
     # a hostile or odd live dashboard, as the stand-in stores whatever model it is sent
-    folder = project(tmp_path)
-    publish(api, project=folder)
-    before = texts(folder)
+    folder, before = published(api, tmp_path)
 
     def templating(model: Model, value: object) -> None:
         model["templating"] = value
