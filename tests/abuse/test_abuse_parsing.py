@@ -4,7 +4,6 @@ of the Rust parser (SIGSEGV, exit 139) or a RecursionError."""
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import textwrap
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from forked import run_python
 from standins.loopback import LoopbackServer, QuietHandler
 
 from dashkit.query.analyse import analyse_promql
@@ -26,12 +26,9 @@ UNARY_5000 = "-" * 5000 + "up"
 def in_child(code: str, *args: str, stdin: str = "", memory: int | None = None,
              timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Python code run in a child process: without the limits, promql-parser crashes the process
-    (SIGSEGV) and a YAML bomb takes gigabytes, which must fail the test, not end the suite."""
-    def cap() -> None:
-        if memory is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    return subprocess.run([sys.executable, "-c", code, *args], input=stdin, capture_output=True,
-                          text=True, timeout=timeout, preexec_fn=cap)
+    (SIGSEGV) and a YAML bomb takes gigabytes, which must fail the test, not end the suite. The
+    child is forked from a process with dashkit imported (tests/forked.py)."""
+    return run_python(code, *args, stdin=stdin, memory=memory, timeout=timeout)
 
 
 def dashkit(*args: str, memory: int | None = None,
