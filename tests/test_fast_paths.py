@@ -3,7 +3,10 @@ hand from the rule the slow path followed (README's layout rules; Grafana's ``ge
 which ``PanelModel.ensureQueryIds`` runs on load)."""
 from __future__ import annotations
 
+import pytest
+
 from dashkit import Target, panels
+from dashkit.grafana.compare import covers
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.layout import Panel, layout, walk
 
@@ -37,3 +40,23 @@ def test_queries_without_a_ref_id_skip_the_letters_written_ones_take():
 
 def test_one_option_is_kept_and_no_option_gives_the_builders_defaults():
     assert (panels.stat("S", "up", w=8).w, panels.stat("S", "up").w) == (8, 6)
+
+
+@pytest.mark.parametrize("actual,expected,covered", [
+    (1, 1.0, True),  # JSON has one number type: 1 and 1.0 are the same value
+    (1.5, 1.5, True),
+    (True, 1, False),  # but a boolean is not a number, either way round
+    (1, True, False),
+    (False, 0.0, False),
+    (None, None, True),
+    ("1", 1, False),
+    ({"a": 1, "b": 2}, {"a": 1.0}, True),  # actual may have more keys, never fewer
+    ({"a": 1}, {"a": 1, "b": 2}, False),
+    ([1, 2], [1, 2, 3], False),  # a list is covered whole, in order
+    ([{"a": True, "x": 0}], [{"a": True}], True),
+    ([{"a": 1}], [{"a": True}], False),
+])
+def test_a_value_covers_what_it_holds_with_the_same_json_types(actual, expected, covered):
+    """The same-type shortcut in ``covers`` keeps the full rule: a boolean never stands for a
+    number, an int and a float of one value are equal, objects may hold more keys."""
+    assert covers(actual, expected) is covered

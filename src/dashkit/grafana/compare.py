@@ -32,8 +32,15 @@ def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return content_hash(a) == content_hash(b)
 
 
+#: JSON's leaf types: two values of the same one are covered exactly when they are equal.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def covers(actual: Any, expected: Any) -> bool:
     """True when everything in ``expected`` is in ``actual`` (which may have more keys)."""
+    kind = type(expected)
+    if kind is type(actual) and kind in _LEAVES:  # the common case, without the checks below
+        return bool(actual == expected)
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(
             key in actual and covers(actual[key], value) for key, value in expected.items())

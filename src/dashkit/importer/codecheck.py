@@ -179,8 +179,9 @@ def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str])
     constants = frozenset(constants)
     if isinstance(value, Call):
         owner, _, attr = value.name.rpartition(".")
-        allowed = (attr in CALLS and not owner) or (owner in MODULE_CALLS
-                                                    and attr in MODULE_CALLS[owner])
+        allowed = (attr in CALLS and not owner) or (
+            owner in MODULE_CALLS and attr in MODULE_CALLS[owner]) or (
+            owner in constants and attr in METHODS)  # as _check_callee allows
         if not allowed or (owner or attr) not in namespace:
             raise UnsafeSource(f"internal error: a call of {value.name!r} (please report this)")
         function = getattr(namespace[owner], attr) if owner else namespace[attr]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -267,9 +267,10 @@ class _Generator(Declarations):
 def _imports(body: str) -> str:
     """The PRELUDE's imports that ``body`` uses, and no others."""
     lines = []
+    words = set(re.findall(r"\w+", body))  # a name is used where it is a whole word
     for line in PRELUDE.splitlines():
         module, _, names = line.partition(" import ")
-        used = [n for n in names.split(", ") if re.search(rf"\b{n}\b", body)]
+        used = [n for n in names.split(", ") if n in words]
         if used:
             line = f"{module} import {', '.join(used)}"
             if len(line) > 99:  # one name a line, as a formatter would wrap it
@@ -290,10 +291,9 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     from dashkit.sdk.compiler import compile_dashboard
 
     try:
-        first = _generate(loaded, module)
-        namespace = run_module(first.source)
-        compiled = compile_dashboard(namespace["dashboard"], strict=False)
-        final = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
+        first, build_first = _generate(loaded, module)
+        compiled = compile_dashboard(build_first(), strict=False)
+        final, _ = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
         formatted = format_module(final.source)
         return attrs.evolve(final, source=formatted, dashboard=run_module(formatted)["dashboard"])
     except DashkitError as error:
@@ -305,7 +305,11 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
                            file=loaded.source, dashboard=str(title) if title else None) from None
 
 
-def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
+def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
+              ) -> tuple[ImportResult, Callable[[], Any]]:
+    """The module's source, and a function that builds the dashboard that source defines from
+    the calls it was rendered from (through codecheck's allow-list, as the module would run)
+    without parsing the text: the first pass only needs the dashboard."""
     source = dict(loaded.model)
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
@@ -349,6 +353,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
               and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
+    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
     taken = set(generator.namespace) | MODULE_NAMES
     panel_refs, assignments = hoist_panels(panel_calls, taken)
     shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
@@ -376,7 +381,8 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) ->
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         _imports(body) + "\n" + notes_source + body
     # not checked here: import_model runs it (run_module checks the tree first)
-    return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+    return (ImportResult(module, text, tuple(generator.notes), uid, str(model["title"])),
+            lambda: generator.evaluate(unhoisted))
 
 
 def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[Call, bool]:
