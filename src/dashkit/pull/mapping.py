@@ -31,7 +31,9 @@ class SourceFile:
     def parse(cls, path: Path) -> SourceFile:
         text = path.read_text(encoding="utf-8")
         try:
-            wrapper = MetadataWrapper(cst.parse_module(text))
+            # the tree is parsed here and held by nothing else: the wrapper need not copy it
+            # (a deep copy costs as much as the parse), and positions are of this very tree
+            wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         except cst.ParserSyntaxError as error:
             raise DashkitError(f"cannot parse it: {str(error).splitlines()[0]}",
                                file=str(path)) from None
