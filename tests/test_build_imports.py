@@ -36,3 +36,25 @@ def test_a_build_imports_none_of_what_other_commands_need(tmp_path: Path) -> Non
     assert (tmp_path / "grafana" / "dashboards" / "easymo-system-overview.json").is_file()
     assert "dashkit.sdk.compiler" in imported  # the probe saw the build's modules
     assert sorted(set(NOT_FOR_BUILD) & imported) == []
+
+
+_IMPORT_PROBE = """
+import sys
+from dashkit.cli import main
+try:
+    main(["import", sys.argv[1], "--out", sys.argv[2]])
+except SystemExit as done:
+    assert not done.code, done.code
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def test_an_import_of_files_imports_no_http_client(tmp_path: Path) -> None:
+    """The --grafana-url option's check imports the HTTP client only when a URL is given."""
+    source = tmp_path / "up.json"
+    source.write_text('{"uid": "up", "title": "Up", "panels": []}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, str(source), str(tmp_path / "out")],
+                          capture_output=True, text=True, check=True, cwd=tmp_path)
+    imported = set(done.stdout.split("\n"))
+    assert (tmp_path / "out" / "up.py").is_file() and "dashkit.importer.generator" in imported
+    assert sorted({"requests", "dashkit.clients.http"} & imported) == []
