@@ -204,6 +204,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("lint-variables", "lint: variables (undefined)", "lint/checks.py",
              '                emit(VARIABLE_UNDEFINED, f"${name} is used but not defined", '
              'panel=where)', "                pass", (LINT,)),
+    Breakage("lint-undefined-shortcut-skips-repeat", "lint: variables (undefined, a repeat's)",
+             "lint/checks.py", "for n in (outside | repeats) - names - inputs",
+             "for n in outside - names - inputs", ("tests/test_fast_paths.py",)),
     Breakage("lint-datasources", "lint: datasources (fixed datasource)", "lint/checks.py",
              '            at(PANEL_DATASOURCE, f"fixed datasource {ds.uid!r}; use the datasource '
              'variable")', "            pass", (LINT,)),

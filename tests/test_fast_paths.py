@@ -4,11 +4,17 @@ which ``PanelModel.ensureQueryIds`` runs on load)."""
 from __future__ import annotations
 
 import pytest
+from conftest import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashkit import Target, panels
 from dashkit.grafana.compare import covers
+from dashkit.lint import checks
+from dashkit.lint.findings import VARIABLE_UNDEFINED, Subject
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.layout import Panel, layout, walk
+from dashkit.sdk.variables import references
 
 
 def _panel(key, w, h, x=None, y=None):
@@ -60,3 +66,51 @@ def test_a_value_covers_what_it_holds_with_the_same_json_types(actual, expected,
     """The same-type shortcut in ``covers`` keeps the full rule: a boolean never stands for a
     number, an int and a float of one value are equal, objects may hold more keys."""
     assert covers(actual, expected) is covered
+
+
+# --- lint's undefined-variable walk, skipped where no text can name an undefined variable -------
+
+_TEXT = st.text(alphabet="$xyz{}[]:\"\\ _aé\n", max_size=12)
+_NAMES = ("x", "y", "z", "DS_x")
+
+
+def _target(expr: str, legend: str, ds: str) -> dict:
+    return {"refId": "A", "expr": expr, "legendFormat": legend, "datasource": {"uid": ds}}
+
+
+_PANELS = st.lists(st.builds(
+    lambda title, kind, repeat, targets, link, content: {
+        "type": kind, "title": title, "targets": targets,
+        "links": [{"url": link}], **({"repeat": repeat} if repeat else {}),
+        **({"options": {"content": content}} if kind == "text" else {})},
+    _TEXT, st.sampled_from(["timeseries", "text"]), st.sampled_from(["", *_NAMES, "w"]),
+    st.lists(st.builds(_target, _TEXT, _TEXT, _TEXT), max_size=2), _TEXT, _TEXT), max_size=3)
+
+
+def _undefined_by_walking(model: dict) -> list[tuple[str, str]]:
+    """What the walk over every text finds (the rule as it was before the shortcut)."""
+    names = {v["name"] for v in model["templating"]["list"]}
+    found = []
+    for where, text in checks._uses(model):
+        for name in sorted(references(text) - names):
+            if not name.startswith("DS_"):
+                found.append((where, f"${name} is used but not defined"))
+    return found
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_PANELS, st.lists(st.sampled_from(_NAMES), unique=True), _TEXT, _TEXT)
+def test_the_undefined_variable_shortcut_finds_what_the_walk_finds(panels, names, link, note):
+    model = {"uid": "u", "title": "T", "panels": panels, "links": [{"url": link}],
+             "description": note, "annotations": {"list": [{"expr": note, "datasource": link}]},
+             "templating": {"list": [{"name": n, "type": "custom", "query": "a"} for n in names]}}
+    found = [(f.panel, f.message) for f in checks.lint_dashboard(Subject(model, "d.py", "d", None))
+             if f.rule == VARIABLE_UNDEFINED.id]
+    assert found == _undefined_by_walking(model)
+
+
+def test_a_repeat_over_an_undefined_variable_is_found_though_no_text_writes_its_dollar():
+    model = {"uid": "u", "title": "T", "templating": {"list": []},
+             "panels": [{"type": "timeseries", "title": "Per node", "repeat": "node", "targets": []}]}
+    assert [(f.panel, f.message) for f in checks.lint_dashboard(Subject(model, "d.py", "d", None))
+            if f.rule == VARIABLE_UNDEFINED.id] == [("Per node", "$node is used but not defined")]

@@ -218,14 +218,19 @@ def _lint_variables(subject: Subject, emit: Emit) -> None:
             emit(JOB_INSTANCE, f"${name} should be a query variable on the datasource variable")
     # anything outside the variable list counts as a use (panel intervals, descriptions…);
     # only strings Grafana interpolates into queries and links can be undefined
-    used: set[str] = set().union(*depends.values()) | references(
-        _flat({k: v for k, v in model.items() if k != "templating"}))
+    outside = references(_flat({k: v for k, v in model.items() if k != "templating"}))
+    used: set[str] = set().union(*depends.values()) | outside
     inputs = {str(i.get("name")) for i in model.get("__inputs") or [] if isinstance(i, dict)}
-    for where, text in _uses(model):
-        refs = references(text) if text else set()
-        for name in sorted(refs - names - inputs):
-            if not name.startswith("DS_"):  # import inputs: see provisioning-inputs
-                emit(VARIABLE_UNDEFINED, f"${name} is used but not defined", panel=where)
+    # Each text _uses reads is in the model outside its variables, so its references are among
+    # ``outside`` (a panel's repeat aside: it names its variable without the $). Where none of
+    # those is undefined, no text's is, and the walk that says which panel uses it is skipped.
+    repeats = {str(p["repeat"]) for p in iter_panels(model.get("panels") or []) if p.get("repeat")}
+    if any(not n.startswith("DS_") for n in (outside | repeats) - names - inputs):
+        for where, text in _uses(model):
+            refs = references(text) if text else set()
+            for name in sorted(refs - names - inputs):
+                if not name.startswith("DS_"):  # import inputs: see provisioning-inputs
+                    emit(VARIABLE_UNDEFINED, f"${name} is used but not defined", panel=where)
     implicit = {str(v.get("name")) for v in variables if v.get("type") in ("adhoc", "constant")}
     for name in sorted(names - used - implicit):
         emit(VARIABLE_UNUSED, f"${name} is defined but never used")
