@@ -322,3 +322,22 @@ def test_a_dashboards_own_fields_of_the_wrong_shape_are_named_never_a_traceback(
             "easymo-business-metrics:\n  still differs after the pull: ~ dashboard templating: "):
         assert line in result.output, result.output
     assert texts(folder) == before
+
+
+def test_a_module_parsed_again_is_its_current_text_wherever_it_lies(tmp_path):
+    """Pull keeps parsed modules by their text (mapping._PARSED): the same text at another
+    path names that path, and a file changed since is parsed again, never read from the last."""
+    from dashkit.pull.mapping import SourceFile
+
+    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first.write_text("x = f(1)\n", encoding="utf-8")
+    second.write_text("\n\nx = f(1)\n", encoding="utf-8")
+    one = SourceFile.parse(first)
+    second.write_text("x = f(1)\n", encoding="utf-8")
+    two = SourceFile.parse(second)
+    call = next(n for n in two.nodes() if type(n).__name__ == "Call")
+    assert (one.where(call), two.where(call)) == ("a.py:1:5", "b.py:1:5")
+    first.write_text("y = 2\nx = f(2)\n", encoding="utf-8")
+    again = SourceFile.parse(first)
+    assert again.text == "y = 2\nx = f(2)\n" and again.module.code == again.text
+    assert [again.where(n) for n in again.nodes() if type(n).__name__ == "Call"] == ["a.py:2:5"]

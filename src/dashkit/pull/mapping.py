@@ -18,6 +18,12 @@ from dashkit.sdk.dashboard import Dashboard
 from dashkit.sdk.kinds import BUILDERS as KIND_BUILDERS
 from dashkit.sdk.layout import Panel, layout, walk
 
+#: Parsed modules kept by their text, most recent last: a process that pulls again (a test
+#: suite, a script pulling after each change) parses an unchanged module once. Trees are
+#: immutable and edits are kept apart from them (rewrite.FileEdits), so sharing one is safe.
+_PARSED: dict[str, tuple[MetadataWrapper, Any]] = {}
+PARSED_KEPT = 16
+
 
 @attrs.define(eq=False)
 class SourceFile:
@@ -30,14 +36,20 @@ class SourceFile:
     @classmethod
     def parse(cls, path: Path) -> SourceFile:
         text = path.read_text(encoding="utf-8")
-        try:
-            # the tree is parsed here and held by nothing else: the wrapper need not copy it
-            # (a deep copy costs as much as the parse), and positions are of this very tree
-            wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-        except cst.ParserSyntaxError as error:
-            raise DashkitError(f"cannot parse it: {str(error).splitlines()[0]}",
-                               file=str(path)) from None
-        return cls(path, text, wrapper, wrapper.resolve(PositionProvider))
+        parsed = _PARSED.pop(text, None)
+        if parsed is None:
+            try:
+                # the tree is parsed here and held by nothing else: the wrapper need not copy it
+                # (a deep copy costs as much as the parse), and positions are of this very tree
+                wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+            except cst.ParserSyntaxError as error:
+                raise DashkitError(f"cannot parse it: {str(error).splitlines()[0]}",
+                                   file=str(path)) from None
+            parsed = wrapper, wrapper.resolve(PositionProvider)
+        _PARSED[text] = parsed  # the most recent last
+        while len(_PARSED) > PARSED_KEPT:
+            del _PARSED[next(iter(_PARSED))]
+        return cls(path, text, *parsed)
 
     @property
     def module(self) -> cst.Module:
