@@ -61,9 +61,12 @@ def test_watch_runs_again_on_every_change_and_survives_a_mistake(command, tmp_pa
     args = [DASHKIT, command, "--watch", "--dashboards", str(project)]
     if command == "build":
         args += ["--out", str(tmp_path / "out" / "grafana"), "--rules-out", str(tmp_path / "rules")]
+    # Ctrl-C as a terminal delivers it, whatever the suite inherited: a shell's background job
+    # ignores SIGINT, and so would the child (Python keeps an inherited SIG_IGN)
     child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              cwd=tmp_path, start_new_session=True,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = Output(child)
     try:
         wait_until(lambda: "for changes" in seen.text, 120, "the first run and the watch")
