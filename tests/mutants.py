@@ -173,7 +173,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "project/loading.py", "    if name in sys.stdlib_module_names or name in sys.builtin_module_names:\n"
              "        return True", "    return False", (ABUSE_ERRORS, ABUSE_IMPORT)),
     Breakage("symlink-followed", "a symlink at the import target is refused", "importer/files.py",
-             "                if target.is_symlink():", "                if False:", (ABUSE_IMPORT,)),
+             "        if target.is_symlink():", "        if False:", (ABUSE_IMPORT,)),
     Breakage("json-nan-accepted", "strict JSON: no NaN or Infinity", "grafana/normalise.py",
              '    raise ValueError(f"{name} is not JSON")', "    return float(name.replace('-', ''))",
              (ABUSE_ERRORS,)),

@@ -114,3 +114,17 @@ def test_a_repeat_over_an_undefined_variable_is_found_though_no_text_writes_its_
              "panels": [{"type": "timeseries", "title": "Per node", "repeat": "node", "targets": []}]}
     assert [(f.panel, f.message) for f in checks.lint_dashboard(Subject(model, "d.py", "d", None))
             if f.rule == VARIABLE_UNDEFINED.id] == [("Per node", "$node is used but not defined")]
+
+
+def test_modules_formatted_together_are_each_as_formatted_alone():
+    """import formats a run's modules in one ruff run (format_modules); each comes back as the
+    one-at-a-time path gives it, in order. Hand-written: ruff joins a call that fits on a line
+    and keeps a long one split, one argument a line."""
+    from dashkit.importer.formatting import format_module, format_modules
+
+    short = "x = f(\n    1,\n    2,\n)\n"
+    long = "y = g(" + ", ".join(f"'{'a' * 20}{n}'" for n in range(5)) + ")\n"
+    together = format_modules([short, long, "z=1\n"])
+    assert together == [format_module(short), format_module(long), format_module("z=1\n")]
+    assert together[0] == "x = f(1, 2)\n" and together[2] == "z = 1\n"
+    assert together[1].splitlines()[0] == "y = g(" and len(together[1].splitlines()) == 7

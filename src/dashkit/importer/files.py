@@ -15,7 +15,8 @@ from dashkit.errors import DashkitError
 from dashkit.fileio import replace_file
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.normalise import Loaded, load_json
-from dashkit.importer.generator import ImportResult, import_model
+from dashkit.importer.formatting import format_modules
+from dashkit.importer.generator import ImportResult, finish_model, generate_model
 from dashkit.project.loading import shadows_python
 
 #: The longest module name written: a long title must not make a file name the OS refuses.
@@ -83,55 +84,88 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
                  force: bool = False) -> list[Written]:
     """Import every dashboard of every (label, JSON text) pair into ``out_dir``; a file that
     fails writes nothing and the others go on. Two dashboards of one run never share a module:
-    the later one gets ``_2`` (said in ``renamed_from``)."""
+    the later one gets ``_2`` (said in ``renamed_from``). The run's modules are generated, then
+    formatted together (one ruff run), then each is checked by running it and written."""
 
     if name is not None:
         require_module_name(name)
     out = Path(out_dir)
-    written: list[Written] = []
     taken: set[str] = set()
     titles: set[str] = set()
     uids: set[str] = set()
+    planned: list[tuple[str, list[_Planned] | str]] = []  # per file: its modules, or its error
     for label, text in sources:
         try:
-            found = load_json(label, text)
-            if name and len(found) > 1:
-                raise DashkitError(f"--name given, but the file holds {len(found)} dashboards",
-                                   file=label)
-            planned = []
-            for item in found:
-                wanted = name or module_name(str(item.model.get("title") or ""))
-                chosen, n = wanted, 2
-                while chosen in taken:
-                    chosen, n = f"{wanted}_{n}", n + 1
-                taken.add(chosen)
-                planned.append((item, chosen, wanted if chosen != wanted else None))
-            results = []
-            for item, chosen, renamed in planned:
-                target = out / f"{chosen}.py"
-                if target.is_symlink():
-                    raise DashkitError(f"{target} is a symbolic link: not followed, not replaced",
-                                       file=label)
-                if os.path.lexists(target) and not force:
-                    raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
-                result = import_model(item, chosen)
-                retitled = None
-                if result.uid in uids or result.title in titles:
-                    retitled = (result.uid, result.title)
-                    result = import_model(_distinct(item, result, uids, titles), chosen)
-                uids.add(result.uid)
-                titles.add(result.title)
-                results.append((result, target, renamed, retitled))
+            planned.append((label, _generated(label, text, out, name, force, taken, uids, titles)))
         except DashkitError as error:  # load_json refuses what is too deep or not JSON
+            planned.append((label, str(error)))
+    everything = [p for _, file in planned if not isinstance(file, str) for p in file]
+    try:
+        formatted = iter(format_modules([p.result.source for p in everything]))
+    except DashkitError as error:  # no module of the run could be formatted
+        return [Written(label, None, None, str(error)) for label, _ in planned]
+    written: list[Written] = []
+    for label, file in planned:
+        if isinstance(file, str):
+            written.append(Written(label, None, None, file))
+            continue
+        try:  # every module of the file is formatted and checked before any is written
+            finished = [attrs.evolve(p, result=finish_model(p.loaded, p.result, next(formatted)))
+                        for p in file]
+        except DashkitError as error:
             written.append(Written(label, None, None, str(error)))
             continue
         try:
             out.mkdir(parents=True, exist_ok=True)
-            for result, target, renamed, retitled in results:
-                replace_file(target, result.source)
-                written.append(Written(label, result, str(target), renamed_from=renamed,
-                                       retitled_from=retitled))
+            for each in finished:
+                replace_file(each.target, each.result.source)
+                written.append(Written(label, each.result, str(each.target),
+                                       renamed_from=each.renamed, retitled_from=each.retitled))
         except OSError as error:
             written.append(Written(label, None, None, f"{label}: cannot write to {out}: "
                                                       f"{error.strerror or error}"))
     return written
+
+
+@attrs.frozen
+class _Planned:
+    """A dashboard of a file, generated and not yet formatted, and where it will be written."""
+    loaded: Loaded
+    result: ImportResult
+    target: Path
+    renamed: str | None
+    retitled: tuple[str, str] | None
+
+
+def _generated(label: str, text: str | bytes, out: Path, name: str | None, force: bool,
+               taken: set[str], uids: set[str], titles: set[str]) -> list[_Planned]:
+    """Every dashboard of one file generated under its own module name, uid and title (taking
+    them in ``taken``, ``uids`` and ``titles``)."""
+    found = load_json(label, text)
+    if name and len(found) > 1:
+        raise DashkitError(f"--name given, but the file holds {len(found)} dashboards", file=label)
+    named = []
+    for item in found:
+        wanted = name or module_name(str(item.model.get("title") or ""))
+        chosen, n = wanted, 2
+        while chosen in taken:
+            chosen, n = f"{wanted}_{n}", n + 1
+        taken.add(chosen)
+        named.append((item, chosen, wanted if chosen != wanted else None))
+    results = []
+    for item, chosen, renamed in named:
+        target = out / f"{chosen}.py"
+        if target.is_symlink():
+            raise DashkitError(f"{target} is a symbolic link: not followed, not replaced", file=label)
+        if os.path.lexists(target) and not force:
+            raise DashkitError(f"{target} exists (use --force to overwrite)", file=label)
+        result = generate_model(item, chosen)
+        retitled = None
+        if result.uid in uids or result.title in titles:
+            retitled = (result.uid, result.title)
+            item = _distinct(item, result, uids, titles)
+            result = generate_model(item, chosen)
+        uids.add(result.uid)
+        titles.add(result.title)
+        results.append(_Planned(item, result, target, renamed, retitled))
+    return results

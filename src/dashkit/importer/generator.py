@@ -7,9 +7,10 @@ the input before it is kept, so the module compiles back to the same dashboard.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -286,16 +287,38 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
     pass sees the dashboard the way dashkit writes it, so importing dashkit's own output gives
     the same module again.
     """
+    generated = generate_model(loaded, module)
+    with _located(loaded):
+        formatted = format_module(generated.source)
+    return finish_model(loaded, generated, formatted)
+
+
+def generate_model(loaded: Loaded, module: str) -> ImportResult:
+    """:func:`import_model`'s module before it is formatted and run (``import_files`` formats
+    a run's modules together, then finishes each with :func:`finish_model`)."""
     from dashkit.grafana.jsonio import dumps
     from dashkit.grafana.normalise import load_json
     from dashkit.sdk.compiler import compile_dashboard
 
-    try:
+    with _located(loaded):
         first, build_first = _generate(loaded, module)
         compiled = compile_dashboard(build_first(), strict=False)
         final, _ = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
-        formatted = format_module(final.source)
-        return attrs.evolve(final, source=formatted, dashboard=run_module(formatted)["dashboard"])
+        return final
+
+
+def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:
+    """The generated module as formatted, with the dashboard its checked run defines."""
+    with _located(loaded):
+        return attrs.evolve(generated, source=formatted,
+                            dashboard=run_module(formatted)["dashboard"])
+
+
+@contextlib.contextmanager
+def _located(loaded: Loaded) -> Iterator[None]:
+    """Errors of importing ``loaded`` as one-line DashkitErrors naming its file."""
+    try:
+        yield
     except DashkitError as error:
         raise error.located(file=loaded.source) from None
     except (TypeError, ValueError, KeyError, AttributeError) as error:
