@@ -14,9 +14,33 @@ from dashkit.sdk.datasources import DatasourceRef
 Json = dict[str, Any]
 PRELUDE = """from dashkit import Annotation, Dashboard, DatasourceRef, Link, Row, Target, Thresholds, panels, variables
 """
+#: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
+MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "__requires",
+                          "__elements", "schemaVersion", "style", "hideControls", "sharedCrosshair",
+                          "rows", "revision"})
+#: Keys the Dashboard call sets itself.
+MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refresh", "timezone",
+                           "graphTooltip", "editable", "weekStart", "panels", "templating", "links",
+                           "annotations"})
 #: The module's own names, which no name made from input may take: the notes and the dashboard.
 NOTES_NAME = "IMPORT_NOTES"
 MODULE_NAMES = frozenset({NOTES_NAME, "dashboard"})
+
+
+def prelude_imports(body: str) -> str:
+    """The PRELUDE's imports that ``body`` uses, and no others."""
+    lines = []
+    words = set(re.findall(r"\w+", body))  # a name is used where it is a whole word
+    for line in PRELUDE.splitlines():
+        module, _, names = line.partition(" import ")
+        used = [n for n in names.split(", ") if n in words]
+        if used:
+            line = f"{module} import {', '.join(used)}"
+            if len(line) > 99:  # one name a line, as a formatter would wrap it
+                line = f"{module} import (\n" + "".join(f"    {n},\n" for n in used) + ")"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
 
 
 class Declarations:

@@ -24,7 +24,15 @@ from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
 from dashkit.importer.codecheck import run_module
-from dashkit.importer.declarations import MODULE_NAMES, NOTES_NAME, PRELUDE, Declarations, datasource_variables
+from dashkit.importer.declarations import (
+    MACHINE_KEYS,
+    MODELLED_KEYS,
+    MODULE_NAMES,
+    NOTES_NAME,
+    Declarations,
+    datasource_variables,
+    prelude_imports,
+)
 from dashkit.importer.formatting import format_module
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.pysource import Call, Code, override_call, render
@@ -34,14 +42,6 @@ from dashkit.sdk.layout import Flow, Panel, slug
 from dashkit.sdk.options import merge
 
 Json = dict[str, Any]
-#: Top-level keys that belong to one Grafana instance or to the export, not to the dashboard.
-MACHINE_KEYS = frozenset({"id", "version", "iteration", "gnetId", "__inputs", "__requires",
-                          "__elements", "schemaVersion", "style", "hideControls", "sharedCrosshair",
-                          "rows", "revision"})
-#: Keys the Dashboard call sets itself.
-MODELLED_KEYS = frozenset({"uid", "title", "tags", "description", "time", "refresh", "timezone",
-                           "graphTooltip", "editable", "weekStart", "panels", "templating", "links",
-                           "annotations"})
 #: A series selector's label matchers, ``{…}``, with no nested braces.
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -265,21 +265,6 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def _imports(body: str) -> str:
-    """The PRELUDE's imports that ``body`` uses, and no others."""
-    lines = []
-    words = set(re.findall(r"\w+", body))  # a name is used where it is a whole word
-    for line in PRELUDE.splitlines():
-        module, _, names = line.partition(" import ")
-        used = [n for n in names.split(", ") if n in words]
-        if used:
-            line = f"{module} import {', '.join(used)}"
-            if len(line) > 99:  # one name a line, as a formatter would wrap it
-                line = f"{module} import (\n" + "".join(f"    {n},\n" for n in used) + ")"
-            lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
 def import_model(loaded: Loaded, module: str) -> ImportResult:
     """One dashboard as Python source; raise DashkitError when it cannot be a dashboard.
 
@@ -402,7 +387,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
         notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
-        _imports(body) + "\n" + notes_source + body
+        prelude_imports(body) + "\n" + notes_source + body
     # not checked here: import_model runs it (run_module checks the tree first)
     return (ImportResult(module, text, tuple(generator.notes), uid, str(model["title"])),
             lambda: generator.evaluate(unhoisted))
