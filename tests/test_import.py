@@ -312,3 +312,27 @@ def test_a_multi_line_query_stays_multi_line():
     source = import_model(load_json("m.json", json.dumps(model))[0], "m").source
     assert '        "  rate(http_requests_total[5m])\\n"\n' in source
     assert run_module(source)["panels"][0]["targets"][0]["expr"] == expr
+
+
+def test_a_file_whose_module_fails_its_check_writes_nothing_and_the_next_file_gets_its_own(
+        tmp_path, monkeypatch):
+    """A run's modules are formatted together, then each file's are checked: when the first of
+    a file's two modules fails its check, the next file still gets its own formatted module."""
+    from dashkit.errors import DashkitError
+    from dashkit.importer import files
+
+    finish = files.finish_model
+
+    def failing_first(loaded, generated, formatted):
+        if generated.uid == "a1":
+            raise DashkitError("the check failed", file=loaded.source)
+        return finish(loaded, generated, formatted)
+
+    monkeypatch.setattr(files, "finish_model", failing_first)
+    two = json.dumps({"a1.json": {"uid": "a1", "title": "First A", "panels": []},  # a mixin's
+                      "a2.json": {"uid": "a2", "title": "Second A", "panels": []}})  # file map
+    one = json.dumps({"uid": "b1", "title": "Only B", "panels": []})
+    written = files.import_files([("two.json", two), ("one.json", one)], tmp_path / "out")
+    assert [(w.file, w.path is not None) for w in written] == [("two.json", False), ("one.json", True)]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["only_b.py"]
+    assert 'title="Only B"' in (tmp_path / "out" / "only_b.py").read_text()

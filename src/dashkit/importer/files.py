@@ -109,9 +109,10 @@ def import_files(sources: Iterable[tuple[str, str | bytes]], out_dir: Any, *, na
         if isinstance(file, str):
             written.append(Written(label, None, None, file))
             continue
-        try:  # every module of the file is formatted and checked before any is written
-            finished = [attrs.evolve(p, result=finish_model(p.loaded, p.result, next(formatted)))
-                        for p in file]
+        texts = [next(formatted) for _ in file]  # this file's, whatever becomes of them
+        try:  # every module of the file is checked before any is written
+            finished = [attrs.evolve(p, result=finish_model(p.loaded, p.result, text))
+                        for p, text in zip(file, texts)]
         except DashkitError as error:
             written.append(Written(label, None, None, str(error)))
             continue
