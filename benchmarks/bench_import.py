@@ -18,7 +18,7 @@ from bench_build import timed  # noqa: E402
 from dashkit.grafana.model import iter_panels  # noqa: E402
 from dashkit.grafana.normalise import load_json  # noqa: E402
 from dashkit.importer.files import module_name  # noqa: E402
-from dashkit.importer.generator import import_model  # noqa: E402
+from dashkit.importer.pipeline import import_model  # noqa: E402
 from dashkit.text import format_table  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -12,7 +12,7 @@ from test_schema_migrations import OLD_DASHBOARD
 
 from dashkit.grafana.normalise import load_json, load_json_paths
 from dashkit.importer.codecheck import run_module
-from dashkit.importer.generator import import_model
+from dashkit.importer.pipeline import import_model
 from dashkit.sdk.compiler import compile_dashboard
 
 

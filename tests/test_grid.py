@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from dashkit import dumps
 from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
 from dashkit.grafana.normalise import load_json
-from dashkit.importer.generator import import_model
+from dashkit.importer.pipeline import import_model
 from dashkit.lint.checks import lint
 from dashkit.lint.findings import Subject
 from dashkit.preview.data import SyntheticData

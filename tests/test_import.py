@@ -15,7 +15,7 @@ from dashkit import dumps
 from dashkit.cli import main
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import load_json
-from dashkit.importer.generator import import_model
+from dashkit.importer.pipeline import import_model
 from dashkit.sdk.compiler import compile_dashboard
 
 sys.path.insert(0, str(ROOT / "examples" / "plan"))

@@ -130,7 +130,7 @@ def test_modules_are_formatted_by_ruff_and_stay_so():
     series colour override is one line, not seven."""
     from dashkit.grafana.normalise import load_json
     from dashkit.importer.formatting import format_module
-    from dashkit.importer.generator import import_model
+    from dashkit.importer.pipeline import import_model
 
     path = SHARED / "corpus" / "node-exporter-full-old.json"
     source = import_model(load_json(path.name, path.read_text())[0], "node").source

@@ -455,7 +455,7 @@ OLD_DASHBOARD = {
 
 def test_an_old_dashboard_imports_with_what_grafana_shows():
     from dashkit.importer.codecheck import run_module
-    from dashkit.importer.generator import import_model
+    from dashkit.importer.pipeline import import_model
     from dashkit.sdk.compiler import compile_dashboard
 
     result = import_model(load_json("old.json", json.dumps(OLD_DASHBOARD))[0], "old")

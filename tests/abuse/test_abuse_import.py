@@ -24,7 +24,7 @@ from dashkit.fileio import replace_file
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.codecheck import UnsafeSource, check_module, run_module
-from dashkit.importer.generator import import_model
+from dashkit.importer.pipeline import import_model
 from dashkit.sdk.compiler import compile_dashboard
 from dashkit.text import python_string
 

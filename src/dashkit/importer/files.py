@@ -16,7 +16,8 @@ from dashkit.fileio import replace_file
 from dashkit.grafana.facts import MAX_UID_LENGTH
 from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.formatting import format_modules
-from dashkit.importer.generator import ImportResult, finish_model, generate_model
+from dashkit.importer.generator import ImportResult
+from dashkit.importer.pipeline import finish_model, generate_model
 from dashkit.project.loading import shadows_python
 
 #: The longest module name written: a long title must not make a file name the OS refuses.

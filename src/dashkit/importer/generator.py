@@ -7,10 +7,9 @@ the input before it is kept, so the module compiles back to the same dashboard.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -23,7 +22,6 @@ from dashkit.grafana.grid import compaction_summary
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
-from dashkit.importer.codecheck import run_module
 from dashkit.importer.declarations import (
     MACHINE_KEYS,
     MODELLED_KEYS,
@@ -33,7 +31,6 @@ from dashkit.importer.declarations import (
     datasource_variables,
     prelude_imports,
 )
-from dashkit.importer.formatting import format_module
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.pysource import Call, Code, override_call, render
 from dashkit.sdk.compiler import compile_panel
@@ -265,59 +262,12 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def import_model(loaded: Loaded, module: str) -> ImportResult:
-    """One dashboard as Python source; raise DashkitError when it cannot be a dashboard.
-
-    Generated twice: once from the input, once from what that module compiles to. The second
-    pass sees the dashboard the way dashkit writes it, so importing dashkit's own output gives
-    the same module again.
-    """
-    generated = generate_model(loaded, module)
-    with _located(loaded):
-        formatted = format_module(generated.source)
-    return finish_model(loaded, generated, formatted)
-
-
-def generate_model(loaded: Loaded, module: str) -> ImportResult:
-    """:func:`import_model`'s module before it is formatted and run (``import_files`` formats
-    a run's modules together, then finishes each with :func:`finish_model`)."""
-    from dashkit.grafana.jsonio import dumps
-    from dashkit.grafana.normalise import load_json
-    from dashkit.sdk.compiler import compile_dashboard
-
-    with _located(loaded):
-        first, build_first = _generate(loaded, module)
-        compiled = compile_dashboard(build_first(), strict=False)
-        final, _ = _generate(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
-        return final
-
-
-def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:
-    """The generated module as formatted, with the dashboard its checked run defines."""
-    with _located(loaded):
-        return attrs.evolve(generated, source=formatted,
-                            dashboard=run_module(formatted)["dashboard"])
-
-
-@contextlib.contextmanager
-def _located(loaded: Loaded) -> Iterator[None]:
-    """Errors of importing ``loaded`` as one-line DashkitErrors naming its file."""
-    try:
-        yield
-    except DashkitError as error:
-        raise error.located(file=loaded.source) from None
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
-        # a field of a shape dashkit cannot rebuild (a variable name Grafana would refuse, …)
-        title = loaded.model.get("title")
-        raise DashkitError(f"cannot be rebuilt as dashkit code: {type(error).__name__}: {error}",
-                           file=loaded.source, dashboard=str(title) if title else None) from None
-
-
-def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
-              ) -> tuple[ImportResult, Callable[[], Any]]:
-    """The module's source, and a function that builds the dashboard that source defines from
-    the calls it was rendered from (through codecheck's allow-list, as the module would run)
-    without parsing the text: the first pass only needs the dashboard."""
+def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
+                  ) -> tuple[ImportResult, Callable[[], Any]]:
+    """One pass of the import (pipeline.generate_model runs two): the module's source, and a
+    function that builds the dashboard that source defines from the calls it was rendered from
+    (through codecheck's allow-list, as the module would run) without parsing the text: the
+    first pass only needs the dashboard."""
     source = dict(loaded.model)
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
@@ -388,7 +338,7 @@ def _generate(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         prelude_imports(body) + "\n" + notes_source + body
-    # not checked here: import_model runs it (run_module checks the tree first)
+    # not checked here: pipeline.import_model runs it (run_module checks the tree first)
     return (ImportResult(module, text, tuple(generator.notes), uid, str(model["title"])),
             lambda: generator.evaluate(unhoisted))
 
