@@ -689,12 +689,14 @@ BREAKAGES: tuple[Breakage, ...] = (
              "rules swap puts the dashboards back", "project/output.py",
              "            _swap_back(done[:-1])\n", "            pass\n", (ABUSE_BUILD,)),
     Breakage("build-rules-staged-apart", "dashboards and rules are one build: both are staged "
-             "before either is swapped in", "project/pipeline.py", "    replace_folders(folders)\n",
-             "    for folder in folders:\n        replace_folders([folder])\n", (ABUSE_BUILD,)),
+             "before either is swapped in", "project/pipeline.py",
+             "    written = replace_folders([OutputFolder(out, fill, _MARKER_TEXT), rules, routing])\n",
+             "    written = [replace_folders([f])[0] for f in (OutputFolder(out, fill, _MARKER_TEXT), "
+             "rules, routing)]\n", (ABUSE_BUILD,)),
     Breakage("build-hides-other-modules", "a module that fails to import hides no other "
              "module's errors", "project/pipeline.py",
-             "    project = load_project(dashboards_dir, partial=True)  # every error of the run, together\n",
-             "    project = load_project(dashboards_dir)\n", (ABUSE_ERRORS,)),
+             "        project = loader.project(partial=True)  # every error of the run, together\n",
+             "        project = loader.project()\n", (ABUSE_ERRORS,)),
     Breakage("compile-first-panel-error-only", "every panel's errors of a dashboard, not the "
              "first", "sdk/compiler.py",
              "        errors.append(error.located(file=site_of(item), panel=item.title))\n",
@@ -862,7 +864,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "project/output.py", "        if not out.is_dir() or given.is_symlink():",
              "        if not out.is_dir():", ("tests/test_refusals.py",)),
     Breakage("datasource-uid-twice", "one datasource uid defined two ways is refused",
-             "project/loading.py", "                if ds.uid in datasources and datasources[ds.uid] != ds:",
+             "project/loading.py",
+             "                if ds.uid in self.datasources and self.datasources[ds.uid] != ds:",
              "                if False:", ("tests/test_refusals.py",)),
     Breakage("panel-height-zero", "a panel of height 0 is refused", "sdk/layout.py",
              "    if panel.h < 1:", "    if panel.h < 0:", ("tests/test_refusals.py",)),
@@ -1018,12 +1021,15 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- perfmem branch ---
     Breakage("build-holds-every-dashboard", "a build compiles, checks and writes one dashboard at "
              "a time, letting each one's JSON go before the next", "project/pipeline.py",
-             "        for each in check_each(project, exclusions):\n            errors += each.errors\n"
-             "            entries += [each.entry] if each.entry is not None else []\n"
-             "            if each.compiled is not None:",
-             "        for each in list(check_each(project, exclusions)):\n            errors += each.errors\n"
-             "            entries += [each.entry] if each.entry is not None else []\n"
-             "            if each.compiled is not None:", ("tests/test_build_memory.py",)),
+             "            for each in check_each(sources, exclusions):\n                errors += each.errors\n",
+             "            for each in list(check_each(sources, exclusions)):\n                errors += each.errors\n", ("tests/test_build_memory.py",)),
+    Breakage("build-keeps-every-module", "a build loads, checks and writes one module at a time, "
+             "letting each module and its dashboards go before the next", "project/pipeline.py",
+             "        for sources in loader.modules(release=True):",
+             "        for sources in loader.modules(release=False):", ("tests/test_build_memory.py",)),
+    Breakage("released-module-runs-twice", "a module another file imports is kept, not run again",
+             "project/loading.py", "        named = _names_in(self.folder, self.stems) if release else self.stems",
+             "        named = set() if release else self.stems", ("tests/test_build_memory.py",)),
     Breakage("staged-file-written-through", "a path staged twice is replaced, never written "
              "through a hard link into the live output", "project/output.py",
              "    with contextlib.suppress(FileNotFoundError):\n        os.unlink(target)\n", "",

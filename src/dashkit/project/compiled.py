@@ -9,6 +9,7 @@ import attrs
 from dashkit.grafana.model import iter_panels
 from dashkit.project.loading import Source
 from dashkit.project.provisioning import dashboard_file
+from dashkit.query.catalog import Catalog
 
 
 @attrs.frozen
@@ -20,6 +21,10 @@ class Compiled:
     @property
     def uid(self) -> str:
         return str(self.model["uid"])
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return self.source.dashboard.catalog
 
     @property
     def title(self) -> str:
@@ -36,16 +41,20 @@ class Compiled:
 
 @attrs.frozen
 class Built:
-    """A dashboard a build wrote: what its table keeps once the JSON is written and let go."""
-    source: Source
+    """A dashboard a build wrote: what its table and the rule checks keep once its JSON and its
+    Python objects are let go."""
+    file: str
     uid: str
     title: str
     panel_count: int
+    #: The catalog its queries were checked against (rules are checked against the first).
+    catalog: Catalog | None = None
 
     @classmethod
     def of(cls, compiled: Compiled) -> Built:
         """What the build keeps of a dashboard it has written."""
-        return cls(compiled.source, compiled.uid, compiled.title, compiled.panel_count)
+        return cls(compiled.source.file, compiled.uid, compiled.title, compiled.panel_count,
+                   compiled.catalog)
 
     @property
     def filename(self) -> str:

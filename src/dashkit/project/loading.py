@@ -10,7 +10,7 @@ import importlib.util
 import os
 import pkgutil
 import sys
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import TypeVar
@@ -218,56 +218,104 @@ def load_project(folder: str | Path, *, partial: bool = False) -> Project:
     together (:class:`DashkitErrors`), or, with ``partial``, kept in ``Project.errors`` beside
     what did load (``dashkit lint`` reports them all).
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DashkitError(f"no dashboards folder at {folder}")
-    modules = sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
-    stems = {p.stem for p in modules}
-    for path in folder.glob("*.py"):  # siblings, helpers (_*.py) too, fresh on every load
-        if path.stem not in sys.stdlib_module_names and path.stem not in sys.builtin_module_names:
-            sys.modules.pop(path.stem, None)
-    helpers: set[str] | None = None  # read from the sources only if a module defines nothing
-    sources: list[Source] = []
-    datasources: dict[str, Datasource] = {}
-    rule_groups: list[RuleGroup] = []
-    rule_tests: list[RuleTest] = []
-    routing: list[Alertmanager] = []
-    errors: list[DashkitError] = []
-    for path in modules:
+    loader = ProjectLoader(folder)
+    sources = [source for module in loader.modules() for source in module]
+    return loader.project(sources, partial=partial)
+
+
+class ProjectLoader:
+    """A dashboards folder's modules imported one at a time (``modules``), what they define
+    besides dashboards gathered as they go (``project``). ``build`` uses it to compile, check
+    and write each module's dashboards before the next module is imported, so that it never
+    holds the whole project."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise DashkitError(f"no dashboards folder at {self.folder}")
+        self.paths = sorted(p for p in self.folder.glob("*.py") if not p.name.startswith("_"))
+        self.stems = {p.stem for p in self.paths}
+        for path in self.folder.glob("*.py"):  # siblings, helpers (_*.py) too, fresh on every load
+            if path.stem not in sys.stdlib_module_names and path.stem not in sys.builtin_module_names:
+                sys.modules.pop(path.stem, None)
+        self.helpers: set[str] | None = None  # read from the sources only if a module defines nothing
+        self.datasources: dict[str, Datasource] = {}
+        self.rule_groups: list[RuleGroup] = []
+        self.rule_tests: list[RuleTest] = []
+        self.routing: list[Alertmanager] = []
+        self.errors: list[DashkitError] = []
+
+    def modules(self, *, release: bool = False) -> Iterator[tuple[Source, ...]]:
+        """The dashboards of each module in turn (a module that fails is in ``errors``). With
+        ``release``, a module whose name no other file of the folder mentions is taken out of
+        ``sys.modules`` once the caller asks for the next: nothing can import it again, and
+        its dashboards are let go when the caller lets them go."""
+        named = _names_in(self.folder, self.stems) if release else self.stems
+        for path in self.paths:
+            found = self._load(path)
+            if found is None:
+                continue
+            yield tuple(Source(d, str(path)) for d in found)
+            if path.stem not in named:
+                sys.modules.pop(path.stem, None)
+
+    def _load(self, path: Path) -> list[Dashboard] | None:
         try:
-            if shadows_python(path.stem, folder):
+            if shadows_python(path.stem, self.folder):
                 raise DashkitError(f"the module name {path.stem!r} is taken by Python or by a "
                                    "library dashkit uses: rename the file")
             module = import_file(path)
             found = _dashboards_of(module)
             provided = _objects(module, "datasources", Datasource, "dashkit.Datasource")
             groups = _objects(module, "rule_groups", RuleGroup, "dashkit RuleGroup")
-            rule_groups += groups
-            rule_tests += _objects(module, "rule_tests", RuleTest, "dashkit RuleTest")
+            self.rule_groups += groups
+            self.rule_tests += _objects(module, "rule_tests", RuleTest, "dashkit RuleTest")
             routes = _alertmanager(module)
-            routing += routes
+            self.routing += routes
             defines = bool(found or provided or groups or routes)
-            if not defines and helpers is None:
-                helpers = set().union(*(_sibling_imports(p, stems - {p.stem}) for p in modules))
-            if not defines and path.stem not in (helpers or set()):
+            if not defines and self.helpers is None:
+                self.helpers = set().union(*(_sibling_imports(p, self.stems - {p.stem})
+                                             for p in self.paths))
+            if not defines and path.stem not in (self.helpers or set()):
                 raise DashkitError("defines no dashboard: set `dashboard` (one) or `dashboards` "
                                    "(a list), or name the file _*.py if it is not one")
             for ds in provided:
-                if ds.uid in datasources and datasources[ds.uid] != ds:
+                if ds.uid in self.datasources and self.datasources[ds.uid] != ds:
                     raise DashkitError(f"datasource uid {ds.uid!r} is defined twice")
-                datasources[ds.uid] = ds
+                self.datasources[ds.uid] = ds
         except DashkitError as error:
-            errors.append(error.located(file=str(path)))
-            continue
-        sources.extend(Source(d, str(path)) for d in found)
-    if len(routing) > 1:
-        errors.append(DashkitError("`alertmanager` is defined by more than one module: "
-                                   "Alertmanager has one configuration", file=str(folder)))
-    if not partial:
-        raise_all(errors)
-    return Project(tuple(sources), tuple(sorted(datasources.values(), key=lambda d: d.name)),
-                   tuple(errors), Path(folder), tuple(rule_groups), tuple(rule_tests),
-                   routing[0] if routing else None)
+            self.errors.append(error.located(file=str(path)))
+            return None
+        return found
+
+    def project(self, sources: Sequence[Source] = (), *, partial: bool = False) -> Project:
+        """The project as loaded so far, holding ``sources``; its errors are raised together
+        unless ``partial``."""
+        errors = list(self.errors)
+        if len(self.routing) > 1:
+            errors.append(DashkitError("`alertmanager` is defined by more than one module: "
+                                       "Alertmanager has one configuration", file=str(self.folder)))
+        if not partial:
+            raise_all(errors)
+        return Project(tuple(sources), tuple(sorted(self.datasources.values(), key=lambda d: d.name)),
+                       tuple(errors), self.folder, tuple(self.rule_groups), tuple(self.rule_tests),
+                       self.routing[0] if self.routing else None)
+
+
+def _names_in(folder: Path, stems: set[str]) -> set[str]:
+    """The module names among ``stems`` that some other Python file of ``folder`` mentions as a
+    word (an import, or a string a dynamic import could use): those modules stay importable."""
+    import re
+
+    word = re.compile(r"\w+")
+    named: set[str] = set()
+    for path in folder.glob("*.py"):
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError:
+            return set(stems)  # cannot tell: keep every module
+        named |= (stems & set(word.findall(text))) - {path.stem}
+    return named
 
 
 def _alertmanager(module: ModuleType) -> list[Alertmanager]:

@@ -61,16 +61,28 @@ def replace_folder(out_dir: Path, fill: Callable[[Path], None], marker_text: str
     replace_folders([OutputFolder(Path(out_dir), fill, marker_text)])
 
 
-def replace_folders(folders: Sequence[OutputFolder]) -> None:
+#: A folder decided only once the folders before it are filled (the rules, once the build has
+#: loaded the modules that define them): None writes no folder there.
+LaterFolder = Callable[[], "OutputFolder | None"]
+
+
+def replace_folders(items: Sequence[OutputFolder | LaterFolder]) -> list[OutputFolder | None]:
     """Several folders as one output (the dashboards and their rules): every one is staged
     before any is swapped in, and if a swap fails the ones already swapped are swapped back,
-    so a reader sees all the new folders or all the old ones."""
+    so a reader sees all the new folders or all the old ones. Returns each item's folder."""
+    resolved: list[OutputFolder | None] = []
+    folders: list[OutputFolder] = []
     stagings: list[Path] = []
     created: list[Path] = []  # folders made to hold the output, taken away if nothing is swapped in
     swapped = False
-    current = folders[0].out_dir if folders else Path()
+    current = Path()
     try:
-        for folder in folders:
+        for item in items:
+            folder = item if isinstance(item, OutputFolder) else item()
+            resolved.append(folder)
+            if folder is None:
+                continue
+            folders.append(folder)
             current = folder.out_dir
             created += [p for p in current.parents if not p.exists()]
             current.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +117,7 @@ def replace_folders(folders: Sequence[OutputFolder]) -> None:
         for made in created if not swapped else ():  # nearest first; one holding more stays
             with contextlib.suppress(OSError):
                 os.rmdir(made)
+    return resolved
 
 
 def _swap_back(done: Sequence[tuple[Path, Path, bool]]) -> None:

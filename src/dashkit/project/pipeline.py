@@ -1,7 +1,7 @@
 """``dashkit build``: compile every dashboard, check the set, write the provisioning tree atomically."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,7 +25,7 @@ from dashkit.lint.findings import (
     Subject,
 )
 from dashkit.project.compiled import Built, Compiled
-from dashkit.project.loading import Project, Source, load_project
+from dashkit.project.loading import Project, ProjectLoader, Source, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file
 from dashkit.project.provisioning import (
     GIT_SYNC_FOLDER,
@@ -97,11 +97,12 @@ def compile_reporting(project: Project, checks: bool = True
         return compiled, list(project.errors) + errors
     exclusions = project_exclusions(project)
     compiled, errors, entries = [], list(project.errors), []
-    for each in check_each(project, exclusions):
+    for each in check_each(project.sources, exclusions):
         compiled += [each.compiled] if each.compiled is not None else []
         errors += each.errors
         entries += [each.entry] if each.entry is not None else []
-    return compiled, errors + set_errors(entries, project, exclusions)
+    return compiled, errors + set_errors(entries, {s.dashboard.uid for s in project.sources},
+                                         panel_sites(project.sources), exclusions)
 
 
 class Checked(NamedTuple):
@@ -112,11 +113,11 @@ class Checked(NamedTuple):
     entry: SetEntry | None  # what the set-wide rules need of it (None: it never compiled)
 
 
-def check_each(project: Project, exclusions: Sequence[Exclusion]) -> Iterator[Checked]:
+def check_each(sources: Iterable[Source], exclusions: Sequence[Exclusion]) -> Iterator[Checked]:
     """Each dashboard in turn, so that a build holds one dashboard's JSON at a time. A dashboard
     whose queries the catalog refuses is compiled again without that check for the
     ``COMPILE_RULES``, so that one run reports its other errors too."""
-    for source in project.sources:
+    for source in sources:
         compiled, errors = None, []
         try:
             compiled = Compiled(source, _compile(source, checks=True))
@@ -140,12 +141,11 @@ def _unchecked(source: Source) -> dict[str, Any] | None:
         return None
 
 
-def set_errors(entries: Sequence[SetEntry], project: Project, exclusions: Sequence[Exclusion]
-               ) -> list[DashkitError]:
-    """The set-wide rules' errors (duplicate uids and titles, links to no dashboard)."""
-    # a link to a dashboard that failed is not also an unknown uid
-    findings = lint_set(entries, {s.dashboard.uid for s in project.sources})
-    return rule_errors(findings, project.sources, exclusions)
+def set_errors(entries: Sequence[SetEntry], uids: Iterable[str], sites: Sites,
+               exclusions: Sequence[Exclusion]) -> list[DashkitError]:
+    """The set-wide rules' errors (duplicate uids and titles, links to no dashboard), given
+    every dashboard's uid (a link to a dashboard that failed is not also an unknown uid)."""
+    return _located(lint_set(entries, uids), sites, exclusions)
 
 
 def lint_subjects(compiled: Sequence[Compiled]) -> list[Subject]:
@@ -165,20 +165,37 @@ def subject_of(source: Source, model: dict[str, Any]) -> Subject:
 _ALWAYS_ERRORS = frozenset({UID_INVALID.id, TAG_LENGTH.id, UID_DUPLICATE.id, TITLE_DUPLICATE.id})
 
 
+#: Where each panel's builder was called, by (file, dashboard uid, panel title).
+Sites = dict[tuple[str, str, str], "str | None"]
+
+
+def panel_sites(sources: Iterable[Source], titles: Container[str] | None = None) -> Sites:
+    """The builder call of each panel of ``sources`` (of those titled in ``titles`` only, if
+    given): what an error about the panel names."""
+    sites: Sites = {}
+    for item in sources:
+        for panel in item.dashboard.panels:
+            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
+                if titles is None or each.title in titles:
+                    sites.setdefault((item.file, str(item.dashboard.uid), each.title), site_of(each))
+    return sites
+
+
 def rule_errors(findings: Iterable[Finding], sources: Sequence[Source],
                 exclusions: Sequence[Exclusion]) -> list[DashkitError]:
     """The error findings the exclusions do not accept, as errors located at the builder call
     that made the panel (the dashboard's file for the others), each naming its rule."""
     findings = [f for f in findings if f.severity == ERROR]
-    sites: dict[tuple[str, str, str], str | None] = {}  # a panel's builder call, by title
-    for item in sources if findings else ():
-        for panel in item.dashboard.panels:
-            for each in [panel, *(panel.panels if isinstance(panel, Row) else [])]:
-                sites.setdefault((item.file, str(item.dashboard.uid), each.title), site_of(each))
+    return _located(findings, panel_sites(sources) if findings else {}, exclusions)
+
+
+def _located(findings: Iterable[Finding], sites: Sites, exclusions: Sequence[Exclusion]
+             ) -> list[DashkitError]:
     return [DashkitError(f"{f.message} [{f.rule}]", file=sites.get((f.file, f.dashboard, f.panel))
                          or f.file, dashboard=f.dashboard, panel=f.panel or None)
             for f in findings
-            if f.rule in _ALWAYS_ERRORS or not any(e.matches(f) for e in exclusions)]
+            if f.severity == ERROR and (f.rule in _ALWAYS_ERRORS
+                                        or not any(e.matches(f) for e in exclusions))]
 
 
 @attrs.frozen
@@ -258,8 +275,9 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     it would delete what dashkit did not write, unless ``force``). ``schema`` "v2" writes the
     dashboards as Grafana 13's v2 resources. Every check runs before anything is swapped in,
     and the dashboards, the rules and Alertmanager's configuration are one output: all are
-    swapped in, or none. Each dashboard is compiled, checked and written to staging in turn,
-    keeping only what the set-wide checks need: its JSON is let go before the next is made."""
+    swapped in, or none. Each module is loaded, and each of its dashboards compiled, checked
+    and written to staging, before the next module is loaded, keeping only what the set-wide
+    checks need: a build holds one module's dashboards, not the project's."""
     from dashkit.project.alertmanager import alertmanager_folder, project_routing_errors
     from dashkit.project.rule_files import project_catalog, project_rule_errors, rules_folder
 
@@ -268,41 +286,53 @@ def build(dashboards_dir: str | Path, out_dir: str | Path,
     for extra in (rules_dir, alertmanager_dir):
         if extra is not None:
             check_output_location(Path(extra), Path(dashboards_dir), force=force)
-    project = load_project(dashboards_dir, partial=True)  # every error of the run, together
-    exclusions = project_exclusions(project)
+    loader = ProjectLoader(dashboards_dir)
+    exclusions = load_exclusions(loader.folder / EXCLUSIONS_FILE)
     built: list[Built] = []
     alerts: dict[str, tuple[str, int]] = {}  # read by the rule file, staged after the tree
+    loaded: list[Project] = []  # the project once every module is loaded
 
     def fill(staging: Path) -> None:  # a staging folder is thrown away on any error
         from dashkit.project.rule_files import add_alert_panels
 
-        tree, errors, entries = _Tree(staging, out, options, schema), list(project.errors), []
-        for each in check_each(project, exclusions):
-            errors += each.errors
-            entries += [each.entry] if each.entry is not None else []
-            if each.compiled is not None:  # the error-level lint rules but COMPILE_RULES
-                errors += rule_errors([f for f in each.findings if f.rule not in COMPILE_RULES],
-                                      [each.compiled.source], exclusions)
-                tree.dashboard(each.compiled.model)
-                add_alert_panels(alerts, each.compiled.uid, each.compiled.model)
-                built.append(Built.of(each.compiled))
-        errors += set_errors(entries, project, exclusions)
-        errors += project_rule_errors(project.rule_groups, built)
-        errors += project_routing_errors(project.alertmanager, project.rule_groups,
-                                         project_catalog(built))
+        tree, errors, entries = _Tree(staging, out, options, schema), [], []
+        uids: set[str] = set()
+        sites: Sites = {}
+        for sources in loader.modules(release=True):  # each module's let go before the next
+            uids |= {source.dashboard.uid for source in sources}
+            for each in check_each(sources, exclusions):
+                errors += each.errors
+                entries += [each.entry] if each.entry is not None else []
+                if each.entry is not None and each.entry.links:
+                    sites |= panel_sites(sources, {title for title, _ in each.entry.links})
+                if each.compiled is not None:  # the error-level lint rules but COMPILE_RULES
+                    errors += rule_errors([f for f in each.findings if f.rule not in COMPILE_RULES],
+                                          [each.compiled.source], exclusions)
+                    tree.dashboard(each.compiled.model)
+                    add_alert_panels(alerts, each.compiled.uid, each.compiled.model)
+                    built.append(Built.of(each.compiled))
+        project = loader.project(partial=True)  # every error of the run, together
+        loaded.append(project)
+        errors = [*project.errors, *errors, *set_errors(entries, uids, sites, exclusions),
+                  *project_rule_errors(project.rule_groups, built),
+                  *project_routing_errors(project.alertmanager, project.rule_groups,
+                                          project_catalog(built))]
         raise_all(errors)
         tree.provisioning(project)
 
-    folders = [OutputFolder(out, fill, _MARKER_TEXT)]
-    rules_out = Path(rules_dir) if rules_dir is not None and project.rule_groups else None
-    if rules_out is not None:
-        folders.append(rules_folder(project.rule_groups, alerts, rules_out))
-    routing_out = (Path(alertmanager_dir) if alertmanager_dir is not None
-                   and project.alertmanager is not None else None)
-    if routing_out is not None and project.alertmanager is not None:
-        folders.append(alertmanager_folder(project.alertmanager, routing_out))
-    replace_folders(folders)
-    return BuildResult(out, tuple(built), rules_out, routing_out)
+    def rules() -> OutputFolder | None:
+        project = loaded[0]
+        return (rules_folder(project.rule_groups, alerts, Path(rules_dir))
+                if rules_dir is not None and project.rule_groups else None)
+
+    def routing() -> OutputFolder | None:
+        project = loaded[0]
+        return (alertmanager_folder(project.alertmanager, Path(alertmanager_dir))
+                if alertmanager_dir is not None and project.alertmanager is not None else None)
+
+    written = replace_folders([OutputFolder(out, fill, _MARKER_TEXT), rules, routing])
+    return BuildResult(out, tuple(built), *(f.out_dir if f is not None else None
+                                            for f in written[1:]))
 
 
 def project_subjects(dashboards_dir: Path) -> tuple[list[Subject], list[Finding]]:

@@ -68,7 +68,7 @@ def _rules_text(groups: Sequence[RuleGroup], panels: Mapping[str, tuple[str, int
 
 def project_catalog(compiled: Iterable[Compiled | Built]) -> Catalog | None:
     """The catalog rules are checked against: the first dashboard's that has one."""
-    catalogs = [c.source.dashboard.catalog for c in compiled if c.source.dashboard.catalog]
+    catalogs = [c.catalog for c in compiled if c.catalog]
     return catalogs[0] if catalogs else None
 
 
