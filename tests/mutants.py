@@ -679,7 +679,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              '    others = [Subject({"uid": uid}, "") for uid in sorted(uids_written_in(out_dir, written) - uids)]\n',
              "    others: list[Subject] = []\n", (ABUSE_IMPORT,)),
     Breakage("replace-file-fixed-name", "a file is written through a random temporary name",
-             "fileio.py", 'temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")',
+             "fileio.py", 'temporary = target.with_name(f".{target.name}.{os.urandom(8).hex()}.tmp")',
              'temporary = target.with_name(f".{target.name}.tmp")', (ABUSE_IMPORT,)),
     Breakage("replace-file-not-exclusive", "the temporary file is created exclusively, never "
              "written through a planted symlink", "fileio.py",

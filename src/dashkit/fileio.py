@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ def replace_file(target: Path, text: str) -> None:
     and a reader never sees half a file. The temporary file has a random name and is created
     exclusively (``O_EXCL``): whatever is planted at a name there is never written through nor
     removed."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.urandom(8).hex()}.tmp")
     handle = open(temporary, "x", encoding="utf-8")  # noqa: SIM115 (raises before creating anything: outside the try)
     try:
         with handle:

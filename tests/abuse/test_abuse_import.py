@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
-import secrets
+import os
 import tempfile
 from pathlib import Path
 
@@ -288,8 +288,8 @@ def test_the_exclusions_file_is_never_written_through_a_planted_name(tmp_path, m
     assert sorted(p.name for p in out.iterdir()) == ["..dashkit-lint.yaml.tmp",
                                                      ".dashkit-lint.yaml", "x.py"]
 
-    monkeypatch.setattr(secrets, "token_hex", lambda _: "guessed")
-    planted = out / ".x.py.guessed.tmp"
+    monkeypatch.setattr(os, "urandom", bytes)  # the random name guessed: zero bytes
+    planted = out / f".x.py.{'00' * 8}.tmp"
     planted.symlink_to(precious)
     with pytest.raises(FileExistsError):
         replace_file(out / "x.py", "print('replaced')\n")

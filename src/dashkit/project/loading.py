@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
@@ -103,7 +102,7 @@ class FreshSourceLoader(importlib.machinery.SourceFileLoader):
         return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
 
 
-class FreshSiblings(importlib.abc.MetaPathFinder):
+class FreshSiblings:
     """Finds the sibling modules a dashboards module imports by name (``import easymo``) in its
     folder, loaded as fresh as the module itself."""
 
