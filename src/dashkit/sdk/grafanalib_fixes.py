@@ -15,6 +15,7 @@ from typing import Any
 from dashkit.grafana.facts import next_ref_id
 from dashkit.grafana.jsonio import plain
 from dashkit.sdk.datasources import DatasourceRef
+from dashkit.sdk.direct import DirectPanel
 from dashkit.sdk.kind_fixes import threshold_steps
 from dashkit.sdk.kinds import kind_of
 
@@ -83,7 +84,7 @@ def modernise_target(target: Json, datasource: DatasourceRef | None) -> Json:
 
 def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
     """A panel (grafanalib object or dict) in the shape current Grafana stores."""
-    panel = plain(raw)
+    panel = raw.plain_json() if isinstance(raw, DirectPanel) else plain(raw)
     panel_type = panel.get("type")
     fix = kind_of(panel_type).fix
     if fix is not None:

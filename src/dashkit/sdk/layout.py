@@ -29,7 +29,8 @@ class Raw:
 
 @attrs.define
 class Panel:
-    """A panel and where it goes: ``spec`` is a grafanalib panel (or a raw panel dict)."""
+    """A panel and where it goes: ``spec`` is a grafanalib panel, a builder's ``DirectPanel``
+    (grafanalib's arguments, read and set as that panel's attributes) or a raw panel dict."""
 
     spec: Any
     w: int = DEFAULT_WIDTH

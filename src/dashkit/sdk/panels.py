@@ -1,8 +1,9 @@
 """Panel builders with defaults that are right for current Grafana.
 
-Each builder returns a :class:`dashkit.sdk.layout.Panel` wrapping the grafanalib panel it configured,
-so anything grafanalib can express stays reachable (``extra=`` merges raw JSON), and the compiler
-brings the result up to date (see ``grafanalib_fixes``).
+Each builder returns a :class:`dashkit.sdk.layout.Panel` wrapping the grafanalib panel it configured
+(time series, stat and gauge: its arguments, as a ``direct.DirectPanel`` that writes the same JSON
+without building it), so anything grafanalib can express stays reachable (``extra=`` merges raw
+JSON), and the compiler brings the result up to date (see ``grafanalib_fixes``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dashkit.grafana.facts import next_ref_id
 from dashkit.query.logql import LogQuery
 from dashkit.query.promql import Expr
 from dashkit.sdk.datasources import DatasourceRef
+from dashkit.sdk.direct import GaugePanelSpec, StatPanel, TimeSeriesPanel
 from dashkit.sdk.layout import Panel, Raw
 from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
 from dashkit.sdk.thresholds import Thresholds as Thresholds
@@ -129,7 +131,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
     """Lines over time; thresholds, when given, are drawn as dashed lines at the limits."""
     common = panel_options(timeseries, title, options)
     limits = {k: v for k, v in {"min": min, "max": max}.items() if v is not None}
-    spec = gl.TimeSeries(
+    spec = TimeSeriesPanel(dict(
         targets=_targets(queries, legend), unit=unit, fillOpacity=fill,
         drawStyle="bars" if bars else "line", showPoints="never",
         stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
@@ -139,7 +141,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         thresholds=_steps(common.thresholds(thresholds)),
         thresholdsStyleMode="dashed" if common.thresholds(thresholds) else "off",
         valueDecimals=decimals, overrides=list(overrides),
-        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}}))
+        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}})))
     return common.place(spec)
 
 
@@ -150,11 +152,11 @@ def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str 
          instant: bool = False, **options: Unpack[PanelOptions]) -> Panel:
     """One number per series, coloured by thresholds; ``no_value`` replaces "No data"."""
     common = panel_options(stat, title, options)
-    spec = gl.Stat(
+    spec = StatPanel(dict(
         targets=_targets(queries, legend, instant=instant), format=unit, decimals=decimals,
         graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
         reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
-        thresholds=_steps(common.thresholds(thresholds)), orientation="auto", **common.grafanalib(title))
+        thresholds=_steps(common.thresholds(thresholds)), orientation="auto", **common.grafanalib(title)))
     return common.place(spec, size=(6, 4))
 
 
@@ -164,10 +166,10 @@ def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: 
           **options: Unpack[PanelOptions]) -> Panel:
     """A dial between ``min`` and ``max``: by default a 0–1 ratio shown as a percentage."""
     common = panel_options(gauge, title, options)
-    spec = gl.GaugePanel(
+    spec = GaugePanelSpec(dict(
         targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
         calc=reduce, thresholds=_steps(common.thresholds(thresholds)), thresholdMarkers=True,
-        **common.grafanalib(title))
+        **common.grafanalib(title)))
     return common.place(spec, size=(6, 6))
 
 
