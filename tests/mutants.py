@@ -210,7 +210,7 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("lint-datasources", "lint: datasources (fixed datasource)", "lint/checks.py",
              '            at(PANEL_DATASOURCE, f"fixed datasource {ds.uid!r}; use the datasource '
              'variable")', "            pass", (LINT,)),
-    Breakage("lint-set", "lint: the set (duplicate uids)", "lint/checks.py",
+    Breakage("lint-set", "lint: the set (duplicate uids)", "lint/sets.py",
              "        if uid and uid in by_uid:", "        if False:", (LINT, "tests/test_cli.py")),
     Breakage("lint-dashboard", "lint: dashboard rules (tag length)", "lint/checks.py",
              "        if isinstance(tag, str) and len(tag.encode()) > MAX_TAG_BYTES:",
@@ -889,7 +889,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "for one of them", "pull/puller.py", "if self.origins[source.panel.origin] > 1:",
              "if False:", PULL),
     Breakage("failed-dashboard-unknown", "a link to a dashboard whose own errors are reported is "
-             "not also an unknown uid", "lint/checks.py",
+             "not also an unknown uid", "lint/sets.py",
              'if uid not in by_uid and uid not in known and "$" not in uid:',
              'if uid not in by_uid and "$" not in uid:', ("tests/test_pull_safety.py",)),
     Breakage("watch-stops-at-a-mistake", "--watch reports a mistake and goes on watching",
@@ -1043,6 +1043,15 @@ BREAKAGES: tuple[Breakage, ...] = (
              "them", "sdk/direct.py", "            if field is None or field.validator is not None:\n"
              "                self._check(name, value)\n", "            pass\n",
              ("tests/test_direct_panels.py",)),
+    Breakage("set-entry-shortcut-misses-links", "a set entry skips the walk only where no text "
+             "can hold a link", "lint/sets.py", 'if "/d/" in outside_text(subject)',
+             'if "/d/x" in outside_text(subject)', ("tests/test_fast_paths.py",)),
+    Breakage("references-skip-a-dollar", "references are found at every dollar a match leaves",
+             "sdk/variables.py", '                at = find("$", found.end())',
+             '                at = find("$", found.end() + 1)', ("tests/test_fast_paths.py",)),
+    Breakage("inputs-only-outside-variables", "import inputs in a variable are found too",
+             "lint/checks.py", '                   or "${DS_" in _flat(model.get("templating")))',
+             "                   )", ("tests/test_fast_paths.py",)),
     Breakage("staged-file-written-through", "a path staged twice is replaced, never written "
              "through a hard link into the live output", "project/output.py",
              "    with contextlib.suppress(FileNotFoundError):\n        os.unlink(target)\n", "",
@@ -1052,8 +1061,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            created += [p for p in current.parents if not p.exists()]\n",
              "            created += []\n", (ABUSE_BUILD,)),
     Breakage("set-entry-drops-links", "a link to an unknown dashboard uid is found from what "
-             "the build keeps of each dashboard", "lint/checks.py",
-             'tuple(u for u in _uses(model) if "/d/" in u[1])', "()", (LINT, "tests/test_cli.py")),
+             "the build keeps of each dashboard", "lint/sets.py",
+             'tuple(u for u in variable_texts(model) if "/d/" in u[1])', "()", (LINT, "tests/test_cli.py")),
     # --- perfcpu branch ---
     Breakage("fast-options-ignore-one", "a builder's one option (w=8) is kept: only a panel "
              "with no options shares the checked defaults", "sdk/options.py",

@@ -17,8 +17,8 @@ from conftest import DASHBOARDS, ROOT, unavailable
 
 from dashkit import Alert, Catalog, Dashboard, DashkitError, Metric, RecordingRule, RuleGroup, above, panels, promql
 from dashkit.cli import main
-from dashkit.lint.checks import lint
 from dashkit.lint.findings import Subject
+from dashkit.lint.sets import lint
 from dashkit.project.rule_files import rules_document
 from dashkit.sdk.alerts import check_rules
 from dashkit.sdk.compiler import compile_dashboard

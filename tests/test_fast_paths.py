@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dashkit import Target, panels
 from dashkit.grafana.compare import covers
-from dashkit.lint import checks
+from dashkit.lint import checks, sets
 from dashkit.lint.findings import VARIABLE_UNDEFINED, Subject
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.layout import Panel, layout, walk
@@ -91,7 +91,7 @@ def _undefined_by_walking(model: dict) -> list[tuple[str, str]]:
     """What the walk over every text finds (the rule as it was before the shortcut)."""
     names = {v["name"] for v in model["templating"]["list"]}
     found = []
-    for where, text in checks._uses(model):
+    for where, text in checks.variable_texts(model):
         for name in sorted(references(text) - names):
             if not name.startswith("DS_"):
                 found.append((where, f"${name} is used but not defined"))
@@ -128,3 +128,51 @@ def test_modules_formatted_together_are_each_as_formatted_alone():
     assert together == [format_module(short), format_module(long), format_module("z=1\n")]
     assert together[0] == "x = f(1, 2)\n" and together[2] == "z = 1\n"
     assert together[1].splitlines()[0] == "y = g(" and len(together[1].splitlines()) == 7
+
+
+# --- references, set entries and import inputs read from texts made once ----------------------
+
+def _references_by_findall(text: str) -> set[str]:
+    """Grafana's variableRegex over the whole text (the rule before the shortcut)."""
+    import re
+
+    pattern = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*))"
+                         r"|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")
+    return {a or b or c for a, b, c in pattern.findall(text)} - {
+        n for a, b, c in pattern.findall(text) if (n := a or b or c).startswith("__")}
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.text(alphabet="$${}[]:_xy1 ", max_size=30))
+def test_references_found_at_each_dollar_are_what_the_regex_finds_everywhere(text):
+    assert references(text) == _references_by_findall(text)
+
+
+@pytest.mark.parametrize("text,names", [
+    ("$$x ${y} $__interval ${z:csv}", {"x", "y", "z"}),
+    ("${a:x$b} $c", {"a", "c"}),  # a format runs to its brace, dollar and all
+    ("${open $d", {"d"}),  # an unclosed brace is no reference; what follows still is
+    ("[[w]] $v", {"w", "v"}),
+])
+def test_references_worked_by_hand(text, names):
+    assert references(text) == names
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_PANELS, _TEXT, st.sampled_from(["", "/d/", "/d/other", "x/d/y"]))
+def test_a_set_entry_keeps_the_links_the_full_walk_finds(panels, note, path):
+    model = {"uid": "u", "title": "T", "panels": panels, "links": [{"url": note + path}],
+             "templating": {"list": [{"name": "x", "query": "/d/in-a-variable"}]}}
+    walked = tuple(u for u in checks.variable_texts(model) if "/d/" in u[1])
+    assert sets.set_entry(Subject(model, "d.py", "d", None)).links == walked
+
+
+@pytest.mark.parametrize("where", ["panel", "variable", "nowhere"])
+def test_import_inputs_are_found_outside_the_variables_and_in_them(where):
+    panel = {"type": "stat", "title": "S", "targets": [],
+             "datasource": {"uid": "${DS_PROM}" if where == "panel" else "p"}}
+    variable = {"name": "v", "type": "query",
+                "datasource": {"uid": "${DS_PROM}" if where == "variable" else "p"}}
+    model = {"uid": "u", "title": "T", "panels": [panel], "templating": {"list": [variable]}}
+    rules = {f.rule for f in checks.lint_dashboard(Subject(model, "d.json", "json", None))}
+    assert ("provisioning-inputs" in rules) == (where != "nowhere")

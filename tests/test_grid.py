@@ -17,8 +17,8 @@ from dashkit import dumps
 from dashkit.grafana.grid import Cell, compact, compaction_moves, drawn_grid, settled, simulate
 from dashkit.grafana.normalise import load_json
 from dashkit.importer.pipeline import import_model
-from dashkit.lint.checks import lint
 from dashkit.lint.findings import Subject
+from dashkit.lint.sets import lint
 from dashkit.preview.data import SyntheticData
 from dashkit.preview.render import render_dashboard
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from conftest import PACKAGE, ROOT, SHARED
 
 from dashkit.cli import main
-from dashkit.lint.checks import lint
 from dashkit.lint.findings import RULES, WARNING, Subject
 from dashkit.lint.run import json_subjects, run_lint
+from dashkit.lint.sets import lint
 
 CORPUS = SHARED / "corpus"
 

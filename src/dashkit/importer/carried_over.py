@@ -15,9 +15,10 @@ import yaml
 from dashkit.fileio import load_yaml, replace_file
 from dashkit.importer.codecheck import run_module
 from dashkit.importer.generator import ImportResult
-from dashkit.lint.checks import lint_dashboard, lint_set
+from dashkit.lint.checks import lint_dashboard
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import ERROR, TITLE_DUPLICATE, UID_DUPLICATE, Finding, Subject
+from dashkit.lint.sets import lint_set
 from dashkit.sdk.compiler import compile_dashboard
 
 REASON = "carried over from the imported dashboard"

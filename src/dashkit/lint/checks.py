@@ -3,7 +3,7 @@ Grafana does. It lints compiled dashkit dashboards and any Grafana JSON, through
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from dashkit.grafana.facts import GRID_COLUMNS, MAX_SCHEMA_VERSION, MAX_TAG_BYTES, MAX_UID_LENGTH, UID_PATTERN
@@ -21,7 +21,6 @@ from dashkit.lint.findings import (
     INPUTS,
     JOB_INSTANCE,
     LEGACY_PANEL,
-    LINK_UID,
     PANEL_DATASOURCE,
     PANEL_ID,
     PANEL_TARGETS,
@@ -30,8 +29,6 @@ from dashkit.lint.findings import (
     REFRESH,
     SCHEMA,
     TAG_LENGTH,
-    TITLE_DUPLICATE,
-    UID_DUPLICATE,
     UID_INVALID,
     VARIABLE_CYCLE,
     VARIABLE_REFRESH,
@@ -43,7 +40,6 @@ from dashkit.lint.findings import (
     Finding,
     Json,
     Rule,
-    SetEntry,
     Severity,
     Subject,
 )
@@ -169,7 +165,7 @@ def _variables(model: Json) -> list[Json]:
     return [v for v in ((model.get("templating") or {}).get("list") or []) if isinstance(v, dict)]
 
 
-def _uses(model: Json) -> Iterator[tuple[str, str]]:
+def variable_texts(model: Json) -> Iterator[tuple[str, str]]:
     """(where, text) of every string that may reference variables, variables excluded."""
     for panel in iter_panels(model.get("panels") or []):
         title = str(panel.get("title") or "")
@@ -218,15 +214,15 @@ def _lint_variables(subject: Subject, emit: Emit) -> None:
             emit(JOB_INSTANCE, f"${name} should be a query variable on the datasource variable")
     # anything outside the variable list counts as a use (panel intervals, descriptions…);
     # only strings Grafana interpolates into queries and links can be undefined
-    outside = references(_flat({k: v for k, v in model.items() if k != "templating"}))
+    outside = references(outside_text(subject))
     used: set[str] = set().union(*depends.values()) | outside
     inputs = {str(i.get("name")) for i in model.get("__inputs") or [] if isinstance(i, dict)}
-    # Each text _uses reads is in the model outside its variables, so its references are among
+    # Each text variable_texts reads is in the model outside its variables, so its references are among
     # ``outside`` (a panel's repeat aside: it names its variable without the $). Where none of
     # those is undefined, no text's is, and the walk that says which panel uses it is skipped.
     repeats = {str(p["repeat"]) for p in iter_panels(model.get("panels") or []) if p.get("repeat")}
     if any(not n.startswith("DS_") for n in (outside | repeats) - names - inputs):
-        for where, text in _uses(model):
+        for where, text in variable_texts(model):
             refs = references(text) if text else set()
             for name in sorted(refs - names - inputs):
                 if not name.startswith("DS_"):  # import inputs: see provisioning-inputs
@@ -315,14 +311,27 @@ def _lint_dashboard(subject: Subject, emit: Emit) -> None:
         shape = '{"dashboard": …}' if loaded.wrapper == "api" else "a file map"
         emit(WRAPPED, f"wrapped in {shape}: file provisioning reads no title and skips it",
              severity=severity)
-    text_inputs = (loaded is not None and loaded.exported) or "${DS_" in _flat(model)
+    # "${DS_" lies inside one JSON string, so in the text outside the variables or in theirs
+    text_inputs = ((loaded is not None and loaded.exported) or "${DS_" in outside_text(subject)
+                   or "${DS_" in _flat(model.get("templating")))
     if text_inputs:
         emit(INPUTS, "uses ${DS_*} import inputs that file provisioning does not substitute",
              severity=severity)
 
 
-def _flat(model: Json) -> str:
+def _flat(model: Any) -> str:
     return compact(model)
+
+
+def outside_text(subject: Subject) -> str:
+    """The model outside its variables as one line of JSON, made once per subject: every text
+    ``variable_texts`` reads is inside it (JSON escapes none of ``$ { } / d``), so a rule can ask it
+    first whether a walk over those texts could find anything."""
+    text = subject.texts.get("outside")
+    if text is None:
+        model = subject.model
+        text = subject.texts["outside"] = _flat({k: v for k, v in model.items() if k != "templating"})
+    return text
 
 
 def lint_dashboard(subject: Subject) -> list[Finding]:
@@ -338,58 +347,3 @@ def lint_dashboard(subject: Subject) -> list[Finding]:
     for check in (_lint_dashboard, _lint_variables, _lint_datasources, _lint_panels):
         check(subject, emit)
     return findings
-
-
-# --- the set -----------------------------------------------------------------------------------
-
-_LINKED_UID = re.compile(r"/d/([A-Za-z0-9_-]+)")
-
-
-def set_entry(subject: Subject) -> SetEntry:
-    """What ``lint_set`` reads of a dashboard, so that its JSON need not be kept for it."""
-    model = subject.model
-    return SetEntry(str(model.get("uid") or ""), str(model.get("title") or ""), subject.file,
-                    subject.name, subject.origin, tuple(u for u in _uses(model) if "/d/" in u[1]))
-
-
-def lint_set(subjects: Sequence[Subject | SetEntry], elsewhere: Iterable[str] = ()) -> list[Finding]:
-    """Rules only the whole set can answer: duplicate uids and titles, links between dashboards.
-    ``elsewhere``: uids of the build that are not among ``subjects`` (a dashboard whose own
-    errors are reported already), which links may name."""
-    findings: list[Finding] = []
-    by_uid: dict[str, SetEntry] = {}
-    by_title: dict[str, SetEntry] = {}
-    entries = [s if isinstance(s, SetEntry) else set_entry(s) for s in subjects]
-    for subject in entries:
-        uid, title = subject.uid, subject.title
-        if uid and uid in by_uid:
-            findings.append(UID_DUPLICATE.finding(f"duplicate uid {uid!r}, also used in "
-                                                  f"{by_uid[uid].file}", subject.file, subject.name,
-                                                  title=title))
-        if title and title in by_title:
-            other = by_title[title]
-            findings.append(TITLE_DUPLICATE.finding(f"duplicate title {title!r}, also used by "
-                                                    f"{other.name!r} in {other.file}", subject.file,
-                                                    subject.name, title=title))
-        if uid:
-            by_uid.setdefault(uid, subject)
-        if title:
-            by_title.setdefault(title, subject)
-    known = set(elsewhere)
-    for subject in entries:
-        severity = None if subject.origin == "dashkit" else WARNING  # imported JSON: a warning
-        for where, text in subject.links:
-            for uid in _LINKED_UID.findall(text):
-                if uid not in by_uid and uid not in known and "$" not in uid:
-                    findings.append(LINK_UID.finding(f"link to unknown dashboard uid {uid!r}",
-                                                     subject.file, subject.name, where,
-                                                     title=subject.title, severity=severity))
-    return findings
-
-
-def lint(subjects: Iterable[Subject]) -> list[Finding]:
-    """Lint a set of dashboards: each alone, then the rules only the set can answer."""
-    subjects = list(subjects)
-    findings = [f for s in subjects for f in lint_dashboard(s)] + lint_set(subjects)
-    return sorted(set(findings), key=lambda f: (f.file, f.dashboard, f.severity != ERROR, f.rule,
-                                                f.panel, f.target, f.message))

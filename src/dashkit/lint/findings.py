@@ -179,6 +179,8 @@ class Subject:
     provisioning: bool = False
     #: The dashkit dashboard says ``allow_overlaps=True`` (an imported layout): overlaps warn.
     allow_overlaps: bool = False
+    #: Texts the rules read made once per subject (``checks.outside_text``).
+    texts: dict[str, str] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property
     def name(self) -> str:

@@ -9,9 +9,9 @@ import attrs
 
 from dashkit.errors import DashkitError
 from dashkit.grafana.normalise import json_files, load_json
-from dashkit.lint.checks import lint
 from dashkit.lint.config import Exclusion, unused
 from dashkit.lint.findings import ERROR, NOT_A_DASHBOARD, Finding, Subject
+from dashkit.lint.sets import lint
 from dashkit.query.catalog import Catalog
 
 

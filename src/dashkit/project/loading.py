@@ -54,17 +54,17 @@ class Project:
 def import_file(path: Path) -> ModuleType:
     """A Python file as a module named after it, its siblings importable by name; a module a
     sibling already imported is reused, not run twice. Failures become one located line."""
-    name = path.stem
+    name, resolved = path.stem, path.resolve()
     loaded = sys.modules.get(name)
-    if loaded is not None and getattr(loaded, "__file__", None) == str(path.resolve()):
+    if loaded is not None and getattr(loaded, "__file__", None) == str(resolved):
         return loaded
     spec = importlib.util.spec_from_file_location(
-        name, path.resolve(), loader=FreshSourceLoader(name, str(path.resolve())))
+        name, resolved, loader=FreshSourceLoader(name, str(resolved)))
     if spec is None or spec.loader is None:
         raise DashkitError("cannot load: not a Python file", file=str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    folder = str(path.resolve().parent)
+    folder = str(resolved.parent)
     sys.path.insert(0, folder)
     siblings = FreshSiblings(folder)
     sys.meta_path.insert(0, siblings)

@@ -9,7 +9,7 @@ import attrs
 
 from dashkit.errors import DashkitError, raise_all
 from dashkit.grafana.jsonio import dumps
-from dashkit.lint.checks import lint_dashboard, lint_set, set_entry
+from dashkit.lint.checks import lint_dashboard
 from dashkit.lint.config import EXCLUSIONS_FILE, Exclusion, load_exclusions
 from dashkit.lint.findings import (
     COMPILE,
@@ -24,6 +24,7 @@ from dashkit.lint.findings import (
     SetEntry,
     Subject,
 )
+from dashkit.lint.sets import lint_set, set_entry
 from dashkit.project.compiled import Built, Compiled
 from dashkit.project.loading import Project, ProjectLoader, Source, load_project
 from dashkit.project.output import OutputFolder, check_output_location, replace_folders, stage_file

@@ -27,11 +27,25 @@ _REFERENCE = re.compile(
     r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*))|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]")
 
 
+#: ``_REFERENCE``'s dollar forms alone, tried where a ``$`` is.
+_DOLLAR_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::[^}]*)?\}|([A-Za-z_]\w*))")
+
+
 def references(text: str) -> set[str]:
     """Names of the variables a string uses (``$x``, ``${x}``, ``${x:fmt}``, ``[[x]]``), macros excluded."""
-    if "$" not in text and "[[" not in text:  # most strings (titles, units): no regex needed
+    if "[[" in text:
+        names = {a or b or c for a, b, c in _REFERENCE.findall(text)}
+    elif "$" not in text:  # most strings (titles, units): no regex needed
         return set()
-    names = {a or b or c for a, b, c in _REFERENCE.findall(text)}
+    else:  # a whole model's text: match at each "$", as findall would, not at every character
+        names, at, find, match = set(), text.find("$"), text.find, _DOLLAR_REFERENCE.match
+        while at >= 0:
+            found = match(text, at)
+            if found is None:
+                at = find("$", at + 1)
+            else:
+                names.add(found[1] or found[2])
+                at = find("$", found.end())
     return {n for n in names if not n.startswith("__")}
 
 
