@@ -176,3 +176,14 @@ def test_import_inputs_are_found_outside_the_variables_and_in_them(where):
     model = {"uid": "u", "title": "T", "panels": [panel], "templating": {"list": [variable]}}
     rules = {f.rule for f in checks.lint_dashboard(Subject(model, "d.json", "json", None))}
     assert ("provisioning-inputs" in rules) == (where != "nowhere")
+
+
+def test_options_met_before_are_checked_again_when_their_type_differs():
+    from dashkit import DashkitError
+
+    assert panels.stat("S", "up", w=8).w == 8 and panels.stat("S", "up", w=8).w == 8  # cached
+    for wrong in (8.0, True):  # equal to 8 and 1, and hashed alike, but no width
+        panels.stat("S", "up", w=int(wrong))
+        with pytest.raises(DashkitError, match="whole number of grid units"):
+            panels.stat("S", "up", w=wrong)
+    assert panels.stat("S", "up", w=6, links=[panels.data_link("a", "b")]).w == 6  # unhashable

@@ -11,6 +11,7 @@ builder calls. The spec reads and sets as the grafanalib object does (``panel.sp
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import attrs
@@ -46,12 +47,14 @@ class DirectPanel:
         cls.FACTORIES = tuple((n, f.default.factory) for n, f in cls.FIELDS.items()
                               if isinstance(f.default, attrs.Factory))  # type: ignore[arg-type]
 
-    def __init__(self, kwargs: Json) -> None:
-        fields = self.FIELDS
-        for name, value in kwargs.items():  # what grafanalib's constructor would refuse
-            field = fields.get(name)
-            if field is None or field.validator is not None:
-                self._check(name, value)
+    def __init__(self, kwargs: Json, *, given: Iterable[str] | None = None) -> None:
+        """``given``: the arguments whose values came from the builder's caller, checked as
+        grafanalib would check them (all, if None); the builder's own values need no check."""
+        unknown = kwargs.keys() - self.FIELDS.keys()
+        if unknown:
+            raise AttributeError(f"{type(self).__name__} does not write grafanalib's {sorted(unknown)}")
+        for name in kwargs if given is None else given:
+            self._check(name, kwargs[name])
         object.__setattr__(self, "kwargs", dict(kwargs))
 
     def _check(self, name: str, value: Any) -> None:

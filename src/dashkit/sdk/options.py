@@ -155,6 +155,26 @@ def panel_options(builder: Callable[..., Any], title: str,
     naming the builder and the panel (with the nearest real name, never the one typed)."""
     if not options:  # most panels: nothing to check, and the defaults are immutable
         return _DEFAULTS
+    try:  # options met before (w=8 on every stat): checked once; the type is part of the key,
+        key: Any = tuple((name, type(value), value) for name, value in options.items())
+        known = _CHECKED.get(key)  # as 8 == 8.0 == True and only 8 is a width
+    except TypeError:  # an unhashable value (a list of links): checked each time
+        key = known = None
+    if known is not None:
+        return known
+    checked = _checked_options(builder, title, options)
+    if key is not None and len(_CHECKED) < _CHECKED_LIMIT:
+        _CHECKED[key] = checked
+    return checked
+
+
+#: Options checked already (CommonOptions is immutable, so one object serves every panel).
+_CHECKED: dict[tuple[tuple[str, type, Any], ...], CommonOptions] = {}
+_CHECKED_LIMIT = 4096
+
+
+def _checked_options(builder: Callable[..., Any], title: str,
+                     options: Mapping[str, Any]) -> CommonOptions:
     where = f"{builder.__name__} panel {title!r}"
     unknown = sorted(set(options) - set(PanelOptions.__annotations__))
     if unknown:

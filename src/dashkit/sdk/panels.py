@@ -141,7 +141,8 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         thresholds=_steps(common.thresholds(thresholds)),
         thresholdsStyleMode="dashed" if common.thresholds(thresholds) else "off",
         valueDecimals=decimals, overrides=list(overrides),
-        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}})))
+        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}})),
+        given=("unit", "fillOpacity", "valueDecimals", "legendCalcs"))
     return common.place(spec)
 
 
@@ -156,7 +157,8 @@ def stat(title: str, *queries: Query | Target, unit: str = "short", legend: str 
         targets=_targets(queries, legend, instant=instant), format=unit, decimals=decimals,
         graphMode="area" if graph else "none", colorMode="background" if color_background else "value",
         reduceCalc=reduce, noValue=no_value, textMode=text_mode, mappings=list(mappings),
-        thresholds=_steps(common.thresholds(thresholds)), orientation="auto", **common.grafanalib(title)))
+        thresholds=_steps(common.thresholds(thresholds)), orientation="auto", **common.grafanalib(title)),
+        given=("format", "decimals", "reduceCalc", "noValue", "textMode", "mappings"))
     return common.place(spec, size=(6, 4))
 
 
@@ -169,7 +171,7 @@ def gauge(title: str, *queries: Query | Target, unit: str = "percentunit", min: 
     spec = GaugePanelSpec(dict(
         targets=_targets(queries, legend), format=unit, min=min, max=max, decimals=decimals,
         calc=reduce, thresholds=_steps(common.thresholds(thresholds)), thresholdMarkers=True,
-        **common.grafanalib(title)))
+        **common.grafanalib(title)), given=("format", "min", "max", "decimals", "calc"))
     return common.place(spec, size=(6, 6))
 
 
