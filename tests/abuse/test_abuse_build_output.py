@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -115,7 +116,11 @@ def test_a_failure_while_writing_leaves_the_previous_output_whole(project, tmp_p
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the exchange swap is Linux's renameat2")
 def test_a_reader_never_sees_the_output_absent_or_half_written(tmp_path):
-    """Grafana polls the output folder: poll it from another thread during 50 rebuilds."""
+    """Grafana polls the output folder: poll it from another thread during 50 rebuilds. Each
+    rebuild waits for one read to end after the last: a build keeps the output before it (a
+    reader may still be in it) and deletes the one before that, so a reader paused across two
+    whole builds (as a loaded machine pauses a thread between opendir and readdir, and Grafana's
+    poll, seconds apart, never is) could find that one emptied."""
     project = load_project(DASHBOARDS)
     compiled = compile_project(project)
     out = tmp_path / "grafana"
@@ -144,6 +149,9 @@ def test_a_reader_never_sees_the_output_absent_or_half_written(tmp_path):
     try:
         for _ in range(50):
             write_tree(compiled, project, out, ProviderOptions())
+            after, deadline = reads, time.monotonic() + 10
+            while reads == after and not problems and time.monotonic() < deadline:
+                time.sleep(0.0005)
     finally:
         stop.set()
         reader.join()
