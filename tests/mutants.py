@@ -66,6 +66,7 @@ LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
 PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
 PULL_BOARD = ("tests/test_pull_board.py",)
+SHORTCUTS = "tests/test_import_shortcuts.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -1083,6 +1084,13 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("pull-current-trusted", "a variable whose live current is null is no traceback",
              "pull/board.py", '        after = current.get("value") if isinstance(current, dict) else None',
              '        after = current.get("value") if there else None', PULL),
+    # --- impfast branch: the import's shortcuts, each held to the full path ---
+    Breakage("import-first-pass-differs", "import: the first pass, not rendered, builds the "
+             "dashboard its rendered module defines", "importer/generator.py",
+             '    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))\n'
+             "    return tuple(generator.notes)",
+             '    unhoisted = Call("Dashboard", (), (*kwargs[:-1], ("panels", panel_calls)))\n'
+             "    return tuple(generator.notes)", (SHORTCUTS,)),
 )
 
 

@@ -262,12 +262,56 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
-                  ) -> tuple[ImportResult, Callable[[], Any]]:
-    """One pass of the import (pipeline.generate_model runs two): the module's source, and a
-    function that builds the dashboard that source defines from the calls it was rendered from
-    (through codecheck's allow-list, as the module would run) without parsing the text: the
-    first pass only needs the dashboard."""
+def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any]]:
+    """The first pass of the import (pipeline.generate_model's): :func:`generate_pass`'s notes,
+    and a function that builds the dashboard its source defines from the calls that source is
+    rendered from (through codecheck's allow-list, as the module would run). Nothing is
+    rendered: the first pass only needs the dashboard (tests/test_import_shortcuts.py holds
+    both to the rendered module's)."""
+    generator, _, kwargs, panel_calls = _calls(loaded, ())
+    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
+    return tuple(generator.notes), lambda: generator.evaluate(unhoisted)
+
+
+def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
+    """One pass of the import, rendered: the module's source, with ``earlier_notes`` (the first
+    pass's) in place of its own."""
+    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes)
+    uid = str(dict(kwargs)["uid"])
+    taken = set(generator.namespace) | MODULE_NAMES
+    panel_refs, assignments = hoist_panels(panel_calls, taken)
+    shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
+        "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
+    kwargs.append(("panels", panel_refs))
+    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
+                            for name, value in shared + assignments)
+    panel_source = panels_source + dashboard
+    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
+                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
+    after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
+    used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
+    used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
+    if used_selectors:
+        constants += ("\n# Label matchers repeated across the queries, written once.\n"
+                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
+    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
+    docstring = '"""Imported by dashkit import.'
+    notes_source = ""
+    if generator.notes:
+        docstring += f" {NOTES_NAME} says what was not carried over faithfully."
+        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
+    body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
+    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
+        prelude_imports(body) + "\n" + notes_source + body
+    # not checked here: pipeline.import_model runs it (run_module checks the tree first)
+    return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+
+
+def _calls(loaded: Loaded, earlier_notes: Iterable[str]
+           ) -> tuple[_Generator, Json, list[tuple[str, Any]], list[Any]]:
+    """A pass's generator, the migrated model, the Dashboard call's keywords but its panels,
+    and the panel calls: everything of the pass but the rendering."""
     source = dict(loaded.model)
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
@@ -311,36 +355,7 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
               and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
-    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
-    taken = set(generator.namespace) | MODULE_NAMES
-    panel_refs, assignments = hoist_panels(panel_calls, taken)
-    shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
-        "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
-    kwargs.append(("panels", panel_refs))
-    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
-    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
-                            for name, value in shared + assignments)
-    panel_source = panels_source + dashboard
-    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
-                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
-    after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
-    used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
-    used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
-    if used_selectors:
-        constants += ("\n# Label matchers repeated across the queries, written once.\n"
-                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
-    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
-    docstring = '"""Imported by dashkit import.'
-    notes_source = ""
-    if generator.notes:
-        docstring += f" {NOTES_NAME} says what was not carried over faithfully."
-        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
-    body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
-    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
-        prelude_imports(body) + "\n" + notes_source + body
-    # not checked here: pipeline.import_model runs it (run_module checks the tree first)
-    return (ImportResult(module, text, tuple(generator.notes), uid, str(model["title"])),
-            lambda: generator.evaluate(unhoisted))
+    return generator, model, kwargs, panel_calls
 
 
 def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[Call, bool]:
