@@ -1091,6 +1091,11 @@ BREAKAGES: tuple[Breakage, ...] = (
              "    return tuple(generator.notes)",
              '    unhoisted = Call("Dashboard", (), (*kwargs[:-1], ("panels", panel_calls)))\n'
              "    return tuple(generator.notes)", (SHORTCUTS,)),
+    Breakage("import-code-values-shared", "import: a Code fragment evaluated once is its own "
+             "generator's value, never another dashboard's", "importer/declarations.py",
+             "        self.evaluated: dict[str, Any] = {}",
+             '        self.evaluated: dict[str, Any] = Declarations.__init__.__dict__.setdefault("v", {})',
+             (SHORTCUTS,)),
 )
 
 

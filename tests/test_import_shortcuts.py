@@ -3,17 +3,22 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
 
 - The first pass is not rendered (``generator.first_pass``): its notes and the dashboard it
   builds from its calls are those of the rendered pass's module, run.
+- A generator evaluates each Code fragment (a constant's name, a ``%`` template) once
+  (``Declarations.evaluated``): its modules are those of evaluating every fragment afresh.
 """
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from conftest import SHARED
 
 from dashkit.grafana.normalise import Loaded, load_json
-from dashkit.importer.codecheck import run_module
+from dashkit.importer.codecheck import build_value, run_module
+from dashkit.importer.declarations import Declarations
 from dashkit.importer.generator import first_pass, generate_pass
+from dashkit.importer.pipeline import generate_model
 from dashkit.sdk.compiler import compile_dashboard
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
@@ -58,3 +63,38 @@ def test_the_hand_dashboard_reaches_the_notes():
     """HAND's notes come from the settings, the links, the grid and the derived uid."""
     notes = first_pass(load_json("hand.json", json.dumps(HAND))[0])[0]
     assert len(notes) >= 5, notes
+
+
+# --- Code fragments evaluated once a generator ---------------------------------------------------
+
+def _other_hand() -> dict:
+    """HAND again, where the same constant names mean other things: its datasource ``P`` is a
+    Loki one, its repeated selector ``JOB_INSTANCE`` another job's."""
+    other = json.loads(json.dumps(HAND).replace('{"type": "prometheus", "uid": "p"}',
+                                                '{"type": "loki", "uid": "p"}'))
+    other["title"] = "Other"
+    for target in other["panels"][0]["targets"]:
+        target["expr"] = target["expr"].replace('job="$job"', 'job="other"')
+    return other
+
+
+def _modules(models: list[dict]) -> list[str]:
+    return [generate_model(item, "module").source
+            for n, model in enumerate(models)
+            for item in load_json(f"{n}.json", json.dumps(model))]
+
+
+def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatch):
+    """The modules of several dashboards generated in one process, the same with every Code
+    fragment evaluated afresh: a fragment's value is its generator's, never another's."""
+    models = [HAND, _other_hand(), *(json.loads(p.read_bytes()) for p in CORPUS[:4])]
+    once = _modules(models)
+    assert 'P = DatasourceRef("loki", "p")' in once[1] and 'job="other"' in once[1]
+
+    def afresh(self: Declarations, code: Any) -> Any:
+        constants = set(self.datasources.values()) | set(self.selectors.values())
+        return build_value(code, self.namespace, constants)
+
+    monkeypatch.setattr(Declarations, "evaluate", afresh)
+    assert _modules(models) == once
+
