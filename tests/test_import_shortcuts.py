@@ -5,15 +5,21 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
   builds from its calls are those of the rendered pass's module, run.
 - A generator evaluates each Code fragment (a constant's name, a ``%`` template) once
   (``Declarations.evaluated``): its modules are those of evaluating every fragment afresh.
+- A panel's residue and whether the builder covers it are found in one walk
+  (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks.
 """
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, examples
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.codecheck import build_value, run_module
 from dashkit.importer.declarations import Declarations
@@ -98,3 +104,49 @@ def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatc
     monkeypatch.setattr(Declarations, "evaluate", afresh)
     assert _modules(models) == once
 
+
+# --- a panel's residue and cover in one walk -----------------------------------------------------
+
+def _residue_of(original: Any, built: Any) -> Any:
+    """compare.residue_of as it was: ``covers`` asked again at every level."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        result = {}
+        for key, value in original.items():
+            if key not in built:
+                result[key] = value
+            elif not covers(built[key], value):
+                inner = _residue_of(value, built[key])
+                if inner != {} or not isinstance(value, dict):
+                    result[key] = inner
+        return result
+    return original
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, 1.0, 1.5]),
+                  st.sampled_from(["", "a", "b"]))
+_JSON = st.recursive(_LEAF, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+    max_leaves=12)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_JSON, _JSON)
+@example({"a": {}}, {"a": 1})  # an empty object the builder has as something else
+@example({"a": {"b": {}}}, {"a": {"b": []}})
+@example({"a": {}}, {"a": {}})
+@example({"a": [{}]}, {"a": [1]})
+def test_residue_and_cover_are_the_full_walks(original, built):
+    before = copy.deepcopy((original, built))
+    residue, covered = residue_and_cover(original, built)
+    assert residue == _residue_of(original, built)
+    assert covered is covers(built, original)
+    assert (original, built) == before
+
+
+def test_a_panel_whose_empty_object_the_builder_writes_otherwise_stays_raw():
+    """No residue, yet not covered: the panel is passed through, as the full walk had it."""
+    model = {"title": "E", "uid": "e", "panels": [
+        {"type": "stat", "title": "S", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+         "options": {"colorMode": {}}, "targets": [{"expr": "up"}]}]}
+    source = generate_model(load_json("e.json", json.dumps(model))[0], "e").source
+    assert "panels.raw(" in source and "panels.stat(" not in source

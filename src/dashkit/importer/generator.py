@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from dashkit.errors import DashkitError
-from dashkit.grafana.compare import covers, residue_of
+from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.grafana.facts import GRID_COLUMNS, ref_id
 from dashkit.grafana.grid import compaction_summary
@@ -193,11 +193,11 @@ class _Generator(Declarations):
                 compiled = compile_panel(self._evaluate(call), None)
                 compiled.pop("id", None)
                 built = panel_meaning(compiled)
-                residue = residue_of(meaning, built)
+                residue, covered = residue_and_cover(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
                     call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
-                    built = panel_meaning(merge(compiled, residue))
-                if covers(built, meaning):
+                    covered = covers(panel_meaning(merge(compiled, residue)), meaning)
+                if covered:
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
                 pass
