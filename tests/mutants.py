@@ -1101,6 +1101,10 @@ BREAKAGES: tuple[Breakage, ...] = (
              "grafana/compare.py", "            covered = False\n            if value != {}:",
              "            covered = covered and value == {}\n            if value != {}:",
              (SHORTCUTS,)),
+    Breakage("covers-object-leaf-skipped", "covers: the loop over two objects compares their "
+             "leaves as the full rule does", "grafana/compare.py",
+             "                    if other != value:\n",
+             "                    if other != value and isinstance(value, bool):\n", (SHORTCUTS,)),
 )
 
 

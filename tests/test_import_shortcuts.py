@@ -6,7 +6,8 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
 - A generator evaluates each Code fragment (a constant's name, a ``%`` template) once
   (``Declarations.evaluated``): its modules are those of evaluating every fragment afresh.
 - A panel's residue and whether the builder covers it are found in one walk
-  (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks.
+  (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks;
+  ``covers`` itself answers two objects or two leaves of one type without its general checks.
 """
 from __future__ import annotations
 
@@ -127,6 +128,29 @@ _LEAF = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from(
 _JSON = st.recursive(_LEAF, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
     max_leaves=12)
+
+
+def _covers(actual: Any, expected: Any) -> bool:
+    """compare.covers as it was, before its shortcuts for leaves and objects of one type."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and _covers(actual[key], value) for key, value in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(
+            _covers(a, e) for a, e in zip(actual, expected))
+    return bool(actual == expected and type(actual) is type(expected)) or (
+        isinstance(actual, (int, float)) and isinstance(expected, (int, float))
+        and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_JSON, _JSON)
+@example({"a": 1, "b": [1]}, {"a": 2})  # a leaf of an object that differs
+@example({"a": 1.0}, {"a": 1})
+@example({"a": True}, {"a": 1})
+def test_covers_keeps_the_full_rule(actual, expected):
+    assert covers(actual, expected) is _covers(actual, expected)
+    assert covers(expected, expected) is _covers(expected, expected)
 
 
 @settings(max_examples=examples(400), deadline=None)

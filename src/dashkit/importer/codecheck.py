@@ -171,6 +171,10 @@ def evaluate(source: str, namespace: dict[str, Any], constants: Iterable[str]) -
     return eval(compile(tree, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked
 
 
+#: The literal types :func:`build_value` returns as they are.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
                 evaluated: dict[str, Any] | None = None) -> Any:
     """What the generated source for ``value`` (a pysource Call, Code or literal) evaluates to,
@@ -184,6 +188,8 @@ def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
     constants = frozenset(constants)
 
     def build(value: Any) -> Any:
+        if type(value) in _LEAVES:  # most of a call tree, and what the last case returns
+            return value
         if isinstance(value, Call):
             owner, _, attr = value.name.rpartition(".")
             allowed = (attr in CALLS and not owner) or (
