@@ -1109,6 +1109,10 @@ BREAKAGES: tuple[Breakage, ...] = (
              "after the import", "importer/files.py",
              "    finally:\n        gc.set_threshold(*before)\n", "    finally:\n        pass\n",
              (IMPORT,)),
+    Breakage("import-panel-cache-values-unchecked", "import: the second pass takes a compiled "
+             "panel only where the call's Code fragments have the first pass's values",
+             "importer/panel_cache.py", "        type(a) is type(b) and a == b for a, b in zip(earlier, values))",
+             "        True for a, b in zip(earlier, values))", (SHORTCUTS,)),
 )
 
 

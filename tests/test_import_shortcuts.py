@@ -5,6 +5,9 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
   builds from its calls are those of the rendered pass's module, run.
 - A generator evaluates each Code fragment (a constant's name, a ``%`` template) once
   (``Declarations.evaluated``): its modules are those of evaluating every fragment afresh.
+- The second pass takes the panel JSON the first compiled for the same call, where the call's
+  Code fragments have the same values (``panel_cache``): its modules are those of compiling
+  every call.
 - A panel's residue and whether the builder covers it are found in one walk
   (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks;
   ``covers`` itself answers two objects or two leaves of one type without its general checks.
@@ -25,6 +28,7 @@ from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.codecheck import build_value, run_module
 from dashkit.importer.declarations import Declarations
 from dashkit.importer.generator import first_pass, generate_pass
+from dashkit.importer.panel_cache import CompiledCalls
 from dashkit.importer.pipeline import generate_model
 from dashkit.sdk.compiler import compile_dashboard
 
@@ -41,12 +45,12 @@ HAND = {"title": "Hand", "refresh": 5, "editable": "yes", "graphTooltip": 1.5,
         "annotations": {"list": [{"name": "deploys", "expr": "changes(x[5m])",
                                   "datasource": {"type": "prometheus", "uid": "p"}}]},
         "panels": [
-            {"type": "timeseries", "title": "A", "gridPos": {"x": 0, "y": 3, "w": 12, "h": 8},
+            {"type": "timeseries", "title": "A", "id": 1, "gridPos": {"x": 0, "y": 3, "w": 12, "h": 8},
              "datasource": {"type": "prometheus", "uid": "p"},
              "targets": [{"expr": f'rate(x{{job="$job", instance="$i"}}[{n}m])'}
                          for n in range(3)]},
             {"type": "row", "title": "R", "collapsed": True, "gridPos": {"y": 20},
-             "panels": [{"type": "stat", "title": "S", "unit": "s",
+             "panels": [{"type": "stat", "title": "S", "unit": "s", "id": 2,
                          "datasource": {"type": "prometheus", "uid": "q"},
                          "targets": [{"expr": 'up{job="$job", instance="$i"}'}]},
                         {"type": "some-plugin-panel", "title": "P", "options": {"x": 1}}]}]}
@@ -59,7 +63,7 @@ def _loaded() -> list[Loaded]:
 
 @pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
 def test_the_first_pass_is_the_rendered_pass(loaded):
-    notes, build = first_pass(loaded)
+    notes, build, _ = first_pass(loaded)
     rendered = generate_pass(loaded, "module")
     assert notes == rendered.notes
     dashboard = run_module(rendered.source)["dashboard"]
@@ -104,6 +108,38 @@ def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatc
 
     monkeypatch.setattr(Declarations, "evaluate", afresh)
     assert _modules(models) == once
+
+
+# --- the first pass's compiled panels taken by the second -------------------------------------
+
+def _second_pass(loaded: Loaded, earlier: CompiledCalls | None) -> str:
+    notes, build, _ = first_pass(loaded)
+    compiled = compile_dashboard(build(), strict=False)
+    again = load_json(loaded.source, json.dumps(compiled))[0]
+    return generate_pass(again, "module", notes, earlier).source
+
+
+@pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
+def test_the_second_pass_taking_compiled_panels_writes_what_compiling_them_does(loaded):
+    taken = []
+    earlier = first_pass(loaded)[2]
+    find = earlier.find
+    earlier.find = lambda *a: taken.append(find(*a)) or taken[-1]  # type: ignore[method-assign]
+    assert _second_pass(loaded, earlier) == _second_pass(loaded, None)
+    if loaded.source in ("node-exporter-full.json", "hand.json"):
+        assert any(found is not None for found in taken)  # not vacuous
+
+
+def test_a_panel_whose_code_values_differ_is_compiled_again():
+    """An earlier pass's panel compiled with another value for a datasource constant or a
+    selector is not taken, though the call is the same text."""
+    loaded = load_json("hand.json", json.dumps(HAND))[0]
+    earlier = first_pass(loaded)[2]
+    assert any(values for _, values, _, _ in earlier.compiled.values())
+    for key, (call, values, compiled, built) in list(earlier.compiled.items()):
+        changed = [f"{v} " if isinstance(v, str) else type(v)(v.type, v.uid + "x") for v in values]
+        earlier.compiled[key] = (call, changed, {**compiled, "title": "wrong"}, built)
+    assert _second_pass(loaded, earlier) == _second_pass(loaded, None)
 
 
 # --- a panel's residue and cover in one walk -----------------------------------------------------

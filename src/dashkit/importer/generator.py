@@ -32,6 +32,7 @@ from dashkit.importer.declarations import (
     prelude_imports,
 )
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
+from dashkit.importer.panel_cache import CompiledCalls, compiled_panel
 from dashkit.importer.pysource import Call, Code, override_call, render
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.kinds import kind_of
@@ -58,6 +59,11 @@ class ImportResult:
 
 class _Generator(Declarations):
     """Panels, rows and their queries as builder calls (the rest: Declarations)."""
+
+    #: The panel calls an earlier pass compiled, taken where this one builds the same; and where
+    #: this pass records its own.
+    earlier: CompiledCalls | None = None
+    record: CompiledCalls | None = None
 
     # --- panels -----------------------------------------------------------------------------------
     def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
@@ -182,6 +188,11 @@ class _Generator(Declarations):
         panel: Panel = self.evaluate(call)
         return panel
 
+    def _compile(self, call: Call) -> Json:
+        compiled = compile_panel(self._evaluate(call), None)
+        compiled.pop("id", None)
+        return compiled
+
     def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
         original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
         call = self.builder_call(panel, position)
@@ -190,9 +201,8 @@ class _Generator(Declarations):
                 # compared in meaning: a query's fields at Grafana's defaults are not residue,
                 # so the queries stay in their Target calls, never repeated in ``extra``
                 meaning = panel_meaning(original)
-                compiled = compile_panel(self._evaluate(call), None)
-                compiled.pop("id", None)
-                built = panel_meaning(compiled)
+                compiled, built = compiled_panel(call, self.evaluate, self._compile,
+                                                 panel_meaning, self.earlier, self.record)
                 residue, covered = residue_and_cover(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
                     call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
@@ -262,21 +272,23 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any]]:
+def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any], CompiledCalls]:
     """The first pass of the import (pipeline.generate_model's): :func:`generate_pass`'s notes,
-    and a function that builds the dashboard its source defines from the calls that source is
-    rendered from (through codecheck's allow-list, as the module would run). Nothing is
-    rendered: the first pass only needs the dashboard (tests/test_import_shortcuts.py holds
-    both to the rendered module's)."""
-    generator, _, kwargs, panel_calls = _calls(loaded, ())
+    a function that builds the dashboard its source defines from the calls that source is
+    rendered from (through codecheck's allow-list, as the module would run), and the panel
+    calls it compiled. Nothing is rendered: the first pass only needs the dashboard
+    (tests/test_import_shortcuts.py holds both to the rendered module's)."""
+    record = CompiledCalls()
+    generator, _, kwargs, panel_calls = _calls(loaded, (), record=record)
     unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
-    return tuple(generator.notes), lambda: generator.evaluate(unhoisted)
+    return tuple(generator.notes), lambda: generator.evaluate(unhoisted), record
 
 
-def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()) -> ImportResult:
+def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = (),
+                  earlier: CompiledCalls | None = None) -> ImportResult:
     """One pass of the import, rendered: the module's source, with ``earlier_notes`` (the first
-    pass's) in place of its own."""
-    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes)
+    pass's) in place of its own; the panel calls ``earlier`` compiled are not compiled again."""
+    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes, earlier=earlier)
     uid = str(dict(kwargs)["uid"])
     taken = set(generator.namespace) | MODULE_NAMES
     panel_refs, assignments = hoist_panels(panel_calls, taken)
@@ -308,7 +320,8 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
     return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
 
 
-def _calls(loaded: Loaded, earlier_notes: Iterable[str]
+def _calls(loaded: Loaded, earlier_notes: Iterable[str], earlier: CompiledCalls | None = None,
+           record: CompiledCalls | None = None
            ) -> tuple[_Generator, Json, list[tuple[str, Any]], list[Any]]:
     """A pass's generator, the migrated model, the Dashboard call's keywords but its panels,
     and the panel calls: everything of the pass but the rendering."""
@@ -322,6 +335,7 @@ def _calls(loaded: Loaded, earlier_notes: Iterable[str]
                          "keeps the source's positions (lint: grid-compaction)"]
     datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
+    generator.earlier, generator.record = earlier, record
     generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
                               for t in p.get("targets") or []
                               if isinstance(t, dict) and isinstance(t.get("expr"), str)])

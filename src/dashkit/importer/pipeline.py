@@ -36,9 +36,9 @@ def generate_model(loaded: Loaded, module: str) -> ImportResult:
     from dashkit.sdk.compiler import compile_dashboard
 
     with _located(loaded):
-        notes, build_first = first_pass(loaded)
+        notes, build_first, panels = first_pass(loaded)
         compiled = compile_dashboard(build_first(), strict=False)
-        return generate_pass(load_json(loaded.source, dumps(compiled))[0], module, notes)
+        return generate_pass(load_json(loaded.source, dumps(compiled))[0], module, notes, panels)
 
 
 def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:
