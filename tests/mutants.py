@@ -66,6 +66,7 @@ LIMITS = "tests/abuse/test_abuse_limits.py"
 SERVE = "tests/abuse/test_abuse_serve.py"
 PULL = ("tests/test_pull.py", "tests/test_pull_safety.py")
 PULL_BOARD = ("tests/test_pull_board.py",)
+SHORTCUTS = "tests/test_import_shortcuts.py"
 
 BREAKAGES: tuple[Breakage, ...] = (
     # --- the atomic build, and build never deletes what it did not write -----------------------
@@ -285,8 +286,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "project/pipeline.py", "allow_overlaps=source.dashboard.allow_overlaps)", ")",
              ("tests/test_import_project.py",)),
     Breakage("import-query-once", "import: a query is written once, where an edit takes effect",
-             "grafana/compare.py", "            if key not in built:\n",
-             "            if key not in built or key == 'targets':\n", ("tests/test_import_edits.py",)),
+             "grafana/compare.py", "        if key not in built:\n",
+             "        if key not in built or key == 'targets':\n", ("tests/test_import_edits.py",)),
     Breakage("import-panel-ids", "import: panel ids are kept, so viewPanel links still work",
              "importer/generator.py", '                position.append(("id", panel_id))\n',
              "                pass\n", ("tests/test_import.py",)),
@@ -1110,6 +1111,35 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("pull-current-trusted", "a variable whose live current is null is no traceback",
              "pull/board.py", '        after = current.get("value") if isinstance(current, dict) else None',
              '        after = current.get("value") if there else None', PULL),
+    # --- impfast branch: the import's shortcuts, each held to the full path ---
+    Breakage("import-first-pass-differs", "import: the first pass, not rendered, builds the "
+             "dashboard its rendered module defines", "importer/generator.py",
+             '    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))\n'
+             "    return tuple(generator.notes)",
+             '    unhoisted = Call("Dashboard", (), (*kwargs[:-1], ("panels", panel_calls)))\n'
+             "    return tuple(generator.notes)", (SHORTCUTS,)),
+    Breakage("import-code-values-shared", "import: a Code fragment evaluated once is its own "
+             "generator's value, never another dashboard's", "importer/declarations.py",
+             "        self.evaluated: dict[str, Any] = {}",
+             '        self.evaluated: dict[str, Any] = Declarations.__init__.__dict__.setdefault("v", {})',
+             (SHORTCUTS,)),
+    Breakage("import-residue-cover-empty-object", "import: the one-walk residue and cover are "
+             "the full walks' (an empty object written otherwise is not covered)",
+             "grafana/compare.py", "            covered = False\n            if value != {}:",
+             "            covered = covered and value == {}\n            if value != {}:",
+             (SHORTCUTS,)),
+    Breakage("covers-object-leaf-skipped", "covers: the loop over two objects compares their "
+             "leaves as the full rule does", "grafana/compare.py",
+             "                    if other != value:\n",
+             "                    if other != value and isinstance(value, bool):\n", (SHORTCUTS,)),
+    Breakage("import-collector-left-raised", "import: the collector's threshold is as it was "
+             "after the import", "importer/files.py",
+             "    finally:\n        gc.set_threshold(*before)\n", "    finally:\n        pass\n",
+             (IMPORT,)),
+    Breakage("import-panel-cache-values-unchecked", "import: the second pass takes a compiled "
+             "panel only where the call's Code fragments have the first pass's values",
+             "importer/panel_cache.py", "        type(a) is type(b) and a == b for a, b in zip(earlier, values))",
+             "        True for a, b in zip(earlier, values))", (SHORTCUTS,)),
 )
 
 

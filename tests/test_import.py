@@ -179,6 +179,38 @@ def test_import_writes_modules_that_build(tmp_path):
     assert (tmp_path / "build" / "dashboards" / "rYdddlPWk.json").exists()
 
 
+def test_the_collector_runs_less_while_importing_and_as_before_after(tmp_path, monkeypatch):
+    """The command raises the collector's young threshold for the import and the carry-over, and
+    puts it back, also when the import fails; one the process set higher (or off) stays."""
+    import gc
+
+    from dashkit.importer import carried_over, files
+
+    seen = []
+    real_import, real_carry = files.import_files, carried_over.carry_over
+    monkeypatch.setattr(files, "import_files",
+                        lambda *a, **k: seen.append(gc.get_threshold()[0]) or real_import(*a, **k))
+    monkeypatch.setattr(carried_over, "carry_over",
+                        lambda *a, **k: seen.append(gc.get_threshold()[0]) or real_carry(*a, **k))
+    before = gc.get_threshold()
+    try:
+        for first in (700, 50_000, 0):
+            gc.set_threshold(first, *before[1:])
+            seen.clear()
+            result = run(str(SHARED / "corpus" / "etcd-2019-wrapped.json"), "--out",
+                         str(tmp_path / str(first)))
+            assert result.exit_code == 0, result.output
+            assert seen == [files.COLLECT_EVERY if first == 700 else first] * 2
+            assert gc.get_threshold() == (first, *before[1:])
+        gc.set_threshold(700, *before[1:])
+        monkeypatch.setattr(files, "import_files", lambda *a, **k: 1 / 0)
+        assert isinstance(run(str(SHARED / "corpus" / "etcd-2019-wrapped.json"), "--out",
+                              str(tmp_path / "failed")).exception, ZeroDivisionError)
+        assert gc.get_threshold() == (700, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_stdin_and_name(tmp_path):
     result = run("-", "--name", "from_stdin", "--out", str(tmp_path),
                  stdin=PLAN["system-overview.json"])

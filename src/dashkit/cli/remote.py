@@ -141,7 +141,7 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
     """Turn Grafana JSON (files, - for stdin, or --grafana-url with --uid, --folder or --all)
     into dashkit modules."""
     from dashkit.importer.carried_over import carry_over
-    from dashkit.importer.files import import_files, require_module_name
+    from dashkit.importer.files import collecting_less, import_files, require_module_name
     from dashkit.lint.config import EXCLUSIONS_FILE
 
     sources: list[tuple[str, str | bytes]] = []
@@ -172,10 +172,12 @@ def import_command(files: tuple[str, ...], out_dir: Path, name: str | None, forc
             require_module_name(name)
         except DashkitError as error:
             usage(error)
-    written = import_files(sources, out_dir, name=name, force=force)
+    with collecting_less():
+        written = import_files(sources, out_dir, name=name, force=force)
     imported = [(w.result, w.path) for w in written if w.result is not None and w.path]
     try:  # the modules are written; a broken exclusions file beside them is one line
-        accepted = carry_over(out_dir, imported) if imported else []
+        with collecting_less():
+            accepted = carry_over(out_dir, imported) if imported else []
     except DashkitError as error:
         print_import_summary(written, [], out_dir / EXCLUSIONS_FILE)
         fail(error, after="the modules were written; the exclusions file was left as it was")

@@ -39,8 +39,20 @@ _LEAVES = frozenset({str, int, float, bool, type(None)})
 def covers(actual: Any, expected: Any) -> bool:
     """True when everything in ``expected`` is in ``actual`` (which may have more keys)."""
     kind = type(expected)
-    if kind is type(actual) and kind in _LEAVES:  # the common case, without the checks below
-        return bool(actual == expected)
+    if kind is type(actual):  # the common cases, without the checks below
+        if kind in _LEAVES:
+            return bool(actual == expected)
+        if kind is dict:  # a loop, not all() over a generator: most of a panel is objects
+            for key, value in expected.items():
+                if key not in actual:
+                    return False
+                other = actual[key]
+                if type(value) is type(other) and type(value) in _LEAVES:
+                    if other != value:
+                        return False
+                elif not covers(other, value):
+                    return False
+            return True
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(
             key in actual and covers(actual[key], value) for key, value in expected.items())
@@ -54,17 +66,33 @@ def covers(actual: Any, expected: Any) -> bool:
 
 def residue_of(original: Any, built: Any) -> Any:
     """What ``original`` has that ``built`` lacks or has otherwise: the ``extra`` to add."""
-    if isinstance(original, dict) and isinstance(built, dict):
-        result = {}
-        for key, value in original.items():
-            if key not in built:
+    return residue_and_cover(original, built)[0]
+
+
+def residue_and_cover(original: Any, built: Any) -> tuple[Any, bool]:
+    """:func:`residue_of` and whether ``built`` covers ``original`` (:func:`covers`), in one
+    walk: an object is walked once, not once more at each level above it. The residue is empty
+    where ``built`` covers ``original``, and where it does not only for an empty object that
+    ``built`` has as something else (which adds nothing)."""
+    if not (isinstance(original, dict) and isinstance(built, dict)):
+        return original, covers(built, original)
+    result = {}
+    covered = True
+    for key, value in original.items():
+        if key not in built:
+            result[key], covered = value, False
+            continue
+        other = built[key]
+        if isinstance(value, dict) and isinstance(other, dict):
+            inner, inner_covered = residue_and_cover(value, other)
+            if inner:
+                result[key] = inner
+            covered = covered and inner_covered
+        elif not covers(other, value):
+            covered = False
+            if value != {}:  # an empty object adds nothing
                 result[key] = value
-            elif not covers(built[key], value):
-                inner = residue_of(value, built[key])
-                if inner != {} or not isinstance(value, dict):
-                    result[key] = inner
-        return result
-    return original
+    return result, covered
 
 
 def _panels(model: dict[str, Any]) -> dict[Any, dict[str, Any]]:

@@ -171,31 +171,49 @@ def evaluate(source: str, namespace: dict[str, Any], constants: Iterable[str]) -
     return eval(compile(tree, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked
 
 
-def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str]) -> Any:
+#: The literal types :func:`build_value` returns as they are.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
+                evaluated: dict[str, Any] | None = None) -> Any:
     """What the generated source for ``value`` (a pysource Call, Code or literal) evaluates to,
     built directly from the data: calls resolve only through the same allow-list, and a Code
     fragment (a constant's name, a ``%`` template) goes through :func:`evaluate`. No source text
-    is compiled for the structure itself, which makes checking each panel cheap."""
+    is compiled for the structure itself, which makes checking each panel cheap.
+
+    ``evaluated`` keeps each Code fragment's value by its text, for a namespace whose names are
+    only ever added, never rebound, as the generator's are: a fragment that evaluated once
+    evaluates to the same value again, so it is checked and compiled once."""
     constants = frozenset(constants)
-    if isinstance(value, Call):
-        owner, _, attr = value.name.rpartition(".")
-        allowed = (attr in CALLS and not owner) or (
-            owner in MODULE_CALLS and attr in MODULE_CALLS[owner]) or (
-            owner in constants and attr in METHODS)  # as _check_callee allows
-        if not allowed or (owner or attr) not in namespace:
-            raise UnsafeSource(f"internal error: a call of {value.name!r} (please report this)")
-        function = getattr(namespace[owner], attr) if owner else namespace[attr]
-        return function(*[build_value(a, namespace, constants) for a in value.args],
-                        **{k: build_value(v, namespace, constants) for k, v in value.kwargs})
-    if isinstance(value, Code):
-        return evaluate(value.text, namespace, constants)
-    if isinstance(value, dict):
-        return {build_value(k, namespace, constants): build_value(v, namespace, constants)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [build_value(v, namespace, constants) for v in value]
-    if isinstance(value, tuple):
-        return tuple(build_value(v, namespace, constants) for v in value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise UnsafeSource(f"internal error: a {type(value).__name__} value (please report this)")
+
+    def build(value: Any) -> Any:
+        if type(value) in _LEAVES:  # most of a call tree, and what the last case returns
+            return value
+        if isinstance(value, Call):
+            owner, _, attr = value.name.rpartition(".")
+            allowed = (attr in CALLS and not owner) or (
+                owner in MODULE_CALLS and attr in MODULE_CALLS[owner]) or (
+                owner in constants and attr in METHODS)  # as _check_callee allows
+            if not allowed or (owner or attr) not in namespace:
+                raise UnsafeSource(f"internal error: a call of {value.name!r} (please report this)")
+            function = getattr(namespace[owner], attr) if owner else namespace[attr]
+            return function(*[build(a) for a in value.args],
+                            **{k: build(v) for k, v in value.kwargs})
+        if isinstance(value, Code):
+            if evaluated is None:
+                return evaluate(value.text, namespace, constants)
+            if value.text not in evaluated:
+                evaluated[value.text] = evaluate(value.text, namespace, constants)
+            return evaluated[value.text]
+        if isinstance(value, dict):
+            return {build(k): build(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [build(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(build(v) for v in value)
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        raise UnsafeSource(f"internal error: a {type(value).__name__} value (please report this)")
+
+    return build(value)

@@ -59,6 +59,9 @@ class Declarations:
         self.counters: dict[str, int] = {}
         self.key_counters: dict[str, int] = {}
         self.namespace = run_module(PRELUDE)
+        #: Each Code fragment's value once built (codecheck.build_value): the namespace's names
+        #: are only ever added (constant_name never gives a taken one), never rebound.
+        self.evaluated: dict[str, Any] = {}
 
     def constant_name(self, base: str) -> str:
         """An upper-case Python name from input text, distinct from every other constant."""
@@ -78,7 +81,7 @@ class Declarations:
     def evaluate(self, code: Any) -> Any:
         """A generated expression, checked by codecheck before it runs."""
         constants = set(self.datasources.values()) | set(self.selectors.values())
-        return build_value(code, self.namespace, constants)
+        return build_value(code, self.namespace, constants, self.evaluated)
 
     # --- datasources ------------------------------------------------------------------------------
     def datasource(self, raw: Any) -> Code | None:

@@ -2,10 +2,12 @@
 without --force or through a symlink, every file of a run or a clear error for it."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import keyword
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,23 @@ from dashkit.project.loading import shadows_python
 
 #: The longest module name written: a long title must not make a file name the OS refuses.
 MAX_MODULE_NAME = 60
+#: New container objects between two runs of the cyclic garbage collector while an import runs
+#: (CPython's default is 700). An import makes millions of short-lived dicts, lists and syntax
+#: tree nodes and few cycles: at the default, collecting was a tenth of the corpus's CPU time.
+COLLECT_EVERY = 10_000
+
+
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """The cyclic garbage collector run every COLLECT_EVERY new objects (never more often than
+    it was; not at all if it was off), and as it was after."""
+    before = gc.get_threshold()
+    if 0 < before[0] < COLLECT_EVERY:
+        gc.set_threshold(COLLECT_EVERY, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def module_name(title: str) -> str:

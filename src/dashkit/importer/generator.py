@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from dashkit.errors import DashkitError
-from dashkit.grafana.compare import covers, residue_of
+from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
 from dashkit.grafana.facts import GRID_COLUMNS, ref_id
 from dashkit.grafana.grid import compaction_summary
@@ -32,6 +32,7 @@ from dashkit.importer.declarations import (
     prelude_imports,
 )
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
+from dashkit.importer.panel_cache import CompiledCalls, compiled_panel
 from dashkit.importer.pysource import Call, Code, override_call, render
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.kinds import kind_of
@@ -58,6 +59,11 @@ class ImportResult:
 
 class _Generator(Declarations):
     """Panels, rows and their queries as builder calls (the rest: Declarations)."""
+
+    #: The panel calls an earlier pass compiled, taken where this one builds the same; and where
+    #: this pass records its own.
+    earlier: CompiledCalls | None = None
+    record: CompiledCalls | None = None
 
     # --- panels -----------------------------------------------------------------------------------
     def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
@@ -182,6 +188,11 @@ class _Generator(Declarations):
         panel: Panel = self.evaluate(call)
         return panel
 
+    def _compile(self, call: Call) -> Json:
+        compiled = compile_panel(self._evaluate(call), None)
+        compiled.pop("id", None)
+        return compiled
+
     def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
         original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
         call = self.builder_call(panel, position)
@@ -190,14 +201,13 @@ class _Generator(Declarations):
                 # compared in meaning: a query's fields at Grafana's defaults are not residue,
                 # so the queries stay in their Target calls, never repeated in ``extra``
                 meaning = panel_meaning(original)
-                compiled = compile_panel(self._evaluate(call), None)
-                compiled.pop("id", None)
-                built = panel_meaning(compiled)
-                residue = residue_of(meaning, built)
+                compiled, built = compiled_panel(call, self.evaluate, self._compile,
+                                                 panel_meaning, self.earlier, self.record)
+                residue, covered = residue_and_cover(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
                     call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
-                    built = panel_meaning(merge(compiled, residue))
-                if covers(built, meaning):
+                    covered = covers(panel_meaning(merge(compiled, residue)), meaning)
+                if covered:
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
                 pass
@@ -262,12 +272,59 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
-                  ) -> tuple[ImportResult, Callable[[], Any]]:
-    """One pass of the import (pipeline.generate_model runs two): the module's source, and a
-    function that builds the dashboard that source defines from the calls it was rendered from
-    (through codecheck's allow-list, as the module would run) without parsing the text: the
-    first pass only needs the dashboard."""
+def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any], CompiledCalls]:
+    """The first pass of the import (pipeline.generate_model's): :func:`generate_pass`'s notes,
+    a function that builds the dashboard its source defines from the calls that source is
+    rendered from (through codecheck's allow-list, as the module would run), and the panel
+    calls it compiled. Nothing is rendered: the first pass only needs the dashboard
+    (tests/test_import_shortcuts.py holds both to the rendered module's)."""
+    record = CompiledCalls()
+    generator, _, kwargs, panel_calls = _calls(loaded, (), record=record)
+    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
+    return tuple(generator.notes), lambda: generator.evaluate(unhoisted), record
+
+
+def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = (),
+                  earlier: CompiledCalls | None = None) -> ImportResult:
+    """One pass of the import, rendered: the module's source, with ``earlier_notes`` (the first
+    pass's) in place of its own; the panel calls ``earlier`` compiled are not compiled again."""
+    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes, earlier=earlier)
+    uid = str(dict(kwargs)["uid"])
+    taken = set(generator.namespace) | MODULE_NAMES
+    panel_refs, assignments = hoist_panels(panel_calls, taken)
+    shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
+        "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
+    kwargs.append(("panels", panel_refs))
+    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
+                            for name, value in shared + assignments)
+    panel_source = panels_source + dashboard
+    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
+                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
+    after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
+    used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
+    used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
+    if used_selectors:
+        constants += ("\n# Label matchers repeated across the queries, written once.\n"
+                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
+    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
+    docstring = '"""Imported by dashkit import.'
+    notes_source = ""
+    if generator.notes:
+        docstring += f" {NOTES_NAME} says what was not carried over faithfully."
+        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
+    body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
+    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
+        prelude_imports(body) + "\n" + notes_source + body
+    # not checked here: pipeline.import_model runs it (run_module checks the tree first)
+    return ImportResult(module, text, tuple(generator.notes), uid, str(model["title"]))
+
+
+def _calls(loaded: Loaded, earlier_notes: Iterable[str], earlier: CompiledCalls | None = None,
+           record: CompiledCalls | None = None
+           ) -> tuple[_Generator, Json, list[tuple[str, Any]], list[Any]]:
+    """A pass's generator, the migrated model, the Dashboard call's keywords but its panels,
+    and the panel calls: everything of the pass but the rendering."""
     source = dict(loaded.model)
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
@@ -278,6 +335,7 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
                          "keeps the source's positions (lint: grid-compaction)"]
     datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
+    generator.earlier, generator.record = earlier, record
     generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
                               for t in p.get("targets") or []
                               if isinstance(t, dict) and isinstance(t.get("expr"), str)])
@@ -311,36 +369,7 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
               and compiled_defaults.get(k, object()) != v}
     if extra:
         kwargs.append(("extra", extra))
-    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
-    taken = set(generator.namespace) | MODULE_NAMES
-    panel_refs, assignments = hoist_panels(panel_calls, taken)
-    shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
-        "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
-    kwargs.append(("panels", panel_refs))
-    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
-    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
-                            for name, value in shared + assignments)
-    panel_source = panels_source + dashboard
-    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
-                        for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
-    after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
-    used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
-    used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
-    if used_selectors:
-        constants += ("\n# Label matchers repeated across the queries, written once.\n"
-                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
-    # Nothing from the input goes into the docstring or a comment: it is text only as literals.
-    docstring = '"""Imported by dashkit import.'
-    notes_source = ""
-    if generator.notes:
-        docstring += f" {NOTES_NAME} says what was not carried over faithfully."
-        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
-    body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
-    text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
-        prelude_imports(body) + "\n" + notes_source + body
-    # not checked here: pipeline.import_model runs it (run_module checks the tree first)
-    return (ImportResult(module, text, tuple(generator.notes), uid, str(model["title"])),
-            lambda: generator.evaluate(unhoisted))
+    return generator, model, kwargs, panel_calls
 
 
 def panel_call(model: Json, panel: Json, position: list[tuple[str, Any]]) -> tuple[Call, bool]:

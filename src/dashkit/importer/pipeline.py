@@ -12,7 +12,7 @@ from dashkit.errors import DashkitError
 from dashkit.grafana.normalise import Loaded
 from dashkit.importer.codecheck import run_module
 from dashkit.importer.formatting import format_module
-from dashkit.importer.generator import ImportResult, generate_pass
+from dashkit.importer.generator import ImportResult, first_pass, generate_pass
 
 
 def import_model(loaded: Loaded, module: str) -> ImportResult:
@@ -36,10 +36,9 @@ def generate_model(loaded: Loaded, module: str) -> ImportResult:
     from dashkit.sdk.compiler import compile_dashboard
 
     with _located(loaded):
-        first, build_first = generate_pass(loaded, module)
+        notes, build_first, panels = first_pass(loaded)
         compiled = compile_dashboard(build_first(), strict=False)
-        final, _ = generate_pass(load_json(loaded.source, dumps(compiled))[0], module, first.notes)
-        return final
+        return generate_pass(load_json(loaded.source, dumps(compiled))[0], module, notes, panels)
 
 
 def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:

@@ -29,6 +29,8 @@ class Call:
 
 
 def _literal(value: Any) -> str | None:
+    if type(value) is str:  # the common case first; a subclass of str takes the last branch
+        return python_string(value)
     if isinstance(value, Code):
         return value.text
     if value is None or isinstance(value, bool):
@@ -43,6 +45,8 @@ def _literal(value: Any) -> str | None:
 def one_line(value: Any, memo: dict[int, str] | None = None) -> str:
     """``value`` on one line; ``memo`` (by object id, for one render) keeps a nested value from
     being written again at every level of the layout."""
+    if type(value) is str:  # the common case first (as _literal writes it)
+        return python_string(value)
     literal = _literal(value)
     if literal is not None:
         return literal
@@ -53,13 +57,13 @@ def one_line(value: Any, memo: dict[int, str] | None = None) -> str:
             [f"{k}={one_line(v, memo)}" for k, v in value.kwargs]
         text = f"{value.name}({', '.join(parts)})"
     elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{one_line(k, memo)}: {one_line(v, memo)}"
-                               for k, v in _sorted(value)) + "}"
+        text = "{" + ", ".join([f"{one_line(k, memo)}: {one_line(v, memo)}"
+                                for k, v in _sorted(value)]) + "}"
     elif isinstance(value, tuple):
-        inner = ", ".join(one_line(v, memo) for v in value)
+        inner = ", ".join([one_line(v, memo) for v in value])
         text = f"({inner},)" if len(value) == 1 else f"({inner})"
     elif isinstance(value, list):
-        text = "[" + ", ".join(one_line(v, memo) for v in value) + "]"
+        text = "[" + ", ".join([one_line(v, memo) for v in value]) + "]"
     else:
         raise TypeError(f"cannot write {type(value).__name__} as Python")
     if memo is not None:

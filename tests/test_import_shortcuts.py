@@ -1,0 +1,212 @@
+"""The import's shortcuts, each held to the full path it stands in for: the same output, on the
+corpus and on hand-made dashboards that reach the cases a shortcut could get wrong.
+
+- The first pass is not rendered (``generator.first_pass``): its notes and the dashboard it
+  builds from its calls are those of the rendered pass's module, run.
+- A generator evaluates each Code fragment (a constant's name, a ``%`` template) once
+  (``Declarations.evaluated``): its modules are those of evaluating every fragment afresh.
+- The second pass takes the panel JSON the first compiled for the same call, where the call's
+  Code fragments have the same values (``panel_cache``): its modules are those of compiling
+  every call.
+- A panel's residue and whether the builder covers it are found in one walk
+  (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks;
+  ``covers`` itself answers two objects or two leaves of one type without its general checks.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from conftest import SHARED, examples
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from dashkit.grafana.compare import covers, residue_and_cover
+from dashkit.grafana.normalise import Loaded, load_json
+from dashkit.importer.codecheck import build_value, run_module
+from dashkit.importer.declarations import Declarations
+from dashkit.importer.generator import first_pass, generate_pass
+from dashkit.importer.panel_cache import CompiledCalls
+from dashkit.importer.pipeline import generate_model
+from dashkit.sdk.compiler import compile_dashboard
+
+CORPUS = sorted((SHARED / "corpus").glob("*.json"))
+
+#: Notes from every part of a pass (migration, grid, settings, links, a derived uid), a shared
+#: datasource, a repeated selector, a passthrough panel, a row, and a dashboard-level extra.
+HAND = {"title": "Hand", "refresh": 5, "editable": "yes", "graphTooltip": 1.5,
+        "weekStart": "monday", "liveNow": True, "tags": ["a"],
+        "links": [{"title": "L", "tags": "one", "bogus": 1}],
+        "time": {"from": "now-1h", "to": "now", "note": "kept"},
+        "templating": {"list": [{"name": "job", "type": "query", "query": "label_values(job)",
+                                 "datasource": {"type": "prometheus", "uid": "p"}}]},
+        "annotations": {"list": [{"name": "deploys", "expr": "changes(x[5m])",
+                                  "datasource": {"type": "prometheus", "uid": "p"}}]},
+        "panels": [
+            {"type": "timeseries", "title": "A", "id": 1, "gridPos": {"x": 0, "y": 3, "w": 12, "h": 8},
+             "datasource": {"type": "prometheus", "uid": "p"},
+             "targets": [{"expr": f'rate(x{{job="$job", instance="$i"}}[{n}m])'}
+                         for n in range(3)]},
+            {"type": "row", "title": "R", "collapsed": True, "gridPos": {"y": 20},
+             "panels": [{"type": "stat", "title": "S", "unit": "s", "id": 2,
+                         "datasource": {"type": "prometheus", "uid": "q"},
+                         "targets": [{"expr": 'up{job="$job", instance="$i"}'}]},
+                        {"type": "some-plugin-panel", "title": "P", "options": {"x": 1}}]}]}
+
+
+def _loaded() -> list[Loaded]:
+    found = [item for path in CORPUS for item in load_json(path.name, path.read_bytes())]
+    return [*found, *load_json("hand.json", json.dumps(HAND))]
+
+
+@pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
+def test_the_first_pass_is_the_rendered_pass(loaded):
+    notes, build, _ = first_pass(loaded)
+    rendered = generate_pass(loaded, "module")
+    assert notes == rendered.notes
+    dashboard = run_module(rendered.source)["dashboard"]
+    assert compile_dashboard(build(), strict=False) == compile_dashboard(dashboard, strict=False)
+
+
+def test_the_hand_dashboard_reaches_the_notes():
+    """HAND's notes come from the settings, the links, the grid and the derived uid."""
+    notes = first_pass(load_json("hand.json", json.dumps(HAND))[0])[0]
+    assert len(notes) >= 5, notes
+
+
+# --- Code fragments evaluated once a generator ---------------------------------------------------
+
+def _other_hand() -> dict:
+    """HAND again, where the same constant names mean other things: its datasource ``P`` is a
+    Loki one, its repeated selector ``JOB_INSTANCE`` another job's."""
+    other = json.loads(json.dumps(HAND).replace('{"type": "prometheus", "uid": "p"}',
+                                                '{"type": "loki", "uid": "p"}'))
+    other["title"] = "Other"
+    for target in other["panels"][0]["targets"]:
+        target["expr"] = target["expr"].replace('job="$job"', 'job="other"')
+    return other
+
+
+def _modules(models: list[dict]) -> list[str]:
+    return [generate_model(item, "module").source
+            for n, model in enumerate(models)
+            for item in load_json(f"{n}.json", json.dumps(model))]
+
+
+def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatch):
+    """The modules of several dashboards generated in one process, the same with every Code
+    fragment evaluated afresh: a fragment's value is its generator's, never another's."""
+    models = [HAND, _other_hand(), *(json.loads(p.read_bytes()) for p in CORPUS[:4])]
+    once = _modules(models)
+    assert 'P = DatasourceRef("loki", "p")' in once[1] and 'job="other"' in once[1]
+
+    def afresh(self: Declarations, code: Any) -> Any:
+        constants = set(self.datasources.values()) | set(self.selectors.values())
+        return build_value(code, self.namespace, constants)
+
+    monkeypatch.setattr(Declarations, "evaluate", afresh)
+    assert _modules(models) == once
+
+
+# --- the first pass's compiled panels taken by the second -------------------------------------
+
+def _second_pass(loaded: Loaded, earlier: CompiledCalls | None) -> str:
+    notes, build, _ = first_pass(loaded)
+    compiled = compile_dashboard(build(), strict=False)
+    again = load_json(loaded.source, json.dumps(compiled))[0]
+    return generate_pass(again, "module", notes, earlier).source
+
+
+@pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
+def test_the_second_pass_taking_compiled_panels_writes_what_compiling_them_does(loaded):
+    taken = []
+    earlier = first_pass(loaded)[2]
+    find = earlier.find
+    earlier.find = lambda *a: taken.append(find(*a)) or taken[-1]  # type: ignore[method-assign]
+    assert _second_pass(loaded, earlier) == _second_pass(loaded, None)
+    if loaded.source in ("node-exporter-full.json", "hand.json"):
+        assert any(found is not None for found in taken)  # not vacuous
+
+
+def test_a_panel_whose_code_values_differ_is_compiled_again():
+    """An earlier pass's panel compiled with another value for a datasource constant or a
+    selector is not taken, though the call is the same text."""
+    loaded = load_json("hand.json", json.dumps(HAND))[0]
+    earlier = first_pass(loaded)[2]
+    assert any(values for _, values, _, _ in earlier.compiled.values())
+    for key, (call, values, compiled, built) in list(earlier.compiled.items()):
+        changed = [f"{v} " if isinstance(v, str) else type(v)(v.type, v.uid + "x") for v in values]
+        earlier.compiled[key] = (call, changed, {**compiled, "title": "wrong"}, built)
+    assert _second_pass(loaded, earlier) == _second_pass(loaded, None)
+
+
+# --- a panel's residue and cover in one walk -----------------------------------------------------
+
+def _residue_of(original: Any, built: Any) -> Any:
+    """compare.residue_of as it was: ``covers`` asked again at every level."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        result = {}
+        for key, value in original.items():
+            if key not in built:
+                result[key] = value
+            elif not covers(built[key], value):
+                inner = _residue_of(value, built[key])
+                if inner != {} or not isinstance(value, dict):
+                    result[key] = inner
+        return result
+    return original
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, 1.0, 1.5]),
+                  st.sampled_from(["", "a", "b"]))
+_JSON = st.recursive(_LEAF, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, max_size=3)),
+    max_leaves=12)
+
+
+def _covers(actual: Any, expected: Any) -> bool:
+    """compare.covers as it was, before its shortcuts for leaves and objects of one type."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and _covers(actual[key], value) for key, value in expected.items())
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(actual) == len(expected) and all(
+            _covers(a, e) for a, e in zip(actual, expected))
+    return bool(actual == expected and type(actual) is type(expected)) or (
+        isinstance(actual, (int, float)) and isinstance(expected, (int, float))
+        and not isinstance(actual, bool) and not isinstance(expected, bool) and actual == expected)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_JSON, _JSON)
+@example({"a": 1, "b": [1]}, {"a": 2})  # a leaf of an object that differs
+@example({"a": 1.0}, {"a": 1})
+@example({"a": True}, {"a": 1})
+def test_covers_keeps_the_full_rule(actual, expected):
+    assert covers(actual, expected) is _covers(actual, expected)
+    assert covers(expected, expected) is _covers(expected, expected)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_JSON, _JSON)
+@example({"a": {}}, {"a": 1})  # an empty object the builder has as something else
+@example({"a": {"b": {}}}, {"a": {"b": []}})
+@example({"a": {}}, {"a": {}})
+@example({"a": [{}]}, {"a": [1]})
+def test_residue_and_cover_are_the_full_walks(original, built):
+    before = copy.deepcopy((original, built))
+    residue, covered = residue_and_cover(original, built)
+    assert residue == _residue_of(original, built)
+    assert covered is covers(built, original)
+    assert (original, built) == before
+
+
+def test_a_panel_whose_empty_object_the_builder_writes_otherwise_stays_raw():
+    """No residue, yet not covered: the panel is passed through, as the full walk had it."""
+    model = {"title": "E", "uid": "e", "panels": [
+        {"type": "stat", "title": "S", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+         "options": {"colorMode": {}}, "targets": [{"expr": "up"}]}]}
+    source = generate_model(load_json("e.json", json.dumps(model))[0], "e").source
+    assert "panels.raw(" in source and "panels.stat(" not in source
