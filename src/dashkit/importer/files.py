@@ -58,8 +58,6 @@ def module_name(title: str) -> str:
 def valid_module_name(name: str) -> bool:
     """A plain identifier that imports as itself: no dots or path separators, no keyword, no
     standard-library or installed module."""
-
-
     return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
             and not shadows_python(name))
 
