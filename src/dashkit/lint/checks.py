@@ -98,9 +98,12 @@ def _red(colour: Any) -> bool:
 
 def _alert_threshold_problems(panel: Json, defaults: Json) -> list[str]:
     """What is wrong with the thresholds of a panel that names an alert in a header link."""
-    problems = []
+    problems: list[str] = []
+    links = panel.get("links")
+    if not links:  # most panels: no header link, so no alert named
+        return problems
     steps = [s for s in (defaults.get("thresholds") or {}).get("steps") or [] if isinstance(s, dict)]
-    for link in panel.get("links") or []:
+    for link in links if isinstance(links, list) else []:
         title = str(link.get("title") or "") if isinstance(link, dict) else ""
         match = _ALERT_LINK.match(title[len(LINK_PREFIX):]) if title.startswith(LINK_PREFIX) else None
         if match is None:
