@@ -246,9 +246,10 @@ class ProjectLoader:
 
     def modules(self, *, release: bool = False) -> Iterator[tuple[Source, ...]]:
         """The dashboards of each module in turn (a module that fails is in ``errors``). With
-        ``release``, a module whose name no other file of the folder mentions is taken out of
-        ``sys.modules`` once the caller asks for the next: nothing can import it again, and
-        its dashboards are let go when the caller lets them go."""
+        ``release``, a module whose name no other file of the folder mentions (in an import or
+        a string) is taken out of ``sys.modules`` once the caller asks for the next, so that its
+        dashboards are let go when the caller lets them go; only an import by a name computed
+        at run time would run it again."""
         named = _names_in(self.folder, self.stems) if release else self.stems
         for path in self.paths:
             found = self._load(path)
