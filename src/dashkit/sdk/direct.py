@@ -1,8 +1,9 @@
 """Panels a builder describes by grafanalib's arguments without building the grafanalib object.
 
-The builders used to make grafanalib's ``TimeSeries``, ``Stat``, ``GaugePanel`` and ``Table``;
-compiling one ran grafanalib's validators and ``to_json_data`` and copied the result through
-orjson: most of the time a panel took from builder call to JSON. A :class:`DirectPanel` keeps the
+The time series, stat and gauge builders used to make grafanalib's ``TimeSeries``, ``Stat`` and
+``GaugePanel`` (the others still do); compiling one ran grafanalib's validators and
+``to_json_data`` and copied the result through orjson: most of the time a panel took from
+builder call to JSON. A :class:`DirectPanel` keeps the
 arguments the builder gave grafanalib, checks them with grafanalib's own validators (the same
 errors), and writes the plain JSON grafanalib's ``to_json_data`` would (``plain_json``), fresh on
 each call; dashkit's fixes (``modernise_panel``) then run on it as on any grafanalib panel.
