@@ -47,3 +47,23 @@ def test_a_folder_of_every_kind_of_entry(tmp_path: Path) -> None:
 
 def test_the_standard_library_folder() -> None:
     assert _agrees(Path(sysconfig.get_paths()["stdlib"])) == []
+
+
+def test_a_folder_a_module_puts_on_the_path_is_listed_for_the_modules_after_it(tmp_path, monkeypatch):
+    import sys
+
+    from dashkit.project.loading import load_project
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # a.py adds to it
+    library, project = tmp_path / "lib", tmp_path / "proj"
+    library.mkdir()
+    project.mkdir()
+    (library / "zz_listed_lib.py").write_text("x = 1\n")
+    dashboard = "from dashkit import Dashboard\ndashboard = Dashboard(uid='{0}', title='{0}', panels=[])\n"
+    (project / "a.py").write_text(f"import sys\nsys.path.insert(0, {str(library)!r})\n"
+                                  + dashboard.format("a"))
+    (project / "zz_listed_lib.py").write_text(dashboard.format("b"))
+    loaded = load_project(project, partial=True)
+    assert [s.dashboard.uid for s in loaded.sources] == ["a"]
+    assert [(e.file, "is taken by Python or by a library" in e.message) for e in loaded.errors] == [
+        (str(project / "zz_listed_lib.py"), True)]

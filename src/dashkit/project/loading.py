@@ -122,20 +122,35 @@ def shadows_python(name: str, folder: Path | None = None) -> bool:
     """True where ``name`` is a standard-library, built-in or installed module: a dashboards
     module of that name would be imported in its place, or replace it in ``sys.modules``.
     A module found in ``folder`` itself (the dashboards folder) does not count."""
-    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
-        return True
-    outside = None if folder is None else str(folder.resolve())
-    entries = dict.fromkeys(sys.path)  # a folder a module put on the path again counts once
-    if any(name in names for resolved, names in map(_listing, entries) if resolved != outside):
-        return True
-    # finders other than the path's (an editable install's, say) answer from a table
-    for finder in sys.meta_path:
-        if finder in _STANDARD_FINDERS or not hasattr(finder, "find_spec"):
-            continue
-        spec = finder.find_spec(name, None)
-        if spec is not None and spec.origin is not None:
-            return outside is None or str(Path(spec.origin).resolve().parent) != outside
-    return False
+    return PythonNames(folder).shadowed(name)
+
+
+class PythonNames:
+    """``shadows_python`` for one run over a dashboards folder (a project's load asks once a
+    module): the folder is resolved once and each folder of ``sys.path`` listed once."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.outside = None if folder is None else str(folder.resolve())
+        self.listings: dict[str, tuple[str, Container[str]]] = {}
+
+    def shadowed(self, name: str) -> bool:
+        if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+            return True
+        for entry in dict.fromkeys(sys.path):  # a folder a module put on the path counts once
+            listed = self.listings.get(entry)
+            if listed is None:
+                listed = self.listings[entry] = _listing(entry)
+            if listed[0] != self.outside and name in listed[1]:
+                return True
+        # finders other than the path's (an editable install's, say) answer from a table
+        for finder in sys.meta_path:
+            if finder in _STANDARD_FINDERS or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, None)
+            if spec is not None and spec.origin is not None:
+                return (self.outside is None
+                        or str(Path(spec.origin).resolve().parent) != self.outside)
+        return False
 
 
 _STANDARD_FINDERS = (importlib.machinery.PathFinder, importlib.machinery.BuiltinImporter,
@@ -178,11 +193,15 @@ class _FolderModules:
 
     def __init__(self, folder: str, files: frozenset[str]) -> None:
         self.folder, self.files = folder, files
+        #: The names of its module files: each file less a module suffix it ends in, found once
+        #: (a load asks about every module of the project, each against every folder).
+        self.module_files = frozenset(file[:-len(suffix)] for file in files for suffix in _SUFFIXES
+                                      if file.endswith(suffix))
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str) or not name or "." in name:
             return False
-        if name != "__init__" and any(name + suffix in self.files for suffix in _SUFFIXES):
+        if name != "__init__" and name in self.module_files:
             return True  # a module file
         if name not in self.files or not os.path.isdir(path := os.path.join(self.folder, name)):
             return False
@@ -238,6 +257,7 @@ class ProjectLoader:
             if path.stem not in sys.stdlib_module_names and path.stem not in sys.builtin_module_names:
                 sys.modules.pop(path.stem, None)
         self.helpers: set[str] | None = None  # read from the sources only if a module defines nothing
+        self.python_names = PythonNames(self.folder)
         self.datasources: dict[str, Datasource] = {}
         self.rule_groups: list[RuleGroup] = []
         self.rule_tests: list[RuleTest] = []
@@ -261,7 +281,7 @@ class ProjectLoader:
 
     def _load(self, path: Path) -> list[Dashboard] | None:
         try:
-            if shadows_python(path.stem, self.folder):
+            if self.python_names.shadowed(path.stem):
                 raise DashkitError(f"the module name {path.stem!r} is taken by Python or by a "
                                    "library dashkit uses: rename the file")
             module = import_file(path)
