@@ -8,12 +8,12 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashkit import Target, panels
+from dashkit import DashkitError, Target, panels
 from dashkit.grafana.compare import covers
 from dashkit.lint import checks, sets
 from dashkit.lint.findings import VARIABLE_UNDEFINED, Subject
 from dashkit.sdk.compiler import compile_panel
-from dashkit.sdk.layout import Panel, layout, walk
+from dashkit.sdk.layout import Panel, Row, _check_overlaps, layout, walk
 from dashkit.sdk.variables import references
 
 
@@ -187,3 +187,29 @@ def test_options_met_before_are_checked_again_when_their_type_differs():
         with pytest.raises(DashkitError, match="whole number of grid units"):
             panels.stat("S", "up", w=wrong)
     assert panels.stat("S", "up", w=6, links=[panels.data_link("a", "b")]).w == 6  # unhashable
+
+
+_FLOWING = st.lists(st.tuples(st.integers(1, 24), st.integers(1, 9)), max_size=6)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["panels", "row", "collapsed row"]), _FLOWING),
+                max_size=5))
+def test_panels_the_flow_places_never_overlap(groups):
+    # layout() checks overlaps only where a position was given by hand: the flow's own never do
+    items: list = []
+    for n, (kind, sizes) in enumerate(groups):
+        flowing = [_panel(f"p{n}-{i}", w, h) for i, (w, h) in enumerate(sizes)]
+        items += flowing if kind == "panels" else [
+            Row(f"r{n}", flowing, collapsed=kind == "collapsed row")]
+    _check_overlaps(layout(items, allow_overlaps=True))  # raises on the first overlap
+
+
+@pytest.mark.parametrize("items", [
+    [_panel("a", 24, 8), Row("r", [_panel("b", 6, 2)], y=4)],
+    [Row("r", [_panel("a", 12, 8), _panel("b", 12, 8, x=6, y=3)])],
+    [Row("r", [_panel("a", 12, 8), _panel("b", 12, 8, x=6, y=3)], collapsed=True)],
+], ids=["row-placed-by-hand", "panel-in-a-row", "panel-in-a-collapsed-row"])
+def test_a_position_given_by_hand_is_still_checked(items):
+    with pytest.raises(DashkitError, match="overlaps"):
+        layout(items)
