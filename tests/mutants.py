@@ -1097,6 +1097,26 @@ BREAKAGES: tuple[Breakage, ...] = (
              "both axes", "sdk/layout.py",
              "and top < other[3] and other[2] < bottom:", "and top < other[3]:",
              ("tests/test_layout.py",)),
+    Breakage("flow-overlap-unchecked-row", "a row placed by hand is checked for overlaps",
+             "sdk/layout.py", "                flow.y = item.y\n                fixed = True\n",
+             "                flow.y = item.y\n", ("tests/test_fast_paths.py",)),
+    Breakage("flow-overlap-unchecked-child", "a row's panel placed by hand is checked for "
+             "overlaps", "sdk/layout.py",
+             "            fixed = fixed or any(p.x is not None for p in item.panels)\n", "",
+             ("tests/test_fast_paths.py",)),
+    Breakage("direct-shape-transparent-false", "a panel written straight in the current shape "
+             "is what the general path writes", "sdk/direct_current.py",
+             "if transparent is not None and transparent is not False:",
+             "if transparent is not None:", ("tests/test_direct_panels.py",)),
+    Breakage("direct-shape-merges-over-a-dict", "what grafanalib would merge key by key takes "
+             "the general path", "sdk/direct_current.py",
+             "        if isinstance(written.get(key), dict):\n            raise _Outside(key)\n",
+             "        pass\n", ("tests/test_direct_panels.py",)),
+    Breakage("direct-shape-gauge-mode", "a gauge's thresholds are absolute, as the general "
+             "path writes them", "sdk/direct_current.py",
+             '_defaults("absolute", v["thresholds"], written)',
+             '_defaults(v["thresholdType"], v["thresholds"], written)',
+             ("tests/test_direct_panels.py",)),
     Breakage("fast-repeat-dropped", "a repeating panel keeps repeat, repeatDirection and "
              "maxPerRow", "sdk/grafanalib_fixes.py",
              'dropped = _DROPPED if panel.get("repeat") else _DROPPED_UNREPEATED',

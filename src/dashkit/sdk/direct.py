@@ -73,7 +73,8 @@ class DirectPanel:
     def __getattr__(self, name: str) -> Any:  # a field not given: grafanalib's default, kept
         if name not in type(self).FIELDS:    # so that changing it in place changes the panel
             raise AttributeError(name)
-        return self.kwargs.setdefault(name, self._default(name))
+        kwargs = self.kwargs
+        return kwargs[name] if name in kwargs else kwargs.setdefault(name, self._default(name))
 
     def _default(self, name: str) -> Any:
         default = self.FIELDS[name].default
@@ -101,14 +102,20 @@ class DirectPanel:
         data: Json = self.grafanalib().to_json_data()
         return data
 
-    def plain_json(self) -> Json:
-        """``to_json_data`` as plain JSON sharing nothing with the arguments (what
-        ``jsonio.plain`` makes of it), without building the grafanalib object."""
+    def plain_values(self) -> Json:
+        """Every field's value, the defaults included, as plain JSON sharing nothing with the
+        arguments (what ``jsonio.plain`` makes of them)."""
         given = plain(self.kwargs)  # converted and copied in one pass, as plain() did the JSON
         values = {**self.VALUES, **given}
         for name, factory in self.FACTORIES:
             if name not in given:
                 values[name] = factory()
+        return values
+
+    def plain_json(self) -> Json:
+        """``to_json_data`` as plain JSON sharing nothing with the arguments (what
+        ``jsonio.plain`` makes of it), without building the grafanalib object."""
+        values = self.plain_values()
         top, field_config = self.kind_json(values)
         # grafanalib's panel_json, then its _deep_update with the kind's part: the kinds here
         # set no "thresholds" in their defaults and no key the base sets to a dict

@@ -16,6 +16,7 @@ from dashkit.grafana.facts import next_ref_id
 from dashkit.grafana.jsonio import plain
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.direct import DirectPanel
+from dashkit.sdk.direct_current import current_shape
 from dashkit.sdk.kind_fixes import threshold_steps
 from dashkit.sdk.kinds import kind_of
 
@@ -84,7 +85,17 @@ def modernise_target(target: Json, datasource: DatasourceRef | None) -> Json:
 
 def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
     """A panel (grafanalib object or dict) in the shape current Grafana stores."""
-    panel = raw.plain_json() if isinstance(raw, DirectPanel) else plain(raw)
+    if isinstance(raw, DirectPanel):  # a builder's: written in that shape where it can be
+        panel = current_shape(raw)
+        if panel is None:
+            panel = _current_shape_of(raw.plain_json())
+    else:
+        panel = _current_shape_of(plain(raw))
+    return _with_queries(panel, datasource)
+
+
+def _current_shape_of(panel: Json) -> Json:
+    """grafanalib's JSON of a panel, its queries aside, in the shape current Grafana stores."""
     panel_type = panel.get("type")
     fix = kind_of(panel_type).fix
     if fix is not None:
@@ -100,6 +111,12 @@ def modernise_panel(raw: Any, datasource: DatasourceRef | None) -> Json:
             del panel[key]
     if panel_type not in ("row", "text"):
         _fix_field_config(panel)
+    return panel
+
+
+def _with_queries(panel: Json, datasource: DatasourceRef | None) -> Json:
+    """The panel's datasource (the dashboard's where it names none by uid) and its queries."""
+    panel_type = panel.get("type")
     if panel_type != "row":
         if isinstance(panel.get("datasource"), str) or (panel_type == "text"):
             panel.pop("datasource", None)

@@ -26,8 +26,8 @@ DEFAULT_THRESHOLDS: Json = {"mode": "absolute", "steps": [{"color": "green", "va
 
 def threshold_steps(raw: Any) -> list[Json]:
     """Threshold steps from whatever grafanalib produced: ``""``, Threshold dicts, or steps."""
-    if not raw or not isinstance(raw, list):
-        return list(DEFAULT_THRESHOLDS["steps"])
+    if not raw or not isinstance(raw, list):  # fresh steps: the JSON may be changed in place
+        return [dict(step) for step in DEFAULT_THRESHOLDS["steps"]]
     steps = []
     for i, step in enumerate(raw):
         value = step.get("value")
@@ -37,7 +37,8 @@ def threshold_steps(raw: Any) -> list[Json]:
     return steps
 
 
-def _reduce_options(calcs: list[str], values: bool = False, limit: int | None = None) -> Json:
+def reduce_options(calcs: list[str], values: bool = False, limit: int | None = None) -> Json:
+    """The ``options.reduceOptions`` Grafana 7+ reads, from grafanalib's separate settings."""
     options: Json = {"calcs": calcs or ["lastNotNull"], "fields": "", "values": values}
     if limit is not None:
         options["limit"] = limit
@@ -60,7 +61,7 @@ def fix_gauge(panel: Json) -> None:
         "overrides": [],
     }
     panel["options"] = {
-        "reduceOptions": _reduce_options(old.get("calcs"), old.get("values", False), old.get("limit")),
+        "reduceOptions": reduce_options(old.get("calcs"), old.get("values", False), old.get("limit")),
         "showThresholdLabels": field_config.get("showThresholdLabels", False),
         "showThresholdMarkers": field_config.get("showThresholdMarkers", True),
         "orientation": "auto",
@@ -86,7 +87,7 @@ def fix_bar_gauge(panel: Json) -> None:
     panel["options"] = {
         "displayMode": options.get("displayMode", "gradient"),
         "orientation": options.get("orientation", "horizontal"),
-        "reduceOptions": _reduce_options(old.get("calcs"), old.get("values", False), old.get("limit")),
+        "reduceOptions": reduce_options(old.get("calcs"), old.get("values", False), old.get("limit")),
         "showUnfilled": True,
         "valueMode": "color",
         "namePlacement": "auto",

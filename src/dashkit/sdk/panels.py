@@ -141,7 +141,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         thresholds=_steps(common.thresholds(thresholds)),
         thresholdsStyleMode="dashed" if common.thresholds(thresholds) else "off",
         valueDecimals=decimals, overrides=list(overrides),
-        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}})),
+        **common.grafanalib(title, {"fieldConfig": {"defaults": limits}} if limits else None)),
         given=("unit", "fillOpacity", "valueDecimals", "legendCalcs"))
     return common.place(spec)
 
