@@ -76,12 +76,19 @@ class Expr:
 
     def by_labels(self, labels: Iterable[str]) -> Expr:
         """The same query, recording that its result is grouped by ``labels``."""
-        extra = frozenset(labels)  # the constructors, not attrs.evolve: a panel's every query
-        return Expr(self.text, tuple(MetricRef(ref.series, ref.labels | extra, ref.used_by)
-                                     for ref in self.refs), self.atomic)
+        return Expr(self.text, _grouped(self.refs, labels), self.atomic)
 
 
 ExprLike = Expr | str | int | float
+
+
+def _grouped(refs: tuple[MetricRef, ...], labels: Iterable[str]) -> tuple[MetricRef, ...]:
+    """``refs``, each needing ``labels`` as well: the constructors, not attrs.evolve, and
+    the same records where there are none (a panel's every query comes through here)."""
+    extra = frozenset(labels)
+    if not extra:
+        return refs
+    return tuple(MetricRef(ref.series, ref.labels | extra, ref.used_by) for ref in refs)
 
 
 def as_expr(value: ExprLike) -> Expr:
@@ -166,7 +173,8 @@ def sel(series: str, where: Matchers | None = None) -> Expr:
 def _range_fn(fn: str, expr: Expr, window: str, used_by: str | None) -> Expr:
     if not expr.refs or len(expr.refs) != 1 or "(" in expr.text:
         raise DashkitError(f"{fn}() takes one selector, not {expr.text!r}")
-    refs = tuple(MetricRef(r.series, r.labels, used_by) for r in expr.refs) if used_by else expr.refs
+    ref = expr.refs[0]
+    refs = (MetricRef(ref.series, ref.labels, used_by),) if used_by else expr.refs
     return Expr(f"{fn}({expr.text}[{window}])", refs, atomic=True)
 
 
@@ -212,7 +220,7 @@ def aggregate(op: str, expr: Expr, *, by: Iterable[str] = (), without: Iterable[
         raise DashkitError(f"{op}: use either by or without, not both")
     clause = f" by ({', '.join(by)}) " if by else f" without ({', '.join(without)}) " if without else ""
     inner = f"{as_expr(param).text}, {expr.text}" if param is not None else expr.text
-    return Expr(f"{op}{clause}({inner})", expr.by_labels(by + without).refs, atomic=True)
+    return Expr(f"{op}{clause}({inner})", _grouped(expr.refs, by + without), atomic=True)
 
 
 def sum_(expr: Expr, by: Iterable[str] = ()) -> Expr:

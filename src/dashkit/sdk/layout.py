@@ -51,6 +51,9 @@ class Panel:
     @property
     def title(self) -> str:
         spec = self.spec
+        kwargs = getattr(spec, "kwargs", None)  # a builder's DirectPanel, most panels
+        if type(kwargs) is dict and "title" in kwargs:
+            return str(kwargs["title"])
         if isinstance(spec, Raw):
             return spec.title
         return str(spec.get("title", "") if isinstance(spec, dict) else getattr(spec, "title", ""))

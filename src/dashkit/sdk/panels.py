@@ -131,6 +131,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
     """Lines over time; thresholds, when given, are drawn as dashed lines at the limits."""
     common = panel_options(timeseries, title, options)
     limits = {k: v for k, v in {"min": min, "max": max}.items() if v is not None}
+    drawn = common.thresholds(thresholds)
     spec = TimeSeriesPanel(dict(
         targets=_targets(queries, legend), unit=unit, fillOpacity=fill,
         drawStyle="bars" if bars else "line", showPoints="never",
@@ -138,8 +139,7 @@ def timeseries(title: str, *queries: Query | Target, unit: str = "short", legend
         legendDisplayMode="table" if legend_table else "list",
         legendPlacement="right" if legend_table else "bottom",
         legendCalcs=list(legend_calcs), tooltipMode="multi", tooltipSort="desc",
-        thresholds=_steps(common.thresholds(thresholds)),
-        thresholdsStyleMode="dashed" if common.thresholds(thresholds) else "off",
+        thresholds=_steps(drawn), thresholdsStyleMode="dashed" if drawn else "off",
         valueDecimals=decimals, overrides=list(overrides),
         **common.grafanalib(title, {"fieldConfig": {"defaults": limits}} if limits else None)),
         given=("unit", "fillOpacity", "valueDecimals", "legendCalcs"))
