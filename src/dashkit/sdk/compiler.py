@@ -1,12 +1,12 @@
 """Dashboard → Grafana JSON model → bytes: deterministic, so review diffs show real changes only."""
 from __future__ import annotations
 
-import copy
 import zlib
 from typing import TYPE_CHECKING, Any
 
 from dashkit.errors import DashkitError, each_error, raise_all
 from dashkit.grafana.facts import BUILT_IN_ANNOTATION, SCHEMA_VERSION
+from dashkit.grafana.jsonio import copied
 from dashkit.query.promql import Expr, validate
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.grafanalib_fixes import modernise_panel
@@ -58,7 +58,7 @@ def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, A
     """One panel's JSON, without its id and position: raw panels as written, others through
     grafanalib and dashkit's fixes, then the panel's ``extra``."""
     if isinstance(panel.spec, Raw):
-        model = copy.deepcopy(panel.spec.json)
+        model = copied(panel.spec.json)
     else:
         model = modernise_panel(panel.spec, datasource)
     return merge(model, panel.extra) if panel.extra else model
@@ -72,7 +72,7 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, stric
     try:
         if isinstance(item, Row):
             model: dict[str, Any] = {
-                **copy.deepcopy(item.extra),
+                **copied(item.extra),
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
             if item.collapsed:  # an expanded row's panels follow it, compiled by the caller
                 model["panels"] = [_panel_json(child, ids, dashboard, strict, errors)

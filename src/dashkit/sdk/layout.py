@@ -155,11 +155,16 @@ class Flow:
                 raise DashkitError(f"x={panel.x} w={panel.w} overflows the {GRID_COLUMNS}-column grid",
                                    panel=panel.title, file=site_of(panel))
             pos = GridPos(panel.x, panel.y, panel.w, panel.h)
+            self._occupy(pos)
         else:
             if self.x + panel.w > GRID_COLUMNS:
                 self.newline()
-            pos = GridPos(self.x, max(self.floor[self.x:self.x + panel.w]), panel.w, panel.h)
-        self._occupy(pos)
+            x, w, floor = self.x, panel.w, self.floor
+            pos = GridPos(x, max(floor[x:x + w]), w, panel.h)
+            # it rests on the highest floor of its columns: all of them rise to its bottom
+            # (a new list, as in _occupy)
+            self.floor = floor[:x] + [pos.y + pos.h] * w + floor[x + w:]
+            self.x = x + w
         return pos
 
 
