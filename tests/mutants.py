@@ -771,8 +771,8 @@ BREAKAGES: tuple[Breakage, ...] = (
              "file=f.file,", (ABUSE_ERRORS,)),
     # --- main: merging the branches ---
     Breakage("flow-leaves-gaps", "a flowed panel is written where Grafana's compaction draws it",
-             "sdk/layout.py", "pos = GridPos(self.x, max(self.floor[self.x:self.x + panel.w]), panel.w, panel.h)",
-             "pos = GridPos(self.x, max(self.floor), panel.w, panel.h)",
+             "sdk/layout.py", "pos = GridPos(x, max(floor[x:x + w]), w, panel.h)",
+             "pos = GridPos(x, max(floor), w, panel.h)",
              ("tests/test_layout_positions.py",)),
     Breakage("preview-regex-per-panel", "a dashboard's variable regex error stops preview in one "
              "line, not once per panel", "preview/render.py",
@@ -1086,6 +1086,11 @@ BREAKAGES: tuple[Breakage, ...] = (
              ("tests/test_fast_paths.py",)),
     Breakage("fast-grid-floor-off-by-one", "a panel occupies each of its columns: the next "
              "line starts below all of it", "sdk/layout.py",
+             "self.floor = floor[:x] + [pos.y + pos.h] * w + floor[x + w:]",
+             "self.floor = floor[:x] + [pos.y + pos.h] * (w - 1) + floor[x + w - 1:]",
+             ("tests/test_fast_paths.py",)),
+    Breakage("fast-grid-floor-off-by-one-by-position", "a panel placed by position occupies "
+             "each of its columns", "sdk/layout.py",
              "range(max(pos.x, 0), min(pos.x + pos.w, GRID_COLUMNS))",
              "range(max(pos.x, 0), min(pos.x + pos.w - 1, GRID_COLUMNS))",
              ("tests/test_fast_paths.py",)),

@@ -38,6 +38,14 @@ def test_a_fixed_panel_above_a_column_floor_does_not_lower_it():
         "a": (0, 0, 12, 4), "b": (0, 10, 12, 2), "c": (0, 5, 12, 2), "d": (0, 12, 13, 3)}
 
 
+def test_a_panel_placed_by_position_occupies_each_of_its_columns():
+    # a (fixed) covers columns 0-1 down to row 5; b flows beside it; d wraps to column 0 below
+    # a, and e beside d rests on a's second column, not on the empty grid above it
+    assert _positions([_panel("a", 2, 5, x=0, y=0), _panel("b", 22, 1), _panel("d", 1, 1),
+                       _panel("e", 1, 1)]) == {
+        "a": (0, 0, 2, 5), "b": (2, 0, 22, 1), "d": (0, 5, 1, 1), "e": (1, 5, 1, 1)}
+
+
 def test_queries_without_a_ref_id_skip_the_letters_written_ones_take():
     # position 0: A is taken, so B; position 1: B now taken, so C; the written A stays
     panel = panels.timeseries("T", "up", "up", Target("up", ref_id="A"))
