@@ -16,7 +16,7 @@ from typing import Any
 import grafanalib.core as gl
 
 from dashkit.sdk.direct import DirectPanel, GaugePanelSpec, StatPanel, TimeSeriesPanel
-from dashkit.sdk.kind_fixes import reduce_options, threshold_steps
+from dashkit.sdk.kind_fixes import current_defaults, reduce_options
 
 Json = dict[str, Any]
 
@@ -72,29 +72,18 @@ def _merged(written: Json, extra: Json) -> Json:
     return written | extra
 
 
-def _defaults(mode: str, steps: Any, written: Json) -> Json:
-    """``fieldConfig.defaults`` as ``_fix_field_config`` leaves them: no nulls, thresholds with
-    a mode and steps, no empty unit, mappings always a list."""
-    defaults = {k: v for k, v in written.items() if v is not None}
-    defaults["thresholds"] = {"mode": mode or "absolute", "steps": threshold_steps(steps)}
-    if defaults.get("unit") == "":
-        del defaults["unit"]
-    defaults.setdefault("mappings", [])
-    return defaults
-
-
 def _timeseries(panel: DirectPanel, v: Json, extra: Json) -> Json:
     top, field_config = panel.kind_json(v)
     written = field_config["defaults"]
     written["custom"] = {k: x for k, x in written["custom"].items() if x is not None}
-    defaults = _defaults(v["thresholdType"], v["thresholds"], _merged(written, extra))
+    defaults = current_defaults(v["thresholdType"], v["thresholds"], _merged(written, extra))
     return {**top, "fieldConfig": {"defaults": defaults, "overrides": v["overrides"]}}
 
 
 def _stat(panel: DirectPanel, v: Json, extra: Json) -> Json:
     written = {"color": v["color"], "decimals": v["decimals"], "mappings": v["mappings"],
                "unit": v["format"], "noValue": None if v["noValue"] == "none" else v["noValue"]}
-    defaults = _defaults(v["thresholdType"], v["thresholds"], _merged(written, extra))
+    defaults = current_defaults(v["thresholdType"], v["thresholds"], _merged(written, extra))
     if defaults.get("color") == {}:
         del defaults["color"]
     return {"options": {"textMode": v["textMode"], "colorMode": v["colorMode"],
@@ -113,7 +102,7 @@ def _gauge(panel: DirectPanel, v: Json, extra: Json) -> Json:
                       extra)
     written["displayName"] = v["label"]
     return {"type": gl.GAUGE_TYPE,
-            "fieldConfig": {"defaults": _defaults("absolute", v["thresholds"], written),
+            "fieldConfig": {"defaults": current_defaults("absolute", v["thresholds"], written),
                             "overrides": []},
             "options": {"reduceOptions": reduce_options([v["calc"]], v["allValues"], v["limit"]),
                         "showThresholdLabels": v["thresholdLabels"],

@@ -17,7 +17,7 @@ from dashkit.grafana.jsonio import plain
 from dashkit.sdk.datasources import DatasourceRef
 from dashkit.sdk.direct import DirectPanel
 from dashkit.sdk.direct_current import current_shape
-from dashkit.sdk.kind_fixes import threshold_steps
+from dashkit.sdk.kind_fixes import current_defaults
 from dashkit.sdk.kinds import kind_of
 
 Json = dict[str, Any]
@@ -41,18 +41,14 @@ def _drop_none(data: Json) -> Json:
 
 def _fix_field_config(panel: Json) -> None:
     field_config = panel.setdefault("fieldConfig", {})
-    defaults = _drop_none(field_config.get("defaults", {}))
+    written = field_config.get("defaults", {})
+    thresholds = written.get("thresholds") or {}
+    defaults = current_defaults(thresholds.get("mode"), thresholds.get("steps"), written)
     custom = defaults.get("custom")
     if isinstance(custom, dict):
         defaults["custom"] = _drop_none(custom)
-    thresholds = defaults.get("thresholds") or {}
-    defaults["thresholds"] = {"mode": thresholds.get("mode") or "absolute",
-                              "steps": threshold_steps(thresholds.get("steps"))}
-    if defaults.get("unit") == "":
-        del defaults["unit"]
-    if defaults.get("color") in (None, {}):
-        defaults.pop("color", None)
-    defaults.setdefault("mappings", [])
+    if defaults.get("color") == {}:
+        del defaults["color"]
     field_config["defaults"] = defaults
     field_config.setdefault("overrides", [])
 

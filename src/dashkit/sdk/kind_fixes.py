@@ -37,6 +37,17 @@ def threshold_steps(raw: Any) -> list[Json]:
     return steps
 
 
+def current_defaults(mode: Any, steps: Any, written: Json) -> Json:
+    """``fieldConfig.defaults`` as current Grafana stores them: no nulls, thresholds with a mode
+    and steps, no empty unit, mappings always a list (``written`` itself is left as it was)."""
+    defaults = {k: v for k, v in written.items() if v is not None}
+    defaults["thresholds"] = {"mode": mode or "absolute", "steps": threshold_steps(steps)}
+    if defaults.get("unit") == "":
+        del defaults["unit"]
+    defaults.setdefault("mappings", [])
+    return defaults
+
+
 def reduce_options(calcs: list[str], values: bool = False, limit: int | None = None) -> Json:
     """The ``options.reduceOptions`` Grafana 7+ reads, from grafanalib's separate settings."""
     options: Json = {"calcs": calcs or ["lastNotNull"], "fields": "", "values": values}
