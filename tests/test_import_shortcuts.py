@@ -8,9 +8,14 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
 - The second pass takes the panel JSON the first compiled for the same call, where the call's
   Code fragments have the same values (``panel_cache``): its modules are those of compiling
   every call.
+- The second pass migrates the model it loaded from the first pass's JSON in place, not a
+  copy (``migrate_dashboard(..., owned=True)``): its module is the copy's.
 - A panel's residue and whether the builder covers it are found in one walk
   (``compare.residue_and_cover``): the same as ``residue_of`` and ``covers``, the full walks;
-  ``covers`` itself answers two objects or two leaves of one type without its general checks.
+  ``covers`` itself answers two objects, two lists or two leaves of one type without its
+  general checks.
+- ``build_value`` copies a plain JSON value (a raw panel, an ``extra``) in one orjson round
+  trip: what building it piece by piece gives, the same types included.
 """
 from __future__ import annotations
 
@@ -210,3 +215,45 @@ def test_a_panel_whose_empty_object_the_builder_writes_otherwise_stays_raw():
          "options": {"colorMode": {}}, "targets": [{"expr": "up"}]}]}
     source = generate_model(load_json("e.json", json.dumps(model))[0], "e").source
     assert "panels.raw(" in source and "panels.stat(" not in source
+
+
+# --- the second pass migrates its own model in place ----------------------------------------------
+
+@pytest.mark.parametrize("loaded", _loaded()[-3:], ids=lambda loaded: loaded.source)
+def test_the_second_pass_migrating_in_place_writes_what_migrating_a_copy_does(loaded):
+    """generate_model's second pass owns its model (loaded from the first pass's JSON), so it
+    migrates it in place: the module is the one a copy gives."""
+    notes, build, earlier = first_pass(loaded)
+    text = json.dumps(compile_dashboard(build(), strict=False))
+    copied_pass = generate_pass(load_json(loaded.source, text)[0], "module", notes, earlier)
+    in_place = generate_pass(load_json(loaded.source, text)[0], "module", notes, earlier, owned=True)
+    assert in_place.source == copied_pass.source
+    assert generate_model(loaded, "module").source == copied_pass.source
+
+
+# --- build_value copies plain JSON in one step ---------------------------------------------------
+
+def _typed(value: Any) -> Any:
+    """``value`` with each leaf's type beside it: equal only where the types are equal too."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(_JSON)
+@example({"a": [{"b": -0.0}, 1.0, True, 2**63 - 1]})
+def test_plain_json_is_built_as_it_is_written(value):
+    built = build_value(value, {}, ())
+    assert _typed(built) == _typed(value)
+    if isinstance(value, (dict, list)) and value:
+        assert built is not value  # a copy: the builders may keep it
+
+
+def test_json_holding_a_code_fragment_is_built_piece_by_piece():
+    from dashkit.importer.pysource import Code
+    namespace = {"N": 5}
+    value = {"a": [1, {"b": Code("N")}], "c": "x", "d": 2**70}
+    assert build_value(value, namespace, ("N",)) == {"a": [1, {"b": 5}], "c": "x", "d": 2**70}

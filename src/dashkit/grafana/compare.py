@@ -42,11 +42,16 @@ def covers(actual: Any, expected: Any) -> bool:
     if kind is type(actual):  # the common cases, without the checks below
         if kind in _LEAVES:
             return bool(actual == expected)
-        if kind is dict:  # a loop, not all() over a generator: most of a panel is objects
-            for key, value in expected.items():
-                if key not in actual:
+        if kind is dict or kind is list:  # a loop, not all() over a generator: most of a panel
+            if kind is dict:                # is objects and lists of objects
+                if not expected.keys() <= actual.keys():
                     return False
-                other = actual[key]
+                pairs = zip(map(actual.__getitem__, expected), expected.values())
+            elif len(actual) != len(expected):
+                return False
+            else:
+                pairs = zip(actual, expected)
+            for other, value in pairs:
                 if type(value) is type(other) and type(value) in _LEAVES:
                     if other != value:
                         return False

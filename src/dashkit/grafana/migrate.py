@@ -95,10 +95,11 @@ def _place_unplaced(panels: list[Json], notes: list[str]) -> None:
     notes.append(f"{len(unplaced)} panels had no gridPos: laid out left to right, 12×8 each")
 
 
-def migrate_dashboard(model: Json) -> tuple[Json, list[str]]:
+def migrate_dashboard(model: Json, owned: bool = False) -> tuple[Json, list[str]]:
     """The model after Grafana's schema steps (migrate_steps), with current panel types and
-    ``{type, uid}`` datasources, in the shapes Grafana's types declare; notes for the rest."""
-    model = copied(model)
+    ``{type, uid}`` datasources, in the shapes Grafana's types declare; notes for the rest.
+    The model is copied first unless it is ``owned`` (no one else holds it: it may change)."""
+    model = model if owned else copied(model)
     upgrade(model)
     plugins = _variable_plugins(model)
     notes: list[str] = []

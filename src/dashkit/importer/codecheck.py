@@ -12,6 +12,8 @@ import ast
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
+
 from dashkit.errors import DashkitError
 from dashkit.importer.pysource import Call, Code
 from dashkit.sdk.kinds import BUILDERS
@@ -206,6 +208,11 @@ def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
             if value.text not in evaluated:
                 evaluated[value.text] = evaluate(value.text, namespace, constants)
             return evaluated[value.text]
+        if type(value) in (dict, list):
+            try:  # plain JSON (a raw panel, an ``extra``): copied in one C call, not walked
+                return orjson.loads(orjson.dumps(value))
+            except TypeError:  # it holds a Call or a Code: built piece by piece below
+                pass
         if isinstance(value, dict):
             return {build(k): build(v) for k, v in value.items()}
         if isinstance(value, list):

@@ -285,10 +285,12 @@ def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any], Comp
 
 
 def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = (),
-                  earlier: CompiledCalls | None = None) -> ImportResult:
+                  earlier: CompiledCalls | None = None, owned: bool = False) -> ImportResult:
     """One pass of the import, rendered: the module's source, with ``earlier_notes`` (the first
-    pass's) in place of its own; the panel calls ``earlier`` compiled are not compiled again."""
-    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes, earlier=earlier)
+    pass's) in place of its own; the panel calls ``earlier`` compiled are not compiled again.
+    An ``owned`` model (held by no one else) is migrated in place, not copied first."""
+    generator, model, kwargs, panel_calls = _calls(loaded, earlier_notes, earlier=earlier,
+                                                   owned=owned)
     uid = str(dict(kwargs)["uid"])
     taken = set(generator.namespace) | MODULE_NAMES
     panel_refs, assignments = hoist_panels(panel_calls, taken)
@@ -321,7 +323,7 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
 
 
 def _calls(loaded: Loaded, earlier_notes: Iterable[str], earlier: CompiledCalls | None = None,
-           record: CompiledCalls | None = None
+           record: CompiledCalls | None = None, owned: bool = False
            ) -> tuple[_Generator, Json, list[tuple[str, Any]], list[Any]]:
     """A pass's generator, the migrated model, the Dashboard call's keywords but its panels,
     and the panel calls: everything of the pass but the rendering."""
@@ -329,7 +331,7 @@ def _calls(loaded: Loaded, earlier_notes: Iterable[str], earlier: CompiledCalls 
     if not str(source.get("title") or "").strip():
         raise DashkitError("dashboard has no title", file=loaded.source)
     source["__inputs"] = list(loaded.inputs)
-    model, notes = migrate_dashboard(source)
+    model, notes = migrate_dashboard(source, owned=owned)
     if moved := compaction_summary(model.get("panels") or []):  # the code keeps the gridPos
         notes = [*notes, f"Grafana's grid compacts this layout: it draws {moved}; the code "
                          "keeps the source's positions (lint: grid-compaction)"]

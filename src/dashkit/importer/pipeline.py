@@ -38,7 +38,8 @@ def generate_model(loaded: Loaded, module: str) -> ImportResult:
     with _located(loaded):
         notes, build_first, panels = first_pass(loaded)
         compiled = compile_dashboard(build_first(), strict=False)
-        return generate_pass(load_json(loaded.source, dumps(compiled))[0], module, notes, panels)
+        again = load_json(loaded.source, dumps(compiled))[0]  # its own: migrated in place
+        return generate_pass(again, module, notes, panels, owned=True)
 
 
 def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:
