@@ -88,6 +88,10 @@ def residue_and_cover(original: Any, built: Any) -> tuple[Any, bool]:
             result[key], covered = value, False
             continue
         other = built[key]
+        if type(value) is type(other) and type(value) in _LEAVES:  # covers' rule for two leaves
+            if other != value:
+                result[key], covered = value, False
+            continue
         if isinstance(value, dict) and isinstance(other, dict):
             inner, inner_covered = residue_and_cover(value, other)
             if inner:
