@@ -47,3 +47,21 @@ def test_brackets_inside_strings_do_not_nest() -> None:
     deep = "(" * 65 + ")" * 65
     assert over_limits(f'x{{a="{deep}"}}') is None
     assert over_limits(deep) == "query nests brackets 65 deep; dashkit parses at most 64"
+
+
+def test_a_long_hostile_string_is_split_in_constant_memory() -> None:
+    """A query is input of any length; lint splits it before any limit applies. Splitting holds
+    only the pieces (a regular expression over the whole string held about a hundred bytes a
+    character)."""
+    import tracemalloc
+
+    text = 'x{a="' + "\\a" * 500_000 + '"} or y{b=`' + "c" * 200_000
+    tracemalloc.start()
+    try:
+        pieces = list(outside_strings(text))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [is_string for is_string, _ in pieces] == [False, True, False, True]
+    assert "".join(chunk for _, chunk in pieces) == text
+    assert peak < 3 * len(text)  # the pieces themselves, and little more
