@@ -783,7 +783,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "once", "errors.py", "                if str(each) not in seen:",
              "                if True:", ("tests/test_cli.py",)),
     Breakage("import-hides-shown-queries", "import is faithful: a query the input shows "
-             "(hide: false) stays shown", "importer/generator.py",
+             "(hide: false) stays shown", "importer/queries.py",
              '        if raw.get("hide"):\n            kwargs.append(("hide", True))',
              '        if "hide" in raw:\n            kwargs.append(("hide", True))', (IMPORT,)),
     Breakage("tags-in-hash-order", "the same bytes in every process, whatever the hash seed",
@@ -908,9 +908,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     Breakage("expanded-row-compiled-twice", "each panel is compiled once, an expanded row's too",
              "sdk/compiler.py",
              "            if item.collapsed:  # an expanded row's panels follow it, compiled by the caller\n"
-             "                model[\"panels\"] = [_panel_json(child, ids, dashboard, strict, errors)\n"
+             "                model[\"panels\"] = [_panel_json(child, ids, dashboard, strict, errors, compiled)\n"
              "                                   for child in placed.children]\n",
-             "            children = [_panel_json(child, ids, dashboard, strict, errors)\n"
+             "            children = [_panel_json(child, ids, dashboard, strict, errors, compiled)\n"
              "                        for child in placed.children]\n"
              "            if item.collapsed:\n"
              "                model[\"panels\"] = children\n", ("tests/test_compile.py",)),
@@ -1149,10 +1149,9 @@ BREAKAGES: tuple[Breakage, ...] = (
     # --- impfast branch: the import's shortcuts, each held to the full path ---
     Breakage("import-first-pass-differs", "import: the first pass, not rendered, builds the "
              "dashboard its rendered module defines", "importer/generator.py",
-             '    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))\n'
-             "    return tuple(generator.notes)",
-             '    unhoisted = Call("Dashboard", (), (*kwargs[:-1], ("panels", panel_calls)))\n'
-             "    return tuple(generator.notes)", (SHORTCUTS,)),
+             '    unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))\n',
+             '    unhoisted = Call("Dashboard", (), (*kwargs[:-1], ("panels", panel_calls)))\n',
+             (SHORTCUTS,)),
     Breakage("import-code-values-shared", "import: a Code fragment evaluated once is its own "
              "generator's value, never another dashboard's", "importer/declarations.py",
              "        self.evaluated: dict[str, Any] = {}",
@@ -1176,6 +1175,17 @@ BREAKAGES: tuple[Breakage, ...] = (
              "(the one-walk residue is the full walk's)", "grafana/compare.py",
              "                result[key], covered = value, False\n",
              "                covered = False\n", (SHORTCUTS,)),
+    Breakage("first-pass-panels-compiled-again", "import: the first pass's dashboard takes the "
+             "JSON its panels compiled to (not vacuous)", "sdk/compiler.py",
+             "            known = compiled.get(id(item))\n", "            known = None\n",
+             (SHORTCUTS,)),
+    Breakage("first-pass-json-under-datasource", "panel JSON compiled without a dashboard "
+             "datasource is not taken for a dashboard that has one", "sdk/compiler.py",
+             "    if dashboard.datasource is not None:\n        compiled = None",
+             "    if False:\n        compiled = None", (SHORTCUTS,)),
+    Breakage("first-pass-kept-without-extra", "import: a panel the first pass kept with its "
+             "residue builds with that extra", "importer/generator.py",
+             "attrs.evolve(panel, extra=copied(residue))", "attrs.evolve(panel)", (SHORTCUTS,)),
     Breakage("build-value-json-shared", "import: plain JSON a call is built from is a copy, "
              "never the generator's own object", "importer/codecheck.py",
              "                return orjson.loads(orjson.dumps(value))\n",

@@ -68,7 +68,7 @@ def _loaded() -> list[Loaded]:
 
 @pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
 def test_the_first_pass_is_the_rendered_pass(loaded):
-    notes, build, _ = first_pass(loaded)
+    notes, build = first_pass(loaded)[:2]
     rendered = generate_pass(loaded, "module")
     assert notes == rendered.notes
     dashboard = run_module(rendered.source)["dashboard"]
@@ -107,9 +107,9 @@ def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatc
     once = _modules(models)
     assert 'P = DatasourceRef("loki", "p")' in once[1] and 'job="other"' in once[1]
 
-    def afresh(self: Declarations, code: Any) -> Any:
+    def afresh(self: Declarations, code: Any, built: Any = None) -> Any:
         constants = set(self.datasources.values()) | set(self.selectors.values())
-        return build_value(code, self.namespace, constants)
+        return build_value(code, self.namespace, constants, None, built)
 
     monkeypatch.setattr(Declarations, "evaluate", afresh)
     assert _modules(models) == once
@@ -118,7 +118,7 @@ def test_code_fragments_evaluated_once_are_what_each_evaluation_gives(monkeypatc
 # --- the first pass's compiled panels taken by the second -------------------------------------
 
 def _second_pass(loaded: Loaded, earlier: CompiledCalls | None) -> str:
-    notes, build, _ = first_pass(loaded)
+    notes, build = first_pass(loaded)[:2]
     compiled = compile_dashboard(build(), strict=False)
     again = load_json(loaded.source, json.dumps(compiled))[0]
     return generate_pass(again, "module", notes, earlier).source
@@ -223,7 +223,7 @@ def test_a_panel_whose_empty_object_the_builder_writes_otherwise_stays_raw():
 def test_the_second_pass_migrating_in_place_writes_what_migrating_a_copy_does(loaded):
     """generate_model's second pass owns its model (loaded from the first pass's JSON), so it
     migrates it in place: the module is the one a copy gives."""
-    notes, build, earlier = first_pass(loaded)
+    notes, build, earlier = first_pass(loaded)[:3]
     text = json.dumps(compile_dashboard(build(), strict=False))
     copied_pass = generate_pass(load_json(loaded.source, text)[0], "module", notes, earlier)
     in_place = generate_pass(load_json(loaded.source, text)[0], "module", notes, earlier, owned=True)
@@ -257,3 +257,38 @@ def test_json_holding_a_code_fragment_is_built_piece_by_piece():
     namespace = {"N": 5}
     value = {"a": [1, {"b": Code("N")}], "c": "x", "d": 2**70}
     assert build_value(value, namespace, ("N",)) == {"a": [1, {"b": 5}], "c": "x", "d": 2**70}
+
+
+# --- the first pass's dashboard is built and compiled from the panels it built ---------------------
+
+@pytest.mark.parametrize("loaded", _loaded(), ids=lambda loaded: loaded.source)
+def test_the_first_pass_compiles_its_dashboard_as_compiling_every_panel_does(loaded, monkeypatch):
+    """The first pass builds and compiles each panel to compare it; its dashboard takes those
+    panels and their JSON (``FirstPass.compiled``): the JSON of compiling every panel again."""
+    import dashkit.sdk.compiler as compiler
+
+    first = first_pass(loaded)
+    calls = []
+    compile_panel = compiler.compile_panel
+    monkeypatch.setattr(compiler, "compile_panel", lambda *a: calls.append(a) or compile_panel(*a))
+    taken = first.compiled()
+    taken_calls = len(calls)
+    assert taken == compile_dashboard(first.build(), strict=False)
+    if loaded.source in ("node-exporter-full.json", "hand.json"):
+        assert taken_calls < len(calls) / 2  # not vacuous: most panels were not compiled again
+
+
+def test_panel_json_known_already_is_not_taken_under_a_dashboard_datasource():
+    """compile_panel's JSON depends on the dashboard's datasource: JSON compiled without one is
+    not taken for a dashboard that has one."""
+    from dashkit import Dashboard, DatasourceRef, Target, panels
+
+    stat = panels.stat("S", Target("up"), unit="short")
+    wrong = {id(stat): {"type": "stat", "title": "not compiled here"}}
+    with_datasource = Dashboard(uid="d", title="D", panels=[stat],
+                                datasource=DatasourceRef("prometheus", "prom"))
+    assert compile_dashboard(with_datasource, strict=False, compiled=wrong) == \
+        compile_dashboard(with_datasource, strict=False)
+    without = Dashboard(uid="d", title="D", panels=[stat], datasource=None)
+    assert compile_dashboard(without, strict=False, compiled=wrong)["panels"][0]["title"] == \
+        "not compiled here"  # taken where it applies

@@ -232,7 +232,12 @@ def load_json(path: str | Path, text: str | bytes | None = None) -> list[Loaded]
         content: str | bytes = text if text is not None else Path(path).read_bytes()
     except OSError as error:
         raise DashkitError(f"cannot read: {error.strerror}", file=source) from None
-    found = unwrap(parse_json(content, source), source)
+    return loaded_from(parse_json(content, source), source)
+
+
+def loaded_from(raw: Any, source: str) -> list[Loaded]:
+    """:func:`load_json` of a document parsed already (the import reloads its own JSON)."""
+    found = unwrap(raw, source)
     for item in found:
         check_shape(item.model, item.source)
     return [with_grid_layout(item) for item in found]

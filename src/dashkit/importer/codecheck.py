@@ -9,7 +9,7 @@ builders, literals, ``%`` templates). Anything else is an internal error and not
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -178,7 +178,8 @@ _LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
-                evaluated: dict[str, Any] | None = None) -> Any:
+                evaluated: dict[str, Any] | None = None,
+                built: Mapping[int, tuple[Any, ...]] | None = None) -> Any:
     """What the generated source for ``value`` (a pysource Call, Code or literal) evaluates to,
     built directly from the data: calls resolve only through the same allow-list, and a Code
     fragment (a constant's name, a ``%`` template) goes through :func:`evaluate`. No source text
@@ -186,13 +187,20 @@ def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
 
     ``evaluated`` keeps each Code fragment's value by its text, for a namespace whose names are
     only ever added, never rebound, as the generator's are: a fragment that evaluated once
-    evaluates to the same value again, so it is checked and compiled once."""
+    evaluates to the same value again, so it is checked and compiled once.
+
+    ``built`` holds, by the id of a Call object, that object and what it built already (the
+    import's first pass builds each panel to compare it, then the dashboard of them all): the
+    same Call object is not built again."""
     constants = frozenset(constants)
 
     def build(value: Any) -> Any:
         if type(value) in _LEAVES:  # most of a call tree, and what the last case returns
             return value
         if isinstance(value, Call):
+            done = built.get(id(value)) if built is not None else None
+            if done is not None and done[0] is value:
+                return done[1]
             owner, _, attr = value.name.rpartition(".")
             allowed = (attr in CALLS and not owner) or (
                 owner in MODULE_CALLS and attr in MODULE_CALLS[owner]) or (

@@ -3,7 +3,7 @@ constants (datasources, named selectors), variables, links and annotations, as d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dashkit.importer.codecheck import build_value, run_module
@@ -78,10 +78,11 @@ class Declarations:
         self.shared.add(name)
         return name
 
-    def evaluate(self, code: Any) -> Any:
-        """A generated expression, checked by codecheck before it runs."""
+    def evaluate(self, code: Any, built: Mapping[int, tuple[Any, ...]] | None = None) -> Any:
+        """A generated expression, checked by codecheck before it runs (the Call objects in
+        ``built`` are taken as built already: codecheck.build_value)."""
         constants = set(self.datasources.values()) | set(self.selectors.values())
-        return build_value(code, self.namespace, constants, self.evaluated)
+        return build_value(code, self.namespace, constants, self.evaluated, built)
 
     # --- datasources ------------------------------------------------------------------------------
     def datasource(self, raw: Any) -> Code | None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from dashkit.errors import DashkitError
 from dashkit.grafana.compare import covers, residue_and_cover
-from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default, panel_meaning
-from dashkit.grafana.facts import GRID_COLUMNS, ref_id
+from dashkit.grafana.defaults import panel_meaning
+from dashkit.grafana.facts import GRID_COLUMNS
 from dashkit.grafana.grid import compaction_summary
+from dashkit.grafana.jsonio import copied
 from dashkit.grafana.migrate import migrate_dashboard
 from dashkit.grafana.model import iter_panels
 from dashkit.grafana.normalise import Loaded
@@ -27,21 +28,19 @@ from dashkit.importer.declarations import (
     MODELLED_KEYS,
     MODULE_NAMES,
     NOTES_NAME,
-    Declarations,
     datasource_variables,
     prelude_imports,
 )
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.panel_cache import CompiledCalls, compiled_panel
-from dashkit.importer.pysource import Call, Code, override_call, render
-from dashkit.sdk.compiler import compile_panel
+from dashkit.importer.pysource import Call, override_call, render
+from dashkit.importer.queries import QueryCalls
+from dashkit.sdk.compiler import compile_dashboard, compile_panel
 from dashkit.sdk.kinds import kind_of
 from dashkit.sdk.layout import Flow, Panel, slug
 from dashkit.sdk.options import merge
 
 Json = dict[str, Any]
-#: A series selector's label matchers, ``{…}``, with no nested braces.
-_BRACES = re.compile(r"\{([^{}]*)\}")
 
 
 @attrs.frozen
@@ -57,83 +56,18 @@ class ImportResult:
     dashboard: Any = attrs.field(default=None, eq=False, repr=False)
 
 
-class _Generator(Declarations):
-    """Panels, rows and their queries as builder calls (the rest: Declarations)."""
+class _Generator(QueryCalls):
+    """Panels and rows as builder calls (their queries: QueryCalls; the rest: Declarations)."""
 
     #: The panel calls an earlier pass compiled, taken where this one builds the same; and where
     #: this pass records its own.
     earlier: CompiledCalls | None = None
     record: CompiledCalls | None = None
+    #: In the pass that records (the first), each panel call it built, by id: the call, its
+    #: panel and that panel's JSON, so that its dashboard is built and compiled from them.
+    kept: dict[int, tuple[Call, Panel, Json]] | None = None
 
     # --- panels -----------------------------------------------------------------------------------
-    def target(self, raw: Json, index: int, panel_ds: Any) -> Call:
-        kwargs: list[tuple[str, Any]] = []
-        rest = {k: v for k, v in raw.items()
-                if k not in ("expr", "legendFormat", "refId", "datasource", "hide", "format")}
-        if raw.get("legendFormat"):
-            kwargs.append(("legend", raw["legendFormat"]))
-        if raw.get("refId") != ref_id(index):
-            kwargs.append(("ref_id", raw.get("refId", "")))
-        if raw.get("format") not in (None, "time_series"):
-            kwargs.append(("format", raw["format"]))
-        if raw.get("datasource") is not None and raw.get("datasource") != panel_ds:
-            ds = self.datasource(raw["datasource"])
-            if ds is not None:
-                kwargs.append(("datasource", ds))
-            else:
-                rest["datasource"] = raw["datasource"]
-        if raw.get("hide"):
-            kwargs.append(("hide", True))
-        is_range = rest.pop("range", None)
-        instant = rest.pop("instant", None)
-        if instant and not is_range:
-            kwargs.append(("instant", True))
-            if is_range is not None:
-                rest["range"] = is_range
-        elif (is_range, instant) not in ((True, False), (None, None), (True, None), (None, False)):
-            rest.update({k: v for k, v in (("range", is_range), ("instant", instant)) if v is not None})
-        rest.pop("editorMode", None) if rest.get("editorMode") == "code" else None
-        rest = {k: v for k, v in rest.items() if not is_default(k, v, QUERY_DEFAULTS)}
-        if rest:
-            kwargs.append(("extra", rest))
-        return Call("Target", (self.expression(str(raw.get("expr", ""))),), tuple(kwargs))
-
-    # --- repeated selectors -------------------------------------------------------------------------
-    def find_selectors(self, exprs: list[str]) -> None:
-        """Label matchers repeated across the dashboard's queries (three times or more) get a
-        name, written once: ``NODE = 'instance="$node", job="$job"'``."""
-        counts: dict[str, int] = {}
-        for expr in exprs:
-            if "%" in expr:
-                continue  # kept verbatim: the template uses % formatting
-            for match in _BRACES.finditer(expr):
-                if len(match.group(1)) >= 12:
-                    counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-        repeated = sorted((c for c, n in counts.items() if n >= 3), key=lambda c: (-counts[c], c))
-        for content in repeated:
-            labels = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)", content)
-            name = self.constant_name("_".join(dict.fromkeys(labels)) or "SELECTOR")
-            self.selectors[content] = name
-            self.namespace[name] = content
-
-    def expression(self, expr: str) -> Any:
-        """The query as a literal, or as a ``%`` template over the named selectors."""
-        if "%" in expr or not self.selectors:
-            return expr
-        names: list[str] = []
-
-        def replace(match: re.Match[str]) -> str:
-            if match.group(1) in self.selectors:
-                names.append(self.selectors[match.group(1)])
-                return "{%s}"
-            return match.group(0)
-
-        template = _BRACES.sub(replace, expr)
-        if not names:
-            return expr
-        values = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-        return Code(f"{render(template)} % {values}")
-
     def builder_call(self, panel: Json, position: list[tuple[str, Any]]) -> Call | None:
         kind = kind_of(panel.get("type"))
         builder = kind.builder
@@ -189,9 +123,20 @@ class _Generator(Declarations):
         return panel
 
     def _compile(self, call: Call) -> Json:
-        compiled = compile_panel(self._evaluate(call), None)
+        panel = self._evaluate(call)
+        compiled = compile_panel(panel, None)
         compiled.pop("id", None)
+        if self.kept is not None:
+            self.kept[id(call)] = (call, panel, compiled)
         return compiled
+
+    def _keep_with_extra(self, base: Call, call: Call, residue: Json, compiled: Json) -> None:
+        """``call`` (``base`` with ``extra=residue``) kept with its panel and JSON: ``base``'s
+        panel with that extra, as the builder would make it (``extra`` goes to the panel as
+        given), and ``compiled`` (compile_panel merges a panel's extra last)."""
+        if self.kept is not None and id(base) in self.kept:
+            _, panel, _ = self.kept[id(base)]
+            self.kept[id(call)] = (call, attrs.evolve(panel, extra=copied(residue)), compiled)
 
     def panel(self, panel: Json, position: list[tuple[str, Any]]) -> Call:
         original = {k: v for k, v in panel.items() if k not in ("id", "gridPos")}
@@ -205,8 +150,11 @@ class _Generator(Declarations):
                                                  panel_meaning, self.earlier, self.record)
                 residue, covered = residue_and_cover(meaning, built)
                 if residue:  # compile_panel merges a panel's extra last, exactly so
+                    base, merged = call, merge(compiled, residue)
                     call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
-                    covered = covers(panel_meaning(merge(compiled, residue)), meaning)
+                    covered = covers(panel_meaning(merged), meaning)
+                    if covered:
+                        self._keep_with_extra(base, call, residue, merged)
                 if covered:
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):
@@ -272,16 +220,36 @@ class _Generator(Declarations):
         return Call("Row", (title, children), tuple(kwargs + key))
 
 
-def first_pass(loaded: Loaded) -> tuple[tuple[str, ...], Callable[[], Any], CompiledCalls]:
-    """The first pass of the import (pipeline.generate_model's): :func:`generate_pass`'s notes,
-    a function that builds the dashboard its source defines from the calls that source is
-    rendered from (through codecheck's allow-list, as the module would run), and the panel
-    calls it compiled. Nothing is rendered: the first pass only needs the dashboard
-    (tests/test_import_shortcuts.py holds both to the rendered module's)."""
+class FirstPass(NamedTuple):
+    """The first pass of the import (pipeline.generate_model's). Nothing is rendered: it only
+    needs the dashboard (tests/test_import_shortcuts.py holds it to the rendered module's)."""
+    #: :func:`generate_pass`'s notes.
+    notes: tuple[str, ...]
+    #: Builds the dashboard its source defines from the calls that source is rendered from
+    #: (through codecheck's allow-list, as the module would run), each panel the one the pass
+    #: built already to compare it.
+    build: Callable[[], Any]
+    #: The panel calls it compiled, for the second pass.
+    record: CompiledCalls
+    #: That dashboard compiled, each panel's JSON the one the pass compiled already.
+    compiled: Callable[[], Json]
+
+
+def first_pass(loaded: Loaded) -> FirstPass:
+    """The first pass of the import: see :class:`FirstPass`."""
     record = CompiledCalls()
     generator, _, kwargs, panel_calls = _calls(loaded, (), record=record)
     unhoisted = Call("Dashboard", (), (*kwargs, ("panels", panel_calls)))
-    return tuple(generator.notes), lambda: generator.evaluate(unhoisted), record
+    kept = generator.kept or {}
+
+    def build() -> Any:
+        return generator.evaluate(unhoisted, kept)
+
+    def compiled() -> Json:
+        return compile_dashboard(build(), strict=False,
+                                 compiled={id(panel): json for _, panel, json in kept.values()})
+
+    return FirstPass(tuple(generator.notes), build, record, compiled)
 
 
 def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = (),
@@ -338,6 +306,7 @@ def _calls(loaded: Loaded, earlier_notes: Iterable[str], earlier: CompiledCalls 
     datasource_variables(model, loaded.inputs)
     generator = _Generator(model)
     generator.earlier, generator.record = earlier, record
+    generator.kept = {} if record is not None else None
     generator.find_selectors([str(t.get("expr")) for p in iter_panels(model.get("panels") or [])
                               for t in p.get("targets") or []
                               if isinstance(t, dict) and isinstance(t.get("expr"), str)])

@@ -7,9 +7,10 @@ import contextlib
 from collections.abc import Iterator
 
 import attrs
+import orjson
 
 from dashkit.errors import DashkitError
-from dashkit.grafana.normalise import Loaded
+from dashkit.grafana.normalise import Loaded, loaded_from
 from dashkit.importer.codecheck import run_module
 from dashkit.importer.formatting import format_module
 from dashkit.importer.generator import ImportResult, first_pass, generate_pass
@@ -31,15 +32,12 @@ def import_model(loaded: Loaded, module: str) -> ImportResult:
 def generate_model(loaded: Loaded, module: str) -> ImportResult:
     """:func:`import_model`'s module before it is formatted and run (``import_files`` formats
     a run's modules together, then finishes each with :func:`finish_model`)."""
-    from dashkit.grafana.jsonio import dumps
-    from dashkit.grafana.normalise import load_json
-    from dashkit.sdk.compiler import compile_dashboard
-
     with _located(loaded):
-        notes, build_first, panels = first_pass(loaded)
-        compiled = compile_dashboard(build_first(), strict=False)
-        again = load_json(loaded.source, dumps(compiled))[0]  # its own: migrated in place
-        return generate_pass(again, module, notes, panels, owned=True)
+        first = first_pass(loaded)
+        # its own JSON, reloaded as a file of it would be (orjson: dashkit wrote every value)
+        text = orjson.dumps(first.compiled(), option=orjson.OPT_SORT_KEYS)
+        again = loaded_from(orjson.loads(text), loaded.source)[0]
+        return generate_pass(again, module, first.notes, first.record, owned=True)
 
 
 def finish_model(loaded: Loaded, generated: ImportResult, formatted: str) -> ImportResult:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dashkit.errors import DashkitError, each_error, raise_all
@@ -65,7 +66,8 @@ def compile_panel(panel: Panel, datasource: DatasourceRef | None) -> dict[str, A
 
 
 def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, strict: bool,
-                errors: list[DashkitError]) -> dict[str, Any]:
+                errors: list[DashkitError], compiled: Mapping[int, dict[str, Any]]
+                ) -> dict[str, Any]:
     """The panel's JSON; its errors go to ``errors`` (located at the builder call that made
     the panel) and the other panels are still compiled, so one run reports them all."""
     item = placed.item
@@ -75,11 +77,13 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, stric
                 **copied(item.extra),
                 "type": "row", "title": item.title, "collapsed": item.collapsed, "panels": []}
             if item.collapsed:  # an expanded row's panels follow it, compiled by the caller
-                model["panels"] = [_panel_json(child, ids, dashboard, strict, errors)
+                model["panels"] = [_panel_json(child, ids, dashboard, strict, errors, compiled)
                                    for child in placed.children]
         else:
             _check_queries(item, dashboard, strict)
-            model = compile_panel(item, dashboard.datasource)
+            known = compiled.get(id(item))
+            model = (copied(known) if known is not None
+                     else compile_panel(item, dashboard.datasource))
     except DashkitError as error:
         errors.append(error.located(file=site_of(item), panel=item.title))
         model = {"type": "error", "title": item.title}  # never written: the errors are raised
@@ -104,14 +108,21 @@ def _fixed_ids(placed: list[Placed]) -> dict[str, int]:
     return fixed
 
 
-def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, Any]:
+def compile_dashboard(dashboard: Dashboard, strict: bool = True,
+                      compiled: Mapping[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The dashboard as the JSON model Grafana stores (a plain dict).
 
     It checks what it needs to write the JSON and the queries against the dashboard's catalog;
     what Grafana refuses of the JSON (a bad uid, a long tag, an undefined variable) is for lint's
     rules, which ``compile_project`` and ``build`` run. ``strict=False`` skips the catalog
     checks so that lint can report every problem under its own rule rather than stop at the first.
+    ``compiled`` holds panels whose JSON is known already (``compile_panel``'s, with no
+    dashboard datasource), by the id of the Panel object: the import's first pass compiled each
+    of its panels to compare it, and its dashboard is made of those same objects.
     """
+    if dashboard.datasource is not None:
+        compiled = None  # compile_panel's JSON depends on the dashboard's datasource
+    known = compiled or {}
     try:
         if not dashboard.title.strip():
             raise DashkitError("dashboard title cannot be empty")
@@ -120,9 +131,9 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True) -> dict[str, An
         panels: list[dict[str, Any]] = []
         errors: list[DashkitError] = []
         for top in placed:
-            panels.append(_panel_json(top, ids, dashboard, strict, errors))
+            panels.append(_panel_json(top, ids, dashboard, strict, errors, known))
             if isinstance(top.item, Row) and not top.item.collapsed:
-                panels.extend(_panel_json(child, ids, dashboard, strict, errors)
+                panels.extend(_panel_json(child, ids, dashboard, strict, errors, known)
                               for child in top.children)
         for variable in dashboard.variables:
             if strict and dashboard.catalog is not None and variable.expr is not None:
