@@ -108,7 +108,7 @@ def _fixed_ids(placed: list[Placed]) -> dict[str, int]:
     return fixed
 
 
-def compile_dashboard(dashboard: Dashboard, strict: bool = True,
+def compile_dashboard(dashboard: Dashboard, strict: bool = True, *,
                       compiled: Mapping[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The dashboard as the JSON model Grafana stores (a plain dict).
 
