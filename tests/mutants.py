@@ -1210,6 +1210,37 @@ BREAKAGES: tuple[Breakage, ...] = (
              "panel only where the call's Code fragments have the first pass's values",
              "importer/panel_cache.py", "        type(a) is type(b) and a == b for a, b in zip(earlier, values))",
              "        True for a, b in zip(earlier, values))", (SHORTCUTS,)),
+    Breakage("grafanalib-field-default-wrong", "a field written out has grafanalib's default",
+             "sdk/grafanalib_fields.py", '"pointSize": (5, _INT)', '"pointSize": (6, _INT)',
+             ("tests/test_direct_panels.py",)),
+    Breakage("grafanalib-field-unchecked", "a field written out has grafanalib's validator",
+             "sdk/grafanalib_fields.py", '"sortOrder": ("Descending", _STR)',
+             '"sortOrder": ("Descending", None)', ("tests/test_direct_panels.py",)),
+    Breakage("grafanalib-made-default-json-wrong", "a default grafanalib makes as its objects is "
+             "written as their JSON", "sdk/grafanalib_fields.py", '"min": None, "show": True})),',
+             '"min": None, "show": False})),', ("tests/test_direct_panels.py",)),
+    Breakage("grafanalib-class-check-skipped", "a value checked against one of grafanalib's "
+             "classes is refused as grafanalib refuses it", "sdk/grafanalib_fields.py",
+             "        self.resolved()(inst, attr, value)\n", "        pass\n",
+             ("tests/test_direct_panels.py",)),
+    Breakage("direct-shared-default-shared", "a mutable default grafanalib shares is written "
+             "afresh for each panel", "sdk/direct.py",
+             "    return lambda: copy.deepcopy(default)", "    return lambda: default",
+             ("tests/test_direct_panels.py",)),
+    Breakage("direct-transformations-dropped", "a table's transformations are written",
+             "sdk/direct.py", '"transformations": values["transformations"],',
+             '"transformations": [],', ("tests/test_direct_panels.py",)),
+    Breakage("direct-shape-transformations-dropped", "a panel with transformations takes the "
+             "general path, which writes them", "sdk/direct_current.py",
+             '    if values["transformations"] != []:', '    if False:',
+             ("tests/test_direct_panels.py",)),
+    Breakage("table-sort-lost", "a table's sort_by is written as grafanalib's TableSortByField "
+             "writes it", "sdk/panels.py", '"sortBy": [{"displayName": sort_by, "desc": descending}]',
+             '"sortBy": [{"displayName": sort_by}]', ("tests/test_direct_panels.py",)),
+    Breakage("build-imports-grafanalib", "a build writes its panels without importing grafanalib",
+             "sdk/direct.py", "from dashkit.grafana.jsonio import plain\n",
+             "from dashkit.grafana.jsonio import plain\nimport grafanalib.core  # noqa: F401\n",
+             ("tests/test_direct_panels.py", "tests/test_build_imports.py")),
 )
 
 

@@ -1,14 +1,15 @@
-"""The time series, stat and gauge builders no longer build grafanalib's objects
-(``sdk/direct.py``): the JSON each writes is held here to what grafanalib's own class writes for
-the same arguments, over generated builder calls, before and after dashkit's fixes; and the spec
-still behaves as grafanalib's object does (its attributes, its validators' errors, no state
-shared with the JSON)."""
+"""The builders no longer build grafanalib's objects (``sdk/direct.py``): the JSON each writes is
+held here to what grafanalib's own class writes for the same arguments, over generated builder
+calls, before and after dashkit's fixes; the fields written out in ``sdk/grafanalib_fields.py``
+to grafanalib's own; and the spec still behaves as grafanalib's object does (its attributes,
+its validators' errors, no state shared with the JSON)."""
 from __future__ import annotations
 
 import copy
 import pickle
 from typing import Any
 
+import attrs
 import grafanalib.core as gl
 import pytest
 from conftest import examples
@@ -19,8 +20,9 @@ from dashkit import Target, above, below, panels, promql, value_map
 from dashkit.grafana.jsonio import dumps, plain
 from dashkit.sdk.compiler import compile_panel
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.sdk.direct import DirectPanel
+from dashkit.sdk.direct import _UNSET, DirectPanel
 from dashkit.sdk.direct_current import current_shape
+from dashkit.sdk.grafanalib_fields import Made
 from dashkit.sdk.grafanalib_fixes import _current_shape_of, _with_queries, modernise_panel
 
 PROM = DatasourceRef("prometheus", "${datasource}")
@@ -65,6 +67,39 @@ BUILDERS = {
         **_common, "min": st.sampled_from([0, -1.5]), "max": st.sampled_from([1, 100]),
         "reduce": st.sampled_from(["lastNotNull", "max"])},
 }
+#: The builders whose panels are written straight in the current shape (``direct_current``).
+WRITTEN_DIRECTLY = list(BUILDERS)
+#: Those whose panels take the general path, grafanalib's JSON fixed.
+BUILDERS.update({
+    panels.bar_gauge: {
+        **_common, "min": st.sampled_from([0, -1.5]), "max": st.sampled_from([None, 100]),
+        "reduce": st.sampled_from(["lastNotNull", "max"]), "instant": st.booleans()},
+    panels.table: {
+        "unit": _text, "legend": _text, "thresholds": _common["thresholds"],
+        "overrides": st.lists(st.builds(panels.override, _text,
+                                        st.dictionaries(_text, _json, max_size=1)), max_size=1),
+        "transformations": st.lists(st.sampled_from([{"id": "merge", "options": {}},
+                                                     {"id": "organize", "options": {}}]), max_size=2),
+        "sort_by": st.sampled_from([None, "Value #A", ""]), "descending": st.booleans(),
+        "cell": st.sampled_from(["auto", "color-background"])},
+    panels.heatmap: {"unit": _text},
+    panels.logs: {},
+    panels.text: {"content": _text},
+})
+
+
+def _built(builder: Any, title: str, queries: list[Any], arguments: dict[str, Any],
+           options: dict[str, Any]) -> Any:
+    """The builder called as its signature asks: a heatmap takes one query, a logs panel a
+    datasource, a text panel its content and no data links."""
+    if builder is panels.heatmap:
+        return builder(title, queries[0] if queries else "up", **arguments, **options)
+    if builder is panels.logs:
+        return builder(title, *queries, **arguments, **{**options, "datasource": LOKI})
+    if builder is panels.text:
+        options = {k: v for k, v in options.items() if k != "links"}
+        return builder(title, arguments.pop("content", "# notes"), **arguments, **options)
+    return builder(title, *queries, **arguments, **options)
 
 
 @settings(max_examples=300, deadline=None)
@@ -75,7 +110,7 @@ def test_a_builder_writes_what_grafanalibs_class_writes(data: st.DataObject, tit
                                                         datasource: DatasourceRef | None):
     builder = data.draw(st.sampled_from(list(BUILDERS)))
     arguments = data.draw(st.fixed_dictionaries({}, optional=BUILDERS[builder]))
-    spec = builder(title, *queries, **arguments, **options).spec
+    spec = _built(builder, title, queries, arguments, options).spec
     assert isinstance(spec, DirectPanel)
     reference = spec.grafanalib()  # grafanalib's own object, from the same arguments
     assert spec.plain_json() == plain(reference)
@@ -106,6 +141,7 @@ _CHANGES = st.fixed_dictionaries({}, optional={
     "noValue": st.sampled_from([None, "none", "-"]), "label": st.sampled_from([None, "x"]),
     "dataLinks": st.sampled_from([[], {"a": 1}]), "allValues": st.booleans(),
     "limit": st.sampled_from([None, 3]), "valueMaps": st.sampled_from([None, []]),
+    "transformations": st.sampled_from([[], [{"id": "merge", "options": {}}]]),
 })
 
 
@@ -117,7 +153,7 @@ def test_the_shape_written_directly_is_grafanalibs_shape_fixed(
         changes: dict[str, Any], datasource: DatasourceRef | None):
     builder = data.draw(st.sampled_from(list(BUILDERS)))
     arguments = data.draw(st.fixed_dictionaries({}, optional=BUILDERS[builder]))
-    _same_either_way(builder(title, *queries, **arguments, **options).spec, changes, datasource)
+    _same_either_way(_built(builder, title, queries, arguments, options).spec, changes, datasource)
 
 
 @pytest.mark.parametrize("builder,changes", [
@@ -145,7 +181,7 @@ def _same_either_way(spec: DirectPanel, changes: dict[str, Any],
     assert dumps(modernise_panel(spec, datasource)) == general
 
 
-@pytest.mark.parametrize("builder", list(BUILDERS), ids=lambda b: b.__name__)
+@pytest.mark.parametrize("builder", WRITTEN_DIRECTLY, ids=lambda b: b.__name__)
 def test_a_builders_panel_is_written_directly_and_a_repeating_one_is_not(builder):
     options = {"links": [panels.data_link("a", "b")], "panel_links": [panels.data_link("c", "d")],
                "transparent": True, "description": "d", "datasource": PROM}
@@ -192,3 +228,68 @@ def test_a_wrong_argument_raises_grafanalibs_own_error(arguments: dict[str, Any]
     with pytest.raises((TypeError, ValueError)) as theirs:
         gl.TimeSeries(**{names[k]: v for k, v in arguments.items()})
     assert type(ours.value) is type(theirs.value) and ours.value.args[0] == theirs.value.args[0]
+
+
+@pytest.mark.parametrize("spec_type", DirectPanel.__subclasses__(), ids=lambda t: t.KIND)
+def test_the_fields_written_out_are_grafanalibs_own(spec_type: type[DirectPanel]):
+    """Each field a builder may set has grafanalib's default and validator (the same error
+    text); a default grafanalib makes as its own objects is made by grafanalib when read from
+    the spec and written as their JSON."""
+    theirs = {f.name: f for f in attrs.fields(getattr(gl, spec_type.KIND)) if f.name not in _UNSET}
+    assert spec_type.FIELDS.keys() == theirs.keys()
+    for name, field in spec_type.FIELDS.items():
+        default, their_default = field.default, theirs[name].default
+        assert repr(field.validator) == repr(theirs[name].validator), name
+        if isinstance(their_default, attrs.Factory) and isinstance(default.factory, Made):
+            made = their_default.factory()
+            assert type(default.factory()) is type(made) and plain(default.factory()) == plain(made)
+            assert default.factory.json() == plain(made), name
+        else:
+            assert default == their_default and type(default) is type(their_default), name
+    made = getattr(gl, spec_type.KIND)()
+    assert plain(made)["type"] == spec_type.TYPE
+
+
+def test_a_build_writes_its_panels_without_importing_grafanalib():
+    """The builders' panels are checked, read and written with grafanalib's classes unmade."""
+    import subprocess
+    import sys
+    probe = ("import sys; from dashkit import panels, DatasourceRef; from dashkit.sdk.compiler "
+             "import compile_panel; ds = DatasourceRef('prometheus', 'p'); "
+             "[compile_panel(p, ds) for p in (panels.timeseries('a', 'up', unit='s'), "
+             "panels.stat('s', 'up'), panels.gauge('g', 'up'), panels.bar_gauge('b', 'up'), "
+             "panels.table('t', 'up', sort_by='x'), panels.heatmap('h', 'up'), "
+             "panels.logs('l', 'up', datasource=DatasourceRef('loki', 'l')), "
+             "panels.text('x', 'y'))]; "
+             "print('grafanalib.core' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    spec = panels.heatmap("h", "up", unit="ms").spec
+    assert isinstance(spec.yAxis, gl.YAxis) and spec.yAxis.format is None  # made when read
+    with pytest.raises(TypeError) as ours:
+        spec.tooltip = {"shared": True}
+    with pytest.raises(TypeError) as theirs:
+        gl.Heatmap(tooltip={"shared": True})
+    assert ours.value.args[0] == theirs.value.args[0]
+
+
+def test_a_default_grafanalib_shares_is_made_afresh_for_each_panel():
+    """grafanalib's Heatmap shares one ``legend`` and one ``cards`` dictionary among all its
+    objects; a builder's panels do not, read or written."""
+    first = panels.heatmap("h", "up").spec
+    first.legend["show"] = True
+    written = first.plain_json()
+    written["cards"]["cardRound"] = 4
+    second = panels.heatmap("h", "up").spec
+    assert second.legend == {"show": False} and written["legend"] == {"show": True}
+    assert second.plain_json()["cards"] == {"cardPadding": None, "cardRound": None}
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_tables_sort_is_what_grafanalibs_sort_field_writes(descending: bool):
+    """The builder writes the sort into the JSON rather than making grafanalib's
+    ``TableSortByField``; the JSON is that object's."""
+    ours = panels.table("t", "up", sort_by="Value #A", descending=descending).spec.plain_json()
+    theirs = plain(gl.Table(sortBy=[gl.TableSortByField("Value #A", descending)]))
+    assert ours["options"]["sortBy"] == theirs["options"]["sortBy"] == [
+        {"displayName": "Value #A", "desc": descending}]

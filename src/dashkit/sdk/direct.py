@@ -1,24 +1,26 @@
 """Panels a builder describes by grafanalib's arguments without building the grafanalib object.
 
-The time series, stat and gauge builders used to make grafanalib's ``TimeSeries``, ``Stat`` and
-``GaugePanel`` (the others still do); compiling one ran grafanalib's validators and
-``to_json_data`` and copied the result through orjson: most of the time a panel took from
-builder call to JSON. A :class:`DirectPanel` keeps the
-arguments the builder gave grafanalib, checks them with grafanalib's own validators (the same
-errors), and writes the plain JSON grafanalib's ``to_json_data`` would (``plain_json``), fresh on
-each call; dashkit's fixes (``modernise_panel``) then run on it as on any grafanalib panel.
-tests/test_direct_panels.py holds ``plain_json`` to grafanalib's own output over generated
-builder calls. The spec reads and sets as the grafanalib object does (``panel.spec.unit``).
+The builders used to make grafanalib's panels (``TimeSeries``, ``Stat``, ``GaugePanel``,
+``BarGauge``, ``Table``, ``Heatmap``, ``Logs``, ``Text``); compiling one ran grafanalib's
+validators and ``to_json_data`` and copied the result through orjson: most of the time a panel
+took from builder call to JSON. A :class:`DirectPanel` keeps the arguments the builder gave
+grafanalib, checks them with grafanalib's own validators (the same errors; ``grafanalib_fields``
+has them written out, so a build need not import grafanalib), and writes the plain JSON
+grafanalib's ``to_json_data`` would (``plain_json``), fresh on each call; dashkit's fixes
+(``modernise_panel``) then run on it as on any grafanalib panel. tests/test_direct_panels.py
+holds ``plain_json`` to grafanalib's own output over generated builder calls. The spec reads and
+sets as the grafanalib object does (``panel.spec.unit``).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-import attrs
-import grafanalib.core as gl
+from attrs import Factory
 
 from dashkit.grafana.jsonio import plain
+from dashkit.sdk.grafanalib_fields import Made, fields, grafanalib_core
 
 Json = dict[str, Any]
 
@@ -32,28 +34,49 @@ _PASSED_LIMIT = 4096
 #: Panel fields no builder sets: ``plain_json`` writes grafanalib's defaults for them.
 _UNSET = frozenset(("cacheTimeout", "editable", "error", "height", "gridPos", "hideTimeOverride",
                     "id", "interval", "links", "maxDataPoints", "minSpan", "repeat", "span",
-                    "timeFrom", "timeShift", "transparent", "transformations"))
+                    "timeFrom", "timeShift", "transparent"))
+
+
+def _json_factory(default: Any) -> Any:
+    """What makes a default's JSON afresh for each panel."""
+    if isinstance(default, Factory):  # type: ignore[arg-type]
+        made = default.factory
+        return made.json if isinstance(made, Made) else made
+    return lambda: copy.deepcopy(default)  # a mutable default grafanalib shares: {"show": False}
+
+
+def _deep_update(base: Json, extra: Json) -> None:
+    """grafanalib's ``_deep_update``: ``extraJson`` merged into the panel's JSON, dictionary into
+    dictionary, anything else set; a non-dictionary merged into a dictionary fails as there."""
+    for key, value in extra.items():
+        if key in base and hasattr(base[key], "to_json_data"):
+            base[key] = base[key].to_json_data()
+        if key in base and isinstance(base[key], dict):
+            _deep_update(base[key], value)
+        else:
+            base[key] = value
 
 
 class DirectPanel:
     """A panel as the arguments of grafanalib's class ``KIND``, read and set as that object's
     attributes are (``panel.spec.targets = [...]``), checked by its validators."""
 
-    KIND: ClassVar[type]
-    #: ``KIND``'s fields a builder may set, and grafanalib's class attribute for each.
+    #: The name of grafanalib's class, and its type in Grafana's JSON.
+    KIND: ClassVar[str]
+    TYPE: ClassVar[str]
+    #: ``KIND``'s fields a builder may set, as grafanalib declares them.
     FIELDS: ClassVar[dict[str, Any]]
-    #: Their defaults: the values, and the factories of those made fresh for each object.
+    #: Their defaults: the immutable values, and what makes the JSON of the others.
     VALUES: ClassVar[Json]
     FACTORIES: ClassVar[tuple[tuple[str, Any], ...]]
     __slots__ = ("kwargs",)
     __hash__ = None  # type: ignore[assignment]  # mutable, as grafanalib's panels are
 
     def __init_subclass__(cls) -> None:
-        cls.FIELDS = {f.name: f for f in attrs.fields(cls.KIND) if f.name not in _UNSET}
-        cls.VALUES = {n: f.default for n, f in cls.FIELDS.items()
-                      if not isinstance(f.default, attrs.Factory)}  # type: ignore[arg-type]
-        cls.FACTORIES = tuple((n, f.default.factory) for n, f in cls.FIELDS.items()
-                              if isinstance(f.default, attrs.Factory))  # type: ignore[arg-type]
+        cls.FIELDS = {n: f for n, f in fields(cls.KIND).items() if n not in _UNSET}
+        cls.VALUES = {n: f.default for n, f in cls.FIELDS.items() if type(f.default) in _IMMUTABLE}
+        cls.FACTORIES = tuple((n, _json_factory(f.default)) for n, f in cls.FIELDS.items()
+                              if n not in cls.VALUES)
 
     def __init__(self, kwargs: Json, *, given: Iterable[str] | None = None) -> None:
         """``given``: the arguments whose values came from the builder's caller, checked as
@@ -94,7 +117,9 @@ class DirectPanel:
 
     def _default(self, name: str) -> Any:
         default = self.FIELDS[name].default
-        return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
+        if isinstance(default, Factory):  # type: ignore[arg-type]
+            return default.factory()
+        return default if type(default) in _IMMUTABLE else copy.deepcopy(default)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -111,7 +136,7 @@ class DirectPanel:
 
     def grafanalib(self) -> Any:
         """The grafanalib object these arguments make."""
-        return self.KIND(**self.kwargs)
+        return getattr(grafanalib_core(), self.KIND)(**self.kwargs)
 
     def to_json_data(self) -> Json:
         """grafanalib's JSON, for anything that asks a panel the grafanalib way."""
@@ -145,10 +170,11 @@ class DirectPanel:
             "interval": None, "links": [], "maxDataPoints": 100, "minSpan": None,
             "repeat": None, "repeatDirection": None, "maxPerRow": None, "span": None,
             "targets": values["targets"], "timeFrom": None, "timeShift": None,
-            "title": values["title"], "transparent": False, "transformations": [],
+            "title": values["title"], "transparent": False,
+            "transformations": values["transformations"],
             **top, "fieldConfig": field_config}
         if values["extraJson"]:
-            gl._deep_update(panel, values["extraJson"])
+            _deep_update(panel, values["extraJson"])
         return panel
 
     def kind_json(self, values: Json) -> tuple[Json, Json]:
@@ -158,7 +184,7 @@ class DirectPanel:
 
 class TimeSeriesPanel(DirectPanel):
     """grafanalib's ``TimeSeries``."""
-    KIND = gl.TimeSeries
+    KIND, TYPE = "TimeSeries", "timeseries"
     __slots__ = ()
 
     def kind_json(self, v: Json) -> tuple[Json, Json]:
@@ -166,7 +192,7 @@ class TimeSeriesPanel(DirectPanel):
                                         "placement": v["legendPlacement"],
                                         "calcs": v["legendCalcs"]},
                              "tooltip": {"mode": v["tooltipMode"], "sort": v["tooltipSort"]}},
-                 "type": gl.TIMESERIES_TYPE},
+                 "type": self.TYPE},
                 {"defaults": {
                     "color": {"mode": v["colorMode"]},
                     "custom": {
@@ -188,7 +214,7 @@ class TimeSeriesPanel(DirectPanel):
 
 class StatPanel(DirectPanel):
     """grafanalib's ``Stat``."""
-    KIND = gl.Stat
+    KIND, TYPE = "Stat", "stat"
     __slots__ = ()
 
     def kind_json(self, v: Json) -> tuple[Json, Json]:
@@ -197,7 +223,7 @@ class StatPanel(DirectPanel):
                              "orientation": v["orientation"],
                              "reduceOptions": {"calcs": [v["reduceCalc"]], "fields": v["fields"],
                                                "values": False}},
-                 "type": gl.STAT_TYPE},
+                 "type": self.TYPE},
                 {"defaults": {"color": v["color"], "custom": {}, "decimals": v["decimals"],
                               "mappings": v["mappings"], "unit": v["format"],
                               "noValue": v["noValue"]},
@@ -206,14 +232,87 @@ class StatPanel(DirectPanel):
 
 class GaugePanelSpec(DirectPanel):
     """grafanalib's ``GaugePanel``."""
-    KIND = gl.GaugePanel
+    KIND, TYPE = "GaugePanel", "gauge"
     __slots__ = ()
 
     def kind_json(self, v: Json) -> tuple[Json, Json]:
-        return ({"type": gl.GAUGE_TYPE},
+        return ({"type": self.TYPE},
                 {"defaults": {"calcs": [v["calc"]], "decimals": v["decimals"], "max": v["max"],
                               "min": v["min"], "title": v["label"], "unit": v["format"],
                               "links": v["dataLinks"], "limit": v["limit"],
                               "mappings": v["valueMaps"], "override": {}, "values": v["allValues"]},
                  "showThresholdLabels": v["thresholdLabels"],
                  "showThresholdMarkers": v["thresholdMarkers"]})
+
+
+class BarGaugePanel(DirectPanel):
+    """grafanalib's ``BarGauge``."""
+    KIND, TYPE = "BarGauge", "bargauge"
+    __slots__ = ()
+
+    def kind_json(self, v: Json) -> tuple[Json, Json]:
+        return ({"options": {
+                    "displayMode": v["displayMode"],
+                    "fieldOptions": {
+                        "calcs": [v["calc"]],
+                        "defaults": {"decimals": v["decimals"], "max": v["max"], "min": v["min"],
+                                     "title": v["label"], "unit": v["format"],
+                                     "links": v["dataLinks"]},
+                        "limit": v["limit"], "mappings": v["valueMaps"], "override": {},
+                        "thresholds": v["thresholds"], "values": v["allValues"]},
+                    "orientation": v["orientation"], "showThresholdLabels": v["thresholdLabels"],
+                    "showThresholdMarkers": v["thresholdMarkers"]},
+                 "type": self.TYPE}, {})
+
+
+class TablePanel(DirectPanel):
+    """grafanalib's ``Table``."""
+    KIND, TYPE = "Table", "table"
+    __slots__ = ()
+
+    def kind_json(self, v: Json) -> tuple[Json, Json]:
+        return ({"color": {"mode": v["colorMode"]}, "columns": v["columns"],
+                 "fontSize": v["fontSize"], "mappings": v["mappings"],
+                 "options": {"showHeader": v["showHeader"], "sortBy": v["sortBy"]},
+                 "type": self.TYPE},
+                {"defaults": {"custom": {"align": v["align"], "displayMode": v["displayMode"],
+                                         "filterable": v["filterable"]},
+                              "unit": v["unit"]},
+                 "overrides": v["overrides"]})
+
+
+class HeatmapPanel(DirectPanel):
+    """grafanalib's ``Heatmap``."""
+    KIND, TYPE = "Heatmap", "heatmap"
+    __slots__ = ()
+
+    def kind_json(self, v: Json) -> tuple[Json, Json]:
+        return ({name: v[name] for name in (
+                    "cards", "color", "dataFormat", "hideZeroBuckets", "highlightCards", "legend",
+                    "options", "reverseYBuckets", "tooltip", "xAxis", "xBucketNumber",
+                    "xBucketSize", "yAxis", "yBucketBound", "yBucketNumber", "yBucketSize")}
+                | {"heatmap": {}, "type": self.TYPE}, {})
+
+
+class LogsPanel(DirectPanel):
+    """grafanalib's ``Logs``."""
+    KIND, TYPE = "Logs", "logs"
+    __slots__ = ()
+
+    def kind_json(self, v: Json) -> tuple[Json, Json]:
+        return ({"options": {"showLabels": v["showLabels"], "showCommonLabels": v["showCommonLabels"],
+                             "showTime": v["showTime"], "wrapLogMessage": v["wrapLogMessages"],
+                             "sortOrder": v["sortOrder"], "dedupStrategy": v["dedupStrategy"],
+                             "enableLogDetails": v["enableLogDetails"],
+                             "prettifyLogMessage": v["prettifyLogMessage"]},
+                 "type": self.TYPE},
+                {"defaults": {"custom": {}}, "overrides": v["overrides"]})
+
+
+class TextPanel(DirectPanel):
+    """grafanalib's ``Text``."""
+    KIND, TYPE = "Text", "text"
+    __slots__ = ()
+
+    def kind_json(self, v: Json) -> tuple[Json, Json]:
+        return {"options": {"content": v["content"], "mode": v["mode"]}, "type": self.TYPE}, {}

@@ -1,4 +1,5 @@
-"""The time series, stat and gauge panels written straight in the shape current Grafana stores.
+"""The time series, stat and gauge panels written straight in the shape current Grafana stores
+(the other builders' panels take the general path: their JSON, fixed).
 
 Any panel is brought up to date by ``grafanalib_fixes.modernise_panel``: grafanalib's JSON, its
 nulls, Angular-era keys and old shapes included, is built and then fixed. For the panels
@@ -12,8 +13,6 @@ builder calls, before and after the spec is changed by hand.
 from __future__ import annotations
 
 from typing import Any
-
-import grafanalib.core as gl
 
 from dashkit.sdk.direct import DirectPanel, GaugePanelSpec, StatPanel, TimeSeriesPanel
 from dashkit.sdk.kind_fixes import current_defaults, reduce_options
@@ -37,6 +36,8 @@ def current_shape(panel: DirectPanel) -> Json | None:
     if writer is None:
         return None
     values = panel.plain_values()
+    if values["transformations"] != []:  # no builder of these kinds gives any
+        return None
     extra = values["extraJson"] or {}
     if not isinstance(extra, dict) or not extra.keys() <= _EXTRA_KEYS:
         return None
@@ -92,7 +93,7 @@ def _stat(panel: DirectPanel, v: Json, extra: Json) -> Json:
                         "reduceOptions": {"calcs": [v["reduceCalc"]], "fields": v["fields"],
                                           "values": False},
                         "wideLayout": True, "showPercentChange": False},
-            "type": gl.STAT_TYPE,
+            "type": panel.TYPE,
             "fieldConfig": {"defaults": defaults, "overrides": v["overrides"]}}
 
 
@@ -101,7 +102,7 @@ def _gauge(panel: DirectPanel, v: Json, extra: Json) -> Json:
                        "unit": v["format"], "links": v["dataLinks"], "mappings": v["valueMaps"]},
                       extra)
     written["displayName"] = v["label"]
-    return {"type": gl.GAUGE_TYPE,
+    return {"type": panel.TYPE,
             "fieldConfig": {"defaults": current_defaults("absolute", v["thresholds"], written),
                             "overrides": []},
             "options": {"reduceOptions": reduce_options([v["calc"]], v["allValues"], v["limit"]),

@@ -1,8 +1,8 @@
 """Panel builders with defaults that are right for current Grafana.
 
 Each builder returns a :class:`dashkit.sdk.layout.Panel` wrapping the grafanalib panel it configured
-(time series, stat and gauge: its arguments, as a ``direct.DirectPanel`` that writes the same JSON
-without building it), so anything grafanalib can express stays reachable (``extra=`` merges raw
+(its arguments, as a ``direct.DirectPanel`` that writes the same JSON without building it or
+importing grafanalib), so anything grafanalib can express stays reachable (``extra=`` merges raw
 JSON), and the compiler brings the result up to date (see ``grafanalib_fixes``).
 """
 from __future__ import annotations
@@ -11,14 +11,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
-import grafanalib.core as gl
 
 from dashkit.errors import DashkitError, user_site
 from dashkit.grafana.facts import next_ref_id
 from dashkit.query.logql import LogQuery
 from dashkit.query.promql import Expr
 from dashkit.sdk.datasources import DatasourceRef
-from dashkit.sdk.direct import GaugePanelSpec, StatPanel, TimeSeriesPanel
+from dashkit.sdk.direct import (
+    BarGaugePanel,
+    GaugePanelSpec,
+    HeatmapPanel,
+    LogsPanel,
+    StatPanel,
+    TablePanel,
+    TextPanel,
+    TimeSeriesPanel,
+)
 from dashkit.sdk.layout import Panel, Raw
 from dashkit.sdk.options import PanelOptions, Unpack, merge, panel_options
 from dashkit.sdk.thresholds import Thresholds as Thresholds
@@ -181,11 +189,11 @@ def bar_gauge(title: str, *queries: Query | Target, unit: str = "short", legend:
               **options: Unpack[PanelOptions]) -> Panel:
     """Horizontal bars, one per series: rankings such as the busiest routes."""
     common = panel_options(bar_gauge, title, options)
-    spec = gl.BarGauge(
+    spec = BarGaugePanel(dict(
         targets=_targets(queries, legend, instant=instant), format=unit, min=min, max=max,
         decimals=decimals, calc=reduce, thresholds=_steps(common.thresholds(thresholds)),
-        displayMode=gl.GAUGE_DISPLAY_MODE_GRADIENT, orientation=gl.ORIENTATION_HORIZONTAL,
-        **common.grafanalib(title))
+        displayMode="gradient", orientation="horizontal", **common.grafanalib(title)),
+        given=("format", "min", "max", "decimals", "calc"))
     return common.place(spec)
 
 
@@ -199,11 +207,12 @@ def table(title: str, *queries: Query | Target, unit: str = "short", legend: str
     transforms = list(transformations)
     if len(targets) > 1 and not any(t.get("id") == "merge" for t in transforms):
         transforms.insert(0, {"id": "merge", "options": {}})
-    spec = gl.Table(
+    # the sort goes into the JSON as grafanalib's TableSortByField writes it, without making one
+    sort = {"options": {"sortBy": [{"displayName": sort_by, "desc": descending}]}} if sort_by else None
+    spec = TablePanel(dict(
         targets=targets, unit=unit, displayMode=cell, filterable=False, overrides=list(overrides),
         transformations=transforms, thresholds=_steps(common.thresholds(thresholds)),
-        sortBy=[gl.TableSortByField(displayName=sort_by, desc=descending)] if sort_by else [],
-        **common.grafanalib(title))
+        **common.grafanalib(title, sort)), given=("unit", "displayMode"))
     return common.place(spec)
 
 
@@ -211,9 +220,10 @@ def heatmap(title: str, query: Query | Target, *, unit: str = "s",
             **options: Unpack[PanelOptions]) -> Panel:
     """Histogram buckets over time; feed it ``promql.bucket_rate``."""
     common = panel_options(heatmap, title, options)
-    spec = gl.Heatmap(
-        targets=_targets([query], "{{le}}", format="heatmap"),
-        yAxis=gl.YAxis(format=unit), dataFormat="tsbuckets", **common.grafanalib(title))
+    # the unit goes into the JSON as grafanalib's YAxis(format=unit) writes it, without making one
+    spec = HeatmapPanel(dict(
+        targets=_targets([query], "{{le}}", format="heatmap"), dataFormat="tsbuckets",
+        **common.grafanalib(title, {"yAxis": {"format": unit}})))
     return common.place(spec)
 
 
@@ -225,9 +235,9 @@ def logs(title: str, *queries: Query | Target, **options: Unpack[PanelOptions]) 
         raise DashkitError(f"logs panel {title!r} needs datasource=, the Loki datasource to read")
     targets = [attrs.evolve(t, datasource=t.datasource or common.datasource)
                for t in _targets(queries, "")]
-    spec = gl.Logs(targets=targets, showTime=True, wrapLogMessages=True, enableLogDetails=True,
-                   prettifyLogMessage=False, sortOrder="Descending", dedupStrategy="none",
-                   **common.grafanalib(title))
+    spec = LogsPanel(dict(targets=targets, showTime=True, wrapLogMessages=True, enableLogDetails=True,
+                          prettifyLogMessage=False, sortOrder="Descending", dedupStrategy="none",
+                          **common.grafanalib(title)), given=())
     return common.place(spec, size=(24, 10))
 
 
@@ -237,7 +247,8 @@ def text(title: str, content: str, **options: Unpack[PanelOptions]) -> Panel:
     if common.links:
         raise DashkitError(f"text panel {title!r} shows no values, so it has no data links: "
                            "use panel_links= for links in its header")
-    spec = gl.Text(content=content, mode=gl.TEXT_MODE_MARKDOWN, **common.grafanalib(title))
+    spec = TextPanel(dict(content=content, mode="markdown", **common.grafanalib(title)),
+                     given=("content",))
     return common.place(spec, size=(24, 3))
 
 
