@@ -16,6 +16,8 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
   general checks.
 - ``build_value`` copies a plain JSON value (a raw panel, an ``extra``) in one orjson round
   trip: what building it piece by piece gives, the same types included.
+- A generated module is written without a layout (``pysource.unformatted``), since ruff lays
+  it out: formatted, it is the module laid out by ``render``, formatted.
 """
 from __future__ import annotations
 
@@ -32,9 +34,11 @@ from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.normalise import Loaded, load_json
 from dashkit.importer.codecheck import build_value, run_module
 from dashkit.importer.declarations import Declarations
+from dashkit.importer.formatting import format_modules
 from dashkit.importer.generator import first_pass, generate_pass
 from dashkit.importer.panel_cache import CompiledCalls
 from dashkit.importer.pipeline import generate_model
+from dashkit.importer.pysource import Call, render, unformatted
 from dashkit.sdk.compiler import compile_dashboard
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
@@ -292,3 +296,23 @@ def test_panel_json_known_already_is_not_taken_under_a_dashboard_datasource():
     without = Dashboard(uid="d", title="D", panels=[stat], datasource=None)
     assert compile_dashboard(without, strict=False, compiled=wrong)["panels"][0]["title"] == \
         "not compiled here"  # taken where it applies
+
+
+_TEXT = st.text(alphabet="ab \n'\"\\é", max_size=120)
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=6) | st.tuples(inner, inner)
+    | st.dictionaries(_TEXT, inner, max_size=4)
+    | st.builds(Call, st.sampled_from(["panels.timeseries", "Row", "Target"]),
+                st.lists(inner, max_size=3).map(tuple),
+                st.lists(st.tuples(st.sampled_from(["unit", "extra", "w"]), inner), max_size=2,
+                         unique_by=lambda kv: kv[0]).map(tuple)),
+    max_leaves=30)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(values=st.lists(_VALUES, min_size=1, max_size=8))
+def test_a_module_without_a_layout_is_formatted_as_the_laid_out_one(values):
+    laid_out = "".join(f"v{n} = {render(v, prefix=len(f'v{n} = '))}\n" for n, v in enumerate(values))
+    flat = "".join(f"v{n} = {unformatted(v, len(f'v{n} = '))}\n" for n, v in enumerate(values))
+    assert format_modules([laid_out, flat]) == [format_modules([laid_out])[0]] * 2

@@ -33,7 +33,7 @@ from dashkit.importer.declarations import (
 )
 from dashkit.importer.hoisting import distinct, hoist_panels, share_repeated
 from dashkit.importer.panel_cache import CompiledCalls, compiled_panel
-from dashkit.importer.pysource import Call, override_call, render
+from dashkit.importer.pysource import Call, override_call, unformatted
 from dashkit.importer.queries import QueryCalls
 from dashkit.sdk.compiler import compile_dashboard, compile_panel
 from dashkit.sdk.kinds import kind_of
@@ -265,24 +265,25 @@ def generate_pass(loaded: Loaded, module: str, earlier_notes: Iterable[str] = ()
     shared = share_repeated(assignments, ("overrides", "extra"), lambda key: generator.shared_name(
         "SERIES_OVERRIDES" if key == "overrides" else "PANEL_SETTINGS"))
     kwargs.append(("panels", panel_refs))
-    dashboard = render(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
-    panels_source = "".join(f"{name} = {render(value, prefix=len(name) + 3)}\n\n"
+    # laid out by ruff (pipeline.import_model, files.import_files), which ignores a layout
+    dashboard = unformatted(Call("Dashboard", (), tuple(kwargs)), prefix=len("dashboard = "))
+    panels_source = "".join(f"{name} = {unformatted(value, prefix=len(name) + 3)}\n\n"
                             for name, value in shared + assignments)
     panel_source = panels_source + dashboard
-    constants = "".join(f"{name} = DatasourceRef({render(key[0])}, {render(key[1])})\n"
+    constants = "".join(f"{name} = DatasourceRef({unformatted(key[0])}, {unformatted(key[1])})\n"
                         for key, name in sorted(generator.datasources.items(), key=lambda i: i[1]))
     after_percent = " ".join(re.findall(r"% \(?([^\n]*)", panel_source))  # one pass, not one a name
     used_names = set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", after_percent))
     used_selectors = sorted((n, c) for c, n in generator.selectors.items() if n in used_names)
     if used_selectors:
         constants += ("\n# Label matchers repeated across the queries, written once.\n"
-                      + "".join(f"{n} = {render(c)}\n" for n, c in used_selectors))
+                      + "".join(f"{n} = {unformatted(c)}\n" for n, c in used_selectors))
     # Nothing from the input goes into the docstring or a comment: it is text only as literals.
     docstring = '"""Imported by dashkit import.'
     notes_source = ""
     if generator.notes:
         docstring += f" {NOTES_NAME} says what was not carried over faithfully."
-        notes_source = f"{NOTES_NAME} = {render(tuple(generator.notes), prefix=len(NOTES_NAME) + 3)}\n\n"
+        notes_source = f"{NOTES_NAME} = {unformatted(tuple(generator.notes), len(NOTES_NAME) + 3)}\n\n"
     body = (constants + "\n" if constants else "") + panels_source + f"dashboard = {dashboard}\n"
     text = docstring + '"""\nfrom __future__ import annotations\n\n' + \
         prelude_imports(body) + "\n" + notes_source + body

@@ -2,7 +2,7 @@
 where it does not. The importer writes its modules with it."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -42,28 +42,29 @@ def _literal(value: Any) -> str | None:
     return None
 
 
-def one_line(value: Any, memo: dict[int, str] | None = None) -> str:
+def one_line(value: Any, memo: dict[int, str] | None = None,
+             string: Callable[[str], str] = python_string) -> str:
     """``value`` on one line; ``memo`` (by object id, for one render) keeps a nested value from
-    being written again at every level of the layout."""
+    being written again at every level of the layout; ``string`` writes a text."""
     if type(value) is str:  # the common case first (as _literal writes it)
-        return python_string(value)
+        return string(value)
     literal = _literal(value)
     if literal is not None:
         return literal
     if memo is not None and id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Call):
-        parts = [one_line(a, memo) for a in value.args] + \
-            [f"{k}={one_line(v, memo)}" for k, v in value.kwargs]
+        parts = [one_line(a, memo, string) for a in value.args] + \
+            [f"{k}={one_line(v, memo, string)}" for k, v in value.kwargs]
         text = f"{value.name}({', '.join(parts)})"
     elif isinstance(value, dict):
-        text = "{" + ", ".join([f"{one_line(k, memo)}: {one_line(v, memo)}"
+        text = "{" + ", ".join([f"{one_line(k, memo, string)}: {one_line(v, memo, string)}"
                                 for k, v in _sorted(value)]) + "}"
     elif isinstance(value, tuple):
-        inner = ", ".join([one_line(v, memo) for v in value])
+        inner = ", ".join([one_line(v, memo, string) for v in value])
         text = f"({inner},)" if len(value) == 1 else f"({inner})"
     elif isinstance(value, list):
-        text = "[" + ", ".join([one_line(v, memo) for v in value]) + "]"
+        text = "[" + ", ".join([one_line(v, memo, string) for v in value]) + "]"
     else:
         raise TypeError(f"cannot write {type(value).__name__} as Python")
     if memo is not None:
@@ -87,6 +88,22 @@ def _lines(value: str) -> str:
     plain literals, so nothing in the text can end one)."""
     pieces = value.splitlines(keepends=True)
     return "(\n" + "\n".join(python_string(piece) for piece in pieces) + "\n)"
+
+
+def unformatted(value: Any, prefix: int = 0) -> str:
+    """``value`` as Python source for ruff to lay out (``dashkit import`` formats every module
+    it writes, and ruff's layout ignores the one it is given): on one line, unless it holds
+    text of several lines, whose literals' layout ruff keeps, laid out by :func:`render`."""
+    several: list[str] = []
+
+    def text(value: str) -> str:
+        if "\n" in value.rstrip("\n"):
+            several.append(value)
+        return python_string(value)
+
+    memo: dict[int, str] = {}
+    flat = one_line(value, memo, text)  # the same text one_line writes, so the memo serves render
+    return render(value, prefix=prefix, memo=memo) if several else flat
 
 
 def render(value: Any, indent: int = 0, prefix: int = 0, memo: dict[int, str] | None = None) -> str:
