@@ -143,18 +143,27 @@ class _Generator(QueryCalls):
         call = self.builder_call(panel, position)
         if call is not None:
             try:
-                # compared in meaning: a query's fields at Grafana's defaults are not residue,
-                # so the queries stay in their Target calls, never repeated in ``extra``
-                meaning = panel_meaning(original)
                 compiled, built = compiled_panel(call, self.evaluate, self._compile,
                                                  panel_meaning, self.earlier, self.record)
+                # the first pass's findings for this very panel (panel_cache.Outcome)
+                known = self.earlier.outcome(compiled, original) if self.earlier else None
+                # compared in meaning: a query's fields at Grafana's defaults are not residue,
+                # so the queries stay in their Target calls, never repeated in ``extra``
+                meaning = known.meaning if known else panel_meaning(original)
                 residue, covered = residue_and_cover(meaning, built)
-                if residue:  # compile_panel merges a panel's extra last, exactly so
-                    base, merged = call, merge(compiled, residue)
+                written, written_meaning = compiled, built
+                if residue and known is not None and known.same_residue(residue):
                     call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
-                    covered = covers(panel_meaning(merged), meaning)
+                    covered = True  # what the first pass compared: the same values exactly
+                elif residue:  # compile_panel merges a panel's extra last, exactly so
+                    base, written = call, merge(compiled, residue)
+                    call = attrs.evolve(call, kwargs=(*call.kwargs, ("extra", residue)))
+                    written_meaning = panel_meaning(written)
+                    covered = covers(written_meaning, meaning)
                     if covered:
-                        self._keep_with_extra(base, call, residue, merged)
+                        self._keep_with_extra(base, call, residue, written)
+                if covered and self.record is not None:
+                    self.record.add_outcome(compiled, written, written_meaning, residue)
                 if covered:
                     return call
             except (DashkitError, TypeError, ValueError, KeyError, AttributeError):

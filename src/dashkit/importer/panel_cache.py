@@ -7,11 +7,17 @@ datasource constant, a ``%`` template) has the same value in both passes. Then t
 takes that JSON instead of building and compiling the panel again: builders and the compiler
 are functions of their arguments. ``tests/test_import_shortcuts.py`` holds the modules to those
 of compiling every call.
+
+The first pass also keeps what it found for each panel it kept as a call (:class:`Outcome`):
+the JSON the call compiles to with its ``extra``, that JSON's meaning and the ``extra``. The
+second pass's input panel is that JSON again, mostly: where it is, exactly, its meaning is the
+one found, and where its ``extra`` comes out the same, exactly, so does everything compared
+from it, so the builder is known to cover it without comparing again.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -42,6 +48,25 @@ class CompiledCalls:
 
     def __init__(self) -> None:
         self.compiled: dict[bytes, tuple[Call, list[Any], Json, Json]] = {}
+        self.outcomes: dict[int, list[Outcome]] = {}
+
+    def add_outcome(self, compiled: Json, written: Json, meaning: Json, residue: Json) -> None:
+        """A panel kept as the call that compiled to ``compiled``, with ``residue`` as its
+        ``extra``: the JSON that writes (``written``) and its meaning."""
+        exact = _exact(written), _exact(residue)
+        if exact[0] is not None and exact[1] is not None:
+            self.outcomes.setdefault(id(compiled), []).append(
+                Outcome(compiled, written, exact[0], meaning, residue, exact[1]))
+
+    def outcome(self, compiled: Json, panel: Json) -> Outcome | None:
+        """What the first pass found for a panel that is exactly ``panel``, kept as a call that
+        compiled to this ``compiled``; None where it found nothing for it."""
+        found = self.outcomes.get(id(compiled))
+        if not found:
+            return None
+        exact = _exact(panel)
+        return next((o for o in found if o.compiled is compiled and o.exact == exact
+                     and o.written == panel), None)
 
     def add(self, key: bytes, call: Call, values: list[Any], compiled: Json, built: Json) -> None:
         self.compiled[key] = (call, values, compiled, built)
@@ -53,6 +78,30 @@ class CompiledCalls:
         if found is None or found[0] != call or not _same(found[1], values):
             return None
         return found[2], found[3]
+
+
+class Outcome(NamedTuple):
+    """What the first pass found for one panel (:meth:`CompiledCalls.add_outcome`)."""
+    compiled: Json  # held, so that no other object takes its id while this is kept
+    written: Json
+    exact: bytes
+    meaning: Json
+    residue: Json
+    residue_exact: bytes
+
+    def same_residue(self, residue: Json) -> bool:
+        """``residue`` is this one exactly: the same values of the same types (``_exact``) and
+        equal in Python too (which tells apart a NaN, which JSON writes as null)."""
+        return _exact(residue) == self.residue_exact and residue == self.residue
+
+
+def _exact(value: Json) -> bytes | None:
+    """The value as JSON with sorted keys, telling ``1``, ``1.0`` and ``true`` apart; None for a
+    value JSON cannot hold exactly (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
 
 
 def _same(earlier: list[Any], values: list[Any]) -> bool:
