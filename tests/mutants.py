@@ -1253,6 +1253,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "render lays it out before ruff formats the module", "importer/pysource.py",
              "    return render(value, prefix=prefix, memo=memo) if several else flat",
              "    return flat", ("tests/test_import.py",)),
+    Breakage("codecheck-template-args-wrapped", "import: a checked module evaluates to what "
+             "Python runs it to (a % template over several constants)", "importer/codecheck.py",
+             "        return _value(node.left, namespace) % _value(node.right, namespace)",
+             "        return _value(node.left, namespace) % (_value(node.right, namespace),)",
+             (SHORTCUTS,)),
+    Breakage("codecheck-minus-dropped", "import: a checked module evaluates to what Python runs "
+             "it to (a negative number)", "importer/codecheck.py",
+             "        return -_value(node.operand, namespace)",
+             "        return _value(node.operand, namespace)", (SHORTCUTS,)),
+    Breakage("codecheck-keywords-reordered", "import: a checked expression runs its calls in "
+             "Python's order", "importer/codecheck.py",
+             "_value(k.value, namespace) for k in node.keywords}",
+             "_value(k.value, namespace) for k in reversed(node.keywords)}", (SHORTCUTS,)),
 )
 
 

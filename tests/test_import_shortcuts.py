@@ -18,6 +18,8 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
   trip: what building it piece by piece gives, the same types included.
 - A generated module is written without a layout (``pysource.unformatted``), since ruff lays
   it out: formatted, it is the module laid out by ``render``, formatted.
+- A checked module or expression is evaluated from its syntax tree (``codecheck._value``), not
+  compiled: what Python makes of it compiled, in the same order.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from hypothesis import strategies as st
 
 from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.normalise import Loaded, load_json
-from dashkit.importer.codecheck import build_value, run_module
+from dashkit.importer.codecheck import _import, build_value, check_expression, check_module, evaluate, run_module
 from dashkit.importer.declarations import Declarations
 from dashkit.importer.formatting import format_modules
 from dashkit.importer.generator import first_pass, generate_pass
@@ -338,7 +340,7 @@ def test_panel_json_known_already_is_not_taken_under_a_dashboard_datasource():
 
 _TEXT = st.text(alphabet="ab \n'\"\\é", max_size=120)
 _VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | _TEXT,
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False, allow_infinity=False) | _TEXT,
     lambda inner: st.lists(inner, max_size=6) | st.tuples(inner, inner)
     | st.dictionaries(_TEXT, inner, max_size=4)
     | st.builds(Call, st.sampled_from(["panels.timeseries", "Row", "Target"]),
@@ -354,3 +356,55 @@ def test_a_module_without_a_layout_is_formatted_as_the_laid_out_one(values):
     laid_out = "".join(f"v{n} = {render(v, prefix=len(f'v{n} = '))}\n" for n, v in enumerate(values))
     flat = "".join(f"v{n} = {unformatted(v, len(f'v{n} = '))}\n" for n, v in enumerate(values))
     assert format_modules([laid_out, flat]) == [format_modules([laid_out])[0]] * 2
+
+
+def _same_values(ours: Any, theirs: Any) -> bool:
+    """Equal, of the same types all the way down (1, 1.0 and True are not the same value)."""
+    if type(ours) is not type(theirs):
+        return False
+    if isinstance(ours, dict):
+        return list(ours) == list(theirs) and all(_same_values(ours[k], theirs[k]) for k in ours)
+    if isinstance(ours, (list, tuple)):
+        return len(ours) == len(theirs) and all(map(_same_values, ours, theirs))
+    return bool(ours == theirs)
+
+
+_LITERALS = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(_TEXT | st.integers(-2, 2) | st.booleans(), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(values=st.lists(_LITERALS, min_size=1, max_size=5))
+def test_a_checked_module_evaluates_to_what_python_runs_it_to(values):
+    source = ('"""doc"""\nfrom __future__ import annotations\n\nfrom dashkit import DatasourceRef\n'
+              'SEL = \'job="a"\'\nDS = DatasourceRef("prometheus", "p")\nJSON = DS.to_json_data()\n'
+              "ONE = 'up{%s}' % SEL\nTWO = 'up{%s, %s} %%' % (SEL, SEL)\nNEG = [-1, -2.5, -True]\n"
+              + "".join(f"V{n} = {render(v)}\n" for n, v in enumerate(values)))
+    theirs: dict[str, Any] = {"__builtins__": {"__import__": _import}}
+    exec(compile(check_module(source), "<test>", "exec"), theirs)  # noqa: S102 - the oracle
+    ours = run_module(source)
+    assert ours.keys() == theirs.keys()
+    assert all(_same_values(ours[k], theirs[k]) for k in ours if k != "__builtins__")
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(value=_VALUES.filter(lambda v: not isinstance(v, str)))
+def test_a_checked_expression_runs_its_calls_as_python_does(value):
+    """Calls in Python's order (function, arguments, keywords), with what they return."""
+    def namespace(made: list[Any]) -> dict[str, Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            made.append((args, kwargs))
+            return len(made)
+        return {"panels": type("Builders", (), {"timeseries": staticmethod(call)}),
+                "Row": call, "Target": call}
+
+    source = render(value)
+    ours_made: list[Any] = []
+    theirs_made: list[Any] = []
+    ours = evaluate(source, namespace(ours_made), ())
+    tree = check_expression(source, ["panels", "Row", "Target"], ())
+    theirs = eval(compile(tree, "<test>", "eval"), namespace(theirs_made))  # noqa: S307 - the oracle
+    assert _same_values(ours, theirs) and _same_values(ours_made, theirs_made)

@@ -5,6 +5,10 @@ the module only as string literals (:func:`dashkit.pysource.python_string`), but
 not become code execution: every module and every expression is parsed first and its syntax tree
 held against what the generator produces (dashkit imports, constant assignments, calls of dashkit
 builders, literals, ``%`` templates). Anything else is an internal error and nothing is run.
+
+What runs is the checked tree itself, evaluated node by node (:func:`_value`): no bytecode is
+compiled from it, so nothing but the shapes checked can run, and the module is not compiled on
+top of being parsed (compiling was a third of checking and running one).
 """
 from __future__ import annotations
 
@@ -160,17 +164,55 @@ def _import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = 
 
 
 def run_module(source: str) -> dict[str, Any]:
-    """The checked module's namespace, run with no builtins but a dashkit-only import."""
+    """The checked module's namespace, as running it with no builtins but a dashkit-only import
+    makes it."""
     tree = check_module(source)
     namespace: dict[str, Any] = {"__builtins__": {"__import__": _import}}
-    exec(compile(tree, "<dashkit import>", "exec"), namespace)  # noqa: S102 - checked above
+    for index, statement in enumerate(tree.body):  # the shapes check_module lets through
+        if isinstance(statement, ast.ImportFrom):
+            module = _import(statement.module or "", fromlist=[a.name for a in statement.names])
+            for alias in statement.names:
+                namespace[alias.name] = getattr(module, alias.name)
+        elif isinstance(statement, ast.Assign):
+            target = statement.targets[0]
+            assert isinstance(target, ast.Name)
+            namespace[target.id] = _value(statement.value, namespace)
+        elif index == 0 and isinstance(statement, ast.Expr):
+            namespace["__doc__"] = _value(statement.value, namespace)  # the docstring
     return namespace
 
 
 def evaluate(source: str, namespace: dict[str, Any], constants: Iterable[str]) -> Any:
-    """One checked expression in ``namespace`` (whose builtins are empty)."""
+    """One checked expression in ``namespace``."""
     tree = check_expression(source, [n for n in namespace if not n.startswith("__")], constants)
-    return eval(compile(tree, "<dashkit import>", "eval"), namespace)  # noqa: S307 - checked
+    return _value(tree.body, namespace)
+
+
+def _value(node: ast.expr, namespace: dict[str, Any]) -> Any:
+    """What Python evaluates a checked expression to (``_check_expr``'s shapes), in its order:
+    a call's function, then its arguments, then its keywords; a dict's keys before values."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Call):
+        func = node.func
+        function = namespace[func.id] if isinstance(func, ast.Name) else \
+            getattr(_value(func.value, namespace), func.attr)  # type: ignore[attr-defined]
+        return function(*[_value(a, namespace) for a in node.args],
+                        **{str(k.arg): _value(k.value, namespace) for k in node.keywords})
+    if isinstance(node, ast.List):
+        return [_value(item, namespace) for item in node.elts]
+    if isinstance(node, ast.Dict):
+        return {_value(k, namespace): _value(v, namespace)  # type: ignore[arg-type]
+                for k, v in zip(node.keys, node.values)}
+    if isinstance(node, ast.Name):
+        return namespace[node.id]
+    if isinstance(node, ast.Tuple):
+        return tuple([_value(item, namespace) for item in node.elts])
+    if isinstance(node, ast.UnaryOp):  # minus a number
+        return -_value(node.operand, namespace)
+    if isinstance(node, ast.BinOp):  # a % template over named constants
+        return _value(node.left, namespace) % _value(node.right, namespace)
+    raise _fail(node, f"a {type(node).__name__} expression")  # check_module let through no other
 
 
 #: The literal types :func:`build_value` returns as they are.
