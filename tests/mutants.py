@@ -1266,6 +1266,15 @@ BREAKAGES: tuple[Breakage, ...] = (
              "Python's order", "importer/codecheck.py",
              "_value(k.value, namespace) for k in node.keywords}",
              "_value(k.value, namespace) for k in reversed(node.keywords)}", (SHORTCUTS,)),
+    Breakage("template-over-any-name", "import: a template is found directly only over named "
+             "constants, as its text is checked", "importer/codecheck.py",
+             "            name in constants and name in namespace for name in code.names):",
+             "            name in namespace for name in code.names):", (SHORTCUTS,)),
+    Breakage("template-value-differs", "import: a template found directly is what its text "
+             "evaluates to", "importer/codecheck.py",
+             "        return code.template % (namespace[names[0]] if len(names) == 1 else",
+             "        return code.template.strip() % (namespace[names[0]] if len(names) == 1 else",
+             (SHORTCUTS,)),
 )
 
 

@@ -20,6 +20,8 @@ corpus and on hand-made dashboards that reach the cases a shortcut could get wro
   it out: formatted, it is the module laid out by ``render``, formatted.
 - A checked module or expression is evaluated from its syntax tree (``codecheck._value``), not
   compiled: what Python makes of it compiled, in the same order.
+- A ``%`` template over named constants the generator made (``pysource.Template``) is found
+  without parsing its text (``codecheck.code_value``): what its text evaluates to.
 """
 from __future__ import annotations
 
@@ -34,13 +36,22 @@ from hypothesis import strategies as st
 
 from dashkit.grafana.compare import covers, residue_and_cover
 from dashkit.grafana.normalise import Loaded, load_json
-from dashkit.importer.codecheck import _import, build_value, check_expression, check_module, evaluate, run_module
+from dashkit.importer.codecheck import (
+    UnsafeSource,
+    _import,
+    build_value,
+    check_expression,
+    check_module,
+    code_value,
+    evaluate,
+    run_module,
+)
 from dashkit.importer.declarations import Declarations
 from dashkit.importer.formatting import format_modules
 from dashkit.importer.generator import first_pass, generate_pass
 from dashkit.importer.panel_cache import CompiledCalls
 from dashkit.importer.pipeline import generate_model
-from dashkit.importer.pysource import Call, render, unformatted
+from dashkit.importer.pysource import Call, Template, render, unformatted
 from dashkit.sdk.compiler import compile_dashboard
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
@@ -408,3 +419,25 @@ def test_a_checked_expression_runs_its_calls_as_python_does(value):
     tree = check_expression(source, ["panels", "Row", "Target"], ())
     theirs = eval(compile(tree, "<test>", "eval"), namespace(theirs_made))  # noqa: S307 - the oracle
     assert _same_values(ours, theirs) and _same_values(ours_made, theirs_made)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(template=st.text(alphabet="ab%s{}()'\"\\\n é", max_size=40),
+       values=st.lists(st.text(alphabet="ab%s{}'\"\\ ", max_size=8), min_size=1, max_size=3))
+def test_a_template_is_what_its_text_evaluates_to(template, values):
+    names = [f"SEL_{n}" for n in range(len(values))]
+    namespace = dict(zip(names, values))
+    code = Template.over(template, names)
+    try:
+        expected: Any = evaluate(code.text, namespace, names)
+    except (TypeError, ValueError) as error:  # a template its values do not fill
+        with pytest.raises(type(error)):
+            code_value(code, namespace, names)
+        return
+    assert code_value(code, namespace, names) == expected
+
+
+def test_a_template_over_a_name_that_is_no_constant_is_refused_as_its_text_is():
+    code = Template.over("up{%s}", ["panels"])
+    with pytest.raises(UnsafeSource):
+        code_value(code, {"panels": 'job="a"'}, ())

@@ -13,13 +13,13 @@ top of being parsed (compiling was a third of checking and running one).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import orjson
 
 from dashkit.errors import DashkitError
-from dashkit.importer.pysource import Call, Code
+from dashkit.importer.pysource import Call, Code, Template
 from dashkit.sdk.kinds import BUILDERS
 
 #: ``from MODULE import NAME`` the generated modules may write.
@@ -215,6 +215,18 @@ def _value(node: ast.expr, namespace: dict[str, Any]) -> Any:
     raise _fail(node, f"a {type(node).__name__} expression")  # check_module let through no other
 
 
+def code_value(code: Code, namespace: dict[str, Any], constants: Collection[str]) -> Any:
+    """What a Code fragment's text evaluates to: a :class:`Template` over named constants found
+    without parsing its text (a ``%`` over the constants' values, as its text writes it), any
+    other fragment through :func:`evaluate`."""
+    if type(code) is Template and code.names and all(
+            name in constants and name in namespace for name in code.names):
+        names = code.names
+        return code.template % (namespace[names[0]] if len(names) == 1 else
+                                tuple([namespace[name] for name in names]))
+    return evaluate(code.text, namespace, constants)
+
+
 #: The literal types :func:`build_value` returns as they are.
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 
@@ -254,9 +266,9 @@ def build_value(value: Any, namespace: dict[str, Any], constants: Iterable[str],
                             **{k: build(v) for k, v in value.kwargs})
         if isinstance(value, Code):
             if evaluated is None:
-                return evaluate(value.text, namespace, constants)
+                return code_value(value, namespace, constants)
             if value.text not in evaluated:
-                evaluated[value.text] = evaluate(value.text, namespace, constants)
+                evaluated[value.text] = code_value(value, namespace, constants)
             return evaluated[value.text]
         if type(value) in (dict, list):
             try:  # plain JSON (a raw panel, an ``extra``): copied in one C call, not walked

@@ -26,16 +26,16 @@ from dashkit.importer.pysource import Call, Code
 Json = dict[str, Any]
 
 
-def call_key(call: Call) -> tuple[bytes, list[str]]:
+def call_key(call: Call) -> tuple[bytes, list[Code]]:
     """The call as JSON bytes (which tell ``1``, ``1.0`` and ``True`` apart, and keep the order
-    of an object's keys) and the texts of its Code fragments, in order."""
-    codes: list[str] = []
+    of an object's keys) and its Code fragments, in order."""
+    codes: list[Code] = []
 
     def part(value: Any) -> Any:
         if isinstance(value, Call):
             return ["\0call", value.name, value.args, [list(kw) for kw in value.kwargs]]
         if isinstance(value, Code):
-            codes.append(value.text)
+            codes.append(value)
             return ["\0code", value.text]
         raise TypeError(type(value).__name__)
 
@@ -120,7 +120,7 @@ def compiled_panel(call: Call, evaluate: Callable[[Code], Any], compile_call: Ca
         compiled = compile_call(call)
         return compiled, meaning(compiled)
     key, codes = call_key(call)
-    values = [evaluate(Code(text)) for text in codes]
+    values = [evaluate(code) for code in codes]
     found = earlier.find(key, call, values) if earlier is not None else None
     if found is not None:
         return found

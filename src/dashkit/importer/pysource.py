@@ -20,6 +20,20 @@ class Code:
 
 
 @attrs.frozen
+class Template(Code):
+    """``template % NAME`` or ``template % (A, B)`` over named constants, as ``text`` writes it:
+    its value is found without parsing the text (``codecheck.build_value``)."""
+
+    template: str = ""
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def over(cls, template: str, names: Sequence[str]) -> Template:
+        values = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+        return cls(f"{render(template)} % {values}", template, tuple(names))
+
+
+@attrs.frozen
 class Call:
     """``name(arg, …, key=value, …)``."""
 

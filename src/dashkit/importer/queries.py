@@ -8,7 +8,7 @@ from typing import Any
 from dashkit.grafana.defaults import QUERY_DEFAULTS, is_default
 from dashkit.grafana.facts import ref_id
 from dashkit.importer.declarations import Declarations
-from dashkit.importer.pysource import Call, Code, render
+from dashkit.importer.pysource import Call, Template
 
 Json = dict[str, Any]
 #: A series selector's label matchers, ``{…}``, with no nested braces.
@@ -83,5 +83,4 @@ class QueryCalls(Declarations):
         template = _BRACES.sub(replace, expr)
         if not names:
             return expr
-        values = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-        return Code(f"{render(template)} % {values}")
+        return Template.over(template, names)
