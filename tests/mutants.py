@@ -1275,6 +1275,10 @@ BREAKAGES: tuple[Breakage, ...] = (
              "        return code.template % (namespace[names[0]] if len(names) == 1 else",
              "        return code.template.strip() % (namespace[names[0]] if len(names) == 1 else",
              (SHORTCUTS,)),
+    Breakage("first-pass-known-json-written-into", "import: the first pass's dashboard leaves "
+             "the panel JSON it takes unchanged", "sdk/compiler.py",
+             "            model = (dict(known) if known is not None",
+             "            model = (known if known is not None", (SHORTCUTS,)),
 )
 
 

@@ -441,3 +441,15 @@ def test_a_template_over_a_name_that_is_no_constant_is_refused_as_its_text_is():
     code = Template.over("up{%s}", ["panels"])
     with pytest.raises(UnsafeSource):
         code_value(code, {"panels": 'job="a"'}, ())
+
+
+def test_the_first_pass_dashboard_leaves_the_panel_json_it_takes_unchanged():
+    """compile_dashboard takes the first pass's panel JSON without copying it: it sets only
+    each panel's id and gridPos, on a copy of its top level, never on the JSON shared."""
+    first = first_pass(load_json("hand.json", json.dumps(HAND))[0])
+    taken = [first.record.compiled, [o.written for found in first.record.outcomes.values()
+                                     for o in found]]  # the JSON of panels without and with extra
+    before = copy.deepcopy(taken)
+    model = first.compiled()
+    assert taken == before and first.compiled() == model
+    assert all("id" in panel and "gridPos" in panel for panel in model["panels"])

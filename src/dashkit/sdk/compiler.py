@@ -82,7 +82,7 @@ def _panel_json(placed: Placed, ids: dict[str, int], dashboard: Dashboard, stric
         else:
             _check_queries(item, dashboard, strict)
             known = compiled.get(id(item))
-            model = (copied(known) if known is not None
+            model = (dict(known) if known is not None  # only its id and gridPos are set here
                      else compile_panel(item, dashboard.datasource))
     except DashkitError as error:
         errors.append(error.located(file=site_of(item), panel=item.title))
@@ -118,7 +118,9 @@ def compile_dashboard(dashboard: Dashboard, strict: bool = True, *,
     checks so that lint can report every problem under its own rule rather than stop at the first.
     ``compiled`` holds panels whose JSON is known already (``compile_panel``'s, with no
     dashboard datasource), by the id of the Panel object: the import's first pass compiled each
-    of its panels to compare it, and its dashboard is made of those same objects.
+    of its panels to compare it, and its dashboard is made of those same objects. The model
+    returned holds their values, not copies: neither may be changed (the import writes the
+    model out at once).
     """
     if dashboard.datasource is not None:
         compiled = None  # compile_panel's JSON depends on the dashboard's datasource
