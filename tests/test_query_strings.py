@@ -1,6 +1,7 @@
 """``outside_strings`` (one regular-expression scan) held to the character-by-character reading
 it replaced: a string opens at ", ' or `, a backslash escapes the next character except in `…`,
-and a string left open runs to the end of the text."""
+and a string left open runs to the end of the text. ``over_limits``'s quick bound held to the
+count outside strings."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +9,13 @@ from collections.abc import Iterator
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dashkit.query.analyse import outside_strings, over_limits
+from dashkit.query.analyse import (
+    MAX_QUERY_NESTING,
+    MAX_QUERY_OPERATORS,
+    _counted_over_limits,
+    outside_strings,
+    over_limits,
+)
 
 
 def reference(text: str) -> Iterator[tuple[bool, str]]:
@@ -65,3 +72,18 @@ def test_a_long_hostile_string_is_split_in_constant_memory() -> None:
     assert [is_string for is_string, _ in pieces] == [False, True, False, True]
     assert "".join(chunk for _, chunk in pieces) == text
     assert peak < 3 * len(text)  # the pieces themselves, and little more
+
+
+_PIECES = st.sampled_from(["x", "(", ")", "[", "]", "{", "}", '"', "'", "`", "\\", "==", "!=",
+                           "<=", "=", "-", "+", "*", " and ", " or ", "unless", "atan2", "band"])
+
+
+@given(st.lists(_PIECES, max_size=80).map("".join), st.integers(0, 3))
+@example("(" * MAX_QUERY_NESTING + ")" * MAX_QUERY_NESTING, 0)
+@example("(" * (MAX_QUERY_NESTING + 1), 0)
+@example("1" + "+1" * MAX_QUERY_OPERATORS, 0)
+@example("1" + "+1" * (MAX_QUERY_OPERATORS + 1), 0)
+@example('x{a="' + "+" * (MAX_QUERY_OPERATORS + 1) + '"}', 0)
+def test_the_quick_bound_answers_as_counting_outside_strings(text: str, times: int) -> None:
+    text = text * (1 + times * 3)  # long enough, sometimes, to pass a limit
+    assert over_limits(text) == _counted_over_limits(text)

@@ -67,11 +67,26 @@ def outside_strings(text: str) -> Iterator[tuple[bool, str]]:
         yield False, text[start:]
 
 
+#: What every operator ``_OPERATOR`` matches has at least one of; and its words.
+_OPERATOR_CHARACTERS = "-+*/%^<>=!"
+_OPERATOR_WORDS = ("and", "or", "unless", "atan2")
+
+
 def over_limits(text: str) -> str | None:
     """Why a query is too big to parse safely, or None (strings count only toward length)."""
     if len(text) > MAX_QUERY_CHARACTERS:
         return (f"query is {len(text):,} characters long; dashkit parses at most "
                 f"{MAX_QUERY_CHARACTERS:,}")
+    # most queries are far within both limits: counted over the whole text (strings too), each
+    # count is at least what the limit counts, so under both limits it needs no closer look
+    if sum(map(text.count, _OPERATOR_CHARACTERS)) + sum(map(text.count, _OPERATOR_WORDS)) \
+            <= MAX_QUERY_OPERATORS and sum(map(text.count, "([{")) <= MAX_QUERY_NESTING:
+        return None
+    return _counted_over_limits(text)
+
+
+def _counted_over_limits(text: str) -> str | None:
+    """:func:`over_limits`, counting outside strings only."""
     operators = depth = deepest = 0
     for is_string, chunk in outside_strings(text):
         if is_string:
