@@ -4,6 +4,7 @@ import contextlib
 import importlib.util
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import pytest
 from hypothesis import settings
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
+
+#: Compiled dashboards modules (``dashkit.project.bytecode``) go to a cache of this test run,
+#: never the user's own: every process the tests start inherits it.
+_CACHE = tempfile.TemporaryDirectory(prefix="dashkit-test-cache-")
+os.environ["DASHKIT_CACHE_DIR"] = _CACHE.name
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The dashkit package under test, read as source by the static tests (architecture, layers,

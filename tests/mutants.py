@@ -1018,7 +1018,7 @@ BREAKAGES: tuple[Breakage, ...] = (
              "project/loading.py", "    sys.meta_path.insert(0, siblings)\n", "    sys.meta_path.append(siblings)\n",
              ("tests/test_watch_and_completion.py",)),
     Breakage("stale-dashboard-module", "an edit is what runs, however fast it follows the last load",
-             "project/loading.py", "        return compile(self.get_data(self.path), self.path, \"exec\", dont_inherit=True)",
+             "project/loading.py", "        return compiled(self.get_data(self.path), self.path)",
              "        return super().get_code(fullname)", ("tests/test_watch_and_completion.py",)),
     # --- perfmem branch ---
     Breakage("build-holds-every-dashboard", "a build compiles, checks and writes one dashboard at "
@@ -1284,6 +1284,19 @@ BREAKAGES: tuple[Breakage, ...] = (
              "            <= MAX_QUERY_OPERATORS and sum(map(text.count, \"([{\")) <= MAX_QUERY_NESTING:",
              "            <= 2 * MAX_QUERY_OPERATORS and sum(map(text.count, \"([{\")) <= MAX_QUERY_NESTING:",
              ("tests/test_query_strings.py",)),
+    Breakage("bytecode-source-unchecked", "a dashboards module runs its current source, never "
+             "code cached for another", "project/bytecode.py",
+             "and kept[1] == path and kept[2] == source and", "and kept[1] == path and",
+             ("tests/test_bytecode_cache.py",)),
+    Breakage("bytecode-shared-folder-read", "compiled code is read only from a folder no one "
+             "else may write to", "project/bytecode.py",
+             "    return status.st_uid == os.getuid() and not status.st_mode & 0o022",
+             "    return status.st_uid == os.getuid()", ("tests/test_bytecode_cache.py",)),
+    Breakage("build-imports-hashlib", "a build imports hashlib only for a folder title that "
+             "needs a hash", "project/provisioning.py",
+             "def _dump(data: dict[str, Any]) -> str:\n",
+             "def _dump(data: dict[str, Any]) -> str:\n    import hashlib  # noqa: F401\n",
+             ("tests/test_build_imports.py",)),
 )
 
 

@@ -10,8 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Modules a v1 build of the EasyMO project never uses (publishing, pulling, importing,
 #: previewing, reading Grafana JSON files, v2 resources, suggestions for a misspelt option), and
-#: grafanalib's classes, which the builders' panels write without (``sdk/grafanalib_fields.py``).
-NOT_FOR_BUILD = ("grafanalib.core", "requests", "matplotlib", "hypothesis", "dashkit.clients.http",
+#: grafanalib's classes, which the builders' panels write without (``sdk/grafanalib_fields.py``),
+#: and hashlib, which loads OpenSSL for a folder whose title is not plain.
+NOT_FOR_BUILD = ("grafanalib.core", "hashlib", "requests", "matplotlib", "hypothesis", "dashkit.clients.http",
                  "dashkit.publishing.publisher", "dashkit.pull.puller", "dashkit.importer.generator",
                  "dashkit.preview.render", "dashkit.grafana.normalise", "dashkit.grafana.v2",
                  "dashkit.grafana.migrate", "difflib")

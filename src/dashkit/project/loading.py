@@ -17,6 +17,7 @@ from typing import TypeVar
 import attrs
 
 from dashkit.errors import DashkitError, raise_all, site_in, user_site
+from dashkit.project.bytecode import compiled
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
@@ -96,10 +97,10 @@ class FreshSourceLoader(importlib.machinery.SourceFileLoader):
     """Runs a dashboards module from its source, never from a cached ``.pyc``: Python trusts a
     cache whose source has the same size and the same mtime in whole seconds, so an edit of the
     same size within a second (``build --watch``, ``serve``) would run the old code. Nothing is
-    written into the user's folder either."""
+    written into the user's folder either (``bytecode`` keeps the code for its exact source)."""
 
     def get_code(self, fullname: str) -> CodeType:
-        return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+        return compiled(self.get_data(self.path), self.path)
 
 
 class FreshSiblings:
