@@ -18,6 +18,7 @@ import attrs
 
 from dashkit.errors import DashkitError, raise_all, site_in, user_site
 from dashkit.project.bytecode import compiled
+from dashkit.project.bytecode import flush as flush_compiled
 from dashkit.query.catalog import Catalog
 from dashkit.sdk.alerts import RuleGroup, RuleTest
 from dashkit.sdk.dashboard import Dashboard
@@ -279,6 +280,7 @@ class ProjectLoader:
             yield tuple(Source(d, str(path)) for d in found)
             if path.stem not in named:
                 sys.modules.pop(path.stem, None)
+        flush_compiled()  # the modules' code, for the next run (bytecode)
 
     def _load(self, path: Path) -> list[Dashboard] | None:
         try:
