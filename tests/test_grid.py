@@ -132,3 +132,18 @@ def test_the_shortcut_for_a_settled_layout_draws_what_the_simulation_draws(raw):
     # a gap, or an overlap, is never taken for a settled layout
     lifted = [Cell(c.key, c.x, c.y + (c.key == len(drawn) - 1), c.w, c.h) for c in drawn]
     assert compact(lifted) == simulate(lifted)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(_CELL, min_size=1, max_size=10), st.permutations(range(10)), st.booleans())
+def test_a_layout_compacted_again_is_drawn_as_the_first_time(raw, keys, clash):
+    """``compact`` remembers its answer by the positions: asked again with other keys (or two
+    cells of one key, which it does not remember), it draws what the simulation draws, and an
+    answer changed by its caller changes no later one."""
+    cells = [Cell(keys[i] if not clash or i else keys[-1], *c) for i, c in enumerate(raw)]
+    first = compact([Cell(i, *c) for i, c in enumerate(raw)])
+    first[0].y += 100
+    again = compact(cells)
+    expected = simulate(cells) if not settled(cells) else cells
+    assert [(c.key, c.x, c.y, c.w, c.h) for c in again] == \
+        [(c.key, c.x, c.y, c.w, c.h) for c in expected]

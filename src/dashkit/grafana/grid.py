@@ -12,6 +12,7 @@ positions, lint says when a source relies on them.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -87,7 +88,22 @@ def settled(cells: Sequence[Cell]) -> bool:
 
 def compact(cells: Sequence[Cell]) -> list[Cell]:
     """react-grid-layout's ``compact(layout, "vertical")``: the cells where Grafana draws them,
-    in the order given (the input is not changed)."""
+    in the order given (the input is not changed). Where their keys are distinct (they only
+    tell cells apart) the answer depends on the positions alone, in their order, and is
+    remembered by them: import and lint ask it of the same layout three times."""
+    if len({c.key for c in cells}) == len(cells):
+        drawn = _compacted(tuple((c.x, c.y, c.w, c.h) for c in cells))
+        return [Cell(c.key, *position) for c, position in zip(cells, drawn)]
+    return _compact(cells)
+
+
+@functools.lru_cache(maxsize=256)
+def _compacted(positions: tuple[tuple[int, int, int, int], ...]) -> tuple[tuple[int, int, int, int], ...]:
+    drawn = _compact([Cell(i, *position) for i, position in enumerate(positions)])
+    return tuple((c.x, c.y, c.w, c.h) for c in drawn)
+
+
+def _compact(cells: Sequence[Cell]) -> list[Cell]:
     if settled(cells):
         return [Cell(c.key, c.x, c.y, c.w, c.h) for c in cells]
     return simulate(cells)
